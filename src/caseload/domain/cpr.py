@@ -1,0 +1,64 @@
+"""Danish CPR numbers: validation, derived traits and a keyed hash.
+
+A CPR number is ``DDMMYY-SSSS``. The 7th digit together with the year gives
+the century (CPR-kontoret's table); the last digit's parity gives the legal
+sex (odd: male). caseload never stores the number itself, only an HMAC of it
+under a key the municipality holds, plus the birth date and sex.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import date
+
+
+class CprError(ValueError):
+    """The reason a CPR number is invalid. Never carries the number itself."""
+
+
+@dataclass(frozen=True)
+class CprTraits:
+    birth_date: date
+    sex: str
+
+
+def _century(year2: int, seventh: int) -> int:
+    if seventh <= 3:
+        return 1900
+    if seventh in (4, 9):
+        return 2000 if year2 <= 36 else 1900
+    # 5-8
+    return 2000 if year2 <= 57 else 1800
+
+
+def normalise(cpr: str) -> str:
+    """Strip the optional dash and surrounding space; the result still needs :func:`parse`."""
+    return cpr.strip().replace("-", "")
+
+
+def parse(cpr: str) -> CprTraits:
+    """Validate a CPR number and return the traits derived from it.
+
+    >>> parse("010180-1234").birth_date
+    datetime.date(1980, 1, 1)
+    """
+    digits = normalise(cpr)
+    if len(digits) != 10 or not digits.isdigit():
+        raise CprError("must be ten digits (DDMMYY-SSSS)")
+    day, month, year2 = int(digits[0:2]), int(digits[2:4]), int(digits[4:6])
+    year = _century(year2, int(digits[6])) + year2
+    try:
+        born = date(year, month, day)
+    except ValueError:
+        raise CprError("the first six digits are not a real birth date") from None
+    sex = "male" if int(digits[9]) % 2 == 1 else "female"
+    return CprTraits(birth_date=born, sex=sex)
+
+
+def keyed_hash(cpr: str, key: bytes) -> str:
+    """HMAC-SHA256 of the normalised number: stable for joins, useless without the key."""
+    if not key:
+        raise CprError("no hashing key configured")
+    return hmac.new(key, normalise(cpr).encode("ascii"), hashlib.sha256).hexdigest()

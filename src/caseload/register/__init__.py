@@ -1,0 +1,1 @@
+"""The case register: what users import and export, and the questions asked of it."""

@@ -1,0 +1,21 @@
+"""All import tables, in load order."""
+
+from __future__ import annotations
+
+from caseload.register import caseflow_tables as cf
+from caseload.register import tables as t
+from caseload.register.spec import TableSpec
+
+SPECS: tuple[TableSpec, ...] = (
+    t.DEPARTMENTS, t.TEAMS, t.STAFF, t.ROLES, t.CAPS, t.CITIZENS, t.RESPONSIBILITIES,
+    t.MEETINGS, t.SPELLS, t.ABSENCE, cf.ORDERS, cf.PROGRESS_REPORTS, cf.MEDICAL_REQUESTS,
+    cf.PLANS, cf.RECOMMENDATIONS, cf.PLACEMENTS, cf.PAID_HOURS, cf.TRIALS, cf.ASSIGNMENTS,
+)
+BY_NAME: dict[str, TableSpec] = {spec.name: spec for spec in SPECS}
+
+
+def spec(name: str) -> TableSpec:
+    try:
+        return BY_NAME[name]
+    except KeyError:
+        raise KeyError(f"unknown table {name!r}; choose one of: {', '.join(BY_NAME)}") from None

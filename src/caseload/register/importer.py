@@ -1,0 +1,145 @@
+"""Import a file (or frame) into the register: all rows or none, and safe to re-run.
+
+Natural keys decide what a row is: a row whose key is new is inserted, one
+whose key exists with other values updates it, and an identical row changes
+nothing. Everything happens in one transaction after every row has passed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+from sqlalchemy import Connection, Engine, func, select
+
+from caseload.register import catalogue, problems, readers, validate
+from caseload.register.problems import ImportRejected
+from caseload.register.spec import TableSpec
+from caseload.store import bulk
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    table: str
+    inserted: int
+    updated: int
+    unchanged: int
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.inserted or self.updated)
+
+
+def import_file(engine: Engine, table: str, path: Path,
+                progress: bulk.Progress | None = None) -> ImportResult:
+    spec = catalogue.spec(table)
+    raw = readers.read(path)
+    with engine.begin() as conn:
+        return import_frame(conn, spec, raw, source=str(path), progress=progress)
+
+
+def import_frame(conn: Connection, spec: TableSpec, frame: pl.DataFrame, source: str,
+                 progress: bulk.Progress | None = None) -> ImportResult:
+    """Check ``frame`` and write it inside the caller's transaction; raises on any problem."""
+    _lock(conn)
+    if readers.ROW not in frame.columns:
+        frame = frame.with_row_index(readers.ROW, offset=1).with_columns(
+            pl.col(readers.ROW).cast(pl.Int64))
+    refs = _referenced_codes(conn, spec)
+    typed, found = validate.parse(spec, frame, {name: ids["code"] for name, ids in refs.items()})
+    if found.height:
+        raise ImportRejected(source, problems.from_frame(found, source))
+    rows = _to_database_columns(spec, typed, refs)
+    return _write(conn, spec, rows, progress)
+
+
+def _lock(conn: Connection) -> None:
+    # Imports of different tables depend on each other's codes: run them one at a time.
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(727274)")
+
+
+def _referenced_codes(conn: Connection, spec: TableSpec) -> dict[str, pl.DataFrame]:
+    targets = {f.ref for f in spec.fields if f.kind == "ref" and f.ref}
+    out: dict[str, pl.DataFrame] = {}
+    for name in targets:
+        table = catalogue.spec(name).table
+        out[name] = bulk.read_table(conn, table, ["code", "id"]).cast(
+            {"code": pl.Utf8, "id": pl.Int64})
+    return out
+
+
+def _to_database_columns(spec: TableSpec, typed: pl.DataFrame,
+                         refs: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    present = [f for f in spec.fields if f.name in typed.columns]
+    frame = typed
+    if spec.derive:
+        frame = spec.derive(frame)
+    renamed: list[pl.Expr] = []
+    for f in present:
+        if f.kind == "ref" and f.name not in spec.self_refs:
+            assert f.ref is not None
+            lookup = refs[f.ref].rename({"code": f.name, "id": f"_id_{f.name}"})
+            frame = frame.join(lookup, on=f.name, how="left")
+            renamed.append(pl.col(f"_id_{f.name}").alias(f.column))
+        elif f.name in frame.columns and f.name not in spec.self_refs:
+            renamed.append(pl.col(f.name).alias(f.column))
+    derived = [pl.col(c) for c in spec.derived_columns]
+    selfs = [spec.field(n) for n in spec.self_refs]
+    # a same-table reference is resolved once the new rows have ids (see _write)
+    placeholders = [pl.lit(None, pl.Int64).alias(f.column) for f in selfs]
+    codes = [
+        (pl.col(f.name) if f.name in frame.columns else pl.lit(None, pl.Utf8)).alias(
+            f"_code_{f.name}")
+        for f in selfs
+    ]
+    return frame.sort(readers.ROW).select(*renamed, *derived, *placeholders, *codes)
+
+
+def _write(conn: Connection, spec: TableSpec, rows: pl.DataFrame,
+           progress: bulk.Progress | None) -> ImportResult:
+    table = spec.table
+    key = list(spec.key_columns())
+    columns = [c for c in rows.columns if not c.startswith("_code_")]
+    schema = {c: rows.schema[c] for c in columns} | {"id": pl.Int64}
+    if conn.execute(select(func.count()).select_from(table)).scalar_one():
+        existing = bulk.read_table(conn, table, ["id", *columns]).cast(schema)  # type: ignore[arg-type]
+    else:
+        existing = pl.DataFrame(schema=schema)
+    keyed = rows.join(existing.select("id", *key), on=key, how="left", nulls_equal=True)
+    new = keyed.filter(pl.col("id").is_null())
+    first = bulk.reserve_ids(conn, table, new.height)
+    keyed = pl.concat([
+        keyed.filter(pl.col("id").is_not_null()),
+        new.with_columns((pl.int_range(0, new.height, dtype=pl.Int64) + first).alias("id")),
+    ]).select("id", *columns, *(c for c in rows.columns if c.startswith("_code_")))
+    keyed = _resolve_self_refs(conn, spec, keyed)
+    inserts = keyed.filter(pl.col("id") >= first)
+    old = keyed.filter(pl.col("id") < first)
+    compared = [c for c in columns if c not in key]
+    updates = old.join(existing, on="id", suffix="_old").filter(
+        pl.any_horizontal(~pl.col(c).eq_missing(pl.col(f"{c}_old")) for c in compared)
+        if compared else pl.lit(False)
+    ).select("id", *columns)
+    bulk.insert(conn, table, inserts, progress)
+    bulk.update_rows(conn, table, updates)
+    return ImportResult(spec.name, inserts.height, updates.height, old.height - updates.height)
+
+
+def _resolve_self_refs(conn: Connection, spec: TableSpec, rows: pl.DataFrame) -> pl.DataFrame:
+    """Turn codes of same-table references (follow-up meetings) into ids, new rows included."""
+    if not spec.self_refs:
+        return rows
+    in_file = rows.select(pl.col("code"), pl.col("id").alias("_ref_id"))
+    stored = bulk.read_table(conn, spec.table, ["code", "id"]).cast(
+        {"code": pl.Utf8, "id": pl.Int64}).rename({"id": "_ref_id"})
+    lookup = pl.concat([in_file, stored]).unique("code", keep="first")
+    for name in spec.self_refs:
+        column = spec.field(name).column
+        rows = (
+            rows.join(lookup.rename({"code": f"_code_{name}"}), on=f"_code_{name}", how="left")
+            .with_columns(pl.col("_ref_id").alias(column))
+            .drop("_ref_id", f"_code_{name}")
+        )
+    return rows

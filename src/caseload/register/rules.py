@@ -1,0 +1,207 @@
+"""Table-specific checks and derived columns for imports.
+
+A rule takes the parsed frame (file column names, typed values, ``_row`` = the
+row number in the file) and returns the rows it objects to as a frame of
+``_row``, ``column`` and ``reason``. Rules must never put a sensitive value
+(a CPR number, health information) into a reason.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+import numpy as np
+import polars as pl
+
+from caseload.domain import codes, cpr
+
+PROBLEM_SCHEMA = {"_row": pl.Int64, "column": pl.Utf8, "reason": pl.Utf8}
+CPR_KEY_ENV = "CASELOAD_CPR_KEY"
+
+
+def flag(df: pl.DataFrame, mask: pl.Expr, column: str, reason: str | pl.Expr) -> pl.DataFrame:
+    """Problems for the rows where ``mask`` is true."""
+    why = reason if isinstance(reason, pl.Expr) else pl.lit(reason)
+    return (
+        df.filter(mask.fill_null(False))
+        .select(pl.col("_row"), pl.lit(column).alias("column"), why.alias("reason"))
+        .cast(PROBLEM_SCHEMA)  # type: ignore[arg-type]
+    )
+
+
+def _has(df: pl.DataFrame, *columns: str) -> bool:
+    return all(c in df.columns for c in columns)
+
+
+def none(_df: pl.DataFrame | None = None) -> pl.DataFrame:
+    return pl.DataFrame(schema=PROBLEM_SCHEMA)
+
+
+def positive(column: str) -> Callable[[pl.DataFrame], pl.DataFrame]:
+    def rule(df: pl.DataFrame) -> pl.DataFrame:
+        if not _has(df, column):
+            return none()
+        return flag(df, pl.col(column) <= 0, column, "must be greater than 0")
+
+    return rule
+
+
+def non_negative(column: str) -> Callable[[pl.DataFrame], pl.DataFrame]:
+    def rule(df: pl.DataFrame) -> pl.DataFrame:
+        if not _has(df, column):
+            return none()
+        return flag(df, pl.col(column) < 0, column, "may not be negative")
+
+    return rule
+
+
+def fte_in_range(df: pl.DataFrame) -> pl.DataFrame:
+    return flag(df, (pl.col("fte") <= 0) | (pl.col("fte") > 1.5), "fte",
+                "must be above 0 and at most 1.5")
+
+
+def exit_needs_end(df: pl.DataFrame) -> pl.DataFrame:
+    if not _has(df, "exit_kind", "end_date"):
+        return none()
+    return flag(df, pl.col("exit_kind").is_not_null() & pl.col("end_date").is_null(),
+                "exit_kind", "an exit needs an end_date")
+
+
+def one_cap_scope(df: pl.DataFrame) -> pl.DataFrame:
+    if not _has(df, "department_id", "staff_id"):
+        return none()
+    return flag(df, pl.col("department_id").is_not_null() & pl.col("staff_id").is_not_null(),
+                "staff_id", "give either department_id or staff_id, not both")
+
+
+def cap_positive(df: pl.DataFrame) -> pl.DataFrame:
+    return positive("cap")(df)
+
+
+def _cpr_traits(df: pl.DataFrame) -> pl.DataFrame:
+    """Birth date and sex derived from valid CPR numbers (the parse step flagged bad ones)."""
+    values = df.get_column("cpr").to_list() if "cpr" in df.columns else [None] * df.height
+    births, sexes = [], []
+    for value in values:
+        traits = None
+        if value is not None:
+            try:
+                traits = cpr.parse(value)
+            except cpr.CprError:
+                traits = None
+        births.append(traits.birth_date if traits else None)
+        sexes.append(traits.sex if traits else None)
+    return pl.DataFrame({"_cpr_birth": births, "_cpr_sex": sexes},
+                        schema={"_cpr_birth": pl.Date, "_cpr_sex": pl.Utf8})
+
+
+def birth_date_or_cpr(df: pl.DataFrame) -> pl.DataFrame:
+    traits = pl.concat([df, _cpr_traits(df)], how="horizontal")
+    have_cpr = pl.col("_cpr_birth").is_not_null()
+    missing = flag(traits, ~have_cpr & pl.col("birth_date").is_null() &
+                   (pl.col("cpr").is_null() if "cpr" in df.columns else pl.lit(True)),
+                   "birth_date", "required when there is no cpr")
+    clash = flag(traits, have_cpr & pl.col("birth_date").is_not_null()
+                 & (pl.col("birth_date") != pl.col("_cpr_birth")),
+                 "birth_date", "does not match the birth date in the CPR number")
+    return pl.concat([missing, clash])
+
+
+def sex_or_cpr(df: pl.DataFrame) -> pl.DataFrame:
+    traits = pl.concat([df, _cpr_traits(df)], how="horizontal")
+    have_cpr = pl.col("_cpr_sex").is_not_null()
+    missing = flag(traits, ~have_cpr & pl.col("sex").is_null() &
+                   (pl.col("cpr").is_null() if "cpr" in df.columns else pl.lit(True)),
+                   "sex", "required when there is no cpr")
+    clash = flag(traits, have_cpr & pl.col("sex").is_not_null()
+                 & (pl.col("sex") != pl.col("_cpr_sex")),
+                 "sex", "does not match the sex in the CPR number")
+    return pl.concat([missing, clash])
+
+
+def derive_from_cpr(df: pl.DataFrame) -> pl.DataFrame:
+    """Replace the CPR number by its keyed hash and fill birth date and sex from it."""
+    if "cpr" not in df.columns:
+        return df.with_columns(pl.lit(None, pl.Utf8).alias("cpr_hash"))
+    key = os.environ.get(CPR_KEY_ENV, "").encode()
+    traits = _cpr_traits(df)
+    hashed = [None if v is None else cpr.keyed_hash(v, key) for v in df.get_column("cpr")]
+    return (
+        pl.concat([df, traits], how="horizontal")
+        .with_columns(
+            pl.Series("cpr_hash", hashed, dtype=pl.Utf8),
+            pl.coalesce("birth_date", "_cpr_birth").alias("birth_date"),
+            pl.coalesce("sex", "_cpr_sex").alias("sex"),
+        )
+        .drop("cpr", "_cpr_birth", "_cpr_sex")
+    )
+
+
+def no_overlapping_responsibility(df: pl.DataFrame) -> pl.DataFrame:
+    """Two rows in one file may not give a citizen the same role for overlapping periods."""
+    ordered = df.sort("citizen_id", "role", "start_date").with_columns(
+        pl.col("end_date").shift(1).over("citizen_id", "role").alias("_prev_end"),
+        pl.col("start_date").shift(1).over("citizen_id", "role").alias("_prev_start"),
+    )
+    overlap = pl.col("_prev_start").is_not_null() & (
+        pl.col("_prev_end").is_null() | (pl.col("_prev_end") >= pl.col("start_date"))
+    )
+    return flag(ordered, overlap, "start_date",
+                "overlaps another responsibility for the same citizen and role in this file")
+
+
+def held_needs_date(df: pl.DataFrame) -> pl.DataFrame:
+    return flag(df, (pl.col("status") == "held") & pl.col("held_date").is_null(),
+                "held_date", "a held meeting needs held_date") if _has(df, "held_date") else flag(
+        df, pl.col("status") == "held", "held_date", "a held meeting needs held_date")
+
+
+def duration_positive(df: pl.DataFrame) -> pl.DataFrame:
+    return positive("duration_minutes")(df)
+
+
+def acted_needs_received(df: pl.DataFrame) -> pl.DataFrame:
+    if not _has(df, "acted_on_date", "received_date"):
+        return none()
+    return flag(df, pl.col("acted_on_date").is_not_null() & pl.col("received_date").is_null(),
+                "acted_on_date", "a report must be received before it is acted on")
+
+
+def follow_up_needs_answer(df: pl.DataFrame) -> pl.DataFrame:
+    if not _has(df, "followed_up_date", "answered_date"):
+        return none()
+    return flag(df, pl.col("followed_up_date").is_not_null() & pl.col("answered_date").is_null(),
+                "followed_up_date", "follow-up needs an answered_date")
+
+
+def weekly_hours_in_range(df: pl.DataFrame) -> pl.DataFrame:
+    return flag(df, (pl.col("weekly_hours") < 0) | (pl.col("weekly_hours") > 60), "weekly_hours",
+                "must be between 0 and 60")
+
+
+def probability_in_range(df: pl.DataFrame) -> pl.DataFrame:
+    return flag(df, (pl.col("probability") <= 0) | (pl.col("probability") >= 1), "probability",
+                "must be strictly between 0 and 1")
+
+
+def absence_defaults(df: pl.DataFrame) -> pl.DataFrame:
+    """Working days in the period when ``days`` is empty; long term past 14 calendar days."""
+    start = df.get_column("start_date").to_numpy().astype("datetime64[D]")
+    end = df.get_column("end_date").to_numpy().astype("datetime64[D]")
+    working = np.busday_count(start, end + np.timedelta64(1, "D")).astype(float)
+    calendar_days = (pl.col("end_date") - pl.col("start_date")).dt.total_days() + 1
+    days = pl.Series("_working", working)
+    return df.with_columns(days).with_columns(
+        pl.coalesce("days" if "days" in df.columns else pl.lit(None, pl.Float64),
+                    pl.col("_working")).alias("days"),
+        pl.coalesce(
+            "term" if "term" in df.columns else pl.lit(None, pl.Utf8),
+            pl.when(calendar_days > codes.LONG_TERM_ABSENCE_DAYS)
+            .then(pl.lit("long")).otherwise(pl.lit("short")),
+        ).alias("term"),
+    ).drop("_working")
+
+
+def first_of_month(df: pl.DataFrame) -> pl.DataFrame:
+    return df.with_columns(pl.col("month").dt.month_start())

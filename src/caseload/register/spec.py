@@ -1,0 +1,82 @@
+"""Column specifications of the files users bring (docs/import-format.md is made from them).
+
+A :class:`TableSpec` says which columns a file may have, how each is parsed and
+checked, which columns form the natural key that makes re-imports safe, and
+which database table the rows land in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+import polars as pl
+from sqlalchemy import Table
+
+Kind = Literal["text", "int", "float", "date", "bool", "code", "cpr", "ref"]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column of an import file."""
+
+    name: str
+    kind: Kind
+    doc: str
+    required: bool = False
+    codes: tuple[str, ...] = ()
+    ref: str | None = None
+    """For ``kind="ref"``: the import table whose ``code`` this column names."""
+    sensitive: bool = False
+    """Values never appear in messages (CPR numbers, health or free-text fields)."""
+    example: str = ""
+    default: str | None = None
+    """Raw value used when the column is absent or the cell empty."""
+    store_as: str | None = None
+    """Database column, when it differs from ``name`` (e.g. ``staff_id`` → ``professional_id``)."""
+
+    @property
+    def column(self) -> str:
+        return self.store_as or self.name
+
+
+Rule = Callable[[pl.DataFrame], pl.DataFrame]
+"""A table-specific check: takes the parsed frame, returns problems (``_row``, ``column``, ``reason``)."""
+Derive = Callable[[pl.DataFrame], pl.DataFrame]
+"""Adds derived database columns (e.g. CPR → hash, birth date, sex) to a parsed, valid frame."""
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    table: Table
+    doc: str
+    fields: tuple[Field, ...]
+    key: tuple[str, ...]
+    """Natural key, in file column names: re-importing a row with the same key updates it."""
+    periods: tuple[tuple[str, str], ...] = ()
+    """(start, end) column pairs where end may not come before start."""
+    rules: tuple[Rule, ...] = ()
+    derive: Derive | None = None
+    derived_columns: tuple[str, ...] = ()
+    """Database columns written by ``derive`` (and not exported back as file columns)."""
+    self_refs: tuple[str, ...] = field(default=())
+
+    def field(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields if f.required)
+
+    @property
+    def has_code(self) -> bool:
+        return "code" in self.table.c
+
+    def key_columns(self) -> tuple[str, ...]:
+        """The natural key in database column names."""
+        return tuple(self.field(n).column for n in self.key)

@@ -1,0 +1,204 @@
+"""The import tables, in the order they must be loaded (a table may name only earlier ones)."""
+
+from __future__ import annotations
+
+from caseload.domain import codes
+from caseload.register import rules
+from caseload.register.spec import Field, TableSpec
+from caseload.store import schema as s
+
+
+def _code(name: str, doc: str, example: str) -> Field:
+    return Field(name, "text", doc, required=True, store_as="code", example=example)
+
+
+def _ref(name: str, ref: str, doc: str, required: bool = True, example: str = "",
+         store_as: str | None = None) -> Field:
+    return Field(name, "ref", doc, required=required, ref=ref, example=example, store_as=store_as)
+
+
+def _staff(required: bool = False) -> Field:
+    return _ref("staff_id", "staff", "the professional", required, "KS-001", "professional_id")
+
+
+def _start(doc: str = "first day (inclusive)") -> Field:
+    return Field("start_date", "date", doc, required=True, example="2018-01-01")
+
+
+def _end(doc: str = "last day (inclusive); empty while it runs") -> Field:
+    return Field("end_date", "date", doc, example="")
+
+
+CITIZEN = _ref("citizen_id", "citizens", "the citizen's pseudonymous id", example="C000001")
+
+DEPARTMENTS = TableSpec(
+    "departments", s.department, "Departments (afdelinger); one or more may be trial departments.",
+    (
+        _code("department_id", "department code", "JI6"),
+        Field("name", "text", "name", required=True, example="JKI Job og Indsats 6"),
+        Field("is_trial", "bool", "a trial department (true/false, ja/nej)", example="true",
+              default="false"),
+        Field("role_model", "code", "how roles are split (seed 004)", codes=codes.ROLE_MODELS,
+              example="all_apart", default="all_apart"),
+    ),
+    key=("department_id",),
+)
+
+TEAMS = TableSpec(
+    "teams", s.team, "Teams within departments.",
+    (
+        _code("team_id", "team code", "JI6-A"),
+        _ref("department_id", "departments", "department", example="JI6"),
+        Field("name", "text", "name", required=True, example="Team A"),
+    ),
+    key=("team_id",),
+)
+
+STAFF = TableSpec(
+    "staff", s.professional, "Professionals: employment period, FTE and how they left.",
+    (
+        _code("staff_id", "staff code (no CPR)", "KS-001"),
+        Field("name", "text", "name or initials", required=True, example="Anna Holm"),
+        _ref("department_id", "departments", "department", example="JI6"),
+        _ref("team_id", "teams", "team", required=False, example="JI6-A"),
+        Field("fte", "float", "full-time equivalent, 0 < fte <= 1.5 (decimal comma allowed)",
+              required=True, example="1.0"),
+        _start("employment start"),
+        _end("last day employed; empty while employed"),
+        Field("exit_kind", "code", "external (left the municipality) or internal; needs end_date",
+              codes=codes.EXIT_KINDS, example=""),
+    ),
+    key=("staff_id",),
+    periods=(("start_date", "end_date"),),
+    rules=(rules.exit_needs_end, rules.fte_in_range),
+)
+
+ROLES = TableSpec(
+    "roles", s.professional_role, "Roles a professional holds over a period (several allowed).",
+    (
+        _staff(required=True),
+        Field("role", "code", "role", required=True, codes=codes.ROLES,
+              example="coordinating_caseworker"),
+        _start(),
+        _end(),
+    ),
+    key=("staff_id", "role", "start_date"),
+    periods=(("start_date", "end_date"),),
+)
+
+CAPS = TableSpec(
+    "caps", s.caseload_cap,
+    "Caseload caps per role: for one person (staff_id), a department (department_id) or the "
+    "whole job centre (neither).",
+    (
+        Field("role", "code", "role capped", required=True, codes=codes.ROLES,
+              example="coordinating_caseworker"),
+        _ref("department_id", "departments", "department scope", required=False, example="JI6"),
+        _staff(),
+        Field("cap", "int", "most citizens at once (a positive whole number)", required=True,
+              example="50"),
+        _start(),
+        _end(),
+    ),
+    key=("role", "department_id", "staff_id", "start_date"),
+    periods=(("start_date", "end_date"),),
+    rules=(rules.one_cap_scope, rules.cap_positive),
+)
+
+CITIZENS = TableSpec(
+    "citizens", s.citizen,
+    "Citizens on the caseloads. The CPR number is optional; only its keyed hash, birth date "
+    "and sex are stored.",
+    (
+        _code("citizen_id", "stable pseudonymous id", "C000001"),
+        Field("cpr", "cpr", "CPR number DDMMYY-SSSS (optional; needs CASELOAD_CPR_KEY)",
+              sensitive=True, example=""),
+        Field("birth_date", "date", "birth date; required without cpr", example="1972-05-14"),
+        Field("sex", "code", "female/male; required without cpr", codes=codes.SEXES,
+              example="female"),
+        Field("origin", "code", "Danish, Western or non-Western origin", required=True,
+              codes=codes.ORIGINS, example="danish"),
+        Field("target_group", "code", "target group", required=True, codes=codes.TARGET_GROUPS,
+              example="activity_ready_30_plus"),
+        Field("district", "text", "district or area", example="Nørrebro"),
+        Field("public_benefit_since", "date", "first day of the current stretch on public benefit",
+              example="2012-09-01"),
+        Field("kontanthjaelp_since", "date", "first day of the current kontanthjælp stretch",
+              example="2015-03-01"),
+    ),
+    key=("citizen_id",),
+    rules=(rules.birth_date_or_cpr, rules.sex_or_cpr),
+    derive=rules.derive_from_cpr,
+    derived_columns=("cpr_hash",),
+)
+
+RESPONSIBILITIES = TableSpec(
+    "responsibilities", s.responsibility,
+    "Who holds which role for a citizen, from when to when, and why it started. Every row "
+    "whose reason is not intake is a caseworker change.",
+    (
+        CITIZEN,
+        _staff(required=True),
+        Field("role", "code", "role held", required=True, codes=codes.ROLES,
+              example="coordinating_caseworker"),
+        _start(),
+        _end(),
+        Field("reason", "code", "why it started", required=True,
+              codes=codes.RESPONSIBILITY_REASONS, example="intake"),
+    ),
+    key=("citizen_id", "role", "start_date"),
+    periods=(("start_date", "end_date"),),
+    rules=(rules.no_overlapping_responsibility,),
+)
+
+MEETINGS = TableSpec(
+    "meetings", s.meeting, "Meetings with citizens: due, planned and held, where and how long.",
+    (
+        _code("meeting_id", "meeting id", "M0000001"),
+        CITIZEN,
+        _staff(),
+        Field("kind", "code", "kind of meeting", required=True, codes=codes.MEETING_KINDS,
+              example="job_meeting"),
+        Field("due_date", "date", "statutory deadline", example="2018-03-31"),
+        Field("scheduled_date", "date", "date booked", example="2018-03-20"),
+        Field("held_date", "date", "date held (required when status is held)",
+              example="2018-03-20"),
+        Field("duration_minutes", "int", "minutes", example="45"),
+        Field("place", "code", "where", codes=codes.MEETING_PLACES, example="job_centre"),
+        Field("status", "code", "outcome", required=True, codes=codes.MEETING_STATUSES,
+              example="held"),
+        Field("follow_up_of", "ref", "the earlier meeting this follows up", ref="meetings",
+              store_as="follow_up_of_id", example=""),
+    ),
+    key=("meeting_id",),
+    rules=(rules.held_needs_date, rules.duration_positive),
+    self_refs=("follow_up_of",),
+)
+
+SPELLS = TableSpec(
+    "spells", s.benefit_spell, "Benefit spells (DREAM-like status) with start and end.",
+    (
+        CITIZEN,
+        Field("benefit", "code", "benefit or status", required=True, codes=codes.BENEFITS,
+              example="kontanthjaelp"),
+        _start(),
+        _end(),
+    ),
+    key=("citizen_id", "benefit", "start_date"),
+    periods=(("start_date", "end_date"),),
+)
+
+ABSENCE = TableSpec(
+    "absence", s.staff_absence, "Staff sick leave. days defaults to working days in the period; "
+    f"term defaults to long when the period exceeds {codes.LONG_TERM_ABSENCE_DAYS} calendar days.",
+    (
+        _staff(required=True),
+        _start(),
+        Field("end_date", "date", "last day (inclusive)", required=True, example="2018-05-04"),
+        Field("days", "float", "sick days (decimal comma allowed)", example="5"),
+        Field("term", "code", "short or long term", codes=codes.ABSENCE_TERMS, example="short"),
+    ),
+    key=("staff_id", "start_date"),
+    periods=(("start_date", "end_date"),),
+    derive=rules.absence_defaults,
+)

@@ -1,0 +1,155 @@
+"""Parse and check a frame against its table spec, collecting every problem.
+
+Text cells are parsed; typed columns (from the synthetic job centre or a
+Parquet file) are taken as they are but go through the same checks: codes,
+references, periods, natural-key duplicates and the table's own rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import polars as pl
+
+from caseload.domain import cpr
+from caseload.register import rules
+from caseload.register.readers import ROW
+from caseload.register.spec import Field, TableSpec
+
+DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")
+TRUE = ("true", "1", "yes", "ja", "sand", "y", "j")
+FALSE = ("false", "0", "no", "nej", "falsk", "n")
+TYPES: dict[str, pl.DataType] = {
+    "text": pl.Utf8(), "code": pl.Utf8(), "ref": pl.Utf8(), "cpr": pl.Utf8(),
+    "int": pl.Int64(), "float": pl.Float64(), "date": pl.Date(), "bool": pl.Boolean(),
+}
+_HINT = {
+    "int": "not a whole number",
+    "float": "not a number",
+    "date": "not a date (use YYYY-MM-DD or DD-MM-YYYY)",
+    "bool": "not true/false (ja/nej)",
+}
+
+
+def _parsed(f: Field) -> pl.Expr:
+    raw = pl.col(f.name)
+    if f.kind == "int":
+        return raw.str.replace_all(r"[\s.]", "").cast(pl.Int64, strict=False)
+    if f.kind == "float":
+        return raw.str.replace_all(r"\s", "").str.replace(",", ".").cast(pl.Float64, strict=False)
+    if f.kind == "date":
+        return pl.coalesce(*(raw.str.to_date(fmt, strict=False) for fmt in DATE_FORMATS))
+    if f.kind == "bool":
+        low = raw.str.to_lowercase()
+        return pl.when(low.is_in(TRUE)).then(True).when(low.is_in(FALSE)).then(False)
+    if f.kind == "code":
+        return raw.str.to_lowercase().str.replace_all(r"[\s-]+", "_")
+    if f.kind == "cpr":
+        return raw.str.replace("-", "")
+    return raw
+
+
+def _shown(f: Field) -> pl.Expr:
+    if f.sensitive:
+        return pl.lit("")
+    return pl.lit(" '") + pl.col(f"_raw_{f.name}").cast(pl.Utf8).str.slice(0, 40) + pl.lit("'")
+
+
+def _cpr_reasons(values: pl.Series) -> pl.Series:
+    """The reason each CPR number is invalid (None when valid). Never echoes the number."""
+    reasons: list[str | None] = []
+    for value in values:
+        if value is None:
+            reasons.append(None)
+            continue
+        try:
+            cpr.parse(value)
+            reasons.append(None)
+        except cpr.CprError as error:
+            reasons.append(f"not a valid CPR number: {error}")
+    return pl.Series(reasons, dtype=pl.Utf8)
+
+
+def _columns(spec: TableSpec, frame: pl.DataFrame) -> list[pl.DataFrame]:
+    known = {f.name for f in spec.fields}
+    found: list[pl.DataFrame] = []
+    for column in frame.columns:
+        if column != ROW and column not in known:
+            found.append(_at(1, column, f"unknown column; expected: {', '.join(sorted(known))}"))
+    for name in spec.required:
+        if name not in frame.columns and spec.field(name).default is None:
+            found.append(_at(1, name, "required column is missing"))
+    return found
+
+
+def _at(row: int, column: str, reason: str) -> pl.DataFrame:
+    return pl.DataFrame({ROW: [row], "column": [column], "reason": [reason]},
+                        schema=rules.PROBLEM_SCHEMA)
+
+
+def parse(
+    spec: TableSpec, frame: pl.DataFrame, known_codes: Mapping[str, pl.Series]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Typed frame (file column names) and a frame of problems (``_row``, ``column``, ``reason``).
+
+    ``known_codes`` maps each referenced table to the codes already in the register.
+    """
+    found = _columns(spec, frame)
+    if found:
+        return frame, pl.concat(found)
+    frame = frame.with_columns(
+        pl.lit(f.default).alias(f.name) for f in spec.fields
+        if f.default is not None and f.name not in frame.columns
+    )
+    present = [f for f in spec.fields if f.name in frame.columns]
+    typed = frame.with_columns(pl.col(f.name).alias(f"_raw_{f.name}") for f in present)
+    if spec.fields:
+        typed = typed.with_columns(
+            pl.col(f.name).fill_null(pl.lit(f.default)) for f in present if f.default is not None
+        )
+    typed = typed.with_columns(
+        (_parsed(f) if typed.schema[f.name] == pl.Utf8 else pl.col(f.name)).cast(
+            TYPES[f.kind], strict=False
+        ).alias(f.name)
+        for f in present
+    )
+    for f in present:
+        raw, val = pl.col(f"_raw_{f.name}"), pl.col(f.name)
+        if f.required:
+            found.append(rules.flag(typed, raw.is_null(), f.name, "missing value"))
+        if f.kind in _HINT:
+            found.append(rules.flag(typed, raw.is_not_null() & val.is_null(), f.name,
+                                    pl.lit(_HINT[f.kind] + ":") + _shown(f)))
+        if f.kind == "code":
+            expected = ", ".join(f.codes)
+            found.append(rules.flag(typed, val.is_not_null() & ~val.is_in(f.codes), f.name,
+                                    pl.lit("unknown code") + _shown(f) + pl.lit(f"; expected one of: {expected}")))
+        if f.kind == "cpr":
+            reasons = typed.select(ROW).with_columns(_cpr_reasons(typed.get_column(f.name)).alias("reason"))
+            found.append(reasons.filter(pl.col("reason").is_not_null()).select(
+                ROW, pl.lit(f.name).alias("column"), "reason").cast(rules.PROBLEM_SCHEMA))  # type: ignore[arg-type]
+        if f.kind == "ref":
+            assert f.ref is not None
+            pool = known_codes.get(f.ref, pl.Series([], dtype=pl.Utf8))
+            if f.name in spec.self_refs:
+                pool = pl.concat([pool, typed.get_column(spec.key[0]).drop_nulls()])
+            found.append(rules.flag(typed, val.is_not_null() & ~val.is_in(pool.implode()), f.name,
+                                    pl.lit(f"unknown {f.ref.rstrip('s')}") + _shown(f)))
+    typed = typed.drop([f"_raw_{f.name}" for f in present])
+    for start, end in spec.periods:
+        if start in typed.columns and end in typed.columns:
+            found.append(rules.flag(typed, pl.col(end) < pl.col(start), end,
+                                    f"{end} is before {start}"))
+    found.append(_duplicates(spec, typed))
+    found.extend(rule(typed) for rule in spec.rules)
+    return typed, pl.concat(found)
+
+
+def _duplicates(spec: TableSpec, typed: pl.DataFrame) -> pl.DataFrame:
+    keys = [k for k in spec.key if k in typed.columns]
+    marked = typed.with_columns(pl.col(ROW).min().over(keys).alias("_first"))
+    return rules.flag(
+        marked, pl.col("_first") != pl.col(ROW), spec.key[-1],
+        pl.lit("same natural key (" + ", ".join(spec.key) + ") as row ")
+        + pl.col("_first").cast(pl.Utf8),
+    )

@@ -1,0 +1,1 @@
+"""Persistence: tables, migrations, connections and bulk writes (SQLite / PostgreSQL)."""

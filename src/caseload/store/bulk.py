@@ -1,0 +1,101 @@
+"""Fast writes of whole frames: executemany on SQLite, COPY on PostgreSQL.
+
+The import path hands over frames whose columns are database columns and whose
+``id`` values were reserved with :func:`reserve_ids`, so rows that refer to
+each other (a follow-up meeting) can be written in one go.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+import polars as pl
+from sqlalchemy import Connection, Table, func, select, update
+from sqlalchemy.sql.expression import bindparam
+
+CHUNK = 100_000
+Progress = Callable[[int], None]
+
+
+def reserve_ids(conn: Connection, table: Table, count: int) -> int:
+    """Reserve ``count`` consecutive ids and return the first.
+
+    SQLite: the import holds the write lock (BEGIN IMMEDIATE), so max(id)+1 is ours.
+    PostgreSQL: lock the table against other inserts, then move its sequence on.
+    """
+    if conn.dialect.name == "sqlite":
+        top = conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
+        return int(top) + 1
+    name = table.name
+    conn.exec_driver_sql(f'LOCK TABLE "{name}" IN EXCLUSIVE MODE')
+    seq = conn.exec_driver_sql(f"SELECT pg_get_serial_sequence('\"{name}\"', 'id')").scalar_one()
+    top = conn.exec_driver_sql(f'SELECT COALESCE(MAX(id), 0) FROM "{name}"').scalar_one()
+    first = max(int(top), int(conn.exec_driver_sql(f"SELECT last_value FROM {seq}").scalar_one())) + 1
+    if count:
+        conn.exec_driver_sql(f"SELECT setval('{seq}', {first + count - 1})")
+    return first
+
+
+def insert(conn: Connection, table: Table, frame: pl.DataFrame,
+           progress: Progress | None = None) -> None:
+    if frame.height == 0:
+        return
+    if conn.dialect.name == "sqlite":
+        _insert_sqlite(conn, table, frame, progress)
+    else:
+        _copy_postgres(conn, table, frame, progress)
+
+
+def _insert_sqlite(conn: Connection, table: Table, frame: pl.DataFrame,
+                   progress: Progress | None) -> None:
+    text = frame.with_columns(
+        pl.col(c).cast(pl.Utf8) for c, t in frame.schema.items() if t in (pl.Date, pl.Datetime)
+    ).with_columns(pl.col(c).cast(pl.Int8) for c, t in frame.schema.items() if t == pl.Boolean)
+    columns = ", ".join(f'"{c}"' for c in text.columns)
+    marks = ", ".join("?" for _ in text.columns)
+    sql = f'INSERT INTO "{table.name}" ({columns}) VALUES ({marks})'
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    # rows that refer to rows later in the same batch (follow-ups) are checked at commit
+    cursor.execute("PRAGMA defer_foreign_keys = ON")
+    for chunk in text.iter_slices(CHUNK):
+        cursor.executemany(sql, chunk.iter_rows())
+        if progress:
+            progress(chunk.height)
+    cursor.close()
+
+
+def _copy_postgres(conn: Connection, table: Table, frame: pl.DataFrame,
+                   progress: Progress | None) -> None:
+    columns = ", ".join(f'"{c}"' for c in frame.columns)
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    # one COPY statement: PostgreSQL checks foreign keys at its end, so follow-ups may
+    # refer to rows later in the same batch
+    with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN (FORMAT csv)') as copy:
+        for chunk in frame.iter_slices(CHUNK):
+            buffer = io.BytesIO()
+            chunk.write_csv(buffer, include_header=False, date_format="%Y-%m-%d")
+            copy.write(buffer.getvalue())
+            if progress:
+                progress(chunk.height)
+    cursor.close()
+
+
+def update_rows(conn: Connection, table: Table, frame: pl.DataFrame) -> None:
+    """Update rows by ``id`` with every other column of ``frame``."""
+    if frame.height == 0:
+        return
+    values = [c for c in frame.columns if c != "id"]
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("_id"))
+        .values({c: bindparam(c) for c in values})
+    )
+    rows = frame.rename({"id": "_id"}).to_dicts()
+    conn.execute(statement, rows)
+
+
+def read_table(conn: Connection, table: Table, columns: list[str]) -> pl.DataFrame:
+    """Whole table as a frame with SQLAlchemy's type handling (dates as dates)."""
+    result = conn.execute(select(*(table.c[c] for c in columns)))
+    return pl.DataFrame(result.fetchall(), schema=columns, orient="row", infer_schema_length=None)

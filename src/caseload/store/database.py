@@ -1,0 +1,64 @@
+"""Connections: the embedded SQLite file by default, PostgreSQL when asked for.
+
+``CASELOAD_DATABASE_URL`` or ``--db`` selects the database. A plain path means a
+SQLite file; anything with ``://`` is an SQLAlchemy URL (``postgresql+psycopg://…``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+DEFAULT_SQLITE_PATH = "caseload.sqlite"
+ENV_URL = "CASELOAD_DATABASE_URL"
+
+
+def resolve_url(db: str | None = None) -> str:
+    """Turn ``--db`` (a path or URL), the environment, or the default into a URL."""
+    target = db or os.environ.get(ENV_URL) or DEFAULT_SQLITE_PATH
+    if "://" in target:
+        url = make_url(target)
+        if url.drivername in ("postgresql", "postgres"):
+            # psycopg 3 is the driver we ship; plain postgresql:// would ask for psycopg2
+            url = url.set(drivername="postgresql+psycopg")
+        return url.render_as_string(hide_password=False)
+    return f"sqlite:///{Path(target).expanduser()}"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # pysqlite's own transaction handling defers BEGIN; switch it off and let the
+    # "begin" listener take the write lock at the start of every transaction.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.execute("PRAGMA busy_timeout = 10000")
+    cursor.close()
+
+
+def connect(db: str | None = None) -> Engine:
+    """An engine for the register; SQLite files get foreign keys on and WAL."""
+    url = resolve_url(db)
+    if url.startswith("sqlite"):
+        path = make_url(url).database
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def describe(engine: Engine) -> str:
+    """The URL without a password, for messages."""
+    return engine.url.render_as_string(hide_password=True)

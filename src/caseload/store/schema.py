@@ -1,0 +1,353 @@
+"""The case register's tables: the stable contract documented in docs/data-model.md.
+
+Conventions
+- Every table has an integer surrogate ``id``; what users write in files is the
+  natural key (``code`` or a combination of columns), unique in the database.
+- Dates are calendar dates. A period is ``start_date`` .. ``end_date``, both
+  inclusive; an open ``end_date`` (NULL) means "still running". A fact holds on
+  day D when ``start_date <= D and (end_date is null or end_date >= D)``.
+- Codes (roles, places, statuses, benefits …) are stored as the short English
+  codes of :mod:`caseload.domain.codes`; check constraints keep them honest.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from caseload.domain import codes
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def _one_of(column: str, values: tuple[str, ...], name: str | None = None) -> CheckConstraint:
+    listed = ", ".join(f"'{v}'" for v in values)
+    return CheckConstraint(f"{column} IN ({listed})", name=name or f"{column}_code")
+
+
+def _period(nullable_end: bool = True) -> list[Column[object]]:
+    return [
+        Column("start_date", Date, nullable=False),
+        Column("end_date", Date, nullable=nullable_end),
+    ]
+
+
+def _fk(name: str, target: str, nullable: bool = False) -> Column[int]:
+    return Column(name, Integer, ForeignKey(f"{target}.id"), nullable=nullable, index=True)
+
+
+def _period_ok() -> CheckConstraint:
+    return CheckConstraint("end_date IS NULL OR end_date >= start_date", name="period")
+
+department = Table(
+    "department",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("is_trial", Boolean, nullable=False, default=False),
+    Column("role_model", String(32), nullable=False, default="all_apart"),
+    _one_of("role_model", codes.ROLE_MODELS),
+)
+
+team = Table(
+    "team",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(64), nullable=False, unique=True),
+    _fk("department_id", "department"),
+    Column("name", String(200), nullable=False),
+)
+
+professional = Table(
+    "professional",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    _fk("department_id", "department"),
+    _fk("team_id", "team", nullable=True),
+    Column("fte", Float, nullable=False),
+    *_period(),
+    Column("exit_kind", String(16)),
+    CheckConstraint("fte > 0 AND fte <= 1.5", name="fte"),
+    _one_of("exit_kind", codes.EXIT_KINDS),
+    _period_ok(),
+)
+
+professional_role = Table(
+    "professional_role",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _fk("professional_id", "professional"),
+    Column("role", String(32), nullable=False),
+    *_period(),
+    UniqueConstraint("professional_id", "role", "start_date"),
+    _one_of("role", codes.ROLES),
+    _period_ok(),
+)
+
+caseload_cap = Table(
+    "caseload_cap",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("role", String(32), nullable=False),
+    _fk("department_id", "department", nullable=True),
+    _fk("professional_id", "professional", nullable=True),
+    Column("cap", Integer, nullable=False),
+    *_period(),
+    # scope: a person's cap beats their department's, which beats a job-centre-wide one
+    UniqueConstraint("role", "department_id", "professional_id", "start_date"),
+    CheckConstraint("cap > 0", name="cap_positive"),
+    CheckConstraint(
+        "department_id IS NULL OR professional_id IS NULL", name="one_scope"
+    ),
+    _one_of("role", codes.ROLES),
+    _period_ok(),
+)
+
+citizen = Table(
+    "citizen",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(64), nullable=False, unique=True),
+    Column("cpr_hash", String(64), unique=True),
+    Column("birth_date", Date, nullable=False),
+    Column("sex", String(8), nullable=False),
+    Column("origin", String(16), nullable=False),
+    Column("target_group", String(40), nullable=False),
+    Column("district", String(64)),
+    Column("public_benefit_since", Date),
+    Column("kontanthjaelp_since", Date),
+    _one_of("sex", codes.SEXES),
+    _one_of("origin", codes.ORIGINS),
+    _one_of("target_group", codes.TARGET_GROUPS),
+)
+
+responsibility = Table(
+    "responsibility",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _fk("citizen_id", "citizen"),
+    _fk("professional_id", "professional"),
+    Column("role", String(32), nullable=False),
+    *_period(),
+    Column("reason", String(24), nullable=False),
+    UniqueConstraint("citizen_id", "role", "start_date"),
+    _one_of("role", codes.ROLES),
+    _one_of("reason", codes.RESPONSIBILITY_REASONS),
+    _period_ok(),
+)
+Index("ix_responsibility_professional_period", responsibility.c.professional_id,
+      responsibility.c.start_date)
+
+meeting = Table(
+    "meeting",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(64), nullable=False, unique=True),
+    _fk("citizen_id", "citizen"),
+    _fk("professional_id", "professional", nullable=True),
+    Column("kind", String(24), nullable=False),
+    Column("due_date", Date),
+    Column("scheduled_date", Date),
+    Column("held_date", Date),
+    Column("duration_minutes", Integer),
+    Column("place", String(16)),
+    Column("status", String(24), nullable=False),
+    Column("follow_up_of_id", Integer, ForeignKey("meeting.id"), index=True),
+    _one_of("kind", codes.MEETING_KINDS),
+    _one_of("place", codes.MEETING_PLACES),
+    _one_of("status", codes.MEETING_STATUSES),
+    CheckConstraint("status <> 'held' OR held_date IS NOT NULL", name="held_has_date"),
+    CheckConstraint("duration_minutes IS NULL OR duration_minutes > 0", name="duration"),
+)
+
+benefit_spell = Table(
+    "benefit_spell",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _fk("citizen_id", "citizen"),
+    Column("benefit", String(24), nullable=False),
+    *_period(),
+    UniqueConstraint("citizen_id", "benefit", "start_date"),
+    _one_of("benefit", codes.BENEFITS),
+    _period_ok(),
+)
+
+staff_absence = Table(
+    "staff_absence",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _fk("professional_id", "professional"),
+    *_period(nullable_end=False),
+    Column("days", Float, nullable=False),
+    Column("term", String(8), nullable=False),
+    UniqueConstraint("professional_id", "start_date"),
+    CheckConstraint("days >= 0", name="days"),
+    _one_of("term", codes.ABSENCE_TERMS),
+    _period_ok(),
+)
+
+supplier_order = Table(
+    "supplier_order",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(64), nullable=False, unique=True),
+    _fk("citizen_id", "citizen"),
+    _fk("professional_id", "professional", nullable=True),
+    Column("supplier", String(200), nullable=False),
+    Column("purpose", Text, nullable=False),
+    Column("activities", Text),
+    Column("report_every_days", Integer),
+    *_period(),
+    CheckConstraint("report_every_days IS NULL OR report_every_days > 0", name="cadence"),
+    _period_ok(),
+)
+
+progress_report = Table(
+    "progress_report",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _fk("order_id", "supplier_order"),
+    Column("due_date", Date, nullable=False),
+    Column("received_date", Date),
+    Column("acted_on_date", Date),
+    UniqueConstraint("order_id", "due_date"),
+    CheckConstraint(
+        "acted_on_date IS NULL OR (received_date IS NOT NULL AND acted_on_date >= received_date)",
+        name="acted_after_received",
+    ),
+)
+
+medical_request = Table(
+    "medical_request",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(64), nullable=False, unique=True),
+    _fk("citizen_id", "citizen"),
+    _fk("professional_id", "professional", nullable=True),
+    Column("kind", String(24), nullable=False),
+    Column("questions", Integer, nullable=False),
+    Column("sent_date", Date, nullable=False),
+    Column("reminder_date", Date),
+    Column("answered_date", Date),
+    Column("followed_up_date", Date),
+    _one_of("kind", codes.MEDICAL_KINDS),
+    CheckConstraint("questions >= 0", name="questions"),
+    CheckConstraint("answered_date IS NULL OR answered_date >= sent_date", name="answer_after_sent"),
+    CheckConstraint(
+        "followed_up_date IS NULL OR (answered_date IS NOT NULL AND followed_up_date >= answered_date)",
+        name="follow_up_after_answer",
+    ),
+)
+
+preparatory_plan = Table(
+    "preparatory_plan",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(64), nullable=False, unique=True),
+    _fk("citizen_id", "citizen"),
+    _fk("professional_id", "professional", nullable=True),
+    Column("started_date", Date, nullable=False),
+    Column("completed_date", Date),
+    CheckConstraint(
+        "completed_date IS NULL OR completed_date >= started_date", name="completed_after_start"
+    ),
+)
+
+rehabilitation_recommendation = Table(
+    "rehabilitation_recommendation",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _fk("plan_id", "preparatory_plan"),
+    Column("meeting_date", Date, nullable=False),
+    Column("recommendation", String(24), nullable=False),
+    UniqueConstraint("plan_id", "meeting_date"),
+    _one_of("recommendation", codes.RECOMMENDATIONS),
+)
+
+company_placement = Table(
+    "company_placement",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(64), nullable=False, unique=True),
+    _fk("citizen_id", "citizen"),
+    _fk("professional_id", "professional", nullable=True),
+    Column("kind", String(24), nullable=False),
+    Column("company", String(200), nullable=False),
+    *_period(),
+    # the work agreement (arbejdsaftale)
+    Column("weekly_hours", Float, nullable=False),
+    Column("reassessment_date", Date),
+    Column("tasks", Text),
+    Column("follow_up_every_weeks", Integer),
+    _one_of("kind", codes.PLACEMENT_KINDS),
+    CheckConstraint("weekly_hours >= 0 AND weekly_hours <= 60", name="weekly_hours"),
+    _period_ok(),
+)
+
+paid_hours = Table(
+    "paid_hours",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _fk("citizen_id", "citizen"),
+    Column("month", Date, nullable=False),
+    Column("hours", Float, nullable=False),
+    UniqueConstraint("citizen_id", "month"),
+    CheckConstraint("hours >= 0", name="hours"),
+)
+
+trial = Table(
+    "trial",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("unit", String(16), nullable=False, default="citizen"),
+    *_period(),
+    Column("outcome_end_date", Date),
+    Column("scheme", String(200)),
+    Column("seed", String(64)),
+    Column("created_by", String(200)),
+    Column("created_at", DateTime),
+    _one_of("unit", codes.TRIAL_UNITS),
+    _period_ok(),
+)
+
+trial_assignment = Table(
+    "trial_assignment",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _fk("trial_id", "trial"),
+    _fk("citizen_id", "citizen"),
+    Column("arm", String(16), nullable=False),
+    Column("probability", Float, nullable=False),
+    Column("block", String(200)),
+    Column("assigned_date", Date, nullable=False),
+    UniqueConstraint("trial_id", "citizen_id"),
+    _one_of("arm", codes.ARMS),
+    CheckConstraint("probability > 0 AND probability < 1", name="probability"),
+)
