@@ -45,7 +45,7 @@ def parse(cpr: str) -> CprTraits:
     datetime.date(1980, 1, 1)
     """
     digits = normalise(cpr)
-    if len(digits) != 10 or not digits.isdigit():
+    if len(digits) != 10 or not (digits.isascii() and digits.isdigit()):
         raise CprError("must be ten digits (DDMMYY-SSSS)")
     day, month, year2 = int(digits[0:2]), int(digits[2:4]), int(digits[4:6])
     year = _century(year2, int(digits[6])) + year2

@@ -9,15 +9,22 @@ from caseload.register.tables import CITIZEN, _code, _end, _ref, _staff, _start
 from caseload.store import schema as s
 
 ORDERS = TableSpec(
-    "orders", s.supplier_order,
+    "orders",
+    s.supplier_order,
     "Supplier orders (bestillinger): purpose, prioritised activities and report frequency.",
     (
         _code("order_id", "order id", "O000001"),
         CITIZEN,
         _staff(),
         Field("supplier", "text", "supplier (anden aktør)", required=True, example="Supplier 3"),
-        Field("purpose", "text", "purpose of the course", required=True, sensitive=True,
-              example="clarify work capacity"),
+        Field(
+            "purpose",
+            "text",
+            "purpose of the course",
+            required=True,
+            sensitive=True,
+            example="clarify work capacity",
+        ),
         Field("activities", "text", "prioritised activities", sensitive=True, example=""),
         Field("report_every_days", "int", "a progress report is due every N days", example="30"),
         _start("course start"),
@@ -29,7 +36,8 @@ ORDERS = TableSpec(
 )
 
 PROGRESS_REPORTS = TableSpec(
-    "progress_reports", s.progress_report,
+    "progress_reports",
+    s.progress_report,
     "Progress reports from suppliers: due, received, and when the caseworker acted on them.",
     (
         _ref("order_id", "orders", "the order", example="O000001"),
@@ -43,15 +51,22 @@ PROGRESS_REPORTS = TableSpec(
 )
 
 MEDICAL_REQUESTS = TableSpec(
-    "medical_requests", s.medical_request,
+    "medical_requests",
+    s.medical_request,
     "Requests for medical information (lægelige oplysninger). No health content is stored: "
     "only kind, number of questions and dates.",
     (
         _code("request_id", "request id", "L000001"),
         CITIZEN,
         _staff(),
-        Field("kind", "code", "kind of request", required=True, codes=codes.MEDICAL_KINDS,
-              example="le145"),
+        Field(
+            "kind",
+            "code",
+            "kind of request",
+            required=True,
+            codes=codes.MEDICAL_KINDS,
+            example="le145",
+        ),
         Field("questions", "int", "number of questions asked", required=True, example="3"),
         Field("sent_date", "date", "sent", required=True, example="2018-02-01"),
         Field("reminder_date", "date", "reminder sent", example=""),
@@ -64,7 +79,9 @@ MEDICAL_REQUESTS = TableSpec(
 )
 
 PLANS = TableSpec(
-    "plans", s.preparatory_plan, "Preparatory plans (forberedende planer) for the rehabilitation team.",
+    "plans",
+    s.preparatory_plan,
+    "Preparatory plans (forberedende planer) for the rehabilitation team.",
     (
         _code("plan_id", "plan id", "P000001"),
         CITIZEN,
@@ -77,26 +94,40 @@ PLANS = TableSpec(
 )
 
 RECOMMENDATIONS = TableSpec(
-    "recommendations", s.rehabilitation_recommendation,
+    "recommendations",
+    s.rehabilitation_recommendation,
     "Rehabilitation-team recommendations (indstillinger); each belongs to a preparatory plan.",
     (
         _ref("plan_id", "plans", "the preparatory plan", example="P000001"),
         Field("meeting_date", "date", "team meeting", required=True, example="2018-06-01"),
-        Field("recommendation", "code", "what the team recommended", required=True,
-              codes=codes.RECOMMENDATIONS, example="resource_course"),
+        Field(
+            "recommendation",
+            "code",
+            "what the team recommended",
+            required=True,
+            codes=codes.RECOMMENDATIONS,
+            example="resource_course",
+        ),
     ),
     key=("plan_id", "meeting_date"),
 )
 
 PLACEMENTS = TableSpec(
-    "placements", s.company_placement,
+    "placements",
+    s.company_placement,
     "Company placements (work placement, wage subsidy) and their work agreement.",
     (
         _code("placement_id", "placement id", "V000001"),
         CITIZEN,
         _staff(),
-        Field("kind", "code", "kind", required=True, codes=codes.PLACEMENT_KINDS,
-              example="work_placement"),
+        Field(
+            "kind",
+            "code",
+            "kind",
+            required=True,
+            codes=codes.PLACEMENT_KINDS,
+            example="work_placement",
+        ),
         Field("company", "text", "company", required=True, example="Company 12"),
         _start(),
         _end(),
@@ -111,25 +142,40 @@ PLACEMENTS = TableSpec(
 )
 
 PAID_HOURS = TableSpec(
-    "paid_hours", s.paid_hours, "Ordinary paid hours (ordinære timer) per citizen and month.",
+    "paid_hours",
+    s.paid_hours,
+    "Ordinary paid hours (ordinære timer) per citizen and month.",
     (
         CITIZEN,
-        Field("month", "date", "any day of the month (stored as its first day)", required=True,
-              example="2018-03-01"),
+        Field(
+            "month",
+            "date",
+            "any day of the month (stored as its first day)",
+            required=True,
+            example="2018-03-01",
+        ),
         Field("hours", "float", "paid hours that month", required=True, example="20"),
     ),
     key=("citizen_id", "month"),
     rules=(rules.non_negative("hours"),),
-    derive=rules.first_of_month,
+    normalise=rules.first_of_month,
 )
 
 TRIALS = TableSpec(
-    "trials", s.trial, "Randomised trials run on the register.",
+    "trials",
+    s.trial,
+    "Randomised trials run on the register.",
     (
         _code("trial_id", "trial code", "CPH-2018"),
         Field("name", "text", "name", required=True, example="Lower caseloads 2018-2019"),
-        Field("unit", "code", "unit randomised", codes=codes.TRIAL_UNITS, example="citizen",
-              default="citizen"),
+        Field(
+            "unit",
+            "code",
+            "unit randomised",
+            codes=codes.TRIAL_UNITS,
+            example="citizen",
+            default="citizen",
+        ),
         _start("trial start: the cohort is frozen on this day"),
         _end("trial end"),
         Field("outcome_end_date", "date", "end of the outcome window", example="2020-04-30"),
@@ -142,13 +188,20 @@ TRIALS = TableSpec(
 )
 
 ASSIGNMENTS = TableSpec(
-    "assignments", s.trial_assignment, "Each unit's arm and assignment probability in a trial.",
+    "assignments",
+    s.trial_assignment,
+    "Each unit's arm and assignment probability in a trial.",
     (
         _ref("trial_id", "trials", "trial", example="CPH-2018"),
         CITIZEN,
         Field("arm", "code", "trial or control", required=True, codes=codes.ARMS, example="trial"),
-        Field("probability", "float", "probability of the trial arm, 0 < p < 1", required=True,
-              example="0.5"),
+        Field(
+            "probability",
+            "float",
+            "probability of the trial arm, 0 < p < 1",
+            required=True,
+            example="0.5",
+        ),
         Field("block", "text", "randomisation block", example="kh_under_3y"),
         Field("assigned_date", "date", "day of assignment", required=True, example="2018-01-01"),
     ),

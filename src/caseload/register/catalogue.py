@@ -7,9 +7,25 @@ from caseload.register import tables as t
 from caseload.register.spec import TableSpec
 
 SPECS: tuple[TableSpec, ...] = (
-    t.DEPARTMENTS, t.TEAMS, t.STAFF, t.ROLES, t.CAPS, t.CITIZENS, t.RESPONSIBILITIES,
-    t.MEETINGS, t.SPELLS, t.ABSENCE, cf.ORDERS, cf.PROGRESS_REPORTS, cf.MEDICAL_REQUESTS,
-    cf.PLANS, cf.RECOMMENDATIONS, cf.PLACEMENTS, cf.PAID_HOURS, cf.TRIALS, cf.ASSIGNMENTS,
+    t.DEPARTMENTS,
+    t.TEAMS,
+    t.STAFF,
+    t.ROLES,
+    t.CAPS,
+    t.CITIZENS,
+    t.RESPONSIBILITIES,
+    t.MEETINGS,
+    t.SPELLS,
+    t.ABSENCE,
+    cf.ORDERS,
+    cf.PROGRESS_REPORTS,
+    cf.MEDICAL_REQUESTS,
+    cf.PLANS,
+    cf.RECOMMENDATIONS,
+    cf.PLACEMENTS,
+    cf.PAID_HOURS,
+    cf.TRIALS,
+    cf.ASSIGNMENTS,
 )
 BY_NAME: dict[str, TableSpec] = {spec.name: spec for spec in SPECS}
 

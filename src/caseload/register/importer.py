@@ -13,7 +13,7 @@ from pathlib import Path
 import polars as pl
 from sqlalchemy import Connection, Engine, func, select
 
-from caseload.register import catalogue, problems, readers, validate
+from caseload.register import catalogue, problems, readers, rules, validate
 from caseload.register.problems import ImportRejected
 from caseload.register.spec import TableSpec
 from caseload.store import bulk
@@ -31,27 +31,38 @@ class ImportResult:
         return bool(self.inserted or self.updated)
 
 
-def import_file(engine: Engine, table: str, path: Path,
-                progress: bulk.Progress | None = None) -> ImportResult:
+def import_file(
+    engine: Engine, table: str, path: Path, progress: bulk.Progress | None = None
+) -> ImportResult:
     spec = catalogue.spec(table)
     raw = readers.read(path)
     with engine.begin() as conn:
         return import_frame(conn, spec, raw, source=str(path), progress=progress)
 
 
-def import_frame(conn: Connection, spec: TableSpec, frame: pl.DataFrame, source: str,
-                 progress: bulk.Progress | None = None) -> ImportResult:
+def import_frame(
+    conn: Connection,
+    spec: TableSpec,
+    frame: pl.DataFrame,
+    source: str,
+    progress: bulk.Progress | None = None,
+) -> ImportResult:
     """Check ``frame`` and write it inside the caller's transaction; raises on any problem."""
     _lock(conn)
     if readers.ROW not in frame.columns:
         frame = frame.with_row_index(readers.ROW, offset=1).with_columns(
-            pl.col(readers.ROW).cast(pl.Int64))
+            pl.col(readers.ROW).cast(pl.Int64)
+        )
     refs = _referenced_codes(conn, spec)
+    given = set(frame.columns) | {f.name for f in spec.fields if f.default is not None}
     typed, found = validate.parse(spec, frame, {name: ids["code"] for name, ids in refs.items()})
     if found.height:
         raise ImportRejected(source, problems.from_frame(found, source))
-    rows = _to_database_columns(spec, typed, refs)
-    return _write(conn, spec, rows, progress)
+    rows = _to_database_columns(spec, typed, refs, given)
+    taken = _taken_elsewhere(conn, spec, rows)
+    if taken.height:
+        raise ImportRejected(source, problems.from_frame(taken, source))
+    return _write(conn, spec, rows.drop(readers.ROW), progress)
 
 
 def _lock(conn: Connection) -> None:
@@ -66,16 +77,28 @@ def _referenced_codes(conn: Connection, spec: TableSpec) -> dict[str, pl.DataFra
     for name in targets:
         table = catalogue.spec(name).table
         out[name] = bulk.read_table(conn, table, ["code", "id"]).cast(
-            {"code": pl.Utf8, "id": pl.Int64})
+            {"code": pl.Utf8, "id": pl.Int64}
+        )
     return out
 
 
-def _to_database_columns(spec: TableSpec, typed: pl.DataFrame,
-                         refs: dict[str, pl.DataFrame]) -> pl.DataFrame:
-    present = [f for f in spec.fields if f.name in typed.columns]
-    frame = typed
-    if spec.derive:
-        frame = spec.derive(frame)
+def _to_database_columns(
+    spec: TableSpec, typed: pl.DataFrame, refs: dict[str, pl.DataFrame], given: set[str]
+) -> pl.DataFrame:
+    """Database columns for the file's own columns, the key, and what ``derive`` filled.
+
+    Columns the file left out are not written, so a re-import of fewer columns does not
+    empty stored values.
+    """
+    frame = spec.derive(typed) if spec.derive else typed
+    derived = [c for c in spec.derived_columns if c in frame.columns]
+    present = [
+        f
+        for f in spec.fields
+        if (f.name in given or f.name in spec.key)
+        and f.name in frame.columns
+        and f.column not in derived
+    ]
     renamed: list[pl.Expr] = []
     for f in present:
         if f.kind == "ref" and f.name not in spec.self_refs:
@@ -85,44 +108,80 @@ def _to_database_columns(spec: TableSpec, typed: pl.DataFrame,
             renamed.append(pl.col(f"_id_{f.name}").alias(f.column))
         elif f.name in frame.columns and f.name not in spec.self_refs:
             renamed.append(pl.col(f.name).alias(f.column))
-    derived = [pl.col(c) for c in spec.derived_columns]
     selfs = [spec.field(n) for n in spec.self_refs]
     # a same-table reference is resolved once the new rows have ids (see _write)
     placeholders = [pl.lit(None, pl.Int64).alias(f.column) for f in selfs]
     codes = [
         (pl.col(f.name) if f.name in frame.columns else pl.lit(None, pl.Utf8)).alias(
-            f"_code_{f.name}")
+            f"_code_{f.name}"
+        )
         for f in selfs
     ]
-    return frame.sort(readers.ROW).select(*renamed, *derived, *placeholders, *codes)
+    return frame.sort(readers.ROW).select(readers.ROW, *renamed, *derived, *placeholders, *codes)
 
 
-def _write(conn: Connection, spec: TableSpec, rows: pl.DataFrame,
-           progress: bulk.Progress | None) -> ImportResult:
+def _taken_elsewhere(conn: Connection, spec: TableSpec, rows: pl.DataFrame) -> pl.DataFrame:
+    """Derived unique values (a CPR hash) already held by another row of the register."""
+    found = [rules.none()]
+    for column in spec.derived_columns:
+        unique = any(c.name == column for c in spec.table.c if c.unique)
+        if not unique or column not in rows.columns or "code" not in rows.columns:
+            continue
+        stored = (
+            bulk.read_table(conn, spec.table, ["code", column])
+            .cast({"code": pl.Utf8, column: pl.Utf8})
+            .filter(pl.col(column).is_not_null())
+        )
+        clash = rows.join(stored, on=column, suffix="_stored").filter(
+            pl.col("code") != pl.col("code_stored")
+        )
+        field = next(f.name for f in spec.fields if f.kind == "cpr")
+        found.append(
+            rules.flag(
+                clash,
+                pl.lit(True),
+                field,
+                pl.lit("already registered for citizen ") + pl.col("code_stored"),
+            )
+        )
+    return pl.concat(found)
+
+
+def _write(
+    conn: Connection, spec: TableSpec, rows: pl.DataFrame, progress: bulk.Progress | None
+) -> ImportResult:
     table = spec.table
     key = list(spec.key_columns())
     columns = [c for c in rows.columns if not c.startswith("_code_")]
     schema = {c: rows.schema[c] for c in columns} | {"id": pl.Int64}
-    if conn.execute(select(func.count()).select_from(table)).scalar_one():
+    empty = not conn.execute(select(func.count()).select_from(table)).scalar_one()
+    if not empty:
         existing = bulk.read_table(conn, table, ["id", *columns]).cast(schema)  # type: ignore[arg-type]
     else:
         existing = pl.DataFrame(schema=schema)
     keyed = rows.join(existing.select("id", *key), on=key, how="left", nulls_equal=True)
     new = keyed.filter(pl.col("id").is_null())
     first = bulk.reserve_ids(conn, table, new.height)
-    keyed = pl.concat([
-        keyed.filter(pl.col("id").is_not_null()),
-        new.with_columns((pl.int_range(0, new.height, dtype=pl.Int64) + first).alias("id")),
-    ]).select("id", *columns, *(c for c in rows.columns if c.startswith("_code_")))
+    keyed = pl.concat(
+        [
+            keyed.filter(pl.col("id").is_not_null()),
+            new.with_columns((pl.int_range(0, new.height, dtype=pl.Int64) + first).alias("id")),
+        ]
+    ).select("id", *columns, *(c for c in rows.columns if c.startswith("_code_")))
     keyed = _resolve_self_refs(conn, spec, keyed)
     inserts = keyed.filter(pl.col("id") >= first)
     old = keyed.filter(pl.col("id") < first)
     compared = [c for c in columns if c not in key]
-    updates = old.join(existing, on="id", suffix="_old").filter(
-        pl.any_horizontal(~pl.col(c).eq_missing(pl.col(f"{c}_old")) for c in compared)
-        if compared else pl.lit(False)
-    ).select("id", *columns)
-    bulk.insert(conn, table, inserts, progress)
+    updates = (
+        old.join(existing, on="id", suffix="_old")
+        .filter(
+            pl.any_horizontal(~pl.col(c).eq_missing(pl.col(f"{c}_old")) for c in compared)
+            if compared
+            else pl.lit(False)
+        )
+        .select("id", *columns)
+    )
+    bulk.insert(conn, table, inserts, progress, empty=empty)
     bulk.update_rows(conn, table, updates)
     return ImportResult(spec.name, inserts.height, updates.height, old.height - updates.height)
 
@@ -132,8 +191,11 @@ def _resolve_self_refs(conn: Connection, spec: TableSpec, rows: pl.DataFrame) ->
     if not spec.self_refs:
         return rows
     in_file = rows.select(pl.col("code"), pl.col("id").alias("_ref_id"))
-    stored = bulk.read_table(conn, spec.table, ["code", "id"]).cast(
-        {"code": pl.Utf8, "id": pl.Int64}).rename({"id": "_ref_id"})
+    stored = (
+        bulk.read_table(conn, spec.table, ["code", "id"])
+        .cast({"code": pl.Utf8, "id": pl.Int64})
+        .rename({"id": "_ref_id"})
+    )
     lookup = pl.concat([in_file, stored]).unique("code", keep="first")
     for name in spec.self_refs:
         column = spec.field(name).column

@@ -25,8 +25,17 @@ def read(path: Path) -> pl.DataFrame:
     elif suffix == ".parquet":
         frame, first = _parquet(path), 1
     else:
-        raise ImportRejected(str(path), [Problem(
-            0, "-", f"unsupported file type {suffix!r}; use {', '.join(SUFFIXES)}", str(path))])
+        raise ImportRejected(
+            str(path),
+            [
+                Problem(
+                    0,
+                    "-",
+                    f"unsupported file type {suffix!r}; use {', '.join(SUFFIXES)}",
+                    str(path),
+                )
+            ],
+        )
     frame = frame.rename({c: c.strip().lstrip("\ufeff").lower() for c in frame.columns})
     cleaned = frame.with_columns(
         pl.col(c).str.strip_chars().replace("", None) for c in frame.columns
@@ -40,11 +49,17 @@ def _csv(path: Path) -> pl.DataFrame:
     # Danish Excel writes ';'-separated CSV (the comma is the decimal mark)
     separator = ";" if header.count(";") > header.count(",") else ","
     try:
-        return pl.read_csv(path, separator=separator, infer_schema=False, encoding="utf8-lossy",
-                           missing_utf8_is_empty_string=False)
+        return pl.read_csv(
+            path,
+            separator=separator,
+            infer_schema=False,
+            encoding="utf8-lossy",
+            empty_string_is_null=False,
+        )
     except pl.exceptions.PolarsError as error:
-        raise ImportRejected(str(path), [Problem(0, "-", f"not a readable CSV file: {error}",
-                                                 str(path))]) from None
+        raise ImportRejected(
+            str(path), [Problem(0, "-", f"not a readable CSV file: {error}", str(path))]
+        ) from None
 
 
 def _cell(value: object) -> str | None:
@@ -67,8 +82,9 @@ def _xlsx(path: Path) -> pl.DataFrame:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises several unrelated types for a bad file
-        raise ImportRejected(str(path), [Problem(0, "-", f"not a readable .xlsx file: {error}",
-                                                 str(path))]) from None
+        raise ImportRejected(
+            str(path), [Problem(0, "-", f"not a readable .xlsx file: {error}", str(path))]
+        ) from None
     rows = book.worksheets[0].iter_rows(values_only=True)
     header = [str(h) if h is not None else "" for h in next(rows, ())]
     body = [[_cell(v) for v in row[: len(header)]] for row in rows]

@@ -57,22 +57,31 @@ def non_negative(column: str) -> Callable[[pl.DataFrame], pl.DataFrame]:
 
 
 def fte_in_range(df: pl.DataFrame) -> pl.DataFrame:
-    return flag(df, (pl.col("fte") <= 0) | (pl.col("fte") > 1.5), "fte",
-                "must be above 0 and at most 1.5")
+    return flag(
+        df, (pl.col("fte") <= 0) | (pl.col("fte") > 1.5), "fte", "must be above 0 and at most 1.5"
+    )
 
 
 def exit_needs_end(df: pl.DataFrame) -> pl.DataFrame:
     if not _has(df, "exit_kind", "end_date"):
         return none()
-    return flag(df, pl.col("exit_kind").is_not_null() & pl.col("end_date").is_null(),
-                "exit_kind", "an exit needs an end_date")
+    return flag(
+        df,
+        pl.col("exit_kind").is_not_null() & pl.col("end_date").is_null(),
+        "exit_kind",
+        "an exit needs an end_date",
+    )
 
 
 def one_cap_scope(df: pl.DataFrame) -> pl.DataFrame:
     if not _has(df, "department_id", "staff_id"):
         return none()
-    return flag(df, pl.col("department_id").is_not_null() & pl.col("staff_id").is_not_null(),
-                "staff_id", "give either department_id or staff_id, not both")
+    return flag(
+        df,
+        pl.col("department_id").is_not_null() & pl.col("staff_id").is_not_null(),
+        "staff_id",
+        "give either department_id or staff_id, not both",
+    )
 
 
 def cap_positive(df: pl.DataFrame) -> pl.DataFrame:
@@ -92,43 +101,83 @@ def _cpr_traits(df: pl.DataFrame) -> pl.DataFrame:
                 traits = None
         births.append(traits.birth_date if traits else None)
         sexes.append(traits.sex if traits else None)
-    return pl.DataFrame({"_cpr_birth": births, "_cpr_sex": sexes},
-                        schema={"_cpr_birth": pl.Date, "_cpr_sex": pl.Utf8})
+    return pl.DataFrame(
+        {"_cpr_birth": births, "_cpr_sex": sexes},
+        schema={"_cpr_birth": pl.Date, "_cpr_sex": pl.Utf8},
+    )
 
 
 def birth_date_or_cpr(df: pl.DataFrame) -> pl.DataFrame:
-    traits = pl.concat([df, _cpr_traits(df)], how="horizontal")
+    traits = df.hstack(_cpr_traits(df))
     have_cpr = pl.col("_cpr_birth").is_not_null()
-    missing = flag(traits, ~have_cpr & pl.col("birth_date").is_null() &
-                   (pl.col("cpr").is_null() if "cpr" in df.columns else pl.lit(True)),
-                   "birth_date", "required when there is no cpr")
-    clash = flag(traits, have_cpr & pl.col("birth_date").is_not_null()
-                 & (pl.col("birth_date") != pl.col("_cpr_birth")),
-                 "birth_date", "does not match the birth date in the CPR number")
+    missing = flag(
+        traits,
+        ~have_cpr & pl.col("birth_date").is_null() & pl.col("cpr").is_null(),
+        "birth_date",
+        "required when there is no cpr",
+    )
+    clash = flag(
+        traits,
+        have_cpr
+        & pl.col("birth_date").is_not_null()
+        & (pl.col("birth_date") != pl.col("_cpr_birth")),
+        "birth_date",
+        "does not match the birth date in the CPR number",
+    )
     return pl.concat([missing, clash])
 
 
 def sex_or_cpr(df: pl.DataFrame) -> pl.DataFrame:
-    traits = pl.concat([df, _cpr_traits(df)], how="horizontal")
+    traits = df.hstack(_cpr_traits(df))
     have_cpr = pl.col("_cpr_sex").is_not_null()
-    missing = flag(traits, ~have_cpr & pl.col("sex").is_null() &
-                   (pl.col("cpr").is_null() if "cpr" in df.columns else pl.lit(True)),
-                   "sex", "required when there is no cpr")
-    clash = flag(traits, have_cpr & pl.col("sex").is_not_null()
-                 & (pl.col("sex") != pl.col("_cpr_sex")),
-                 "sex", "does not match the sex in the CPR number")
+    missing = flag(
+        traits,
+        ~have_cpr & pl.col("sex").is_null() & pl.col("cpr").is_null(),
+        "sex",
+        "required when there is no cpr",
+    )
+    clash = flag(
+        traits,
+        have_cpr & pl.col("sex").is_not_null() & (pl.col("sex") != pl.col("_cpr_sex")),
+        "sex",
+        "does not match the sex in the CPR number",
+    )
     return pl.concat([missing, clash])
 
 
+def cpr_key_present(df: pl.DataFrame) -> pl.DataFrame:
+    if os.environ.get(CPR_KEY_ENV):
+        return none()
+    return flag(
+        df,
+        pl.col("cpr").is_not_null(),
+        "cpr",
+        f"CPR numbers are stored only as a keyed hash: set {CPR_KEY_ENV} first",
+    )
+
+
+def same_cpr_twice(df: pl.DataFrame) -> pl.DataFrame:
+    marked = df.with_columns(pl.col("_row").min().over("cpr").alias("_first"))
+    return flag(
+        marked,
+        pl.col("cpr").is_not_null() & (pl.col("_first") != pl.col("_row")),
+        "cpr",
+        pl.lit("same CPR number as row ") + pl.col("_first").cast(pl.Utf8),
+    )
+
+
 def derive_from_cpr(df: pl.DataFrame) -> pl.DataFrame:
-    """Replace the CPR number by its keyed hash and fill birth date and sex from it."""
-    if "cpr" not in df.columns:
-        return df.with_columns(pl.lit(None, pl.Utf8).alias("cpr_hash"))
+    """Replace the CPR number by its keyed hash and fill birth date and sex from it.
+
+    A file without CPR numbers leaves stored hashes alone (no cpr_hash column comes out).
+    """
+    if df.get_column("cpr").null_count() == df.height:
+        return df.drop("cpr")
     key = os.environ.get(CPR_KEY_ENV, "").encode()
     traits = _cpr_traits(df)
     hashed = [None if v is None else cpr.keyed_hash(v, key) for v in df.get_column("cpr")]
     return (
-        pl.concat([df, traits], how="horizontal")
+        df.hstack(traits)
         .with_columns(
             pl.Series("cpr_hash", hashed, dtype=pl.Utf8),
             pl.coalesce("birth_date", "_cpr_birth").alias("birth_date"),
@@ -147,14 +196,25 @@ def no_overlapping_responsibility(df: pl.DataFrame) -> pl.DataFrame:
     overlap = pl.col("_prev_start").is_not_null() & (
         pl.col("_prev_end").is_null() | (pl.col("_prev_end") >= pl.col("start_date"))
     )
-    return flag(ordered, overlap, "start_date",
-                "overlaps another responsibility for the same citizen and role in this file")
+    return flag(
+        ordered,
+        overlap,
+        "start_date",
+        "overlaps another responsibility for the same citizen and role in this file",
+    )
 
 
 def held_needs_date(df: pl.DataFrame) -> pl.DataFrame:
-    return flag(df, (pl.col("status") == "held") & pl.col("held_date").is_null(),
-                "held_date", "a held meeting needs held_date") if _has(df, "held_date") else flag(
-        df, pl.col("status") == "held", "held_date", "a held meeting needs held_date")
+    return (
+        flag(
+            df,
+            (pl.col("status") == "held") & pl.col("held_date").is_null(),
+            "held_date",
+            "a held meeting needs held_date",
+        )
+        if _has(df, "held_date")
+        else flag(df, pl.col("status") == "held", "held_date", "a held meeting needs held_date")
+    )
 
 
 def duration_positive(df: pl.DataFrame) -> pl.DataFrame:
@@ -164,25 +224,41 @@ def duration_positive(df: pl.DataFrame) -> pl.DataFrame:
 def acted_needs_received(df: pl.DataFrame) -> pl.DataFrame:
     if not _has(df, "acted_on_date", "received_date"):
         return none()
-    return flag(df, pl.col("acted_on_date").is_not_null() & pl.col("received_date").is_null(),
-                "acted_on_date", "a report must be received before it is acted on")
+    return flag(
+        df,
+        pl.col("acted_on_date").is_not_null() & pl.col("received_date").is_null(),
+        "acted_on_date",
+        "a report must be received before it is acted on",
+    )
 
 
 def follow_up_needs_answer(df: pl.DataFrame) -> pl.DataFrame:
     if not _has(df, "followed_up_date", "answered_date"):
         return none()
-    return flag(df, pl.col("followed_up_date").is_not_null() & pl.col("answered_date").is_null(),
-                "followed_up_date", "follow-up needs an answered_date")
+    return flag(
+        df,
+        pl.col("followed_up_date").is_not_null() & pl.col("answered_date").is_null(),
+        "followed_up_date",
+        "follow-up needs an answered_date",
+    )
 
 
 def weekly_hours_in_range(df: pl.DataFrame) -> pl.DataFrame:
-    return flag(df, (pl.col("weekly_hours") < 0) | (pl.col("weekly_hours") > 60), "weekly_hours",
-                "must be between 0 and 60")
+    return flag(
+        df,
+        (pl.col("weekly_hours") < 0) | (pl.col("weekly_hours") > 60),
+        "weekly_hours",
+        "must be between 0 and 60",
+    )
 
 
 def probability_in_range(df: pl.DataFrame) -> pl.DataFrame:
-    return flag(df, (pl.col("probability") <= 0) | (pl.col("probability") >= 1), "probability",
-                "must be strictly between 0 and 1")
+    return flag(
+        df,
+        (pl.col("probability") <= 0) | (pl.col("probability") >= 1),
+        "probability",
+        "must be strictly between 0 and 1",
+    )
 
 
 def absence_defaults(df: pl.DataFrame) -> pl.DataFrame:
@@ -192,15 +268,21 @@ def absence_defaults(df: pl.DataFrame) -> pl.DataFrame:
     working = np.busday_count(start, end + np.timedelta64(1, "D")).astype(float)
     calendar_days = (pl.col("end_date") - pl.col("start_date")).dt.total_days() + 1
     days = pl.Series("_working", working)
-    return df.with_columns(days).with_columns(
-        pl.coalesce("days" if "days" in df.columns else pl.lit(None, pl.Float64),
-                    pl.col("_working")).alias("days"),
-        pl.coalesce(
-            "term" if "term" in df.columns else pl.lit(None, pl.Utf8),
-            pl.when(calendar_days > codes.LONG_TERM_ABSENCE_DAYS)
-            .then(pl.lit("long")).otherwise(pl.lit("short")),
-        ).alias("term"),
-    ).drop("_working")
+    return (
+        df.with_columns(days)
+        .with_columns(
+            pl.coalesce(
+                "days" if "days" in df.columns else pl.lit(None, pl.Float64), pl.col("_working")
+            ).alias("days"),
+            pl.coalesce(
+                "term" if "term" in df.columns else pl.lit(None, pl.Utf8),
+                pl.when(calendar_days > codes.LONG_TERM_ABSENCE_DAYS)
+                .then(pl.lit("long"))
+                .otherwise(pl.lit("short")),
+            ).alias("term"),
+        )
+        .drop("_working")
+    )
 
 
 def first_of_month(df: pl.DataFrame) -> pl.DataFrame:

@@ -42,7 +42,7 @@ class Field:
 
 
 Rule = Callable[[pl.DataFrame], pl.DataFrame]
-"""A table-specific check: takes the parsed frame, returns problems (``_row``, ``column``, ``reason``)."""
+"""A table-specific check: the parsed frame in, problems (``_row``, ``column``, ``reason``) out."""
 Derive = Callable[[pl.DataFrame], pl.DataFrame]
 """Adds derived database columns (e.g. CPR → hash, birth date, sex) to a parsed, valid frame."""
 
@@ -58,9 +58,11 @@ class TableSpec:
     periods: tuple[tuple[str, str], ...] = ()
     """(start, end) column pairs where end may not come before start."""
     rules: tuple[Rule, ...] = ()
+    normalise: Derive | None = None
+    """Rewrites parsed values before keys and rules are checked (e.g. a day → its month)."""
     derive: Derive | None = None
     derived_columns: tuple[str, ...] = ()
-    """Database columns written by ``derive`` (and not exported back as file columns)."""
+    """Database columns ``derive`` may fill: written whenever the derived frame has them."""
     self_refs: tuple[str, ...] = field(default=())
 
     def field(self, name: str) -> Field:

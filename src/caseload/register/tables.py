@@ -12,8 +12,14 @@ def _code(name: str, doc: str, example: str) -> Field:
     return Field(name, "text", doc, required=True, store_as="code", example=example)
 
 
-def _ref(name: str, ref: str, doc: str, required: bool = True, example: str = "",
-         store_as: str | None = None) -> Field:
+def _ref(
+    name: str,
+    ref: str,
+    doc: str,
+    required: bool = True,
+    example: str = "",
+    store_as: str | None = None,
+) -> Field:
     return Field(name, "ref", doc, required=required, ref=ref, example=example, store_as=store_as)
 
 
@@ -32,20 +38,35 @@ def _end(doc: str = "last day (inclusive); empty while it runs") -> Field:
 CITIZEN = _ref("citizen_id", "citizens", "the citizen's pseudonymous id", example="C000001")
 
 DEPARTMENTS = TableSpec(
-    "departments", s.department, "Departments (afdelinger); one or more may be trial departments.",
+    "departments",
+    s.department,
+    "Departments (afdelinger); one or more may be trial departments.",
     (
         _code("department_id", "department code", "JI6"),
         Field("name", "text", "name", required=True, example="JKI Job og Indsats 6"),
-        Field("is_trial", "bool", "a trial department (true/false, ja/nej)", example="true",
-              default="false"),
-        Field("role_model", "code", "how roles are split (seed 004)", codes=codes.ROLE_MODELS,
-              example="all_apart", default="all_apart"),
+        Field(
+            "is_trial",
+            "bool",
+            "a trial department (true/false, ja/nej)",
+            example="true",
+            default="false",
+        ),
+        Field(
+            "role_model",
+            "code",
+            "how roles are split (seed 004)",
+            codes=codes.ROLE_MODELS,
+            example="all_apart",
+            default="all_apart",
+        ),
     ),
     key=("department_id",),
 )
 
 TEAMS = TableSpec(
-    "teams", s.team, "Teams within departments.",
+    "teams",
+    s.team,
+    "Teams within departments.",
     (
         _code("team_id", "team code", "JI6-A"),
         _ref("department_id", "departments", "department", example="JI6"),
@@ -55,18 +76,30 @@ TEAMS = TableSpec(
 )
 
 STAFF = TableSpec(
-    "staff", s.professional, "Professionals: employment period, FTE and how they left.",
+    "staff",
+    s.professional,
+    "Professionals: employment period, FTE and how they left.",
     (
         _code("staff_id", "staff code (no CPR)", "KS-001"),
         Field("name", "text", "name or initials", required=True, example="Anna Holm"),
         _ref("department_id", "departments", "department", example="JI6"),
         _ref("team_id", "teams", "team", required=False, example="JI6-A"),
-        Field("fte", "float", "full-time equivalent, 0 < fte <= 1.5 (decimal comma allowed)",
-              required=True, example="1.0"),
+        Field(
+            "fte",
+            "float",
+            "full-time equivalent, 0 < fte <= 1.5 (decimal comma allowed)",
+            required=True,
+            example="1.0",
+        ),
         _start("employment start"),
         _end("last day employed; empty while employed"),
-        Field("exit_kind", "code", "external (left the municipality) or internal; needs end_date",
-              codes=codes.EXIT_KINDS, example=""),
+        Field(
+            "exit_kind",
+            "code",
+            "external (left the municipality) or internal; needs end_date",
+            codes=codes.EXIT_KINDS,
+            example="",
+        ),
     ),
     key=("staff_id",),
     periods=(("start_date", "end_date"),),
@@ -74,11 +107,19 @@ STAFF = TableSpec(
 )
 
 ROLES = TableSpec(
-    "roles", s.professional_role, "Roles a professional holds over a period (several allowed).",
+    "roles",
+    s.professional_role,
+    "Roles a professional holds over a period (several allowed).",
     (
         _staff(required=True),
-        Field("role", "code", "role", required=True, codes=codes.ROLES,
-              example="coordinating_caseworker"),
+        Field(
+            "role",
+            "code",
+            "role",
+            required=True,
+            codes=codes.ROLES,
+            example="coordinating_caseworker",
+        ),
         _start(),
         _end(),
     ),
@@ -87,16 +128,28 @@ ROLES = TableSpec(
 )
 
 CAPS = TableSpec(
-    "caps", s.caseload_cap,
+    "caps",
+    s.caseload_cap,
     "Caseload caps per role: for one person (staff_id), a department (department_id) or the "
     "whole job centre (neither).",
     (
-        Field("role", "code", "role capped", required=True, codes=codes.ROLES,
-              example="coordinating_caseworker"),
+        Field(
+            "role",
+            "code",
+            "role capped",
+            required=True,
+            codes=codes.ROLES,
+            example="coordinating_caseworker",
+        ),
         _ref("department_id", "departments", "department scope", required=False, example="JI6"),
         _staff(),
-        Field("cap", "int", "most citizens at once (a positive whole number)", required=True,
-              example="50"),
+        Field(
+            "cap",
+            "int",
+            "most citizens at once (a positive whole number)",
+            required=True,
+            example="50",
+        ),
         _start(),
         _end(),
     ),
@@ -106,45 +159,85 @@ CAPS = TableSpec(
 )
 
 CITIZENS = TableSpec(
-    "citizens", s.citizen,
+    "citizens",
+    s.citizen,
     "Citizens on the caseloads. The CPR number is optional; only its keyed hash, birth date "
     "and sex are stored.",
     (
         _code("citizen_id", "stable pseudonymous id", "C000001"),
-        Field("cpr", "cpr", "CPR number DDMMYY-SSSS (optional; needs CASELOAD_CPR_KEY)",
-              sensitive=True, example=""),
+        Field(
+            "cpr",
+            "cpr",
+            "CPR number DDMMYY-SSSS (optional; needs CASELOAD_CPR_KEY)",
+            sensitive=True,
+            example="",
+        ),
         Field("birth_date", "date", "birth date; required without cpr", example="1972-05-14"),
-        Field("sex", "code", "female/male; required without cpr", codes=codes.SEXES,
-              example="female"),
-        Field("origin", "code", "Danish, Western or non-Western origin", required=True,
-              codes=codes.ORIGINS, example="danish"),
-        Field("target_group", "code", "target group", required=True, codes=codes.TARGET_GROUPS,
-              example="activity_ready_30_plus"),
+        Field(
+            "sex", "code", "female/male; required without cpr", codes=codes.SEXES, example="female"
+        ),
+        Field(
+            "origin",
+            "code",
+            "Danish, Western or non-Western origin",
+            required=True,
+            codes=codes.ORIGINS,
+            example="danish",
+        ),
+        Field(
+            "target_group",
+            "code",
+            "target group",
+            required=True,
+            codes=codes.TARGET_GROUPS,
+            example="activity_ready_30_plus",
+        ),
         Field("district", "text", "district or area", example="Nørrebro"),
-        Field("public_benefit_since", "date", "first day of the current stretch on public benefit",
-              example="2012-09-01"),
-        Field("kontanthjaelp_since", "date", "first day of the current kontanthjælp stretch",
-              example="2015-03-01"),
+        Field(
+            "public_benefit_since",
+            "date",
+            "first day of the current stretch on public benefit",
+            example="2012-09-01",
+        ),
+        Field(
+            "kontanthjaelp_since",
+            "date",
+            "first day of the current kontanthjælp stretch",
+            example="2015-03-01",
+        ),
     ),
     key=("citizen_id",),
-    rules=(rules.birth_date_or_cpr, rules.sex_or_cpr),
+    rules=(rules.birth_date_or_cpr, rules.sex_or_cpr, rules.cpr_key_present, rules.same_cpr_twice),
     derive=rules.derive_from_cpr,
-    derived_columns=("cpr_hash",),
+    derived_columns=("cpr_hash", "birth_date", "sex"),
 )
 
 RESPONSIBILITIES = TableSpec(
-    "responsibilities", s.responsibility,
+    "responsibilities",
+    s.responsibility,
     "Who holds which role for a citizen, from when to when, and why it started. Every row "
     "whose reason is not intake is a caseworker change.",
     (
         CITIZEN,
         _staff(required=True),
-        Field("role", "code", "role held", required=True, codes=codes.ROLES,
-              example="coordinating_caseworker"),
+        Field(
+            "role",
+            "code",
+            "role held",
+            required=True,
+            codes=codes.ROLES,
+            example="coordinating_caseworker",
+        ),
         _start(),
         _end(),
-        Field("reason", "code", "why it started", required=True,
-              codes=codes.RESPONSIBILITY_REASONS, example="intake"),
+        Field(
+            "reason",
+            "code",
+            "why it started",
+            required=True,
+            codes=codes.RESPONSIBILITY_REASONS,
+            example="intake",
+        ),
     ),
     key=("citizen_id", "role", "start_date"),
     periods=(("start_date", "end_date"),),
@@ -152,23 +245,39 @@ RESPONSIBILITIES = TableSpec(
 )
 
 MEETINGS = TableSpec(
-    "meetings", s.meeting, "Meetings with citizens: due, planned and held, where and how long.",
+    "meetings",
+    s.meeting,
+    "Meetings with citizens: due, planned and held, where and how long.",
     (
         _code("meeting_id", "meeting id", "M0000001"),
         CITIZEN,
         _staff(),
-        Field("kind", "code", "kind of meeting", required=True, codes=codes.MEETING_KINDS,
-              example="job_meeting"),
+        Field(
+            "kind",
+            "code",
+            "kind of meeting",
+            required=True,
+            codes=codes.MEETING_KINDS,
+            example="job_meeting",
+        ),
         Field("due_date", "date", "statutory deadline", example="2018-03-31"),
         Field("scheduled_date", "date", "date booked", example="2018-03-20"),
-        Field("held_date", "date", "date held (required when status is held)",
-              example="2018-03-20"),
+        Field(
+            "held_date", "date", "date held (required when status is held)", example="2018-03-20"
+        ),
         Field("duration_minutes", "int", "minutes", example="45"),
         Field("place", "code", "where", codes=codes.MEETING_PLACES, example="job_centre"),
-        Field("status", "code", "outcome", required=True, codes=codes.MEETING_STATUSES,
-              example="held"),
-        Field("follow_up_of", "ref", "the earlier meeting this follows up", ref="meetings",
-              store_as="follow_up_of_id", example=""),
+        Field(
+            "status", "code", "outcome", required=True, codes=codes.MEETING_STATUSES, example="held"
+        ),
+        Field(
+            "follow_up_of",
+            "ref",
+            "the earlier meeting this follows up",
+            ref="meetings",
+            store_as="follow_up_of_id",
+            example="",
+        ),
     ),
     key=("meeting_id",),
     rules=(rules.held_needs_date, rules.duration_positive),
@@ -176,11 +285,19 @@ MEETINGS = TableSpec(
 )
 
 SPELLS = TableSpec(
-    "spells", s.benefit_spell, "Benefit spells (DREAM-like status) with start and end.",
+    "spells",
+    s.benefit_spell,
+    "Benefit spells (DREAM-like status) with start and end.",
     (
         CITIZEN,
-        Field("benefit", "code", "benefit or status", required=True, codes=codes.BENEFITS,
-              example="kontanthjaelp"),
+        Field(
+            "benefit",
+            "code",
+            "benefit or status",
+            required=True,
+            codes=codes.BENEFITS,
+            example="kontanthjaelp",
+        ),
         _start(),
         _end(),
     ),
@@ -189,7 +306,9 @@ SPELLS = TableSpec(
 )
 
 ABSENCE = TableSpec(
-    "absence", s.staff_absence, "Staff sick leave. days defaults to working days in the period; "
+    "absence",
+    s.staff_absence,
+    "Staff sick leave. days defaults to working days in the period; "
     f"term defaults to long when the period exceeds {codes.LONG_TERM_ABSENCE_DAYS} calendar days.",
     (
         _staff(required=True),
@@ -200,5 +319,7 @@ ABSENCE = TableSpec(
     ),
     key=("staff_id", "start_date"),
     periods=(("start_date", "end_date"),),
+    rules=(rules.non_negative("days"),),
     derive=rules.absence_defaults,
+    derived_columns=("days", "term"),
 )

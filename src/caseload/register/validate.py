@@ -20,8 +20,14 @@ DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")
 TRUE = ("true", "1", "yes", "ja", "sand", "y", "j")
 FALSE = ("false", "0", "no", "nej", "falsk", "n")
 TYPES: dict[str, pl.DataType] = {
-    "text": pl.Utf8(), "code": pl.Utf8(), "ref": pl.Utf8(), "cpr": pl.Utf8(),
-    "int": pl.Int64(), "float": pl.Float64(), "date": pl.Date(), "bool": pl.Boolean(),
+    "text": pl.Utf8(),
+    "code": pl.Utf8(),
+    "ref": pl.Utf8(),
+    "cpr": pl.Utf8(),
+    "int": pl.Int64(),
+    "float": pl.Float64(),
+    "date": pl.Date(),
+    "bool": pl.Boolean(),
 }
 _HINT = {
     "int": "not a whole number",
@@ -34,7 +40,15 @@ _HINT = {
 def _parsed(f: Field) -> pl.Expr:
     raw = pl.col(f.name)
     if f.kind == "int":
-        return raw.str.replace_all(r"[\s.]", "").cast(pl.Int64, strict=False)
+        compact = raw.str.replace_all(r"\s", "")
+        # a dot is a Danish thousands mark only in groups of three: 1.500 = 1500, 1.5 is no int
+        thousands = compact.str.contains(r"^-?\d{1,3}(\.\d{3})+$")
+        return (
+            pl.when(thousands)
+            .then(compact.str.replace_all(".", "", literal=True))
+            .otherwise(compact)
+            .cast(pl.Int64, strict=False)
+        )
     if f.kind == "float":
         return raw.str.replace_all(r"\s", "").str.replace(",", ".").cast(pl.Float64, strict=False)
     if f.kind == "date":
@@ -83,8 +97,9 @@ def _columns(spec: TableSpec, frame: pl.DataFrame) -> list[pl.DataFrame]:
 
 
 def _at(row: int, column: str, reason: str) -> pl.DataFrame:
-    return pl.DataFrame({ROW: [row], "column": [column], "reason": [reason]},
-                        schema=rules.PROBLEM_SCHEMA)
+    return pl.DataFrame(
+        {ROW: [row], "column": [column], "reason": [reason]}, schema=rules.PROBLEM_SCHEMA
+    )
 
 
 def parse(
@@ -97,8 +112,10 @@ def parse(
     found = _columns(spec, frame)
     if found:
         return frame, pl.concat(found)
+    unreadable: list[pl.DataFrame] = [rules.none()]
     frame = frame.with_columns(
-        pl.lit(f.default).alias(f.name) for f in spec.fields
+        pl.lit(f.default).alias(f.name)
+        for f in spec.fields
         if f.default is not None and f.name not in frame.columns
     )
     present = [f for f in spec.fields if f.name in frame.columns]
@@ -108,9 +125,9 @@ def parse(
             pl.col(f.name).fill_null(pl.lit(f.default)) for f in present if f.default is not None
         )
     typed = typed.with_columns(
-        (_parsed(f) if typed.schema[f.name] == pl.Utf8 else pl.col(f.name)).cast(
-            TYPES[f.kind], strict=False
-        ).alias(f.name)
+        (_parsed(f) if typed.schema[f.name] == pl.Utf8 else pl.col(f.name))
+        .cast(TYPES[f.kind], strict=False)
+        .alias(f.name)
         for f in present
     )
     for f in present:
@@ -118,38 +135,73 @@ def parse(
         if f.required:
             found.append(rules.flag(typed, raw.is_null(), f.name, "missing value"))
         if f.kind in _HINT:
-            found.append(rules.flag(typed, raw.is_not_null() & val.is_null(), f.name,
-                                    pl.lit(_HINT[f.kind] + ":") + _shown(f)))
+            unreadable.append(
+                rules.flag(
+                    typed,
+                    raw.is_not_null() & val.is_null(),
+                    f.name,
+                    pl.lit(_HINT[f.kind] + ":") + _shown(f),
+                )
+            )
         if f.kind == "code":
             expected = ", ".join(f.codes)
-            found.append(rules.flag(typed, val.is_not_null() & ~val.is_in(f.codes), f.name,
-                                    pl.lit("unknown code") + _shown(f) + pl.lit(f"; expected one of: {expected}")))
+            found.append(
+                rules.flag(
+                    typed,
+                    val.is_not_null() & ~val.is_in(f.codes),
+                    f.name,
+                    pl.lit("unknown code") + _shown(f) + pl.lit(f"; expected one of: {expected}"),
+                )
+            )
         if f.kind == "cpr":
-            reasons = typed.select(ROW).with_columns(_cpr_reasons(typed.get_column(f.name)).alias("reason"))
-            found.append(reasons.filter(pl.col("reason").is_not_null()).select(
-                ROW, pl.lit(f.name).alias("column"), "reason").cast(rules.PROBLEM_SCHEMA))  # type: ignore[arg-type]
+            reasons = typed.select(ROW).with_columns(
+                _cpr_reasons(typed.get_column(f.name)).alias("reason")
+            )
+            found.append(
+                reasons.filter(pl.col("reason").is_not_null())
+                .select(ROW, pl.lit(f.name).alias("column"), "reason")
+                .cast(rules.PROBLEM_SCHEMA)  # type: ignore[arg-type]
+            )
         if f.kind == "ref":
             assert f.ref is not None
             pool = known_codes.get(f.ref, pl.Series([], dtype=pl.Utf8))
             if f.name in spec.self_refs:
                 pool = pl.concat([pool, typed.get_column(spec.key[0]).drop_nulls()])
-            found.append(rules.flag(typed, val.is_not_null() & ~val.is_in(pool.implode()), f.name,
-                                    pl.lit(f"unknown {f.ref.rstrip('s')}") + _shown(f)))
-    typed = typed.drop([f"_raw_{f.name}" for f in present])
+            found.append(
+                rules.flag(
+                    typed,
+                    val.is_not_null() & ~val.is_in(pool.implode()),
+                    f.name,
+                    pl.lit(f"unknown {f.ref.rstrip('s')}") + _shown(f),
+                )
+            )
+    # optional columns left out of the file are empty, so rules see every column
+    typed = typed.drop([f"_raw_{f.name}" for f in present]).with_columns(
+        pl.lit(None, TYPES[f.kind]).alias(f.name)
+        for f in spec.fields
+        if f.name not in typed.columns
+    )
+    if spec.normalise:
+        typed = spec.normalise(typed)
     for start, end in spec.periods:
-        if start in typed.columns and end in typed.columns:
-            found.append(rules.flag(typed, pl.col(end) < pl.col(start), end,
-                                    f"{end} is before {start}"))
+        found.append(
+            rules.flag(typed, pl.col(end) < pl.col(start), end, f"{end} is before {start}")
+        )
     found.append(_duplicates(spec, typed))
-    found.extend(rule(typed) for rule in spec.rules)
-    return typed, pl.concat(found)
+    cells = pl.concat(unreadable)
+    # an unreadable cell looks empty to the rules: keep only their news about other cells
+    judged = pl.concat([rule(typed) for rule in spec.rules] or [rules.none()])
+    judged = judged.join(cells.select(ROW, "column"), on=[ROW, "column"], how="anti")
+    return typed, pl.concat([*found, cells, judged])
 
 
 def _duplicates(spec: TableSpec, typed: pl.DataFrame) -> pl.DataFrame:
     keys = [k for k in spec.key if k in typed.columns]
     marked = typed.with_columns(pl.col(ROW).min().over(keys).alias("_first"))
     return rules.flag(
-        marked, pl.col("_first") != pl.col(ROW), spec.key[-1],
+        marked,
+        pl.col("_first") != pl.col(ROW),
+        spec.key[-1],
         pl.lit("same natural key (" + ", ".join(spec.key) + ") as row ")
         + pl.col("_first").cast(pl.Utf8),
     )

@@ -31,24 +31,45 @@ def reserve_ids(conn: Connection, table: Table, count: int) -> int:
     conn.exec_driver_sql(f'LOCK TABLE "{name}" IN EXCLUSIVE MODE')
     seq = conn.exec_driver_sql(f"SELECT pg_get_serial_sequence('\"{name}\"', 'id')").scalar_one()
     top = conn.exec_driver_sql(f'SELECT COALESCE(MAX(id), 0) FROM "{name}"').scalar_one()
-    first = max(int(top), int(conn.exec_driver_sql(f"SELECT last_value FROM {seq}").scalar_one())) + 1
+    last, called = conn.exec_driver_sql(f"SELECT last_value, is_called FROM {seq}").one()
+    first = max(int(top) + 1, int(last) + 1 if called else int(last))
     if count:
         conn.exec_driver_sql(f"SELECT setval('{seq}', {first + count - 1})")
     return first
 
 
-def insert(conn: Connection, table: Table, frame: pl.DataFrame,
-           progress: Progress | None = None) -> None:
+REBUILD_INDEXES_FROM = 200_000
+"""Loading this many rows into an empty table drops its plain indexes and builds them after:
+one sort per index instead of a B-tree insert per row and index."""
+
+
+def insert(
+    conn: Connection,
+    table: Table,
+    frame: pl.DataFrame,
+    progress: Progress | None = None,
+    empty: bool = False,
+) -> None:
     if frame.height == 0:
         return
+    rebuild = (
+        [ix for ix in table.indexes if not ix.unique]
+        if (empty and frame.height >= REBUILD_INDEXES_FROM)
+        else []
+    )
+    for index in rebuild:
+        index.drop(conn)
     if conn.dialect.name == "sqlite":
         _insert_sqlite(conn, table, frame, progress)
     else:
         _copy_postgres(conn, table, frame, progress)
+    for index in rebuild:
+        index.create(conn)
 
 
-def _insert_sqlite(conn: Connection, table: Table, frame: pl.DataFrame,
-                   progress: Progress | None) -> None:
+def _insert_sqlite(
+    conn: Connection, table: Table, frame: pl.DataFrame, progress: Progress | None
+) -> None:
     text = frame.with_columns(
         pl.col(c).cast(pl.Utf8) for c, t in frame.schema.items() if t in (pl.Date, pl.Datetime)
     ).with_columns(pl.col(c).cast(pl.Int8) for c, t in frame.schema.items() if t == pl.Boolean)
@@ -65,8 +86,9 @@ def _insert_sqlite(conn: Connection, table: Table, frame: pl.DataFrame,
     cursor.close()
 
 
-def _copy_postgres(conn: Connection, table: Table, frame: pl.DataFrame,
-                   progress: Progress | None) -> None:
+def _copy_postgres(
+    conn: Connection, table: Table, frame: pl.DataFrame, progress: Progress | None
+) -> None:
     columns = ", ".join(f'"{c}"' for c in frame.columns)
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     # one COPY statement: PostgreSQL checks foreign keys at its end, so follow-ups may

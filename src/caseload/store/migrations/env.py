@@ -9,7 +9,9 @@ from caseload.store.database import connect
 from caseload.store.schema import metadata
 
 config = context.config
-engine: Engine = config.attributes.get("engine") or connect(config.get_main_option("sqlalchemy.url"))
+engine: Engine = config.attributes.get("engine") or connect(
+    config.get_main_option("sqlalchemy.url")
+)
 
 with engine.begin() as connection:
     context.configure(

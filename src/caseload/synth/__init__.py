@@ -1,0 +1,1 @@
+"""The synthetic Copenhagen-like job centre (docs/synthetic.md)."""
