@@ -1,0 +1,1 @@
+"""The caseload command line: thin commands over the register, the trial and the plan."""

@@ -1,0 +1,102 @@
+"""`caseload demo`: build the synthetic job centre and show its status."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy import Engine, func, select
+
+from caseload.cli.common import EXIT_INPUT, EXIT_STATE, LangOption, console, errors, lang_of
+from caseload.cli.register import show
+from caseload.register.status import status
+from caseload.store import schema
+from caseload.store.database import connect, describe, resolve_url
+from caseload.store.migrate import downgrade, upgrade
+from caseload.synth import jobcentre
+
+DEFAULT_DEMO_DB = "caseload-demo.sqlite"
+SHOW_DAY = date(2019, 6, 30)
+
+
+def _prepare(db: str, fresh: bool) -> Engine:
+    url = resolve_url(db)
+    if url.startswith("sqlite") and fresh:
+        path = Path(url.removeprefix("sqlite:///"))
+        for extra in ("", "-wal", "-shm", "-journal"):
+            Path(f"{path}{extra}").unlink(missing_ok=True)
+    engine = connect(db)
+    if fresh and not url.startswith("sqlite"):
+        downgrade(engine, "base")
+    upgrade(engine)
+    with engine.connect() as conn:
+        if conn.execute(select(func.count()).select_from(schema.citizen)).scalar_one():
+            errors.print(
+                f"[red]{describe(engine)} already holds a register; "
+                "use --fresh to rebuild it.[/red]"
+            )
+            raise typer.Exit(EXIT_STATE)
+    return engine
+
+
+def demo(
+    db: Annotated[str, typer.Option("--db", help="SQLite file or database URL")] = DEFAULT_DEMO_DB,
+    citizens: Annotated[
+        int | None,
+        typer.Option(
+            "--citizens",
+            help="Scale to about this many citizens at the "
+            "start (default: the published 917 + 856 and the control "
+            "departments' other citizens)",
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed")] = 2018,
+    fresh: Annotated[bool, typer.Option("--fresh", help="Replace an existing register")] = False,
+    lang: LangOption = "",
+) -> None:
+    """Build the synthetic Copenhagen-like job centre, report its status, and return."""
+    language = lang_of(lang)
+    if citizens is not None and citizens < 100:
+        errors.print("[red]--citizens must be at least 100[/red]")
+        raise typer.Exit(EXIT_INPUT)
+    engine = _prepare(db, fresh)
+    started = time.perf_counter()
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    ) as progress:
+        step = progress.add_task("generating the job centre", total=1)
+        built = jobcentre.generate(citizens, seed)
+        progress.update(step, completed=1)
+        tasks = {
+            name: progress.add_task(f"writing {name}", total=frame.height)
+            for name, frame in built.tables.items()
+        }
+
+        def tick(name: str, done: int, total: int) -> None:
+            progress.update(tasks[name], completed=done)
+
+        results = jobcentre.write(engine, built, tick)
+    rows = sum(r.inserted for r in results)
+    console.print(
+        f"Built {describe(engine)}: {rows:,} rows in "
+        f"{time.perf_counter() - started:.1f} s (seed {seed})."
+    )
+    trial = built.tables["assignments"]
+    arms = dict(trial.group_by("arm").len().iter_rows())
+    console.print(
+        f"Trial {jobcentre.TRIAL_CODE}: {arms.get('trial', 0)} trial and "
+        f"{arms.get('control', 0)} control citizens allocated on 2018-01-01."
+    )
+    with engine.connect() as conn:
+        report = status(conn, SHOW_DAY)
+    trial_dept = next((c.department for c in report.caseloads if c.is_trial), None)
+    show(report, language, department=trial_dept)

@@ -1,0 +1,153 @@
+"""The register on a day: caseloads against caps, over-cap professionals, continuity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import Connection, and_, case, func, literal, or_, select
+
+from caseload.domain.caps import Cap, applicable_cap
+from caseload.store import schema as s
+from caseload.store.sql import day_number
+
+
+@dataclass(frozen=True)
+class Caseload:
+    staff_id: str
+    name: str
+    department: str
+    is_trial: bool
+    role: str
+    fte: float
+    citizens: int
+    cap: int | None
+
+    @property
+    def over_cap(self) -> bool:
+        return self.cap is not None and self.citizens > self.cap
+
+
+@dataclass(frozen=True)
+class Continuity:
+    """Caseworker changes per citizen-year in the year up to the status day."""
+
+    department: str
+    changes: int
+    citizen_years: float
+
+    @property
+    def per_citizen_year(self) -> float:
+        return self.changes / self.citizen_years if self.citizen_years else 0.0
+
+
+@dataclass(frozen=True)
+class Status:
+    as_of: date
+    caseloads: list[Caseload]
+    continuity: list[Continuity]
+
+    @property
+    def over_cap(self) -> list[Caseload]:
+        return [c for c in self.caseloads if c.over_cap]
+
+
+def _on(table: s.Table, day: date) -> object:
+    return and_(table.c.start_date <= day, or_(table.c.end_date.is_(None), table.c.end_date >= day))
+
+
+def _caps(conn: Connection) -> list[Cap]:
+    rows = conn.execute(
+        select(
+            s.caseload_cap.c.role,
+            s.caseload_cap.c.cap,
+            s.caseload_cap.c.start_date,
+            s.caseload_cap.c.end_date,
+            s.department.c.code,
+            s.professional.c.code,
+        )
+        .outerjoin(s.department, s.department.c.id == s.caseload_cap.c.department_id)
+        .outerjoin(s.professional, s.professional.c.id == s.caseload_cap.c.professional_id)
+    )
+    return [Cap(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
+
+
+def caseloads(conn: Connection, day: date) -> list[Caseload]:
+    """Every professional employed on ``day``, in each role held, with the citizens held."""
+    r, p, d, pr = s.responsibility, s.professional, s.department, s.professional_role
+    held = (
+        select(r.c.professional_id, r.c.role, func.count().label("citizens"))
+        .where(_on(r, day))  # type: ignore[arg-type]
+        .group_by(r.c.professional_id, r.c.role)
+        .subquery()
+    )
+    query = (
+        select(
+            p.c.code,
+            p.c.name,
+            d.c.code,
+            d.c.is_trial,
+            pr.c.role,
+            p.c.fte,
+            func.coalesce(held.c.citizens, 0),
+        )
+        .join(pr, and_(pr.c.professional_id == p.c.id, _on(pr, day)))  # type: ignore[arg-type]
+        .join(d, d.c.id == p.c.department_id)
+        .outerjoin(held, and_(held.c.professional_id == p.c.id, held.c.role == pr.c.role))
+        .where(_on(p, day))  # type: ignore[arg-type]
+        .order_by(d.c.code, pr.c.role, p.c.code)
+    )
+    caps = _caps(conn)
+    out = []
+    for code, name, dept, is_trial, role, fte, citizens in conn.execute(query):
+        cap = applicable_cap(caps, role, dept, code, day)
+        out.append(
+            Caseload(
+                code,
+                name,
+                dept,
+                bool(is_trial),
+                role,
+                float(fte),
+                int(citizens),
+                cap.cap if cap else None,
+            )
+        )
+    return out
+
+
+def continuity(conn: Connection, day: date) -> list[Continuity]:
+    """Caseworker changes per citizen-year, by the department of the new caseworker.
+
+    Changes are responsibilities that started in the year up to ``day`` for any reason but
+    intake; citizen-years are the days of responsibility inside that year / 365.25.
+    """
+    r, p, d = s.responsibility, s.professional, s.department
+    first = day - timedelta(days=364)
+    dialect = conn.dialect.name
+    start = day_number(
+        case((r.c.start_date > first, r.c.start_date), else_=literal(first)), dialect
+    )
+    end = day_number(
+        case(
+            (and_(r.c.end_date.is_not(None), r.c.end_date < day), r.c.end_date), else_=literal(day)
+        ),
+        dialect,
+    )
+    changed = case((and_(r.c.reason != "intake", r.c.start_date >= first), 1), else_=0)
+    query = (
+        select(d.c.code, func.sum(changed), func.sum(end - start + 1))
+        .join(p, p.c.id == r.c.professional_id)
+        .join(d, d.c.id == p.c.department_id)
+        .where(r.c.start_date <= day, or_(r.c.end_date.is_(None), r.c.end_date >= first))
+        .group_by(d.c.code)
+        .order_by(d.c.code)
+    )
+    return [
+        Continuity(dept, int(changes or 0), float(days or 0) / 365.25)
+        for dept, changes, days in conn.execute(query)
+    ]
+
+
+def status(conn: Connection, day: date) -> Status:
+    return Status(day, caseloads(conn, day), continuity(conn, day))
