@@ -6,8 +6,8 @@ from datetime import date
 from typing import Annotated
 
 import typer
-from sqlalchemy import Engine
 from rich.console import Console
+from sqlalchemy import Engine
 
 from caseload.i18n import LANGS, default_lang
 from caseload.store.database import ENV_URL, connect

@@ -33,10 +33,10 @@ def departments(status: Status, lang: str) -> Table:
     caps: dict[tuple[str, bool, str], set[int | None]] = defaultdict(set)
     over: dict[tuple[str, bool, str], int] = defaultdict(int)
     for c in status.caseloads:
-        key = (c.department, c.is_trial, c.role)
-        groups[key].append(c.citizens)
-        caps[key].add(c.cap)
-        over[key] += c.over_cap
+        group = (c.department, c.is_trial, c.role)
+        groups[group].append(c.citizens)
+        caps[group].add(c.cap)
+        over[group] += c.over_cap
     for (dept, trial, role), loads in sorted(groups.items()):
         cap_values = sorted(str(v) for v in caps[(dept, trial, role)] if v is not None)
         table.add_row(

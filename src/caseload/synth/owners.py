@@ -9,6 +9,7 @@ import numpy as np
 import polars as pl
 
 from caseload.synth import calibration as cal
+from caseload.synth.population import FIRST, LAST
 
 _PERIODS = (
     (date(2018, 1, 1), date(2018, 12, 31), "2018-05-01"),
@@ -92,7 +93,7 @@ def simulate(slots: pl.DataFrame, staff: pl.DataFrame, rng: np.random.Generator)
                 "end_date": None,
                 "exit_kind": None,
                 "fte": 1.0,
-                "name": f"New colleague {code}",
+                "name": f"{FIRST[counter[key] % len(FIRST)]} {LAST[7 * counter[key] % len(LAST)]}",
             }
             active[dept].append(code)
             moved = slots_of.pop(leaver, set())
