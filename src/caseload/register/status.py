@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Connection, and_, case, func, literal, or_, select
+from sqlalchemy import Connection, Table, and_, case, func, literal, or_, select
+from sqlalchemy.sql.elements import ColumnElement
 
 from caseload.domain.caps import Cap, applicable_cap
 from caseload.store import schema as s
@@ -52,7 +53,7 @@ class Status:
         return [c for c in self.caseloads if c.over_cap]
 
 
-def _on(table: s.Table, day: date) -> object:
+def _on(table: Table, day: date) -> ColumnElement[bool]:
     return and_(table.c.start_date <= day, or_(table.c.end_date.is_(None), table.c.end_date >= day))
 
 
@@ -77,7 +78,7 @@ def caseloads(conn: Connection, day: date) -> list[Caseload]:
     r, p, d, pr = s.responsibility, s.professional, s.department, s.professional_role
     held = (
         select(r.c.professional_id, r.c.role, func.count().label("citizens"))
-        .where(_on(r, day))  # type: ignore[arg-type]
+        .where(_on(r, day))
         .group_by(r.c.professional_id, r.c.role)
         .subquery()
     )
@@ -91,10 +92,10 @@ def caseloads(conn: Connection, day: date) -> list[Caseload]:
             p.c.fte,
             func.coalesce(held.c.citizens, 0),
         )
-        .join(pr, and_(pr.c.professional_id == p.c.id, _on(pr, day)))  # type: ignore[arg-type]
+        .join(pr, and_(pr.c.professional_id == p.c.id, _on(pr, day)))
         .join(d, d.c.id == p.c.department_id)
         .outerjoin(held, and_(held.c.professional_id == p.c.id, held.c.role == pr.c.role))
-        .where(_on(p, day))  # type: ignore[arg-type]
+        .where(_on(p, day))
         .order_by(d.c.code, pr.c.role, p.c.code)
     )
     caps = _caps(conn)
