@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -10,7 +11,7 @@ from rich.console import Console
 from sqlalchemy import Engine
 
 from caseload.i18n import LANGS, default_lang
-from caseload.store.database import ENV_URL, connect
+from caseload.store.database import ENV_URL, connect, resolve_url
 from caseload.store.migrate import is_current
 
 console = Console()
@@ -53,6 +54,13 @@ def day_of(value: str | None) -> date:
 
 def open_register(db: str | None) -> Engine:
     """An engine on a migrated register, or a clear message and exit code 3."""
+    url = resolve_url(db)
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        errors.print(
+            f"[red]No register at {url.removeprefix('sqlite:///')}: run `caseload init` "
+            "first.[/red]"
+        )
+        raise typer.Exit(EXIT_STATE)
     engine = connect(db)
     if not is_current(engine):
         errors.print(

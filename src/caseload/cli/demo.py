@@ -8,7 +8,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from sqlalchemy import Engine, func, select
 
 from caseload.cli.common import EXIT_INPUT, EXIT_STATE, LangOption, console, errors, lang_of
@@ -49,9 +56,9 @@ def demo(
         int | None,
         typer.Option(
             "--citizens",
-            help="Scale to about this many citizens at the "
-            "start (default: the published 917 + 856 and the control "
-            "departments' other citizens)",
+            help="Scale to about this many citizens in the register (default: the "
+            "published 917 + 856, the control departments' other citizens and later "
+            "entrants: about 8,500)",
         ),
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Random seed")] = 2018,
@@ -73,25 +80,24 @@ def demo(
         console=console,
         transient=False,
     ) as progress:
-        step = progress.add_task("generating the job centre", total=1)
-        built = jobcentre.generate(citizens, seed)
+        step = progress.add_task("simulating the job centre", total=1)
+        centre = jobcentre.simulate(citizens, seed)
         progress.update(step, completed=1)
-        tasks = {
-            name: progress.add_task(f"writing {name}", total=frame.height)
-            for name, frame in built.tables.items()
-        }
+        tasks: dict[str, TaskID] = {}
 
         def tick(name: str, done: int, total: int) -> None:
+            if name not in tasks:
+                tasks[name] = progress.add_task(f"writing {name}", total=total)
             progress.update(tasks[name], completed=done)
 
-        results = jobcentre.write(engine, built, tick)
+        results = jobcentre.write(engine, centre, tick)
     rows = sum(r.inserted for r in results)
     console.print(
-        f"Built {describe(engine)}: {rows:,} rows in "
-        f"{time.perf_counter() - started:.1f} s (seed {seed})."
+        f"Built {describe(engine)}: {rows:,} rows, "
+        f"{centre.people.height:,} citizens in {time.perf_counter() - started:.1f} s "
+        f"(seed {seed})."
     )
-    trial = built.tables["assignments"]
-    arms = dict(trial.group_by("arm").len().iter_rows())
+    arms = dict(centre.people.group_by("cohort").len().iter_rows())
     console.print(
         f"Trial {jobcentre.TRIAL_CODE}: {arms.get('trial', 0)} trial and "
         f"{arms.get('control', 0)} control citizens allocated on 2018-01-01."

@@ -38,7 +38,7 @@ def departments(status: Status, lang: str) -> Table:
         caps[group].add(c.cap)
         over[group] += c.over_cap
     for (dept, trial, role), loads in sorted(groups.items()):
-        cap_values = sorted(str(v) for v in caps[(dept, trial, role)] if v is not None)
+        cap_values = [str(v) for v in sorted(v for v in caps[(dept, trial, role)] if v is not None)]
         table.add_row(
             dept + (f" ({t('trial', lang)})" if trial else ""),
             t(role, lang),

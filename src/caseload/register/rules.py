@@ -187,21 +187,28 @@ def derive_from_cpr(df: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def no_overlapping_responsibility(df: pl.DataFrame) -> pl.DataFrame:
-    """Two rows in one file may not give a citizen the same role for overlapping periods."""
-    ordered = df.sort("citizen_id", "role", "start_date").with_columns(
-        pl.col("end_date").shift(1).over("citizen_id", "role").alias("_prev_end"),
-        pl.col("start_date").shift(1).over("citizen_id", "role").alias("_prev_start"),
-    )
-    overlap = pl.col("_prev_start").is_not_null() & (
-        pl.col("_prev_end").is_null() | (pl.col("_prev_end") >= pl.col("start_date"))
-    )
-    return flag(
-        ordered,
-        overlap,
-        "start_date",
-        "overlaps another responsibility for the same citizen and role in this file",
-    )
+def no_overlap(who: str, what: str) -> Callable[[pl.DataFrame], pl.DataFrame]:
+    """Two rows in one file may not give ``who`` the same role for overlapping periods."""
+
+    def rule(df: pl.DataFrame) -> pl.DataFrame:
+        ordered = df.sort(who, "role", "start_date").with_columns(
+            pl.col("end_date").shift(1).over(who, "role").alias("_prev_end"),
+            pl.col("start_date").shift(1).over(who, "role").alias("_prev_start"),
+        )
+        # the same start twice is a duplicate key, reported as such
+        overlap = (
+            pl.col("_prev_start").is_not_null()
+            & (pl.col("_prev_start") != pl.col("start_date"))
+            & (pl.col("_prev_end").is_null() | (pl.col("_prev_end") >= pl.col("start_date")))
+        )
+        return flag(
+            ordered,
+            overlap,
+            "start_date",
+            f"overlaps another {what} with the same {who} and role in this file",
+        )
+
+    return rule
 
 
 def held_needs_date(df: pl.DataFrame) -> pl.DataFrame:

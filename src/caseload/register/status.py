@@ -75,7 +75,14 @@ def _caps(conn: Connection) -> list[Cap]:
 
 def caseloads(conn: Connection, day: date) -> list[Caseload]:
     """Every professional employed on ``day``, in each role held, with the citizens held."""
-    r, p, d, pr = s.responsibility, s.professional, s.department, s.professional_role
+    r, p, d = s.responsibility, s.professional, s.department
+    # roles held on the day, once each even if two recorded periods overlap
+    pr = (
+        select(s.professional_role.c.professional_id, s.professional_role.c.role)
+        .where(_on(s.professional_role, day))
+        .distinct()
+        .subquery()
+    )
     held = (
         select(r.c.professional_id, r.c.role, func.count().label("citizens"))
         .where(_on(r, day))
@@ -92,7 +99,7 @@ def caseloads(conn: Connection, day: date) -> list[Caseload]:
             p.c.fte,
             func.coalesce(held.c.citizens, 0),
         )
-        .join(pr, and_(pr.c.professional_id == p.c.id, _on(pr, day)))
+        .join(pr, pr.c.professional_id == p.c.id)
         .join(d, d.c.id == p.c.department_id)
         .outerjoin(held, and_(held.c.professional_id == p.c.id, held.c.role == pr.c.role))
         .where(_on(p, day))

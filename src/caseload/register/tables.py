@@ -125,6 +125,7 @@ ROLES = TableSpec(
     ),
     key=("staff_id", "role", "start_date"),
     periods=(("start_date", "end_date"),),
+    rules=(rules.no_overlap("staff_id", "role period"),),
 )
 
 CAPS = TableSpec(
@@ -241,7 +242,7 @@ RESPONSIBILITIES = TableSpec(
     ),
     key=("citizen_id", "role", "start_date"),
     periods=(("start_date", "end_date"),),
-    rules=(rules.no_overlapping_responsibility,),
+    rules=(rules.no_overlap("citizen_id", "responsibility"),),
 )
 
 MEETINGS = TableSpec(

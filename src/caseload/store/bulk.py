@@ -38,7 +38,7 @@ def reserve_ids(conn: Connection, table: Table, count: int) -> int:
     return first
 
 
-REBUILD_INDEXES_FROM = 200_000
+REBUILD_INDEXES_FROM = 50_000
 """Loading this many rows into an empty table drops its plain indexes and builds them after:
 one sort per index instead of a B-tree insert per row and index."""
 
@@ -80,7 +80,10 @@ def _insert_sqlite(
     # rows that refer to rows later in the same batch (follow-ups) are checked at commit
     cursor.execute("PRAGMA defer_foreign_keys = ON")
     for chunk in text.iter_slices(CHUNK):
-        cursor.executemany(sql, chunk.iter_rows())
+        # columns to lists and zip: several times faster than iter_rows for wide frames
+        cursor.executemany(
+            sql, zip(*(column.to_list() for column in chunk.iter_columns()), strict=True)
+        )
         if progress:
             progress(chunk.height)
     cursor.close()

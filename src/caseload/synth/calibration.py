@@ -42,14 +42,14 @@ class Assumptions:
         default_factory=lambda: {"trial": (30, 90), "control": (25, 45)}
     )
     extra_contacts_per_month: dict[str, float] = field(
-        default_factory=lambda: {"trial": 0.4, "control": 0.1}
+        default_factory=lambda: {"trial": 0.3, "control": 0.05}
     )
     meeting_missed_share: float = 0.10
     """Meetings first cancelled or missed, then followed up."""
     control_ks_share_of_citizens: float = 0.755
     """So control coordinating caseworkers sit at about 130."""
     orders_per_citizen_year: dict[str, float] = field(
-        default_factory=lambda: {"trial": 1.0, "control": 0.7}
+        default_factory=lambda: {"trial": 0.6, "control": 0.4}
     )
     medical_requests_per_citizen_year: dict[str, float] = field(
         default_factory=lambda: {"trial": 0.35, "control": 0.2}

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import numpy as np
@@ -22,14 +21,85 @@ Tick = Callable[[str, int, int], None]
 """Progress: (table, rows written so far in this table, rows in the table)."""
 
 
-@dataclass(frozen=True)
-class Built:
-    tables: dict[str, pl.DataFrame]
-    """Import frames in file column names, in load order."""
+TABLES = tuple(spec.name for spec in catalogue.SPECS)
 
 
-def generate(citizens: int | None = None, seed: int = 2018) -> Built:
-    """Every table of the job centre as import frames; reproducible from ``seed``."""
+@dataclass
+class JobCentre:
+    """Who is where and when: the simulated core. Tables are made from it one at a time,
+    each with its own random stream, so a table can be written and dropped before the
+    next is made (memory stays at one big table)."""
+
+    seed: int
+    comp: population.Composition
+    staff: pl.DataFrame
+    people: pl.DataFrame
+    responsibilities: pl.DataFrame
+    _pending: dict[str, pl.DataFrame] = field(default_factory=dict)
+
+    def rng(self, name: str) -> np.random.Generator:
+        return np.random.default_rng([self.seed, TABLES.index(name)])
+
+    @property
+    def active(self) -> pl.DataFrame:
+        return self.people.select(
+            "citizen_id",
+            "group",
+            pl.col("entry").alias("start"),
+            pl.coalesce("exit_date", pl.lit(cal.WINDOW_END)).alias("end"),
+            (pl.col("entry") == cal.START).alias("initial"),
+        )
+
+    @property
+    def leavers(self) -> pl.DataFrame:
+        return self.people.filter(pl.col("exit_date").is_not_null()).with_columns(
+            pl.col("entry").alias("start")
+        )
+
+    def table(self, name: str) -> pl.DataFrame:
+        """The import frame of one table, in file column names."""
+        if name in self._pending:
+            return _dates(self._pending.pop(name))
+        return _dates(self._make(name))
+
+    def _make(self, name: str) -> pl.DataFrame:
+        rng, resp = self.rng(name), self.responsibilities
+        if name in _REGISTER:
+            return _REGISTER[name](self)
+        if name == "meetings":
+            return _meetings(self.active, resp, rng)
+        if name == "spells":
+            return outcomes.spells(self.people)
+        if name == "absence":
+            return absence.absence(self.staff, rng)
+        if name == "orders":
+            order, self._pending["progress_reports"] = caseflow.orders(self.active, rng)
+            return _with_staff(order, resp, "start_date")
+        if name == "medical_requests":
+            return _with_staff(caseflow.medical_requests(self.active, rng), resp, "sent_date")
+        if name == "plans":
+            plan, self._pending["recommendations"] = caseflow.plans(self.leavers, self.active, rng)
+            return _with_staff(plan, resp, "started_date")
+        if name == "placements":
+            active = self.active
+            targets = cal.arm_targets()
+            share = np.where(
+                active.get_column("group").to_numpy() == "trial",
+                targets["trial"].placed,
+                targets["control"].placed,
+            )
+            return _with_staff(caseflow.placements(active, share, rng), resp, "start_date")
+        if name == "paid_hours":
+            return caseflow.paid_hours(self.leavers, rng)
+        raise KeyError(f"no synthetic table {name!r} (tables come in load order)")
+
+
+def simulate(citizens: int | None = None, seed: int = 2018) -> JobCentre:
+    """The job centre's people and their caseworkers over time; reproducible from ``seed``.
+
+    ``citizens`` is about how many citizens the register ends up with (those on a caseload
+    at the start and the later entrants who take the places of those who leave).
+    """
     rng = np.random.default_rng(seed)
     comp = population.composition(citizens)
     staffing = population.staffing(comp, rng)
@@ -54,40 +124,7 @@ def generate(citizens: int | None = None, seed: int = 2018) -> Built:
     people = _citizens(traits, cohort_arm, slot_arm, exits, entrants, occ, rng)
     own = owners.simulate(slots, staffing.staff, rng)
     resp = _responsibilities(occ.frame(), own.segments, slots, people)
-    active = people.select(
-        "citizen_id",
-        "group",
-        pl.col("entry").alias("start"),
-        pl.coalesce("exit_date", pl.lit(cal.WINDOW_END)).alias("end"),
-        (pl.col("entry") == cal.START).alias("initial"),
-    )
-    leavers = people.filter(pl.col("exit_date").is_not_null()).with_columns(
-        pl.col("entry").alias("start")
-    )
-    tables = _register(staffing.staff, own.staff, people, resp, seed, comp)
-    tables["meetings"] = _meetings(active, resp, rng)
-    tables["spells"] = outcomes.spells(people)
-    tables["absence"] = absence.absence(own.staff, rng)
-    order, reports = caseflow.orders(active, rng)
-    tables["orders"] = _with_staff(order, resp, "start_date")
-    tables["progress_reports"] = reports
-    tables["medical_requests"] = _with_staff(
-        caseflow.medical_requests(active, rng), resp, "sent_date"
-    )
-    plan, recommendation = caseflow.plans(leavers, active, rng)
-    tables["plans"] = _with_staff(plan, resp, "started_date")
-    tables["recommendations"] = recommendation
-    placed_share = np.where(
-        active.get_column("group").to_numpy() == "trial",
-        cal.arm_targets()["trial"].placed,
-        cal.arm_targets()["control"].placed,
-    )
-    tables["placements"] = _with_staff(
-        caseflow.placements(active, placed_share, rng), resp, "start_date"
-    )
-    tables["paid_hours"] = caseflow.paid_hours(leavers, rng)
-    ordered = {s.name: _dates(tables[s.name]) for s in catalogue.SPECS if s.name in tables}
-    return Built(ordered)
+    return JobCentre(seed, comp, own.staff, people, resp)
 
 
 def _dates(frame: pl.DataFrame) -> pl.DataFrame:
@@ -239,62 +276,70 @@ def _meetings(active: pl.DataFrame, resp: pl.DataFrame, rng: np.random.Generator
     return _with_staff(frame, resp, "scheduled_date")
 
 
-def _register(
-    staff: pl.DataFrame,
-    all_staff: pl.DataFrame,
-    people: pl.DataFrame,
-    resp: pl.DataFrame,
-    seed: int,
-    comp: population.Composition,
-) -> dict[str, pl.DataFrame]:
+def _departments(_centre: JobCentre) -> pl.DataFrame:
     depts = cal.departments()
-    tables: dict[str, pl.DataFrame] = {
-        "departments": pl.DataFrame(
-            {
-                "department_id": [d.code for d in depts],
-                "name": [d.name for d in depts],
-                "is_trial": [d.is_trial for d in depts],
-                "role_model": ["all_apart"] * len(depts),
-            }
-        ),
-        "teams": all_staff.select(
+    return pl.DataFrame(
+        {
+            "department_id": [d.code for d in depts],
+            "name": [d.name for d in depts],
+            "is_trial": [d.is_trial for d in depts],
+            "role_model": ["all_apart"] * len(depts),
+        }
+    )
+
+
+def _teams(centre: JobCentre) -> pl.DataFrame:
+    return (
+        centre.staff.select(
             pl.col("team").alias("team_id"), pl.col("department").alias("department_id")
         )
         .unique(maintain_order=True)
-        .with_columns(("Team " + pl.col("team_id").str.split("-").list.last()).alias("name")),
-        "staff": all_staff.select(
-            pl.col("code").alias("staff_id"),
-            "name",
-            pl.col("department").alias("department_id"),
-            pl.col("team").alias("team_id"),
-            "fte",
-            "start_date",
-            "end_date",
-            "exit_kind",
-        ),
-        "roles": all_staff.select(
-            pl.col("code").alias("staff_id"), "role", "start_date", "end_date"
-        ),
-    }
-    trial_dept = next(d.code for d in depts if d.is_trial)
+        .with_columns(("Team " + pl.col("team_id").str.split("-").list.last()).alias("name"))
+    )
+
+
+def _staff(centre: JobCentre) -> pl.DataFrame:
+    return centre.staff.select(
+        pl.col("code").alias("staff_id"),
+        "name",
+        pl.col("department").alias("department_id"),
+        pl.col("team").alias("team_id"),
+        "fte",
+        "start_date",
+        "end_date",
+        "exit_kind",
+    )
+
+
+def _roles(centre: JobCentre) -> pl.DataFrame:
+    return centre.staff.select(pl.col("code").alias("staff_id"), "role", "start_date", "end_date")
+
+
+def _caps(_centre: JobCentre) -> pl.DataFrame:
+    trial_dept = next(d.code for d in cal.departments() if d.is_trial)
     ks, vk = timeline.KS, timeline.VK
-    tables["caps"] = pl.DataFrame(
+    cap = population.CAP
+    return pl.DataFrame(
         {
             "role": [ks, ks, vk, ks, vk],
             "department_id": [None, None, None, trial_dept, trial_dept],
             "cap": [
                 220,
-                population.CAP[("control", ks)],
-                population.CAP[("control", vk)],
-                population.CAP[("trial", ks)],
-                population.CAP[("trial", vk)],
+                cap[("control", ks)],
+                cap[("control", vk)],
+                cap[("trial", ks)],
+                cap[("trial", vk)],
             ],
+            # before the trial the ordinary caseload was 220 (seed 003)
             "start_date": [date(2015, 1, 1), cal.START, cal.START, cal.START, cal.START],
             "end_date": [cal.START - timedelta(days=1), None, None, None, None],
         },
         schema_overrides={"department_id": pl.Utf8, "end_date": pl.Date},
     )
-    tables["citizens"] = people.select(
+
+
+def _citizen_rows(centre: JobCentre) -> pl.DataFrame:
+    return centre.people.select(
         "citizen_id",
         "birth_date",
         "sex",
@@ -304,9 +349,11 @@ def _register(
         "public_benefit_since",
         "kontanthjaelp_since",
     )
-    tables["responsibilities"] = resp
-    probability = comp.trial / (comp.trial + comp.control)
-    tables["trials"] = pl.DataFrame(
+
+
+def _trials(centre: JobCentre) -> pl.DataFrame:
+    comp = centre.comp
+    return pl.DataFrame(
         {
             "trial_id": [TRIAL_CODE],
             "name": ["Lower caseloads 2018-2019 (synthetic)"],
@@ -315,11 +362,16 @@ def _register(
             "end_date": [cal.TRIAL_END],
             "outcome_end_date": [cal.WINDOW_END],
             "scheme": [f"complete randomisation, {comp.trial}:{comp.control}"],
-            "seed": [str(seed)],
+            "seed": [str(centre.seed)],
             "created_by": ["caseload demo"],
         }
     )
-    tables["assignments"] = people.filter(pl.col("cohort").is_in(["trial", "control"])).select(
+
+
+def _assignments(centre: JobCentre) -> pl.DataFrame:
+    comp = centre.comp
+    probability = comp.trial / (comp.trial + comp.control)
+    return centre.people.filter(pl.col("cohort").is_in(["trial", "control"])).select(
         pl.lit(TRIAL_CODE).alias("trial_id"),
         "citizen_id",
         pl.col("cohort").alias("arm"),
@@ -327,19 +379,27 @@ def _register(
         pl.lit(None, pl.Utf8).alias("block"),
         pl.lit(cal.START).alias("assigned_date"),
     )
-    return tables
 
 
-@contextmanager
-def _noop() -> Iterator[None]:
-    yield
+_REGISTER: dict[str, Callable[[JobCentre], pl.DataFrame]] = {
+    "departments": _departments,
+    "teams": _teams,
+    "staff": _staff,
+    "roles": _roles,
+    "caps": _caps,
+    "citizens": _citizen_rows,
+    "responsibilities": lambda centre: centre.responsibilities,
+    "trials": _trials,
+    "assignments": _assignments,
+}
 
 
-def write(engine: Engine, built: Built, tick: Tick | None = None) -> list[ImportResult]:
-    """Load every table in one transaction through :func:`import_frame`."""
+def write(engine: Engine, centre: JobCentre, tick: Tick | None = None) -> list[ImportResult]:
+    """Make and load every table in one transaction through :func:`import_frame`."""
     results = []
     with engine.begin() as conn:
-        for name, frame in built.tables.items():
+        for name in TABLES:
+            frame = centre.table(name)
             done = 0
 
             def progress(rows: int, name: str = name, total: int = frame.height) -> None:
@@ -353,4 +413,5 @@ def write(engine: Engine, built: Built, tick: Tick | None = None) -> list[Import
                     conn, catalogue.spec(name), frame, source=f"synthetic:{name}", progress=progress
                 )
             )
+            del frame
     return results

@@ -1,0 +1,517 @@
+"""The command line end to end: help, init, import, status, export and demo."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import pytest
+from sqlalchemy import Engine, func, select
+from typer.testing import CliRunner, Result
+
+from caseload.cli import common
+from caseload.cli.main import app
+from caseload.register import catalogue, rules
+from caseload.register.status import status
+from caseload.store.database import connect
+from tests.conftest import EXAMPLES
+
+ORDER = [spec.name for spec in catalogue.SPECS]
+COMMANDS = ["init", "import", "export", "tables", "status", "demo"]
+CPR_KEY = "test-municipality-key"
+
+
+@pytest.fixture(autouse=True)
+def _plain_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """English, no database from the environment, and consoles wide enough for whole rows."""
+    monkeypatch.delenv("CASELOAD_LANG", raising=False)
+    monkeypatch.delenv("CASELOAD_DATABASE_URL", raising=False)
+    monkeypatch.delenv(rules.CPR_KEY_ENV, raising=False)
+    monkeypatch.setattr(common.console, "width", 200)
+    monkeypatch.setattr(common.errors, "width", 200)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return str(tmp_path / "register.sqlite")
+
+
+@pytest.fixture
+def loaded(db: str) -> str:
+    assert _run("init", "--db", db).exit_code == 0
+    for table in ORDER:
+        assert _run("import", table, str(EXAMPLES / f"{table}.csv"), "--db", db).exit_code == 0
+    return db
+
+
+def _run(*args: str) -> Result:
+    return CliRunner().invoke(app, list(args))
+
+
+def _tables(output: str) -> list[list[list[str]]]:
+    """The Rich tables in ``output``: for each, its header row then its body rows."""
+    found: list[list[list[str]]] = []
+    for line in output.splitlines():
+        if line.startswith("┏"):
+            found.append([])
+        elif line.startswith(("┃", "│")) and found:
+            found[-1].append([cell.strip() for cell in line.strip()[1:-1].split(line[0])])
+    return found
+
+
+def _count(db: str, table: str) -> int:
+    engine = connect(db)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(
+                select(func.count()).select_from(catalogue.spec(table).table)
+            ).scalar_one()
+    finally:
+        engine.dispose()
+
+
+def _write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# --- help ---------------------------------------------------------------------------------
+
+
+def test_every_command_is_registered() -> None:
+    assert [c.name for c in app.registered_commands] == COMMANDS
+
+
+def test_app_help_lists_every_command() -> None:
+    result = _run("--help")
+    assert result.exit_code == 0, result.output
+    assert "Usage: caseload" in result.output
+    for name in COMMANDS:
+        assert f" {name} " in result.output, name
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_command_help(name: str) -> None:
+    result = _run(name, "--help")
+    assert result.exit_code == 0, result.output
+    assert f"Usage: caseload {name}" in result.output
+    assert "--help" in result.output
+
+
+def test_tables_lists_every_table_and_its_columns() -> None:
+    result = _run("tables")
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    for spec in catalogue.SPECS:
+        line = next(li for li in lines if li.startswith(f"{spec.name}: "))
+        assert line.removeprefix(f"{spec.name}: ").split(", ") == [
+            f.name + ("*" if f.required else "") for f in spec.fields
+        ]
+
+
+# --- init and import ----------------------------------------------------------------------
+
+
+def test_init_and_import_every_example(db: str) -> None:
+    result = _run("init", "--db", db)
+    assert result.exit_code == 0, result.output
+    assert "Register ready at sqlite:///" in result.output
+    assert "(schema 0001)" in result.output
+    for table in ORDER:
+        path = EXAMPLES / f"{table}.csv"
+        rows = len(path.read_text(encoding="utf-8").strip().splitlines()) - 1
+        result = _run("import", table, str(path), "--db", db)
+        assert result.exit_code == 0, result.output
+        assert result.output.strip() == f"{table}: {rows} inserted, 0 updated, 0 unchanged"
+        assert _count(db, table) == rows
+    # a second run changes nothing and says so
+    result = _run("import", "staff", str(EXAMPLES / "staff.csv"), "--db", db)
+    assert result.exit_code == 0
+    assert result.output.strip() == "staff: 0 inserted, 0 updated, 4 unchanged"
+
+
+def test_init_twice_is_harmless(db: str) -> None:
+    assert _run("init", "--db", db).exit_code == 0
+    result = _run("init", "--db", db)
+    assert result.exit_code == 0
+    assert "(schema 0001)" in result.output
+
+
+def test_import_in_danish(loaded: str) -> None:
+    result = _run("import", "caps", str(EXAMPLES / "caps.csv"), "--db", loaded, "--lang", "da")
+    assert result.exit_code == 0
+    assert result.output.strip() == "caps: 0 indsat, 0 opdateret, 4 uændret"
+
+
+STAFF_HEADER = "staff_id,name,department_id,team_id,fte,start_date,end_date,exit_kind\n"
+
+
+def test_bad_file_exits_2_with_row_column_and_reason(loaded: str, tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "staff.csv",
+        STAFF_HEADER
+        + "KS-201,Eva,JI6,,1,2018-01-01,,\n"  # row 2: fine
+        + "KS-202,Finn,JI6,,2.5,2018-01-01,,\n"  # row 3: fte
+        + "KS-203,Gro,JI9,,1,2018-01-01,,\n"  # row 4: department
+        + "KS-204,Hans,JI6,,1,2018-13-01,,external\n",  # row 5: date, exit without end
+    )
+    errors_out = tmp_path / "problems.csv"
+    result = _run("import", "staff", str(path), "--db", loaded, "--errors", str(errors_out))
+    assert result.exit_code == 2
+    out = result.output
+    assert f"{path}: 4 problem(s); nothing was imported" in out
+    assert "row 3, column fte: must be above 0 and at most 1.5" in out
+    assert "row 4, column department_id: unknown" in out and "'JI9'" in out
+    assert "row 5, column start_date: not a date" in out
+    assert "row 5, column exit_kind: an exit needs an end_date" in out
+    assert "row 2," not in out
+    assert _count(loaded, "staff") == 4  # nothing written, not even the good row
+    with errors_out.open(newline="", encoding="utf-8") as handle:
+        problems = list(csv.DictReader(handle))
+    assert [(p["file"], p["row"], p["column"]) for p in problems] == [
+        (str(path), "3", "fte"),
+        (str(path), "4", "department_id"),
+        (str(path), "5", "exit_kind"),
+        (str(path), "5", "start_date"),
+    ]
+    assert problems[0]["reason"] == "must be above 0 and at most 1.5"
+    assert problems[2]["reason"] == "an exit needs an end_date"
+
+
+def test_bad_file_in_danish(loaded: str, tmp_path: Path) -> None:
+    path = _write(tmp_path, "staff.csv", STAFF_HEADER + "KS-202,Finn,JI6,,2.5,2018-01-01,,\n")
+    result = _run("import", "staff", str(path), "--db", loaded, "--lang", "da")
+    assert result.exit_code == 2
+    assert f"{path}: 1 fejl; intet blev indlæst" in result.output
+    assert "række 2, kolonne fte: must be above 0 and at most 1.5" in result.output
+
+
+def test_errors_file_holds_every_problem_beyond_those_shown(loaded: str, tmp_path: Path) -> None:
+    rows = "".join(f"KS-{300 + i},Name {i},JI6,,9,2018-01-01,,\n" for i in range(60))
+    path = _write(tmp_path, "staff.csv", STAFF_HEADER + rows)
+    errors_out = tmp_path / "problems.csv"
+    result = _run("import", "staff", str(path), "--db", loaded, "--errors", str(errors_out))
+    assert result.exit_code == 2
+    assert f"{path}: 60 problem(s); nothing was imported" in result.output
+    shown = [li for li in result.output.splitlines() if ", column fte: " in li]
+    assert len(shown) == 50
+    assert "… and 10 more (use --errors FILE for all)" in result.output
+    problems = pl.read_csv(errors_out, infer_schema=False)
+    assert problems.columns == ["file", "row", "column", "reason"]
+    assert problems.get_column("row").to_list() == [str(r) for r in range(2, 62)]
+    assert set(problems.get_column("column")) == {"fte"}
+    assert _count(loaded, "staff") == 4
+
+
+CPR_NUMBERS = ("310280-1234", "010180-1233", "1502924568")
+
+
+def test_cpr_numbers_never_appear_in_output(
+    loaded: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(rules.CPR_KEY_ENV, CPR_KEY)
+    path = _write(
+        tmp_path,
+        "citizens.csv",
+        "citizen_id,cpr,origin,target_group\n"
+        "C900,310280-1234,danish,integration\n"  # not a real date
+        "C901,010180-1233,martian,integration\n"  # valid number, bad origin
+        "C902,1502924568,western,integration\n"  # valid
+        "C903,1502924568,danish,integration\n",  # the same number twice
+    )
+    errors_out = tmp_path / "problems.csv"
+    result = _run("import", "citizens", str(path), "--db", loaded, "--errors", str(errors_out))
+    assert result.exit_code == 2
+    assert "row 2, column cpr: not a valid CPR number" in result.output
+    assert "row 3, column origin: unknown code 'martian'" in result.output
+    assert "row 5, column cpr" in result.output
+    written = errors_out.read_text(encoding="utf-8")
+    for text in (result.output, written):
+        for number in CPR_NUMBERS:
+            for fragment in {number, number.replace("-", ""), number[:6]}:
+                assert fragment not in text, fragment
+    assert _count(loaded, "citizens") == 3
+
+
+def test_cpr_without_key_is_refused_without_showing_it(loaded: str, tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "citizens.csv",
+        "citizen_id,cpr,origin,target_group\nC901,010180-1233,danish,integration\n",
+    )
+    result = _run("import", "citizens", str(path), "--db", loaded)
+    assert result.exit_code == 2
+    assert "row 2, column cpr" in result.output
+    assert "010180" not in result.output
+
+
+def test_import_into_an_uninitialised_database_exits_3(db: str) -> None:
+    result = _run("import", "departments", str(EXAMPLES / "departments.csv"), "--db", db)
+    assert result.exit_code == 3
+    assert "run `caseload init` first" in result.output
+    for args in (("status", "--as-of", "2018-06-30"), ("export", "--out", db + "-out")):
+        assert _run(*args, "--db", db).exit_code == 3, args
+
+
+def test_unknown_table_exits_2(loaded: str) -> None:
+    result = _run("import", "salaries", str(EXAMPLES / "staff.csv"), "--db", loaded)
+    assert result.exit_code == 2
+    assert "Unknown table 'salaries'" in result.output
+    assert "departments, teams, staff" in result.output
+
+
+def test_missing_file_exits_2(loaded: str, tmp_path: Path) -> None:
+    result = _run("import", "staff", str(tmp_path / "nowhere.csv"), "--db", loaded)
+    assert result.exit_code == 2
+    assert "file not found" in result.output
+
+
+def test_bad_language_exits_2(loaded: str) -> None:
+    assert _run("status", "--db", loaded, "--lang", "sv").exit_code == 2
+
+
+# --- status -------------------------------------------------------------------------------
+
+
+def test_status_as_of_2018_06_30(loaded: str) -> None:
+    result = _run("status", "--db", loaded, "--as-of", "2018-06-30")
+    assert result.exit_code == 0, result.output
+    assert "Caseloads on 2018-06-30" in result.output
+    departments, continuity = _tables(result.output)
+    assert departments == [
+        ["Department", "Role", "Professionals", "Citizens", "Mean", "Max", "Cap", "Over cap"],
+        ["JI1", "coordinating caseworker", "1", "1", "1.0", "1", "130", "0"],
+        ["JI6 (trial)", "company consultant", "1", "0", "0.0", "0", "50", "0"],
+        ["JI6 (trial)", "coordinating caseworker", "2", "2", "1.0", "1", "40/50", "0"],
+    ]
+    assert "No professional is over their cap." in result.output
+    # year to 2018-06-30: JI1 181 days (0.50 y), JI6 2 x 181 days (0.99 y), no changes
+    assert continuity == [
+        ["Department", "Changes", "Citizen-years", "Per citizen-year"],
+        ["JI1", "0", "0", "0.00"],
+        ["JI6", "0", "1", "0.00"],
+    ]
+
+
+def test_status_after_the_handover_with_professionals(loaded: str) -> None:
+    result = _run("status", "--db", loaded, "--as-of", "2019-07-01", "--all")
+    assert result.exit_code == 0, result.output
+    departments, professionals, continuity = _tables(result.output)
+    # KS-002 left on 2019-06-30; C000002 passed to KS-001
+    assert departments[1:] == [
+        ["JI1", "coordinating caseworker", "1", "1", "1.0", "1", "130", "0"],
+        ["JI6 (trial)", "company consultant", "1", "1", "1.0", "1", "50", "0"],
+        ["JI6 (trial)", "coordinating caseworker", "1", "2", "2.0", "2", "50", "0"],
+    ]
+    assert professionals[1:] == [
+        ["KS-101", "JI1", "coordinating caseworker", "1", "130", ""],
+        ["VK-001", "JI6", "company consultant", "1", "50", ""],
+        ["KS-001", "JI6", "coordinating caseworker", "2", "50", ""],
+    ]
+    # year 2018-07-02 .. 2019-07-01, JI6: changes = VK handoff + staff_exit = 2;
+    # days = 365 (C1) + 364 (C2/KS-002) + 1 (C2/KS-001) + 304 (C2/VK) = 1034 -> 2.83 y
+    assert continuity[1:] == [
+        ["JI1", "0", "1", "0.00"],
+        ["JI6", "2", "3", f"{2 / (1034 / 365.25):.2f}"],
+    ]
+    assert continuity[2][3] == "0.71"
+
+
+def test_status_of_one_department(loaded: str) -> None:
+    result = _run("status", "--db", loaded, "--as-of", "2018-06-30", "--department", "JI1")
+    assert result.exit_code == 0
+    professionals = _tables(result.output)[1]
+    assert professionals[1:] == [["KS-101", "JI1", "coordinating caseworker", "1", "130", ""]]
+
+
+def test_status_lists_who_is_over_cap(loaded: str, tmp_path: Path) -> None:
+    caps = _write(
+        tmp_path,
+        "caps.csv",
+        "role,department_id,staff_id,cap,start_date,end_date\n"
+        "coordinating_caseworker,,KS-001,1,2019-07-01,\n",
+    )
+    assert _run("import", "caps", str(caps), "--db", loaded).exit_code == 0
+    before = _run("status", "--db", loaded, "--as-of", "2019-06-30")
+    assert "No professional is over their cap." in before.output
+    result = _run("status", "--db", loaded, "--as-of", "2019-07-01")
+    assert result.exit_code == 0
+    assert "Over their cap:" in result.output
+    assert "KS-001 (JI6, coordinating caseworker): 2 > 1" in result.output
+    assert _tables(result.output)[0][3] == [
+        "JI6 (trial)",
+        "coordinating caseworker",
+        "1",
+        "2",
+        "2.0",
+        "2",
+        "1",
+        "1",
+    ]
+    danish = _run("status", "--db", loaded, "--as-of", "2019-07-01", "--lang", "da")
+    assert "Over loftet:" in danish.output
+    assert "KS-001 (JI6, koordinerende sagsbehandler): 2 > 1" in danish.output
+
+
+def test_status_in_danish(loaded: str) -> None:
+    result = _run("status", "--db", loaded, "--as-of", "2018-06-30", "--lang", "da")
+    assert result.exit_code == 0
+    assert "Sagsstammer pr. 2018-06-30" in result.output
+    departments, continuity = _tables(result.output)
+    assert departments[0] == [
+        "Afdeling",
+        "Rolle",
+        "Medarbejdere",
+        "Borgere",
+        "Gns.",
+        "Maks.",
+        "Loft",
+        "Over loft",
+    ]
+    assert departments[3] == [
+        "JI6 (forsøg)",
+        "koordinerende sagsbehandler",
+        "2",
+        "2",
+        "1.0",
+        "1",
+        "40/50",
+        "0",
+    ]
+    assert continuity[0] == ["Afdeling", "Skift", "Borgerår", "Pr. borgerår"]
+    assert "Ingen medarbejder er over loftet." in result.output
+
+
+def test_language_from_the_environment(loaded: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CASELOAD_LANG", "da")
+    result = _run("status", "--db", loaded, "--as-of", "2018-06-30")
+    assert "Sagsstammer pr. 2018-06-30" in result.output
+
+
+def test_status_with_a_bad_date_exits_2(loaded: str) -> None:
+    result = _run("status", "--db", loaded, "--as-of", "30-06-2018x")
+    assert result.exit_code == 2
+    assert "--as-of: not a date" in result.output
+
+
+# --- export -------------------------------------------------------------------------------
+
+
+def test_export_parquet_writes_every_table(loaded: str, tmp_path: Path) -> None:
+    out = tmp_path / "export"
+    result = _run("export", "--db", loaded, "--format", "parquet", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"{t}.parquet" for t in ORDER)
+    for table in ORDER:
+        rows = _count(loaded, table)
+        assert f"{out / f'{table}.parquet'}: {rows} rows" in result.output
+        data = pl.read_parquet(out / f"{table}.parquet")
+        assert data.height == rows
+        assert data.columns == [f.name for f in catalogue.spec(table).fields if f.kind != "cpr"]
+
+
+def test_export_csv_of_chosen_tables(loaded: str, tmp_path: Path) -> None:
+    out = tmp_path / "export"
+    result = _run(
+        "export", "--db", loaded, "--out", str(out), "--table", "staff", "--table", "caps"
+    )
+    assert result.exit_code == 0
+    assert sorted(p.name for p in out.iterdir()) == ["caps.csv", "staff.csv"]
+    assert (out / "staff.csv").read_text(encoding="utf-8").splitlines()[0] == STAFF_HEADER.strip()
+
+
+def test_export_refuses_bad_format_and_unknown_tables(loaded: str, tmp_path: Path) -> None:
+    bad_format = _run("export", "--db", loaded, "--format", "xlsx", "--out", str(tmp_path / "a"))
+    assert bad_format.exit_code == 2
+    assert "--format must be one of: csv, parquet" in bad_format.output
+    bad_table = _run("export", "--db", loaded, "--table", "nope", "--out", str(tmp_path / "b"))
+    assert bad_table.exit_code == 2
+    assert "Unknown table(s): nope" in bad_table.output
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+
+
+# --- demo ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Result]]:
+    path = str(tmp_path_factory.mktemp("demo") / "demo.sqlite")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("CASELOAD_LANG", raising=False)
+        patch.setattr(common.console, "width", 200)
+        result = _run("demo", "--db", path, "--fresh")
+    yield path, result
+
+
+@pytest.fixture(scope="module")
+def demo_engine(demo: tuple[str, Result]) -> Iterator[Engine]:
+    engine = connect(demo[0])
+    yield engine
+    engine.dispose()
+
+
+def test_demo_builds_the_trial(demo: tuple[str, Result]) -> None:
+    _path, result = demo
+    assert result.exit_code == 0, result.output
+    assert "917 trial and 856 control" in result.output
+    assert "Caseloads on 2019-06-30" in result.output
+    assert "No professional is over their cap." in result.output
+
+
+def test_demo_status_table_shows_the_trial_department_within_its_cap(
+    demo: tuple[str, Result],
+) -> None:
+    tables = _tables(demo[1].output)
+    trial_ks = [row for row in tables[0] if row[:2] == ["JI6 (trial)", "coordinating caseworker"]]
+    assert len(trial_ks) == 1
+    assert trial_ks[0][2] == "10"  # ten coordinating caseworkers in the trial department
+    assert int(trial_ks[0][5]) <= 50 and trial_ks[0][6] == "50" and trial_ks[0][7] == "0"
+
+
+def test_demo_register_matches_the_published_arms(demo_engine: Engine) -> None:
+    spec = catalogue.spec("assignments")
+    with demo_engine.connect() as conn:
+        arms = dict(
+            conn.execute(select(spec.table.c.arm, func.count()).group_by(spec.table.c.arm)).all()
+        )
+    assert arms == {"trial": 917, "control": 856}
+
+
+@pytest.mark.parametrize(
+    "day", [date(2018, 1, 1), date(2018, 6, 30), date(2019, 6, 30), date(2019, 12, 31)]
+)
+def test_demo_trial_caseworkers_never_exceed_50(demo_engine: Engine, day: date) -> None:
+    with demo_engine.connect() as conn:
+        report = status(conn, day)
+    trial = [c for c in report.caseloads if c.is_trial and c.role == "coordinating_caseworker"]
+    assert len(trial) == 10, day
+    assert {c.department for c in trial} == {"JI6"}
+    assert all(c.cap == 50 for c in trial), day
+    assert max(c.citizens for c in trial) <= 50, day
+    assert sum(c.citizens for c in trial) > 400, day  # the caseloads are really filled
+    assert [c for c in report.over_cap if c.is_trial] == []
+
+
+def test_demo_again_without_fresh_exits_3(demo: tuple[str, Result], demo_engine: Engine) -> None:
+    path, _ = demo
+    with demo_engine.connect() as conn:
+        before = conn.execute(select(func.count()).select_from(catalogue.spec("citizens").table))
+        citizens = before.scalar_one()
+    result = _run("demo", "--db", path)
+    assert result.exit_code == 3
+    assert "already holds a register; use --fresh to rebuild it." in result.output
+    with demo_engine.connect() as conn:
+        after = conn.execute(select(func.count()).select_from(catalogue.spec("citizens").table))
+        assert after.scalar_one() == citizens
+
+
+def test_demo_refuses_too_few_citizens(tmp_path: Path) -> None:
+    result = _run("demo", "--db", str(tmp_path / "small.sqlite"), "--citizens", "50")
+    assert result.exit_code == 2
+    assert "--citizens must be at least 100" in result.output
+    assert not (tmp_path / "small.sqlite").exists()
