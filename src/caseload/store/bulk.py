@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import polars as pl
 from sqlalchemy import Connection, Table, func, select, update
+from sqlalchemy.schema import AddConstraint, DropConstraint
 from sqlalchemy.sql.expression import bindparam
 
 CHUNK = 100_000
@@ -52,11 +53,14 @@ def insert(
 ) -> None:
     if frame.height == 0:
         return
-    rebuild = (
-        [ix for ix in table.indexes if not ix.unique]
-        if (empty and frame.height >= REBUILD_INDEXES_FROM)
-        else []
-    )
+    big = empty and frame.height >= REBUILD_INDEXES_FROM
+    rebuild = [ix for ix in table.indexes if not ix.unique] if big else []
+    # PostgreSQL checks foreign keys row by row during COPY; re-adding the constraint after
+    # the load checks them all in one join. (SQLite cannot drop a constraint, and its
+    # per-row check is a cheap primary-key lookup.)
+    foreign = list(table.foreign_key_constraints) if big and conn.dialect.name != "sqlite" else []
+    for constraint in foreign:
+        conn.execute(DropConstraint(constraint))
     for index in rebuild:
         index.drop(conn)
     if conn.dialect.name == "sqlite":
@@ -65,6 +69,8 @@ def insert(
         _copy_postgres(conn, table, frame, progress)
     for index in rebuild:
         index.create(conn)
+    for constraint in foreign:
+        conn.execute(AddConstraint(constraint))
 
 
 def _insert_sqlite(

@@ -1,0 +1,84 @@
+"""docs/import-format.md, made from the table specs so it cannot drift from the code.
+
+Regenerate with ``python -m caseload.register.docs > docs/import-format.md``; a test checks
+the committed file is current.
+"""
+
+from __future__ import annotations
+
+from caseload.register import catalogue
+from caseload.register.spec import Field, TableSpec
+
+_KIND = {
+    "text": "text",
+    "int": "whole number",
+    "float": "number (decimal point or comma)",
+    "date": "date: YYYY-MM-DD or DD-MM-YYYY (also DD.MM.YYYY)",
+    "bool": "true/false, 1/0, yes/no, ja/nej",
+    "code": "code",
+    "cpr": "CPR number, DDMMYY-SSSS (dash optional)",
+    "ref": "code of a row in",
+}
+
+HEADER = """# Import format
+
+Generated from `src/caseload/register/tables.py` and `caseflow_tables.py` by
+`python -m caseload.register.docs`; do not edit by hand.
+
+Every table is one file: CSV (comma- or semicolon-separated, UTF-8, first row the
+column names), Excel `.xlsx` (first sheet, first row the column names) or Parquet.
+Column names are case-insensitive; empty cells are empty values; surrounding spaces
+are ignored. Load the tables in the order below: a table may only name rows of tables
+above it (or, for meetings, other meetings of the same file).
+
+`caseload import TABLE FILE` checks every row before writing anything. All problems
+are reported at once with the row number (the header is row 1), the column and the
+reason; if there is any, nothing is written. Each table has a **natural key**: a row
+whose key is already in the register updates that row, so importing the same file
+twice changes nothing, and a corrected file can simply be imported again. Columns you
+leave out of a file are not touched in rows that already exist.
+
+Dates are periods with an inclusive first and last day; an empty end date means
+the period is still running. Example files for every table are in `examples/`.
+"""
+
+
+def _describe(f: Field) -> str:
+    kind = _KIND[f.kind]
+    if f.kind == "ref":
+        kind = f"{kind} `{f.ref}`"
+    if f.kind == "code":
+        kind = "one of " + ", ".join(f"`{c}`" for c in f.codes)
+    extra = f" Default `{f.default}`." if f.default is not None else ""
+    private = " Never shown in messages." if f.sensitive else ""
+    return f"{f.doc}. {kind}.{extra}{private}"
+
+
+def table_section(spec: TableSpec) -> str:
+    lines = [
+        f"## `{spec.name}`",
+        "",
+        spec.doc,
+        "",
+        f"Natural key: {', '.join(f'`{k}`' for k in spec.key)}. Example: "
+        f"`examples/{spec.name}.csv`.",
+        "",
+        "| column | required | meaning |",
+        "|---|---|---|",
+    ]
+    for f in spec.fields:
+        lines.append(f"| `{f.name}` | {'yes' if f.required else ''} | {_describe(f)} |")
+    checks = [f"`{end}` may not be before `{start}`" for start, end in spec.periods]
+    checks += [(rule.__doc__ or "").strip().split("\n")[0] for rule in spec.rules
+               if (rule.__doc__ or "").strip()]
+    if checks:
+        lines += ["", "Also checked: " + "; ".join(checks) + "."]
+    return "\n".join(lines)
+
+
+def import_format() -> str:
+    return HEADER + "\n" + "\n\n".join(table_section(s) for s in catalogue.SPECS) + "\n"
+
+
+if __name__ == "__main__":
+    print(import_format(), end="")
