@@ -244,12 +244,10 @@ def test_staff_sick_days_match_tables_8_and_9() -> None:
     spells = absence.absence(staff, np.random.default_rng(3)).with_columns(
         pl.col("staff_id").str.split("-").list.first().alias("department")
     )
-    # E[L^2] of the spell lengths drawn in synth/absence.py: 1-3 and 15-35 working days
-    second_moment = {
-        "short": np.mean(np.arange(1, 4) ** 2),
-        "long": np.mean(np.arange(15, 36) ** 2),
-    }
-    mean_length = {"short": 2.0, "long": 25.0}
+    # the spell lengths synth/absence.py draws uniformly, and their second moments
+    lengths = {"short": absence.SHORT_DAYS, "long": absence.LONG_DAYS}
+    second_moment = {t: np.mean(np.arange(lo, hi + 1) ** 2) for t, (lo, hi) in lengths.items()}
+    mean_length = {t: (lo + hi) / 2 for t, (lo, hi) in lengths.items()}
     for dept, name in names.items():
         for first, last, key in (
             (date(2018, 5, 1), date(2018, 12, 31), "table_8_sick_days_per_fte_2018_may_dec"),

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+from typing import Annotated
+
 import typer
+from rich.logging import RichHandler
 
 from caseload.cli import demo, register
+from caseload.cli.common import errors
 
 app = typer.Typer(
     name="caseload",
@@ -13,6 +18,22 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def main(
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Log what happens (counts and timings)")
+    ] = False,
+) -> None:
+    """Capped caseloads, close contact and randomised proof for job centres."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(message)s",
+        handlers=[RichHandler(console=errors, show_path=False)],
+    )
+
+
 app.command("init")(register.init)
 app.command("import")(register.import_)
 app.command("export")(register.export_)

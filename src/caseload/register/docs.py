@@ -69,8 +69,11 @@ def table_section(spec: TableSpec) -> str:
     for f in spec.fields:
         lines.append(f"| `{f.name}` | {'yes' if f.required else ''} | {_describe(f)} |")
     checks = [f"`{end}` may not be before `{start}`" for start, end in spec.periods]
-    checks += [(rule.__doc__ or "").strip().split("\n")[0] for rule in spec.rules
-               if (rule.__doc__ or "").strip()]
+    checks += [
+        (rule.__doc__ or "").strip().split("\n")[0]
+        for rule in spec.rules
+        if (rule.__doc__ or "").strip()
+    ]
     if checks:
         lines += ["", "Also checked: " + "; ".join(checks) + "."]
     return "\n".join(lines)

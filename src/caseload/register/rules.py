@@ -9,12 +9,12 @@ row number in the file) and returns the rows it objects to as a frame of
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 
 import numpy as np
 import polars as pl
 
 from caseload.domain import codes, cpr
+from caseload.register.spec import Rule
 
 PROBLEM_SCHEMA = {"_row": pl.Int64, "column": pl.Utf8, "reason": pl.Utf8}
 CPR_KEY_ENV = "CASELOAD_CPR_KEY"
@@ -38,7 +38,7 @@ def none(_df: pl.DataFrame | None = None) -> pl.DataFrame:
     return pl.DataFrame(schema=PROBLEM_SCHEMA)
 
 
-def positive(column: str) -> Callable[[pl.DataFrame], pl.DataFrame]:
+def positive(column: str) -> Rule:
     def rule(df: pl.DataFrame) -> pl.DataFrame:
         if not _has(df, column):
             return none()
@@ -47,7 +47,7 @@ def positive(column: str) -> Callable[[pl.DataFrame], pl.DataFrame]:
     return rule
 
 
-def non_negative(column: str) -> Callable[[pl.DataFrame], pl.DataFrame]:
+def non_negative(column: str) -> Rule:
     def rule(df: pl.DataFrame) -> pl.DataFrame:
         if not _has(df, column):
             return none()
@@ -107,42 +107,31 @@ def _cpr_traits(df: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def birth_date_or_cpr(df: pl.DataFrame) -> pl.DataFrame:
-    traits = df.hstack(_cpr_traits(df))
-    have_cpr = pl.col("_cpr_birth").is_not_null()
-    missing = flag(
-        traits,
-        ~have_cpr & pl.col("birth_date").is_null() & pl.col("cpr").is_null(),
-        "birth_date",
-        "required when there is no cpr",
-    )
-    clash = flag(
-        traits,
-        have_cpr
-        & pl.col("birth_date").is_not_null()
-        & (pl.col("birth_date") != pl.col("_cpr_birth")),
-        "birth_date",
-        "does not match the birth date in the CPR number",
-    )
-    return pl.concat([missing, clash])
+def _given_or_from_cpr(column: str, trait: str, what: str) -> Rule:
+    """``column`` must be given when there is no CPR number, and agree with it when both are."""
+
+    def rule(df: pl.DataFrame) -> pl.DataFrame:
+        traits = df.hstack(_cpr_traits(df))
+        have_cpr = pl.col(trait).is_not_null()
+        missing = flag(
+            traits,
+            ~have_cpr & pl.col(column).is_null() & pl.col("cpr").is_null(),
+            column,
+            "required when there is no cpr",
+        )
+        clash = flag(
+            traits,
+            have_cpr & pl.col(column).is_not_null() & (pl.col(column) != pl.col(trait)),
+            column,
+            f"does not match the {what} in the CPR number",
+        )
+        return pl.concat([missing, clash])
+
+    return rule
 
 
-def sex_or_cpr(df: pl.DataFrame) -> pl.DataFrame:
-    traits = df.hstack(_cpr_traits(df))
-    have_cpr = pl.col("_cpr_sex").is_not_null()
-    missing = flag(
-        traits,
-        ~have_cpr & pl.col("sex").is_null() & pl.col("cpr").is_null(),
-        "sex",
-        "required when there is no cpr",
-    )
-    clash = flag(
-        traits,
-        have_cpr & pl.col("sex").is_not_null() & (pl.col("sex") != pl.col("_cpr_sex")),
-        "sex",
-        "does not match the sex in the CPR number",
-    )
-    return pl.concat([missing, clash])
+birth_date_or_cpr = _given_or_from_cpr("birth_date", "_cpr_birth", "birth date")
+sex_or_cpr = _given_or_from_cpr("sex", "_cpr_sex", "sex")
 
 
 def cpr_key_present(df: pl.DataFrame) -> pl.DataFrame:
@@ -187,7 +176,7 @@ def derive_from_cpr(df: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def no_overlap(who: str, what: str) -> Callable[[pl.DataFrame], pl.DataFrame]:
+def no_overlap(who: str, what: str) -> Rule:
     """Two rows in one file may not give ``who`` the same role for overlapping periods."""
 
     def rule(df: pl.DataFrame) -> pl.DataFrame:

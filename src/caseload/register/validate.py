@@ -63,6 +63,17 @@ def _parsed(f: Field) -> pl.Expr:
     return raw
 
 
+def _needs_parsing(frame: pl.DataFrame, f: Field) -> bool:
+    """Text cells need parsing; typed columns, and code columns already all valid, do not
+    (a big generated frame then skips a rewrite of every cell)."""
+    if frame.schema[f.name] != pl.Utf8:
+        return False
+    if f.kind == "code":
+        values = frame.get_column(f.name)
+        return not bool(values.drop_nulls().is_in(f.codes).all())
+    return f.kind != "text" and f.kind != "ref"
+
+
 def _shown(f: Field) -> pl.Expr:
     if f.sensitive:
         return pl.lit("")
@@ -125,7 +136,7 @@ def parse(
             pl.col(f.name).fill_null(pl.lit(f.default)) for f in present if f.default is not None
         )
     typed = typed.with_columns(
-        (_parsed(f) if typed.schema[f.name] == pl.Utf8 else pl.col(f.name))
+        (_parsed(f) if _needs_parsing(typed, f) else pl.col(f.name))
         .cast(TYPES[f.kind], strict=False)
         .alias(f.name)
         for f in present

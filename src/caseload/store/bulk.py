@@ -130,3 +130,13 @@ def read_table(conn: Connection, table: Table, columns: list[str]) -> pl.DataFra
     """Whole table as a frame with SQLAlchemy's type handling (dates as dates)."""
     result = conn.execute(select(*(table.c[c] for c in columns)))
     return pl.DataFrame(result.fetchall(), schema=columns, orient="row", infer_schema_length=None)
+
+
+def read_codes(conn: Connection, table: Table) -> pl.DataFrame:
+    """``code`` and ``id`` of every row, straight from the driver (no per-row type handling:
+    a million codes in a fraction of the time)."""
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    cursor.execute(f'SELECT code, id FROM "{table.name}"')
+    rows = cursor.fetchall()
+    cursor.close()
+    return pl.DataFrame(rows, schema={"code": pl.Utf8, "id": pl.Int64}, orient="row")

@@ -9,8 +9,9 @@ import polars as pl
 
 from caseload.synth import calibration as cal
 
-SHORT_MEAN_DAYS = 2.0
-LONG_MEAN_DAYS = 25.0
+SHORT_DAYS = (1, 3)
+LONG_DAYS = (15, 35)
+"""Spell lengths in working days, drawn uniformly (long spells exceed 14 calendar days)."""
 _PERIODS = (
     (date(2018, 1, 1), date(2018, 12, 31), "2018-05-01"),
     (date(2019, 1, 1), cal.WINDOW_END, "2019-01-01"),
@@ -39,24 +40,20 @@ def absence(staff: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
                 continue
             share = ((end - begin).days / 30.44) / months * person["fte"]
             span = (end - begin).days
-            for _ in range(rng.poisson(short_fte * share / SHORT_MEAN_DAYS)):
-                length = int(rng.integers(1, 4))
-                day = begin + timedelta(days=int(rng.integers(0, span + 1)))
-                day = date.fromisoformat(
-                    str(np.busday_offset(np.datetime64(day, "D"), 0, roll="forward"))
-                )
-                rows.append(
-                    (person["code"], day, _workdays_end(day, length), float(length), "short")
-                )
-            for _ in range(rng.poisson(long_fte * share / LONG_MEAN_DAYS)):
-                length = int(rng.integers(15, 36))
-                day = begin + timedelta(days=int(rng.integers(0, span + 1)))
-                day = date.fromisoformat(
-                    str(np.busday_offset(np.datetime64(day, "D"), 0, roll="forward"))
-                )
-                rows.append(
-                    (person["code"], day, _workdays_end(day, length), float(length), "long")
-                )
+            for term, per_fte, lengths in (
+                ("short", short_fte, SHORT_DAYS),
+                ("long", long_fte, LONG_DAYS),
+            ):
+                mean_length = (lengths[0] + lengths[1]) / 2
+                for _ in range(rng.poisson(per_fte * share / mean_length)):
+                    length = int(rng.integers(lengths[0], lengths[1] + 1))
+                    day = begin + timedelta(days=int(rng.integers(0, span + 1)))
+                    day = date.fromisoformat(
+                        str(np.busday_offset(np.datetime64(day, "D"), 0, roll="forward"))
+                    )
+                    rows.append(
+                        (person["code"], day, _workdays_end(day, length), float(length), term)
+                    )
     frame = pl.DataFrame(
         rows,
         schema={
