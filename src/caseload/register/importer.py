@@ -169,14 +169,29 @@ def _write(
     conn: Connection, spec: TableSpec, rows: pl.DataFrame, progress: bulk.Progress | None
 ) -> ImportResult:
     table = spec.table
+    if not conn.execute(select(func.count()).select_from(table)).scalar_one():
+        # an empty table: every row is new (the common case of a first, big load)
+        first = bulk.reserve_ids(conn, table, rows.height)
+        ids = pl.int_range(0, rows.height, dtype=pl.Int64) + first
+        inserts = _resolve_self_refs(conn, spec, rows.with_columns(ids.alias("id")))
+        bulk.insert(conn, table, inserts.select("id", *_stored(rows)), progress, empty=True)
+        return ImportResult(spec.name, inserts.height, 0, 0)
+    return _upsert(conn, spec, rows, progress)
+
+
+def _stored(rows: pl.DataFrame) -> list[str]:
+    return [c for c in rows.columns if not c.startswith("_code_") and c != "id"]
+
+
+def _upsert(
+    conn: Connection, spec: TableSpec, rows: pl.DataFrame, progress: bulk.Progress | None
+) -> ImportResult:
+    """Match rows to stored ones by natural key: insert new, update changed, skip the rest."""
+    table = spec.table
     key = list(spec.key_columns())
-    columns = [c for c in rows.columns if not c.startswith("_code_")]
+    columns = _stored(rows)
     schema = {c: rows.schema[c] for c in columns} | {"id": pl.Int64}
-    empty = not conn.execute(select(func.count()).select_from(table)).scalar_one()
-    if not empty:
-        existing = bulk.read_table(conn, table, ["id", *columns]).cast(schema)  # type: ignore[arg-type]
-    else:
-        existing = pl.DataFrame(schema=schema)
+    existing = bulk.read_table(conn, table, ["id", *columns]).cast(schema)  # type: ignore[arg-type]
     keyed = rows.join(existing.select("id", *key), on=key, how="left", nulls_equal=True)
     new = keyed.filter(pl.col("id").is_null())
     first = bulk.reserve_ids(conn, table, new.height)
@@ -199,7 +214,7 @@ def _write(
         )
         .select("id", *columns)
     )
-    bulk.insert(conn, table, inserts, progress, empty=empty)
+    bulk.insert(conn, table, inserts, progress)
     bulk.update_rows(conn, table, updates)
     return ImportResult(spec.name, inserts.height, updates.height, old.height - updates.height)
 

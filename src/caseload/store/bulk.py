@@ -76,19 +76,23 @@ def insert(
 def _insert_sqlite(
     conn: Connection, table: Table, frame: pl.DataFrame, progress: Progress | None
 ) -> None:
-    text = frame.with_columns(
-        pl.col(c).cast(pl.Utf8) for c, t in frame.schema.items() if t in (pl.Date, pl.Datetime)
-    ).with_columns(pl.col(c).cast(pl.Int8) for c, t in frame.schema.items() if t == pl.Boolean)
-    columns = ", ".join(f'"{c}"' for c in text.columns)
-    marks = ", ".join("?" for _ in text.columns)
+    columns = ", ".join(f'"{c}"' for c in frame.columns)
+    marks = ", ".join("?" for _ in frame.columns)
     sql = f'INSERT INTO "{table.name}" ({columns}) VALUES ({marks})'
+    # SQLAlchemy stores dates on SQLite as ISO text and booleans as 0/1
+    as_stored = [
+        pl.col(c).cast(pl.Utf8) if t in (pl.Date, pl.Datetime) else pl.col(c).cast(pl.Int8)
+        for c, t in frame.schema.items()
+        if t in (pl.Date, pl.Datetime, pl.Boolean)
+    ]
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     # rows that refer to rows later in the same batch (follow-ups) are checked at commit
     cursor.execute("PRAGMA defer_foreign_keys = ON")
-    for chunk in text.iter_slices(CHUNK):
+    for chunk in frame.iter_slices(CHUNK):
+        text = chunk.with_columns(as_stored)  # per chunk: no second copy of a big frame
         # columns to lists and zip: several times faster than iter_rows for wide frames
         cursor.executemany(
-            sql, zip(*(column.to_list() for column in chunk.iter_columns()), strict=True)
+            sql, zip(*(column.to_list() for column in text.iter_columns()), strict=True)
         )
         if progress:
             progress(chunk.height)
