@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
@@ -45,20 +44,24 @@ def machine() -> str:
 
 
 def _run(args: list[str]) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS in GiB (the child's ru_maxrss) and the last output lines."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """Wall seconds, peak RSS of this one child in GiB, and its summary lines."""
     started = time.perf_counter()
-    done = subprocess.run(args, capture_output=True, text=True, env=os.environ | {"COLUMNS": "120"})
-    wall = time.perf_counter() - started
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(args)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    # ru_maxrss of children is the largest child so far; runs go from small to large
-    return (
-        wall,
-        max(peak, before) / 2**20,
-        "\n".join(line for line in done.stdout.splitlines() if line.startswith(("Built", "Trial"))),
-    )
+    with tempfile.TemporaryFile("w+") as out:
+        child = subprocess.Popen(
+            args,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=os.environ | {"COLUMNS": "120"},
+        )
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - started
+        out.seek(0)
+        text_out = out.read()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(args)} failed:\n{text_out[-3000:]}")
+    said = "\n".join(line for line in text_out.splitlines() if line.startswith(("Built", "Trial")))
+    return wall, usage.ru_maxrss / 2**20, said
 
 
 def build(backend: str, citizens: int, workdir: Path) -> dict[str, object]:

@@ -24,35 +24,38 @@ PLACES = {
 }
 
 
-def _places(groups: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    out = np.empty(len(groups), dtype=object)
+def _places(trial: np.ndarray, rng: np.random.Generator) -> pl.Series:
+    """Places drawn per arm; strings are gathered from a small series, never built per row."""
+    names = sorted({p for table in PLACES.values() for p, _ in table})
+    out = np.zeros(len(trial), dtype=np.int64)
     for arm, table in PLACES.items():
-        mask = groups == arm
-        names = np.array([p for p, _ in table], dtype=object)
+        mask = trial if arm == "trial" else ~trial
+        index = np.array([names.index(p) for p, _ in table])
         weights = np.array([w for _, w in table])
-        out[mask] = rng.choice(names, int(mask.sum()), p=weights / weights.sum())
-    return out
+        out[mask] = rng.choice(index, int(mask.sum()), p=weights / weights.sum())
+    return pl.Series("place", names, dtype=pl.Utf8).gather(out)
 
 
-def _minutes(groups: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def _minutes(trial: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     trial_lo, trial_hi = cal.ASSUMED.meeting_minutes["trial"]
     control_lo, control_hi = cal.ASSUMED.meeting_minutes["control"]
-    lo = np.where(groups == "trial", trial_lo, control_lo)
-    hi = np.where(groups == "trial", trial_hi, control_hi)
-    minutes: np.ndarray = (lo + rng.random(len(groups)) * (hi - lo)).round(-1).astype(np.int64)
+    lo = np.where(trial, trial_lo, control_lo)
+    hi = np.where(trial, trial_hi, control_hi)
+    minutes: np.ndarray = (lo + rng.random(len(trial)) * (hi - lo)).round(-1).astype(np.int64)
     return minutes.clip(10)
 
 
 def job_meetings(active: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
     """Job meetings for each citizen's active period.
 
-    ``active``: citizen_id, group (trial/control), start (first day on the caseload),
+    ``active``: group (trial/control), start (first day on the caseload),
     end (last day or window end), initial (on the caseload at the cohort date).
     The first deadline is within three months of the cohort date for citizens already on
     a caseload, one month after entry for later entrants; each next deadline is three
     months after the meeting held. A meeting is held by its deadline with the arm's
     published timeliness; late ones 1-30 days after. A tenth of meetings are first missed
-    (no-show or cancellation) and followed up a few days later.
+    (no-show or cancellation) and followed up a few days later. Rows carry ``citizen``,
+    the citizen's position in ``active``.
     """
     targets = cal.arm_targets()
     n = active.height
@@ -66,7 +69,6 @@ def job_meetings(active: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame
         start + rng.integers(0, RHYTHM_DAYS, n).astype("timedelta64[D]"),
         start + np.timedelta64(30, "D"),
     )
-    ids = active.get_column("citizen_id").to_numpy()
     parts = []
     while True:
         alive = due <= end
@@ -82,8 +84,8 @@ def job_meetings(active: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame
         parts.append(
             pl.DataFrame(
                 {
-                    "citizen_id": ids[idx],
-                    "group": groups[idx],
+                    "citizen": idx,
+                    "trial": groups[idx] == "trial",
                     "due_date": due[idx],
                     "held_date": np.where(held_ok, held, np.datetime64("NaT")),
                 }
@@ -113,8 +115,8 @@ def extra_contacts(active: pl.DataFrame, rng: np.random.Generator) -> pl.DataFra
     held = start[idx] + (rng.random(len(idx)) * (span + 1)).astype("timedelta64[D]")
     return pl.DataFrame(
         {
-            "citizen_id": active.get_column("citizen_id").to_numpy()[idx],
-            "group": groups[idx],
+            "citizen": idx,
+            "trial": groups[idx] == "trial",
             "due_date": np.full(len(idx), np.datetime64("NaT"), dtype="datetime64[D]"),
             "held_date": held,
         }
@@ -123,30 +125,22 @@ def extra_contacts(active: pl.DataFrame, rng: np.random.Generator) -> pl.DataFra
 
 def with_missed(held: pl.DataFrame, rng: np.random.Generator) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Details (place, minutes, scheduling) and missed first attempts with their follow-ups."""
-    groups = held.get_column("group").to_numpy()
+    trial = held.get_column("trial").to_numpy()
     n = held.height
     held = held.with_columns(
-        pl.Series("place", _places(groups, rng), dtype=pl.Utf8),
-        pl.Series("duration_minutes", _minutes(groups, rng), dtype=pl.Int64),
+        _places(trial, rng),
+        pl.Series("duration_minutes", _minutes(trial, rng), dtype=pl.Int64),
         pl.col("held_date").alias("scheduled_date"),
         pl.Series("missed", rng.random(n) < cal.ASSUMED.meeting_missed_share),
         pl.Series("missed_days", rng.integers(3, 11, n), dtype=pl.Int64),
-        pl.Series(
-            "missed_status",
-            rng.choice(
-                np.array(
-                    ["no_show", "cancelled_by_citizen", "cancelled_by_job_centre"], dtype=object
-                ),
-                n,
-                p=[0.5, 0.35, 0.15],
-            ),
-            dtype=pl.Utf8,
-        ),
+        pl.Series(["no_show", "cancelled_by_citizen", "cancelled_by_job_centre"])
+        .gather(rng.choice(3, n, p=[0.5, 0.35, 0.15]))
+        .alias("missed_status"),
     ).with_row_index("n")
     missed = held.filter(pl.col("missed")).select(
         "n",
-        "citizen_id",
-        "group",
+        "citizen",
+        "trial",
         "due_date",
         "kind",
         pl.col("missed_status").alias("status"),
