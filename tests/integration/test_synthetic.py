@@ -288,3 +288,11 @@ def test_staff_turnover_matches_tables_10_and_11() -> None:
             ).height
             expected = PUB[key][name] / 100 * heads
             assert abs(left - expected) <= 4 * math.sqrt(max(expected, 1)) + 1, (dept, key, left)
+
+
+def test_demo_register_is_back_in_wal_with_foreign_keys_on(demo: Engine) -> None:
+    """The bulk build switches journal and per-row FK checks off for itself only."""
+    with demo.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
