@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -14,8 +15,9 @@ from caseload.i18n import LANGS, default_lang
 from caseload.store.database import ENV_URL, connect, resolve_url
 from caseload.store.migrate import is_current
 
-console = Console()
-errors = Console(stderr=True)
+# piped or captured output (CI logs, `make demo`) gets room for the tables' columns
+console = Console(width=None if sys.stdout.isatty() else 120)
+errors = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
 
 DbOption = Annotated[
     str | None,
