@@ -20,7 +20,7 @@ from caseload.store.database import connect
 from tests.conftest import EXAMPLES
 
 ORDER = [spec.name for spec in catalogue.SPECS]
-COMMANDS = ["init", "import", "export", "tables", "status", "demo"]
+COMMANDS = ["init", "import", "export", "tables", "status", "demo", "analyze-counts"]
 CPR_KEY = "test-municipality-key"
 
 

@@ -1,0 +1,1 @@
+"""The evaluate face: randomisation, the frozen cohort, estimators and the report."""
