@@ -75,10 +75,6 @@ class TableSpec:
     def required(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields if f.required)
 
-    @property
-    def has_code(self) -> bool:
-        return "code" in self.table.c
-
     def key_columns(self) -> tuple[str, ...]:
         """The natural key in database column names."""
         return tuple(self.field(n).column for n in self.key)

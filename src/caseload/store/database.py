@@ -57,10 +57,6 @@ def connect(db: str | None = None) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-def is_sqlite(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite"
-
-
 def describe(engine: Engine) -> str:
     """The URL without a password, for messages."""
     return engine.url.render_as_string(hide_password=True)
