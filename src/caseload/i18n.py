@@ -42,6 +42,20 @@ _TEXT: dict[str, tuple[str, str]] = {
         "… and {count} more (use --errors FILE for all)",
         "… og {count} flere (brug --errors FIL for alle)",
     ),
+    "randomise_done": (
+        "{trial}: {assigned} citizen(s) assigned on {day}; {kept} already assigned kept their arm",
+        "{trial}: {assigned} borger(e) fordelt {day}; {kept} allerede fordelte beholdt deres gruppe",
+    ),
+    "randomise_dry": (
+        "{trial} (dry run, nothing stored): {assigned} citizen(s) would be assigned on {day}; "
+        "{kept} already assigned",
+        "{trial} (prøvekørsel, intet gemt): {assigned} borger(e) ville blive fordelt {day}; "
+        "{kept} allerede fordelt",
+    ),
+    "clusters": ("{n} cluster(s) by {unit}", "{n} klynge(r) efter {unit}"),
+    "stratum": ("Stratum", "Stratum"),
+    "trial_arm": ("Trial", "Forsøg"),
+    "control_arm": ("Control", "Kontrol"),
 }
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.logging import RichHandler
 
-from caseload.cli import demo, evaluate, register
+from caseload.cli import demo, evaluate, randomise, register
 from caseload.cli.common import errors
 
 app = typer.Typer(
@@ -40,6 +40,8 @@ app.command("export")(register.export_)
 app.command("tables")(register.tables)
 app.command("status")(register.status_)
 app.command("demo")(demo.demo)
+app.command("randomise")(randomise.randomise)
+app.command("evaluate")(evaluate.evaluate)
 app.command("analyze-counts")(evaluate.analyze_counts)
 
 if __name__ == "__main__":

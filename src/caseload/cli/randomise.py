@@ -1,0 +1,155 @@
+"""`caseload randomise`: on the register (a trial) or on a plain list of units (a file)."""
+
+from __future__ import annotations
+
+import getpass
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from caseload.cli import render
+from caseload.cli.common import (
+    EXIT_INPUT,
+    DbOption,
+    LangOption,
+    console,
+    errors,
+    lang_of,
+    open_register,
+)
+from caseload.i18n import t
+from caseload.register.problems import ImportRejected
+from caseload.trial import enrolment
+from caseload.trial.randomise import Design, DesignError, probability_of
+from caseload.trial.unit_list import randomise_file
+
+
+def _date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        errors.print(f"[red]{option}: not a date (YYYY-MM-DD): {value!r}[/red]")
+        raise typer.Exit(EXIT_INPUT) from None
+
+
+def _fail(message: str) -> typer.Exit:
+    errors.print(f"[red]{message}[/red]", markup=False, style="red")
+    return typer.Exit(EXIT_INPUT)
+
+
+def randomise(
+    file: Annotated[
+        Path | None, typer.Argument(help="A list of units (CSV, .xlsx, Parquet) instead of --db")
+    ] = None,
+    db: DbOption = None,
+    trial: Annotated[str | None, typer.Option("--trial", help="Trial code (register form)")] = None,
+    id_column: Annotated[str | None, typer.Option("--id", help="Unit id column (file)")] = None,
+    block: Annotated[
+        list[str] | None,
+        typer.Option("--block", help="Block/stratify on this trait or column (repeatable); "
+                     "register traits: " + ", ".join(enrolment.STRATA)),
+    ] = None,
+    cluster: Annotated[
+        str | None, typer.Option("--cluster", help="File form: randomise whole clusters (column)")
+    ] = None,
+    unit: Annotated[
+        str, typer.Option("--unit", help="Register form: citizen, caseworker or team")
+    ] = "citizen",
+    scheme: Annotated[
+        str | None,
+        typer.Option("--scheme", help="simple, complete or blocked (default: blocked with "
+                     "--block, else complete)"),
+    ] = None,
+    prob: Annotated[float | None, typer.Option("--prob", help="P(trial arm)")] = None,
+    ratio: Annotated[str | None, typer.Option("--ratio", help="Trial:control, e.g. 2:1")] = None,
+    block_size: Annotated[int | None, typer.Option("--block-size")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Seed, stored with the trial")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="File form: write arms here")] = None,
+    start: Annotated[str | None, typer.Option("--start", help="Trial start (cohort day)")] = None,
+    end: Annotated[str | None, typer.Option("--end", help="Trial end")] = None,
+    outcome_end: Annotated[
+        str | None, typer.Option("--outcome-end", help="End of the outcome window")
+    ] = None,
+    department: Annotated[
+        list[str] | None, typer.Option("--department", help="Eligible department (repeatable)")
+    ] = None,
+    target_group: Annotated[
+        list[str] | None, typer.Option("--target-group", help="Eligible target group")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Assign later entrants eligible on this day")
+    ] = None,
+    name: Annotated[str | None, typer.Option("--name", help="Trial name")] = None,
+    by: Annotated[str | None, typer.Option("--by", help="Who runs it (default: login)")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show, store nothing")] = False,
+    lang: LangOption = "",
+) -> None:
+    """Randomise once, reproducibly; reruns never move anyone, later entrants follow the rule."""
+    language = lang_of(lang)
+    blocks = list(block or [])
+    design_given = any(v is not None for v in (scheme, prob, ratio, block_size, seed)) or blocks
+    try:
+        design = None
+        if file is not None or trial is None or design_given or unit != "citizen":
+            if seed is None:
+                raise _fail("--seed is required to randomise (it is stored, so the draw can "
+                            "be reproduced)")
+            design = Design(
+                scheme=scheme or ("blocked" if blocks else "complete"),
+                probability=probability_of(prob, ratio),
+                seed=seed,
+                strata=tuple(b.lower() for b in blocks),
+                block_size=block_size,
+                unit="citizen",
+                eligible={"departments": list(department or []),
+                          "target_groups": list(target_group or [])},
+            )
+        if file is not None:
+            if not id_column or out is None:
+                raise _fail("the file form needs --id COLUMN and --out FILE")
+            assert design is not None
+            result = randomise_file(file, id_column, blocks, design, out, cluster)
+            counts = result.get_column("arm").value_counts(sort=True)
+            console.print(f"{design.describe()}: " + ", ".join(
+                f"{arm} {n}" for arm, n in counts.iter_rows()) + f" → {out}")
+            return
+        if trial is None:
+            raise _fail("give a FILE (with --id, --seed, --out) or --db and --trial")
+        if design is not None:
+            design = enrolment.with_unit(design, unit)
+        engine = open_register(db)
+        run = enrolment.randomise(
+            engine, trial, design, start=_date(start, "--start"), end=_date(end, "--end"),
+            outcome_end=_date(outcome_end, "--outcome-end"), name=name,
+            day=_date(as_of, "--as-of"), by=by or getpass.getuser(), dry_run=dry_run,
+        )
+    except DesignError as error:
+        raise _fail(str(error)) from None
+    except ImportRejected as error:
+        render.rejected(errors, error, language)
+        raise typer.Exit(EXIT_INPUT) from None
+    _show(run, language)
+
+
+def _show(run: enrolment.Run, lang: str) -> None:
+    head = t(
+        "randomise_dry" if run.dry_run else "randomise_done", lang,
+        trial=run.trial, assigned=run.assigned, day=run.day, kept=run.kept,
+    )
+    console.print(head)
+    console.print(f"  {run.design.describe()}, seed {run.design.seed}")
+    if run.clusters:
+        console.print("  " + t("clusters", lang, n=run.clusters, unit=run.design.unit))
+    if not run.assigned:
+        return
+    table = Table()
+    for header in (t("stratum", lang), t("trial_arm", lang), t("control_arm", lang)):
+        table.add_column(header)
+    for stratum, arms in sorted(run.strata.items()):
+        table.add_row(stratum, str(arms.get("trial", 0)), str(arms.get("control", 0)))
+    console.print(table)

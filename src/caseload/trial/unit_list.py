@@ -1,0 +1,77 @@
+"""Randomising a plain list of units from a file (CSV, .xlsx, Parquet), outside the register."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from caseload.register import readers
+from caseload.register.problems import ImportRejected, Problem
+from caseload.trial.randomise import Design, allocate
+
+OUT_SUFFIXES = (".csv", ".parquet")
+
+
+def randomise_file(
+    path: Path, id_column: str, blocks: list[str], design: Design, out: Path,
+    cluster: str | None = None,
+) -> pl.DataFrame:
+    """Read units, allocate them, write each unit's arm and probability; all or nothing."""
+    if out.suffix.lower() not in OUT_SUFFIXES:
+        raise ImportRejected(
+            str(out), [Problem(0, "-", f"write .csv or .parquet, not {out.suffix!r}", str(out))]
+        )
+    frame = readers.read(path)
+    columns = [id_column.lower(), *(b.lower() for b in blocks)]
+    if cluster:
+        columns.append(cluster.lower())
+    problems = [
+        Problem(1, name, "no such column (the file has: "
+                + ", ".join(c for c in frame.columns if c != readers.ROW) + ")", str(path))
+        for name in columns if name not in frame.columns
+    ]
+    if problems:
+        raise ImportRejected(str(path), problems)
+    for name in columns:
+        for row in frame.filter(pl.col(name).is_null()).get_column(readers.ROW).to_list():
+            problems.append(Problem(row, name, "empty", str(path)))
+    unit_col = cluster.lower() if cluster else id_column.lower()
+    if not cluster:
+        repeated = frame.filter(pl.col(unit_col).is_duplicated() & pl.col(unit_col).is_not_null())
+        for row, value in repeated.select(readers.ROW, unit_col).iter_rows():
+            problems.append(Problem(row, unit_col, f"unit {value!r} appears more than once",
+                                    str(path)))
+    if frame.height == 0:
+        problems.append(Problem(0, id_column, "the file has no units", str(path)))
+    if problems:
+        raise ImportRejected(str(path), problems)
+    block_cols = [b.lower() for b in blocks]
+    strata = frame.select(
+        pl.concat_str([pl.lit(f"{b}=") + pl.col(b) for b in block_cols], separator=" | ")
+        if block_cols else pl.lit("")
+    ).to_series().to_list()
+    if cluster:
+        first: dict[str, str] = {}
+        for unit, label, row in zip(frame.get_column(unit_col).to_list(), strata,
+                                    frame.get_column(readers.ROW).to_list(), strict=True):
+            if first.setdefault(unit, label) != label:
+                problems.append(Problem(row, unit_col, f"cluster {unit!r} spans several "
+                                        "blocks; block on traits the whole cluster shares",
+                                        str(path)))
+        if problems:
+            raise ImportRejected(str(path), problems)
+        units = sorted(first)
+        arm_of = dict(zip(units, allocate(units, design, [first[u] for u in units]),
+                          strict=True))
+        arms = [arm_of[u] for u in frame.get_column(unit_col).to_list()]
+    else:
+        arms = allocate(frame.get_column(unit_col).to_list(), design, strata)
+    result = frame.select(*columns).with_columns(
+        pl.Series("arm", arms), pl.lit(design.probability).alias("probability")
+    )
+    if out.suffix.lower() == ".csv":
+        result.write_csv(out)
+    else:
+        result.write_parquet(out)
+    return result
