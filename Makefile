@@ -16,6 +16,7 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	@mkdir -p $(dir $(DEMO_DB))
 	$(BIN)/caseload demo --db $(DEMO_DB) --fresh
+	$(BIN)/caseload evaluate --db $(DEMO_DB) --trial CPH-2018 --out $(dir $(DEMO_DB))evaluation
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -44,7 +44,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     ),
     "randomise_done": (
         "{trial}: {assigned} citizen(s) assigned on {day}; {kept} already assigned kept their arm",
-        "{trial}: {assigned} borger(e) fordelt {day}; {kept} allerede fordelte beholdt deres gruppe",
+        "{trial}: {assigned} borger(e) fordelt {day}; "
+        "{kept} allerede fordelte beholdt deres gruppe",
     ),
     "randomise_dry": (
         "{trial} (dry run, nothing stored): {assigned} citizen(s) would be assigned on {day}; "

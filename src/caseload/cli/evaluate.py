@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from caseload.cli.common import EXIT_INPUT, LangOption, console, errors, lang_of
-from caseload.trial import counts
-from caseload.trial.binary import BinaryResult
+from caseload.cli.common import (
+    EXIT_INPUT,
+    DbOption,
+    LangOption,
+    console,
+    day_of,
+    errors,
+    lang_of,
+    open_register,
+)
+from caseload.trial.money import Costs
+
+if TYPE_CHECKING:  # the estimators import SciPy and matplotlib: loaded when a command runs
+    from caseload.trial.binary import BinaryResult
 
 _HEADERS = {
     "en": ("Outcome", "Trial", "Control", "Difference (95 % CI)", "Risk ratio", "p", "Holm p"),
@@ -23,12 +35,14 @@ _WORDS = {
         "significant": "significant",
         "of": "of",
         "none": "no effect found; could not find one below {mde}",
+        "report": "Report",
     },
     "da": {
         "verdict": "Konklusion",
         "significant": "signifikant",
         "of": "af",
         "none": "ingen effekt fundet; kunne ikke finde en under {mde}",
+        "report": "Rapport",
     },
 }
 
@@ -69,6 +83,8 @@ def analyze_counts(
     lang: LangOption = "",
 ) -> None:
     """Binary outcomes from published totals: rates, differences, tests, power."""
+    from caseload.trial import counts
+
     language = lang_of(lang)
     try:
         results = counts.load(file)
@@ -81,3 +97,128 @@ def analyze_counts(
         console.print(f"  {r.name}: {verdict(r, language)}")
     if json_out:
         json_out.write_text(json.dumps([counts.to_json(r) for r in results], indent=2))
+
+
+def evaluate(
+    db: DbOption = None,
+    trial: Annotated[str | None, typer.Option("--trial", help="Trial code (default: the only one)")
+                     ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Folder for the report (default: "
+                                             "evaluation-TRIAL)")] = None,
+    lag_months: Annotated[int, typer.Option("--lag-months", help="Months after leaving "
+                                            "kontanthjælp at which the status is read")] = 2,
+    outcome_end: Annotated[str | None, typer.Option("--outcome-end", help="End of the outcome "
+                                                    "window (default: the trial's)")] = None,
+    alpha: Annotated[float, typer.Option("--alpha", help="Significance level")] = 0.05,
+    cluster: Annotated[bool, typer.Option("--cluster", help="Standard errors clustered by "
+                                          "caseworker")] = False,
+    salary: Annotated[float, typer.Option("--salary", help="Yearly cost of a caseworker, DKK")
+                      ] = Costs.salary_per_fte_year,
+    trial_caseload: Annotated[int, typer.Option("--trial-caseload")] = Costs.trial_caseload,
+    control_caseload: Annotated[int, typer.Option("--control-caseload")
+                                ] = Costs.control_caseload,
+    monthly_transfer: Annotated[float, typer.Option("--monthly-transfer")] = Costs.transfer,
+    monthly_activation: Annotated[float, typer.Option("--monthly-activation")
+                                  ] = Costs.activation,
+    monthly_casework: Annotated[float, typer.Option("--monthly-casework")] = Costs.casework,
+    lang: LangOption = "",
+) -> None:
+    """Evaluate a trial in the register: balance, effects, spells, money; HTML, JSON, CSV."""
+    from caseload.trial import evaluation, report
+    from caseload.trial.cohort import TrialNotFound
+    from caseload.trial.evaluation import Settings
+
+    started = time.perf_counter()
+    language = lang_of(lang)
+    if lag_months < 0 or not 0 < alpha < 1 or min(trial_caseload, control_caseload) <= 0:
+        errors.print("[red]--lag-months must be ≥ 0, --alpha in (0, 1) and caseloads > 0[/red]")
+        raise typer.Exit(EXIT_INPUT)
+    end = day_of(outcome_end) if outcome_end else None
+    settings = Settings(
+        lag_months=lag_months, outcome_end=end, alpha=alpha, cluster=cluster,
+        costs=Costs(monthly_transfer, monthly_activation, monthly_casework, salary,
+                    trial_caseload, control_caseload),
+    )
+    engine = open_register(db)
+    try:
+        result = evaluation.evaluate(engine, trial, settings)
+        folder = out or Path(f"evaluation-{result.trial.code}")
+        html = report.write(result, folder, language, time.perf_counter() - started)
+    except (TrialNotFound, FileExistsError, ValueError) as error:
+        errors.print(f"[red]{error}[/red]", markup=True)
+        raise typer.Exit(EXIT_INPUT) from None
+    console.print(table(result.exits + result.case_flow, language))
+    shows, _ = report.summary(result, language)
+    for line in shows[-2:]:
+        console.print(line)
+    console.print(f"{_WORDS[language]['report']}: {html}")
+
+
+def analyze(
+    file: Annotated[Path, typer.Argument(help="One row per unit: CSV, .xlsx or Parquet")],
+    arm: Annotated[str, typer.Option("--arm", help="Column holding each unit's arm")],
+    treated: Annotated[str, typer.Option("--treated", help="The arm column's treated value")],
+    outcome: Annotated[list[str] | None, typer.Option(
+        "--outcome", help="Outcome column (0/1 = binary, else continuous); repeatable")] = None,
+    binary_outcome: Annotated[list[str] | None, typer.Option(
+        "--binary", help="Outcome column that must be 0/1; repeatable")] = None,
+    time_col: Annotated[str | None, typer.Option("--time", help="Time-to-event column")] = None,
+    event: Annotated[str | None, typer.Option("--event", help="Event column (1 = event)")
+                     ] = None,
+    covariate: Annotated[list[str] | None, typer.Option(
+        "--covariate", help="Baseline covariate to adjust for; repeatable")] = None,
+    cluster: Annotated[str | None, typer.Option("--cluster", help="Cluster column for "
+                                                "cluster-robust standard errors")] = None,
+    alpha: Annotated[float, typer.Option("--alpha")] = 0.05,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write results here")] = None,
+    lang: LangOption = "",
+) -> None:
+    """Any per-unit trial file through the same estimators (binary, continuous, survival)."""
+    from caseload.cli import render
+    from caseload.register.problems import ImportRejected
+    from caseload.trial import per_unit
+
+    language = lang_of(lang)
+    request = per_unit.Request(
+        arm=arm, treated=treated, outcomes=list(outcome or []),
+        binary=list(binary_outcome or []), time=time_col, event=event,
+        covariates=list(covariate or []), cluster=cluster, alpha=alpha,
+    )
+    try:
+        result = per_unit.analyze(file, request)
+    except ImportRejected as error:
+        render.rejected(errors, error, language)
+        raise typer.Exit(EXIT_INPUT) from None
+    data = per_unit.to_json(result)
+    out = Table()
+    for header in _ANALYZE_HEADERS[language]:
+        out.add_column(header)
+    for row in data["outcomes"]:
+        if row["kind"] == "time_to_event":
+            effect = f"HR {row['hazard_ratio']:.2f} ({row['ci'][0]:.2f}; {row['ci'][1]:.2f})"
+            adjusted = (f"HR {row['adjusted']['hazard_ratio']:.2f}" if "adjusted" in row
+                        else "-")
+            out.add_row(row["name"], "-", "-", effect, f"{row['p_value']:.3g}", "-", adjusted)
+            continue
+        key = "rate" if row["kind"] == "binary" else "mean"
+        scale = 100 if key == "rate" else 1
+        unit = " %" if key == "rate" else ""
+        out.add_row(
+            row["name"],
+            f"{scale * row['treated'][key]:.2f}{unit}",
+            f"{scale * row['control'][key]:.2f}{unit}",
+            f"{scale * row['difference']:+.2f} ({scale * row['ci'][0]:+.2f}; "
+            f"{scale * row['ci'][1]:+.2f})",
+            f"{row['p_value']:.3g}",
+            f"{row['p_value_holm']:.3g}",
+            f"{scale * row['adjusted']['difference']:+.2f}" if "adjusted" in row else "-",
+        )
+    console.print(out)
+    if json_out:
+        json_out.write_text(json.dumps(data, indent=2))
+
+
+_ANALYZE_HEADERS = {
+    "en": ("Outcome", "Treated", "Control", "Difference (95 % CI)", "p", "Holm p", "Adjusted"),
+    "da": ("Udfald", "Behandlet", "Kontrol", "Forskel (95 % KI)", "p", "Holm p", "Justeret"),
+}

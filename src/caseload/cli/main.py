@@ -42,6 +42,7 @@ app.command("status")(register.status_)
 app.command("demo")(demo.demo)
 app.command("randomise")(randomise.randomise)
 app.command("evaluate")(evaluate.evaluate)
+app.command("analyze")(evaluate.analyze)
 app.command("analyze-counts")(evaluate.analyze_counts)
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from caseload.register import catalogue
 from caseload.register.importer import ImportResult, import_frame
 from caseload.synth import absence, assemble, caseflow, outcomes, owners, population, timeline
 from caseload.synth import calibration as cal
+from caseload.trial.randomise import Design
 
 TRIAL_CODE = "CPH-2018"
 Tick = Callable[[str, int, int], None]
@@ -223,7 +224,15 @@ def _trials(centre: JobCentre) -> pl.DataFrame:
             "start_date": [cal.START],
             "end_date": [cal.TRIAL_END],
             "outcome_end_date": [cal.WINDOW_END],
-            "scheme": [f"complete randomisation, {comp.trial}:{comp.control}"],
+            "scheme": [
+                Design(
+                    scheme="complete",
+                    probability=comp.trial / (comp.trial + comp.control),
+                    seed=centre.seed,
+                    eligible={"departments": [d.code for d in cal.departments()],
+                              "target_groups": []},
+                ).to_text()
+            ],
             "seed": [str(centre.seed)],
             "created_by": ["caseload demo"],
         }

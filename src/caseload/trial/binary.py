@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 from scipy import optimize, stats
 
+from caseload.trial.adjust import Adjusted
+
 
 @dataclass(frozen=True)
 class Counts:
@@ -58,6 +60,8 @@ class BinaryResult:
     minimum_detectable_effect: float
     alpha: float
     p_value_holm: float | None = None
+    adjusted: Adjusted | None = None
+    """Regression-adjusted risk difference (linear probability model), when covariates given."""
 
     @property
     def significant(self) -> bool:

@@ -1,0 +1,235 @@
+"""Covariate-adjusted treatment difference by regression adjustment, with robust SEs.
+
+Model: OLS of the outcome y on an intercept, the treated indicator t (0/1) and k baseline
+covariates, ``y = a + d t + X b + e``. ``d`` is the adjusted difference in means; for a 0/1
+outcome this is the linear probability model, so ``d`` is a risk difference.
+
+Standard error of ``d``, with p = k + 2 parameters, n rows, residuals e_i and
+``u_i`` the treated row of ``(X'X)^-1 X'`` (so ``d = sum_i u_i y_i``):
+- ``HC1`` (no clusters): ``Var(d) = n / (n - p) * sum_i u_i^2 e_i^2``.
+- ``cluster`` (CR1, G clusters): ``Var(d) = G / (G - 1) * (n - 1) / (n - p) * sum_g
+  (sum_{i in g} u_i e_i)^2``.
+
+Conventions match statsmodels 0.14.5: ``OLS(y, X).fit(cov_type="HC1")`` and
+``fit(cov_type="cluster", cov_kwds={"groups": g})`` use the normal distribution by default
+(``use_t`` is False for robust covariances), so the p-value is ``2 * (1 - Phi(|d / se|))``
+and the interval ``d -/+ z_{1-alpha/2} se``; the cluster small-sample factor is
+``G / (G - 1) * (n - 1) / (n - p)`` (statsmodels' ``use_correction=True``, as Stata).
+
+Numerics: the covariates and the treated indicator are centred and scaled to unit length
+(the intercept then separates from them; ``d`` and its SE are unchanged), their small Gram
+matrix ``Z'Z`` is Cholesky-factored column by column, and each least-squares solve gets one
+step of iterative refinement with residuals computed from the data (corrected semi-normal
+equations), so no inverse is formed and one pass over the rows builds ``Z'Z``. ``u`` comes
+from Frisch–Waugh–Lovell: ``u = r / (r'r)`` with ``r`` the treated column net of the
+covariates. A column whose squared distance from the span of the columns before it is
+below 1e-10 of its squared length (R^2 > 1 - 1e-10) is rejected as collinear, naming the
+columns involved; nothing is dropped.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy import linalg, stats
+
+COLLINEARITY_TOLERANCE = 1e-10
+"""Smallest admissible 1 - R^2 of a standardised column on the columns before it."""
+
+
+@dataclass(frozen=True)
+class Adjusted:
+    difference: float
+    """Coefficient of the treated indicator."""
+    se: float
+    ci: tuple[float, float]
+    p_value: float
+    covariates: tuple[str, ...]
+    se_kind: str
+    """``HC1`` (heteroskedasticity-robust) or ``cluster`` (CR1, cluster-robust)."""
+    n: int
+    clusters: int | None
+
+
+def _cluster_codes(cluster: ArrayLike, n: int) -> tuple[NDArray[np.intp], int]:
+    """Integer codes 0..G-1 (or with gaps for integer labels) and the number of clusters G."""
+    labels = np.asarray(cluster)
+    if labels.ndim != 1:
+        raise ValueError(f"cluster must be one-dimensional, got shape {labels.shape}")
+    if len(labels) != n:
+        raise ValueError(f"cluster has {len(labels)} labels but y has {n} rows")
+    if labels.dtype.kind == "f" and not np.isfinite(labels).all():
+        raise ValueError("cluster labels contain NaN or infinite values")
+    if labels.dtype.kind == "O" and any(v is None or v != v for v in labels):
+        raise ValueError("cluster labels contain missing values (None or NaN)")
+    if labels.dtype.kind in "iub" and n > 0:
+        low, high = int(labels.min()), int(labels.max())
+        if high - low <= 4 * n:  # dense enough to count directly, no sort needed
+            codes = (labels.astype(np.int64) - low).astype(np.intp)
+            return codes, int(np.count_nonzero(np.bincount(codes)))
+    uniques, codes = np.unique(labels, return_inverse=True)
+    return codes.astype(np.intp).ravel(), len(uniques)
+
+
+def _column_names(names: Sequence[str]) -> list[str]:
+    return [*(f"covariate {name!r}" for name in names), "the treated indicator"]
+
+
+def _cholesky(gram: NDArray[np.float64], names: Sequence[str]) -> NDArray[np.float64]:
+    """Upper Cholesky factor of the unit-diagonal Gram matrix, rejecting collinear columns."""
+    p = gram.shape[0]
+    factor = np.zeros_like(gram)
+    labels = _column_names(names)
+    for j in range(p):
+        above = np.zeros(0)
+        if j:
+            above = linalg.solve_triangular(factor[:j, :j], gram[:j, j], trans="T")
+            factor[:j, j] = above
+        rest = gram[j, j] - float(above @ above)
+        if rest <= COLLINEARITY_TOLERANCE * gram[j, j]:
+            weights = linalg.solve_triangular(factor[:j, :j], above)
+            scale = np.abs(weights).max()
+            partners = [labels[i] for i in range(j) if abs(weights[i]) > 1e-6 * scale]
+            fit = f"given the intercept (1 - R^2 = {max(rest, 0.0):.1e})"
+            if j == p - 1:  # the treated indicator, last
+                verb = "is" if len(partners) == 1 else "are together"
+                raise ValueError(
+                    f"{', '.join(partners)} {verb} collinear with the treated indicator {fit}; "
+                    "a covariate must not be determined by the arm"
+                )
+            raise ValueError(
+                f"{labels[j]} is collinear with {', '.join(partners)} {fit}; drop one of them"
+            )
+        factor[j, j] = math.sqrt(rest)
+    return factor
+
+
+def _refined_solve(
+    z: NDArray[np.float64], factor: NDArray[np.float64], target: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Least squares of ``target`` on ``z`` from the Cholesky factor of ``z'z``, refined once."""
+    coef: NDArray[np.float64] = linalg.cho_solve((factor, False), z.T @ target)
+    refined: NDArray[np.float64] = coef + linalg.cho_solve(
+        (factor, False), z.T @ (target - z @ coef)
+    )
+    return refined
+
+
+def adjusted_difference(
+    y: ArrayLike,
+    treated: ArrayLike,
+    covariates: ArrayLike | None,
+    names: Sequence[str],
+    cluster: ArrayLike | None = None,
+    alpha: float = 0.05,
+) -> Adjusted:
+    """Regression-adjusted treated - control difference with HC1 or cluster-robust SE.
+
+    ``covariates`` is an (n, k) array (k may be 0; ``None`` means k = 0) with column names
+    ``names``; ``cluster`` optional labels (e.g. caseworker) for cluster-robust errors.
+    """
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be between 0 and 1, got {alpha}")
+    outcome = np.asarray(y, dtype=np.float64)
+    if outcome.ndim != 1:
+        raise ValueError(f"y must be one-dimensional, got shape {outcome.shape}")
+    n = len(outcome)
+    arm = np.asarray(treated)
+    if arm.ndim != 1:
+        raise ValueError(f"treated must be one-dimensional, got shape {arm.shape}")
+    if len(arm) != n:
+        raise ValueError(f"treated has {len(arm)} rows but y has {n}")
+    names = tuple(names)
+    if covariates is None:
+        design = np.empty((n, 0))
+    else:
+        design = np.asarray(covariates, dtype=np.float64)
+        if design.ndim == 1 and len(names) == 1:
+            design = design.reshape(-1, 1)
+        if design.ndim != 2:
+            raise ValueError(f"covariates must be an (n, k) array, got shape {design.shape}")
+    if design.shape[0] != n:
+        raise ValueError(f"covariates have {design.shape[0]} rows but y has {n}")
+    k = design.shape[1]
+    if len(names) != k:
+        raise ValueError(f"{len(names)} names given for {k} covariate columns")
+    if len(set(names)) != k:
+        raise ValueError(f"covariate names must be unique, got {names}")
+
+    if not np.isfinite(outcome).all():
+        bad = int(np.count_nonzero(~np.isfinite(outcome)))
+        raise ValueError(f"y has {bad} NaN or infinite values")
+    if not np.isfinite(design).all():
+        column = int(np.flatnonzero(~np.isfinite(design).all(axis=0))[0])
+        raise ValueError(f"covariate {names[column]!r} has NaN or infinite values")
+    if arm.dtype.kind == "f" and not np.isfinite(arm).all():
+        raise ValueError("treated has NaN or infinite values")
+    if arm.dtype != np.bool_ and not ((arm == 0) | (arm == 1)).all():
+        raise ValueError("treated must be 0/1 (or boolean)")
+    arm = arm.astype(np.float64)
+    n_treated = int(arm.sum())
+    if n_treated == 0:
+        raise ValueError("the treated arm is empty")
+    if n_treated == n:
+        raise ValueError("the control arm is empty")
+    # Column-major copy, the covariates in order and then the treated indicator: every later
+    # pass (constancy, centring, Z'Z, Z'v, Zc) then runs over contiguous columns.
+    z = np.empty((n, k + 1), order="F")
+    z[:, :k] = design
+    z[:, k] = arm
+    if k:
+        constant = np.flatnonzero(z[:, :k].min(axis=0) == z[:, :k].max(axis=0))
+        if len(constant):
+            raise ValueError(f"covariate {names[int(constant[0])]!r} is constant")
+    p = k + 2
+    if n <= p:
+        raise ValueError(f"{n} rows are too few for {p} parameters")
+    codes, n_clusters = (None, None) if cluster is None else _cluster_codes(cluster, n)
+    if n_clusters is not None and n_clusters < 2:
+        raise ValueError(f"cluster-robust errors need at least 2 clusters, got {n_clusters}")
+
+    # Centred, unit-length columns.
+    z -= z.mean(axis=0)
+    gram = z.T @ z
+    lengths = np.sqrt(np.diag(gram))
+    z /= lengths
+    factor = _cholesky(gram / np.outer(lengths, lengths), names)
+    centred = outcome - outcome.mean()
+    coef = _refined_solve(z, factor, centred)
+    resid = centred - z @ coef
+    difference = float(coef[k] / lengths[k])
+
+    # Frisch–Waugh–Lovell: u = r / (r'r) with r the treated column net of the covariates,
+    # so d = u'y; solved the same refined way, as forming (Z'Z)^-1 would cost digits.
+    arm_net = z[:, k].copy()
+    if k:
+        arm_net -= z[:, :k] @ _refined_solve(z[:, :k], factor[:k, :k], z[:, k])
+    scores = arm_net / (float(arm_net @ arm_net) * lengths[k]) * resid  # u_i e_i
+    if codes is None:
+        se_kind = "HC1"
+        variance = n / (n - p) * float(scores @ scores)
+    else:
+        assert n_clusters is not None
+        se_kind = "cluster"
+        sums = np.bincount(codes, weights=scores)
+        variance = n_clusters / (n_clusters - 1) * (n - 1) / (n - p) * float(sums @ sums)
+    se = math.sqrt(variance)
+    z_crit = float(stats.norm.ppf(1 - alpha / 2))
+    if se > 0:
+        p_value = float(2 * stats.norm.sf(abs(difference) / se))
+    else:  # a perfect fit
+        p_value = 1.0 if difference == 0 else 0.0
+    return Adjusted(
+        difference=difference,
+        se=se,
+        ci=(difference - z_crit * se, difference + z_crit * se),
+        p_value=p_value,
+        covariates=names,
+        se_kind=se_kind,
+        n=n,
+        clusters=n_clusters,
+    )

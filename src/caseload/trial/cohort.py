@@ -1,0 +1,335 @@
+"""The frozen cohort: one row per randomised citizen, built in the database engine.
+
+The cohort is every citizen assigned on or before the trial's start date (intention to
+treat: the arm they were randomised to, wherever they went afterwards). Citizens assigned
+later are *later entrants*, counted separately and never in the effect estimates.
+
+Per citizen, one SQL statement computes the baseline traits on the start day and the
+outcomes in the window:
+
+- ``exit_day``: the day the kontanthjælp spell running on the start day ended, if it ended
+  by the *last observable exit* (window end minus the lag), else null (censored);
+- ``status``: the benefit two months (``lag_months``) after that exit (the outcome of seed
+  003), with a fixed priority when spells overlap: job, small job, education, flex job,
+  resource course, disability pension, other, kontanthjælp;
+- company placements started in the trial period, preparatory plans and rehabilitation-team
+  recommendations in the window, meetings held, paid hours, and whether the citizen is a
+  long-term recipient (≥ 3 years) on kontanthjælp at the trial's end.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+from sqlalchemy import (
+    Connection,
+    Float,
+    Integer,
+    Table,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+)
+from sqlalchemy.sql import ColumnElement, Select
+
+from caseload.domain import codes
+from caseload.store import schema as s
+from caseload.store.sql import add_months, day_number
+
+STATUS_PRIORITY = (
+    "job", "small_job", "education", "flex_job", "resource_course", "disability_pension",
+    "other", "kontanthjaelp",
+)
+RECOMMENDATIONS = codes.RECOMMENDATIONS
+EPOCH = date(1970, 1, 1)
+
+
+class TrialNotFound(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class Trial:
+    id: int
+    code: str
+    name: str
+    unit: str
+    start: date
+    end: date
+    outcome_end: date
+    scheme: str | None
+    seed: str | None
+
+
+@dataclass(frozen=True)
+class Window:
+    """When outcomes are read: exits up to ``last_exit`` have a status ``lag_months`` later."""
+
+    start: date
+    trial_end: date
+    outcome_end: date
+    lag_months: int
+
+    @property
+    def last_exit(self) -> date:
+        return add_months_to(self.outcome_end, -self.lag_months)
+
+    @property
+    def days(self) -> int:
+        return (self.last_exit - self.start).days
+
+
+def add_months_to(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+def day_of(number: int) -> date:
+    return date.fromordinal(EPOCH.toordinal() + number)
+
+
+def number_of(day: date) -> int:
+    return (day - EPOCH).days
+
+
+def trial(conn: Connection, code: str | None) -> Trial:
+    """The named trial, or the only one when ``code`` is None."""
+    t = s.trial
+    rows = conn.execute(
+        select(t).where(t.c.code == code) if code else select(t).order_by(t.c.code)
+    ).all()
+    if not rows:
+        raise TrialNotFound(f"no trial {code!r} in the register" if code else
+                            "the register holds no trial: run `caseload randomise` first")
+    if len(rows) > 1:
+        raise TrialNotFound("the register holds several trials; name one with --trial: "
+                            + ", ".join(r.code for r in rows))
+    row = rows[0]
+    end = row.end_date or row.outcome_end_date
+    if end is None:
+        raise TrialNotFound(f"trial {row.code} has no end date: record one to evaluate it")
+    return Trial(row.id, row.code, row.name, row.unit, row.start_date, end,
+                 row.outcome_end_date or end, row.scheme, row.seed)
+
+
+def window(found: Trial, lag_months: int = 2, outcome_end: date | None = None) -> Window:
+    return Window(found.start, found.end, outcome_end or found.outcome_end, lag_months)
+
+
+def _covers(table: Table, day: date) -> ColumnElement[bool]:
+    return and_(table.c.start_date <= day,
+                or_(table.c.end_date.is_(None), table.c.end_date >= day))
+
+
+def cohort_query(found: Trial, win: Window, dialect: str) -> Select[tuple[object, ...]]:
+    """The per-citizen statement (see the module docstring)."""
+    a, c, sp = s.trial_assignment, s.citizen, s.benefit_spell
+    start_n = number_of(win.start)
+    members = (
+        select(a.c.citizen_id, a.c.arm, a.c.probability, a.c.block, a.c.cluster)
+        .where(a.c.trial_id == found.id, a.c.assigned_date <= found.start)
+        .subquery("members")
+    )
+    kh = (
+        select(sp.c.citizen_id, func.max(func.coalesce(sp.c.end_date, win.outcome_end))
+               .label("kh_end"))
+        .join(members, members.c.citizen_id == sp.c.citizen_id)
+        .where(sp.c.benefit == "kontanthjaelp", _covers(sp, win.start))
+        .group_by(sp.c.citizen_id)
+        .subquery("kh")
+    )
+    exited = (
+        select(kh.c.citizen_id, kh.c.kh_end.label("exit_date"))
+        .where(kh.c.kh_end <= win.last_exit)
+        .subquery("exited")
+    )
+    status_day = add_months(exited.c.exit_date, win.lag_months, dialect)
+    rank = case(
+        *((sp.c.benefit == name, i) for i, name in enumerate(STATUS_PRIORITY)),
+        else_=len(STATUS_PRIORITY),
+    )
+    status = (
+        select(exited.c.citizen_id, func.min(rank).label("status_rank"))
+        .join(sp, and_(sp.c.citizen_id == exited.c.citizen_id, sp.c.start_date <= status_day,
+                       or_(sp.c.end_date.is_(None), sp.c.end_date >= status_day)))
+        .group_by(exited.c.citizen_id)
+        .subquery("status")
+    )
+    cp = s.company_placement
+    placed = (
+        select(cp.c.citizen_id, func.count().label("placements"))
+        .join(members, members.c.citizen_id == cp.c.citizen_id)
+        .where(cp.c.start_date >= win.start, cp.c.start_date <= win.trial_end)
+        .group_by(cp.c.citizen_id)
+        .subquery("placed")
+    )
+    pp, rt = s.preparatory_plan, s.rehabilitation_recommendation
+    plans = (
+        select(pp.c.citizen_id, func.count().label("plans"))
+        .join(members, members.c.citizen_id == pp.c.citizen_id)
+        .where(pp.c.started_date >= win.start, pp.c.started_date <= win.outcome_end)
+        .group_by(pp.c.citizen_id)
+        .subquery("plans")
+    )
+    recommended = (
+        select(
+            pp.c.citizen_id,
+            *(func.max(case((rt.c.recommendation == r, 1), else_=0)).label(f"rec_{r}")
+              for r in RECOMMENDATIONS),
+        )
+        .join(rt, rt.c.plan_id == pp.c.id)
+        .join(members, members.c.citizen_id == pp.c.citizen_id)
+        .where(rt.c.meeting_date >= win.start, rt.c.meeting_date <= win.outcome_end)
+        .group_by(pp.c.citizen_id)
+        .subquery("recommended")
+    )
+    m = s.meeting
+    met = (
+        select(m.c.citizen_id, func.count().label("meetings_held"))
+        .join(members, members.c.citizen_id == m.c.citizen_id)
+        .where(m.c.status == "held", m.c.held_date >= win.start, m.c.held_date <= win.trial_end)
+        .group_by(m.c.citizen_id)
+        .subquery("met")
+    )
+    ph = s.paid_hours
+    hours = (
+        select(ph.c.citizen_id, func.sum(ph.c.hours).label("paid_hours"))
+        .join(members, members.c.citizen_id == ph.c.citizen_id)
+        .where(ph.c.month >= win.start, ph.c.month <= win.trial_end)
+        .group_by(ph.c.citizen_id)
+        .subquery("hours")
+    )
+    at_end = (
+        select(sp.c.citizen_id, literal(1).label("on_kh_at_end"))
+        .join(members, members.c.citizen_id == sp.c.citizen_id)
+        .where(sp.c.benefit == "kontanthjaelp", _covers(sp, win.trial_end))
+        .group_by(sp.c.citizen_id)
+        .subquery("at_end")
+    )
+    r, p, d = s.responsibility, s.professional, s.department
+    primary = (
+        select(r.c.citizen_id, func.min(r.c.professional_id).label("professional_id"))
+        .join(members, members.c.citizen_id == r.c.citizen_id)
+        .where(r.c.role == "coordinating_caseworker", _covers(r, win.start))
+        .group_by(r.c.citizen_id)
+        .subquery("primary_contact")
+    )
+    since = day_number(c.c.kontanthjaelp_since, dialect)
+    return (
+        select(
+            c.c.id.label("citizen_id"),
+            c.c.code,
+            members.c.arm,
+            members.c.probability,
+            members.c.block,
+            members.c.cluster,
+            p.c.code.label("caseworker"),
+            d.c.code.label("department"),
+            c.c.sex,
+            c.c.origin,
+            cast((start_n - day_number(c.c.birth_date, dialect)) / 365.25, Float).label("age"),
+            cast(func.coalesce(start_n - day_number(c.c.public_benefit_since, dialect), 0)
+                 / 365.25, Float).label("benefit_years"),
+            cast(func.coalesce(start_n - since, 0) / 365.25, Float).label("kh_years"),
+            (day_number(exited.c.exit_date, dialect) - start_n).label("exit_after"),
+            status.c.status_rank,
+            func.coalesce(placed.c.placements, 0).label("placements"),
+            func.coalesce(plans.c.plans, 0).label("plans"),
+            *(func.coalesce(recommended.c[f"rec_{rec}"], 0).label(f"rec_{rec}")
+              for rec in RECOMMENDATIONS),
+            func.coalesce(met.c.meetings_held, 0).label("meetings_held"),
+            cast(func.coalesce(hours.c.paid_hours, 0), Float).label("paid_hours"),
+            func.coalesce(at_end.c.on_kh_at_end, 0).label("on_kh_at_end"),
+            case((kh.c.citizen_id.is_(None), 0), else_=1).label("on_kh_at_start"),
+        )
+        .select_from(members)
+        .join(c, c.c.id == members.c.citizen_id)
+        .outerjoin(kh, kh.c.citizen_id == c.c.id)
+        .outerjoin(exited, exited.c.citizen_id == c.c.id)
+        .outerjoin(status, status.c.citizen_id == c.c.id)
+        .outerjoin(placed, placed.c.citizen_id == c.c.id)
+        .outerjoin(plans, plans.c.citizen_id == c.c.id)
+        .outerjoin(recommended, recommended.c.citizen_id == c.c.id)
+        .outerjoin(met, met.c.citizen_id == c.c.id)
+        .outerjoin(hours, hours.c.citizen_id == c.c.id)
+        .outerjoin(at_end, at_end.c.citizen_id == c.c.id)
+        .outerjoin(primary, primary.c.citizen_id == c.c.id)
+        .outerjoin(p, p.c.id == primary.c.professional_id)
+        .outerjoin(d, d.c.id == p.c.department_id)
+        .order_by(c.c.id)
+    )
+
+
+def cohort(conn: Connection, found: Trial, win: Window) -> pl.DataFrame:
+    """The cohort frame, with ``status`` decoded and ``time``/``exited`` for survival."""
+    query = cohort_query(found, win, conn.dialect.name)
+    result = conn.execute(query)
+    frame = pl.DataFrame(
+        [tuple(row) for row in result], schema=list(result.keys()), orient="row",
+        infer_schema_length=None,
+    )
+    if frame.is_empty():
+        raise TrialNotFound(f"trial {found.code} has no citizens assigned by its start "
+                            f"{found.start}")
+    names = pl.Series([*STATUS_PRIORITY, "unknown"])
+    return frame.with_columns(
+        pl.when(pl.col("exit_after").is_null()).then(None)
+        .otherwise(pl.col("status_rank").fill_null(len(STATUS_PRIORITY)))
+        .cast(pl.Int64).map_elements(lambda i: names[i], return_dtype=pl.Utf8)
+        .alias("status"),
+        pl.col("exit_after").is_not_null().cast(pl.Int8).alias("exited"),
+        pl.col("exit_after").fill_null(win.days).clip(0, win.days).cast(pl.Float64)
+        .alias("time"),
+        (pl.col("kh_years") >= 3).cast(pl.Int8).alias("long_term_at_start"),
+    ).drop("status_rank").with_columns(
+        (pl.col("long_term_at_start") * pl.col("on_kh_at_end")).alias("long_term_at_end")
+    )
+
+
+def later_entrants(conn: Connection, found: Trial) -> dict[str, int]:
+    """Citizens assigned after the start day, per arm (reported, never estimated on)."""
+    a = s.trial_assignment
+    rows = conn.execute(
+        select(a.c.arm, func.count()).where(a.c.trial_id == found.id,
+                                            a.c.assigned_date > found.start).group_by(a.c.arm)
+    ).all()
+    return {arm: int(n) for arm, n in rows}
+
+
+def timely_meetings(conn: Connection, found: Trial, win: Window) -> pl.DataFrame:
+    """Held job meetings due in the trial period, per arm and week of the due date, and how
+    many were held by the due date (Table 7: the share is of held meetings)."""
+    a, m = s.trial_assignment, s.meeting
+    dialect = conn.dialect.name
+    due = day_number(m.c.due_date, dialect)
+    monday = due - ((due + 3) % 7)  # 1970-01-01 was a Thursday
+    week = cast(monday, Integer).label("week")
+    query = (
+        select(
+            a.c.arm,
+            week,
+            func.count().label("held"),
+            func.sum(case((m.c.held_date <= m.c.due_date, 1), else_=0)).label("timely"),
+        )
+        .join(m, m.c.citizen_id == a.c.citizen_id)
+        .where(a.c.trial_id == found.id, a.c.assigned_date <= found.start,
+               m.c.kind == "job_meeting", m.c.status == "held", m.c.held_date.is_not(None),
+               m.c.due_date >= win.start, m.c.due_date <= win.trial_end)
+        .group_by(a.c.arm, week)
+        .order_by(a.c.arm, week)
+    )
+    rows = conn.execute(query).all()
+    return pl.DataFrame(
+        [(r.arm, day_of(int(r.week)), int(r.held), int(r.timely)) for r in rows],
+        schema={"arm": pl.Utf8, "week": pl.Date, "held": pl.Int64, "timely": pl.Int64},
+        orient="row",
+    )

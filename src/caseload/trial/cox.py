@@ -1,0 +1,548 @@
+"""Cox proportional-hazards regression for time until a citizen leaves kontanthjælp.
+
+``cox(time, event, X, names)`` fits the Cox model by maximising the partial likelihood
+and returns hazard ratios with Wald intervals and p-values, optionally with standard
+errors clustered by caseworker, and a Grambsch–Therneau check of proportional hazards.
+The same call gives cause-specific hazard ratios: code ``event`` as 1 for the
+destination of interest and 0 for censoring and for every other kind of exit.
+
+Notation: units i = 1..n with time t_i, event indicator δ_i and covariates x_i (p of
+them); risk score w_i = exp(x_i'β); distinct times t_1 < ... < t_K with d_k events at
+t_k; the risk set at t_k is every unit with t_i ≥ t_k (a unit censored at t_k is still
+at risk at t_k). d = Σ δ_i is the number of events.
+
+Ties — Breslow's approximation (the statsmodels ``PHReg`` default, ``ties="breslow"``;
+R's ``coxph`` defaults to Efron instead). All d_k events at t_k share one denominator::
+
+    S0_k = Σ_{t_i ≥ t_k} w_i,   S1_k = Σ_{t_i ≥ t_k} w_i x_i,   x̄_k = S1_k / S0_k
+    log L(β) = Σ_i δ_i x_i'β − Σ_k d_k log S0_k
+    dΛ_k = d_k / S0_k,   Λ(t) = Σ_{t_k ≤ t} dΛ_k              (Breslow baseline hazard)
+    U(β) = Σ_i x_i (δ_i − w_i Λ(t_i))                         (score)
+    I(β) = Σ_i w_i Λ(t_i) x_i x_i' − Σ_k d_k x̄_k x̄_k'          (information)
+
+The last two forms swap the sum over times for a sum over units, so the score and the
+information are one matrix product each. The data are sorted by time once; S0 and S1
+are group sums per distinct time (``np.add.reduceat``) turned into risk-set sums by a
+reverse cumulative sum. No Python loop runs over units or times. Covariates are centred
+and the linear predictor is shifted by its maximum before ``exp``; neither changes β,
+the log-likelihood or any residual.
+
+Fitting — Newton–Raphson from β = 0 with step halving (a step that lowers the
+log-likelihood is halved, up to 40 times). Converged when the Newton decrement
+U'I⁻¹U ≤ 1e-12 (the coefficients are then within about 1e-6 standard errors of the
+maximum and the log-likelihood within 5e-13 of it) and the Newton step is at most
+1e-6·(1 + |β_j|) for every coefficient. The second condition keeps a monotone
+likelihood (a coefficient running to infinity, e.g. no events in one arm for a
+cause-specific hazard) from passing as converged: its log-likelihood flattens out but
+its Newton step does not shrink, so it ends in a ``ValueError``. Collinear covariates are
+rejected before the first step: the information at β = 0, scaled to a correlation
+matrix, must have its smallest eigenvalue above 1e-10.
+
+Standard errors — model-based: sqrt(diag(I(β̂)⁻¹)). Clustered: the sandwich
+``I⁻¹ (Σ_g U_g U_g') I⁻¹`` with U_g the sum over cluster g of the score residuals::
+
+    U_i = δ_i (x_i − x̄(t_i)) − w_i Σ_{t_k ≤ t_i} (x_i − x̄_k) dΛ_k
+
+This is exactly ``statsmodels ... PHReg.fit(groups=...)`` (``robust_covariance``: inverse
+Hessian, outer products of the cluster-summed ``score_residuals``, inverse Hessian) and
+R's ``coxph(..., cluster=)`` robust variance: no small-sample factor such as G/(G−1) is
+applied. Units censored before the first event have a score residual of 0 here
+(statsmodels drops them from the model and reports NaN).
+
+Intervals and tests — Wald: exp(β̂_j ± z_{1−α/2} se_j), p = 2·(1 − Φ(|β̂_j| / se_j)).
+
+Proportional hazards — the Grambsch–Therneau (1994) test on scaled Schoenfeld
+residuals in the form of R ``survival``'s ``cox.zph`` before version 3.0 (2000). For the
+k-th event (k = 1..d) the Schoenfeld residual is r_k = x_(k) − x̄(t_(k)), the scaled
+residual r*_k = β̂ + d·V r_k with V = I(β̂)⁻¹ (always the model-based variance, also when
+standard errors are clustered), and g_k a transform of the event time::
+
+    T_j      = (Σ_k (g_k − ḡ) r*_kj)² / (d · V_jj · Σ_k (g_k − ḡ)²)      ~ χ²(1)
+    T_global = d · u'Vu / Σ_k (g_k − ḡ)²,  u = Σ_k (g_k − ḡ) r_k        ~ χ²(p)
+
+(β̂ drops out of T_j because the g_k − ḡ sum to 0.) The default transform is ``"km"``,
+as in R: g_k = 1 − Ŝ(t_(k)−), the left-continuous Kaplan–Meier estimate from all units,
+which spreads events evenly and is robust to a long censored tail. ``"rank"`` (average
+ranks of the event times), ``"identity"`` and ``"log"`` are also available. When every
+event falls on the same time the transform has no variance and the statistics are NaN.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy import linalg, stats
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.intp]
+_A = TypeVar("_A", bound=np.ndarray)
+
+TRANSFORMS = ("km", "rank", "identity", "log")
+_DECREMENT_TOL = 1e-12
+_STEP_TOL = 1e-6
+_MAX_HALVINGS = 40
+_SINGULAR = (
+    "the information matrix is singular: covariates are collinear or a covariate does "
+    "not vary within the risk sets"
+)
+_DIVERGED = (
+    "Cox fit did not converge in {max_iter} Newton iterations; a coefficient may be "
+    "infinite (monotone likelihood, e.g. no events in one arm or one covariate level)"
+)
+
+
+@dataclass(frozen=True, eq=False)
+class PhTest:
+    """Grambsch–Therneau test of proportional hazards (formulas in the module docstring)."""
+
+    chi2: FloatArray
+    """Per covariate, χ² with 1 degree of freedom, in the order of ``names``."""
+    p_values: FloatArray
+    global_chi2: float
+    """All covariates together, χ² with ``len(names)`` degrees of freedom."""
+    global_p: float
+    transform: str
+    """Transform of event time the residuals are set against: km, rank, identity or log."""
+    names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, eq=False)
+class CoxResult:
+    names: tuple[str, ...]
+    coef: FloatArray
+    se: FloatArray
+    """Model-based, or the cluster-robust sandwich when a cluster was given (``se_kind``)."""
+    hazard_ratio: FloatArray
+    ci: FloatArray
+    """Shape (p, 2): Wald interval on the hazard-ratio scale at level 1 - alpha."""
+    p_values: FloatArray
+    loglik: float
+    """Breslow log partial likelihood at the estimate."""
+    n: int
+    events: int
+    se_kind: str
+    """``model`` or ``cluster``."""
+    ph_test: PhTest | None
+    cov: FloatArray
+    """The covariance matrix behind ``se``."""
+    model_se: FloatArray
+    """Model-based standard errors, also when ``se`` is clustered."""
+    alpha: float
+    iterations: int
+    clusters: int | None
+    """Number of clusters behind a clustered ``se``; None for model-based."""
+
+    def term(self, name: str) -> tuple[float, tuple[float, float], float]:
+        """Hazard ratio, its interval and p-value of one covariate."""
+        try:
+            j = self.names.index(name)
+        except ValueError:
+            raise KeyError(f"no covariate {name!r}; the model has {list(self.names)}") from None
+        return (
+            float(self.hazard_ratio[j]),
+            (float(self.ci[j, 0]), float(self.ci[j, 1])),
+            float(self.p_values[j]),
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class SchoenfeldResiduals:
+    """One row per event, ordered by time (ties in input order)."""
+
+    index: IntArray
+    """Row of each event in the input."""
+    time: FloatArray
+    residuals: FloatArray
+    """Shape (events, p): x_i − x̄(t_i), the covariate minus its risk-set mean at t_i."""
+
+
+@dataclass(frozen=True)
+class _State:
+    """Everything at one β that the fit, the residuals and the tests need."""
+
+    loglik: float
+    grad: FloatArray
+    info: FloatArray
+    w: FloatArray  # risk scores, sorted order, shifted scale
+    lam: FloatArray  # Breslow cumulative hazard per distinct time, same scale
+    dlam: FloatArray  # its increments
+    xbar: FloatArray  # (K, p) risk-set means per distinct time
+
+
+class _RiskSets:
+    """The data sorted once by time, grouped by distinct time."""
+
+    def __init__(self, time: FloatArray, event: FloatArray, x: FloatArray) -> None:
+        n = time.shape[0]
+        self.order: IntArray = np.argsort(time, kind="stable")
+        self.time = time[self.order]
+        self.event = event[self.order]
+        self.x = np.take(x, self.order, axis=0)
+        self.x -= x.mean(axis=0)
+        self._buffer = np.empty_like(self.x)  # reused for the n × p products of each step
+        first = np.empty(n, dtype=bool)
+        first[0] = True
+        np.not_equal(self.time[1:], self.time[:-1], out=first[1:])
+        self.starts: IntArray = np.flatnonzero(first)
+        self.sizes = np.diff(np.append(self.starts, n))
+        self.group: IntArray = np.repeat(np.arange(self.starts.shape[0]), self.sizes)
+        self.deaths = np.add.reduceat(self.event, self.starts)
+        self.has_deaths = self.deaths > 0
+        np.multiply(self.x, self.event[:, None], out=self._buffer)
+        self.event_x = np.add.reduceat(self._buffer, self.starts, axis=0)  # Σ x of events
+
+    def _scores(self, beta: FloatArray) -> tuple[FloatArray, FloatArray]:
+        eta = self.x @ beta
+        eta -= eta.max()
+        return eta, np.exp(eta)
+
+    def _risk_sum(self, values: FloatArray) -> FloatArray:
+        """Σ over the risk set at each distinct time (reverse cumulative group sums)."""
+        sums = np.add.reduceat(values, self.starts, axis=0)
+        return np.cumsum(sums[::-1], axis=0)[::-1]
+
+    def loglik(self, beta: FloatArray) -> float:
+        eta, w = self._scores(beta)
+        s0 = self._risk_sum(w)
+        return float(self.event @ eta - self.deaths[self.has_deaths] @ np.log(s0[self.has_deaths]))
+
+    def state(self, beta: FloatArray) -> _State:
+        eta, w = self._scores(beta)
+        s0 = self._risk_sum(w)
+        buffer = self._buffer
+        s1 = self._risk_sum(np.multiply(self.x, w[:, None], out=buffer))
+        xbar = s1 / s0[:, None]
+        dlam = self.deaths / s0
+        lam = np.cumsum(dlam)
+        wl = w * np.repeat(lam, self.sizes)
+        loglik = float(
+            self.event @ eta - self.deaths[self.has_deaths] @ np.log(s0[self.has_deaths])
+        )
+        grad = self.x.T @ (self.event - wl)
+        root = xbar * np.sqrt(self.deaths)[:, None]
+        info = np.multiply(self.x, wl[:, None], out=buffer).T @ self.x - root.T @ root
+        info = (info + info.T) / 2
+        return _State(loglik, grad, info, w, lam, dlam, xbar)
+
+    def score_residuals(self, st: _State) -> FloatArray:
+        """Per unit, in sorted order: δ_i (x_i − x̄(t_i)) − w_i Σ_{t_k ≤ t_i} (x_i − x̄_k) dΛ_k."""
+        acc = np.cumsum(st.xbar * st.dlam[:, None], axis=0)
+        g = self.group
+        at_event = self.event[:, None] * (self.x - st.xbar[g])
+        resid: FloatArray = at_event - st.w[:, None] * (self.x * st.lam[g][:, None] - acc[g])
+        return resid
+
+    def schoenfeld(self, st: _State) -> SchoenfeldResiduals:
+        rows = np.flatnonzero(self.event)
+        return SchoenfeldResiduals(
+            index=_frozen(self.order[rows]),
+            time=_frozen(self.time[rows]),
+            residuals=_frozen(self.x[rows] - st.xbar[self.group[rows]]),
+        )
+
+    def transform(self, kind: str) -> FloatArray:
+        """The time transform g at each distinct time with events (ties share one value)."""
+        if kind == "km":
+            at_risk = np.cumsum(self.sizes[::-1])[::-1]
+            after = np.cumsum(np.log1p(-self.deaths / at_risk))
+            before = np.exp(np.concatenate(([0.0], after[:-1])))
+            km: FloatArray = 1.0 - before[self.has_deaths]
+            return km
+        deaths = self.deaths[self.has_deaths]
+        if kind == "rank":  # average rank of the tied events, as scipy.stats.rankdata
+            rank: FloatArray = np.cumsum(deaths) - deaths + (deaths + 1) / 2
+            return rank
+        times = self.time[self.starts[self.has_deaths]]
+        if kind == "identity":
+            return times
+        if np.any(times <= 0):
+            raise ValueError("the log transform needs event times above 0")
+        log: FloatArray = np.log(times)
+        return log
+
+
+def _frozen(a: _A) -> _A:
+    """A read-only copy-free view, so a frozen result cannot be changed in place."""
+    a.setflags(write=False)
+    return a
+
+
+def _validate(
+    time: ArrayLike, event: ArrayLike, X: ArrayLike, names: Sequence[str]
+) -> tuple[FloatArray, FloatArray, FloatArray, tuple[str, ...]]:
+    t = np.asarray(time, dtype=np.float64)
+    e_raw = np.asarray(event)
+    x = np.asarray(X, dtype=np.float64)
+    if t.ndim != 1:
+        raise ValueError("time must be one-dimensional")
+    if x.ndim == 1:
+        x = x[:, None]
+    if x.ndim != 2:
+        raise ValueError("X must be a matrix with one column per covariate")
+    names = tuple(names)
+    if len(names) != x.shape[1]:
+        raise ValueError(f"{len(names)} names for {x.shape[1]} covariates")
+    if len(set(names)) != len(names):
+        raise ValueError(f"covariate names must be unique, got {list(names)}")
+    if x.shape[1] == 0:
+        raise ValueError("the model needs at least one covariate")
+    if not (t.shape[0] == e_raw.shape[0] == x.shape[0]) or e_raw.ndim != 1:
+        raise ValueError(
+            f"lengths differ: time {t.shape[0]}, event {e_raw.shape[0]}, X {x.shape[0]} rows"
+        )
+    if t.shape[0] == 0:
+        raise ValueError("no units")
+    if not np.all(np.isfinite(t)):
+        raise ValueError("time contains NaN or infinite values")
+    if np.any(t < 0):
+        raise ValueError("time must not be negative")
+    try:
+        e = e_raw.astype(np.float64)
+    except (TypeError, ValueError):
+        raise ValueError("event must be 0 (censored) or 1 (event)") from None
+    if not np.all((e == 0) | (e == 1)):
+        raise ValueError("event must be 0 (censored) or 1 (event)")
+    if not np.any(e == 1):
+        raise ValueError("no events: the hazard ratio is not estimable")
+    if not np.all(np.isfinite(x)):
+        raise ValueError("X contains NaN or infinite values")
+    flat = np.flatnonzero(x.min(axis=0) == x.max(axis=0))
+    if flat.size:
+        raise ValueError(f"covariate {names[flat[0]]!r} has no variance")
+    return t, e, x, names
+
+
+def _cluster_codes(cluster: ArrayLike, n: int) -> tuple[IntArray, int]:
+    c = np.asarray(cluster)
+    if c.ndim != 1 or c.shape[0] != n:
+        raise ValueError(f"cluster has {c.shape[0] if c.ndim else 1} labels for {n} units")
+    if c.dtype.kind == "f" and np.any(np.isnan(c)):
+        raise ValueError("cluster contains missing labels")
+    if c.dtype.kind == "O" and any(v is None for v in c):
+        raise ValueError("cluster contains missing labels")
+    try:
+        labels, codes = np.unique(c, return_inverse=True)
+    except TypeError:
+        raise ValueError("cluster labels must be all numbers or all strings") from None
+    if labels.shape[0] < 2:
+        raise ValueError("clustered standard errors need at least two clusters")
+    return codes.reshape(-1), int(labels.shape[0])
+
+
+def _check_rank(info: FloatArray) -> None:
+    """Reject collinear covariates, judged on the information at β = 0 as a correlation."""
+    scale = np.sqrt(np.diag(info))
+    if np.any(scale <= 0) or not np.all(np.isfinite(info)):
+        raise ValueError(_SINGULAR)
+    smallest = float(np.linalg.eigvalsh(info / np.outer(scale, scale))[0])
+    if smallest < 1e-10:
+        raise ValueError(_SINGULAR)
+
+
+def _cholesky(info: FloatArray) -> tuple[FloatArray, bool]:
+    try:
+        factor: tuple[FloatArray, bool] = linalg.cho_factor(info, lower=True)
+        return factor
+    except (linalg.LinAlgError, ValueError):
+        raise ValueError(_SINGULAR) from None
+
+
+def _newton(
+    rs: _RiskSets, max_iter: int
+) -> tuple[FloatArray, _State, tuple[FloatArray, bool], int]:
+    beta = np.zeros(rs.x.shape[1])
+    st = rs.state(beta)
+    for iteration in range(max_iter + 1):
+        if iteration == 0:
+            _check_rank(st.info)
+            chol = _cholesky(st.info)
+        else:
+            try:
+                chol = _cholesky(st.info)
+            except ValueError:
+                # full rank at β = 0 but not here: the likelihood flattens out as a
+                # coefficient runs off to infinity
+                raise ValueError(_DIVERGED.format(max_iter=iteration)) from None
+        step = linalg.cho_solve(chol, st.grad)
+        decrement = float(st.grad @ step)
+        if decrement <= _DECREMENT_TOL and np.all(np.abs(step) <= _STEP_TOL * (1 + np.abs(beta))):
+            return beta, st, chol, iteration
+        if iteration == max_iter:
+            break
+        slack = 1e-12 * (1.0 + abs(st.loglik))
+        scale = 1.0
+        for _ in range(_MAX_HALVINGS):
+            candidate = beta + scale * step
+            ll = rs.loglik(candidate)
+            if math.isfinite(ll) and ll >= st.loglik - slack:
+                break
+            scale /= 2
+        else:
+            raise ValueError("Cox fit failed: step halving found no increase in the likelihood")
+        beta = candidate
+        st = rs.state(beta)
+    raise ValueError(_DIVERGED.format(max_iter=max_iter))
+
+
+def _ph_test(
+    rs: _RiskSets, st: _State, beta: FloatArray, cov: FloatArray, transform: str
+) -> PhTest:
+    if transform not in TRANSFORMS:
+        raise ValueError(f"transform must be one of {TRANSFORMS}, got {transform!r}")
+    # Σ_k (g_k − ḡ) r_k with g constant within tied times: per distinct event time,
+    # (g − ḡ) · (Σ of the events' x − d_k x̄_k); no per-event arrays are needed.
+    p = beta.shape[0]
+    deaths = rs.deaths[rs.has_deaths]
+    if deaths.shape[0] < 2:  # a single event time: the transform has no variance
+        nan = np.full(p, np.nan)
+        return PhTest(_frozen(nan), _frozen(nan.copy()), math.nan, math.nan, transform)
+    d = float(deaths.sum())
+    g = rs.transform(transform)
+    gc = g - (deaths @ g) / d
+    ss = float(deaths @ gc**2)
+    resid_sums = rs.event_x[rs.has_deaths] - deaths[:, None] * st.xbar[rs.has_deaths]
+    u = gc @ resid_sums
+    vu = cov @ u
+    chi2 = d * vu**2 / (np.diag(cov) * ss)
+    global_chi2 = float(d * (u @ vu) / ss)
+    return PhTest(
+        chi2=_frozen(chi2),
+        p_values=_frozen(stats.chi2.sf(chi2, 1)),
+        global_chi2=global_chi2,
+        global_p=float(stats.chi2.sf(global_chi2, p)),
+        transform=transform,
+    )
+
+
+def cox(
+    time: ArrayLike,
+    event: ArrayLike,
+    X: ArrayLike,
+    names: Sequence[str],
+    cluster: ArrayLike | None = None,
+    alpha: float = 0.05,
+    ph_check: bool = True,
+    *,
+    transform: str = "km",
+    max_iter: int = 50,
+) -> CoxResult:
+    """Fit a Cox proportional-hazards model (Breslow ties) by Newton–Raphson.
+
+    ``time`` is days until the event or censoring (≥ 0), ``event`` 1 for an event and 0
+    for censoring, ``X`` one column per covariate named by ``names`` (a 1-D ``X`` is one
+    covariate). With ``cluster`` (e.g. caseworker ids) the standard errors are the
+    cluster-robust sandwich of statsmodels ``PHReg.fit(groups=cluster)``, otherwise
+    model-based. ``ph_check`` adds the Grambsch–Therneau test against ``transform`` of
+    time (default ``"km"``). Formulas and conventions are in the module docstring.
+
+    Raises ``ValueError`` for inputs of differing lengths, negative, NaN or infinite
+    times, events other than 0/1, no events, a covariate without variance, collinear
+    covariates and a fit that does not converge.
+    """
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be between 0 and 1, got {alpha}")
+    if transform not in TRANSFORMS:
+        raise ValueError(f"transform must be one of {TRANSFORMS}, got {transform!r}")
+    t, e, x, labels = _validate(time, event, X, names)
+    codes = None if cluster is None else _cluster_codes(cluster, t.shape[0])
+
+    rs = _RiskSets(t, e, x)
+    beta, st, chol, iterations = _newton(rs, max_iter)
+    p = beta.shape[0]
+    model_cov = linalg.cho_solve(chol, np.eye(p))
+    model_cov = (model_cov + model_cov.T) / 2
+
+    if codes is None:
+        cov, se_kind, n_clusters = model_cov, "model", None
+    else:
+        group_of, n_clusters = codes
+        resid = rs.score_residuals(st)
+        sorted_groups = group_of[rs.order]
+        sums = np.column_stack(
+            [
+                np.bincount(sorted_groups, weights=resid[:, j], minlength=n_clusters)
+                for j in range(p)
+            ]
+        )
+        cov = model_cov @ (sums.T @ sums) @ model_cov
+        cov = (cov + cov.T) / 2
+        se_kind = "cluster"
+
+    se = np.sqrt(np.diag(cov))
+    z = float(stats.norm.ppf(1 - alpha / 2))
+    ci = np.exp(np.column_stack([beta - z * se, beta + z * se]))
+    ph = None
+    if ph_check:
+        ph = _ph_test(rs, st, beta, model_cov, transform)
+        ph = PhTest(ph.chi2, ph.p_values, ph.global_chi2, ph.global_p, ph.transform, labels)
+    return CoxResult(
+        names=labels,
+        coef=_frozen(beta),
+        se=_frozen(se),
+        hazard_ratio=_frozen(np.exp(beta)),
+        ci=_frozen(ci),
+        p_values=_frozen(2 * stats.norm.sf(np.abs(beta / se))),
+        loglik=st.loglik,
+        n=int(t.shape[0]),
+        events=int(e.sum()),
+        se_kind=se_kind,
+        ph_test=ph,
+        cov=_frozen(cov),
+        model_se=_frozen(np.sqrt(np.diag(model_cov))),
+        alpha=alpha,
+        iterations=iterations,
+        clusters=n_clusters,
+    )
+
+
+def _at(
+    time: ArrayLike, event: ArrayLike, X: ArrayLike, coef: ArrayLike
+) -> tuple[_RiskSets, _State]:
+    x = np.asarray(X, dtype=np.float64)
+    p = 1 if x.ndim == 1 else x.shape[1]
+    t, e, x, _ = _validate(time, event, x, [f"x{j}" for j in range(p)])
+    beta = np.asarray(coef, dtype=np.float64).reshape(-1)
+    if beta.shape[0] != p:
+        raise ValueError(f"{beta.shape[0]} coefficients for {p} covariates")
+    rs = _RiskSets(t, e, x)
+    return rs, rs.state(beta)
+
+
+def schoenfeld_residuals(
+    time: ArrayLike, event: ArrayLike, X: ArrayLike, coef: ArrayLike
+) -> SchoenfeldResiduals:
+    """Schoenfeld residuals x_i − x̄(t_i) of every event at coefficients ``coef``.
+
+    Rows are the events ordered by time; ``index`` gives each one's input row (the rows
+    where statsmodels ``PHRegResults.schoenfeld_residuals`` is not NaN).
+    """
+    rs, st = _at(time, event, X, coef)
+    return rs.schoenfeld(st)
+
+
+def score_residuals(time: ArrayLike, event: ArrayLike, X: ArrayLike, coef: ArrayLike) -> FloatArray:
+    """Score residuals per unit, in input order (their sum is the score at ``coef``)."""
+    rs, st = _at(time, event, X, coef)
+    out: FloatArray = np.empty_like(rs.x)
+    out[rs.order] = rs.score_residuals(st)
+    return out
+
+
+def proportional_hazards_test(
+    result: CoxResult,
+    time: ArrayLike,
+    event: ArrayLike,
+    X: ArrayLike,
+    transform: str = "km",
+) -> PhTest:
+    """Grambsch–Therneau test for a fitted model, e.g. against another time transform."""
+    rs, st = _at(time, event, X, result.coef)
+    # The model-based covariance from the information (``result.se`` may be clustered).
+    model_cov = linalg.cho_solve(_cholesky(st.info), np.eye(st.info.shape[0]))
+    ph = _ph_test(rs, st, np.asarray(result.coef), model_cov, transform)
+    return PhTest(ph.chi2, ph.p_values, ph.global_chi2, ph.global_p, transform, result.names)

@@ -1,0 +1,203 @@
+"""Per-unit data in, typed results out: the one layer the register evaluation and
+``caseload analyze FILE`` share. Each function takes numpy arrays (outcome, the treated
+indicator, optional covariates and clusters) and calls the estimators of binary.py,
+continuous.py, adjust.py, survival.py and cox.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+from scipy import stats
+
+from caseload.trial import binary, survival
+from caseload.trial.adjust import Adjusted, adjusted_difference
+from caseload.trial.binary import BinaryResult, Counts
+from caseload.trial.continuous import ContinuousResult, standardised_mean_difference, welch
+from caseload.trial.cox import CoxResult, cox
+
+
+@dataclass(frozen=True)
+class Covariates:
+    """Baseline covariates for adjustment (an (n, k) matrix and its names) and clusters."""
+
+    matrix: np.ndarray | None = None
+    names: tuple[str, ...] = ()
+    cluster: np.ndarray | None = None
+
+    def subset(self, mask: np.ndarray) -> Covariates:
+        """The units in ``mask``; covariates constant among them are left out."""
+        cluster = None if self.cluster is None else self.cluster[mask]
+        if self.matrix is None:
+            return Covariates(None, (), cluster)
+        rows = self.matrix[mask]
+        keep = [j for j in range(rows.shape[1]) if np.ptp(rows[:, j]) > 0] if len(rows) else []
+        return Covariates(rows[:, keep] if keep else None,
+                          tuple(self.names[j] for j in keep), cluster)
+
+    @property
+    def given(self) -> bool:
+        return self.matrix is not None and len(self.names) > 0
+
+
+def _adjusted(
+    y: np.ndarray, treated: np.ndarray, cov: Covariates, alpha: float
+) -> Adjusted | None:
+    if not cov.given and cov.cluster is None:
+        return None
+    return adjusted_difference(
+        y, treated.astype(float), cov.matrix if cov.given else None, cov.names,
+        cluster=cov.cluster, alpha=alpha,
+    )
+
+
+def binary_outcome(
+    name: str, y: np.ndarray, treated: np.ndarray, cov: Covariates | None = None,
+    alpha: float = 0.05,
+) -> BinaryResult:
+    events = y.astype(bool)
+    result = binary.compare(
+        name,
+        Counts(int(events[treated].sum()), int(treated.sum())),
+        Counts(int(events[~treated].sum()), int((~treated).sum())),
+        alpha,
+    )
+    return replace(result, adjusted=_adjusted(y.astype(float), treated, cov or Covariates(),
+                                              alpha))
+
+
+def continuous_outcome(
+    name: str, y: np.ndarray, treated: np.ndarray, cov: Covariates | None = None,
+    alpha: float = 0.05,
+) -> ContinuousResult:
+    result = welch(name, y[treated], y[~treated], alpha)
+    return replace(result, adjusted=_adjusted(y.astype(float), treated, cov or Covariates(),
+                                              alpha))
+
+
+def holm_continuous(results: list[ContinuousResult]) -> list[ContinuousResult]:
+    adjusted = binary.holm([r.p_value for r in results])
+    return [replace(r, p_value_holm=a) for r, a in zip(results, adjusted, strict=True)]
+
+
+@dataclass(frozen=True)
+class SurvivalResult:
+    name: str
+    treated: survival.KaplanMeier
+    control: survival.KaplanMeier
+    logrank: survival.LogRank
+    cox: CoxResult
+    cox_adjusted: CoxResult | None
+    rmst: survival.RmstDifference
+
+    @property
+    def hazard_ratio(self) -> tuple[float, tuple[float, float], float]:
+        return self.cox.term("treated")
+
+
+def survival_outcome(
+    name: str, time: np.ndarray, event: np.ndarray, treated: np.ndarray,
+    cov: Covariates | None = None, alpha: float = 0.05, tau: float | None = None,
+) -> SurvivalResult:
+    cov = cov or Covariates()
+    km_t = survival.kaplan_meier(time[treated], event[treated], alpha)
+    km_c = survival.kaplan_meier(time[~treated], event[~treated], alpha)
+    tau = tau if tau is not None else float(min(km_t.max_time, km_c.max_time))
+    arm = treated.astype(float)[:, None]
+    plain = cox(time, event, arm, ["treated"], cluster=cov.cluster, alpha=alpha)
+    adjusted = None
+    if cov.given:
+        assert cov.matrix is not None
+        adjusted = cox(time, event, np.hstack([arm, cov.matrix]), ["treated", *cov.names],
+                       cluster=cov.cluster, alpha=alpha)
+    return SurvivalResult(
+        name, km_t, km_c, survival.logrank(time, event, treated), plain, adjusted,
+        survival.rmst_difference(time, event, treated, tau, alpha),
+    )
+
+
+@dataclass(frozen=True)
+class CompetingResult:
+    causes: tuple[str, ...]
+    treated: survival.CumulativeIncidence
+    control: survival.CumulativeIncidence
+    hazard_ratios: dict[str, CoxResult | None]
+    """Cause-specific Cox models (other exits censored); None where an arm has no event."""
+
+
+def competing_outcome(
+    time: np.ndarray, cause: np.ndarray, names: Sequence[str], treated: np.ndarray,
+    cov: Covariates | None = None, alpha: float = 0.05,
+) -> CompetingResult:
+    """``cause`` is 0 for still on benefit (censored), k = 1..K for ``names[k-1]``."""
+    cov = cov or Covariates()
+    codes = tuple(range(1, len(names) + 1))
+    arm = treated.astype(float)[:, None]
+    ratios: dict[str, CoxResult | None] = {}
+    for k, label in zip(codes, names, strict=True):
+        event = (cause == k).astype(int)
+        if event[treated].sum() == 0 or event[~treated].sum() == 0:
+            ratios[label] = None
+            continue
+        ratios[label] = cox(time, event, arm, ["treated"], cluster=cov.cluster, alpha=alpha,
+                            ph_check=False)
+    return CompetingResult(
+        tuple(names),
+        survival.aalen_johansen(time[treated], cause[treated], causes=codes),
+        survival.aalen_johansen(time[~treated], cause[~treated], causes=codes),
+        ratios,
+    )
+
+
+@dataclass(frozen=True)
+class BalanceRow:
+    trait: str
+    kind: str
+    """``share`` (a 0/1 trait, shown in per cent) or ``mean``."""
+    treated: float
+    control: float
+    smd: float
+
+    @property
+    def imbalanced(self) -> bool:
+        """|SMD| above 0.1, the usual threshold for a noteworthy imbalance."""
+        return abs(self.smd) > 0.1
+
+
+def balance(
+    traits: dict[str, np.ndarray], treated: np.ndarray
+) -> list[BalanceRow]:
+    rows = []
+    for name, values in traits.items():
+        values = values.astype(float)
+        kind = "share" if set(np.unique(values)) <= {0.0, 1.0} else "mean"
+        rows.append(BalanceRow(
+            name, kind, float(values[treated].mean()), float(values[~treated].mean()),
+            standardised_mean_difference(values[treated], values[~treated]),
+        ))
+    return rows
+
+
+@dataclass(frozen=True)
+class SampleRatio:
+    """Sample-ratio-mismatch check: the arms' sizes against the design's probability."""
+
+    treated: int
+    control: int
+    expected_probability: float
+    chi2: float
+    p_value: float
+
+    @property
+    def mismatch(self) -> bool:
+        """p below 0.001, the usual alarm level for an allocation that went wrong."""
+        return self.p_value < 0.001
+
+
+def sample_ratio(treated: int, control: int, probability: float) -> SampleRatio:
+    n = treated + control
+    result = stats.chisquare([treated, control], [n * probability, n * (1 - probability)])
+    return SampleRatio(treated, control, probability, float(result.statistic),
+                       float(result.pvalue))

@@ -1,0 +1,125 @@
+"""The report's figures as inline SVG (matplotlib, no display needed)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from caseload.trial import survival
+from caseload.trial.binary import BinaryResult
+from caseload.trial.estimate import BalanceRow, CompetingResult
+
+COLOURS = {"trial": "#1b6ca8", "control": "#d9822b"}
+plt.rcParams.update({"svg.fonttype": "none", "font.size": 9, "axes.spines.top": False,
+                     "axes.spines.right": False})
+
+
+def _svg(fig: Figure) -> str:
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", bbox_inches="tight")
+    plt.close(fig)
+    text = buffer.getvalue()
+    return text[text.index("<svg"):]
+
+
+def _steps(times: np.ndarray, values: np.ndarray, start: float) -> tuple[np.ndarray, np.ndarray]:
+    return np.concatenate([[0.0], times]), np.concatenate([[start], values])
+
+
+def km_curves(
+    curves: dict[str, survival.KaplanMeier], labels: dict[str, str], xlabel: str, ylabel: str,
+) -> str:
+    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    for arm, km in curves.items():
+        x, y = _steps(km.times, km.survival, 1.0)
+        ax.step(x, y, where="post", color=COLOURS.get(arm), label=labels[arm])
+        lo = np.nan_to_num(km.lower, nan=0.0)
+        hi = np.nan_to_num(km.upper, nan=0.0)
+        xs, low = _steps(km.times, lo, 1.0)
+        _, high = _steps(km.times, hi, 1.0)
+        ax.fill_between(xs, low, high, step="post", color=COLOURS.get(arm), alpha=0.15,
+                        linewidth=0)
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(frameon=False)
+    return _svg(fig)
+
+
+def cumulative_incidence(
+    result: CompetingResult, names: dict[str, str], labels: dict[str, str], xlabel: str,
+) -> str:
+    count = len(result.causes)
+    cols = 3
+    rows = (count + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(7.2, 2.3 * rows), sharex=True)
+    flat: Sequence[Axes] = np.atleast_1d(axes).ravel().tolist()
+    for k, cause in enumerate(result.causes, start=1):
+        ax = flat[k - 1]
+        for arm, ci in (("trial", result.treated), ("control", result.control)):
+            x, y = _steps(ci.times, ci.incidence[k], 0.0)
+            ax.step(x, y, where="post", color=COLOURS[arm], label=labels[arm])
+        ax.set_title(names.get(cause, cause), fontsize=9)
+        ax.set_ylim(bottom=0)
+    for ax in flat[count:]:
+        ax.set_visible(False)
+    for ax in flat[-cols:]:
+        ax.set_xlabel(xlabel)
+    flat[0].legend(frameon=False, fontsize=8)
+    fig.tight_layout()
+    return _svg(fig)
+
+
+def forest(results: Sequence[BinaryResult], names: dict[str, str], xlabel: str) -> str:
+    fig, ax = plt.subplots(figsize=(6.4, 0.32 * len(results) + 0.9))
+    ys = np.arange(len(results))[::-1]
+    for y, r in zip(ys, results, strict=True):
+        colour = "#b22222" if r.significant else "#444444"
+        ax.plot([100 * r.ci[0], 100 * r.ci[1]], [y, y], color=colour, linewidth=1.5)
+        ax.plot(100 * r.difference, y, "o", color=colour, markersize=4)
+        if r.adjusted is not None:
+            ax.plot(100 * r.adjusted.difference, y - 0.25, "^", color="#1b6ca8", markersize=3)
+    ax.axvline(0, color="#888888", linewidth=0.8)
+    ax.set_yticks(ys)
+    ax.set_yticklabels([names.get(r.name, r.name) for r in results])
+    ax.set_xlabel(xlabel)
+    return _svg(fig)
+
+
+def balance(rows: Sequence[BalanceRow], names: dict[str, str], xlabel: str) -> str:
+    fig, ax = plt.subplots(figsize=(6.4, 0.3 * len(rows) + 0.9))
+    ys = np.arange(len(rows))[::-1]
+    ax.axvspan(-0.1, 0.1, color="#e8f0e8")
+    ax.plot([r.smd for r in rows], ys, "o", color="#1b6ca8")
+    ax.axvline(0, color="#888888", linewidth=0.8)
+    ax.set_yticks(ys)
+    ax.set_yticklabels([names.get(r.trait, r.trait) for r in rows])
+    ax.set_xlabel(xlabel)
+    limit = max(0.25, max((abs(r.smd) for r in rows), default=0) * 1.2)
+    ax.set_xlim(-limit, limit)
+    return _svg(fig)
+
+
+def timeliness(
+    weeks: Mapping[str, tuple[Sequence[Any], Sequence[float]]], labels: dict[str, str],
+    ylabel: str,
+) -> str:
+    fig, ax = plt.subplots(figsize=(6.4, 3.0))
+    for arm, (x, share) in weeks.items():
+        ax.plot(list(x), [100 * v for v in share], color=COLOURS.get(arm), label=labels[arm],
+                linewidth=1)
+    ax.set_ylim(0, 100)
+    ax.set_ylabel(ylabel)
+    ax.legend(frameon=False)
+    fig.autofmt_xdate()
+    return _svg(fig)
+

@@ -1,0 +1,247 @@
+"""Any trial's per-unit file (CSV, .xlsx, Parquet) through the same estimators.
+
+Every problem is collected with file, row and column before anything is estimated; a file
+with a problem produces no output.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from caseload.register import readers
+from caseload.register.problems import ImportRejected, Problem
+from caseload.trial import binary, estimate
+from caseload.trial.binary import BinaryResult
+from caseload.trial.continuous import ContinuousResult
+
+TRUE = {"1", "1.0", "true", "yes", "ja"}
+FALSE = {"0", "0.0", "false", "no", "nej"}
+
+
+@dataclass(frozen=True)
+class Request:
+    arm: str
+    treated: str
+    outcomes: list[str] = field(default_factory=list)
+    binary: list[str] = field(default_factory=list)
+    """Outcomes that must be 0/1 (``--outcome`` guesses: only 0/1 values = binary)."""
+    time: str | None = None
+    event: str | None = None
+    covariates: list[str] = field(default_factory=list)
+    cluster: str | None = None
+    alpha: float = 0.05
+
+
+@dataclass(frozen=True)
+class Analysis:
+    file: str
+    n_treated: int
+    n_control: int
+    results: list[BinaryResult | ContinuousResult]
+    survival: estimate.SurvivalResult | None
+    covariates: tuple[str, ...]
+
+
+def _number(text: str) -> float | None:
+    try:
+        value = float(text.replace(",", ".")) if text.count(",") == 1 and "." not in text \
+            else float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _numbers(frame: pl.DataFrame, column: str, file: str, problems: list[Problem],
+             what: str) -> np.ndarray:
+    values = np.full(frame.height, np.nan)
+    for i, (row, text) in enumerate(frame.select(readers.ROW, column).iter_rows()):
+        if text is None:
+            problems.append(Problem(row, column, f"empty ({what} needs a value)", file))
+            continue
+        number = _number(text)
+        if number is None:
+            problems.append(Problem(row, column, f"not a number: {text!r}", file))
+        else:
+            values[i] = number
+    return values
+
+
+def _flags(frame: pl.DataFrame, column: str, file: str, problems: list[Problem],
+           what: str) -> np.ndarray:
+    values = np.zeros(frame.height)
+    for i, (row, text) in enumerate(frame.select(readers.ROW, column).iter_rows()):
+        lowered = (text or "").lower()
+        if lowered in TRUE:
+            values[i] = 1
+        elif lowered not in FALSE:
+            problems.append(Problem(row, column, f"{what} must be 0 or 1, not {text!r}"
+                                    if text is not None else f"empty ({what} needs 0 or 1)",
+                                    file))
+    return values
+
+
+def _is_binary(frame: pl.DataFrame, column: str) -> bool:
+    values = {(v or "").lower() for v in frame.get_column(column).unique().to_list()}
+    return bool(values) and values <= TRUE | FALSE
+
+
+def _covariate_matrix(frame: pl.DataFrame, names: list[str], file: str,
+                      problems: list[Problem]) -> tuple[np.ndarray | None, tuple[str, ...]]:
+    columns: list[np.ndarray] = []
+    labels: list[str] = []
+    for name in names:
+        cells = frame.get_column(name)
+        for row in frame.filter(pl.col(name).is_null()).get_column(readers.ROW).to_list():
+            problems.append(Problem(row, name, "empty (a covariate needs a value)", file))
+        numeric = [_number(v) for v in cells.drop_nulls().to_list()]
+        if all(v is not None for v in numeric):
+            columns.append(np.array([_number(v) if v is not None else np.nan
+                                     for v in cells.to_list()], dtype=float))
+            labels.append(name)
+            continue
+        # a categorical covariate: one indicator per level, the commonest level as reference
+        levels = cells.drop_nulls().value_counts(sort=True).get_column(name).to_list()
+        for level in levels[1:]:
+            columns.append((cells == level).fill_null(False).to_numpy().astype(float))
+            labels.append(f"{name}={level}")
+    if not columns:
+        return None, ()
+    return np.column_stack(columns), tuple(labels)
+
+
+def analyze(path: Path, request: Request) -> Analysis:
+    file = str(path)
+    frame = readers.read(path)
+    wanted = [request.arm, *request.outcomes, *request.binary, *request.covariates]
+    wanted += [c for c in (request.time, request.event, request.cluster) if c]
+    available = [c for c in frame.columns if c != readers.ROW]
+    problems = [
+        Problem(1, name, "no such column (the file has: " + ", ".join(available) + ")", file)
+        for name in dict.fromkeys(c.lower() for c in wanted) if name not in frame.columns
+    ]
+    if (request.time is None) != (request.event is None):
+        problems.append(Problem(0, request.time or request.event or "-",
+                                "--time and --event go together", file))
+    if not (request.outcomes or request.binary or request.time):
+        problems.append(Problem(0, "-", "nothing to analyse: give --outcome, --binary or "
+                                "--time/--event", file))
+    if problems:
+        raise ImportRejected(file, problems)
+    arm_col = request.arm.lower()
+    for row in frame.filter(pl.col(arm_col).is_null()).get_column(readers.ROW).to_list():
+        problems.append(Problem(row, arm_col, "empty (every unit needs an arm)", file))
+    arms = frame.get_column(arm_col).drop_nulls().unique().sort().to_list()
+    if request.treated not in arms:
+        problems.append(Problem(0, arm_col, f"the treated value {request.treated!r} does not "
+                                f"occur (values: {', '.join(map(str, arms[:10]))})", file))
+    treated = (frame.get_column(arm_col) == request.treated).fill_null(False).to_numpy()
+    if request.treated in arms and treated.all():
+        problems.append(Problem(0, arm_col, "the control arm has no units", file))
+    matrix, names = _covariate_matrix(frame, [c.lower() for c in request.covariates], file,
+                                      problems)
+    cluster = None
+    if request.cluster:
+        col = request.cluster.lower()
+        for row in frame.filter(pl.col(col).is_null()).get_column(readers.ROW).to_list():
+            problems.append(Problem(row, col, "empty (every unit needs a cluster)", file))
+        cluster = frame.get_column(col).fill_null("").to_numpy()
+    outcomes: list[tuple[str, str, np.ndarray]] = []
+    for name in dict.fromkeys(o.lower() for o in [*request.binary, *request.outcomes]):
+        if name in {b.lower() for b in request.binary} or _is_binary(frame, name):
+            outcomes.append((name, "binary", _flags(frame, name, file, problems,
+                                                    "a binary outcome")))
+        else:
+            outcomes.append((name, "continuous", _numbers(frame, name, file, problems,
+                                                          "an outcome")))
+    time = event = None
+    if request.time and request.event:
+        tcol, ecol = request.time.lower(), request.event.lower()
+        event = _flags(frame, ecol, file, problems, "an event")
+        time = np.full(frame.height, np.nan)
+        for i, (row, text, ev) in enumerate(frame.select(readers.ROW, tcol, ecol).iter_rows()):
+            if text is None:
+                problems.append(Problem(row, tcol, "empty time" + (" for an event"
+                                                                   if ev in TRUE else ""), file))
+                continue
+            value = _number(text)
+            if value is None:
+                problems.append(Problem(row, tcol, f"not a number: {text!r}", file))
+            elif value < 0:
+                problems.append(Problem(row, tcol, f"negative time {text}", file))
+            else:
+                time[i] = value
+    if problems:
+        raise ImportRejected(file, problems)
+    cov = estimate.Covariates(matrix, names, cluster)
+    try:
+        binaries = [estimate.binary_outcome(n, y, treated, cov, request.alpha)
+                    for n, kind, y in outcomes if kind == "binary"]
+        continuous = [estimate.continuous_outcome(n, y, treated, cov, request.alpha)
+                      for n, kind, y in outcomes if kind == "continuous"]
+        together: list[BinaryResult | ContinuousResult] = [*binaries, *continuous]
+        p_all = binary.holm([r.p_value for r in together]) if together else []
+        results: list[BinaryResult | ContinuousResult] = [
+            replace(r, p_value_holm=p) for r, p in zip(together, p_all, strict=True)
+        ]
+        spell = None
+        if time is not None and event is not None:
+            spell = estimate.survival_outcome(request.time or "time", time, event.astype(int),
+                                              treated, cov, request.alpha)
+    except ValueError as error:
+        raise ImportRejected(file, [Problem(0, "-", str(error), file)]) from None
+    return Analysis(file, int(treated.sum()), int((~treated).sum()), results, spell, names)
+
+
+def to_json(analysis: Analysis) -> dict[str, Any]:
+    """The documented JSON: per outcome name, kind, arms, difference, ci, p values …"""
+    rows: list[dict[str, Any]] = []
+    for r in analysis.results:
+        if isinstance(r, BinaryResult):
+            row: dict[str, Any] = {
+                "name": r.name, "kind": "binary",
+                "treated": {"n": r.treated.n, "events": r.treated.events, "rate": r.treated.rate},
+                "control": {"n": r.control.n, "events": r.control.events, "rate": r.control.rate},
+                "risk_ratio": r.risk_ratio, "test": r.test,
+                "minimum_detectable_effect": r.minimum_detectable_effect,
+            }
+        else:
+            row = {
+                "name": r.name, "kind": "continuous",
+                "treated": {"n": r.n_treated, "mean": r.mean_treated, "sd": r.sd_treated},
+                "control": {"n": r.n_control, "mean": r.mean_control, "sd": r.sd_control},
+                "df": r.df,
+            }
+        row.update({"difference": r.difference, "ci": list(r.ci), "p_value": r.p_value,
+                    "p_value_holm": r.p_value_holm, "significant": r.significant})
+        if r.adjusted is not None:
+            row["adjusted"] = {"difference": r.adjusted.difference, "ci": list(r.adjusted.ci),
+                               "p_value": r.adjusted.p_value, "se_kind": r.adjusted.se_kind,
+                               "covariates": list(r.adjusted.covariates)}
+        rows.append(row)
+    if analysis.survival is not None:
+        s = analysis.survival
+        hr, ci, p = s.hazard_ratio
+        row = {
+            "name": s.name, "kind": "time_to_event", "hazard_ratio": hr, "ci": list(ci),
+            "p_value": p, "logrank_p": s.logrank.p_value, "se_kind": s.cox.se_kind,
+            "treated": {"n": s.treated.n_units, "events": int(s.treated.events.sum()),
+                        "median": s.treated.median, "rmst": s.rmst.treated.value},
+            "control": {"n": s.control.n_units, "events": int(s.control.events.sum()),
+                        "median": s.control.median, "rmst": s.rmst.control.value},
+            "rmst": {"tau": s.rmst.tau, "difference": s.rmst.difference,
+                     "ci": list(s.rmst.ci), "p_value": s.rmst.p_value},
+            "ph_test_p": s.cox.ph_test.global_p if s.cox.ph_test else None,
+        }
+        if s.cox_adjusted is not None:
+            ahr, aci, ap = s.cox_adjusted.term("treated")
+            row["adjusted"] = {"hazard_ratio": ahr, "ci": list(aci), "p_value": ap}
+        rows.append(row)
+    return {"file": analysis.file, "arms": {"treated": analysis.n_treated,
+                                             "control": analysis.n_control},
+            "covariates": list(analysis.covariates), "outcomes": rows}
