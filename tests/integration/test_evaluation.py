@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -176,7 +177,8 @@ def test_money_adds_up(result: Evaluation) -> None:
 
 def test_lag_and_window_are_configurable(demo: Engine) -> None:
     late = evaluation.evaluate(demo, jobcentre.TRIAL_CODE, Settings(lag_months=4))
-    assert late.window.last_exit == cohort.add_months_to(cal.WINDOW_END, -4)
+    # 2019-12-31 + 4 months = 2020-04-30 (clamped), the window's last day
+    assert late.window.last_exit == date(2019, 12, 31)
     base = evaluation.evaluate(demo, jobcentre.TRIAL_CODE)
     # a longer lag leaves fewer observable exits
     assert (late.spells.treated.events.sum() < base.spells.treated.events.sum())

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import polars as pl
 from sqlalchemy import (
@@ -79,7 +79,11 @@ class Window:
 
     @property
     def last_exit(self) -> date:
-        return add_months_to(self.outcome_end, -self.lag_months)
+        """The last exit day whose status (``lag_months`` later) falls in the window."""
+        day = add_months_to(self.outcome_end, -self.lag_months)
+        while add_months_to(day + timedelta(days=1), self.lag_months) <= self.outcome_end:
+            day += timedelta(days=1)
+        return day
 
     @property
     def days(self) -> int:
