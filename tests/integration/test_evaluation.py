@@ -23,8 +23,9 @@ from caseload.store.database import connect
 from caseload.store.migrate import upgrade
 from caseload.synth import calibration as cal
 from caseload.synth import jobcentre
-from caseload.trial import cohort, evaluation, report
+from caseload.trial import cohort, enrolment, evaluation, report
 from caseload.trial.evaluation import DESTINATIONS, Evaluation, Settings
+from caseload.trial.randomise import Design
 
 CHECKED = len(DESTINATIONS) + 2
 ALPHA = 0.05 / CHECKED
@@ -229,3 +230,31 @@ def test_cohort_frame_status_agrees_with_the_spells(demo: Engine) -> None:
             & (pl.col("end_date").is_null() | (pl.col("end_date").cast(pl.Utf8) >= day))
         ).get_column("benefit").to_list()
         assert status in covering or (status == "unknown" and not covering), (cid, status)
+
+
+def test_cluster_randomised_trial_is_analysed_by_cluster(demo: Engine) -> None:
+    """Randomising caseworkers: every citizen of one caseworker in one arm, and the
+    evaluation's standard errors clustered by the randomised caseworker."""
+    departments = [d.code for d in cal.departments()]
+    design = Design(scheme="complete", probability=0.5, seed=5, unit="caseworker",
+                    eligible={"departments": departments, "target_groups": []})
+    run = enrolment.randomise(demo, "CL", design, start=date(2018, 1, 1),
+                              end=date(2019, 12, 31), outcome_end=date(2020, 4, 30))
+    try:
+        assert run.clusters > 20
+        with demo.connect() as conn:
+            mixed = conn.execute(text(
+                "SELECT COUNT(*) FROM (SELECT cluster FROM trial_assignment a JOIN trial t "
+                "ON t.id = a.trial_id WHERE t.code = 'CL' GROUP BY cluster "
+                "HAVING COUNT(DISTINCT arm) > 1) x")).scalar()
+        assert mixed == 0
+        clustered = evaluation.evaluate(demo, "CL")
+        job = clustered.by_name("job")
+        assert job.adjusted is not None and job.adjusted.se_kind == "cluster"
+        assert job.adjusted.clusters == run.clusters
+        assert clustered.spells.cox.se_kind == "cluster"
+    finally:
+        with demo.begin() as conn:
+            conn.execute(text("DELETE FROM trial_assignment WHERE trial_id IN "
+                              "(SELECT id FROM trial WHERE code = 'CL')"))
+            conn.execute(text("DELETE FROM trial WHERE code = 'CL'"))

@@ -36,6 +36,9 @@ _WORDS = {
         "of": "of",
         "none": "no effect found; could not find one below {mde}",
         "report": "Report",
+        "cohort": "Building the cohort in the database…",
+        "estimates": "Estimating effects, spells and competing exits…",
+        "writing": "Writing the report…",
     },
     "da": {
         "verdict": "Konklusion",
@@ -43,6 +46,9 @@ _WORDS = {
         "of": "af",
         "none": "ingen effekt fundet; kunne ikke finde en under {mde}",
         "report": "Rapport",
+        "cohort": "Danner kohorten i databasen…",
+        "estimates": "Beregner effekter, forløb og konkurrerende afgange…",
+        "writing": "Skriver rapporten…",
     },
 }
 
@@ -140,10 +146,14 @@ def evaluate(
                     trial_caseload, control_caseload),
     )
     engine = open_register(db)
+    stages = _WORDS[language]
     try:
-        result = evaluation.evaluate(engine, trial, settings)
-        folder = out or Path(f"evaluation-{result.trial.code}")
-        html = report.write(result, folder, language, time.perf_counter() - started)
+        with console.status(stages["cohort"]) as status:
+            result = evaluation.evaluate(engine, trial, settings,
+                                         lambda stage: status.update(stages[stage]))
+            status.update(stages["writing"])
+            folder = out or Path(f"evaluation-{result.trial.code}")
+            html = report.write(result, folder, language, time.perf_counter() - started)
     except (TrialNotFound, FileExistsError, ValueError) as error:
         errors.print(f"[red]{error}[/red]", markup=True)
         raise typer.Exit(EXIT_INPUT) from None

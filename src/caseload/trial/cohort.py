@@ -40,6 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.sql import ColumnElement, Select
 
 from caseload.domain import codes
+from caseload.register.contacts import primary_contact
 from caseload.store import schema as s
 from caseload.store.sql import add_months, day_number
 
@@ -219,14 +220,8 @@ def cohort_query(found: Trial, win: Window, dialect: str) -> Select[tuple[object
         .group_by(sp.c.citizen_id)
         .subquery("at_end")
     )
-    r, p, d = s.responsibility, s.professional, s.department
-    primary = (
-        select(r.c.citizen_id, func.min(r.c.professional_id).label("professional_id"))
-        .join(members, members.c.citizen_id == r.c.citizen_id)
-        .where(r.c.role == "coordinating_caseworker", _covers(r, win.start))
-        .group_by(r.c.citizen_id)
-        .subquery("primary_contact")
-    )
+    p, d = s.professional, s.department
+    primary = primary_contact(win.start)
     since = day_number(c.c.kontanthjaelp_since, dialect)
     return (
         select(

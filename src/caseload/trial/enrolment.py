@@ -1,7 +1,7 @@
 """Randomising the register's citizens into a trial, once, and later entrants by the same rule.
 
 A run finds the citizens eligible on a day (an open kontanthjælp spell, and, when the
-design names them, a coordinating caseworker in one of its departments and a target group
+design names them, a primary contact in one of its departments and a target group
 of its list), leaves everyone already assigned where they are, and assigns the rest with
 the stored design. A run after the start date takes only *later entrants*: citizens who
 were not eligible on the start date. Each assignment row holds arm, probability, stratum,
@@ -14,8 +14,9 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Connection, Engine, and_, func, insert, or_, select
+from sqlalchemy import Connection, Engine, func, insert, or_, select
 
+from caseload.register.contacts import primary_contact
 from caseload.store import schema as s
 from caseload.trial.randomise import TRIAL, Design, DesignError, allocate
 
@@ -66,15 +67,8 @@ def _age_band(birth: date, day: date) -> str:
 
 def eligible(conn: Connection, design: Design, day: date) -> list[Eligible]:
     """Citizens eligible on ``day``: on kontanthjælp, in the design's departments/groups."""
-    c, sp, r, p, d, t = (
-        s.citizen, s.benefit_spell, s.responsibility, s.professional, s.department, s.team
-    )
-    on_day = and_(r.c.start_date <= day, or_(r.c.end_date.is_(None), r.c.end_date >= day))
-    primary = (
-        select(r.c.citizen_id, r.c.professional_id)
-        .where(on_day, r.c.role == "coordinating_caseworker")
-        .subquery()
-    )
+    c, sp, p, d, t = s.citizen, s.benefit_spell, s.professional, s.department, s.team
+    primary = primary_contact(day)
     on_benefit = (
         select(sp.c.citizen_id)
         .where(
@@ -270,7 +264,7 @@ def _draw(
     if missing:
         raise DesignError(
             f"{missing} eligible citizen(s) have no {design.unit} on {day}: a cluster trial "
-            "needs every citizen's coordinating caseworker"
+            "needs every citizen's primary contact"
         )
     cluster_label: dict[str, str] = {}
     for unit, label in zip(units, labels, strict=True):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -42,7 +43,8 @@ class Settings:
     outcome_end: date | None = None
     alpha: float = 0.05
     cluster: bool = False
-    """Standard errors clustered by the coordinating caseworker on the start day."""
+    """Standard errors clustered by the primary contact on the start day (coordinating
+    caseworker, else company consultant, else mentor)."""
     costs: Costs = field(default_factory=Costs)
 
 
@@ -93,7 +95,8 @@ class Evaluation:
         raise KeyError(name)
 
 
-def _covariates(frame: pl.DataFrame, cluster: bool) -> estimate.Covariates:
+def _covariates(frame: pl.DataFrame, cluster: bool, unit: str = "citizen"
+                ) -> estimate.Covariates:
     columns = {
         "female": (frame.get_column("sex") == "female").cast(pl.Float64),
         "age": frame.get_column("age"),
@@ -105,7 +108,11 @@ def _covariates(frame: pl.DataFrame, cluster: bool) -> estimate.Covariates:
     keep = [name for name in COVARIATES if columns[name].n_unique() > 1]
     matrix = np.column_stack([columns[n].to_numpy() for n in keep]) if keep else None
     groups = None
-    if cluster:
+    if unit != "citizen":
+        # a cluster-randomised trial: standard errors always clustered by the randomised unit
+        groups = (frame.get_column("cluster").fill_null("-").cast(pl.Categorical)
+                  .to_physical().to_numpy())
+    elif cluster:
         # integer codes: sorting strings is the slow part of clustering a million rows
         groups = (frame.get_column("caseworker").fill_null("-").cast(pl.Categorical)
                   .to_physical().to_numpy())
@@ -147,7 +154,7 @@ def from_frame(
            estimate.SurvivalResult, estimate.CompetingResult]:
     """Every estimate on the cohort frame (the per-citizen table from the database)."""
     treated = (frame.get_column("arm") == "trial").to_numpy()
-    cov = _covariates(frame, settings.cluster)
+    cov = _covariates(frame, settings.cluster, found.unit)
     alpha = settings.alpha
     status = frame.get_column("status").fill_null("").to_numpy()
 
@@ -184,8 +191,14 @@ def from_frame(
     return binary.family(exits), binary.family(flow), cont, spells, competing
 
 
-def evaluate(engine: Engine, code: str | None, settings: Settings | None = None) -> Evaluation:
+def evaluate(
+    engine: Engine, code: str | None, settings: Settings | None = None,
+    step: Callable[[str], None] | None = None,
+) -> Evaluation:
+    """Everything the report shows; ``step`` hears which stage starts (for progress)."""
     settings = settings or Settings()
+    step = step or (lambda _: None)
+    step("cohort")
     seconds: dict[str, float] = {}
     clock = time.perf_counter()
     with engine.connect() as conn:
@@ -205,6 +218,7 @@ def evaluate(engine: Engine, code: str | None, settings: Settings | None = None)
         raise cohort.TrialNotFound(f"trial {found.code}: the {missing[0]} arm has no citizens")
     treated = (frame.get_column("arm") == "trial").to_numpy()
     clock = time.perf_counter()
+    step("estimates")
     exits, flow, cont, spells, competing = from_frame(frame, found, win, settings)
     seconds["estimates"] = time.perf_counter() - clock
     probability = float(frame.get_column("probability").mean())  # type: ignore[arg-type]
