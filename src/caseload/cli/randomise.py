@@ -38,7 +38,7 @@ def _date(value: str | None, option: str) -> date | None:
 
 
 def _fail(message: str) -> typer.Exit:
-    errors.print(f"[red]{message}[/red]", markup=False, style="red")
+    errors.print(message, markup=False, style="red")
     return typer.Exit(EXIT_INPUT)
 
 

@@ -19,6 +19,10 @@ CHUNK = 100_000
 Progress = Callable[[int], None]
 
 
+ANALYZE_FROM = 1_000
+"""PostgreSQL loads of this many rows refresh the table's planner statistics."""
+
+
 def reserve_ids(conn: Connection, table: Table, count: int) -> int:
     """Reserve ``count`` consecutive ids and return the first.
 
@@ -71,6 +75,10 @@ def insert(
         index.create(conn)
     for constraint in foreign:
         conn.execute(AddConstraint(constraint))
+    if conn.dialect.name != "sqlite" and frame.height >= ANALYZE_FROM:
+        # fresh statistics, or the planner treats a just-loaded table as empty until
+        # autovacuum comes round (a 0.2 s evaluation query took 100 s before)
+        conn.exec_driver_sql(f'ANALYZE "{table.name}"')
 
 
 def _insert_sqlite(

@@ -40,6 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.sql import ColumnElement, Select
 
 from caseload.domain import codes
+from caseload.domain.dates import years_before
 from caseload.register.contacts import primary_contact
 from caseload.store import schema as s
 from caseload.store.sql import add_months, day_number
@@ -49,6 +50,8 @@ STATUS_PRIORITY = (
     "other", "kontanthjaelp",
 )
 RECOMMENDATIONS = codes.RECOMMENDATIONS
+LONG_TERM_YEARS = 3
+"""Long-term recipient: on kontanthjælp for at least this many whole years (Table 2)."""
 EPOCH = date(1970, 1, 1)
 
 
@@ -164,6 +167,7 @@ def cohort_query(found: Trial, win: Window, dialect: str) -> Select[tuple[object
     )
     status = (
         select(exited.c.citizen_id, func.min(rank).label("status_rank"))
+        .select_from(exited)
         .join(sp, and_(sp.c.citizen_id == exited.c.citizen_id, sp.c.start_date <= status_day,
                        or_(sp.c.end_date.is_(None), sp.c.end_date >= status_day)))
         .group_by(exited.c.citizen_id)
@@ -249,6 +253,8 @@ def cohort_query(found: Trial, win: Window, dialect: str) -> Select[tuple[object
             cast(func.coalesce(hours.c.paid_hours, 0), Float).label("paid_hours"),
             func.coalesce(at_end.c.on_kh_at_end, 0).label("on_kh_at_end"),
             case((kh.c.citizen_id.is_(None), 0), else_=1).label("on_kh_at_start"),
+            case((c.c.kontanthjaelp_since <= years_before(win.start, LONG_TERM_YEARS), 1),
+                 else_=0).label("long_term_at_start"),
         )
         .select_from(members)
         .join(c, c.c.id == members.c.citizen_id)
@@ -288,7 +294,6 @@ def cohort(conn: Connection, found: Trial, win: Window) -> pl.DataFrame:
         pl.col("exit_after").is_not_null().cast(pl.Int8).alias("exited"),
         pl.col("exit_after").fill_null(win.days).clip(0, win.days).cast(pl.Float64)
         .alias("time"),
-        (pl.col("kh_years") >= 3).cast(pl.Int8).alias("long_term_at_start"),
     ).drop("status_rank").with_columns(
         (pl.col("long_term_at_start") * pl.col("on_kh_at_end")).alias("long_term_at_end")
     )

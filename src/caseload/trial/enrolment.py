@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import Connection, Engine, func, insert, or_, select
 
+from caseload.domain.dates import whole_years
 from caseload.register.contacts import primary_contact
 from caseload.store import schema as s
 from caseload.trial.randomise import TRIAL, Design, DesignError, allocate
@@ -53,12 +54,8 @@ class Run:
         return sum(self.arms.values())
 
 
-def _years(since: date | None, day: date) -> float:
-    return (day - since).days / 365.25 if since else 0.0
-
-
 def _age_band(birth: date, day: date) -> str:
-    age = int((day - birth).days / 365.25)
+    age = whole_years(birth, day)
     for upper, label in ((30, "<30"), (40, "30-39"), (50, "40-49")):
         if age < upper:
             return label
@@ -100,7 +97,7 @@ def eligible(conn: Connection, design: Design, day: date) -> list[Eligible]:
         query = query.where(c.c.target_group.in_(groups))
     out = []
     for row in conn.execute(query):
-        duration = _years(row.kontanthjaelp_since, day)
+        duration = whole_years(row.kontanthjaelp_since, day) if row.kontanthjaelp_since else 0
         traits = {
             "duration": f"kh>={LONG_TERM_YEARS}y" if duration >= LONG_TERM_YEARS
             else f"kh<{LONG_TERM_YEARS}y",

@@ -4,9 +4,11 @@ Schemes
 - ``simple``: each unit independently, P(trial) = p. A unit's draw depends only on the
   seed and its own code (a keyed hash), so order, batches and later entrants never change
   anyone's arm.
-- ``complete``: exactly round(n * p) of a batch's n units get the trial arm, chosen by a
-  permutation seeded from (seed, batch). The initial cohort is one batch; each later batch
-  (a run on a later day) is completely randomised on its own.
+- ``complete``: floor(n * p) of a batch's n units get the trial arm, plus one more with
+  probability equal to the fraction n * p - floor(n * p) (so every unit's probability is
+  exactly p, also for a batch of one), chosen by a permutation seeded from (seed, batch).
+  The initial cohort is one batch; each later batch (a run on a later day) is completely
+  randomised on its own.
 - ``blocked``: permuted blocks within each stratum (e.g. kontanthjælp < 3 / ≥ 3 years,
   age band, origin). Each stratum has its own endless sequence of blocks, seeded from
   (seed, stratum); the k-th unit ever assigned in a stratum takes slot k, so later
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
@@ -157,8 +160,11 @@ def allocate(
     order = sorted(range(n), key=lambda i: units[i])
     arms = [CONTROL] * n
     if design.scheme == "complete":
-        treated = round(n * design.probability)
-        chosen = _generator(design.seed, f"batch\x1f{batch}").permutation(n)[:treated]
+        rng = _generator(design.seed, f"batch\x1f{batch}")
+        places = n * design.probability
+        whole = math.floor(places + 1e-9)
+        treated = whole + int(rng.random() < places - whole)
+        chosen = rng.permutation(n)[:treated]
         for position in chosen:
             arms[order[position]] = TRIAL
         return arms

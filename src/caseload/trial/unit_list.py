@@ -47,10 +47,12 @@ def randomise_file(
     if problems:
         raise ImportRejected(str(path), problems)
     block_cols = [b.lower() for b in blocks]
-    strata = frame.select(
-        pl.concat_str([pl.lit(f"{b}=") + pl.col(b) for b in block_cols], separator=" | ")
-        if block_cols else pl.lit("")
-    ).to_series().to_list()
+    strata = (
+        frame.select(
+            pl.concat_str([pl.lit(f"{b}=") + pl.col(b) for b in block_cols], separator=" | ")
+        ).to_series().to_list()
+        if block_cols else [""] * frame.height
+    )
     if cluster:
         first: dict[str, str] = {}
         for unit, label, row in zip(frame.get_column(unit_col).to_list(), strata,
