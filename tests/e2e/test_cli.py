@@ -28,16 +28,6 @@ COMMANDS = [
 CPR_KEY = "test-municipality-key"
 
 
-@pytest.fixture(autouse=True)
-def _plain_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """English, no database from the environment, and consoles wide enough for whole rows."""
-    monkeypatch.delenv("CASELOAD_LANG", raising=False)
-    monkeypatch.delenv("CASELOAD_DATABASE_URL", raising=False)
-    monkeypatch.delenv(rules.CPR_KEY_ENV, raising=False)
-    monkeypatch.setattr(common.console, "width", 200)
-    monkeypatch.setattr(common.errors, "width", 200)
-
-
 @pytest.fixture
 def db(tmp_path: Path) -> str:
     return str(tmp_path / "register.sqlite")

@@ -22,14 +22,6 @@ from caseload.cli import common
 from caseload.cli.main import app
 
 
-@pytest.fixture(autouse=True)
-def _plain_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("CASELOAD_LANG", raising=False)
-    monkeypatch.delenv("CASELOAD_DATABASE_URL", raising=False)
-    monkeypatch.setattr(common.console, "width", 200)
-    monkeypatch.setattr(common.errors, "width", 200)
-
-
 def _run(*args: str) -> Result:
     return CliRunner().invoke(app, list(args))
 

@@ -10,22 +10,10 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner, Result
 
-from caseload.cli import common
 from caseload.cli.main import app
-from caseload.register import rules
 from caseload.store import schema as s
 from caseload.store.database import connect
 from caseload.trial.randomise import CONTROL, TRIAL, Design, allocate
-
-
-@pytest.fixture(autouse=True)
-def _plain_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """English, no database from the environment, and consoles wide enough for whole rows."""
-    monkeypatch.delenv("CASELOAD_LANG", raising=False)
-    monkeypatch.delenv("CASELOAD_DATABASE_URL", raising=False)
-    monkeypatch.delenv(rules.CPR_KEY_ENV, raising=False)
-    monkeypatch.setattr(common.console, "width", 200)
-    monkeypatch.setattr(common.errors, "width", 200)
 
 
 def _run(*args: str) -> Result:

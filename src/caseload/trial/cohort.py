@@ -22,6 +22,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import polars as pl
 from sqlalchemy import (
@@ -37,7 +38,7 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.sql import ColumnElement, Select
+from sqlalchemy.sql import ColumnElement, Select, Subquery
 
 from caseload.domain import codes
 from caseload.domain.dates import years_before
@@ -138,6 +139,20 @@ def _covers(table: Table, day: date) -> ColumnElement[bool]:
                 or_(table.c.end_date.is_(None), table.c.end_date >= day))
 
 
+def _per_citizen(
+    table: Table, members: Subquery, label: str, value: ColumnElement[Any],
+    *where: ColumnElement[bool],
+) -> Subquery:
+    """One aggregate of ``table`` per cohort citizen, as a subquery named ``label``."""
+    return (
+        select(table.c.citizen_id, value.label(label))
+        .join(members, members.c.citizen_id == table.c.citizen_id)
+        .where(*where)
+        .group_by(table.c.citizen_id)
+        .subquery(label)
+    )
+
+
 def cohort_query(found: Trial, win: Window, dialect: str) -> Select[tuple[object, ...]]:
     """The per-citizen statement (see the module docstring)."""
     a, c, sp = s.trial_assignment, s.citizen, s.benefit_spell
@@ -173,22 +188,11 @@ def cohort_query(found: Trial, win: Window, dialect: str) -> Select[tuple[object
         .group_by(exited.c.citizen_id)
         .subquery("status")
     )
-    cp = s.company_placement
-    placed = (
-        select(cp.c.citizen_id, func.count().label("placements"))
-        .join(members, members.c.citizen_id == cp.c.citizen_id)
-        .where(cp.c.start_date >= win.start, cp.c.start_date <= win.trial_end)
-        .group_by(cp.c.citizen_id)
-        .subquery("placed")
-    )
-    pp, rt = s.preparatory_plan, s.rehabilitation_recommendation
-    plans = (
-        select(pp.c.citizen_id, func.count().label("plans"))
-        .join(members, members.c.citizen_id == pp.c.citizen_id)
-        .where(pp.c.started_date >= win.start, pp.c.started_date <= win.outcome_end)
-        .group_by(pp.c.citizen_id)
-        .subquery("plans")
-    )
+    cp, pp, rt = s.company_placement, s.preparatory_plan, s.rehabilitation_recommendation
+    placed = _per_citizen(cp, members, "placements", func.count(),
+                          cp.c.start_date >= win.start, cp.c.start_date <= win.trial_end)
+    plans = _per_citizen(pp, members, "plans", func.count(), pp.c.started_date >= win.start,
+                         pp.c.started_date <= win.outcome_end)
     recommended = (
         select(
             pp.c.citizen_id,
@@ -201,22 +205,11 @@ def cohort_query(found: Trial, win: Window, dialect: str) -> Select[tuple[object
         .group_by(pp.c.citizen_id)
         .subquery("recommended")
     )
-    m = s.meeting
-    met = (
-        select(m.c.citizen_id, func.count().label("meetings_held"))
-        .join(members, members.c.citizen_id == m.c.citizen_id)
-        .where(m.c.status == "held", m.c.held_date >= win.start, m.c.held_date <= win.trial_end)
-        .group_by(m.c.citizen_id)
-        .subquery("met")
-    )
-    ph = s.paid_hours
-    hours = (
-        select(ph.c.citizen_id, func.sum(ph.c.hours).label("paid_hours"))
-        .join(members, members.c.citizen_id == ph.c.citizen_id)
-        .where(ph.c.month >= win.start, ph.c.month <= win.trial_end)
-        .group_by(ph.c.citizen_id)
-        .subquery("hours")
-    )
+    m, ph = s.meeting, s.paid_hours
+    met = _per_citizen(m, members, "meetings_held", func.count(), m.c.status == "held",
+                       m.c.held_date >= win.start, m.c.held_date <= win.trial_end)
+    hours = _per_citizen(ph, members, "paid_hours", func.sum(ph.c.hours),
+                         ph.c.month >= win.start, ph.c.month <= win.trial_end)
     at_end = (
         select(sp.c.citizen_id, literal(1).label("on_kh_at_end"))
         .join(members, members.c.citizen_id == sp.c.citizen_id)
@@ -245,12 +238,12 @@ def cohort_query(found: Trial, win: Window, dialect: str) -> Select[tuple[object
             cast(func.coalesce(start_n - since, 0) / 365.25, Float).label("kh_years"),
             (day_number(exited.c.exit_date, dialect) - start_n).label("exit_after"),
             status.c.status_rank,
-            func.coalesce(placed.c.placements, 0).label("placements"),
-            func.coalesce(plans.c.plans, 0).label("plans"),
+            func.coalesce(placed.c["placements"], 0).label("placements"),
+            func.coalesce(plans.c["plans"], 0).label("plans"),
             *(func.coalesce(recommended.c[f"rec_{rec}"], 0).label(f"rec_{rec}")
               for rec in RECOMMENDATIONS),
-            func.coalesce(met.c.meetings_held, 0).label("meetings_held"),
-            cast(func.coalesce(hours.c.paid_hours, 0), Float).label("paid_hours"),
+            func.coalesce(met.c["meetings_held"], 0).label("meetings_held"),
+            cast(func.coalesce(hours.c["paid_hours"], 0), Float).label("paid_hours"),
             func.coalesce(at_end.c.on_kh_at_end, 0).label("on_kh_at_end"),
             case((kh.c.citizen_id.is_(None), 0), else_=1).label("on_kh_at_start"),
             case((c.c.kontanthjaelp_since <= years_before(win.start, LONG_TERM_YEARS), 1),
