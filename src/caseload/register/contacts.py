@@ -12,22 +12,31 @@ from caseload.domain import codes
 from caseload.store import schema as s
 
 
-def primary_contact(day: date, name: str = "primary_contact") -> Subquery:
-    """A subquery of (citizen_id, professional_id, role), one row per citizen with a contact."""
+def primary_contact(day: date, among: Subquery | None = None,
+                    name: str = "primary_contact") -> Subquery:
+    """(citizen_id, professional_id), one row per citizen with a contact on ``day``;
+    ``among`` (a subquery with ``citizen_id``) limits the citizens looked at.
+
+    Two plain aggregations (best role, then lowest id in it) rather than a window
+    function: the same answer, several times faster on a large register.
+    """
     r = s.responsibility
     rank = case(*((r.c.role == role, i) for i, role in enumerate(codes.ROLES)),
                 else_=len(codes.ROLES))
-    ranked = (
-        select(
-            r.c.citizen_id, r.c.professional_id, r.c.role,
-            func.row_number().over(partition_by=r.c.citizen_id,
-                                   order_by=(rank, r.c.professional_id)).label("place"),
-        )
-        .where(r.c.start_date <= day, or_(r.c.end_date.is_(None), r.c.end_date >= day))
-        .subquery(f"{name}_ranked")
+    on_day = select(r.c.citizen_id, r.c.professional_id, rank.label("rank")).where(
+        r.c.start_date <= day, or_(r.c.end_date.is_(None), r.c.end_date >= day)
+    )
+    if among is not None:
+        on_day = on_day.where(r.c.citizen_id.in_(select(among.c.citizen_id)))
+    held = on_day.subquery(f"{name}_held")
+    best = (
+        select(held.c.citizen_id, func.min(held.c.rank).label("rank"))
+        .group_by(held.c.citizen_id)
+        .subquery(f"{name}_best")
     )
     return (
-        select(ranked.c.citizen_id, ranked.c.professional_id, ranked.c.role)
-        .where(and_(ranked.c.place == 1))
+        select(held.c.citizen_id, func.min(held.c.professional_id).label("professional_id"))
+        .join(best, and_(best.c.citizen_id == held.c.citizen_id, best.c.rank == held.c.rank))
+        .group_by(held.c.citizen_id)
         .subquery(name)
     )
