@@ -67,6 +67,8 @@ def test_evaluate_options_reach_the_estimates(demo_db: str, tmp_path: Path) -> N
     [
         (["--trial", "NOPE"], "no trial 'NOPE'"),
         (["--alpha", "1.5"], "--alpha"),
+        (["--lag-months", "0"], "--lag-months must be ≥ 1"),
+        (["--outcome-end", "2017-06-30"], "must end after the trial's start"),
     ],
 )
 def test_evaluate_refuses_bad_options(demo_db: str, tmp_path: Path, args: list[str],

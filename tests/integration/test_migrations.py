@@ -192,3 +192,25 @@ def test_check_constraints_are_enforced(engine: Engine) -> None:
         )
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM department")).scalar_one() == 0
+
+
+def test_sqlite_readers_do_not_take_the_write_lock(tmp_path: Path) -> None:
+    """Two reports read side by side while a writer commits (WAL, deferred read
+    transactions); a second writer still waits for the first (BEGIN IMMEDIATE)."""
+    from caseload.store.database import reader
+
+    engine = connect(str(tmp_path / "locks.sqlite"))
+    upgrade(engine)
+    with reader(engine).connect() as first, reader(engine).connect() as second:
+        first.exec_driver_sql("SELECT COUNT(*) FROM citizen").scalar()
+        second.exec_driver_sql("SELECT COUNT(*) FROM citizen").scalar()
+        with engine.begin() as writer:
+            writer.exec_driver_sql(
+                "INSERT INTO department (code, name, is_trial, role_model) "
+                "VALUES ('D1', 'One', 0, 'all_apart')"
+            )
+        # each reader keeps its snapshot until its transaction ends
+        assert first.exec_driver_sql("SELECT COUNT(*) FROM department").scalar() == 0
+    with reader(engine).connect() as later:
+        assert later.exec_driver_sql("SELECT COUNT(*) FROM department").scalar() == 1
+    engine.dispose()

@@ -24,7 +24,6 @@ from caseload.register.status import status
 from caseload.store import schema
 from caseload.store.database import connect, describe, resolve_url
 from caseload.store.migrate import downgrade, upgrade
-from caseload.synth import jobcentre
 
 DEFAULT_DEMO_DB = "caseload-demo.sqlite"
 SHOW_DAY = date(2019, 6, 30)
@@ -66,6 +65,8 @@ def demo(
     lang: LangOption = "",
 ) -> None:
     """Build the synthetic Copenhagen-like job centre, report its status, and return."""
+    from caseload.synth import jobcentre  # loaded when the command runs, not for every command
+
     language = lang_of(lang)
     if citizens is not None and citizens < 100:
         errors.print("[red]--citizens must be at least 100[/red]")

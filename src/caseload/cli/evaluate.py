@@ -136,8 +136,8 @@ def evaluate(
 
     started = time.perf_counter()
     language = lang_of(lang)
-    if lag_months < 0 or not 0 < alpha < 1 or min(trial_caseload, control_caseload) <= 0:
-        errors.print("[red]--lag-months must be ≥ 0, --alpha in (0, 1) and caseloads > 0[/red]")
+    if lag_months < 1 or not 0 < alpha < 1 or min(trial_caseload, control_caseload) <= 0:
+        errors.print("[red]--lag-months must be ≥ 1, --alpha in (0, 1) and caseloads > 0[/red]")
         raise typer.Exit(EXIT_INPUT)
     end = day_of(outcome_end) if outcome_end else None
     settings = Settings(

@@ -25,7 +25,7 @@ from caseload.register.export import FORMATS, export
 from caseload.register.importer import import_file
 from caseload.register.problems import ImportRejected
 from caseload.register.status import Status, status
-from caseload.store.database import connect, describe
+from caseload.store.database import connect, describe, reader
 from caseload.store.migrate import current_revision, upgrade
 
 
@@ -85,7 +85,7 @@ def export_(
         errors.print(f"[red]Unknown table(s): {', '.join(unknown)}[/red]")
         raise typer.Exit(EXIT_INPUT)
     engine = open_register(db)
-    with engine.connect() as conn:
+    with reader(engine).connect() as conn:
         written = export(conn, out, fmt, table)
     for name, rows in written.items():
         console.print(f"{out / f'{name}.{fmt}'}: {rows} rows")
@@ -112,7 +112,7 @@ def status_(
     language = lang_of(lang)
     day = day_of(as_of)
     engine = open_register(db)
-    with engine.connect() as conn:
+    with reader(engine).connect() as conn:
         report = status(conn, day)
     show(report, language, department, every)
 

@@ -43,6 +43,21 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+READ_ONLY = "caseload_read_only"
+"""Execution option: this connection only reads (SQLite then starts a deferred transaction
+and does not hold the write lock, so reports run beside each other and beside writers)."""
+
+
+def _begin(conn: Any) -> None:
+    read_only = conn.get_execution_options().get(READ_ONLY, False)
+    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def reader(engine: Engine) -> Engine:
+    """The same database for read-only work (status, export, evaluation)."""
+    return engine.execution_options(**{READ_ONLY: True})
+
+
 def connect(db: str | None = None) -> Engine:
     """An engine for the register; SQLite files get foreign keys on and WAL."""
     url = resolve_url(db)
@@ -52,7 +67,7 @@ def connect(db: str | None = None) -> Engine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url)
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        event.listen(engine, "begin", _begin)
         return engine
     return create_engine(url, pool_pre_ping=True)
 

@@ -28,7 +28,6 @@ import polars as pl
 from sqlalchemy import (
     Connection,
     Float,
-    Integer,
     Table,
     and_,
     case,
@@ -131,7 +130,13 @@ def trial(conn: Connection, code: str | None) -> Trial:
 
 
 def window(found: Trial, lag_months: int = 2, outcome_end: date | None = None) -> Window:
-    return Window(found.start, found.end, outcome_end or found.outcome_end, lag_months)
+    if lag_months < 1:
+        raise ValueError("the status is read at least one month after leaving kontanthjælp "
+                         f"(--lag-months ≥ 1), not {lag_months}")
+    end = outcome_end or found.outcome_end
+    if end <= found.start:
+        raise ValueError(f"the outcome window must end after the trial's start {found.start}")
+    return Window(found.start, found.end, end, lag_months)
 
 
 def _covers(table: Table, day: date) -> ColumnElement[bool]:
@@ -163,7 +168,9 @@ def cohort_query(found: Trial, win: Window, dialect: str) -> Select[tuple[object
         .subquery("members")
     )
     kh = (
-        select(sp.c.citizen_id, func.max(func.coalesce(sp.c.end_date, win.outcome_end))
+        # an open spell ends after the window, so it never counts as an exit
+        select(sp.c.citizen_id,
+               func.max(func.coalesce(sp.c.end_date, win.outcome_end + timedelta(days=1)))
                .label("kh_end"))
         .join(members, members.c.citizen_id == sp.c.citizen_id)
         .where(sp.c.benefit == "kontanthjaelp", _covers(sp, win.start))
@@ -308,16 +315,16 @@ def later_entrants(conn: Connection, found: Trial) -> dict[str, int]:
 
 def timely_meetings(conn: Connection, found: Trial, win: Window) -> pl.DataFrame:
     """Held job meetings due in the trial period, per arm and week of the due date, and how
-    many were held by the due date (Table 7: the share is of held meetings)."""
+    many were held by the due date (Table 7: the share is of held meetings).
+
+    The database counts per arm and due day (read from the meeting index alone); the days
+    are folded into weeks (Monday) afterwards, a few hundred rows.
+    """
     a, m = s.trial_assignment, s.meeting
-    dialect = conn.dialect.name
-    due = day_number(m.c.due_date, dialect)
-    monday = due - ((due + 3) % 7)  # 1970-01-01 was a Thursday
-    week = cast(monday, Integer).label("week")
     query = (
         select(
             a.c.arm,
-            week,
+            m.c.due_date,
             func.count().label("held"),
             func.sum(case((m.c.held_date <= m.c.due_date, 1), else_=0)).label("timely"),
         )
@@ -325,12 +332,17 @@ def timely_meetings(conn: Connection, found: Trial, win: Window) -> pl.DataFrame
         .where(a.c.trial_id == found.id, a.c.assigned_date <= found.start,
                m.c.kind == "job_meeting", m.c.status == "held", m.c.held_date.is_not(None),
                m.c.due_date >= win.start, m.c.due_date <= win.trial_end)
-        .group_by(a.c.arm, week)
-        .order_by(a.c.arm, week)
+        .group_by(a.c.arm, m.c.due_date)
     )
     rows = conn.execute(query).all()
-    return pl.DataFrame(
-        [(r.arm, day_of(int(r.week)), int(r.held), int(r.timely)) for r in rows],
-        schema={"arm": pl.Utf8, "week": pl.Date, "held": pl.Int64, "timely": pl.Int64},
+    daily = pl.DataFrame(
+        [(r.arm, r.due_date, int(r.held), int(r.timely)) for r in rows],
+        schema={"arm": pl.Utf8, "due": pl.Date, "held": pl.Int64, "timely": pl.Int64},
         orient="row",
+    )
+    return (
+        daily.with_columns(pl.col("due").dt.truncate("1w").alias("week"))
+        .group_by("arm", "week")
+        .agg(pl.col("held").sum(), pl.col("timely").sum())
+        .sort("arm", "week")
     )

@@ -20,6 +20,7 @@ import numpy as np
 import polars as pl
 from sqlalchemy import Engine
 
+from caseload.store.database import reader
 from caseload.trial import binary, cohort, estimate, staff
 from caseload.trial.binary import BinaryResult
 from caseload.trial.continuous import ContinuousResult
@@ -201,7 +202,7 @@ def evaluate(
     step("cohort")
     seconds: dict[str, float] = {}
     clock = time.perf_counter()
-    with engine.connect() as conn:
+    with reader(engine).connect() as conn:
         found = cohort.trial(conn, code)
         win = cohort.window(found, settings.lag_months, settings.outcome_end)
         frame = cohort.cohort(conn, found, win)

@@ -11,7 +11,6 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from caseload.trial import survival
@@ -58,24 +57,20 @@ def km_curves(
 def cumulative_incidence(
     result: CompetingResult, names: dict[str, str], labels: dict[str, str], xlabel: str,
 ) -> str:
-    count = len(result.causes)
-    cols = 3
-    rows = (count + cols - 1) // cols
-    fig, axes = plt.subplots(rows, cols, figsize=(7.2, 2.3 * rows), sharex=True)
-    flat: Sequence[Axes] = np.atleast_1d(axes).ravel().tolist()
+    """One panel: a colour per destination, trial solid, control dashed."""
+    fig, ax = plt.subplots(figsize=(6.8, 3.8))
+    palette = plt.get_cmap("tab10")
     for k, cause in enumerate(result.causes, start=1):
-        ax = flat[k - 1]
-        for arm, ci in (("trial", result.treated), ("control", result.control)):
+        colour = palette(k - 1)
+        for arm, ci, style in (("trial", result.treated, "-"), ("control", result.control, "--")):
             x, y = _steps(ci.times, ci.incidence[k], 0.0)
-            ax.step(x, y, where="post", color=COLOURS[arm], label=labels[arm])
-        ax.set_title(names.get(cause, cause), fontsize=9)
-        ax.set_ylim(bottom=0)
-    for ax in flat[count:]:
-        ax.set_visible(False)
-    for ax in flat[-cols:]:
-        ax.set_xlabel(xlabel)
-    flat[0].legend(frameon=False, fontsize=8)
-    fig.tight_layout()
+            ax.step(x, y, where="post", color=colour, linestyle=style, linewidth=1.2,
+                    label=names.get(cause, cause) if arm == "trial" else None)
+    ax.plot([], [], color="#444444", linestyle="-", label=labels["trial"])
+    ax.plot([], [], color="#444444", linestyle="--", label=labels["control"])
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel(xlabel)
+    ax.legend(frameon=False, fontsize=8, ncol=2)
     return _svg(fig)
 
 
