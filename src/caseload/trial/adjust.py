@@ -35,7 +35,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import linalg, stats
+from scipy import linalg
+
+from caseload.trial import dist
 
 COLLINEARITY_TOLERANCE = 1e-10
 """Smallest admissible 1 - R^2 of a standardised column on the columns before it."""
@@ -218,9 +220,9 @@ def adjusted_difference(
         sums = np.bincount(codes, weights=scores)
         variance = n_clusters / (n_clusters - 1) * (n - 1) / (n - p) * float(sums @ sums)
     se = math.sqrt(variance)
-    z_crit = float(stats.norm.ppf(1 - alpha / 2))
+    z_crit = float(dist.norm_ppf(1 - alpha / 2))
     if se > 0:
-        p_value = float(2 * stats.norm.sf(abs(difference) / se))
+        p_value = float(2 * dist.norm_sf(abs(difference) / se))
     else:  # a perfect fit
         p_value = 1.0 if difference == 0 else 0.0
     return Adjusted(

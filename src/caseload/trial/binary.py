@@ -17,10 +17,10 @@ Formulas
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from scipy import optimize, stats
-
+from caseload.trial import dist
 from caseload.trial.adjust import Adjusted
 
 
@@ -71,7 +71,7 @@ class BinaryResult:
 
 def wilson(counts: Counts, alpha: float = 0.05) -> tuple[float, float]:
     """Wilson score interval of one proportion."""
-    z = stats.norm.ppf(1 - alpha / 2)
+    z = dist.norm_ppf(1 - alpha / 2)
     p, n = counts.rate, counts.n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
@@ -99,13 +99,15 @@ def _p_value(treated: Counts, control: Counts) -> tuple[float, str]:
             [treated.events, treated.n - treated.events],
             [control.events, control.n - control.events],
         ]
-        return float(stats.fisher_exact(table).pvalue), "fisher"
+        from scipy.stats import fisher_exact  # rare: small expected counts only
+
+        return float(fisher_exact(table).pvalue), "fisher"
     pooled = events / total
     se = math.sqrt(pooled * (1 - pooled) * (1 / treated.n + 1 / control.n))
     if se == 0:
         return 1.0, "z"
     z = (treated.rate - control.rate) / se
-    return float(2 * stats.norm.sf(abs(z))), "z"
+    return float(2 * dist.norm_sf(abs(z))), "z"
 
 
 def _risk_ratio(
@@ -115,15 +117,28 @@ def _risk_ratio(
         return None, None
     ratio = treated.rate / control.rate
     se = math.sqrt(1 / treated.events - 1 / treated.n + 1 / control.events - 1 / control.n)
-    z = stats.norm.ppf(1 - alpha / 2)
+    z = dist.norm_ppf(1 - alpha / 2)
     return ratio, (ratio * math.exp(-z * se), ratio * math.exp(z * se))
+
+
+def _root(f: Callable[[float], float], low: float, high: float) -> float:
+    """The root of an increasing ``f`` with f(low) < 0 < f(high), by bisection to 1e-12."""
+    for _ in range(200):
+        middle = (low + high) / 2
+        if f(middle) < 0:
+            low = middle
+        else:
+            high = middle
+        if high - low < 1e-12:
+            break
+    return (low + high) / 2
 
 
 def minimum_detectable_effect(
     n_treated: int, n_control: int, control_rate: float, alpha: float = 0.05, power: float = 0.8
 ) -> float:
     """Smallest increase over ``control_rate`` a two-sided test finds with ``power``."""
-    needed = float(stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power))
+    needed = float(dist.norm_ppf(1 - alpha / 2) + dist.norm_ppf(power))
     p0 = min(max(control_rate, 1e-9), 1 - 1e-9)
 
     def gap(d: float) -> float:
@@ -133,7 +148,7 @@ def minimum_detectable_effect(
     upper = 1 - p0 - 1e-12
     if gap(upper) < 0:
         return math.nan  # not even a jump to 100 % would be found
-    return float(optimize.brentq(gap, 1e-12, upper))
+    return _root(gap, 1e-12, upper)
 
 
 def compare(

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats
 
+from caseload.trial import dist
 from caseload.trial.adjust import Adjusted
 
 
@@ -81,8 +81,8 @@ def welch(
     difference = m1 - m0
     if se > 0:
         df = (w1 + w0) ** 2 / (w1**2 / (n1 - 1) + w0**2 / (n0 - 1))
-        p_value = float(2 * stats.t.sf(abs(difference) / se, df))
-        half = float(stats.t.ppf(1 - alpha / 2, df)) * se
+        p_value = float(2 * dist.t_sf(abs(difference) / se, df))
+        half = float(dist.t_ppf(1 - alpha / 2, df)) * se
     else:  # both arms constant
         df, half = math.nan, 0.0
         p_value = 1.0 if difference == 0 else 0.0

@@ -76,7 +76,9 @@ from typing import TypeVar
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import linalg, stats
+from scipy import linalg
+
+from caseload.trial import dist
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
@@ -412,9 +414,9 @@ def _ph_test(
     global_chi2 = float(d * (u @ vu) / ss)
     return PhTest(
         chi2=_frozen(chi2),
-        p_values=_frozen(stats.chi2.sf(chi2, 1)),
+        p_values=_frozen(dist.chi2_sf(chi2, 1)),
         global_chi2=global_chi2,
-        global_p=float(stats.chi2.sf(global_chi2, p)),
+        global_p=float(dist.chi2_sf(global_chi2, p)),
         transform=transform,
     )
 
@@ -474,7 +476,7 @@ def cox(
         se_kind = "cluster"
 
     se = np.sqrt(np.diag(cov))
-    z = float(stats.norm.ppf(1 - alpha / 2))
+    z = float(dist.norm_ppf(1 - alpha / 2))
     ci = np.exp(np.column_stack([beta - z * se, beta + z * se]))
     ph = None
     if ph_check:
@@ -486,7 +488,7 @@ def cox(
         se=_frozen(se),
         hazard_ratio=_frozen(np.exp(beta)),
         ci=_frozen(ci),
-        p_values=_frozen(2 * stats.norm.sf(np.abs(beta / se))),
+        p_values=_frozen(2 * dist.norm_sf(np.abs(beta / se))),
         loglik=st.loglik,
         n=int(t.shape[0]),
         events=int(e.sum()),

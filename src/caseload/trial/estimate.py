@@ -10,9 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy import stats
 
-from caseload.trial import binary, survival
+from caseload.trial import binary, dist, survival
 from caseload.trial.adjust import Adjusted, adjusted_difference
 from caseload.trial.binary import BinaryResult, Counts
 from caseload.trial.continuous import ContinuousResult, standardised_mean_difference, welch
@@ -198,6 +197,6 @@ class SampleRatio:
 
 def sample_ratio(treated: int, control: int, probability: float) -> SampleRatio:
     n = treated + control
-    result = stats.chisquare([treated, control], [n * probability, n * (1 - probability)])
-    return SampleRatio(treated, control, probability, float(result.statistic),
-                       float(result.pvalue))
+    expected = (n * probability, n * (1 - probability))
+    chi2 = sum((o - e) ** 2 / e for o, e in zip((treated, control), expected, strict=True))
+    return SampleRatio(treated, control, probability, float(chi2), float(dist.chi2_sf(chi2, 1)))

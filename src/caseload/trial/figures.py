@@ -7,9 +7,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
@@ -18,14 +15,13 @@ from caseload.trial.binary import BinaryResult
 from caseload.trial.estimate import BalanceRow, CompetingResult
 
 COLOURS = {"trial": "#1b6ca8", "control": "#d9822b"}
-plt.rcParams.update({"svg.fonttype": "none", "font.size": 9, "axes.spines.top": False,
-                     "axes.spines.right": False})
+matplotlib.rcParams.update({"svg.fonttype": "none", "font.size": 9,
+                            "axes.spines.top": False, "axes.spines.right": False})
 
 
 def _svg(fig: Figure) -> str:
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight")
-    plt.close(fig)
     text = buffer.getvalue()
     return text[text.index("<svg"):]
 
@@ -37,7 +33,8 @@ def _steps(times: np.ndarray, values: np.ndarray, start: float) -> tuple[np.ndar
 def km_curves(
     curves: dict[str, survival.KaplanMeier], labels: dict[str, str], xlabel: str, ylabel: str,
 ) -> str:
-    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    fig = Figure(figsize=(6.4, 3.6))
+    ax = fig.subplots()
     for arm, km in curves.items():
         x, y = _steps(km.times, km.survival, 1.0)
         ax.step(x, y, where="post", color=COLOURS.get(arm), label=labels[arm])
@@ -58,8 +55,9 @@ def cumulative_incidence(
     result: CompetingResult, names: dict[str, str], labels: dict[str, str], xlabel: str,
 ) -> str:
     """One panel: a colour per destination, trial solid, control dashed."""
-    fig, ax = plt.subplots(figsize=(6.8, 3.8))
-    palette = plt.get_cmap("tab10")
+    fig = Figure(figsize=(6.8, 3.8))
+    ax = fig.subplots()
+    palette = matplotlib.colormaps["tab10"]
     for k, cause in enumerate(result.causes, start=1):
         colour = palette(k - 1)
         for arm, ci, style in (("trial", result.treated, "-"), ("control", result.control, "--")):
@@ -75,7 +73,8 @@ def cumulative_incidence(
 
 
 def forest(results: Sequence[BinaryResult], names: dict[str, str], xlabel: str) -> str:
-    fig, ax = plt.subplots(figsize=(6.4, 0.32 * len(results) + 0.9))
+    fig = Figure(figsize=(6.4, 0.32 * len(results) + 0.9))
+    ax = fig.subplots()
     ys = np.arange(len(results))[::-1]
     for y, r in zip(ys, results, strict=True):
         colour = "#b22222" if r.significant else "#444444"
@@ -91,7 +90,8 @@ def forest(results: Sequence[BinaryResult], names: dict[str, str], xlabel: str) 
 
 
 def balance(rows: Sequence[BalanceRow], names: dict[str, str], xlabel: str) -> str:
-    fig, ax = plt.subplots(figsize=(6.4, 0.3 * len(rows) + 0.9))
+    fig = Figure(figsize=(6.4, 0.3 * len(rows) + 0.9))
+    ax = fig.subplots()
     ys = np.arange(len(rows))[::-1]
     ax.axvspan(-0.1, 0.1, color="#e8f0e8")
     ax.plot([r.smd for r in rows], ys, "o", color="#1b6ca8")
@@ -108,7 +108,8 @@ def timeliness(
     weeks: Mapping[str, tuple[Sequence[Any], Sequence[float]]], labels: dict[str, str],
     ylabel: str,
 ) -> str:
-    fig, ax = plt.subplots(figsize=(6.4, 3.0))
+    fig = Figure(figsize=(6.4, 3.0))
+    ax = fig.subplots()
     for arm, (x, share) in weeks.items():
         ax.plot(list(x), [100 * v for v in share], color=COLOURS.get(arm), label=labels[arm],
                 linewidth=1)

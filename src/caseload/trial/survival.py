@@ -44,7 +44,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import stats
+
+from caseload.trial import dist
 
 _MEDIAN_TOLERANCE = 1e-10
 
@@ -311,7 +312,7 @@ def _kaplan_meier(
         se = survival * np.sqrt(np.cumsum(terms))
     se[dead] = np.nan
 
-    z = float(stats.norm.ppf(1 - alpha / 2))
+    z = float(dist.norm_ppf(1 - alpha / 2))
     lower = np.full_like(survival, np.nan)
     upper = np.full_like(survival, np.nan)
     alive = ~dead
@@ -383,7 +384,7 @@ def logrank(time: Any, event: Any, treated: Any) -> LogRank:
     observed1, observed0 = float(d1.sum()), float(d0.sum())
     if variance > 0:
         chi2 = (observed1 - expected1) ** 2 / variance
-        p_value = float(stats.chi2.sf(chi2, 1))
+        p_value = float(dist.chi2_sf(chi2, 1))
     else:  # no event while both arms were at risk: the test is undefined
         chi2, p_value = math.nan, math.nan
     return LogRank(
@@ -439,9 +440,9 @@ def rmst_difference(
     one, zero = results["treated"], results["control"]
     difference = one.value - zero.value
     se = math.hypot(one.se, zero.se)
-    z = float(stats.norm.ppf(1 - alpha / 2))
+    z = float(dist.norm_ppf(1 - alpha / 2))
     if se > 0:
-        p_value = float(2 * stats.norm.sf(abs(difference) / se))
+        p_value = float(2 * dist.norm_sf(abs(difference) / se))
     else:
         p_value = 1.0 if difference == 0 else 0.0
     return RmstDifference(
