@@ -41,7 +41,10 @@ def import_file(
     spec = catalogue.spec(table)
     raw = readers.read(path)
     with engine.begin() as conn:
-        return import_frame(conn, spec, raw, source=str(path), progress=progress)
+        result = import_frame(conn, spec, raw, source=str(path), progress=progress)
+    if result.inserted + result.updated >= bulk.VACUUM_FROM:
+        bulk.vacuum_after_load(engine, [spec.table.name])
+    return result
 
 
 def import_frame(

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine
 
 from caseload.register import catalogue
 from caseload.register.importer import ImportResult, import_frame
+from caseload.store import bulk
 from caseload.synth import absence, assemble, caseflow, outcomes, owners, population, timeline
 from caseload.synth import calibration as cal
 from caseload.trial.randomise import Design
@@ -294,6 +295,10 @@ def write(engine: Engine, centre: JobCentre, tick: Tick | None = None) -> list[I
             if sqlite:
                 raw.execute("PRAGMA foreign_keys = ON")  # type: ignore[union-attr]
                 raw.execute("PRAGMA journal_mode = WAL")  # type: ignore[union-attr]
+    bulk.vacuum_after_load(engine, [
+        catalogue.spec(r.table).table.name for r in results
+        if r.inserted + r.updated >= bulk.VACUUM_FROM
+    ])
     return results
 
 
