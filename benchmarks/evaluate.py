@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -42,7 +41,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import psutil
+from machine import describe as machine  # benchmarks/ is the script's folder
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
@@ -51,19 +50,6 @@ TRIAL = "CPH-2018"
 DIGEST_RTOL = 1e-9
 
 
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    memory = psutil.virtual_memory().total / 2**30
-    return (
-        f"{os.cpu_count()} cores, {cpu}, {memory:.0f} GiB RAM, Python {platform.python_version()}"
-    )
 
 
 def code_state() -> dict[str, Any]:
