@@ -17,8 +17,9 @@ Formulas
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from caseload.trial import dist
 from caseload.trial.adjust import Adjusted
@@ -185,9 +186,17 @@ def holm(p_values: list[float]) -> list[float]:
     return adjusted
 
 
-def family(results: list[BinaryResult]) -> list[BinaryResult]:
-    """The results with Holm-adjusted p-values across the family of outcomes."""
-    from dataclasses import replace
+class _Tested(Protocol):
+    __dataclass_fields__: ClassVar[dict[str, Any]]
 
+    @property
+    def p_value(self) -> float: ...
+
+
+Result = TypeVar("Result", bound=_Tested)
+
+
+def family(results: Sequence[Result]) -> list[Result]:
+    """The results (binary or continuous) with Holm-adjusted p-values across the family."""
     adjusted = holm([r.p_value for r in results])
     return [replace(r, p_value_holm=a) for r, a in zip(results, adjusted, strict=True)]

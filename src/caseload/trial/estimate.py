@@ -76,11 +76,6 @@ def continuous_outcome(
                                               alpha))
 
 
-def holm_continuous(results: list[ContinuousResult]) -> list[ContinuousResult]:
-    adjusted = binary.holm([r.p_value for r in results])
-    return [replace(r, p_value_holm=a) for r, a in zip(results, adjusted, strict=True)]
-
-
 @dataclass(frozen=True)
 class SurvivalResult:
     name: str

@@ -174,7 +174,7 @@ def from_frame(
     if long_term.any() and treated[long_term].any() and (~treated[long_term]).any():
         flow.append(outcome("long_term_still_on_kontanthjaelp",
                             frame.get_column("long_term_at_end").to_numpy() == 1, long_term))
-    cont = estimate.holm_continuous([
+    cont = binary.family([
         estimate.continuous_outcome(name, frame.get_column(col).to_numpy().astype(float),
                                     treated, cov, alpha)
         for name, col in (("days_on_kontanthjaelp", "time"), ("meetings_held", "meetings_held"),

@@ -7,7 +7,7 @@ with a problem produces no output.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -185,10 +185,7 @@ def analyze(path: Path, request: Request) -> Analysis:
         continuous = [estimate.continuous_outcome(n, y, treated, cov, request.alpha)
                       for n, kind, y in outcomes if kind == "continuous"]
         together: list[BinaryResult | ContinuousResult] = [*binaries, *continuous]
-        p_all = binary.holm([r.p_value for r in together]) if together else []
-        results: list[BinaryResult | ContinuousResult] = [
-            replace(r, p_value_holm=p) for r, p in zip(together, p_all, strict=True)
-        ]
+        results = binary.family(together)
         spell = None
         if time is not None and event is not None:
             spell = estimate.survival_outcome(request.time or "time", time, event.astype(int),
