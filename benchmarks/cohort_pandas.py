@@ -18,7 +18,7 @@ to that on SQLite and PostgreSQL.
 - counts in the trial period (placements started, meetings held, paid hours) and in the
   outcome window (plans started, rehabilitation-team recommendations), whether on
   kontanthjælp at the start and at the trial's end, long-term at the start (at least
-  ``LONG_TERM_YEARS`` whole years since ``kontanthjaelp_since``), and the primary contact
+  ``LONG_TERM_RECIPIENT_YEARS`` whole years since ``kontanthjaelp_since``), and the primary contact
   on the start day (coordinating caseworker, else company consultant, else mentor; then
   the lowest professional id) with their department.
 
@@ -33,9 +33,8 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
 
-from caseload.domain.codes import ROLES
+from caseload.domain.codes import LONG_TERM_RECIPIENT_YEARS, ROLES
 from caseload.trial.cohort import (
-    LONG_TERM_YEARS,
     RECOMMENDATIONS,
     STATUS_PRIORITY,
     TrialNotFound,
@@ -193,7 +192,6 @@ def cohort(conn: Connection, code: str | None = None, lag_months: int = 2,
                         hours])
     age = ((start_n - _days(frame["birth_date"])) / 365.25).rename("age")
     benefit_years = ((start_n - _days(frame["public_benefit_since"])).fillna(0) / 365.25)
-    kh_years = ((start_n - _days(frame["kontanthjaelp_since"])).fillna(0) / 365.25)
     exit_after = (_days(frame["exit_date"]) - start_n).astype("Int64")
     exited = exit_after.notna()
     counts = ["placements", "plans", *recommended.columns, "meetings_held"]
@@ -210,14 +208,12 @@ def cohort(conn: Connection, code: str | None = None, lag_months: int = 2,
         "origin": frame["origin"],
         "age": age.astype(float),
         "benefit_years": benefit_years.astype(float),
-        "kh_years": kh_years.astype(float),
         "exit_after": exit_after,
         **{c: frame[c].fillna(0).astype(np.int64) for c in counts},
         "paid_hours": frame["paid_hours"].fillna(0.0).astype(float),
         "on_kh_at_end": frame.index.isin(at_end).astype(np.int64),
-        "on_kh_at_start": frame.index.isin(kh_end.index).astype(np.int64),
         "long_term_at_start": (_whole_years(frame["kontanthjaelp_since"], start)
-                               >= LONG_TERM_YEARS).astype(np.int64),
+                               >= LONG_TERM_RECIPIENT_YEARS).astype(np.int64),
     })
     names = np.array([*STATUS_PRIORITY, "unknown"], dtype=object)
     ranks = frame["status_rank"].fillna(len(STATUS_PRIORITY)).astype(np.int64).to_numpy()

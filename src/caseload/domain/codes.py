@@ -89,6 +89,8 @@ beside benefit."""
 
 ABSENCE_TERMS: Final = ("short", "long")
 LONG_TERM_ABSENCE_DAYS: Final = 14
+LONG_TERM_RECIPIENT_YEARS: Final = 3
+"""A long-term recipient has been on kontanthjælp at least this many whole years (Table 2)."""
 """Absence longer than this many calendar days counts as long-term when the file leaves it out."""
 
 MEDICAL_KINDS: Final = ("le145", "status_certificate", "specialist_statement", "other")

@@ -50,8 +50,6 @@ STATUS_PRIORITY = (
     "other", "kontanthjaelp",
 )
 RECOMMENDATIONS = codes.RECOMMENDATIONS
-LONG_TERM_YEARS = 3
-"""Long-term recipient: on kontanthjælp for at least this many whole years (Table 2)."""
 EPOCH = date(1970, 1, 1)
 
 
@@ -225,7 +223,7 @@ def cohort_query(found: Trial, win: Window, dialect: str) -> Select[tuple[object
     )
     p, d = s.professional, s.department
     primary = primary_contact(win.start, members)
-    since = day_number(c.c.kontanthjaelp_since, dialect)
+    long_term_since = years_before(win.start, codes.LONG_TERM_RECIPIENT_YEARS)
     return (
         select(
             c.c.id.label("citizen_id"),
@@ -241,7 +239,6 @@ def cohort_query(found: Trial, win: Window, dialect: str) -> Select[tuple[object
             cast((start_n - day_number(c.c.birth_date, dialect)) / 365.25, Float).label("age"),
             cast(func.coalesce(start_n - day_number(c.c.public_benefit_since, dialect), 0)
                  / 365.25, Float).label("benefit_years"),
-            cast(func.coalesce(start_n - since, 0) / 365.25, Float).label("kh_years"),
             (day_number(status.c.exit_date, dialect) - start_n).label("exit_after"),
             status.c.status_rank,
             func.coalesce(placed.c["placements"], 0).label("placements"),
@@ -251,9 +248,8 @@ def cohort_query(found: Trial, win: Window, dialect: str) -> Select[tuple[object
             func.coalesce(met.c["meetings_held"], 0).label("meetings_held"),
             cast(func.coalesce(hours.c["paid_hours"], 0), Float).label("paid_hours"),
             func.coalesce(at_end.c.on_kh_at_end, 0).label("on_kh_at_end"),
-            case((status.c.citizen_id.is_(None), 0), else_=1).label("on_kh_at_start"),
-            case((c.c.kontanthjaelp_since <= years_before(win.start, LONG_TERM_YEARS), 1),
-                 else_=0).label("long_term_at_start"),
+            case((c.c.kontanthjaelp_since <= long_term_since, 1), else_=0)
+            .label("long_term_at_start"),
         )
         .select_from(members)
         .join(c, c.c.id == members.c.citizen_id)
