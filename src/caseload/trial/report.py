@@ -86,9 +86,11 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def render(ev: Evaluation, lang: str, seconds: float) -> str:
+def render(ev: Evaluation, lang: str, seconds: float,
+           data: dict[str, list[dict[str, Any]]] | None = None) -> str:
+    """The HTML page; ``data`` is ``tables(ev)`` when the caller has it already."""
     shows, limits = summary(ev, lang)
-    data = tables(ev)
+    data = data if data is not None else tables(ev)
     w = WORDS[lang]
     m = ev.money
     return _environment().get_template("report.html.j2").render(
@@ -137,7 +139,7 @@ def write(ev: Evaluation, out: Path, lang: str, seconds: float) -> Path:
                     writer = csv.DictWriter(handle, fieldnames=fields)
                     writer.writeheader()
                     writer.writerows(rows)
-        (staging / HTML_NAME).write_text(render(ev, lang, seconds), encoding="utf-8")
+        (staging / HTML_NAME).write_text(render(ev, lang, seconds, data), encoding="utf-8")
         if out.exists():
             shutil.rmtree(out)
         staging.rename(out)

@@ -135,8 +135,8 @@ def tables(ev: Evaluation) -> dict[str, list[Row]]:
         "timeliness": [
             {"arm": arm, "held": held, "timely": timely,
              "share": timely / held if held else None,
-             "held_per_week": ev.timeliness.per_week(arm)[0],
-             "timely_per_week": ev.timeliness.per_week(arm)[1]}
+             **dict(zip(("held_per_week", "timely_per_week"), ev.timeliness.per_week(arm),
+                        strict=True))}
             for arm, (held, timely) in sorted(ev.timeliness.overall.items(), reverse=True)
         ],
         "timeliness_weekly": [
