@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import Connection, Engine, func, insert, or_, select
 
+from caseload.domain import codes
 from caseload.domain.dates import whole_years
 from caseload.register.contacts import primary_contact
 from caseload.store import schema as s
@@ -24,7 +25,7 @@ from caseload.trial.randomise import TRIAL, Design, DesignError, allocate
 STRATA = ("duration", "age", "origin", "sex", "department", "target_group", "district")
 """Baseline traits a run can block on (duration: kontanthjælp < 3 or ≥ 3 years)."""
 CLUSTER_UNITS = ("caseworker", "team")
-LONG_TERM_YEARS = 3
+LONG_YEARS = codes.LONG_TERM_RECIPIENT_YEARS
 
 
 @dataclass(frozen=True)
@@ -99,8 +100,7 @@ def eligible(conn: Connection, design: Design, day: date) -> list[Eligible]:
     for row in conn.execute(query):
         duration = whole_years(row.kontanthjaelp_since, day) if row.kontanthjaelp_since else 0
         traits = {
-            "duration": f"kh>={LONG_TERM_YEARS}y" if duration >= LONG_TERM_YEARS
-            else f"kh<{LONG_TERM_YEARS}y",
+            "duration": f"kh>={LONG_YEARS}y" if duration >= LONG_YEARS else f"kh<{LONG_YEARS}y",
             "age": _age_band(row.birth_date, day),
             "origin": row.origin,
             "sex": row.sex,
@@ -186,28 +186,23 @@ def randomise(
         else:
             kept = len(taken.citizens)
         arms, strata_of, clusters = _draw(people, design, taken, day)
-        if not dry_run and people:
+        if not dry_run:
             now = datetime.now(UTC).replace(tzinfo=None)
             if trial_id is None:
                 trial_id = _create(conn, code, design, start_date, end, outcome_end, name, by, now)
-            conn.execute(
-                insert(s.trial_assignment),
-                [
+            if people:
+                cluster_of = (_units(people, design) if design.unit != "citizen"
+                              else [None] * len(people))
+                conn.execute(insert(s.trial_assignment), [
                     {
                         "trial_id": trial_id, "citizen_id": e.citizen_id, "arm": arm,
                         "probability": design.probability, "block": stratum or None,
                         "cluster": cluster, "assigned_date": day, "assigned_by": by,
                         "assigned_at": now,
                     }
-                    for e, arm, stratum, cluster in zip(
-                        people, arms, strata_of, _units(people, design)
-                        if design.unit != "citizen" else [None] * len(people), strict=True
-                    )
-                ],
-            )
-        elif not dry_run and trial_id is None:
-            _create(conn, code, design, start_date, end, outcome_end, name, by,
-                    datetime.now(UTC).replace(tzinfo=None))
+                    for e, arm, stratum, cluster in zip(people, arms, strata_of, cluster_of,
+                                                        strict=True)
+                ])
     table: dict[str, dict[str, int]] = {}
     for arm, stratum in zip(arms, strata_of, strict=True):
         table.setdefault(stratum or "all", {}).setdefault(arm, 0)
