@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -19,8 +18,6 @@ import polars as pl
 import pytest
 from sqlalchemy import Engine, text
 
-from caseload.store.database import connect
-from caseload.store.migrate import upgrade
 from caseload.synth import calibration as cal
 from caseload.synth import jobcentre
 from caseload.trial import cohort, enrolment, evaluation, report
@@ -29,15 +26,6 @@ from caseload.trial.randomise import Design
 
 CHECKED = len(DESTINATIONS) + 2
 ALPHA = 0.05 / CHECKED
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    engine = connect(str(tmp_path_factory.mktemp("evaluate") / "demo.sqlite"))
-    upgrade(engine)
-    jobcentre.write(engine, jobcentre.simulate(seed=2018))
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture(scope="module")

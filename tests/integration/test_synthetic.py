@@ -8,7 +8,6 @@ deterministic, and a wrong calibration (or a broken generator) moves a margin by
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from datetime import date, timedelta
 
 import numpy as np
@@ -17,21 +16,10 @@ import pytest
 from sqlalchemy import Engine
 
 from caseload.data import published
-from caseload.store.database import connect
-from caseload.store.migrate import upgrade
-from caseload.synth import absence, calibration, jobcentre, owners, population
+from caseload.synth import absence, calibration, owners, population
 
 PUB = published()
 ARMS = ("trial", "control")
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    engine = connect(str(tmp_path_factory.mktemp("demo") / "demo.sqlite"))
-    upgrade(engine)
-    jobcentre.write(engine, jobcentre.simulate(seed=2018))
-    yield engine
-    engine.dispose()
 
 
 def _frame(engine: Engine, sql: str) -> pl.DataFrame:
