@@ -286,9 +286,9 @@ def test_status_as_of_2018_06_30(loaded: str) -> None:
     assert "No professional is over their cap." in result.output
     # year to 2018-06-30: JI1 181 days (0.50 y), JI6 2 x 181 days (0.99 y), no changes
     assert continuity == [
-        ["Department", "Changes", "Citizen-years", "Per citizen-year"],
-        ["JI1", "0", "0", "0.00"],
-        ["JI6", "0", "1", "0.00"],
+        ["Department", "Changes", "Citizen-years", "Per citizen-year", "By reason"],
+        ["JI1", "0", "0", "0.00", ""],
+        ["JI6", "0", "1", "0.00", ""],
     ]
 
 
@@ -310,8 +310,8 @@ def test_status_after_the_handover_with_professionals(loaded: str) -> None:
     # year 2018-07-02 .. 2019-07-01, JI6: changes = VK handoff + staff_exit = 2;
     # days = 365 (C1) + 364 (C2/KS-002) + 1 (C2/KS-001) + 304 (C2/VK) = 1034 -> 2.83 y
     assert continuity[1:] == [
-        ["JI1", "0", "1", "0.00"],
-        ["JI6", "2", "3", f"{2 / (1034 / 365.25):.2f}"],
+        ["JI1", "0", "1", "0.00", ""],
+        ["JI6", "2", "3", f"{2 / (1034 / 365.25):.2f}", "handoff 1, staff_exit 1"],
     ]
     assert continuity[2][3] == "0.71"
 
@@ -320,7 +320,12 @@ def test_status_of_one_department(loaded: str) -> None:
     result = _run("status", "--db", loaded, "--as-of", "2018-06-30", "--department", "JI1")
     assert result.exit_code == 0
     professionals = _tables(result.output)[1]
-    assert professionals[1:] == [["KS-101", "JI1", "coordinating caseworker", "1", "130", ""]]
+    # KS-002 (0.8 FTE, cap 40) carries 32 under the example caseload rule (pro rata), so the
+    # weighted load and capacity columns are shown
+    assert professionals[0][5:7] == ["Weighted load", "Capacity"]
+    assert professionals[1:] == [
+        ["KS-101", "JI1", "coordinating caseworker", "1", "130", "1", "130", ""]
+    ]
 
 
 def test_status_lists_who_is_over_cap(loaded: str, tmp_path: Path) -> None:
@@ -377,7 +382,7 @@ def test_status_in_danish(loaded: str) -> None:
         "40/50",
         "0",
     ]
-    assert continuity[0] == ["Afdeling", "Skift", "Borgerår", "Pr. borgerår"]
+    assert continuity[0] == ["Afdeling", "Skift", "Borgerår", "Pr. borgerår", "Efter årsag"]
     assert "Ingen medarbejder er over loftet." in result.output
 
 
@@ -416,7 +421,8 @@ def test_export_csv_of_chosen_tables(loaded: str, tmp_path: Path) -> None:
     )
     assert result.exit_code == 0
     assert sorted(p.name for p in out.iterdir()) == ["caps.csv", "staff.csv"]
-    assert (out / "staff.csv").read_text(encoding="utf-8").splitlines()[0] == STAFF_HEADER.strip()
+    header = (out / "staff.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header == STAFF_HEADER.strip() + ",district"
 
 
 def test_export_refuses_bad_format_and_unknown_tables(loaded: str, tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ import polars as pl
 import pytest
 from sqlalchemy import Engine, text
 
+from caseload.domain.dates import add_months
 from caseload.synth import calibration as cal
 from caseload.synth import jobcentre
 from caseload.trial import cohort, enrolment, evaluation, report
@@ -212,7 +213,7 @@ def test_cohort_frame_status_agrees_with_the_spells(demo: Engine) -> None:
     leavers = frame.filter(pl.col("exited") == 1).head(200)
     for cid, after, status in leavers.select("citizen_id", "exit_after", "status").iter_rows():
         exit_day = cal.START.toordinal() + after
-        day = cohort.add_months_to(type(cal.START).fromordinal(exit_day), 2).isoformat()
+        day = add_months(type(cal.START).fromordinal(exit_day), 2).isoformat()
         covering = spells.filter(
             (pl.col("citizen_id") == cid) & (pl.col("start_date").cast(pl.Utf8) <= day)
             & (pl.col("end_date").is_null() | (pl.col("end_date").cast(pl.Utf8) >= day))

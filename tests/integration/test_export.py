@@ -100,6 +100,7 @@ def test_export_has_codes_not_ids(loaded: Engine, tmp_path: Path) -> None:
         "start_date": "2017-09-01",
         "end_date": "2019-06-30",
         "exit_kind": "external",
+        "district": "Amager",
     }
     meetings = pl.read_csv(tmp_path / "out" / "meetings.csv", infer_schema=False)
     assert meetings.get_column("follow_up_of").to_list() == [None, None, "M0000002", None]

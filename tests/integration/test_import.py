@@ -1049,3 +1049,35 @@ def test_duplicate_after_month_rounding_is_reported(engine: Engine, tmp_path: Pa
     assert _where(found) == [(3, "month")]
     assert "row 2" in found[0].reason
     assert _count(engine, "paid_hours") == 0
+
+
+# --- checks against what the register holds ----------------------------------------------
+
+
+def test_a_meeting_held_before_entry_is_refused(engine: Engine, tmp_path: Path) -> None:
+    """C000001's first responsibility starts 2018-01-01: a meeting held the day before is
+    refused (file, row, column, reason) and nothing of the file is written."""
+    _load_before(engine, "meetings")
+    header = "meeting_id,citizen_id,kind,held_date,status\n"
+    path = _write(tmp_path, "meetings.csv", header
+                  + "M1,C000001,job_meeting,2018-01-01,held\n"
+                  + "M2,C000001,job_meeting,2017-12-31,held\n"
+                  + "M3,C000003,follow_up,2017-06-01,held\n")
+    problems = _rejected(engine, "meetings", path)
+    assert [(p.row, p.column, p.reason) for p in problems] == [
+        (3, "held_date", "held before the citizen's first day on a caseload"),
+        (4, "held_date", "held before the citizen's first day on a caseload"),
+    ]
+    assert _count(engine, "meetings") == 0
+
+
+def test_a_team_meeting_before_its_plan_is_refused(engine: Engine, tmp_path: Path) -> None:
+    """P000001 started 2018-05-01: a recommendation dated 2018-04-30 is refused."""
+    _load_before(engine, "recommendations")
+    path = _write(tmp_path, "recommendations.csv", "plan_id,meeting_date,recommendation\n"
+                  "P000001,2018-05-01,postponed\nP000001,2018-04-30,flex_job\n")
+    problems = _rejected(engine, "recommendations", path)
+    assert [(p.row, p.column, p.reason) for p in problems] == [
+        (3, "meeting_date", "the rehabilitation team met before the preparatory plan started"),
+    ]
+    assert _count(engine, "recommendations") == 0

@@ -118,12 +118,13 @@ def test_caseloads_on_a_day_count_the_responsibilities_in_force(register: Engine
 
 def test_caseload_rows_carry_the_professional(register: Engine) -> None:
     report = _status(register, date(2018, 6, 30))
+    # without a caseload rule the load is the count and the capacity the cap itself
     assert report.caseloads == [
-        Caseload("A1", "Anna", "D1", True, KS, 1.0, 2, 50),
-        Caseload("A2", "Bo", "D1", True, KS, 0.8, 2, 2),
-        Caseload("B2", "Dorte", "D2", False, VK, 0.5, 4, 3),
-        Caseload("B1", "Carla", "D2", False, KS, 1.0, 1, 130),
-        Caseload("B2", "Dorte", "D2", False, MENTOR, 0.5, 1, None),
+        Caseload("A1", "Anna", "D1", True, KS, 1.0, 2, 50, 2.0, 50.0),
+        Caseload("A2", "Bo", "D1", True, KS, 0.8, 2, 2, 2.0, 2.0),
+        Caseload("B2", "Dorte", "D2", False, VK, 0.5, 4, 3, 4.0, 3.0),
+        Caseload("B1", "Carla", "D2", False, KS, 1.0, 1, 130, 1.0, 130.0),
+        Caseload("B2", "Dorte", "D2", False, MENTOR, 0.5, 1, None, 1.0, None),
     ]
 
 
@@ -301,7 +302,7 @@ def test_continuity_omits_a_department_with_nothing_in_the_window(register: Engi
     # year to 2017-02-28: only C07 with A1 (from 2016-01-01); D2 holds nobody yet
     report = _status(register, date(2017, 2, 28))
     assert report.continuity == [
-        Continuity("D1", 0, pytest.approx(365 / 365.25, rel=1e-12)),  # type: ignore[arg-type]
+        Continuity("D1", 0, pytest.approx(365 / 365.25, rel=1e-12), ()),  # type: ignore[arg-type]
     ]
 
 
@@ -333,6 +334,16 @@ def _expected_continuity(day: date) -> dict[str, tuple[int, int]]:
         dept[0] += reason != "intake" and start >= first
         dept[1] += (min(last, day) - max(start, first)).days + 1
     return {d: (v[0], v[1]) for d, v in out.items()}
+
+
+def _expected_reasons(day: date) -> dict[str, dict[str, int]]:
+    first = day - timedelta(days=364)
+    out: dict[str, dict[str, int]] = {}
+    for staff, _role, start, _end, reason in _responsibilities():
+        if reason != "intake" and first <= start <= day:
+            per = out.setdefault(DEPARTMENT_OF[staff], {})
+            per[reason] = per.get(reason, 0) + 1
+    return out
 
 
 def _expected_counts(day: date) -> dict[tuple[str, str], int]:
@@ -369,6 +380,11 @@ def test_status_matches_a_plain_reading_of_the_files(register: Engine, day: date
     for dept, (changes, days) in expected.items():
         assert got[dept].changes == changes, (day, dept)
         assert got[dept].citizen_years == pytest.approx(days / 365.25, rel=1e-12), (day, dept)
+    # the changes split by reason add up to them, reason by reason as the file says
+    reasons = _expected_reasons(day)
+    for dept, c in got.items():
+        assert dict(c.by_reason) == reasons.get(dept, {}), (day, dept)
+        assert sum(n for _, n in c.by_reason) == c.changes
 
 
 # --- overlapping role periods ------------------------------------------------------------
@@ -394,3 +410,28 @@ def test_overlapping_role_periods_do_not_count_a_professional_twice(
     a1 = [c for c in report.caseloads if c.staff_id == "A1"]
     assert [(c.role, c.citizens) for c in a1] == [(KS, 2)]
     assert sum(c.citizens for c in report.caseloads if c.role == KS) == 5
+
+
+def test_a_caseload_rule_weighs_cases_and_caps_pro_rata(register: Engine, tmp_path: Path) -> None:
+    """With a job-centre rule (complex 1.5, very complex 2, pro rata to FTE, new staff at
+    half the cap for 6 months): B2 (0.5 FTE, consultant cap 3) carries 1.5; B1 (started
+    2018-03-01) has 130 x 0.5 = 65 until 2018-09-01; A1 (1.0, weight of complex C04 1.5)."""
+    rules = tmp_path / "caseload_rules.csv"
+    rules.write_text(
+        "department_id,weight_simple,weight_complex,weight_very_complex,new_staff_months,"
+        "new_staff_share,pro_rata_fte\n,1,1.5,2,6,0.5,true\n", encoding="utf-8")
+    citizens = tmp_path / "citizens.csv"
+    citizens.write_text(
+        "citizen_id,birth_date,sex,origin,target_group,complexity\n"
+        "C04,1975-01-01,female,danish,activity_ready_30_plus,complex\n", encoding="utf-8")
+    importer.import_file(register, "caseload_rules", rules)
+    importer.import_file(register, "citizens", citizens)
+    report = _status(register, date(2018, 6, 30))
+    rows = {(c.staff_id, c.role): c for c in report.caseloads}
+    assert (rows[("A1", KS)].load, rows[("A1", KS)].capacity) == (2.5, 50.0)
+    assert rows[("B1", KS)].capacity == 65.0
+    assert rows[("B2", VK)].capacity == 1.5 and rows[("B2", VK)].over_cap
+    assert rows[("A2", KS)].capacity == pytest.approx(1.6)  # 2 x 0.8
+    assert [(c.staff_id, c.role) for c in report.over_cap] == [("A2", KS), ("B2", VK)]
+    later = {(c.staff_id, c.role): c for c in _status(register, date(2018, 9, 1)).caseloads}
+    assert later[("B1", KS)].capacity == 130.0

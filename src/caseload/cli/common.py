@@ -34,6 +34,8 @@ EXIT_INPUT = 2
 """Exit code for bad input (a rejected file, a bad option)."""
 EXIT_STATE = 3
 """Exit code when the database is not in a usable state (missing, not migrated)."""
+EXIT_CONFLICT = 4
+"""Exit code when someone else changed the case first (optimistic concurrency)."""
 
 
 def lang_of(value: str | None) -> str:

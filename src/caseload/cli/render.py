@@ -11,7 +11,7 @@ from rich.table import Table
 from caseload.i18n import t
 from caseload.register.importer import ImportResult
 from caseload.register.problems import ImportRejected
-from caseload.register.status import Status
+from caseload.register.status import Caseload, Status
 
 MAX_PROBLEMS_SHOWN = 50
 
@@ -54,33 +54,48 @@ def departments(status: Status, lang: str) -> Table:
 
 def professionals(status: Status, lang: str, department: str | None = None) -> Table:
     table = Table(title=t("caseloads_on", lang, day=status.as_of.isoformat()))
-    for key in ("staff", "department", "role", "citizens", "cap", "over_cap"):
+    # weighted load and effective cap only when a caseload rule makes them differ
+    weighted = any(_weighted(c) for c in status.caseloads)
+    keys = ["staff", "department", "role", "citizens", "cap"]
+    keys += ["load", "capacity"] if weighted else []
+    for key in [*keys, "over_cap"]:
         table.add_column(
             t(key, lang),
-            justify="right" if key in ("citizens", "cap") else "left",
+            justify="right" if key in ("citizens", "cap", "load", "capacity") else "left",
             no_wrap=key != "staff",
         )
     for c in status.caseloads:
         if department and c.department != department:
             continue
-        table.add_row(
+        row = [
             c.staff_id,
             c.department,
             t(c.role, lang),
             str(c.citizens),
             str(c.cap) if c.cap is not None else "-",
-            "[red]yes[/red]" if c.over_cap else "",
-        )
+        ]
+        if weighted:
+            row += [f"{c.load:g}", f"{c.capacity:g}" if c.capacity is not None else "-"]
+        table.add_row(*row, "[red]yes[/red]" if c.over_cap else "")
     return table
+
+
+def _weighted(c: Caseload) -> bool:
+    return (c.load is not None and c.load != c.citizens) or (
+        c.capacity is not None and c.capacity != c.cap
+    )
 
 
 def continuity(status: Status, lang: str) -> Table:
     table = Table(title=t("continuity", lang, day=status.as_of.isoformat()))
-    for key in ("department", "changes", "citizen_years", "per_citizen_year"):
-        table.add_column(t(key, lang), justify="left" if key == "department" else "right")
+    for key in ("department", "changes", "citizen_years", "per_citizen_year", "by_reason"):
+        table.add_column(t(key, lang), justify="left" if key in ("department", "by_reason")
+                         else "right")
     for c in status.continuity:
+        reasons = ", ".join(f"{reason} {n}" for reason, n in c.by_reason)
         table.add_row(
-            c.department, str(c.changes), f"{c.citizen_years:.0f}", f"{c.per_citizen_year:.2f}"
+            c.department, str(c.changes), f"{c.citizen_years:.0f}", f"{c.per_citizen_year:.2f}",
+            reasons,
         )
     return table
 
@@ -91,7 +106,12 @@ def over_cap(console: Console, status: Status, lang: str) -> None:
         return
     console.print(f"[red]{t('over_cap_list', lang)}:[/red]")
     for c in status.over_cap:
-        console.print(f"  {c.staff_id} ({c.department}, {t(c.role, lang)}): {c.citizens} > {c.cap}")
+        what = (
+            f"{c.load:g} > {c.capacity:g} ({c.citizens}, {c.cap})"
+            if _weighted(c)
+            else f"{c.citizens} > {c.cap}"
+        )
+        console.print(f"  {c.staff_id} ({c.department}, {t(c.role, lang)}): {what}")
 
 
 def imported(console: Console, result: ImportResult, lang: str) -> None:

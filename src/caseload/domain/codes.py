@@ -1,7 +1,7 @@
 """The code lists of the case register (DOMAIN.md glossary).
 
 Each code list is a tuple of the codes stored in the database and accepted in
-import files. Danish and English labels live in :mod:`caseload.domain.labels`.
+import files. Danish and English labels live in :mod:`caseload.domain.labels` (roles also in i18n).
 """
 
 from __future__ import annotations
@@ -16,6 +16,9 @@ ROLE_MODELS: Final = ("all_apart", "buddy_pair", "all_inclusive")
 
 EXIT_KINDS: Final = ("external", "internal")
 """A staff exit out of the municipality (external) or to another unit (internal)."""
+
+COMPLEXITY_TIERS: Final = ("simple", "complex", "very_complex")
+"""How heavy a citizen's case is (the union's weighting); an unassessed case weighs 1."""
 
 ORIGINS: Final = ("danish", "western", "non_western")
 SEXES: Final = ("female", "male")
@@ -55,6 +58,10 @@ MEETING_KINDS: Final = (
     "phone_contact",
     "other",
 )
+MISSED_STATUSES: Final = ("cancelled_by_citizen", "no_show", "cancelled_by_job_centre")
+"""A meeting that did not take place; each must be followed up."""
+CITIZEN_MISSED: Final = ("cancelled_by_citizen", "no_show")
+"""Missed by the citizen: repeated, they call for outreach (home visit, social services)."""
 MEETING_PLACES: Final = (
     "job_centre",
     "home",
@@ -89,9 +96,9 @@ beside benefit."""
 
 ABSENCE_TERMS: Final = ("short", "long")
 LONG_TERM_ABSENCE_DAYS: Final = 14
+"""Absence longer than this many calendar days counts as long-term when the file leaves it out."""
 LONG_TERM_RECIPIENT_YEARS: Final = 3
 """A long-term recipient has been on kontanthjælp at least this many whole years (Table 2)."""
-"""Absence longer than this many calendar days counts as long-term when the file leaves it out."""
 
 MEDICAL_KINDS: Final = ("le145", "status_certificate", "specialist_statement", "other")
 RECOMMENDATIONS: Final = (

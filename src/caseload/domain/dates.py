@@ -5,7 +5,7 @@ An anniversary counts on its day; one on 29 February counts on 28 February in ot
 
 from __future__ import annotations
 
-from calendar import isleap
+from calendar import isleap, monthrange
 from datetime import date
 
 
@@ -25,3 +25,11 @@ def years_before(day: date, years: int) -> date:
     if (day.month, day.day) == (2, 28) and not isleap(day.year) and isleap(year):
         return date(year, 2, 29)
     return date(year, day.month, day.day)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` calendar months later, clamped to the month's end
+    (2020-12-31 + 2 months = 2021-02-28), as store.sql.add_months does in the database."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return date(year, month + 1, min(day.day, monthrange(year, month + 1)[1]))

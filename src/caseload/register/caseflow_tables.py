@@ -110,6 +110,7 @@ RECOMMENDATIONS = TableSpec(
         ),
     ),
     key=("plan_id", "meeting_date"),
+    stored_rules=(rules.team_after_plan,),
 )
 
 PLACEMENTS = TableSpec(

@@ -26,6 +26,10 @@ SPECS: tuple[TableSpec, ...] = (
     cf.PAID_HOURS,
     cf.TRIALS,
     cf.ASSIGNMENTS,
+    # operate's rules, last so the synthetic job centre's random streams stay as they were
+    t.CASELOAD_RULES,
+    t.BUDDY_PAIRS,
+    t.MEETING_RULES,
 )
 BY_NAME: dict[str, TableSpec] = {spec.name: spec for spec in SPECS}
 

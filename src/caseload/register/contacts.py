@@ -1,5 +1,6 @@
 """Each citizen's primary contact on a day: the coordinating caseworker, else the company
-consultant, else the mentor (the roles in codes.ROLES order); ties go to the lowest id."""
+consultant, else the mentor (the roles in codes.ROLES order); within a role a colleague
+covering for an absent one (reason ``cover``) comes first; ties go to the lowest id."""
 
 from __future__ import annotations
 
@@ -21,8 +22,8 @@ def primary_contact(day: date, among: Subquery | None = None,
     function: the same answer, several times faster on a large register.
     """
     r = s.responsibility
-    rank = case(*((r.c.role == role, i) for i, role in enumerate(codes.ROLES)),
-                else_=len(codes.ROLES))
+    rank = case(*((r.c.role == role, 2 * i) for i, role in enumerate(codes.ROLES)),
+                else_=2 * len(codes.ROLES)) + case((r.c.reason == "cover", 0), else_=1)
     on_day = select(r.c.citizen_id, r.c.professional_id, rank.label("rank")).where(
         r.c.start_date <= day, or_(r.c.end_date.is_(None), r.c.end_date >= day)
     )

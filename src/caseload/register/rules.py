@@ -9,9 +9,11 @@ row number in the file) and returns the rows it objects to as a frame of
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import numpy as np
 import polars as pl
+from sqlalchemy import Connection, func, select
 
 from caseload.domain import codes, cpr
 from caseload.register.spec import Rule
@@ -177,9 +179,12 @@ def derive_from_cpr(df: pl.DataFrame) -> pl.DataFrame:
 
 
 def no_overlap(who: str, what: str) -> Rule:
-    """Two rows in one file may not give ``who`` the same role for overlapping periods."""
+    """Two rows in one file may not give ``who`` the same role for overlapping periods. A
+    cover (reason ``cover``) runs beside the absent colleague's own period and is exempt."""
 
     def rule(df: pl.DataFrame) -> pl.DataFrame:
+        if "reason" in df.columns:
+            df = df.filter(pl.col("reason").fill_null("") != "cover")
         ordered = df.sort(who, "role", "start_date").with_columns(
             pl.col("end_date").shift(1).over(who, "role").alias("_prev_end"),
             pl.col("start_date").shift(1).over(who, "role").alias("_prev_start"),
@@ -283,3 +288,101 @@ def absence_defaults(df: pl.DataFrame) -> pl.DataFrame:
 
 def first_of_month(df: pl.DataFrame) -> pl.DataFrame:
     return df.with_columns(pl.col("month").dt.month_start())
+
+
+def share_in_range(column: str) -> Rule:
+    def rule(df: pl.DataFrame) -> pl.DataFrame:
+        if not _has(df, column):
+            return none()
+        outside = (pl.col(column) <= 0) | (pl.col(column) > 1)
+        return flag(df, outside, column, "must be above 0 and at most 1")
+
+    return rule
+
+
+def two_people(df: pl.DataFrame) -> pl.DataFrame:
+    return flag(
+        df,
+        pl.col("caseworker_id") == pl.col("partner_id"),
+        "partner_id",
+        "a buddy pair is two different professionals",
+    )
+
+
+def accepted_only_when_missed(df: pl.DataFrame) -> pl.DataFrame:
+    if not _has(df, "absence_accepted"):
+        return none()
+    return flag(
+        df,
+        pl.col("absence_accepted") & ~pl.col("status").is_in(codes.MISSED_STATUSES),
+        "absence_accepted",
+        "only a cancelled or missed meeting can have its absence accepted",
+    )
+
+
+def cover_names_colleague(df: pl.DataFrame) -> pl.DataFrame:
+    if not _has(df, "covers_staff_id"):
+        return none()
+    return pl.concat(
+        [
+            flag(
+                df,
+                pl.col("covers_staff_id").is_not_null() & (pl.col("reason") != "cover"),
+                "covers_staff_id",
+                "only a responsibility with reason cover names the colleague covered",
+            ),
+            flag(
+                df,
+                pl.col("covers_staff_id") == pl.col("staff_id"),
+                "covers_staff_id",
+                "a professional cannot cover for themselves",
+            ),
+        ]
+    )
+
+
+def _stored(conn: Connection, query: Any, schema: dict[str, Any]) -> pl.DataFrame:
+    return pl.DataFrame([tuple(r) for r in conn.execute(query)], schema=schema, orient="row")
+
+
+def held_after_entry(conn: Connection, rows: pl.DataFrame) -> pl.DataFrame:
+    """A meeting held before the citizen's first day on a caseload (their earliest
+    responsibility) is refused; citizens with no responsibility yet are not judged."""
+    from caseload.store import schema as s
+
+    if not _has(rows, "held_date", "citizen_id"):
+        return none()
+    r = s.responsibility
+    entry = _stored(
+        conn,
+        select(r.c.citizen_id, func.min(r.c.start_date)).group_by(r.c.citizen_id),
+        {"citizen_id": pl.Int64, "_entry": pl.Date},
+    )
+    joined = rows.join(entry, on="citizen_id", how="inner")
+    return flag(
+        joined,
+        pl.col("held_date") < pl.col("_entry"),
+        "held_date",
+        "held before the citizen's first day on a caseload",
+    )
+
+
+def team_after_plan(conn: Connection, rows: pl.DataFrame) -> pl.DataFrame:
+    """The rehabilitation team meets on a preparatory plan: not before the plan started."""
+    from caseload.store import schema as s
+
+    if not _has(rows, "meeting_date", "plan_id"):
+        return none()
+    p = s.preparatory_plan
+    started = _stored(
+        conn,
+        select(p.c.id, p.c.started_date),
+        {"plan_id": pl.Int64, "_started": pl.Date},
+    )
+    joined = rows.join(started, on="plan_id", how="inner")
+    return flag(
+        joined,
+        pl.col("meeting_date") < pl.col("_started"),
+        "meeting_date",
+        "the rehabilitation team met before the preparatory plan started",
+    )

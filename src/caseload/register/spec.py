@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import polars as pl
-from sqlalchemy import Table
+from sqlalchemy import Connection, Table
 
 Kind = Literal["text", "int", "float", "date", "bool", "code", "cpr", "ref"]
 
@@ -43,6 +43,9 @@ class Field:
 
 Rule = Callable[[pl.DataFrame], pl.DataFrame]
 """A table-specific check: the parsed frame in, problems (``_row``, ``column``, ``reason``) out."""
+StoredRule = Callable[[Connection, pl.DataFrame], pl.DataFrame]
+"""A check against what the register already holds (e.g. the citizen's entry): the rows in
+database columns (ids resolved, ``_row`` kept) in, problems out."""
 Derive = Callable[[pl.DataFrame], pl.DataFrame]
 """Adds derived database columns (e.g. CPR → hash, birth date, sex) to a parsed, valid frame."""
 
@@ -64,6 +67,7 @@ class TableSpec:
     derived_columns: tuple[str, ...] = ()
     """Database columns ``derive`` may fill: written whenever the derived frame has them."""
     self_refs: tuple[str, ...] = field(default=())
+    stored_rules: tuple[StoredRule, ...] = field(default=())
 
     def field(self, name: str) -> Field:
         for f in self.fields:

@@ -8,7 +8,9 @@ from datetime import date, timedelta
 from sqlalchemy import Connection, Table, and_, case, func, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from caseload.domain.caps import Cap, applicable_cap
+from caseload.domain import codes
+from caseload.domain.caps import applicable_cap
+from caseload.register.rules_in_force import all_caps, caseload_rules, rule_of
 from caseload.store import schema as s
 from caseload.store.sql import day_number
 
@@ -23,10 +25,17 @@ class Caseload:
     fte: float
     citizens: int
     cap: int | None
+    load: float | None = None
+    """Weighted load under the department's caseload rule (the citizens when there is none)."""
+    capacity: float | None = None
+    """The effective cap: pro rata to FTE and lower for new staff, as the rule says."""
 
     @property
     def over_cap(self) -> bool:
-        return self.cap is not None and self.citizens > self.cap
+        if self.capacity is None:
+            return self.cap is not None and self.citizens > self.cap
+        load = self.citizens if self.load is None else self.load
+        return load > self.capacity + 1e-9
 
 
 @dataclass(frozen=True)
@@ -36,6 +45,8 @@ class Continuity:
     department: str
     changes: int
     citizen_years: float
+    by_reason: tuple[tuple[str, int], ...] = ()
+    """Changes per reason (reallocation, staff_exit, cover …), most first."""
 
     @property
     def per_citizen_year(self) -> float:
@@ -57,22 +68,6 @@ def _on(table: Table, day: date) -> ColumnElement[bool]:
     return and_(table.c.start_date <= day, or_(table.c.end_date.is_(None), table.c.end_date >= day))
 
 
-def _caps(conn: Connection) -> list[Cap]:
-    rows = conn.execute(
-        select(
-            s.caseload_cap.c.role,
-            s.caseload_cap.c.cap,
-            s.caseload_cap.c.start_date,
-            s.caseload_cap.c.end_date,
-            s.department.c.code,
-            s.professional.c.code,
-        )
-        .outerjoin(s.department, s.department.c.id == s.caseload_cap.c.department_id)
-        .outerjoin(s.professional, s.professional.c.id == s.caseload_cap.c.professional_id)
-    )
-    return [Cap(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
-
-
 def caseloads(conn: Connection, day: date) -> list[Caseload]:
     """Every professional employed on ``day``, in each role held, with the citizens held."""
     r, p, d = s.responsibility, s.professional, s.department
@@ -83,8 +78,14 @@ def caseloads(conn: Connection, day: date) -> list[Caseload]:
         .distinct()
         .subquery()
     )
+    c = s.citizen
+    tiers = [
+        func.sum(case((c.c.complexity == tier, 1), else_=0)).label(tier)
+        for tier in codes.COMPLEXITY_TIERS
+    ]
     held = (
-        select(r.c.professional_id, r.c.role, func.count().label("citizens"))
+        select(r.c.professional_id, r.c.role, func.count().label("citizens"), *tiers)
+        .join(c, c.c.id == r.c.citizen_id)
         .where(_on(r, day))
         .group_by(r.c.professional_id, r.c.role)
         .subquery()
@@ -98,6 +99,9 @@ def caseloads(conn: Connection, day: date) -> list[Caseload]:
             pr.c.role,
             p.c.fte,
             func.coalesce(held.c.citizens, 0),
+            p.c.start_date,
+            d.c.id,
+            *(func.coalesce(held.c[tier], 0) for tier in codes.COMPLEXITY_TIERS),
         )
         .join(pr, pr.c.professional_id == p.c.id)
         .join(d, d.c.id == p.c.department_id)
@@ -105,10 +109,18 @@ def caseloads(conn: Connection, day: date) -> list[Caseload]:
         .where(_on(p, day))
         .order_by(d.c.code, pr.c.role, p.c.code)
     )
-    caps = _caps(conn)
+    caps = all_caps(conn)
+    rules = caseload_rules(conn)
     out = []
-    for code, name, dept, is_trial, role, fte, citizens in conn.execute(query):
+    for code, name, dept, is_trial, role, fte, citizens, started, dept_id, *per_tier in (
+        conn.execute(query)
+    ):
         cap = applicable_cap(caps, role, dept, code, day)
+        rule = rule_of(rules, dept_id)
+        assessed = dict(zip(codes.COMPLEXITY_TIERS, map(int, per_tier), strict=True))
+        load = (citizens - sum(assessed.values())) + sum(
+            rule.weight(tier) * n for tier, n in assessed.items()
+        )
         out.append(
             Caseload(
                 code,
@@ -119,6 +131,8 @@ def caseloads(conn: Connection, day: date) -> list[Caseload]:
                 float(fte),
                 int(citizens),
                 cap.cap if cap else None,
+                float(load),
+                rule.effective_cap(cap.cap, float(fte), started, day) if cap else None,
             )
         )
     return out
@@ -151,8 +165,22 @@ def continuity(conn: Connection, day: date) -> list[Continuity]:
         .group_by(d.c.code)
         .order_by(d.c.code)
     )
+    reasons: dict[str, list[tuple[str, int]]] = {}
+    for dept, reason, n in conn.execute(
+        select(d.c.code, r.c.reason, func.count())
+        .join(p, p.c.id == r.c.professional_id)
+        .join(d, d.c.id == p.c.department_id)
+        .where(r.c.reason != "intake", r.c.start_date >= first, r.c.start_date <= day)
+        .group_by(d.c.code, r.c.reason)
+    ):
+        reasons.setdefault(dept, []).append((reason, int(n)))
     return [
-        Continuity(dept, int(changes or 0), float(days or 0) / 365.25)
+        Continuity(
+            dept,
+            int(changes or 0),
+            float(days or 0) / 365.25,
+            tuple(sorted(reasons.get(dept, []), key=lambda x: (-x[1], x[0]))),
+        )
         for dept, changes, days in conn.execute(query)
     ]
 

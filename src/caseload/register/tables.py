@@ -100,6 +100,7 @@ STAFF = TableSpec(
             codes=codes.EXIT_KINDS,
             example="",
         ),
+        Field("district", "text", "district the professional covers", example="Nørrebro"),
     ),
     key=("staff_id",),
     periods=(("start_date", "end_date"),),
@@ -206,6 +207,13 @@ CITIZENS = TableSpec(
             "first day of the current kontanthjælp stretch",
             example="2015-03-01",
         ),
+        Field(
+            "complexity",
+            "code",
+            "how heavy the case is (weights in caseload_rules); empty weighs 1",
+            codes=codes.COMPLEXITY_TIERS,
+            example="complex",
+        ),
     ),
     key=("citizen_id",),
     rules=(rules.birth_date_or_cpr, rules.sex_or_cpr, rules.cpr_key_present, rules.same_cpr_twice),
@@ -239,10 +247,25 @@ RESPONSIBILITIES = TableSpec(
             codes=codes.RESPONSIBILITY_REASONS,
             example="intake",
         ),
+        Field(
+            "override_reason",
+            "text",
+            "why a change the rules refuse (over cap, takeover) was made anyway",
+            sensitive=True,
+            example="",
+        ),
+        _ref(
+            "covers_staff_id",
+            "staff",
+            "reason cover: the absent colleague whose citizen this is",
+            required=False,
+            example="",
+            store_as="covers_professional_id",
+        ),
     ),
     key=("citizen_id", "role", "start_date"),
     periods=(("start_date", "end_date"),),
-    rules=(rules.no_overlap("citizen_id", "responsibility"),),
+    rules=(rules.no_overlap("citizen_id", "responsibility"), rules.cover_names_colleague),
 )
 
 MEETINGS = TableSpec(
@@ -279,10 +302,18 @@ MEETINGS = TableSpec(
             store_as="follow_up_of_id",
             example="",
         ),
+        Field(
+            "absence_accepted",
+            "bool",
+            "a missed meeting whose absence was accepted (not late, not towards outreach)",
+            example="false",
+            default="false",
+        ),
     ),
     key=("meeting_id",),
-    rules=(rules.held_needs_date, rules.duration_positive),
+    rules=(rules.held_needs_date, rules.duration_positive, rules.accepted_only_when_missed),
     self_refs=("follow_up_of",),
+    stored_rules=(rules.held_after_entry,),
 )
 
 SPELLS = TableSpec(
@@ -323,4 +354,77 @@ ABSENCE = TableSpec(
     rules=(rules.non_negative("days"),),
     derive=rules.absence_defaults,
     derived_columns=("days", "term"),
+)
+
+
+MEETING_RULES = TableSpec(
+    "meeting_rules",
+    s.meeting_rule,
+    "The statutory meeting rhythm per target group; a row without target_group is the "
+    "job centre's default (built in: every 3 months, first within 30 days of entry, "
+    "follow-up within 14 days of a missed meeting, outreach after 2 missed by the citizen).",
+    (
+        Field(
+            "target_group",
+            "code",
+            "target group; empty for the default",
+            codes=codes.TARGET_GROUPS,
+            example="activity_ready_30_plus",
+        ),
+        Field("interval_months", "int", "a job meeting at least every N months", required=True,
+              example="3"),
+        Field("first_within_days", "int", "first job meeting within N days of entry",
+              required=True, example="30"),
+        Field("follow_up_within_days", "int", "a missed meeting is followed up within N days",
+              required=True, example="14"),
+        Field("outreach_after_missed", "int",
+              "flag for outreach after N meetings missed by the citizen since the last one held",
+              required=True, example="2"),
+    ),
+    key=("target_group",),
+    rules=(rules.positive("interval_months"), rules.positive("first_within_days"),
+           rules.positive("follow_up_within_days"), rules.positive("outreach_after_missed")),
+)
+
+CASELOAD_RULES = TableSpec(
+    "caseload_rules",
+    s.caseload_rule,
+    "How caseloads are weighed against caps, per department or (no department_id) for the "
+    "job centre: weights per complexity tier, a lower cap for newly started staff, and caps "
+    "pro rata to FTE. Without any rule a cap is a plain count of citizens.",
+    (
+        _ref("department_id", "departments", "department; empty for the default",
+             required=False, example="JI6"),
+        Field("weight_simple", "float", "weight of a simple case", required=True, example="1"),
+        Field("weight_complex", "float", "weight of a complex case", required=True,
+              example="1.5"),
+        Field("weight_very_complex", "float", "weight of a very complex case", required=True,
+              example="2"),
+        Field("new_staff_months", "int", "months a new professional has a lower cap",
+              required=True, example="6"),
+        Field("new_staff_share", "float", "share of the cap they carry meanwhile (0-1]",
+              required=True, example="0.6"),
+        Field("pro_rata_fte", "bool", "part-time staff carry the cap times their FTE",
+              example="true", default="true"),
+    ),
+    key=("department_id",),
+    rules=(rules.positive("weight_simple"), rules.positive("weight_complex"),
+           rules.positive("weight_very_complex"), rules.non_negative("new_staff_months"),
+           rules.share_in_range("new_staff_share")),
+)
+
+BUDDY_PAIRS = TableSpec(
+    "buddy_pairs",
+    s.buddy_pair,
+    "Buddy pairs (makkerpar): a coordinating caseworker and a company consultant or mentor "
+    "sharing one caseload, in departments whose role model is buddy_pair.",
+    (
+        _ref("caseworker_id", "staff", "the coordinating caseworker", example="KS-001"),
+        _ref("partner_id", "staff", "the company consultant or mentor", example="VK-001"),
+        _start(),
+        _end(),
+    ),
+    key=("caseworker_id", "start_date"),
+    periods=(("start_date", "end_date"),),
+    rules=(rules.two_people,),
 )

@@ -97,6 +97,7 @@ professional = Table(
     Column("fte", Float, nullable=False),
     *_period(),
     Column("exit_kind", String(16)),
+    Column("district", String(64)),
     CheckConstraint("fte > 0 AND fte <= 1.5", name="fte"),
     _one_of("exit_kind", codes.EXIT_KINDS),
     _period_ok(),
@@ -144,8 +145,12 @@ citizen = Table(
     Column("district", String(64)),
     Column("public_benefit_since", Date),
     Column("kontanthjaelp_since", Date),
+    Column("complexity", String(16)),
+    # optimistic concurrency: every edit of a citizen's case bumps it (operate.concurrency)
+    Column("version", Integer, nullable=False, server_default="1", default=1),
     _one_of("sex", codes.SEXES),
     _one_of("origin", codes.ORIGINS),
+    _one_of("complexity", codes.COMPLEXITY_TIERS),
     _one_of("target_group", codes.TARGET_GROUPS),
 )
 
@@ -158,6 +163,11 @@ responsibility = Table(
     Column("role", String(32), nullable=False),
     *_period(),
     Column("reason", String(24), nullable=False),
+    # a change the rules would refuse (over cap, takeover by someone not attached) is allowed
+    # only with a recorded reason
+    Column("override_reason", Text),
+    # reason "cover": the colleague whose citizen this is while they are away
+    Column("covers_professional_id", Integer, ForeignKey("professional.id")),
     UniqueConstraint("citizen_id", "role", "start_date"),
     _one_of("role", codes.ROLES),
     _one_of("reason", codes.RESPONSIBILITY_REASONS),
@@ -184,6 +194,9 @@ meeting = Table(
     Column("place", String(16)),
     Column("status", String(24), nullable=False),
     Column("follow_up_of_id", Integer, ForeignKey("meeting.id"), index=True),
+    # a missed meeting whose absence the job centre accepted (illness, documented reasons):
+    # not late, not a cancellation towards outreach; a fresh follow-up window starts
+    Column("absence_accepted", Boolean, nullable=False, server_default="0", default=False),
     _one_of("kind", codes.MEETING_KINDS),
     _one_of("place", codes.MEETING_PLACES),
     _one_of("status", codes.MEETING_STATUSES),
@@ -199,6 +212,59 @@ Index(
     meeting.c.status,
     meeting.c.due_date,
     meeting.c.held_date,
+)
+
+meeting_rule = Table(
+    "meeting_rule",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # NULL: the job centre's default, for target groups without a rule of their own
+    Column("target_group", String(40), unique=True),
+    Column("interval_months", Integer, nullable=False),
+    Column("first_within_days", Integer, nullable=False),
+    Column("follow_up_within_days", Integer, nullable=False),
+    Column("outreach_after_missed", Integer, nullable=False),
+    _one_of("target_group", codes.TARGET_GROUPS),
+    CheckConstraint(
+        "interval_months > 0 AND first_within_days > 0 AND follow_up_within_days > 0 "
+        "AND outreach_after_missed > 0",
+        name="positive",
+    ),
+)
+
+caseload_rule = Table(
+    "caseload_rule",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # NULL: the job centre's default; a department's own rule wins
+    _fk("department_id", "department", nullable=True),
+    Column("weight_simple", Float, nullable=False),
+    Column("weight_complex", Float, nullable=False),
+    Column("weight_very_complex", Float, nullable=False),
+    Column("new_staff_months", Integer, nullable=False),
+    Column("new_staff_share", Float, nullable=False),
+    Column("pro_rata_fte", Boolean, nullable=False, server_default="1", default=True),
+    UniqueConstraint("department_id"),
+    CheckConstraint(
+        "weight_simple > 0 AND weight_complex > 0 AND weight_very_complex > 0", name="weights"
+    ),
+    CheckConstraint(
+        "new_staff_months >= 0 AND new_staff_share > 0 AND new_staff_share <= 1",
+        name="new_staff",
+    ),
+)
+
+buddy_pair = Table(
+    "buddy_pair",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # the coordinating caseworker and the company consultant/mentor sharing a caseload
+    _fk("caseworker_id", "professional"),
+    _fk("partner_id", "professional"),
+    *_period(),
+    UniqueConstraint("caseworker_id", "start_date"),
+    CheckConstraint("caseworker_id <> partner_id", name="two_people"),
+    _period_ok(),
 )
 
 benefit_spell = Table(

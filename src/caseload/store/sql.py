@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Date, Integer, cast, func, literal_column
+from sqlalchemy import Connection, Date, Integer, cast, func, literal_column
 from sqlalchemy.sql.elements import ColumnElement
 
 
@@ -24,3 +24,31 @@ def add_months(column: Any, months: int, dialect: str) -> ColumnElement[Any]:
             func.date(column, "start of month", f"+{months + 1} months", "-1 day"),
         )
     return cast(column + literal_column(f"INTERVAL '{int(months)} months'"), Date)
+
+
+def add_months_by(column: Any, months: Any, dialect: str) -> ColumnElement[Any]:
+    """``add_months`` with the months an SQL expression (e.g. a rule's column), clamped the
+    same way on both databases."""
+    if dialect == "sqlite":
+        n = cast(months, Integer)
+        return func.min(
+            func.date(column, func.printf("%+d months", n)),
+            func.date(column, "start of month", func.printf("%+d months", n + 1), "-1 day"),
+        )
+    return cast(column + func.make_interval(0, months), Date)
+
+
+def add_days(column: Any, days: Any, dialect: str) -> ColumnElement[Any]:
+    """The date ``days`` (an SQL expression or int) later."""
+    if dialect == "sqlite":
+        return func.date(column, func.printf("%+d days", cast(days, Integer)))
+    return cast(column + cast(days, Integer), Date)
+
+
+def for_analysis(conn: Connection) -> None:
+    """Before one wide analytical statement in this transaction: on PostgreSQL no JIT (its
+    compile time outweighs the gain on these plans) and room for sorts and hashes in
+    memory (the default 4 MB spills to disk at a million citizens). SQLite needs nothing."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SET LOCAL jit = off")
+        conn.exec_driver_sql("SET LOCAL work_mem = '128MB'")

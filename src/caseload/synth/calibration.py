@@ -59,6 +59,9 @@ class Assumptions:
     )
     internal_exits_per_external: float = 0.3
     vacancy_days: tuple[int, int] = (7, 45)
+    complexity_shares: tuple[float, float, float] = (0.3, 0.5, 0.2)
+    """Simple, complex and very complex cases among activity-ready citizens (the register
+    stores the tier; the job centre's weights decide what it costs, none in the demo)."""
 
 
 ASSUMED = Assumptions()

@@ -10,6 +10,7 @@ import numpy as np
 import polars as pl
 from sqlalchemy import Connection, Engine
 
+from caseload.domain import codes
 from caseload.register import catalogue
 from caseload.register.importer import ImportResult, import_frame
 from caseload.store import bulk
@@ -203,7 +204,12 @@ def _caps(_centre: JobCentre) -> pl.DataFrame:
 
 
 def _citizen_rows(centre: JobCentre) -> pl.DataFrame:
-    return centre.people.select(
+    people = centre.people
+    # a stream of its own, so adding complexity left every other table's draws as they were
+    rng = np.random.default_rng([centre.seed, 1000])
+    tiers = np.array(codes.COMPLEXITY_TIERS)
+    shares = cal.ASSUMED.complexity_shares
+    return people.select(
         "citizen_id",
         "birth_date",
         "sex",
@@ -212,7 +218,33 @@ def _citizen_rows(centre: JobCentre) -> pl.DataFrame:
         "district",
         "public_benefit_since",
         "kontanthjaelp_since",
+    ).with_columns(
+        pl.Series("complexity", tiers[rng.choice(len(tiers), people.height, p=shares)])
     )
+
+
+def _meeting_rules(_centre: JobCentre) -> pl.DataFrame:
+    """The statutory default the simulated meetings follow (synth.meetings)."""
+    return pl.DataFrame(
+        {
+            "target_group": [None],
+            "interval_months": [3],
+            "first_within_days": [30],
+            "follow_up_within_days": [14],
+            "outreach_after_missed": [2],
+        },
+        schema_overrides={"target_group": pl.Utf8},
+    )
+
+
+def _none(name: str) -> Callable[[JobCentre], pl.DataFrame]:
+    """A table the demo leaves empty (its users fill it in): no rows, the file's columns."""
+
+    def make(_centre: JobCentre) -> pl.DataFrame:
+        spec = catalogue.spec(name)
+        return pl.DataFrame(schema={f.name: pl.Utf8 for f in spec.fields})
+
+    return make
 
 
 def _trials(centre: JobCentre) -> pl.DataFrame:
@@ -263,6 +295,9 @@ _REGISTER: dict[str, Callable[[JobCentre], pl.DataFrame]] = {
     "responsibilities": lambda centre: centre.responsibilities,
     "trials": _trials,
     "assignments": _assignments,
+    "caseload_rules": _none("caseload_rules"),
+    "buddy_pairs": _none("buddy_pairs"),
+    "meeting_rules": _meeting_rules,
 }
 
 

@@ -19,7 +19,6 @@ outcomes in the window:
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -39,11 +38,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql import ColumnElement, Select, Subquery
 
-from caseload.domain import codes
+from caseload.domain import codes, dates
 from caseload.domain.dates import years_before
 from caseload.register.contacts import primary_contact
 from caseload.store import schema as s
-from caseload.store.sql import add_months, day_number
+from caseload.store.sql import add_months, day_number, for_analysis
 
 STATUS_PRIORITY = (
     "job", "small_job", "education", "flex_job", "resource_course", "disability_pension",
@@ -82,21 +81,14 @@ class Window:
     @property
     def last_exit(self) -> date:
         """The last exit day whose status (``lag_months`` later) falls in the window."""
-        day = add_months_to(self.outcome_end, -self.lag_months)
-        while add_months_to(day + timedelta(days=1), self.lag_months) <= self.outcome_end:
+        day = dates.add_months(self.outcome_end, -self.lag_months)
+        while dates.add_months(day + timedelta(days=1), self.lag_months) <= self.outcome_end:
             day += timedelta(days=1)
         return day
 
     @property
     def days(self) -> int:
         return (self.last_exit - self.start).days
-
-
-def add_months_to(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(day.day, last))
 
 
 def day_of(number: int) -> date:
@@ -270,11 +262,8 @@ def cohort_query(found: Trial, win: Window, dialect: str) -> Select[tuple[object
 def cohort(conn: Connection, found: Trial, win: Window) -> pl.DataFrame:
     """The cohort frame, with ``status`` decoded and ``time``/``exited`` for survival."""
     query = cohort_query(found, win, conn.dialect.name)
-    if conn.dialect.name == "postgresql":
-        # JIT compiling this wide plan costs more than it saves (6 of 18 s at 1M citizens),
-        # and its sorts and hashes spill to disk at the default 4 MB of work memory
-        conn.exec_driver_sql("SET LOCAL jit = off")
-        conn.exec_driver_sql("SET LOCAL work_mem = '128MB'")
+    # JIT compiling this wide plan costs more than it saves (6 of 18 s at 1M citizens)
+    for_analysis(conn)
     result = conn.execute(query)
     keys, rows = list(result.keys()), result.fetchall()
     if not rows:
