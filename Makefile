@@ -17,6 +17,11 @@ demo: $(STAMP)
 	@mkdir -p $(dir $(DEMO_DB))
 	$(BIN)/caseload demo --db $(DEMO_DB) --fresh
 	$(BIN)/caseload evaluate --db $(DEMO_DB) --trial CPH-2018 --out $(dir $(DEMO_DB))evaluation
+	$(BIN)/caseload overdue --db $(DEMO_DB) --as-of 2019-03-01 --caseworker JI6-KS-0001
+	$(BIN)/caseload timeliness --db $(DEMO_DB) --from 2018-01-01 --to 2019-12-31 \
+		--by arm --trial CPH-2018 --plot $(dir $(DEMO_DB))timeliness.svg
+	$(BIN)/caseload sparring --db $(DEMO_DB) --caseworker JI6-KS-0001 --as-of 2019-03-01 \
+		--out $(dir $(DEMO_DB))sparring.html
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.logging import RichHandler
 
-from caseload.cli import demo, evaluate, randomise, register
+from caseload.cli import demo, evaluate, operate, randomise, register
 from caseload.cli.common import errors
 
 app = typer.Typer(
@@ -39,6 +39,14 @@ app.command("import")(register.import_)
 app.command("export")(register.export_)
 app.command("tables")(register.tables)
 app.command("status")(register.status_)
+app.command("assign")(operate.assign)
+app.command("rebalance")(operate.rebalance)
+app.command("contact")(operate.contact)
+app.command("meeting")(operate.meeting)
+app.command("overdue")(operate.overdue)
+app.command("timeliness")(operate.timeliness)
+app.command("caseflow")(operate.caseflow)
+app.command("sparring")(operate.sparring)
 app.command("demo")(demo.demo)
 app.command("randomise")(randomise.randomise)
 app.command("evaluate")(evaluate.evaluate)

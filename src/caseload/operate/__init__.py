@@ -1,0 +1,1 @@
+"""The operate face: caps, allocation and continuity, the meeting rhythm, case flow."""

@@ -1,0 +1,237 @@
+"""Changing one citizen's case by hand: the rules (caps, role model, takeover only among
+attached professionals, meetings not before entry), overrides with a stored reason, and
+optimistic concurrency — on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Connection, Engine, func, insert, select
+
+from caseload.operate import casework
+from caseload.operate.casework import Conflict, Refused, change_contact, record_meeting
+from caseload.register.contacts import primary_contact
+from caseload.store import schema as s
+
+KS, VK = "coordinating_caseworker", "company_consultant"
+ENTRY = date(2019, 1, 1)
+DAY = date(2019, 3, 1)
+
+
+def _add(conn: Connection, table: Any, **values: Any) -> int:
+    return int(conn.execute(insert(table).values(**values)).inserted_primary_key[0])
+
+
+def _register(engine: Engine, model: str = "all_apart") -> dict[str, int]:
+    """KS1 holds C1 (and C4), KS2 holds C2 and C3 (cap 2: full), KS3 holds both roles and is
+    C1's company consultant, VK1 is a consultant attached to nobody."""
+    ids: dict[str, int] = {}
+    with engine.begin() as conn:
+        dept = _add(conn, s.department, code="D", name="D", is_trial=False, role_model=model)
+        for code, roles in (("KS1", [KS]), ("KS2", [KS]), ("KS3", [KS, VK]), ("VK1", [VK]),
+                            ("VK2", [VK])):
+            ids[code] = _add(conn, s.professional, code=code, name=code, department_id=dept,
+                             fte=1.0, start_date=date(2015, 1, 1))
+            for role in roles:
+                _add(conn, s.professional_role, professional_id=ids[code], role=role,
+                     start_date=date(2015, 1, 1))
+        for role in (KS, VK):
+            _add(conn, s.caseload_cap, role=role, department_id=dept, cap=2,
+                 start_date=date(2015, 1, 1))
+        if model == "buddy_pair":
+            _add(conn, s.buddy_pair, caseworker_id=ids["KS1"], partner_id=ids["VK2"],
+                 start_date=date(2015, 1, 1))
+        for code, holder in (("C1", "KS1"), ("C2", "KS2"), ("C3", "KS2"), ("C4", "KS1")):
+            ids[code] = _add(conn, s.citizen, code=code, birth_date=date(1970, 1, 1),
+                             sex="female", origin="danish",
+                             target_group="activity_ready_30_plus")
+            _add(conn, s.responsibility, citizen_id=ids[code], professional_id=ids[holder],
+                 role=KS, start_date=ENTRY, reason="intake")
+        _add(conn, s.responsibility, citizen_id=ids["C1"], professional_id=ids["KS3"],
+             role=VK, start_date=ENTRY, reason="intake")
+    return ids
+
+
+def _rows(engine: Engine) -> list[tuple[Any, ...]]:
+    r = s.responsibility
+    with engine.connect() as conn:
+        return [tuple(row) for row in conn.execute(select(r).order_by(r.c.id))]
+
+
+def _version(engine: Engine, citizen: str) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(
+            select(s.citizen.c.version).where(s.citizen.c.code == citizen)
+        ).scalar_one())
+
+
+def test_reallocation_ends_the_old_and_starts_the_new(engine: Engine) -> None:
+    ids = _register(engine)
+    with engine.begin() as conn:
+        done = change_contact(conn, "C4", KS, "KS3", DAY, "reallocation")
+    assert (done.ended, done.started, done.version) == (1, 1, 2)
+    r = s.responsibility
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(r.c.professional_id, r.c.start_date, r.c.end_date, r.c.reason)
+            .where(r.c.citizen_id == ids["C4"], r.c.role == KS).order_by(r.c.start_date)
+        ).all()
+    assert [tuple(x) for x in rows] == [
+        (ids["KS1"], ENTRY, DAY - timedelta(days=1), "intake"),
+        (ids["KS3"], DAY, None, "reallocation"),
+    ]
+
+
+def test_over_cap_is_refused_unless_overridden_with_a_reason(engine: Engine) -> None:
+    ids = _register(engine)
+    before = _rows(engine)
+    with pytest.raises(Refused, match=r"KS2 would carry 3 against a cap of 2"), \
+            engine.begin() as conn:
+        change_contact(conn, "C1", KS, "KS2", DAY, "reallocation")
+    assert _rows(engine) == before
+    assert _version(engine, "C1") == 1
+    with pytest.raises(Refused), engine.begin() as conn:  # a blank reason is no reason
+        change_contact(conn, "C1", KS, "KS2", DAY, "reallocation", override="  ")
+    with engine.begin() as conn:
+        change_contact(conn, "C1", KS, "KS2", DAY, "reallocation",
+                       override="citizen asked for KS2; agreed with the leader")
+    r = s.responsibility
+    with engine.connect() as conn:
+        reason = conn.execute(
+            select(r.c.override_reason).where(r.c.citizen_id == ids["C1"],
+                                              r.c.professional_id == ids["KS2"])
+        ).scalar_one()
+    assert reason == "citizen asked for KS2; agreed with the leader"
+
+
+def test_the_same_professional_twice_is_refused(engine: Engine) -> None:
+    _register(engine)
+    with pytest.raises(Refused, match="already holds C1"), engine.begin() as conn:
+        change_contact(conn, "C1", KS, "KS1", DAY, "reallocation")
+
+
+def test_a_professional_without_the_role_is_refused(engine: Engine) -> None:
+    _register(engine)
+    with pytest.raises(Refused, match="does not hold the role coordinating_caseworker"), \
+            engine.begin() as conn:
+        change_contact(conn, "C1", KS, "VK1", DAY, "reallocation")
+
+
+def test_cover_only_by_someone_already_attached(engine: Engine) -> None:
+    ids = _register(engine)
+    # KS2 is not attached to C1 (and is full): refused, naming the rule
+    with pytest.raises(Refused, match="already attached to the citizen"), \
+            engine.begin() as conn:
+        change_contact(conn, "C1", KS, "KS2", DAY, "cover", until=DAY + timedelta(days=20))
+    # KS3 is C1's company consultant: may cover the caseworker role during KS1's holiday
+    until = DAY + timedelta(days=20)
+    with engine.begin() as conn:
+        change_contact(conn, "C1", KS, "KS3", DAY, "cover", until=until)
+    r = s.responsibility
+    with engine.connect() as conn:
+        cover = conn.execute(
+            select(r.c.professional_id, r.c.end_date, r.c.covers_professional_id)
+            .where(r.c.citizen_id == ids["C1"], r.c.reason == "cover")
+        ).one()
+        own_open = conn.execute(
+            select(r.c.end_date).where(r.c.citizen_id == ids["C1"], r.c.role == KS,
+                                       r.c.reason == "intake")
+        ).scalar_one()
+
+        def contact_on(day: date) -> int:
+            pc = primary_contact(day)
+            return int(conn.execute(
+                select(pc.c.professional_id).where(pc.c.citizen_id == ids["C1"])
+            ).scalar_one())
+
+        during, after = contact_on(DAY + timedelta(days=5)), contact_on(until + timedelta(1))
+    assert tuple(cover) == (ids["KS3"], until, ids["KS1"])
+    assert own_open is None  # the absent caseworker keeps the citizen
+    assert (during, after) == (ids["KS3"], ids["KS1"])
+
+
+def test_only_a_cover_has_an_end(engine: Engine) -> None:
+    _register(engine)
+    with pytest.raises(Refused, match="only a cover has an end"), engine.begin() as conn:
+        change_contact(conn, "C4", KS, "KS3", DAY, "reallocation", until=DAY)
+
+
+def test_handoff_goes_to_a_company_consultant(engine: Engine) -> None:
+    ids = _register(engine)
+    with pytest.raises(Refused, match="goes to a company consultant"), engine.begin() as conn:
+        change_contact(conn, "C4", KS, "KS3", DAY, "handoff")
+    with engine.begin() as conn:
+        change_contact(conn, "C4", VK, "VK1", DAY, "handoff")
+    r = s.responsibility
+    with engine.connect() as conn:
+        got = conn.execute(
+            select(r.c.professional_id, r.c.reason).where(r.c.citizen_id == ids["C4"],
+                                                           r.c.role == VK)
+        ).one()
+    assert tuple(got) == (ids["VK1"], "handoff")
+
+
+def test_buddy_pair_hands_off_to_the_partner_only(engine: Engine) -> None:
+    _register(engine, "buddy_pair")
+    with pytest.raises(Refused, match="caseworker's partner"), engine.begin() as conn:
+        change_contact(conn, "C4", VK, "VK1", DAY, "handoff")
+    with engine.begin() as conn:
+        change_contact(conn, "C4", VK, "VK2", DAY, "handoff")
+
+
+def test_all_inclusive_keeps_the_roles_with_the_caseworker(engine: Engine) -> None:
+    _register(engine, "all_inclusive")
+    with pytest.raises(Refused, match="all-inclusive"), engine.begin() as conn:
+        change_contact(conn, "C4", VK, "VK1", DAY, "handoff")
+
+
+def test_a_stale_version_is_a_conflict_and_loses_nothing(engine: Engine) -> None:
+    _register(engine)
+    seen = _version(engine, "C4")  # both users open the case at version 1
+    with engine.begin() as conn:  # the first saves
+        first = change_contact(conn, "C4", KS, "KS3", DAY, "reallocation", version=seen)
+    assert first.version == seen + 1
+    before = _rows(engine)
+    with pytest.raises(Conflict, match=r"version 2, you had 1"), engine.begin() as conn:
+        record_meeting(conn, "C4", "M-LATE", "job_meeting", "held", DAY, version=seen)
+    assert _rows(engine) == before
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(s.meeting)).scalar_one() == 0
+    assert _version(engine, "C4") == 2
+    with engine.begin() as conn:  # reloaded: the second user's change goes through
+        record_meeting(conn, "C4", "M-LATE", "job_meeting", "held", DAY, version=2)
+    assert _version(engine, "C4") == 3
+
+
+def test_meetings_not_before_entry_and_due_from_the_rhythm(engine: Engine) -> None:
+    ids = _register(engine)
+    with pytest.raises(Refused, match="before the citizen's entry"), engine.begin() as conn:
+        record_meeting(conn, "C1", "M0", "job_meeting", "held", ENTRY - timedelta(days=1))
+    with pytest.raises(Refused, match="absence accepted"), engine.begin() as conn:
+        record_meeting(conn, "C1", "M0", "job_meeting", "held", DAY, absence_accepted=True)
+    with engine.begin() as conn:
+        # first job meeting: due 30 days after entry (2019-01-31), held late on 2019-02-10
+        record_meeting(conn, "C1", "M1", "job_meeting", "held", date(2019, 2, 10), "KS1", 45,
+                       "home")
+        # next: due three months after the one held, 2019-05-10; held on time
+        record_meeting(conn, "C1", "M2", "job_meeting", "held", date(2019, 5, 1), "KS1")
+    m = s.meeting
+    with engine.connect() as conn:
+        got = conn.execute(
+            select(m.c.code, m.c.due_date, m.c.held_date, m.c.professional_id,
+                   m.c.duration_minutes, m.c.place).order_by(m.c.code)
+        ).all()
+    assert [tuple(x) for x in got] == [
+        ("M1", date(2019, 1, 31), date(2019, 2, 10), ids["KS1"], 45, "home"),
+        ("M2", date(2019, 5, 10), date(2019, 5, 1), ids["KS1"], None, None),
+    ]
+
+
+def test_unknown_citizen_and_staff_are_named(engine: Engine) -> None:
+    _register(engine)
+    with pytest.raises(casework.NotFound, match="no citizen 'C9'"), engine.begin() as conn:
+        change_contact(conn, "C9", KS, "KS1", DAY, "reallocation")
+    with pytest.raises(casework.NotFound, match="no professional 'X'"), engine.begin() as conn:
+        change_contact(conn, "C1", KS, "X", DAY, "reallocation")
