@@ -32,8 +32,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,7 +39,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from machine import describe as machine  # benchmarks/ is the script's folder
+from harness import code_state, run, say, summary  # benchmarks/ is the script's folder
+from machine import describe as machine
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
@@ -52,38 +51,12 @@ DIGEST_RTOL = 1e-9
 
 
 
-def code_state() -> dict[str, Any]:
-    """The commit measured, and the files of src/ that differ from it (others edit too)."""
-
-    def git(*args: str) -> str:
-        done = subprocess.run(["git", *args], cwd=HERE.parent, capture_output=True, text=True,
-                              check=False)
-        return done.stdout.strip()
-
-    return {"commit": git("rev-parse", "--short", "HEAD"),
-            "src_changed": git("status", "--porcelain", "--", "src").splitlines()}
 
 
-def say(message: str) -> None:
-    print(f"[{datetime.now():%H:%M:%S}] {message}", flush=True)
 
 
-def run(args: list[str]) -> dict[str, Any]:
-    """One child: wall seconds (start-up included), its own peak RSS in GiB, its output."""
-    started = time.perf_counter()
-    with tempfile.TemporaryFile("w+") as out:
-        child = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, text=True,
-                                 env=os.environ | {"COLUMNS": "120"})
-        _, status, usage = os.wait4(child.pid, 0)
-        wall = time.perf_counter() - started
-        out.seek(0)
-        said = out.read()
-    return {"seconds": wall, "peak_gib": usage.ru_maxrss / 2**20,
-            "ok": os.waitstatus_to_exitcode(status) == 0, "output": said}
 
 
-def summary(values: list[float]) -> dict[str, float]:
-    return {"best": min(values), "median": statistics.median(values), "runs": values}
 
 
 # --- the child: one timed per-citizen step -------------------------------------------------

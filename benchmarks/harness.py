@@ -1,0 +1,49 @@
+"""What every benchmark script shares: the code measured, timestamps, timed children and
+best/median summaries."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def code_state() -> dict[str, Any]:
+    """The commit measured, and the files of src/ that differ from it (others edit too)."""
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
+                              check=False)
+        return done.stdout.strip()
+
+    return {"commit": git("rev-parse", "--short", "HEAD"),
+            "src_changed": git("status", "--porcelain", "--", "src").splitlines()}
+
+
+def say(message: str) -> None:
+    print(f"[{datetime.now():%H:%M:%S}] {message}", flush=True)
+
+
+def run(args: list[str]) -> dict[str, Any]:
+    """One child: wall seconds (start-up included), its own peak RSS in GiB, its output."""
+    started = time.perf_counter()
+    with tempfile.TemporaryFile("w+") as out:
+        child = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, text=True,
+                                 env=os.environ | {"COLUMNS": "120"})
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - started
+        out.seek(0)
+        said = out.read()
+    return {"seconds": wall, "peak_gib": usage.ru_maxrss / 2**20,
+            "ok": os.waitstatus_to_exitcode(status) == 0, "output": said}
+
+
+def summary(values: list[float]) -> dict[str, Any]:
+    return {"best": min(values), "median": statistics.median(values), "runs": values}
