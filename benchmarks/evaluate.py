@@ -49,16 +49,6 @@ TRIAL = "CPH-2018"
 DIGEST_RTOL = 1e-9
 
 
-
-
-
-
-
-
-
-
-
-
 # --- the child: one timed per-citizen step -------------------------------------------------
 
 

@@ -47,3 +47,24 @@ def run(args: list[str]) -> dict[str, Any]:
 
 def summary(values: list[float]) -> dict[str, Any]:
     return {"best": min(values), "median": statistics.median(values), "runs": values}
+
+
+def ensure_database(url: str) -> None:
+    """Create the PostgreSQL database of ``url`` if it is missing (before any work is timed),
+    so a benchmark does not fail after its first part; other URLs are left alone."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url)
+    if not target.get_backend_name().startswith("postgresql") or not target.database:
+        return
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            found = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                 {"name": target.database}).first()
+            if found is None:
+                conn.exec_driver_sql(f'CREATE DATABASE "{target.database}"')
+                say(f"created database {target.database}")
+    finally:
+        admin.dispose()

@@ -21,8 +21,9 @@ Two parts, in one process (the peak RSS is the process's):
   out first) is reported beside them. A second scenario gives every citizen weight 1,
   where the fewest changes equal the total excess; the plan must reach it (asserted).
 - the register: the same department written with SQLAlchemy Core bulk inserts into a
-  SQLite file in a temporary folder (or ``--db-url``: a PostgreSQL database that must be
-  empty, or ``--fresh`` to drop its public schema first), migrated to the head, then
+  SQLite file in a temporary folder (or ``--db-url``: a PostgreSQL database, created if
+  missing, that must be empty, or ``--fresh`` to drop its public schema first), migrated to
+  the head, then
   ``operate.allocation.rebalance(conn, "BIG", day, cap=75)`` as a dry run ``--register-runs``
   times (3: reading the department, the plan and the greedy baseline), once with
   ``write=True`` inside ``engine.begin()`` (the same and writing every change, committed),
@@ -55,7 +56,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from harness import code_state, say, summary  # benchmarks/ is the script's folder
+from harness import code_state, ensure_database, say, summary  # benchmarks/ is the script's folder
 from machine import describe as machine
 
 from caseload.operate.greedy import greedy
@@ -421,6 +422,8 @@ def main() -> None:
                         help="--db-url: drop everything in its public schema first")
     parser.add_argument("--no-register", action="store_true", help="the in-memory part only")
     args = parser.parse_args()
+    if args.db_url and not args.no_register:
+        ensure_database(args.db_url)
 
     print(f"machine: {machine()}", flush=True)
     command = " ".join([Path(sys.executable).name, *sys.argv])

@@ -27,7 +27,7 @@ Target: the engine faster than the baseline (the ratio baseline / engine is repo
     .venv/bin/python benchmarks/rhythm.py --citizens 1000000 \\
         --db-url postgresql+psycopg://postgres@127.0.0.1:5432/caseload_bench_rhythm
 
-The PostgreSQL database must exist (it is rebuilt with ``caseload demo --fresh`` unless
+The PostgreSQL database is created if missing (and rebuilt with ``caseload demo --fresh`` unless
 ``--built``).
 
 A markdown table goes to stdout; the numbers, the command, the machine and the commit to
@@ -47,7 +47,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from harness import code_state, run, say, summary  # benchmarks/ is the script's folder
+# benchmarks/ is the script's folder
+from harness import code_state, ensure_database, run, say, summary
 from machine import describe as machine
 
 HERE = Path(__file__).resolve().parent
@@ -55,14 +56,6 @@ RESULTS = HERE / "results"
 CASELOAD = str(Path(sys.executable).with_name("caseload"))
 COLUMNS = ("professional_id", "entry", "last_held", "due", "missed_by_citizen", "outreach",
            "planned")
-
-
-
-
-
-
-
-
 
 
 # --- the children ----------------------------------------------------------------------------
@@ -316,6 +309,8 @@ def main() -> None:
         return
     if args.db_url and args.reuse:
         parser.error("--reuse is for a SQLite file; not with --db-url")
+    if args.db_url:
+        ensure_database(args.db_url)
 
     print(f"machine: {machine()}", flush=True)
     command = " ".join([Path(sys.executable).name, *sys.argv])
