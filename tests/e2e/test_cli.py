@@ -309,12 +309,13 @@ def test_status_after_the_handover_with_professionals(loaded: str) -> None:
         ["KS-001", "JI6", "coordinating caseworker", "2", "50", ""],
     ]
     # year 2018-07-02 .. 2019-07-01, JI6: changes = VK handoff + staff_exit = 2;
-    # days = 365 (C1) + 364 (C2/KS-002) + 1 (C2/KS-001) + 304 (C2/VK) = 1034 -> 2.83 y
+    # days = 365 (C1) + 365 (C2: KS-002 364, then KS-001 1; the VK's days inside them:
+    # a citizen counts once a day) = 730 -> 2.00 y
     assert continuity[1:] == [
         ["JI1", "0", "1", "0.00", ""],
-        ["JI6", "2", "3", f"{2 / (1034 / 365.25):.2f}", "handoff 1, staff_exit 1"],
+        ["JI6", "2", "2", f"{2 / (730 / 365.25):.2f}", "handoff 1, staff_exit 1"],
     ]
-    assert continuity[2][3] == "0.71"
+    assert continuity[2][3] == "1.00"
 
 
 def test_status_of_one_department(loaded: str) -> None:

@@ -1081,3 +1081,35 @@ def test_a_team_meeting_before_its_plan_is_refused(engine: Engine, tmp_path: Pat
         (3, "meeting_date", "the rehabilitation team met before the preparatory plan started"),
     ]
     assert _count(engine, "recommendations") == 0
+
+
+def test_a_responsibility_overlapping_a_stored_one_is_refused(engine: Engine,
+                                                               tmp_path: Path) -> None:
+    """The file alone is consistent, but with what is stored C000001 would have two
+    coordinating caseworkers in 2018: refused, naming the row, and nothing is written. A row
+    that replaces the stored one (same citizen, role and start) is no overlap."""
+    for table in ("departments", "teams", "staff", "roles", "citizens", "responsibilities"):
+        importer.import_file(engine, table, EXAMPLES / f"{table}.csv")
+    r = schema.responsibility
+    with engine.connect() as conn:
+        before = conn.execute(select(func.count()).select_from(r)).scalar_one()
+    clash = tmp_path / "responsibilities.csv"
+    clash.write_text("citizen_id,staff_id,role,start_date,end_date,reason\n"
+                     "C000003,KS-101,coordinating_caseworker,2018-01-01,,intake\n"
+                     "C000001,KS-002,coordinating_caseworker,2018-06-01,,reallocation\n",
+                     encoding="utf-8")
+    with pytest.raises(ImportRejected) as rejected:
+        importer.import_file(engine, "responsibilities", clash)
+    (problem,) = rejected.value.problems
+    assert (problem.row, problem.column) == (3, "start_date")
+    assert problem.reason == ("overlaps the responsibility in the same role stored from "
+                              "2018-01-01")
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(r)).scalar_one() == before
+    replace_it = tmp_path / "replace.csv"
+    replace_it.write_text("citizen_id,staff_id,role,start_date,end_date,reason\n"
+                          "C000001,KS-001,coordinating_caseworker,2018-01-01,2018-05-31,intake\n"
+                          "C000001,KS-002,coordinating_caseworker,2018-06-01,,reallocation\n",
+                          encoding="utf-8")
+    result = importer.import_file(engine, "responsibilities", replace_it)
+    assert (result.inserted, result.updated) == (1, 1)

@@ -254,32 +254,34 @@ def test_no_cap_is_never_over(register: Engine) -> None:
 
 
 def test_continuity_for_the_calendar_year_2018(register: Engine) -> None:
-    # window 2018-01-01 .. 2018-12-31
-    # D1 changes: C01->A1 (staff_exit, 1 Jul), C05 cover (15 Mar)            = 2
-    # D1 days: C01/A2 181 + C01/A1 184 + C02/A2 181 + C03 120 + C04 365 + C05 1
-    #          + C08/A1 245                                                  = 1277
+    # window 2018-01-01 .. 2018-12-31; a cover is no change and no citizen-day (the absent
+    # caseworker keeps the citizen); a citizen counts once a day per department
+    # D1 changes: C01->A1 (staff_exit, 1 Jul)                                = 1
+    # D1 days: C01 (A2 181 + A1 184) 365 + C02/A2 181 + C03 120 + C04 365
+    #          + C08/A1 245                                                  = 1276
     # D2 changes: C02->B1 (1 Jul), four consultant handoffs                  = 5
-    # D2 days: C02/B1 184 + C06/B1 306 + 3 x 275 consultant + C08/B2 153
-    #          + C05 mentor 365                                              = 1833
+    # D2 days: C02 (consultant from 1 Apr, B1 from 1 Jul) 275 + C04 275
+    #          + C05 mentor 365 + C06 (B1 from 1 Mar) 306 + C08/B2 153       = 1374
     report = _status(register, date(2018, 12, 31))
     assert [c.department for c in report.continuity] == ["D1", "D2"]
     got = _continuity(report)
-    assert got["D1"] == (2, pytest.approx(1277 / 365.25, rel=1e-12))
-    assert got["D2"] == (5, pytest.approx(1833 / 365.25, rel=1e-12))
+    assert got["D1"] == (1, pytest.approx(1276 / 365.25, rel=1e-12))
+    assert got["D2"] == (5, pytest.approx(1374 / 365.25, rel=1e-12))
     per = {c.department: c.per_citizen_year for c in report.continuity}
-    assert per["D1"] == pytest.approx(2 / (1277 / 365.25), rel=1e-12)
-    assert per["D2"] == pytest.approx(5 / (1833 / 365.25), rel=1e-12)
+    assert per["D1"] == pytest.approx(1 / (1276 / 365.25), rel=1e-12)
+    assert per["D2"] == pytest.approx(5 / (1374 / 365.25), rel=1e-12)
 
 
 def test_continuity_for_the_year_to_mid_2018(register: Engine) -> None:
     # window 2017-07-01 .. 2018-06-30
-    # D1: 1 change (C05 cover); days C01 365 + C02 303 + C03 120 + C04 365 + C05 1
-    #     + C07 184 (Jul-Dec 2017) + C08 61                                  = 1399
-    # D2: 4 changes (consultant handoffs); days C06 122 + 3 x 91 + C08 61 + mentor 181 = 637
+    # D1: no change (C05's cover is none); days C01 365 + C02 303 + C03 120 + C04 365
+    #     + C07 184 (Jul-Dec 2017) + C08 61                                  = 1398
+    # D2: 4 changes (consultant handoffs); days C06 (B1 and consultant) 122 + C02 91
+    #     + C04 91 + C08 61 + C05 mentor 181                                 = 546
     got = _continuity(_status(register, date(2018, 6, 30)))
     assert got == {
-        "D1": (1, pytest.approx(1399 / 365.25, rel=1e-12)),
-        "D2": (4, pytest.approx(637 / 365.25, rel=1e-12)),
+        "D1": (0, pytest.approx(1398 / 365.25, rel=1e-12)),
+        "D2": (4, pytest.approx(546 / 365.25, rel=1e-12)),
     }
 
 
@@ -309,7 +311,7 @@ def test_continuity_omits_a_department_with_nothing_in_the_window(register: Engi
 # --- cross-check against a plain reading of the files ------------------------------------
 
 
-def _responsibilities() -> list[tuple[str, str, date, date | None, str]]:
+def _responsibilities() -> list[tuple[str, str, date, date | None, str, str]]:
     rows = csv.DictReader(io.StringIO(FILES["responsibilities"]))
     return [
         (
@@ -318,29 +320,35 @@ def _responsibilities() -> list[tuple[str, str, date, date | None, str]]:
             date.fromisoformat(r["start_date"]),
             date.fromisoformat(r["end_date"]) if r["end_date"] else None,
             r["reason"],
+            r["citizen_id"],
         )
         for r in rows
     ]
 
 
 def _expected_continuity(day: date) -> dict[str, tuple[int, int]]:
+    """Changes (not intake, not cover) and the days each citizen had anyone of the
+    department, counted day by day."""
     first = day - timedelta(days=364)
-    out: dict[str, list[int]] = {}
-    for staff, _role, start, end, reason in _responsibilities():
+    changes: dict[str, int] = {}
+    covered: dict[str, set[tuple[str, date]]] = {}
+    for staff, _role, start, end, reason, citizen in _responsibilities():
         last = end or date.max
-        if start > day or last < first:
+        if start > day or last < first or reason == "cover":
             continue
-        dept = out.setdefault(DEPARTMENT_OF[staff], [0, 0])
-        dept[0] += reason != "intake" and start >= first
-        dept[1] += (min(last, day) - max(start, first)).days + 1
-    return {d: (v[0], v[1]) for d, v in out.items()}
+        dept = DEPARTMENT_OF[staff]
+        changes[dept] = changes.get(dept, 0) + (reason != "intake" and start >= first)
+        days = covered.setdefault(dept, set())
+        for k in range((min(last, day) - max(start, first)).days + 1):
+            days.add((citizen, max(start, first) + timedelta(days=k)))
+    return {d: (changes[d], len(covered[d])) for d in changes}
 
 
 def _expected_reasons(day: date) -> dict[str, dict[str, int]]:
     first = day - timedelta(days=364)
     out: dict[str, dict[str, int]] = {}
-    for staff, _role, start, _end, reason in _responsibilities():
-        if reason != "intake" and first <= start <= day:
+    for staff, _role, start, _end, reason, _citizen in _responsibilities():
+        if reason not in ("intake", "cover") and first <= start <= day:
             per = out.setdefault(DEPARTMENT_OF[staff], {})
             per[reason] = per.get(reason, 0) + 1
     return out
@@ -348,7 +356,7 @@ def _expected_reasons(day: date) -> dict[str, dict[str, int]]:
 
 def _expected_counts(day: date) -> dict[tuple[str, str], int]:
     out: dict[tuple[str, str], int] = {}
-    for staff, role, start, end, _reason in _responsibilities():
+    for staff, role, start, end, _reason, _citizen in _responsibilities():
         if start <= day and (end is None or end >= day):
             out[(staff, role)] = out.get((staff, role), 0) + 1
     return out

@@ -54,6 +54,13 @@ def _describe(f: Field) -> str:
     return f"{f.doc}. {kind}.{extra}{private}"
 
 
+def _first_paragraph(doc: str | None) -> str:
+    """A rule's docstring up to its first blank line, on one line, without the full stop."""
+    first = (doc or "").strip().split("\n\n")[0]
+    text = " ".join(first.split()).rstrip(".")
+    return text[:1].lower() + text[1:]
+
+
 def table_section(spec: TableSpec) -> str:
     lines = [
         f"## `{spec.name}`",
@@ -70,8 +77,8 @@ def table_section(spec: TableSpec) -> str:
         lines.append(f"| `{f.name}` | {'yes' if f.required else ''} | {_describe(f)} |")
     checks = [f"`{end}` may not be before `{start}`" for start, end in spec.periods]
     checks += [
-        (rule.__doc__ or "").strip().split("\n")[0]
-        for rule in spec.rules
+        _first_paragraph(rule.__doc__)
+        for rule in (*spec.rules, *spec.stored_rules)
         if (rule.__doc__ or "").strip()
     ]
     if checks:

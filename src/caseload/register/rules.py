@@ -9,6 +9,7 @@ row number in the file) and returns the rows it objects to as a frame of
 from __future__ import annotations
 
 import os
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -364,6 +365,46 @@ def held_after_entry(conn: Connection, rows: pl.DataFrame) -> pl.DataFrame:
         pl.col("held_date") < pl.col("_entry"),
         "held_date",
         "held before the citizen's first day on a caseload",
+    )
+
+
+def no_overlap_with_stored(conn: Connection, rows: pl.DataFrame) -> pl.DataFrame:
+    """A responsibility may not overlap one already stored for the same citizen and role
+    (covers aside), unless the file replaces that one (the same citizen, role and start)."""
+    from caseload.store import schema as s
+
+    if not _has(rows, "citizen_id", "role", "start_date"):
+        return none()
+    r = s.responsibility
+    if conn.execute(select(r.c.id).limit(1)).first() is None:
+        return none()
+    mine = rows.with_columns(
+        (pl.col("end_date") if "end_date" in rows.columns else pl.lit(None, pl.Date))
+        .alias("end_date"),
+        (pl.col("reason") if "reason" in rows.columns else pl.lit("")).alias("reason"),
+    ).filter(pl.col("reason").fill_null("") != "cover")
+    stored = _stored(
+        conn,
+        select(r.c.citizen_id, r.c.role, r.c.start_date, r.c.end_date).where(
+            r.c.reason != "cover"
+        ),
+        {"citizen_id": pl.Int64, "role": pl.Utf8, "_start": pl.Date, "_end": pl.Date},
+    )
+    replaced = mine.select("citizen_id", "role", pl.col("start_date").alias("_start"))
+    kept = stored.join(replaced, on=["citizen_id", "role", "_start"], how="anti")
+    joined = mine.join(kept, on=["citizen_id", "role"], how="inner")
+    overlap = (pl.col("start_date") <= pl.col("_end").fill_null(date.max)) & (
+        pl.col("_start") <= pl.col("end_date").fill_null(date.max)
+    )
+    clashes = joined.filter(overlap).sort("_row", "_start").unique(
+        subset=["_row"], keep="first", maintain_order=True
+    )
+    return flag(
+        clashes,
+        pl.lit(True),
+        "start_date",
+        pl.lit("overlaps the responsibility in the same role stored from ")
+        + pl.col("_start").cast(pl.Utf8),
     )
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import Connection, Table, and_, case, func, literal, or_, select
+from sqlalchemy.sql import Subquery
 from sqlalchemy.sql.elements import ColumnElement
 
 from caseload.domain import codes
@@ -138,11 +139,20 @@ def caseloads(conn: Connection, day: date) -> list[Caseload]:
     return out
 
 
-def continuity(conn: Connection, day: date) -> list[Continuity]:
-    """Caseworker changes per citizen-year, by the department of the new caseworker.
+NOT_A_CHANGE = ("intake", "cover")
+"""An intake starts a stretch; a cover runs beside the absent colleague, who keeps the
+citizen: neither is a caseworker change."""
 
-    Changes are responsibilities that started in the year up to ``day`` for any reason but
-    intake; citizen-years are the days of responsibility inside that year / 365.25.
+
+def continuity(conn: Connection, day: date) -> list[Continuity]:
+    """Caseworker changes per citizen-year, by the department of the new professional.
+
+    Changes are responsibilities in any role that started in the year up to ``day`` for a
+    reason that is a change (not an intake, not a cover). Citizen-years are, per
+    department, the days of that year on which a citizen had at least one responsibility
+    with one of its professionals (covers aside), / 365.25: a citizen with a caseworker and
+    a company consultant counts once, so departments with one, two or three professionals
+    per citizen (the role models) compare fairly.
     """
     r, p, d = s.responsibility, s.professional, s.department
     first = day - timedelta(days=364)
@@ -156,13 +166,26 @@ def continuity(conn: Connection, day: date) -> list[Continuity]:
         ),
         dialect,
     )
-    changed = case((and_(r.c.reason != "intake", r.c.start_date >= first), 1), else_=0)
-    query = (
-        select(d.c.code, func.sum(changed), func.sum(end - start + 1))
+    spans = (
+        select(p.c.department_id.label("dept"), r.c.citizen_id.label("citizen"),
+               start.label("s"), end.label("e"))
         .join(p, p.c.id == r.c.professional_id)
-        .join(d, d.c.id == p.c.department_id)
-        .where(r.c.start_date <= day, or_(r.c.end_date.is_(None), r.c.end_date >= first))
-        .group_by(d.c.code)
+        .where(r.c.reason != "cover", r.c.start_date <= day,
+               or_(r.c.end_date.is_(None), r.c.end_date >= first))
+        .subquery()
+    )
+    days = _covered_days(spans)
+    changed = (
+        select(p.c.department_id.label("dept"), func.count().label("n"))
+        .join(p, p.c.id == r.c.professional_id)
+        .where(r.c.reason.not_in(NOT_A_CHANGE), r.c.start_date >= first, r.c.start_date <= day)
+        .group_by(p.c.department_id)
+        .subquery()
+    )
+    query = (
+        select(d.c.code, func.coalesce(changed.c.n, 0), days.c.days)
+        .join(d, d.c.id == days.c.dept)
+        .outerjoin(changed, changed.c.dept == days.c.dept)
         .order_by(d.c.code)
     )
     reasons: dict[str, list[tuple[str, int]]] = {}
@@ -170,7 +193,7 @@ def continuity(conn: Connection, day: date) -> list[Continuity]:
         select(d.c.code, r.c.reason, func.count())
         .join(p, p.c.id == r.c.professional_id)
         .join(d, d.c.id == p.c.department_id)
-        .where(r.c.reason != "intake", r.c.start_date >= first, r.c.start_date <= day)
+        .where(r.c.reason.not_in(NOT_A_CHANGE), r.c.start_date >= first, r.c.start_date <= day)
         .group_by(d.c.code, r.c.reason)
     ):
         reasons.setdefault(dept, []).append((reason, int(n)))
@@ -178,11 +201,37 @@ def continuity(conn: Connection, day: date) -> list[Continuity]:
         Continuity(
             dept,
             int(changes or 0),
-            float(days or 0) / 365.25,
+            float(total or 0) / 365.25,
             tuple(sorted(reasons.get(dept, []), key=lambda x: (-x[1], x[0]))),
         )
-        for dept, changes, days in conn.execute(query)
+        for dept, changes, total in conn.execute(query)
     ]
+
+
+def _covered_days(spans: Subquery) -> Subquery:
+    """Per department, the days covered by the union of each citizen's spans (``s``, ``e``:
+    day numbers, inclusive): gaps and islands, since one citizen's spans overlap when they
+    have several professionals there."""
+    part = (spans.c.dept, spans.c.citizen)
+    order = (spans.c.s, spans.c.e)
+    reach = func.max(spans.c.e).over(partition_by=part, order_by=order, rows=(None, -1))
+    marked = select(spans, reach.label("reach")).subquery()
+    fresh = case((or_(marked.c.reach.is_(None), marked.c.s > marked.c.reach + 1), 1), else_=0)
+    island = func.sum(fresh).over(
+        partition_by=(marked.c.dept, marked.c.citizen), order_by=(marked.c.s, marked.c.e),
+        rows=(None, 0),
+    )
+    islands = select(marked, island.label("island")).subquery()
+    stretches = (
+        select(islands.c.dept, (func.max(islands.c.e) - func.min(islands.c.s) + 1).label("n"))
+        .group_by(islands.c.dept, islands.c.citizen, islands.c.island)
+        .subquery()
+    )
+    return (
+        select(stretches.c.dept, func.sum(stretches.c.n).label("days"))
+        .group_by(stretches.c.dept)
+        .subquery()
+    )
 
 
 def status(conn: Connection, day: date) -> Status:

@@ -266,6 +266,7 @@ RESPONSIBILITIES = TableSpec(
     key=("citizen_id", "role", "start_date"),
     periods=(("start_date", "end_date"),),
     rules=(rules.no_overlap("citizen_id", "responsibility"), rules.cover_names_colleague),
+    stored_rules=(rules.no_overlap_with_stored,),
 )
 
 MEETINGS = TableSpec(
