@@ -121,6 +121,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "share": ("Share", "Andel"),
     "timely_share": ("Held on time (%)", "Afholdt rettidigt (%)"),
     "figure_written": ("Figure: {path}", "Figur: {path}"),
+    "load_share_pct": ("Weighted load / cap (%)", "Vægtet belastning / loft (%)"),
     "contact_changed": (
         "{citizen}: {staff} is now {role} from {day} ({reason}); case version {version}",
         "{citizen}: {staff} er nu {role} fra {day} ({reason}); sagsversion {version}",
@@ -188,6 +189,114 @@ _TEXT: dict[str, tuple[str, str]] = {
         "{n} borger(e) kan ikke placeres inden for lofterne: tilfør medarbejdere eller hæv loftet.",
     ),
     "control_arm": ("Control", "Kontrol"),
+    # why the operate face says no (operate/refusals.py); codes stay as typed
+    "hidden_cpr": ("(not repeated: it looks like a CPR number, which is never an id)",
+                   "(gentages ikke: det ligner et CPR-nummer, som aldrig er et id)"),
+    "no_citizen": ("no citizen {code} in the register", "ingen borger {code} i registret"),
+    "no_professional": ("no professional {code} in the register",
+                        "ingen medarbejder {code} i registret"),
+    "no_department": ("no department {code} in the register",
+                      "ingen afdeling {code} i registret"),
+    "no_cap": ("no caseload cap for {role} in {code} on {day}; give --cap",
+               "intet sagsstammeloft for {role} i {code} pr. {day}; angiv --cap"),
+    "not_employed": ("{staff} is not employed on {day}", "{staff} er ikke ansat pr. {day}"),
+    "no_role": ("{staff} does not hold the role {role} on {day}",
+                "{staff} har ikke rollen {role} pr. {day}"),
+    "unknown_role": ("unknown role {role!r}", "ukendt rolle {role!r}"),
+    "not_a_change_reason": ("reason must be one of the change reasons, not {reason!r}",
+                            "årsagen skal være en af skifteårsagerne, ikke {reason!r}"),
+    "only_cover_ends": ("only a cover has an end (until), on or after its first day",
+                        "kun en dækning har en slutdato (until), på eller efter første dag"),
+    "cover_needs_end": ("a cover has an end: give its last day (until)",
+                        "en dækning har en slutdato: angiv sidste dag (until)"),
+    "already_holds": ("{staff} already holds {citizen} as {role}",
+                      "{staff} har allerede {citizen} som {role}"),
+    "takeover_not_attached": (
+        "a takeover during absence goes only to a professional already attached to the "
+        "citizen; {staff} is not (seed 004)",
+        "en overtagelse under fravær går kun til en medarbejder, der allerede er tilknyttet "
+        "borgeren; det er {staff} ikke",
+    ),
+    "over_cap_by": ("{staff} would carry {load:g} against a cap of {limit:g} ({role}, {day})",
+                    "{staff} ville have {load:g} mod et loft på {limit:g} ({role}, {day})"),
+    "override_hint": ("to go ahead anyway, give an override reason",
+                      "for at gennemføre alligevel skal der angives en begrundelse (override)"),
+    "handoff_to_consultant": (
+        "a handoff goes to a company consultant (role company_consultant)",
+        "en overdragelse går til en virksomhedskonsulent (rollen company_consultant)",
+    ),
+    "handoff_needs_caseworker": (
+        "a handoff needs the citizen's coordinating caseworker to hand over",
+        "en overdragelse kræver, at borgerens koordinerende sagsbehandler overdrager",
+    ),
+    "handoff_all_inclusive": (
+        "in an all-inclusive department the caseworker keeps every role; {staff} is not the "
+        "citizen's caseworker",
+        "i en all inclusive-afdeling beholder sagsbehandleren alle roller; {staff} er ikke "
+        "borgerens sagsbehandler",
+    ),
+    "handoff_buddy_pair": (
+        "in a buddy-pair department the handoff goes to the caseworker's partner; {staff} "
+        "is not",
+        "i en makkerpar-afdeling går overdragelsen til sagsbehandlerens makker; det er "
+        "{staff} ikke",
+    ),
+    "later_change": (
+        "{citizen} already has a change in {role} from {start}: record changes in date order",
+        "{citizen} har allerede et skift i {role} fra {start}: registrér skift i datoorden",
+    ),
+    "cover_overlaps": ("{citizen} already has a cover in the role from {start} to {end}",
+                       "{citizen} har allerede en dækning i rollen fra {start} til {end}"),
+    "stale_version": (
+        "the case was changed by someone else (version {now}, you had {expected}); nothing "
+        "was saved: reload it and make the change again",
+        "sagen er ændret af en anden (version {now}, du havde {expected}); intet blev gemt: "
+        "hent den igen og lav ændringen igen",
+    ),
+    "unknown_meeting": ("unknown meeting kind or status: {kind!r}, {status!r}",
+                        "ukendt samtaletype eller status: {kind!r}, {status!r}"),
+    "absence_only_missed": (
+        "only a cancelled or missed meeting can have its absence accepted",
+        "kun en aflyst eller udeblevet samtale kan have godkendt fravær",
+    ),
+    "meeting_before_entry": (
+        "a meeting on {day} comes before the citizen's entry onto a caseload",
+        "en samtale den {day} ligger før borgerens indgang på en sagsstamme",
+    ),
+    "meeting_off_caseload": (
+        "on {day} the citizen is on no caseload (they left on {left})",
+        "den {day} er borgeren ikke på nogen sagsstamme (udgik den {left})",
+    ),
+    "meeting_exists": ("a meeting with id {code} is already recorded",
+                       "en samtale med id {code} er allerede registreret"),
+    "cannot_place_write": (
+        "{n} citizen(s) in {department} cannot be placed under the caps; nothing was changed. "
+        "Add staff or raise the cap (see the plan with --dry-run).",
+        "{n} borger(e) i {department} kan ikke placeres under lofterne; intet blev ændret. "
+        "Tilfør medarbejdere eller hæv loftet (se planen med --dry-run).",
+    ),
+    "partner_over_cap": (
+        "{staff}, the buddy of {caseworker}, would carry {load:g} as {role} against a cap of "
+        "{limit:g}; nothing was changed",
+        "{staff}, makker til {caseworker}, ville have {load:g} som {role} mod et loft på "
+        "{limit:g}; intet blev ændret",
+    ),
+    "plan_stale": (
+        "{n} citizen case(s) changed while the plan was made; nothing was changed: run it "
+        "again",
+        "{n} borgersag(er) blev ændret, mens planen blev lagt; intet blev ændret: kør den igen",
+    ),
+    "stored_conflict": (
+        "the change clashes with a row already stored (a duplicate or a missing reference); "
+        "nothing was saved",
+        "ændringen støder mod en allerede gemt række (en dublet eller en manglende "
+        "reference); intet blev gemt",
+    ),
+    "roles_kept": (
+        "{n} responsibility(ies) in other roles stayed with their professional: the new "
+        "holder does not hold the role",
+        "{n} ansvar i andre roller blev hos deres medarbejder: den nye har ikke rollen",
+    ),
 }
 
 

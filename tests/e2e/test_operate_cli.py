@@ -109,7 +109,21 @@ def test_refusals_name_the_rule_in_both_languages(loaded: str) -> None:
     early = _run("meeting", "--db", loaded, "--citizen", "C000001", "--id", "M8", "--status",
                  "held", "--as-of", "2017-12-31", "--lang", "da")
     assert early.exit_code == 2
-    assert "Afvist: a meeting on 2017-12-31 comes before the citizen's entry" in early.output
+    assert "Afvist: en samtale den 2017-12-31 ligger før borgerens indgang" in early.output
+    english = _run("meeting", "--db", loaded, "--citizen", "C000001", "--id", "M8", "--status",
+                   "held", "--as-of", "2017-12-31", "--lang", "en")
+    assert "Refused: a meeting on 2017-12-31 comes before the citizen's entry" in english.output
+    # a CPR number typed as the citizen id is never repeated, in either language
+    typed = _run("contact", "--db", loaded, "--citizen", "0101801234", "--to", "KS-001",
+                 "--reason", "reallocation", "--lang", "da")
+    assert typed.exit_code == 2
+    assert "0101801234" not in typed.output and "ligner et CPR-nummer" in typed.output
+    # a duplicate meeting id is refused in words, not with the database's statement
+    for _ in range(2):
+        again = _run("meeting", "--db", loaded, "--citizen", "C000001", "--id", "M-TWICE",
+                     "--status", "held", "--as-of", "2018-03-01")
+    assert again.exit_code == 2 and "M-TWICE is already recorded" in again.output
+    assert "INSERT" not in again.output and "Traceback" not in again.output
 
 
 def test_overdue_for_an_unknown_caseworker_exits_2(loaded: str) -> None:

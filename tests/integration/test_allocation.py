@@ -17,7 +17,9 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, Engine, Table, insert, or_, select
 
-from caseload.operate import allocation
+from caseload.operate import allocation, changes, department
+from caseload.operate.plan import plan
+from caseload.operate.refusals import Conflict
 from caseload.store import schema as s
 from caseload.store.database import reader
 
@@ -664,3 +666,128 @@ def test_a_new_contact_gets_the_roles_of_the_role_model(engine: Engine, model: s
         assert got == sorted([(KS, ks, "intake"), (MENTOR, partner, "intake")])
     else:
         assert got == sorted([(KS, ks, "intake"), (VK, ks, "intake"), (MENTOR, ks, "intake")])
+
+
+# --- what a write must not do --------------------------------------------------------------
+
+
+def test_a_new_department_cap_keeps_personal_caps(engine: Engine) -> None:
+    """--cap replaces the department's cap; a person's own cap still wins (as caseload
+    status judges it), so the plan and the write keep KS1 within 1."""
+    with engine.begin() as conn:
+        dept = add_department(conn, cap=10)
+        ks1 = add_caseworker(conn, dept, "KS1", 1)
+        add_caseworker(conn, dept, "KS2", 4)
+        add_caseworker(conn, dept, "KS3", 0)
+        add(conn, s.caseload_cap, role=KS, department_id=None, professional_id=ks1.id, cap=1,
+            start_date=HIRED)
+    with engine.begin() as conn:
+        result = allocation.rebalance(conn, "D1", DAY, cap=3, write=True)
+    rows = loads(result)
+    assert (rows["KS1"]["capacity"], rows["KS2"]["capacity"]) == (1, 3)
+    assert (rows["KS1"]["after"], rows["KS2"]["after"], rows["KS3"]["after"]) == (1, 3, 1)
+    assert len(holders(engine)[ks1.id]) == 1
+
+
+def test_a_buddy_past_their_own_cap_refuses_the_write(engine: Engine) -> None:
+    """The company consultant who moves with the caseworker may not pass their own cap: the
+    whole write is refused, naming the buddy, and nothing is written."""
+    with engine.begin() as conn:
+        dept = add_department(conn, role_model="buddy_pair", cap=3)
+        add(conn, s.caseload_cap, role=VK, department_id=dept, professional_id=None, cap=1,
+            start_date=HIRED)
+        vk1 = add_staff(conn, dept, "VK1", roles=(VK,))
+        vk2 = add_staff(conn, dept, "VK2", roles=(VK,))
+        ks1 = add_caseworker(conn, dept, "KS1", 5, extra_roles=((VK, vk1),))
+        ks2 = add_caseworker(conn, dept, "KS2", 0)
+        add(conn, s.buddy_pair, caseworker_id=ks1.id, partner_id=vk1, start_date=HIRED)
+        add(conn, s.buddy_pair, caseworker_id=ks2.id, partner_id=vk2, start_date=HIRED)
+    before = snapshot(engine)
+    with pytest.raises(allocation.CannotPlace,
+                       match="VK2, the buddy of KS2, would carry 2 as company_consultant "
+                             "against a cap of 1"), engine.begin() as conn:
+        allocation.rebalance(conn, "D1", DAY, write=True)
+    assert snapshot(engine) == before
+
+
+def test_all_inclusive_moves_only_the_roles_the_new_person_holds(engine: Engine) -> None:
+    """P2 is a caseworker only: the citizens' caseworker role moves to P2, their company
+    consultant and mentor stay with P1 (reported as kept), never with someone without the
+    role."""
+    roles = (KS, VK, MENTOR)
+    with engine.begin() as conn:
+        dept = add_department(conn, role_model="all_inclusive", cap=2)
+        p1 = add_staff(conn, dept, "P1", roles=roles)
+        p2 = add_caseworker(conn, dept, "P2", 0)
+        for j in range(3):
+            cid = add_citizen(conn, f"C{j}")
+            for role in roles:
+                hold(conn, cid, p1, date(2022, 1, 3) + timedelta(days=30 * j), role=role)
+    with engine.begin() as conn:
+        result = allocation.rebalance(conn, "D1", DAY, write=True)
+    assert result.written is not None
+    assert (result.written.ended, result.written.started, result.written.kept) == (1, 1, 2)
+    (moved,) = [m.citizen for m in result.plan.moves]
+    assert open_on(engine, KS)[moved]["professional_id"] == p2.id
+    assert open_on(engine, VK)[moved]["professional_id"] == p1
+    assert open_on(engine, MENTOR)[moved]["professional_id"] == p1
+
+
+def test_leave_goes_to_the_cover_and_the_cover_ends(engine: Engine) -> None:
+    """AWAY is on long leave; COVER covers two of AWAY's citizens (one cover began today).
+    The plan gives those two to COVER (attached: seed 004) although ROOM has more room, the
+    covers end (the one from today is dropped), and nobody holds two open rows in the role."""
+    with engine.begin() as conn:
+        dept = add_department(conn, cap=10)
+        away = add_caseworker(conn, dept, "AWAY", 3)
+        cover = add_caseworker(conn, dept, "COVER", 6)
+        add_caseworker(conn, dept, "ROOM", 0)
+        add(conn, s.staff_absence, professional_id=away.id, start_date=date(2024, 5, 1),
+            end_date=date(2024, 9, 30), days=153, term="long")
+        first, second, third = away.citizens
+        add(conn, s.responsibility, citizen_id=first, professional_id=cover.id, role=KS,
+            start_date=date(2024, 5, 1), end_date=date(2024, 9, 30), reason="cover",
+            covers_professional_id=away.id)
+        add(conn, s.responsibility, citizen_id=second, professional_id=cover.id, role=KS,
+            start_date=DAY, end_date=date(2024, 9, 30), reason="cover",
+            covers_professional_id=away.id)
+    with engine.begin() as conn:
+        result = allocation.rebalance(conn, "D1", DAY, write=True)
+    target = {m.citizen: m.target for m in result.plan.moves}
+    assert (target[first], target[second]) == (cover.id, cover.id)
+    assert {m.reason for m in result.plan.moves} == {"staff_leave"}
+    now = open_on(engine)  # asserts one open row per citizen in the role
+    assert (now[first]["professional_id"], now[first]["reason"]) == (cover.id, "staff_leave")
+    assert now[third]["professional_id"] != away.id
+    covers = [h for cid in (first, second) for h in history(engine, cid) if h["reason"] == "cover"]
+    assert [(h["citizen_id"], h["end_date"]) for h in covers] == [(first, EVE)]
+
+
+def test_a_write_bumps_case_versions_and_refuses_a_case_changed_meanwhile(
+    engine: Engine,
+) -> None:
+    """Every moved citizen's case version goes up; if one of them was changed after the
+    plan was read, the whole write is refused (optimistic concurrency)."""
+    with engine.begin() as conn:
+        dept = add_department(conn, cap=2)
+        ks1 = add_caseworker(conn, dept, "KS1", 4)
+        add_caseworker(conn, dept, "KS2", 0)
+    c = s.citizen
+    before = snapshot(engine)
+    with pytest.raises(Conflict, match="1 citizen case"), engine.begin() as conn:
+        d = department.read(conn, "D1", DAY, KS)
+        best = plan(d.seats, d.cases)
+        # someone else's edit of a citizen to be moved, after the plan was read
+        conn.execute(c.update().where(c.c.id == best.moves[0].citizen)
+                     .values(version=c.c.version + 1))
+        changes.apply(conn, d, best)
+    assert snapshot(engine) == before
+    with engine.begin() as conn:
+        result = allocation.rebalance(conn, "D1", DAY, write=True)
+    moved = {m.citizen for m in result.plan.moves}
+    assert len(moved) == 2
+    with engine.connect() as conn:
+        versions = {int(k): int(v) for k, v in conn.execute(select(c.c.id, c.c.version))}
+    assert {cid: versions[cid] for cid in ks1.citizens} == {
+        cid: 2 if cid in moved else 1 for cid in ks1.citizens
+    }

@@ -235,3 +235,84 @@ def test_unknown_citizen_and_staff_are_named(engine: Engine) -> None:
         change_contact(conn, "C9", KS, "KS1", DAY, "reallocation")
     with pytest.raises(casework.NotFound, match="no professional 'X'"), engine.begin() as conn:
         change_contact(conn, "C1", KS, "X", DAY, "reallocation")
+
+
+def test_a_takeover_for_leave_goes_only_to_someone_attached(engine: Engine) -> None:
+    """A permanent takeover because the caseworker is on leave follows the same rule as a
+    cover (seed 004): KS2 knows nothing of C1 and is refused; KS3, C1's consultant, may."""
+    _register(engine)
+    with pytest.raises(Refused, match="already attached to the citizen"), \
+            engine.begin() as conn:
+        change_contact(conn, "C4", KS, "KS2", DAY, "staff_leave")
+    with engine.begin() as conn:
+        change_contact(conn, "C1", KS, "KS3", DAY, "staff_leave")
+
+
+def test_a_cover_has_an_end_and_covers_do_not_overlap(engine: Engine) -> None:
+    _register(engine)
+    with pytest.raises(Refused, match="a cover has an end"), engine.begin() as conn:
+        change_contact(conn, "C1", KS, "KS3", DAY, "cover")
+    with engine.begin() as conn:
+        change_contact(conn, "C1", KS, "KS3", DAY, "cover", until=DAY + timedelta(days=13))
+    before = _rows(engine)
+    with pytest.raises(Refused, match="already has a cover in the role from 2019-03-01 to "
+                                      "2019-03-14"), engine.begin() as conn:
+        change_contact(conn, "C1", KS, "KS3", DAY + timedelta(days=7), "cover",
+                       until=DAY + timedelta(days=20))
+    assert _rows(engine) == before
+
+
+def test_changes_are_recorded_in_date_order(engine: Engine) -> None:
+    """A change dated before one already recorded would leave two caseworkers at once."""
+    _register(engine)
+    with engine.begin() as conn:
+        change_contact(conn, "C4", KS, "KS3", DAY, "reallocation")
+    before = _rows(engine)
+    with pytest.raises(Refused, match="already has a change in coordinating_caseworker from "
+                                      "2019-03-01"), engine.begin() as conn:
+        change_contact(conn, "C4", KS, "KS2", date(2019, 2, 1), "reallocation", override="x")
+    assert _rows(engine) == before
+
+
+def test_a_same_day_correction_keeps_the_intake(engine: Engine) -> None:
+    """Correcting who took a citizen on today is not a caseworker change: the row keeps
+    its reason (the entry the rhythm counts from) and nothing ends."""
+    ids = _register(engine)
+    with engine.begin() as conn:
+        _add(conn, s.citizen, code="C5", birth_date=date(1970, 1, 1), sex="male",
+             origin="danish", target_group="activity_ready_30_plus")
+    with engine.begin() as conn:
+        cid = conn.execute(select(s.citizen.c.id).where(s.citizen.c.code == "C5")).scalar_one()
+        _add(conn, s.responsibility, citizen_id=cid, professional_id=ids["KS1"], role=KS,
+             start_date=DAY, reason="intake")
+    with engine.begin() as conn:
+        done = change_contact(conn, "C5", KS, "KS3", DAY, "reallocation")
+    assert (done.ended, done.started) == (0, 0)
+    r = s.responsibility
+    with engine.connect() as conn:
+        rows = conn.execute(select(r.c.professional_id, r.c.start_date, r.c.end_date,
+                                   r.c.reason).where(r.c.citizen_id == cid)).all()
+    assert [tuple(x) for x in rows] == [(ids["KS3"], DAY, None, "intake")]
+
+
+def test_meetings_only_while_on_a_caseload_and_once_per_id(engine: Engine) -> None:
+    ids = _register(engine)
+    r = s.responsibility
+    with engine.begin() as conn:  # C4 left KS1's caseload on 2019-02-28
+        conn.execute(r.update().where(r.c.citizen_id == ids["C4"])
+                     .values(end_date=date(2019, 2, 28)))
+    with pytest.raises(Refused, match="on 2019-03-01 the citizen is on no caseload "
+                                      r"\(they left on 2019-02-28\)"), engine.begin() as conn:
+        record_meeting(conn, "C4", "M9", "job_meeting", "held", DAY)
+    with engine.begin() as conn:
+        record_meeting(conn, "C1", "M9", "job_meeting", "held", DAY)
+    with pytest.raises(Refused, match="M9 is already recorded"), engine.begin() as conn:
+        record_meeting(conn, "C1", "M9", "job_meeting", "held", DAY)
+
+
+def test_a_cpr_number_typed_as_an_id_is_not_repeated(engine: Engine) -> None:
+    _register(engine)
+    with pytest.raises(casework.NotFound) as raised, engine.begin() as conn:
+        change_contact(conn, "010180-1234", KS, "KS1", DAY, "reallocation")
+    assert "1234" not in str(raised.value) and "looks like a CPR number" in str(raised.value)
+    assert "ligner et CPR-nummer" in raised.value.message("da")

@@ -52,9 +52,13 @@ def test_timeliness_cli_plots_both_arms(demo: Engine, tmp_path: Path) -> None:
         "--by", "arm", "--trial", jobcentre.TRIAL_CODE, "--plot", str(figure)])
     assert result.exit_code == 0, result.output
     svg = figure.read_text(encoding="utf-8")
-    assert svg.startswith("<svg") and ">trial<" in svg and ">control<" in svg
-    assert re.search(r"control\s+│\s+\d+\s+│\s+\d+\s+│\s+\d+\.\d %", result.output)
-    assert re.search(r"trial\s+│\s+\d+\s+│\s+\d+\s+│\s+\d+\.\d %", result.output)
+    assert svg.startswith("<svg")
+    for arm in ("trial", "control"):
+        row = re.search(arm + r"\s+│\s+(\d+)\s+│\s+(\d+)\s+│\s+(\d+\.\d) %", result.output)
+        assert row is not None, arm
+        held, timely, share = int(row[1]), int(row[2]), row[3]
+        assert share == f"{100 * timely / held:.1f}"
+        assert f">{arm} ({share} %)<" in svg  # each line's label carries its overall share
 
 
 def test_overdue_counts_add_up_to_the_due_dates(demo: Engine) -> None:
@@ -138,3 +142,25 @@ def test_rebalance_dry_run_on_the_demo(demo: Engine, cap: int) -> None:
     else:
         assert summary["plan"]["changes"] == 0 and summary["plan"]["unplaced"] == 0
         assert summary["greedy_baseline"]["changes"] == 0
+
+
+def test_rebalance_plots_the_caseload_distribution(demo: Engine, tmp_path: Path) -> None:
+    """At 130, JI1's six caseworkers hold about 127 each: every share before (and after,
+    nobody moves) is the caseworker's load / 130; the figure draws the three series with
+    the cap, in Danish when asked."""
+    with reader(demo).connect() as conn:
+        result = allocation.rebalance(conn, "JI1", date(2019, 6, 1), cap=130)
+    shares = result.load_shares()
+    loads = {row["staff"]: row["before"] for row in result.summary()["loads"]}
+    assert sorted(shares["before"]) == pytest.approx(sorted(v / 130 for v in loads.values()))
+    assert shares["plan"] == shares["before"] == shares["greedy"]
+    figure = tmp_path / "loads.svg"
+    run = CliRunner().invoke(app, ["rebalance", "--db", _db(demo), "--department", "JI1",
+                                   "--cap", "130", "--as-of", "2019-06-01", "--dry-run",
+                                   "--plot", str(figure), "--lang", "da"])
+    assert run.exit_code == 0, run.output
+    svg = figure.read_text(encoding="utf-8")
+    assert svg.startswith("<svg")
+    for text in ("Før", "optimering (min-cost flow)", "grådig sammenligning", "Loft",
+                 "Vægtet belastning / loft (%)"):
+        assert text in svg, text

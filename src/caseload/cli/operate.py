@@ -15,6 +15,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 from sqlalchemy import Connection, select
+from sqlalchemy.exc import IntegrityError
 
 from caseload.cli.common import (
     EXIT_CONFLICT,
@@ -30,9 +31,9 @@ from caseload.cli.common import (
 )
 from caseload.domain import codes
 from caseload.i18n import t
-from caseload.operate.allocation import Allocation, CannotPlace
-from caseload.operate.department import NotFound
+from caseload.operate.allocation import Allocation
 from caseload.operate.plan import Preferences
+from caseload.operate.refusals import CannotPlace, Conflict, NotFound, Refused
 from caseload.store import schema as s
 from caseload.store.database import reader
 
@@ -54,6 +55,11 @@ WeightsOption = Annotated[
 JsonOption = Annotated[
     Path | None, typer.Option("--json", help="Write the whole plan (every move) to this file")
 ]
+PlotOption = Annotated[
+    Path | None,
+    typer.Option("--plot", help="Write the caseload distribution (load / cap per professional: "
+                 "before, plan, greedy baseline) as an SVG figure"),
+]
 
 
 def _role(role: str) -> str:
@@ -74,6 +80,7 @@ def rebalance(
     as_of: AsOfOption = None,
     dry_run: DryRunOption = False,
     json_out: JsonOption = None,
+    plot: PlotOption = None,
     db: DbOption = None,
     lang: LangOption = "",
 ) -> None:
@@ -84,8 +91,8 @@ def rebalance(
     language, day, role = lang_of(lang), day_of(as_of), _role(role)
     prefer = _preferences(weights)
     result = _allocate(db, dry_run, lambda conn, write: run(conn, department, day, role, cap,
-                                                            prefer, write=write))
-    show(result, language, json_out)
+                                                            prefer, write=write), language)
+    show(result, language, json_out, plot)
 
 
 def assign(
@@ -99,6 +106,7 @@ def assign(
     as_of: AsOfOption = None,
     dry_run: DryRunOption = False,
     json_out: JsonOption = None,
+    plot: PlotOption = None,
     db: DbOption = None,
     lang: LangOption = "",
 ) -> None:
@@ -109,8 +117,8 @@ def assign(
     language, day, role = lang_of(lang), day_of(as_of), _role(role)
     prefer = _preferences(weights)
     result = _allocate(db, dry_run, lambda conn, write: run(conn, department, day, role, new,
-                                                            prefer, write=write))
-    show(result, language, json_out)
+                                                            prefer, write=write), language)
+    show(result, language, json_out, plot)
 
 
 def _preferences(text: str | None) -> Preferences | None:
@@ -131,23 +139,21 @@ def _preferences(text: str | None) -> Preferences | None:
 
 
 def _allocate(
-    db: str | None, dry_run: bool, run: Callable[[Connection, bool], Allocation]
+    db: str | None, dry_run: bool, run: Callable[[Connection, bool], Allocation], lang: str
 ) -> Allocation:
     """A dry run on a read-only connection, else the plan written in one transaction;
     a refusal is one clear line and exit code 2, with nothing written."""
     engine = open_register(db)
-    try:
+    with _edit(lang):
         if dry_run:
             with reader(engine).connect() as conn:
                 return run(conn, False)
         with engine.begin() as conn:
             return run(conn, True)
-    except (NotFound, CannotPlace) as error:
-        errors.print(f"[red]{escape(str(error))}[/red]")
-        raise typer.Exit(EXIT_INPUT) from None
 
 
-def show(result: Allocation, lang: str, json_out: Path | None, limit: int = 20) -> None:
+def show(result: Allocation, lang: str, json_out: Path | None, plot: Path | None = None,
+         limit: int = 20) -> None:
     summary = result.summary()
     role = t(summary["role"], lang)
     if result.kind == "rebalance":
@@ -196,8 +202,19 @@ def show(result: Allocation, lang: str, json_out: Path | None, limit: int = 20) 
                         started=result.written.started))
         if result.written.cap_recorded:
             console.print(t("cap_recorded", lang, cap=summary["cap"], day=summary["day"]))
+        if result.written.kept:
+            errors.print(f"[yellow]{t('roles_kept', lang, n=result.written.kept)}[/yellow]")
     if json_out is not None:
         json_out.write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
+    if plot is not None:
+        from caseload.operate.figures import load_shares
+
+        labels = {"before": t("load_before", lang), "plan": t("optimiser", lang),
+                  "greedy": t("greedy", lang)}
+        plot.write_text(load_shares(result.load_shares(), labels, t("load_share_pct", lang),
+                                    t("professionals", lang), t("cap", lang)),
+                        encoding="utf-8")
+        console.print(t("figure_written", lang, path=plot))
 
 
 def _staff_id(conn: Connection, code: str) -> int:
@@ -265,6 +282,7 @@ def timeliness(
     """Job meetings held by their due date, per group over the period and per week (as
     seed 003's Table 7)."""
     from caseload.operate.rhythm import timeliness as run
+    from caseload.operate.rhythm import timeliness_over
     from caseload.trial.figures import timeliness as figure
 
     language = lang_of(lang)
@@ -275,23 +293,30 @@ def timeliness(
     engine = open_register(db)
     with reader(engine).connect() as conn:
         weeks = run(conn, start, end, by, trial)
-    totals = weeks.group_by("group").agg(pl.col("held").sum(), pl.col("timely").sum()).sort(
-        "group"
-    )
+    totals = timeliness_over(weeks)
+    name = {g: _group_name(g, by, language) for g in totals.get_column("group")}
     table = Table(title=t("timeliness_title", language, first=start, last=end))
     for key in ("group", "held", "timely", "share"):
         table.add_column(t(key, language), justify="left" if key == "group" else "right")
-    for g, held, timely in totals.iter_rows():
-        table.add_row(g, str(held), str(timely), f"{100 * timely / held:.1f} %" if held else "")
+    for g, held, timely, share in totals.iter_rows():
+        table.add_row(name[g], str(held), str(timely), f"{100 * share:.1f} %" if held else "")
     console.print(table)
     if plot is not None:
         series = {
             g: (part.get_column("week").to_list(), part.get_column("share").to_list())
             for (g,), part in weeks.partition_by("group", as_dict=True).items()
         }
-        plot.write_text(figure(series, {g: g for g in series}, t("timely_share", language)),
-                        encoding="utf-8")
+        overall = dict(zip(totals.get_column("group"), totals.get_column("share"), strict=True))
+        labels = {g: f"{name[g]} ({100 * overall[g]:.1f} %)" for g in series}
+        plot.write_text(figure(series, labels, t("timely_share", language)), encoding="utf-8")
         console.print(t("figure_written", language, path=plot))
+
+
+def _group_name(group: str, by: str, lang: str) -> str:
+    """A trial arm in the reader's language; a department by its code."""
+    if by == "arm" and group in ("trial", "control"):
+        return t("trial" if group == "trial" else "control_arm", lang).lower()
+    return group
 
 
 def _date(option: str, value: str) -> date:
@@ -379,17 +404,20 @@ def meeting(
 
 @contextmanager
 def _edit(lang: str) -> Iterator[None]:
-    """Refusals and conflicts as one clear line and exit code 2; nothing was written."""
-    from caseload.operate.casework import Conflict, Refused
-
+    """Refusals as one clear line in the reader's language and exit code 2, a conflicting
+    edit exit code 4; the transaction was rolled back, so nothing was written. A clash with
+    a stored row is said without the statement or its values (they may name a citizen)."""
     try:
         yield
-    except (Refused, NotFound) as error:
-        errors.print(f"[red]{escape(t('refused', lang, why=error))}[/red]")
+    except (Refused, NotFound, CannotPlace) as error:
+        errors.print(f"[red]{escape(t('refused', lang, why=error.message(lang)))}[/red]")
         raise typer.Exit(EXIT_INPUT) from None
     except Conflict as error:
-        errors.print(f"[red]{escape(t('conflict', lang, why=error))}[/red]")
+        errors.print(f"[red]{escape(t('conflict', lang, why=error.message(lang)))}[/red]")
         raise typer.Exit(EXIT_CONFLICT) from None
+    except IntegrityError:
+        errors.print(f"[red]{escape(t('refused', lang, why=t('stored_conflict', lang)))}[/red]")
+        raise typer.Exit(EXIT_INPUT) from None
 
 
 def caseflow(
@@ -460,7 +488,7 @@ def sparring(
         with reader(engine).connect() as conn:
             result = sheet(conn, caseworker, day)
     except NotFound as error:
-        errors.print(f"[red]{error}[/red]")
+        errors.print(f"[red]{escape(error.message(language))}[/red]")
         raise typer.Exit(EXIT_INPUT) from None
     out.write_text(render(result, language), encoding="utf-8")
     console.print(t("sparring_written", language, n=len(result.pages), staff=caseworker,

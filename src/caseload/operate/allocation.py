@@ -17,10 +17,9 @@ from caseload.operate import changes, department
 from caseload.operate.department import Department
 from caseload.operate.greedy import greedy
 from caseload.operate.plan import Case, Plan, Preferences, loads_of, plan, spread
+from caseload.operate.refusals import CannotPlace
 
-
-class CannotPlace(ValueError):
-    """Applying a plan that leaves citizens without room under the caps is refused."""
+__all__ = ["Allocation", "CannotPlace", "assign", "rebalance"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +42,16 @@ class Allocation:
         """Weighted load that found no room: what more staff would have to carry."""
         weight = {c.id: c.weight for c in self.cases}
         return sum(weight[c] for c in self.plan.unplaced)
+
+    def load_shares(self) -> dict[str, list[float]]:
+        """Load / capacity of every professional present, before, after the plan and after
+        the greedy baseline (what the caseload-distribution figure draws)."""
+        present = [seat for seat in self.department.seats if seat.capacity > 0]
+        return {
+            name: [loads.get(seat.id, 0.0) / seat.capacity for seat in present]
+            for name, loads in (("before", self.before), ("plan", self.after),
+                                ("greedy", self.baseline_after))
+        }
 
     def over_cap(self, loads: dict[int, float]) -> list[str]:
         return [
@@ -120,7 +129,7 @@ def rebalance(
     write: bool = False,
 ) -> Allocation:
     """Re-plan a department's caseloads under its (or a new) cap; write when asked."""
-    d = department.read(conn, code, day, role, cap)
+    d = department.read(conn, code, day, role, cap, lock=write)
     reason = "cap_change" if cap is not None and cap != d.cap_in_force else "reallocation"
     best = plan(d.seats, d.cases, prefer, reason)
     baseline = greedy(d.seats, d.cases, reason)
@@ -145,7 +154,7 @@ def assign(
 ) -> Allocation:
     """Give every waiting citizen of the department a contact in the room left under the
     caps; nobody who has a professional is moved to make room (that is a rebalance)."""
-    d = department.read(conn, code, day, role)
+    d = department.read(conn, code, day, role, lock=write)
     waiting = department.unassigned(conn, d, include_new)
     now = _current(d)
     room = [replace(s, capacity=max(0.0, s.capacity - now[s.id])) for s in d.seats]
@@ -166,7 +175,4 @@ def assign(
 
 def _refuse_unplaced(best: Plan, d: Department) -> None:
     if best.unplaced:
-        raise CannotPlace(
-            f"{len(best.unplaced)} citizen(s) in {d.code} cannot be placed under the caps; "
-            "nothing was changed. Add staff or raise the cap (see the plan with --dry-run)."
-        )
+        raise CannotPlace("cannot_place_write", n=len(best.unplaced), department=d.code)

@@ -7,9 +7,13 @@ written:
 - their weighted load may not pass their effective cap;
 - a handoff goes from the coordinating caseworker to a company consultant, and in a
   buddy-pair department to the caseworker's own partner (all inclusive: to the caseworker);
-- a cover (illness, holiday) goes only to a professional already attached to the citizen
-  (seed 004: roles are taken over only among those the citizen knows);
-- a meeting may not be dated before the citizen's entry.
+- a takeover during absence (a cover for illness or holiday, with its last day, or a
+  permanent takeover because of leave) goes only to a professional already attached to
+  the citizen (seed 004: roles are taken over only among those the citizen knows);
+- changes are recorded in date order: none dated before a later one already recorded in
+  the role, and no two covers of the same role at once (no overlapping responsibilities);
+- a meeting falls on a day the citizen is on a caseload (not before their entry, not
+  after they left), and a meeting id is recorded once.
 
 A rule may be overridden only with a recorded reason (``override``), stored on the row.
 Optimistic concurrency: an edit may carry the citizen's ``version`` as the user saw it; if
@@ -24,23 +28,22 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, insert, select, update
+from sqlalchemy import Connection, Row, func, insert, or_, select, update
 
 from caseload.domain import codes
-from caseload.domain.caps import applicable_cap
 from caseload.domain.rhythm import Contact, next_due
-from caseload.operate.department import NotFound, on
+from caseload.operate.department import load_and_cap, on
+from caseload.operate.refusals import Conflict, NotFound, Refused, shown_id
 from caseload.operate.rhythm import rule_for
-from caseload.register.rules_in_force import all_caps, caseload_rule
+from caseload.register.rules_in_force import caseload_rule
 from caseload.store import schema as s
 
+__all__ = ["Changed", "Conflict", "NotFound", "Refused", "change_contact", "record_meeting"]
 
-class Refused(ValueError):
-    """The change breaks a rule; say which, and how to override it if that is allowed."""
+TAKEOVERS = ("cover", "staff_leave")
+"""Reasons that take a citizen over because their professional is away (seed 004)."""
 
-
-class Conflict(RuntimeError):
-    """Someone else changed the citizen's case after this user read it."""
+Reason = tuple[str, dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,7 @@ def _citizen(conn: Connection, code: str) -> tuple[int, str | None, int]:
     c = s.citizen
     row = conn.execute(select(c.c.id, c.c.complexity, c.c.version).where(c.c.code == code)).first()
     if row is None:
-        raise NotFound(f"no citizen {code!r} in the register")
+        raise NotFound("no_citizen", code=shown_id(code))
     return int(row[0]), row[1], int(row[2])
 
 
@@ -68,15 +71,15 @@ def _professional(conn: Connection, code: str, role: str, day: date) -> tuple[in
         .where(p.c.code == code)
     ).first()
     if row is None:
-        raise NotFound(f"no professional {code!r} in the register")
+        raise NotFound("no_professional", code=shown_id(code))
     holds = conn.execute(
         select(pr.c.id).where(pr.c.professional_id == row[0], pr.c.role == role, on(pr, day))
     ).first()
     employed = conn.execute(select(p.c.id).where(p.c.id == row[0], on(p, day))).first()
     if employed is None:
-        raise Refused(f"{code} is not employed on {day}")
+        raise Refused("not_employed", staff=code, day=day)
     if holds is None:
-        raise Refused(f"{code} does not hold the role {role} on {day}")
+        raise Refused("no_role", staff=code, role=role, day=day)
     return int(row[0]), int(row[1]), str(row[2])
 
 
@@ -89,36 +92,17 @@ def bump(conn: Connection, citizen: int, expected: int | None) -> int:
     done = conn.execute(update(c).where(*where).values(version=c.c.version + 1))
     if done.rowcount != 1:
         now = conn.execute(select(c.c.version).where(c.c.id == citizen)).scalar_one()
-        raise Conflict(
-            f"the case was changed by someone else (version {now}, you had {expected}); "
-            "nothing was saved: reload it and make the change again"
-        )
+        raise Conflict("stale_version", now=now, expected=expected)
     return int(conn.execute(select(c.c.version).where(c.c.id == citizen)).scalar_one())
 
 
-def _check_cap(conn: Connection, pid: int, department: int, role: str, day: date,
-               weight: float, staff: str) -> str | None:
+def _check_cap(conn: Connection, pid: int, role: str, day: date, weight: float,
+               staff: str) -> Reason | None:
     """Why adding ``weight`` would break the professional's cap, or None."""
-    p, d, r, c = s.professional, s.department, s.responsibility, s.citizen
-    code, fte, started, dept = conn.execute(
-        select(p.c.code, p.c.fte, p.c.start_date, d.c.code)
-        .join(d, d.c.id == p.c.department_id).where(p.c.id == pid)
-    ).one()
-    cap = applicable_cap(all_caps(conn), role, dept, code, day)
-    if cap is None:
-        return None
-    rule = caseload_rule(conn, department)
-    held = conn.execute(
-        select(c.c.complexity, func.count())
-        .join(c, c.c.id == r.c.citizen_id)
-        .where(r.c.professional_id == pid, r.c.role == role, on(r, day))
-        .group_by(c.c.complexity)
-    ).all()
-    load = sum(rule.weight(tier) * n for tier, n in held)
-    limit = rule.effective_cap(cap.cap, float(fte), started, day)
-    if load + weight > limit + 1e-9:
-        return (f"{staff} would carry {load + weight:g} against a cap of {limit:g} "
-                f"({role}, {day})")
+    _, load, limit = load_and_cap(conn, pid, role, day)
+    if limit is not None and load + weight > limit + 1e-9:
+        return ("over_cap_by", {"staff": staff, "load": load + weight, "limit": limit,
+                                "role": role, "day": day})
     return None
 
 
@@ -136,11 +120,13 @@ def change_contact(
     """Make ``staff`` the citizen's professional in ``role`` from ``day`` (a cover: until
     ``until``, beside the absent colleague's own responsibility)."""
     if role not in codes.ROLES:
-        raise Refused(f"unknown role {role!r}")
+        raise Refused("unknown_role", role=role)
     if reason not in codes.RESPONSIBILITY_REASONS or reason == "intake":
-        raise Refused(f"reason must be one of the change reasons, not {reason!r}")
+        raise Refused("not_a_change_reason", reason=reason)
     if until is not None and (reason != "cover" or until < day):
-        raise Refused("only a cover has an end (until), on or after its first day")
+        raise Refused("only_cover_ends")
+    if reason == "cover" and until is None:
+        raise Refused("cover_needs_end")
     cid, complexity, _ = _citizen(conn, citizen)
     pid, department, model = _professional(conn, staff, role, day)
     r = s.responsibility
@@ -151,65 +137,83 @@ def change_contact(
     own = [row for row in open_rows if row.role == role and row.reason != "cover"]
     current = own[0] if own else None
     if current is not None and current.professional_id == pid:
-        raise Refused(f"{staff} already holds {citizen} as {role}")
+        raise Refused("already_holds", staff=staff, citizen=citizen, role=role)
+    _refuse_overlap(conn, cid, citizen, role, day, until, reason)
     attached = {row.professional_id for row in open_rows}
-    broken = []
-    if reason == "cover" and pid not in attached:
-        broken.append(
-            f"a cover goes only to a professional already attached to the citizen; "
-            f"{staff} is not (seed 004)"
-        )
+    broken: list[Reason] = []
+    if reason in TAKEOVERS and pid not in attached:
+        broken.append(("takeover_not_attached", {"staff": staff}))
     if reason == "handoff":
         broken.extend(_handoff_rules(conn, role, model, pid, open_rows, day, staff))
     rule = caseload_rule(conn, department)
-    over = _check_cap(conn, pid, department, role, day, rule.weight(complexity), staff)
+    over = _check_cap(conn, pid, role, day, rule.weight(complexity), staff)
     if over:
         broken.append(over)
     if broken and not (override and override.strip()):
-        raise Refused("; ".join(broken) + ". To go ahead anyway, give an override reason.")
+        raise Refused.of([*broken, ("override_hint", {})])
     new_version = bump(conn, cid, version)
     ended = 0
     covered = None
+    stored_override = override if broken else None
     if reason == "cover":
         covered = current.professional_id if current is not None else None
     elif current is not None:
         if current.start_date >= day:
-            # it began today: correct it rather than leave a period ending before it starts
+            # it began today: a correction of who took the citizen on, not a second change,
+            # so the row keeps the reason it started with (an intake stays the entry)
             conn.execute(update(r).where(r.c.id == current.id).values(
-                professional_id=pid, reason=reason,
-                override_reason=override if broken else None))
-            return Changed(citizen, new_version, 1, 1)
+                professional_id=pid, override_reason=stored_override))
+            return Changed(citizen, new_version, 0, 0)
         conn.execute(update(r).where(r.c.id == current.id)
                      .values(end_date=day - timedelta(days=1)))
         ended = 1
     conn.execute(insert(r).values(
         citizen_id=cid, professional_id=pid, role=role, start_date=day, end_date=until,
-        reason=reason, override_reason=override if broken else None,
-        covers_professional_id=covered,
+        reason=reason, override_reason=stored_override, covers_professional_id=covered,
     ))
     return Changed(citizen, new_version, ended, 1)
 
 
+def _refuse_overlap(conn: Connection, cid: int, citizen: str, role: str, day: date,
+                    until: date | None, reason: str) -> None:
+    """No change dated before a later one already recorded in the role, and no second cover
+    at the same time: either would leave two responsibilities in one role at once."""
+    r = s.responsibility
+    if reason == "cover":
+        clash = conn.execute(
+            select(r.c.start_date, r.c.end_date).where(
+                r.c.citizen_id == cid, r.c.role == role, r.c.reason == "cover",
+                r.c.start_date <= until, or_(r.c.end_date.is_(None), r.c.end_date >= day))
+        ).first()
+        if clash is not None:
+            raise Refused("cover_overlaps", citizen=citizen, start=clash[0], end=clash[1])
+        return
+    later = conn.execute(
+        select(func.max(r.c.start_date)).where(
+            r.c.citizen_id == cid, r.c.role == role, r.c.reason != "cover", r.c.start_date > day)
+    ).scalar()
+    if later is not None:
+        raise Refused("later_change", citizen=citizen, start=later, role=role)
+
+
 def _handoff_rules(conn: Connection, role: str, model: str, pid: int,
-                   open_rows: Sequence[Row[Any]], day: date, staff: str) -> list[str]:
+                   open_rows: Sequence[Row[Any]], day: date, staff: str) -> list[Reason]:
     if role != "company_consultant":
-        return ["a handoff goes to a company consultant (role company_consultant)"]
+        return [("handoff_to_consultant", {})]
     caseworkers = [row.professional_id for row in open_rows
                    if row.role == "coordinating_caseworker" and row.reason != "cover"]
     if not caseworkers:
-        return ["a handoff needs the citizen's coordinating caseworker to hand over"]
+        return [("handoff_needs_caseworker", {})]
     ks = caseworkers[0]
     if model == "all_inclusive" and pid != ks:
-        return [f"in an all-inclusive department the caseworker keeps every role; {staff} "
-                "is not the citizen's caseworker"]
+        return [("handoff_all_inclusive", {"staff": staff})]
     if model == "buddy_pair":
         b = s.buddy_pair
         partner = conn.execute(
             select(b.c.partner_id).where(b.c.caseworker_id == ks, on(b, day))
         ).scalar()
         if partner != pid:
-            return [f"in a buddy-pair department the handoff goes to the caseworker's partner; "
-                    f"{staff} is not"]
+            return [("handoff_buddy_pair", {"staff": staff})]
     return []
 
 
@@ -227,29 +231,34 @@ def record_meeting(
     version: int | None = None,
 ) -> Changed:
     """A meeting held, planned or missed on ``day``; a job meeting's due date is the one the
-    rhythm gave on that day. Refused before the citizen's entry."""
+    rhythm gave on that day. Refused on a day the citizen is on no caseload."""
     if kind not in codes.MEETING_KINDS or status not in codes.MEETING_STATUSES:
-        raise Refused(f"unknown meeting kind or status: {kind!r}, {status!r}")
+        raise Refused("unknown_meeting", kind=kind, status=status)
     if absence_accepted and status not in codes.MISSED_STATUSES:
-        raise Refused("only a cancelled or missed meeting can have its absence accepted")
+        raise Refused("absence_only_missed")
     cid, _, _ = _citizen(conn, citizen)
     r, m = s.responsibility, s.meeting
     starts = conn.execute(
-        select(r.c.start_date, r.c.reason).where(r.c.citizen_id == cid)
+        select(r.c.start_date, r.c.end_date, r.c.reason).where(r.c.citizen_id == cid)
     ).all()
     if not starts or day < min(row[0] for row in starts):
-        raise Refused(f"a meeting on {day} comes before the citizen's entry onto a caseload")
+        raise Refused("meeting_before_entry", day=day)
+    if not any(row[0] <= day and (row[1] is None or row[1] >= day) for row in starts):
+        left = max(row[1] for row in starts if row[1] is not None and row[1] < day)
+        raise Refused("meeting_off_caseload", day=day, left=left)
+    if conn.execute(select(m.c.id).where(m.c.code == code)).first() is not None:
+        raise Refused("meeting_exists", code=code)
     pid = None
     if staff is not None:
         found = conn.execute(
             select(s.professional.c.id).where(s.professional.c.code == staff)
         ).scalar()
         if found is None:
-            raise NotFound(f"no professional {staff!r} in the register")
+            raise NotFound("no_professional", code=shown_id(staff))
         pid = int(found)
     due = None
     if kind == "job_meeting":
-        intakes = [row[0] for row in starts if row[1] == "intake" and row[0] <= day]
+        intakes = [row[0] for row in starts if row[2] == "intake" and row[0] <= day]
         entry = max(intakes) if intakes else min(row[0] for row in starts)
         rows = conn.execute(
             select(m.c.status, m.c.held_date, m.c.scheduled_date, m.c.due_date,

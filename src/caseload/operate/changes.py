@@ -6,7 +6,9 @@ with its reason, and the department's role model says which roles move together.
   caseworker, from the old caseworker's partner to the new one's;
 - all inclusive: every role the old professional held for the citizen moves.
 
-The caller runs it inside one transaction: all moves or none.
+A role moves only to someone who holds it, and not past their own cap in it. A cover of the
+old professional ends with the move. Every moved citizen's case version goes up. The caller
+runs it inside one transaction: all moves or none.
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
-from caseload.operate.department import Department, on
+from caseload.operate.department import Department, load_and_cap, on
 from caseload.operate.plan import Plan
+from caseload.operate.refusals import CannotPlace, Conflict
 from caseload.store import schema as s
 
 PARTNER_ROLES = ("company_consultant", "mentor")
@@ -29,6 +33,21 @@ class Written:
     ended: int
     started: int
     cap_recorded: bool
+    kept: int = 0
+    """Responsibilities in other roles left with their professional: the role model would
+    move them, but the new holder does not hold the role."""
+    corrected: int = 0
+    """Responsibilities that began on the day and now name the new professional instead
+    (no period ended: nobody held the citizen before in that stretch)."""
+
+
+class _Open(NamedTuple):
+    id: int
+    professional: int
+    role: str
+    start: date
+    reason: str
+    covers: int | None
 
 
 def partners(conn: Connection, day: date) -> dict[int, int]:
@@ -48,88 +67,190 @@ def roles_held(conn: Connection, day: date) -> dict[int, set[str]]:
     return out
 
 
-def _open(conn: Connection, citizens: list[int], day: date) -> dict[int, list[tuple[int, int, str,
-                                                                                   date]]]:
-    """Citizen id → their open responsibilities (id, professional, role, start) on ``day``."""
+def _open(conn: Connection, citizens: list[int], day: date) -> dict[int, list[_Open]]:
+    """Citizen id → their open responsibilities on ``day``."""
     r = s.responsibility
-    out: dict[int, list[tuple[int, int, str, date]]] = defaultdict(list)
+    out: dict[int, list[_Open]] = defaultdict(list)
     for chunk in range(0, len(citizens), 5000):
         part = citizens[chunk:chunk + 5000]
-        for rid, cid, pid, role, start in conn.execute(
-            select(r.c.id, r.c.citizen_id, r.c.professional_id, r.c.role, r.c.start_date)
+        for rid, cid, pid, role, start, reason, covers in conn.execute(
+            select(r.c.id, r.c.citizen_id, r.c.professional_id, r.c.role, r.c.start_date,
+                   r.c.reason, r.c.covers_professional_id)
             .where(r.c.citizen_id.in_(part), on(r, day))
         ):
-            out[int(cid)].append((int(rid), int(pid), str(role), start))
+            out[int(cid)].append(_Open(int(rid), int(pid), str(role), start, str(reason),
+                                       None if covers is None else int(covers)))
     return out
+
+
+class _Writes:
+    """The rows a plan changes, gathered so each kind goes to the database in one call."""
+
+    def __init__(self, day: date) -> None:
+        self.day = day
+        self.ends: list[dict[str, object]] = []
+        self.corrections: list[dict[str, object]] = []
+        self.drops: list[dict[str, object]] = []
+        self.starts: list[dict[str, object]] = []
+        self.kept = 0
+        self.arrivals: dict[tuple[int, str], list[int]] = defaultdict(list)
+        """(professional, role) → citizens they take on."""
+        self.departures: dict[tuple[int, str], list[int]] = defaultdict(list)
+        """(professional, role) → citizens who leave them."""
+
+    def start(self, citizen: int, pid: int, role: str, reason: str) -> None:
+        self.starts.append({"citizen_id": citizen, "professional_id": pid, "role": role,
+                            "start_date": self.day, "end_date": None, "reason": reason})
+        self.arrivals[(pid, role)].append(citizen)
+
+    def move(self, row: _Open, citizen: int, target: int, reason: str) -> None:
+        self.departures[(row.professional, row.role)].append(citizen)
+        if row.start >= self.day:
+            self.arrivals[(target, row.role)].append(citizen)
+            # it began today: a correction of who took the citizen on, not a second change,
+            # so the row keeps the reason it started with (an intake stays the entry)
+            self.corrections.append({"rid": row.id, "pid": target})
+        else:
+            self.ends.append({"rid": row.id, "last": self.day - timedelta(days=1)})
+            self.start(citizen, target, row.role, reason)
+
+    def end_cover(self, row: _Open) -> None:
+        """The colleague covered for is no longer the citizen's: the cover ends with the move
+        (one that began today is dropped: it never ran)."""
+        if row.start >= self.day:
+            self.drops.append({"rid": row.id})
+        else:
+            self.ends.append({"rid": row.id, "last": self.day - timedelta(days=1)})
 
 
 def apply(conn: Connection, department: Department, plan: Plan,
           record_cap: int | None = None) -> Written:
-    """Write the plan's moves on ``department.day``; with ``record_cap`` also the new cap."""
+    """Write the plan's moves on ``department.day``; with ``record_cap`` also the new cap.
+
+    Refused with ``Conflict`` if a moved citizen's case changed since ``department`` was
+    read, and with ``CannotPlace`` if a buddy would pass their own cap; either way nothing
+    is written (the caller's transaction rolls back)."""
     day = department.day
-    pairs = partners(conn, day) if department.role_model == "buddy_pair" else {}
+    model = department.role_model
+    pairs = partners(conn, day) if model == "buddy_pair" else {}
     moved = list(plan.moves)
     current = _open(conn, [m.citizen for m in moved], day)
     roles = roles_held(conn, day)
-    ends: list[dict[str, object]] = []
-    same_day: list[dict[str, object]] = []
-    starts: list[dict[str, object]] = []
-
-    def move(rid: int, citizen: int, role: str, start: date, target: int, reason: str) -> None:
-        if start >= day:  # began today: correct it rather than leave a one-day-less period
-            same_day.append({"rid": rid, "pid": target, "why": reason})
-        else:
-            ends.append({"rid": rid, "last": day - timedelta(days=1)})
-            starts.append({"citizen_id": citizen, "professional_id": target, "role": role,
-                           "start_date": day, "end_date": None, "reason": reason})
+    w = _Writes(day)
 
     for m in moved:
         held = current.get(m.citizen, [])
         if m.origin is None:
-            # a new contact: the role model says who else the citizen gets
-            taken = {role for _, _, role, _ in held}
-            extra: list[tuple[int, str]] = [(m.target, department.role)]
-            buddy = pairs.get(m.target)
-            if buddy is not None:
-                extra += [(buddy, role) for role in PARTNER_ROLES
-                          if role in roles.get(buddy, set())][:1]
-            if department.role_model == "all_inclusive":
-                extra += [(m.target, role) for role in sorted(roles.get(m.target, set()))
-                          if role != department.role]
-            for pid, role in extra:
-                if role not in taken:
-                    starts.append({"citizen_id": m.citizen, "professional_id": pid,
-                                   "role": role, "start_date": day, "end_date": None,
-                                   "reason": m.reason})
+            _new_contact(w, m.citizen, m.target, m.reason, held, department, pairs, roles)
             continue
-        for rid, pid, role, start in held:
-            every_role = department.role_model == "all_inclusive"
-            if pid == m.origin and (role == department.role or every_role):
-                move(rid, m.citizen, role, start, m.target, m.reason)
-            elif (
-                department.role_model == "buddy_pair"
-                and role in PARTNER_ROLES
-                and pid == pairs.get(m.origin)
-                and m.target in pairs
-            ):
-                move(rid, m.citizen, role, start, pairs[m.target], m.reason)
+        for row in held:
+            if row.reason == "cover":
+                if row.covers == m.origin:
+                    w.end_cover(row)
+            elif row.professional == m.origin and row.role == department.role:
+                w.move(row, m.citizen, m.target, m.reason)
+            elif row.professional == m.origin and model == "all_inclusive":
+                if row.role in roles.get(m.target, set()):
+                    w.move(row, m.citizen, m.target, m.reason)
+                else:
+                    w.kept += 1
+            elif (model == "buddy_pair" and row.role in PARTNER_ROLES
+                  and row.professional == pairs.get(m.origin) and m.target in pairs):
+                buddy = pairs[m.target]
+                if buddy == row.professional:
+                    continue
+                if row.role in roles.get(buddy, set()):
+                    w.move(row, m.citizen, buddy, m.reason)
+                else:
+                    w.kept += 1
+    _refuse_over_cap(conn, department, w, pairs)
+    _bump_versions(conn, department, sorted({m.citizen for m in moved}))
     r = s.responsibility
-    if ends:
+    if w.ends:
         conn.execute(
-            update(r).where(r.c.id == bindparam("rid")).values(end_date=bindparam("last")), ends
+            update(r).where(r.c.id == bindparam("rid")).values(end_date=bindparam("last")),
+            w.ends,
         )
-    if same_day:
+    if w.drops:
+        conn.execute(delete(r).where(r.c.id == bindparam("rid")), w.drops)
+    if w.corrections:
         conn.execute(
-            update(r).where(r.c.id == bindparam("rid"))
-            .values(professional_id=bindparam("pid"), reason=bindparam("why")),
-            same_day,
+            update(r).where(r.c.id == bindparam("rid")).values(professional_id=bindparam("pid")),
+            w.corrections,
         )
-    if starts:
-        conn.execute(insert(r), starts)
+    if w.starts:
+        conn.execute(insert(r), w.starts)
     recorded = False
     if record_cap is not None:
         recorded = _record_cap(conn, department, record_cap)
-    return Written(len(ends) + len(same_day), len(starts) + len(same_day), recorded)
+    return Written(len(w.ends) + len(w.drops), len(w.starts), recorded, w.kept,
+                   len(w.corrections))
+
+
+def _new_contact(w: _Writes, citizen: int, target: int, reason: str, held: list[_Open],
+                 department: Department, pairs: dict[int, int],
+                 roles: dict[int, set[str]]) -> None:
+    """A citizen without a contact gets one; the role model says who else they get."""
+    taken = {row.role for row in held}
+    extra: list[tuple[int, str]] = [(target, department.role)]
+    buddy = pairs.get(target)
+    if buddy is not None:
+        extra += [(buddy, role) for role in PARTNER_ROLES
+                  if role in roles.get(buddy, set())][:1]
+    if department.role_model == "all_inclusive":
+        extra += [(target, role) for role in sorted(roles.get(target, set()))
+                  if role != department.role]
+    for pid, role in extra:
+        if role not in taken:
+            w.start(citizen, pid, role, reason)
+
+
+def _refuse_over_cap(conn: Connection, department: Department, w: _Writes,
+                     pairs: dict[int, int]) -> None:
+    """A role that moves with the planned one (a buddy's, or the other roles of an
+    all-inclusive caseworker) may not push its new holder past their own cap in it; the
+    planned role's caps are the plan's own."""
+    weight = {c.id: c.weight for c in department.cases}
+    caseworker_of = {buddy: ks for ks, buddy in pairs.items()}
+    for (pid, role), citizens in sorted(w.arrivals.items()):
+        if role == department.role:
+            continue
+        code, load, limit = load_and_cap(conn, pid, role, department.day)
+        if limit is None:
+            continue
+        after = load + sum(weight.get(c, 1.0) for c in citizens)
+        after -= sum(weight.get(c, 1.0) for c in w.departures.get((pid, role), []))
+        if after > limit + 1e-9:
+            ks = caseworker_of.get(pid)
+            raise CannotPlace("partner_over_cap", staff=code,
+                              caseworker=department.codes.get(ks, code) if ks else code,
+                              load=after, limit=limit, role=role)
+
+
+def _bump_versions(conn: Connection, department: Department, citizens: list[int]) -> None:
+    """Every moved citizen's case version goes up, checked against the version read, so a
+    case edited meanwhile refuses the whole write (optimistic concurrency)."""
+    if not citizens:
+        return
+    c = s.citizen
+    rows: list[dict[str, int]] = [
+        {"cid": cid, "seen": department.versions.get(cid, 1)} for cid in citizens
+    ]
+    done = conn.execute(
+        update(c).where(c.c.id == bindparam("cid"), c.c.version == bindparam("seen"))
+        .values(version=c.c.version + 1),
+        rows,
+    )
+    changed = done.rowcount if conn.dialect.supports_sane_multi_rowcount else None
+    if changed is None or changed < 0:
+        # the driver cannot count an executemany: count what the bump reached instead
+        changed = sum(
+            1 for row in rows
+            if conn.execute(select(c.c.version).where(c.c.id == row["cid"])).scalar()
+            == row["seen"] + 1
+        )
+    if changed != len(rows):
+        raise Conflict("plan_stale", n=len(rows) - changed)
 
 
 def _record_cap(conn: Connection, department: Department, cap: int) -> bool:

@@ -6,18 +6,17 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
-from sqlalchemy import Connection, Table, and_, or_, select
+from sqlalchemy import Connection, Table, and_, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from caseload.domain.caps import applicable_cap
 from caseload.domain.load import CaseloadRule
 from caseload.operate.plan import Case, Seat
+from caseload.operate.refusals import NotFound, shown_id
 from caseload.register.rules_in_force import all_caps, caseload_rule
 from caseload.store import schema as s
 
-
-class NotFound(LookupError):
-    """A department, professional or citizen the command names is not in the register."""
+__all__ = ["Department", "NotFound", "department_id", "load_and_cap", "on", "read", "unassigned"]
 
 
 @dataclass(frozen=True)
@@ -35,6 +34,8 @@ class Department:
     cases: list[Case]
     held: dict[int, int]
     """Citizen id → id of the open responsibility in the role (what a move ends)."""
+    versions: dict[int, int]
+    """Citizen id → the case version read (what a write checks and bumps)."""
 
     @property
     def codes(self) -> dict[int, str]:
@@ -50,15 +51,21 @@ def department_id(conn: Connection, code: str) -> tuple[int, str]:
         select(s.department.c.id, s.department.c.role_model).where(s.department.c.code == code)
     ).first()
     if row is None:
-        raise NotFound(f"no department {code!r} in the register")
+        raise NotFound("no_department", code=shown_id(code))
     return int(row[0]), str(row[1])
 
 
 def read(
-    conn: Connection, code: str, day: date, role: str, cap: int | None = None
+    conn: Connection, code: str, day: date, role: str, cap: int | None = None,
+    lock: bool = False,
 ) -> Department:
     """The professionals of department ``code`` holding ``role`` on ``day`` (and anyone who
-    has left or is on long leave but still holds citizens there), and those citizens."""
+    has left or is on long leave but still holds citizens there), and those citizens.
+
+    A citizen of someone away who is covered meanwhile has the cover as the professional
+    to prefer (seed 004: a takeover goes to someone already attached); the cover's room is
+    not taken twice, since the cover ends when the citizen moves. ``lock`` (before a
+    write, on PostgreSQL) locks the responsibilities read until the transaction ends."""
     dept, model = department_id(conn, code)
     rule = caseload_rule(conn, dept)
     p, pr, r, c = s.professional, s.professional_role, s.responsibility, s.citizen
@@ -82,11 +89,13 @@ def read(
     in_force = found.cap if found is not None else None
     department_cap = cap if cap is not None else in_force
     if department_cap is None:
-        raise NotFound(f"no caseload cap for {role} in {code} on {day}; give --cap")
+        raise NotFound("no_cap", role=role, code=code, day=day)
     seats = []
     for pid, pcode, fte, started, ended, district in staff:
-        own = None if cap is not None else applicable_cap(caps, role, code, pcode, day)
-        base = own.cap if own is not None else department_cap
+        # a person's own cap beats the department's, also a new one given with --cap (as
+        # caseload status will judge the result)
+        own = applicable_cap(caps, role, code, pcode, day)
+        base = own.cap if own is not None and (cap is None or own.scope == 0) else department_cap
         away = None
         if ended is not None and ended < day:
             away = "staff_exit"
@@ -95,29 +104,62 @@ def read(
         capacity = 0.0 if away else rule.effective_cap(base, float(fte), started, day)
         seats.append(Seat(int(pid), str(pcode), capacity, district, away))
     ids = [seat.id for seat in seats]
-    rows = conn.execute(
+    query = (
         select(r.c.id, c.c.id, c.c.code, c.c.complexity, c.c.district, r.c.professional_id,
-               r.c.start_date, r.c.reason)
+               r.c.start_date, r.c.reason, r.c.covers_professional_id, c.c.version)
         .join(c, c.c.id == r.c.citizen_id)
         .where(r.c.role == role, on(r, day), r.c.professional_id.in_(ids))
         .order_by(c.c.id, r.c.start_date)
-    ).all()
+    )
+    rows = conn.execute(query.with_for_update(of=r) if lock else query).all()
+    gone = {seat.id for seat in seats if seat.away}
     cases: dict[int, Case] = {}
     held: dict[int, int] = {}
+    versions: dict[int, int] = {}
     covering: dict[int, float] = {}
-    for rid, cid, ccode, complexity, district, holder, since, reason in rows:
-        if reason == "cover":  # a colleague's citizen held meanwhile: it takes room, stays put
-            covering[holder] = covering.get(holder, 0.0) + rule.weight(complexity)
+    cover_of: dict[int, int] = {}
+    for rid, cid, ccode, complexity, district, holder, since, reason, covers, version in rows:
+        versions[int(cid)] = int(version)
+        if reason == "cover":
+            if covers in gone:  # the citizen is planned; the cover is who to prefer
+                cover_of[int(cid)] = int(holder)
+            else:  # a colleague's citizen held meanwhile: it takes room, stays put
+                covering[holder] = covering.get(holder, 0.0) + rule.weight(complexity)
             continue
         cases[cid] = Case(int(cid), str(ccode), rule.weight(complexity), district,
                           int(holder), since)
         held[cid] = int(rid)
+    for cid, coverer in cover_of.items():
+        if cid in cases and cases[cid].current in gone:
+            cases[cid] = replace(cases[cid], previous=coverer)
     seats = [
         replace(seat, capacity=max(0.0, seat.capacity - covering.get(seat.id, 0.0)))
         for seat in seats
     ]
     return Department(dept, code, model, role, day, department_cap, in_force, rule, seats,
-                      list(cases.values()), held)
+                      list(cases.values()), held, versions)
+
+
+def load_and_cap(conn: Connection, pid: int, role: str, day: date) -> tuple[str, float,
+                                                                          float | None]:
+    """A professional's code, their weighted load in ``role`` on ``day`` (citizens they cover
+    included) and their effective cap there (None: no cap applies)."""
+    p, d, r, c = s.professional, s.department, s.responsibility, s.citizen
+    code, fte, started, dept_id, dept = conn.execute(
+        select(p.c.code, p.c.fte, p.c.start_date, d.c.id, d.c.code)
+        .join(d, d.c.id == p.c.department_id).where(p.c.id == pid)
+    ).one()
+    rule = caseload_rule(conn, int(dept_id))
+    held = conn.execute(
+        select(c.c.complexity, func.count())
+        .join(c, c.c.id == r.c.citizen_id)
+        .where(r.c.professional_id == pid, r.c.role == role, on(r, day))
+        .group_by(c.c.complexity)
+    ).all()
+    load = sum(rule.weight(tier) * n for tier, n in held)
+    cap = applicable_cap(all_caps(conn), role, dept, code, day)
+    limit = None if cap is None else rule.effective_cap(cap.cap, float(fte), started, day)
+    return str(code), float(load), limit
 
 
 NEEDS_CONTACT = ("kontanthjaelp", "resource_course")

@@ -60,7 +60,8 @@ class Case:
     since: date | None = None
     """When the current professional took over (the longest relations are kept)."""
     previous: int | None = None
-    """For a citizen without a current professional: the one they had most recently."""
+    """For a citizen without a current professional: the one they had most recently; for
+    one whose professional is away: the colleague covering meanwhile (seed 004)."""
 
 
 @dataclass(frozen=True)
@@ -180,10 +181,13 @@ def plan(
             marginal = prefer.balance * RESOLUTION * (2 * j + 1) / steps
             net.arc(seat_node[s.id], sink, size, round(marginal / scale))
 
+    def present(pid: int | None) -> bool:
+        return pid is not None and pid in seat_by_id and seat_by_id[pid].capacity > 0
+
     # groups of interchangeable citizens
     groups: dict[tuple[int | None, int | None, int, str | None], list[Case]] = defaultdict(list)
     for c in cases:
-        previous = c.previous if c.current is None else None
+        previous = c.previous if not present(c.current) else None
         groups[(c.current, previous, units[c.id], c.district)].append(c)
 
     pools: dict[tuple[int, str | None], int] = {}
@@ -207,28 +211,30 @@ def plan(
         return pools[key]
 
     supplies: dict[int, int] = {}
-    group_arcs: dict[tuple[int | None, int | None, int, str | None], tuple[int | None, int]] = {}
+    group_arcs: dict[tuple[int | None, int | None, int, str | None],
+                     tuple[int | None, int | None]] = {}
     for key, members in groups.items():
         current, previous, w, district = key
         node = net.node()
         supplies[node] = len(members) * w
         total = len(members) * w
         anchor_arc = None
-        anchor = current if current is not None else previous
-        if anchor is not None and anchor in seat_by_id and seat_by_id[anchor].capacity > 0:
-            mismatch = (
-                district is not None and seat_by_id[anchor].district != district
-                and current is None
-            )
-            anchor_arc = net.arc(
-                node, seat_node[anchor], total, per_unit(prefer.district, w) if mismatch else 0
-            )
+        # stay with the professional now, else go (back) to the one preferred
+        anchor = current if present(current) else previous
+        if anchor is not None and present(anchor):
+            moved = anchor != current
+            points = prefer.change if moved and current is not None else 0
+            if moved and district is not None and seat_by_id[anchor].district != district:
+                points += prefer.district
+            anchor_arc = net.arc(node, seat_node[anchor], total, per_unit(points, w))
+        else:
+            anchor = None
         leave_points = (prefer.change if current is not None else 0) + (
             prefer.previous if previous is not None else 0
         )
-        pool_arc = net.arc(node, pool(w, district), total, per_unit(leave_points, w))
+        net.arc(node, pool(w, district), total, per_unit(leave_points, w))
         net.arc(node, sink, total, per_unit(prefer.unplaced, w))
-        group_arcs[key] = (anchor_arc, pool_arc)
+        group_arcs[key] = (anchor_arc, anchor)
     demand = sum(supplies.values())
 
     solver = min_cost_flow.SimpleMinCostFlow()
@@ -250,8 +256,7 @@ def plan(
     leavers: dict[tuple[int, str | None], list[Case]] = defaultdict(list)
     for key, members in groups.items():
         current, previous, w, district = key
-        anchor_arc, _ = group_arcs[key]
-        anchor = current if current is not None else previous
+        anchor_arc, anchor = group_arcs[key]
         stay = int(flows[anchor_arc]) // w if anchor_arc is not None else 0
         # the longest relations stay; the most recent ones move
         ordered = sorted(members, key=lambda c: (c.since or date.min, c.id))

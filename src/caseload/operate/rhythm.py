@@ -292,3 +292,13 @@ def timeliness(conn: Connection, first: date, last: date, by: str = "department"
         .with_columns((pl.col("timely") / pl.col("held")).alias("share"))
         .sort("group", "week")
     )
+
+
+def timeliness_over(weeks: pl.DataFrame) -> pl.DataFrame:
+    """The weekly frame of ``timeliness`` summed over the period, per group (Table 7)."""
+    return (
+        weeks.group_by("group")
+        .agg(pl.col("held").sum(), pl.col("timely").sum())
+        .with_columns((pl.col("timely") / pl.col("held")).alias("share"))
+        .sort("group")
+    )

@@ -20,7 +20,8 @@ from caseload.domain import codes
 from caseload.domain.dates import whole_years
 from caseload.domain.labels import label
 from caseload.operate.caseflow import FOLLOW_UP_DAYS
-from caseload.operate.department import NotFound, on
+from caseload.operate.department import on
+from caseload.operate.refusals import NotFound, shown_id
 from caseload.operate.rhythm import due_frame
 from caseload.store import schema as s
 
@@ -92,7 +93,7 @@ def sheet(conn: Connection, staff: str, day: date) -> Sheet:
     p = s.professional
     found = conn.execute(select(p.c.id, p.c.name).where(p.c.code == staff)).first()
     if found is None:
-        raise NotFound(f"no professional {staff!r} in the register")
+        raise NotFound("no_professional", code=shown_id(staff))
     pid = int(found[0])
     due = due_frame(conn, day, pid).sort("due")
     ids = due.get_column("citizen_id").to_list()
@@ -122,9 +123,11 @@ def sheet(conn: Connection, staff: str, day: date) -> Sheet:
 
 def _benefits(conn: Connection, pages: dict[int, Page], day: date) -> None:
     b = s.benefit_spell
+    # several spells may be open on the day; the one begun last is the citizen's benefit now
     for cid, benefit, start in conn.execute(
         select(b.c.citizen_id, b.c.benefit, b.c.start_date)
         .where(b.c.citizen_id.in_(pages), on(b, day))
+        .order_by(b.c.citizen_id, b.c.start_date, b.c.id)
     ):
         pages[cid].benefit, pages[cid].benefit_since = benefit, start
 
@@ -203,7 +206,8 @@ def _requests(conn: Connection, pages: dict[int, Page], day: date) -> None:
     ):
         received = received if received and received <= day else None
         pages[cid].reports.append({"supplier": supplier, "due": due, "received": received,
-                                   "waiting": received is not None})
+                                   "waiting": received is not None,
+                                   "upcoming": received is None and due >= day})
 
 
 def _others(conn: Connection, pages: dict[int, Page], day: date, pid: int) -> None:

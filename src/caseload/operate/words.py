@@ -25,7 +25,7 @@ WORDS: dict[str, dict[str, str]] = {
         "medical": "Medical information", "sent": "sent", "reminder": "reminder",
         "answered": "answered", "not_answered": "not answered yet",
         "reports": "Progress reports", "report_due": "due", "received": "received, not acted on",
-        "not_received": "not received",
+        "not_received": "not received", "not_due_yet": "not due yet",
         "barriers": "What stands in the way",
         "b_overdue": "The job meeting is {days} days overdue.",
         "b_outreach": "{n} meetings missed by the citizen since the last one held: consider "
@@ -67,6 +67,7 @@ WORDS: dict[str, dict[str, str]] = {
         "answered": "besvaret", "not_answered": "ikke besvaret endnu",
         "reports": "Progressionsrapporter", "report_due": "frist",
         "received": "modtaget, ikke fulgt op", "not_received": "ikke modtaget",
+        "not_due_yet": "ikke forfalden endnu",
         "barriers": "Hvad står i vejen",
         "b_overdue": "Jobsamtalen er overskredet med {days} dage.",
         "b_outreach": "{n} samtaler aflyst eller udeblevet af borgeren siden seneste afholdte: "

@@ -19,7 +19,7 @@ matplotlib.rcParams.update({"svg.fonttype": "none", "font.size": 9,
                             "axes.spines.top": False, "axes.spines.right": False})
 
 
-def _svg(fig: Figure) -> str:
+def svg(fig: Figure) -> str:
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight")
     text = buffer.getvalue()
@@ -48,7 +48,7 @@ def km_curves(
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.legend(frameon=False)
-    return _svg(fig)
+    return svg(fig)
 
 
 def cumulative_incidence(
@@ -69,7 +69,7 @@ def cumulative_incidence(
     ax.set_ylim(bottom=0)
     ax.set_xlabel(xlabel)
     ax.legend(frameon=False, fontsize=8, ncol=2)
-    return _svg(fig)
+    return svg(fig)
 
 
 def forest(results: Sequence[BinaryResult], names: dict[str, str], xlabel: str) -> str:
@@ -86,7 +86,7 @@ def forest(results: Sequence[BinaryResult], names: dict[str, str], xlabel: str) 
     ax.set_yticks(ys)
     ax.set_yticklabels([names.get(r.name, r.name) for r in results])
     ax.set_xlabel(xlabel)
-    return _svg(fig)
+    return svg(fig)
 
 
 def balance(rows: Sequence[BalanceRow], names: dict[str, str], xlabel: str) -> str:
@@ -101,7 +101,7 @@ def balance(rows: Sequence[BalanceRow], names: dict[str, str], xlabel: str) -> s
     ax.set_xlabel(xlabel)
     limit = max(0.25, max((abs(r.smd) for r in rows), default=0) * 1.2)
     ax.set_xlim(-limit, limit)
-    return _svg(fig)
+    return svg(fig)
 
 
 def timeliness(
@@ -117,5 +117,5 @@ def timeliness(
     ax.set_ylabel(ylabel)
     ax.legend(frameon=False)
     fig.autofmt_xdate()
-    return _svg(fig)
+    return svg(fig)
 

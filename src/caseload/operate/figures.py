@@ -1,0 +1,34 @@
+"""The operate face's figures as SVG: how caseloads spread across professionals."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from caseload.trial.figures import svg
+
+LINES = {"before": "#777777", "plan": "#1b6ca8", "greedy": "#d9822b"}
+
+
+def load_shares(shares: Mapping[str, Sequence[float]], labels: Mapping[str, str],
+                xlabel: str, ylabel: str, cap_label: str) -> str:
+    """Histograms (5-point bins, right-closed) of load / capacity in per cent, one line per
+    series (the caseloads before, the plan, the greedy baseline), with the cap at 100 %."""
+    fig = Figure(figsize=(6.4, 3.0))
+    ax = fig.subplots()
+    values = {k: 100 * np.asarray(v, dtype=float) for k, v in shares.items()}
+    top = max([120.0, *(float(v.max()) for v in values.values() if v.size)])
+    bins = [float(b) for b in np.arange(0, top + 10, 5)]
+    for key, pct in values.items():
+        # bins are (a, b]: a caseload exactly at the cap counts at or under it, not over
+        ax.hist(pct - 1e-9, bins=bins, histtype="step", linewidth=1.3, color=LINES.get(key),
+                label=labels[key])
+    ax.axvline(100, color="#a33333", linestyle="--", linewidth=1)
+    ax.annotate(cap_label, xy=(100, 1), xycoords=("data", "axes fraction"), xytext=(3, -10),
+                textcoords="offset points", color="#a33333")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(frameon=False, loc="upper left")
+    return svg(fig)
