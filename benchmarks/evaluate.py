@@ -39,8 +39,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from harness import code_state, run, say, summary  # benchmarks/ is the script's folder
-from machine import describe as machine
+from harness import begin, fmt, run, say, summary, where  # benchmarks/ is the script's folder
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
@@ -165,8 +164,8 @@ def scale_part(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         db = str(args.reuse or workdir / f"jobcentre-{args.citizens}.sqlite")
         backend = "sqlite"
     if (backend == "sqlite" and args.reuse and Path(db).exists()) or args.built:
-        say(f"reusing {describe(db)} (built earlier; not rebuilt)")
-        built: dict[str, Any] = {"reused": describe(db)}
+        say(f"reusing {where(db)} (built earlier; not rebuilt)")
+        built: dict[str, Any] = {"reused": where(db)}
     else:
         built = build(db, args.citizens)
     if backend == "postgresql" and not args.no_analyze:
@@ -204,16 +203,6 @@ def scale_part(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             "cohort": cohort_result, "evaluate": timed}
 
 
-def describe(db: str) -> str:
-    return db.split("@")[-1] if "://" in db else db
-
-
-def fmt(seconds: dict[str, Any]) -> str:
-    if not seconds.get("ok"):
-        return f"failed: {seconds.get('error')}"
-    return f"{seconds['best']:.2f} s / {seconds['median']:.2f} s"
-
-
 def table(results: dict[str, Any]) -> str:
     lines = ["| measurement | best / median | peak memory | target |", "|---|---|---|---|"]
     if "demo" in results:
@@ -224,18 +213,18 @@ def table(results: dict[str, Any]) -> str:
     if "scale" in results:
         sc = results["scale"]
         co = sc["cohort"]
-        where = f"{sc['citizens']:,} citizens, {sc['backend']}"
+        place = f"{sc['citizens']:,} citizens, {sc['backend']}"
         for name, label in (("engine", "`cohort.cohort()` in the database engine"),
                             ("pandas", "pandas baseline (`cohort_pandas.cohort`)")):
             r = co[name]
-            lines.append(f"| {label}, {where} | {fmt(r)} | {r.get('peak_gib', 0):.2f} GiB | |")
+            lines.append(f"| {label}, {place} | {fmt(r)} | {r.get('peak_gib', 0):.2f} GiB | |")
         if "ratio_median" in co:
             met = "met" if co["ratio_median"] >= 5 else "MISSED"
             lines.append(f"| ratio pandas / engine | {co['ratio_best']:.1f}× / "
                          f"{co['ratio_median']:.1f}× | | ≥ 5×: {met} |")
         ev = sc["evaluate"]
         met = "met" if ev.get("ok") and ev["median"] < 60 else "MISSED"
-        lines.append(f"| `caseload evaluate`, {where} | {fmt(ev)} | "
+        lines.append(f"| `caseload evaluate`, {place} | {fmt(ev)} | "
                      f"{ev.get('peak_gib', 0):.2f} GiB | < 60 s: {met} |")
     return "\n".join(lines)
 
@@ -263,13 +252,7 @@ def main() -> None:
         return
     if args.db_url and args.reuse:
         parser.error("--reuse is for a SQLite file; not with --db-url")
-    print(f"machine: {machine()}", flush=True)
-    command = " ".join([Path(sys.executable).name, *sys.argv])
-    results: dict[str, Any] = {"command": command, "machine": machine(),
-                               "date": datetime.now().isoformat(timespec="seconds"),
-                               "code": code_state()}
-    print(f"code: {results['code']['commit']}, changed in src/: "
-          f"{', '.join(results['code']['src_changed']) or 'nothing'}", flush=True)
+    results = begin()
     with tempfile.TemporaryDirectory(dir=os.environ.get("CASELOAD_BENCH_DIR")) as tmp:
         work = Path(tmp)
         if args.citizens is None or args.demo:

@@ -68,3 +68,32 @@ def ensure_database(url: str) -> None:
                 say(f"created database {target.database}")
     finally:
         admin.dispose()
+
+
+def begin(**facts: Any) -> dict[str, Any]:
+    """The results record every script starts with (the command, the machine, the date and
+    the code measured, plus ``facts``), said on the terminal as well."""
+    import sys
+
+    from machine import describe as machine  # benchmarks/ is the script's folder
+
+    results: dict[str, Any] = {"command": " ".join([Path(sys.executable).name, *sys.argv]),
+                               "machine": machine(),
+                               "date": datetime.now().isoformat(timespec="seconds"),
+                               "code": code_state(), **facts}
+    print(f"machine: {results['machine']}", flush=True)
+    print(f"code: {results['code']['commit']}, changed in src/: "
+          f"{', '.join(results['code']['src_changed']) or 'nothing'}", flush=True)
+    return results
+
+
+def where(db: str) -> str:
+    """A database for the record: a SQLite path as it is, a URL without its credentials."""
+    return db.split("@")[-1] if "://" in db else db
+
+
+def fmt(r: dict[str, Any]) -> str:
+    """``best s / median s`` of a summary, or why the measurement failed."""
+    if not r.get("ok"):
+        return f"failed: {r.get('error')}"
+    return f"{r['best']:.2f} s / {r['median']:.2f} s"

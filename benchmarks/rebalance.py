@@ -46,7 +46,6 @@ import json
 import os
 import resource
 import statistics
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -56,8 +55,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from harness import code_state, ensure_database, say, summary  # benchmarks/ is the script's folder
-from machine import describe as machine
+from harness import begin, ensure_database, say, summary  # benchmarks/ is the script's folder
 
 from caseload.operate.greedy import greedy
 from caseload.operate.plan import Case, Plan, Seat, loads_of, plan, spread
@@ -425,13 +423,7 @@ def main() -> None:
     if args.db_url and not args.no_register:
         ensure_database(args.db_url)
 
-    print(f"machine: {machine()}", flush=True)
-    command = " ".join([Path(sys.executable).name, *sys.argv])
-    results: dict[str, Any] = {"command": command, "machine": machine(),
-                               "date": datetime.now().isoformat(timespec="seconds"),
-                               "code": code_state()}
-    print(f"code: {results['code']['commit']}, changed in src/: "
-          f"{', '.join(results['code']['src_changed']) or 'nothing'}", flush=True)
+    results = begin()
     staff, citizens = department(args.seed, args.caseworkers, args.hired, args.per_caseworker)
     seats = seats_of(staff, NEW_CAP)
     weighted = cases_of(citizens)

@@ -48,8 +48,7 @@ from pathlib import Path
 from typing import Any
 
 # benchmarks/ is the script's folder
-from harness import code_state, ensure_database, run, say, summary
-from machine import describe as machine
+from harness import begin, ensure_database, fmt, run, say, summary, where
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
@@ -243,16 +242,6 @@ def analyze_postgres(db: str) -> None:
     engine.dispose()
 
 
-def where(db: str) -> str:
-    return db.split("@")[-1] if "://" in db else db
-
-
-def fmt(r: dict[str, Any]) -> str:
-    if not r.get("ok"):
-        return f"failed: {r.get('error')}"
-    return f"{r['best']:.2f} s / {r['median']:.2f} s"
-
-
 def table(results: dict[str, Any]) -> str:
     where_ = f"{results['citizens']:,} citizens, {results['backend']}"
     lines = ["| measurement | best / median | peak memory | rows |", "|---|---|---|---|"]
@@ -312,14 +301,8 @@ def main() -> None:
     if args.db_url:
         ensure_database(args.db_url)
 
-    print(f"machine: {machine()}", flush=True)
-    command = " ".join([Path(sys.executable).name, *sys.argv])
-    results: dict[str, Any] = {"command": command, "machine": machine(),
-                               "date": datetime.now().isoformat(timespec="seconds"),
-                               "code": code_state(), "citizens": args.citizens,
-                               "day": args.day, "timeliness": [args.first, args.last]}
-    print(f"code: {results['code']['commit']}, changed in src/: "
-          f"{', '.join(results['code']['src_changed']) or 'nothing'}", flush=True)
+    results = begin(citizens=args.citizens, day=args.day,
+                    timeliness=[args.first, args.last])
     with tempfile.TemporaryDirectory(dir=os.environ.get("CASELOAD_BENCH_DIR")) as tmp:
         work = Path(tmp)
         if args.db_url:
