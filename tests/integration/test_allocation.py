@@ -621,6 +621,9 @@ def test_assign_with_new_citizens_writes_intakes(engine: Engine) -> None:
     responsibility per waiting citizen and changes nobody who was already held."""
     ids = _waiting_register(engine)
     held_before = open_on(engine)
+    c = s.citizen
+    with engine.begin() as conn:  # someone edited the new citizen's case before
+        conn.execute(c.update().where(c.c.id == ids["new"]).values(version=2))
     with engine.begin() as conn:
         result = allocation.assign(conn, "D1", DAY, include_new=True, write=True)
     assert {c.id for c in result.cases} == {ids["back"], ids["from_y"], ids["new"]}
@@ -634,6 +637,11 @@ def test_assign_with_new_citizens_writes_intakes(engine: Engine) -> None:
     for cid, row in held_before.items():
         assert now[cid] == row
     expected = {ids["back"]: "intake", ids["from_y"]: "reallocation", ids["new"]: "intake"}
+    c = s.citizen
+    with engine.connect() as conn:  # each assigned case went one version up (one was at 2)
+        versions = {int(k): int(v) for k, v in conn.execute(select(c.c.id, c.c.version))}
+    assert {cid: versions[cid] for cid in expected} == {
+        ids["back"]: 2, ids["from_y"]: 2, ids["new"]: 3}
     for cid, reason in expected.items():
         assert (now[cid]["professional_id"], now[cid]["start_date"]) == (ids["X"], DAY)
         assert (now[cid]["end_date"], now[cid]["reason"]) == (None, reason)

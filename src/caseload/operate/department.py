@@ -169,7 +169,8 @@ NEEDS_CONTACT = ("kontanthjaelp", "resource_course")
 def unassigned(conn: Connection, department: Department, include_new: bool) -> list[Case]:
     """Citizens on a benefit that needs a contact (or with no benefit recorded at all) and no
     open responsibility on the day, whose last professional in the role worked in the
-    department; with ``include_new`` also those who never had one."""
+    department; with ``include_new`` also those who never had one. Their case versions join
+    ``department.versions``."""
     day, role = department.day, department.role
     r, c, b, p = s.responsibility, s.citizen, s.benefit_spell, s.professional
     rule = department.rule
@@ -179,7 +180,7 @@ def unassigned(conn: Connection, department: Department, include_new: bool) -> l
     ).exists()
     no_spells = ~select(b.c.id).where(b.c.citizen_id == c.c.id).exists()
     candidates = conn.execute(
-        select(c.c.id, c.c.code, c.c.complexity, c.c.district)
+        select(c.c.id, c.c.code, c.c.complexity, c.c.district, c.c.version)
         .where(no_contact, on_benefit | no_spells)
         .order_by(c.c.id)
     ).all()
@@ -197,7 +198,8 @@ def unassigned(conn: Connection, department: Department, include_new: bool) -> l
             if cid not in last or end > last[cid][0]:
                 last[int(cid)] = (end, int(pid), int(dept))
     out = []
-    for cid, code, complexity, district in candidates:
+    for cid, code, complexity, district, version in candidates:
+        department.versions[int(cid)] = int(version)  # what a write of the plan checks
         before = last.get(int(cid))
         if before is None and not include_new:
             continue
