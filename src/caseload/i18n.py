@@ -245,6 +245,18 @@ _TEXT: dict[str, tuple[str, str]] = {
         "{citizen} already has a change in {role} from {start}: record changes in date order",
         "{citizen} har allerede et skift i {role} fra {start}: registrér skift i datoorden",
     ),
+    "cover_needs_holder": (
+        "a cover stands in for the citizen's professional in {role}, and {citizen} has none "
+        "on {day}",
+        "en dækning træder i stedet for borgerens medarbejder i {role}, og {citizen} har "
+        "ingen pr. {day}",
+    ),
+    "cover_same_day": (
+        "a cover starts at the earliest the day after the responsibility it covers began "
+        "({start})",
+        "en dækning begynder tidligst dagen efter, at det ansvar, den dækker, begyndte "
+        "({start})",
+    ),
     "cover_overlaps": ("{citizen} already has a cover in the role from {start} to {end}",
                        "{citizen} har allerede en dækning i rollen fra {start} til {end}"),
     "stale_version": (

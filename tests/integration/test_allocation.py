@@ -799,3 +799,105 @@ def test_a_write_bumps_case_versions_and_refuses_a_case_changed_meanwhile(
     assert {cid: versions[cid] for cid in ks1.citizens} == {
         cid: 2 if cid in moved else 1 for cid in ks1.citizens
     }
+
+
+LATER = DAY + timedelta(days=10)
+
+
+def test_a_move_keeps_the_end_of_the_stretch_and_later_changes(engine: Engine) -> None:
+    """KS1's citizens leave on LATER, or move to another department's KS3 from LATER:
+    those moved to a colleague on DAY still leave (or move) then, so nobody holds two open
+    rows in the role, and nobody stays on a caseload they left."""
+    with engine.begin() as conn:
+        dept = add_department(conn, cap=1)
+        other = add_department(conn, code="D2", cap=30)
+        ks3 = add_staff(conn, other, "KS3")
+        ks1 = add_caseworker(conn, dept, "KS1", 4)
+        add_caseworker(conn, dept, "KS2", 0)
+        add_caseworker(conn, dept, "KS4", 0)
+        add_caseworker(conn, dept, "KS5", 0)
+        r = s.responsibility
+        leaving, moving = ks1.citizens[:2], ks1.citizens[2:]
+        for cid in ks1.citizens:
+            conn.execute(r.update().where(r.c.citizen_id == cid)
+                         .values(end_date=LATER - timedelta(days=1)))
+        for cid in moving:
+            hold(conn, cid, ks3, LATER, reason="reallocation")
+    with engine.begin() as conn:
+        result = allocation.rebalance(conn, "D1", DAY, write=True)
+    assert result.written is not None and result.written.started == 3
+    for cid in {m.citizen for m in result.plan.moves}:
+        last = history(engine, cid)[-1 if cid in leaving else -2]
+        assert (last["start_date"], last["end_date"]) == (DAY, LATER - timedelta(days=1))
+    after = open_on(engine, KS, LATER)  # asserts one open row per citizen in the role
+    assert set(after) == set(moving)
+    assert {row["professional_id"] for row in after.values()} == {ks3}
+
+
+def test_assign_stops_before_a_later_intake(engine: Engine) -> None:
+    """A waiting citizen whose intake with KS3 is recorded from LATER gets KS1 until the day
+    before."""
+    with engine.begin() as conn:
+        dept = add_department(conn, cap=5)
+        other = add_department(conn, code="D2", cap=5)
+        ks1 = add_caseworker(conn, dept, "KS1", 0)
+        cid = add_waiting(conn, "W1")
+        ks3 = add_staff(conn, other, "KS3")
+        hold(conn, cid, ks3, LATER)
+    with engine.begin() as conn:
+        result = allocation.assign(conn, "D1", DAY, include_new=True, write=True)
+    assert result.written is not None and result.written.started == 1
+    assert [(h["professional_id"], h["start_date"], h["end_date"]) for h in history(engine, cid)] \
+        == [(ks1.id, DAY, LATER - timedelta(days=1)), (ks3, LATER, None)]
+
+
+def test_covers_end_only_with_the_role_that_moves(engine: Engine) -> None:
+    """All inclusive: X (KS and VK) is on long leave and Y covers X's consultant role for C.
+    C's caseworker role goes to Z (a caseworker only): the consultant role stays with X
+    (kept), and so does Y's cover of it."""
+    roles = (KS, VK)
+    with engine.begin() as conn:
+        dept = add_department(conn, role_model="all_inclusive", cap=2)
+        x = add_staff(conn, dept, "X", roles=roles)
+        y = add_caseworker(conn, dept, "Y", 2, roles=roles)  # full as caseworker
+        z = add_caseworker(conn, dept, "Z", 0)
+        c = add_citizen(conn, "C")
+        hold(conn, c, x, date(2023, 1, 2))
+        hold(conn, c, x, date(2023, 1, 2), role=VK)
+        add(conn, s.staff_absence, professional_id=x, start_date=date(2024, 5, 1),
+            end_date=date(2024, 9, 30), days=153, term="long")
+        add(conn, s.responsibility, citizen_id=c, professional_id=y.id, role=VK,
+            start_date=date(2024, 5, 1), end_date=date(2024, 9, 30), reason="cover",
+            covers_professional_id=x)
+    with engine.begin() as conn:
+        result = allocation.rebalance(conn, "D1", DAY, write=True)
+    assert [m.target for m in result.plan.moves] == [z.id]
+    assert result.written is not None and result.written.kept == 1
+    vk = [(h["professional_id"], h["end_date"], h["reason"]) for h in history(engine, c, VK)]
+    assert vk == [(x, None, "intake"), (y.id, date(2024, 9, 30), "cover")]
+
+
+def test_a_buddy_move_ends_the_cover_of_the_old_partner(engine: Engine) -> None:
+    """VK3 covers VK1 (KS1's partner) for KS1's citizens from today; the citizen who moves
+    to KS2 gets KS2's partner VK2, and VK3's cover of VK1 for them goes (it began today)."""
+    with engine.begin() as conn:
+        dept = add_department(conn, role_model="buddy_pair", cap=1)
+        vk1 = add_staff(conn, dept, "VK1", roles=(VK,))
+        vk2 = add_staff(conn, dept, "VK2", roles=(VK,))
+        vk3 = add_staff(conn, dept, "VK3", roles=(VK,))
+        ks1 = add_caseworker(conn, dept, "KS1", 2, extra_roles=((VK, vk1),))
+        ks2 = add_caseworker(conn, dept, "KS2", 0)
+        add(conn, s.buddy_pair, caseworker_id=ks1.id, partner_id=vk1, start_date=HIRED)
+        add(conn, s.buddy_pair, caseworker_id=ks2.id, partner_id=vk2, start_date=HIRED)
+        for cid in ks1.citizens:
+            add(conn, s.responsibility, citizen_id=cid, professional_id=vk3, role=VK,
+                start_date=DAY, end_date=DAY + timedelta(days=14), reason="cover",
+                covers_professional_id=vk1)
+    with engine.begin() as conn:
+        result = allocation.rebalance(conn, "D1", DAY, write=True)
+    (moved,) = [m.citizen for m in result.plan.moves]
+    (stayed,) = set(ks1.citizens) - {moved}
+    reasons = {cid: [(h["professional_id"], h["reason"]) for h in history(engine, cid, VK)]
+               for cid in (moved, stayed)}
+    assert reasons[moved] == [(vk1, "intake"), (vk2, "reallocation")]
+    assert reasons[stayed] == [(vk1, "intake"), (vk3, "cover")]

@@ -316,3 +316,119 @@ def test_a_cpr_number_typed_as_an_id_is_not_repeated(engine: Engine) -> None:
         change_contact(conn, "010180-1234", KS, "KS1", DAY, "reallocation")
     assert "1234" not in str(raised.value) and "looks like a CPR number" in str(raised.value)
     assert "ligner et CPR-nummer" in raised.value.message("da")
+
+
+def _ks_rows(engine: Engine, citizen: int) -> list[tuple[Any, ...]]:
+    r = s.responsibility
+    with engine.connect() as conn:
+        return [tuple(x) for x in conn.execute(
+            select(r.c.professional_id, r.c.start_date, r.c.end_date, r.c.reason)
+            .where(r.c.citizen_id == citizen, r.c.role == KS).order_by(r.c.start_date, r.c.id)
+        )]
+
+
+def test_a_takeover_by_the_colleague_covering_ends_the_cover(engine: Engine) -> None:
+    """KS3 covers KS1 for C1; a week later the leave turns out long and KS3 takes C1 over:
+    the cover ends the day before, so C1 has one caseworker at a time (and KS3 counts C1
+    once). Taken over on the cover's own first day, the cover never ran and goes."""
+    ids = _register(engine)
+    until, later = DAY + timedelta(days=30), DAY + timedelta(days=7)
+    with engine.begin() as conn:
+        change_contact(conn, "C1", KS, "KS3", DAY, "cover", until=until)
+    with engine.begin() as conn:
+        done = change_contact(conn, "C1", KS, "KS3", later, "staff_leave")
+    assert (done.ended, done.started) == (2, 1)
+    eve = later - timedelta(days=1)
+    assert _ks_rows(engine, ids["C1"]) == [
+        (ids["KS1"], ENTRY, eve, "intake"),
+        (ids["KS3"], DAY, eve, "cover"),
+        (ids["KS3"], later, None, "staff_leave"),
+    ]
+    with engine.begin() as conn:  # KS3 knows nothing of C4: the leader agrees
+        change_contact(conn, "C4", KS, "KS3", DAY, "cover", until=until,
+                       override="nobody else free this week")
+    with engine.begin() as conn:  # attached by the cover now, and full (2) with C4 in it
+        change_contact(conn, "C4", KS, "KS3", DAY, "staff_leave")
+    assert _ks_rows(engine, ids["C4"]) == [
+        (ids["KS1"], ENTRY, DAY - timedelta(days=1), "intake"),
+        (ids["KS3"], DAY, None, "staff_leave"),
+    ]
+
+
+def test_a_reallocation_ends_the_cover_of_the_one_who_lets_go(engine: Engine) -> None:
+    ids = _register(engine)
+    with engine.begin() as conn:
+        change_contact(conn, "C1", KS, "KS3", DAY, "cover", until=DAY + timedelta(days=30))
+    moved = DAY + timedelta(days=3)
+    with engine.begin() as conn:
+        change_contact(conn, "C1", KS, "KS2", moved, "reallocation", override="KS2 asked")
+    eve = moved - timedelta(days=1)
+    assert _ks_rows(engine, ids["C1"]) == [
+        (ids["KS1"], ENTRY, eve, "intake"),
+        (ids["KS3"], DAY, eve, "cover"),
+        (ids["KS2"], moved, None, "reallocation"),
+    ]
+
+
+def test_a_backdated_change_keeps_the_end_of_the_stretch(engine: Engine) -> None:
+    """C4 left the caseload on 2019-02-28; a change dated 2019-02-01 does not bring C4
+    back: the new caseworker holds C4 until the stretch ends."""
+    ids = _register(engine)
+    r = s.responsibility
+    with engine.begin() as conn:
+        conn.execute(r.update().where(r.c.citizen_id == ids["C4"])
+                     .values(end_date=date(2019, 2, 28)))
+    with engine.begin() as conn:
+        change_contact(conn, "C4", KS, "KS3", date(2019, 2, 1), "reallocation")
+    assert _ks_rows(engine, ids["C4"]) == [
+        (ids["KS1"], ENTRY, date(2019, 1, 31), "intake"),
+        (ids["KS3"], date(2019, 2, 1), date(2019, 2, 28), "reallocation"),
+    ]
+
+
+def test_a_cover_needs_someone_to_cover_and_starts_after_them(engine: Engine) -> None:
+    """(citizen, role, first day) is a responsibility's key, so a cover of a caseworker who
+    took the citizen on today starts tomorrow; a citizen without a caseworker has nobody
+    to cover. Both are refused in words, not with the database's error."""
+    _register(engine)
+    with pytest.raises(Refused, match="at the earliest the day after the responsibility it "
+                                      "covers began \\(2019-01-01\\)"), engine.begin() as conn:
+        change_contact(conn, "C1", KS, "KS3", ENTRY, "cover", until=ENTRY + timedelta(days=5))
+    with pytest.raises(Refused, match="C1 has none on 2018-12-01"), engine.begin() as conn:
+        change_contact(conn, "C1", KS, "KS3", date(2018, 12, 1), "cover",
+                       until=date(2018, 12, 5))
+
+
+def test_two_edits_of_one_case_take_turns(engine: Engine) -> None:
+    """Two users move C4 at once, neither giving a version: the second waits for the first
+    (PostgreSQL: the citizen's row is locked; SQLite: the write lock at BEGIN) and then
+    sees its change, so it is refused instead of leaving two caseworkers open at once."""
+    import threading
+
+    ids = _register(engine)
+    first = engine.connect()
+    tx = first.begin()
+    change_contact(first, "C4", KS, "KS3", DAY, "reallocation")
+    outcome: list[BaseException | str] = []
+
+    def second() -> None:
+        try:
+            with engine.begin() as conn:
+                change_contact(conn, "C4", KS, "KS3", DAY + timedelta(days=9), "reallocation")
+            outcome.append("saved")
+        except BaseException as error:  # the test reads what the second user got
+            outcome.append(error)
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    thread.join(timeout=1.0)
+    assert thread.is_alive(), "the second edit did not wait for the first"
+    tx.commit()
+    first.close()
+    thread.join(timeout=30)
+    (got,) = outcome
+    assert isinstance(got, Refused) and "KS3 already holds C4" in str(got)
+    assert _ks_rows(engine, ids["C4"]) == [
+        (ids["KS1"], ENTRY, DAY - timedelta(days=1), "intake"),
+        (ids["KS3"], DAY, None, "reallocation"),
+    ]

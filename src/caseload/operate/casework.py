@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, insert, or_, select, update
+from sqlalchemy import Connection, Row, delete, func, insert, or_, select, update
 
 from caseload.domain import codes
 from caseload.domain.rhythm import Contact, next_due
@@ -56,8 +56,13 @@ class Changed:
 
 
 def _citizen(conn: Connection, code: str) -> tuple[int, str | None, int]:
+    """The citizen's id, complexity and case version, the row locked until the transaction
+    ends (PostgreSQL: two edits of one case take turns and the second sees the first; SQLite
+    writers take the database lock at BEGIN)."""
     c = s.citizen
-    row = conn.execute(select(c.c.id, c.c.complexity, c.c.version).where(c.c.code == code)).first()
+    row = conn.execute(
+        select(c.c.id, c.c.complexity, c.c.version).where(c.c.code == code).with_for_update()
+    ).first()
     if row is None:
         raise NotFound("no_citizen", code=shown_id(code))
     return int(row[0]), row[1], int(row[2])
@@ -131,13 +136,19 @@ def change_contact(
     pid, department, model = _professional(conn, staff, role, day)
     r = s.responsibility
     open_rows = conn.execute(
-        select(r.c.id, r.c.professional_id, r.c.role, r.c.start_date, r.c.reason)
+        select(r.c.id, r.c.professional_id, r.c.role, r.c.start_date, r.c.end_date,
+               r.c.reason)
         .where(r.c.citizen_id == cid, on(r, day))
     ).all()
     own = [row for row in open_rows if row.role == role and row.reason != "cover"]
     current = own[0] if own else None
     if current is not None and current.professional_id == pid:
         raise Refused("already_holds", staff=staff, citizen=citizen, role=role)
+    if reason == "cover" and current is None:
+        raise Refused("cover_needs_holder", citizen=citizen, role=role, day=day)
+    if reason == "cover" and current is not None and current.start_date >= day:
+        # (citizen, role, first day) is a responsibility's key: a cover starts a day later
+        raise Refused("cover_same_day", start=current.start_date)
     _refuse_overlap(conn, cid, citizen, role, day, until, reason)
     attached = {row.professional_id for row in open_rows}
     broken: list[Reason] = []
@@ -146,7 +157,11 @@ def change_contact(
     if reason == "handoff":
         broken.extend(_handoff_rules(conn, role, model, pid, open_rows, day, staff))
     rule = caseload_rule(conn, department)
-    over = _check_cap(conn, pid, role, day, rule.weight(complexity), staff)
+    # a colleague covering the citizen already carries them: taking over adds nothing
+    covering = any(row.role == role and row.reason == "cover" and row.professional_id == pid
+                   for row in open_rows)
+    weight = 0.0 if covering and reason != "cover" else rule.weight(complexity)
+    over = _check_cap(conn, pid, role, day, weight, staff)
     if over:
         broken.append(over)
     if broken and not (override and override.strip()):
@@ -155,23 +170,46 @@ def change_contact(
     ended = 0
     covered = None
     stored_override = override if broken else None
+    last = until
     if reason == "cover":
         covered = current.professional_id if current is not None else None
     elif current is not None:
+        # whoever covered for the one who lets go stops: that colleague no longer holds the
+        # citizen (a takeover by the colleague covering turns the cover into the real thing)
+        ended = _end_covers(conn, cid, role, current.professional_id, day)
         if current.start_date >= day:
             # it began today: a correction of who took the citizen on, not a second change,
             # so the row keeps the reason it started with (an intake stays the entry)
             conn.execute(update(r).where(r.c.id == current.id).values(
                 professional_id=pid, override_reason=stored_override))
-            return Changed(citizen, new_version, 0, 0)
+            return Changed(citizen, new_version, ended, 0)
         conn.execute(update(r).where(r.c.id == current.id)
                      .values(end_date=day - timedelta(days=1)))
-        ended = 1
+        ended += 1
+        last = current.end_date  # a stretch that ends (the citizen leaves) still ends
     conn.execute(insert(r).values(
-        citizen_id=cid, professional_id=pid, role=role, start_date=day, end_date=until,
+        citizen_id=cid, professional_id=pid, role=role, start_date=day, end_date=last,
         reason=reason, override_reason=stored_override, covers_professional_id=covered,
     ))
     return Changed(citizen, new_version, ended, 1)
+
+
+def _end_covers(conn: Connection, cid: int, role: str, covered: int, day: date) -> int:
+    """End the covers of ``covered`` for the citizen in ``role`` the day before ``day``;
+    one that would begin on or after ``day`` never ran and is removed."""
+    r = s.responsibility
+    covers = conn.execute(
+        select(r.c.id, r.c.start_date).where(
+            r.c.citizen_id == cid, r.c.role == role, r.c.reason == "cover",
+            r.c.covers_professional_id == covered,
+            or_(r.c.end_date.is_(None), r.c.end_date >= day))
+    ).all()
+    for rid, start in covers:
+        if start >= day:
+            conn.execute(delete(r).where(r.c.id == rid))
+        else:
+            conn.execute(update(r).where(r.c.id == rid).values(end_date=day - timedelta(days=1)))
+    return len(covers)
 
 
 def _refuse_overlap(conn: Connection, cid: int, citizen: str, role: str, day: date,

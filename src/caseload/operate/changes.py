@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
 from caseload.operate.department import Department, load_and_cap, on
 from caseload.operate.plan import Plan
@@ -46,6 +46,7 @@ class _Open(NamedTuple):
     professional: int
     role: str
     start: date
+    end: date | None
     reason: str
     covers: int | None
 
@@ -73,13 +74,30 @@ def _open(conn: Connection, citizens: list[int], day: date) -> dict[int, list[_O
     out: dict[int, list[_Open]] = defaultdict(list)
     for chunk in range(0, len(citizens), 5000):
         part = citizens[chunk:chunk + 5000]
-        for rid, cid, pid, role, start, reason, covers in conn.execute(
+        for rid, cid, pid, role, start, end, reason, covers in conn.execute(
             select(r.c.id, r.c.citizen_id, r.c.professional_id, r.c.role, r.c.start_date,
-                   r.c.reason, r.c.covers_professional_id)
+                   r.c.end_date, r.c.reason, r.c.covers_professional_id)
             .where(r.c.citizen_id.in_(part), on(r, day))
         ):
-            out[int(cid)].append(_Open(int(rid), int(pid), str(role), start, str(reason),
-                                       None if covers is None else int(covers)))
+            out[int(cid)].append(_Open(int(rid), int(pid), str(role), start, end,
+                                       str(reason), None if covers is None else int(covers)))
+    return out
+
+
+def _next_starts(conn: Connection, citizens: list[int], day: date) -> dict[tuple[int, str],
+                                                                           date]:
+    """(citizen, role) → the first responsibility recorded after ``day`` (covers aside):
+    where a new contact's responsibility has to end."""
+    r = s.responsibility
+    out: dict[tuple[int, str], date] = {}
+    for chunk in range(0, len(citizens), 5000):
+        for cid, role, first in conn.execute(
+            select(r.c.citizen_id, r.c.role, func.min(r.c.start_date))
+            .where(r.c.citizen_id.in_(citizens[chunk:chunk + 5000]), r.c.start_date > day,
+                   r.c.reason != "cover")
+            .group_by(r.c.citizen_id, r.c.role)
+        ):
+            out[(int(cid), str(role))] = first
     return out
 
 
@@ -98,12 +116,15 @@ class _Writes:
         self.departures: dict[tuple[int, str], list[int]] = defaultdict(list)
         """(professional, role) → citizens who leave them."""
 
-    def start(self, citizen: int, pid: int, role: str, reason: str) -> None:
+    def start(self, citizen: int, pid: int, role: str, reason: str,
+              last: date | None = None) -> None:
         self.starts.append({"citizen_id": citizen, "professional_id": pid, "role": role,
-                            "start_date": self.day, "end_date": None, "reason": reason})
+                            "start_date": self.day, "end_date": last, "reason": reason})
         self.arrivals[(pid, role)].append(citizen)
 
     def move(self, row: _Open, citizen: int, target: int, reason: str) -> None:
+        """The new professional takes the rest of the row's period: a stretch recorded to
+        end (the citizen leaves, a later change) still ends then."""
         self.departures[(row.professional, row.role)].append(citizen)
         if row.start >= self.day:
             self.arrivals[(target, row.role)].append(citizen)
@@ -112,7 +133,7 @@ class _Writes:
             self.corrections.append({"rid": row.id, "pid": target})
         else:
             self.ends.append({"rid": row.id, "last": self.day - timedelta(days=1)})
-            self.start(citizen, target, row.role, reason)
+            self.start(citizen, target, row.role, reason, row.end)
 
     def end_cover(self, row: _Open) -> None:
         """The colleague covered for is no longer the citizen's: the cover ends with the move
@@ -135,34 +156,32 @@ def apply(conn: Connection, department: Department, plan: Plan,
     pairs = partners(conn, day) if model == "buddy_pair" else {}
     moved = list(plan.moves)
     current = _open(conn, [m.citizen for m in moved], day)
+    later = _next_starts(conn, [m.citizen for m in moved if m.origin is None], day)
     roles = roles_held(conn, day)
     w = _Writes(day)
 
     for m in moved:
         held = current.get(m.citizen, [])
         if m.origin is None:
-            _new_contact(w, m.citizen, m.target, m.reason, held, department, pairs, roles)
+            _new_contact(w, m.citizen, m.target, m.reason, held, department, pairs, roles,
+                         later)
             continue
+        let_go: set[tuple[str, int]] = set()
+        """(role, professional) the citizen leaves: their covers end with the move."""
         for row in held:
             if row.reason == "cover":
-                if row.covers == m.origin:
-                    w.end_cover(row)
-            elif row.professional == m.origin and row.role == department.role:
-                w.move(row, m.citizen, m.target, m.reason)
-            elif row.professional == m.origin and model == "all_inclusive":
-                if row.role in roles.get(m.target, set()):
-                    w.move(row, m.citizen, m.target, m.reason)
-                else:
-                    w.kept += 1
-            elif (model == "buddy_pair" and row.role in PARTNER_ROLES
-                  and row.professional == pairs.get(m.origin) and m.target in pairs):
-                buddy = pairs[m.target]
-                if buddy == row.professional:
-                    continue
-                if row.role in roles.get(buddy, set()):
-                    w.move(row, m.citizen, buddy, m.reason)
-                else:
-                    w.kept += 1
+                continue
+            target = _new_holder(row, m.origin, m.target, department, pairs)
+            if target is None or target == row.professional:
+                continue
+            if row.role == department.role or row.role in roles.get(target, set()):
+                w.move(row, m.citizen, target, m.reason)
+                let_go.add((row.role, row.professional))
+            else:
+                w.kept += 1
+        for row in held:
+            if row.reason == "cover" and (row.role, row.covers) in let_go:
+                w.end_cover(row)
     _refuse_over_cap(conn, department, w, pairs)
     _bump_versions(conn, department, sorted({m.citizen for m in moved}))
     r = s.responsibility
@@ -187,10 +206,26 @@ def apply(conn: Connection, department: Department, plan: Plan,
                    len(w.corrections))
 
 
+def _new_holder(row: _Open, origin: int, target: int, department: Department,
+                pairs: dict[int, int]) -> int | None:
+    """Who takes over ``row`` when its citizen moves from ``origin`` to ``target`` in the
+    planned role (None: the row stays): the planned role itself; all inclusive, every role
+    the old professional held; buddy pair, the old partner's role goes to the new partner."""
+    if row.professional == origin and (
+        row.role == department.role or department.role_model == "all_inclusive"
+    ):
+        return target
+    if (department.role_model == "buddy_pair" and row.role in PARTNER_ROLES
+            and row.professional == pairs.get(origin) and target in pairs):
+        return pairs[target]
+    return None
+
+
 def _new_contact(w: _Writes, citizen: int, target: int, reason: str, held: list[_Open],
                  department: Department, pairs: dict[int, int],
-                 roles: dict[int, set[str]]) -> None:
-    """A citizen without a contact gets one; the role model says who else they get."""
+                 roles: dict[int, set[str]], later: dict[tuple[int, str], date]) -> None:
+    """A citizen without a contact gets one; the role model says who else they get. Each
+    new responsibility ends the day before one already recorded later in its role."""
     taken = {row.role for row in held}
     extra: list[tuple[int, str]] = [(target, department.role)]
     buddy = pairs.get(target)
@@ -202,7 +237,9 @@ def _new_contact(w: _Writes, citizen: int, target: int, reason: str, held: list[
                   if role != department.role]
     for pid, role in extra:
         if role not in taken:
-            w.start(citizen, pid, role, reason)
+            upto = later.get((citizen, role))
+            w.start(citizen, pid, role, reason,
+                    upto - timedelta(days=1) if upto is not None else None)
 
 
 def _refuse_over_cap(conn: Connection, department: Department, w: _Writes,

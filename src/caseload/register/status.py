@@ -168,7 +168,7 @@ def continuity(conn: Connection, day: date) -> list[Continuity]:
     )
     spans = (
         select(p.c.department_id.label("dept"), r.c.citizen_id.label("citizen"),
-               start.label("s"), end.label("e"))
+               start.label("s"), end.label("e"), r.c.id.label("rid"))
         .join(p, p.c.id == r.c.professional_id)
         .where(r.c.reason != "cover", r.c.start_date <= day,
                or_(r.c.end_date.is_(None), r.c.end_date >= first))
@@ -213,13 +213,14 @@ def _covered_days(spans: Subquery) -> Subquery:
     day numbers, inclusive): gaps and islands, since one citizen's spans overlap when they
     have several professionals there."""
     part = (spans.c.dept, spans.c.citizen)
-    order = (spans.c.s, spans.c.e)
+    # the row id breaks ties, so both windows walk the spans in one and the same order
+    order = (spans.c.s, spans.c.e, spans.c.rid)
     reach = func.max(spans.c.e).over(partition_by=part, order_by=order, rows=(None, -1))
     marked = select(spans, reach.label("reach")).subquery()
     fresh = case((or_(marked.c.reach.is_(None), marked.c.s > marked.c.reach + 1), 1), else_=0)
     island = func.sum(fresh).over(
-        partition_by=(marked.c.dept, marked.c.citizen), order_by=(marked.c.s, marked.c.e),
-        rows=(None, 0),
+        partition_by=(marked.c.dept, marked.c.citizen),
+        order_by=(marked.c.s, marked.c.e, marked.c.rid), rows=(None, 0),
     )
     islands = select(marked, island.label("island")).subquery()
     stretches = (
