@@ -164,3 +164,31 @@ def test_rebalance_plots_the_caseload_distribution(demo: Engine, tmp_path: Path)
     for text in ("Før", "optimering (min-cost flow)", "grådig sammenligning", "Loft",
                  "Vægtet belastning / loft (%)"):
         assert text in svg, text
+
+
+def test_status_plots_a_dot_per_professional(demo: Engine, tmp_path: Path) -> None:
+    """The caseload-distribution figure has a row per department and role and a point per
+    professional there (their weighted load, the cap beside it), in Danish when asked."""
+    from caseload.register.status import load_points, status
+
+    with reader(demo).connect() as conn:
+        report = status(conn, date(2019, 6, 30))
+    points = load_points(report)
+    per_group: dict[tuple[str, bool, str], list[int]] = {}
+    for c in report.caseloads:
+        per_group.setdefault((c.department, c.is_trial, c.role), []).append(c.citizens)
+    assert {k: len(v) for k, v in points.items()} == {k: len(v) for k, v in per_group.items()}
+    # the demo has no caseload rule: the load is the count, the cap the cap in force
+    ks6 = points[("JI6", True, "coordinating_caseworker")]
+    assert sorted(load for load, _ in ks6) == sorted(
+        per_group[("JI6", True, "coordinating_caseworker")])
+    assert {cap for _, cap in ks6} == {50.0}
+    assert {cap for _, cap in points[("JI1", False, "coordinating_caseworker")]} == {130.0}
+    figure = tmp_path / "caseloads.svg"
+    run = CliRunner().invoke(app, ["status", "--db", _db(demo), "--as-of", "2019-06-30",
+                                   "--plot", str(figure), "--lang", "da"])
+    assert run.exit_code == 0, run.output
+    svg = figure.read_text(encoding="utf-8")
+    for text in ("JI6 (forsøg) koordinerende sagsbehandler", "JI1 virksomhedskonsulent",
+                 "Vægtet belastning", "Loft"):
+        assert text in svg, text

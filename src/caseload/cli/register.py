@@ -20,11 +20,12 @@ from caseload.cli.common import (
     lang_of,
     open_register,
 )
+from caseload.i18n import t
 from caseload.register import catalogue
 from caseload.register.export import FORMATS, export
 from caseload.register.importer import import_file
 from caseload.register.problems import ImportRejected
-from caseload.register.status import Status, status
+from caseload.register.status import Status, load_points, status
 from caseload.store.database import connect, describe, reader
 from caseload.store.migrate import current_revision, upgrade
 
@@ -106,6 +107,11 @@ def status_(
         str | None, typer.Option("--department", help="List this department's professionals")
     ] = None,
     every: Annotated[bool, typer.Option("--all", help="List every professional")] = False,
+    plot: Annotated[
+        Path | None,
+        typer.Option("--plot", help="Write the caseload distribution (a dot per professional, "
+                     "a row per department and role, the caps marked) as an SVG figure"),
+    ] = None,
     lang: LangOption = "",
 ) -> None:
     """Caseload per professional against the cap, who is over it, and caseworker changes."""
@@ -115,6 +121,14 @@ def status_(
     with reader(engine).connect() as conn:
         report = status(conn, day)
     show(report, language, department, every)
+    if plot is not None:
+        from caseload.operate.figures import caseloads
+
+        groups = {render.group_name(*key, language): points
+                  for key, points in load_points(report).items()}
+        plot.write_text(caseloads(groups, t("load", language), t("cap", language)),
+                        encoding="utf-8")
+        console.print(t("figure_written", language, path=plot))
 
 
 def show(report: Status, language: str, department: str | None = None, every: bool = False) -> None:

@@ -52,6 +52,11 @@ def departments(status: Status, lang: str) -> Table:
     return table
 
 
+def group_name(department: str, trial: bool, role: str, lang: str) -> str:
+    """``JI6 (trial) coordinating caseworker``, in the reader's language."""
+    return department + (f" ({t('trial', lang)})" if trial else "") + " " + t(role, lang)
+
+
 def professionals(status: Status, lang: str, department: str | None = None) -> Table:
     table = Table(title=t("caseloads_on", lang, day=status.as_of.isoformat()))
     # weighted load and effective cap only when a caseload rule makes them differ

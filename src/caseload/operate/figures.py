@@ -32,3 +32,30 @@ def load_shares(shares: Mapping[str, Sequence[float]], labels: Mapping[str, str]
     ax.set_ylabel(ylabel)
     ax.legend(frameon=False, loc="upper left")
     return svg(fig)
+
+
+def caseloads(groups: Mapping[str, Sequence[tuple[float, float | None]]], xlabel: str,
+              cap_label: str) -> str:
+    """One row per group (a department's role): a dot per professional at their weighted
+    load, spread over the row in order of load, and a tick at each effective cap."""
+    names = list(groups)
+    fig = Figure(figsize=(6.4, 0.45 * len(names) + 1.0))
+    ax = fig.subplots()
+    for row, name in enumerate(names):
+        points = sorted(groups[name], key=lambda p: p[0])
+        loads = [load for load, _ in points]
+        offsets = np.linspace(-0.28, 0.28, len(loads)) if len(loads) > 1 else np.zeros(1)
+        over = [cap is not None and load > cap + 1e-9 for load, cap in points]
+        ax.scatter(loads, row + offsets[: len(loads)], s=12,
+                   c=["#a33333" if o else "#1b6ca8" for o in over], linewidths=0)
+        for cap in sorted({cap for _, cap in points if cap is not None}):
+            ax.plot([cap, cap], [row - 0.38, row + 0.38], color="#555555", linewidth=1.2)
+    ax.plot([], [], color="#555555", linewidth=1.2, label=cap_label)
+    ax.set_yticks(range(len(names)), names)
+    ax.invert_yaxis()
+    reach = [v for points in groups.values() for load, cap in points
+             for v in (load, cap) if v is not None]
+    ax.set_xlim(0, 1.08 * max(reach, default=1.0))
+    ax.set_xlabel(xlabel)
+    ax.legend(frameon=False, loc="lower right")
+    return svg(fig)

@@ -39,6 +39,17 @@ class Caseload:
         return load > self.capacity + 1e-9
 
 
+def load_points(report: Status) -> dict[tuple[str, bool, str], list[tuple[float, float | None]]]:
+    """Per (department, is trial, role), each professional's weighted load and effective
+    cap: what the caseload-distribution figure draws."""
+    out: dict[tuple[str, bool, str], list[tuple[float, float | None]]] = {}
+    for c in report.caseloads:
+        load = float(c.citizens) if c.load is None else c.load
+        cap = c.capacity if c.capacity is not None else (None if c.cap is None else float(c.cap))
+        out.setdefault((c.department, c.is_trial, c.role), []).append((load, cap))
+    return dict(sorted(out.items()))
+
+
 @dataclass(frozen=True)
 class Continuity:
     """Caseworker changes per citizen-year in the year up to the status day."""
