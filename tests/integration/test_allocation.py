@@ -160,6 +160,26 @@ def add_waiting(conn: Connection, code: str, benefit_since: date = date(2023, 1,
     return cid
 
 
+def add_buddy_pairs(conn: Connection, cap: int, citizens: int) -> tuple[int, int, Worker,
+                                                                          Worker, int]:
+    """A buddy-pair department: KS1 (holding ``citizens``, each with VK1 as consultant) with
+    VK1, KS2 (holding none) with VK2. Returns (VK1, VK2, KS1, KS2, department)."""
+    dept = add_department(conn, role_model="buddy_pair", cap=cap)
+    vk1 = add_staff(conn, dept, "VK1", roles=(VK,))
+    vk2 = add_staff(conn, dept, "VK2", roles=(VK,))
+    ks1 = add_caseworker(conn, dept, "KS1", citizens, extra_roles=((VK, vk1),))
+    ks2 = add_caseworker(conn, dept, "KS2", 0)
+    add(conn, s.buddy_pair, caseworker_id=ks1.id, partner_id=vk1, start_date=HIRED)
+    add(conn, s.buddy_pair, caseworker_id=ks2.id, partner_id=vk2, start_date=HIRED)
+    return vk1, vk2, ks1, ks2, dept
+
+
+def on_long_leave(conn: Connection, professional: int) -> None:
+    """Away from 2024-05-01 to 2024-09-30, across DAY."""
+    add(conn, s.staff_absence, professional_id=professional, start_date=date(2024, 5, 1),
+        end_date=date(2024, 9, 30), days=153, term="long")
+
+
 # --- reading it back -----------------------------------------------------------------------
 
 
@@ -439,8 +459,7 @@ def test_staff_on_long_leave_hand_over_their_citizens(engine: Engine) -> None:
         away = add_caseworker(conn, dept, "AWAY", 3)
         short = add_caseworker(conn, dept, "SHORT", 4)
         add_caseworker(conn, dept, "ROOM", 0)
-        add(conn, s.staff_absence, professional_id=away.id, start_date=date(2024, 5, 1),
-            end_date=date(2024, 9, 30), days=153, term="long")
+        on_long_leave(conn, away.id)
         add(conn, s.staff_absence, professional_id=short.id, start_date=date(2024, 6, 1),
             end_date=date(2024, 6, 7), days=7, term="short")
 
@@ -491,13 +510,7 @@ def test_buddy_pair_partner_moves_with_caseworker(engine: Engine) -> None:
     """In a buddy-pair department a moved citizen's company consultant changes too: from the
     old caseworker's partner to the new caseworker's partner."""
     with engine.begin() as conn:
-        dept = add_department(conn, role_model="buddy_pair", cap=3)
-        vk1 = add_staff(conn, dept, "VK1", roles=(VK,))
-        vk2 = add_staff(conn, dept, "VK2", roles=(VK,))
-        ks1 = add_caseworker(conn, dept, "KS1", 5, extra_roles=((VK, vk1),))
-        ks2 = add_caseworker(conn, dept, "KS2", 0)
-        add(conn, s.buddy_pair, caseworker_id=ks1.id, partner_id=vk1, start_date=HIRED)
-        add(conn, s.buddy_pair, caseworker_id=ks2.id, partner_id=vk2, start_date=HIRED)
+        vk1, vk2, ks1, ks2, _ = add_buddy_pairs(conn, cap=3, citizens=5)
 
     with engine.begin() as conn:
         result = allocation.rebalance(conn, "D1", DAY, write=True)
@@ -701,15 +714,9 @@ def test_a_buddy_past_their_own_cap_refuses_the_write(engine: Engine) -> None:
     """The company consultant who moves with the caseworker may not pass their own cap: the
     whole write is refused, naming the buddy, and nothing is written."""
     with engine.begin() as conn:
-        dept = add_department(conn, role_model="buddy_pair", cap=3)
+        *_, dept = add_buddy_pairs(conn, cap=3, citizens=5)
         add(conn, s.caseload_cap, role=VK, department_id=dept, professional_id=None, cap=1,
             start_date=HIRED)
-        vk1 = add_staff(conn, dept, "VK1", roles=(VK,))
-        vk2 = add_staff(conn, dept, "VK2", roles=(VK,))
-        ks1 = add_caseworker(conn, dept, "KS1", 5, extra_roles=((VK, vk1),))
-        ks2 = add_caseworker(conn, dept, "KS2", 0)
-        add(conn, s.buddy_pair, caseworker_id=ks1.id, partner_id=vk1, start_date=HIRED)
-        add(conn, s.buddy_pair, caseworker_id=ks2.id, partner_id=vk2, start_date=HIRED)
     before = snapshot(engine)
     with pytest.raises(allocation.CannotPlace,
                        match="VK2, the buddy of KS2, would carry 2 as company_consultant "
@@ -750,8 +757,7 @@ def test_leave_goes_to_the_cover_and_the_cover_ends(engine: Engine) -> None:
         away = add_caseworker(conn, dept, "AWAY", 3)
         cover = add_caseworker(conn, dept, "COVER", 6)
         add_caseworker(conn, dept, "ROOM", 0)
-        add(conn, s.staff_absence, professional_id=away.id, start_date=date(2024, 5, 1),
-            end_date=date(2024, 9, 30), days=153, term="long")
+        on_long_leave(conn, away.id)
         first, second, third = away.citizens
         add(conn, s.responsibility, citizen_id=first, professional_id=cover.id, role=KS,
             start_date=date(2024, 5, 1), end_date=date(2024, 9, 30), reason="cover",
@@ -864,8 +870,7 @@ def test_covers_end_only_with_the_role_that_moves(engine: Engine) -> None:
         c = add_citizen(conn, "C")
         hold(conn, c, x, date(2023, 1, 2))
         hold(conn, c, x, date(2023, 1, 2), role=VK)
-        add(conn, s.staff_absence, professional_id=x, start_date=date(2024, 5, 1),
-            end_date=date(2024, 9, 30), days=153, term="long")
+        on_long_leave(conn, x)
         add(conn, s.responsibility, citizen_id=c, professional_id=y.id, role=VK,
             start_date=date(2024, 5, 1), end_date=date(2024, 9, 30), reason="cover",
             covers_professional_id=x)
@@ -881,14 +886,8 @@ def test_a_buddy_move_ends_the_cover_of_the_old_partner(engine: Engine) -> None:
     """VK3 covers VK1 (KS1's partner) for KS1's citizens from today; the citizen who moves
     to KS2 gets KS2's partner VK2, and VK3's cover of VK1 for them goes (it began today)."""
     with engine.begin() as conn:
-        dept = add_department(conn, role_model="buddy_pair", cap=1)
-        vk1 = add_staff(conn, dept, "VK1", roles=(VK,))
-        vk2 = add_staff(conn, dept, "VK2", roles=(VK,))
+        vk1, vk2, ks1, _, dept = add_buddy_pairs(conn, cap=1, citizens=2)
         vk3 = add_staff(conn, dept, "VK3", roles=(VK,))
-        ks1 = add_caseworker(conn, dept, "KS1", 2, extra_roles=((VK, vk1),))
-        ks2 = add_caseworker(conn, dept, "KS2", 0)
-        add(conn, s.buddy_pair, caseworker_id=ks1.id, partner_id=vk1, start_date=HIRED)
-        add(conn, s.buddy_pair, caseworker_id=ks2.id, partner_id=vk2, start_date=HIRED)
         for cid in ks1.citizens:
             add(conn, s.responsibility, citizen_id=cid, professional_id=vk3, role=VK,
                 start_date=DAY, end_date=DAY + timedelta(days=14), reason="cover",
