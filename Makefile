@@ -22,6 +22,8 @@ demo: $(STAMP)
 		--by arm --trial CPH-2018 --plot $(dir $(DEMO_DB))timeliness.svg
 	$(BIN)/caseload sparring --db $(DEMO_DB) --caseworker JI6-KS-0001 --as-of 2019-03-01 \
 		--out $(dir $(DEMO_DB))sparring.html
+	$(BIN)/caseload rebalance --db $(DEMO_DB) --department JI1 --cap 50 --as-of 2019-06-01 \
+		--dry-run --plot $(dir $(DEMO_DB))rebalance-JI1.svg
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
