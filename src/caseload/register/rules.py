@@ -359,7 +359,9 @@ def held_after_entry(conn: Connection, rows: pl.DataFrame) -> pl.DataFrame:
         select(r.c.citizen_id, func.min(r.c.start_date)).group_by(r.c.citizen_id),
         {"citizen_id": pl.Int64, "_entry": pl.Date},
     )
-    joined = rows.join(entry, on="citizen_id", how="inner")
+    # only the columns judged: the file may be ten million meetings wide
+    joined = rows.select("_row", "citizen_id", "held_date").join(entry, on="citizen_id",
+                                                                 how="inner")
     return flag(
         joined,
         pl.col("held_date") < pl.col("_entry"),
@@ -378,7 +380,8 @@ def no_overlap_with_stored(conn: Connection, rows: pl.DataFrame) -> pl.DataFrame
     r = s.responsibility
     if conn.execute(select(r.c.id).limit(1)).first() is None:
         return none()
-    mine = rows.with_columns(
+    mine = rows.select(
+        "_row", "citizen_id", "role", "start_date",
         (pl.col("end_date") if "end_date" in rows.columns else pl.lit(None, pl.Date))
         .alias("end_date"),
         (pl.col("reason") if "reason" in rows.columns else pl.lit("")).alias("reason"),
@@ -420,7 +423,8 @@ def team_after_plan(conn: Connection, rows: pl.DataFrame) -> pl.DataFrame:
         select(p.c.id, p.c.started_date),
         {"plan_id": pl.Int64, "_started": pl.Date},
     )
-    joined = rows.join(started, on="plan_id", how="inner")
+    joined = rows.select("_row", "plan_id", "meeting_date").join(started, on="plan_id",
+                                                                 how="inner")
     return flag(
         joined,
         pl.col("meeting_date") < pl.col("_started"),
