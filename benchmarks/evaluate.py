@@ -39,7 +39,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from harness import begin, fmt, run, say, summary, where  # benchmarks/ is the script's folder
+# benchmarks/ is the script's folder
+from harness import begin, build_demo, fmt, run, say, summary, where
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
@@ -111,17 +112,7 @@ def same_digest(a: dict[str, list[float]], b: dict[str, list[float]]) -> list[st
 
 
 def build(db: str, citizens: int | None) -> dict[str, Any]:
-    args = [CASELOAD, "demo", "--db", db, "--fresh"]
-    if citizens:
-        args += ["--citizens", str(citizens)]
-    say(f"building: {' '.join(args[1:])}")
-    result = run(args)
-    if not result["ok"]:
-        raise SystemExit(f"{' '.join(args)} failed:\n{result['output'][-3000:]}")
-    built = [line for line in result["output"].splitlines() if line.startswith("Built")]
-    say(f"built in {result['seconds']:.0f} s, peak {result['peak_gib']:.2f} GiB")
-    return {"seconds": result["seconds"], "peak_gib": result["peak_gib"],
-            "said": built[0] if built else ""}
+    return build_demo(CASELOAD, db, citizens)
 
 
 def evaluate_runs(db: str, runs: int, workdir: Path, label: str) -> dict[str, Any]:

@@ -97,3 +97,19 @@ def fmt(r: dict[str, Any]) -> str:
     if not r.get("ok"):
         return f"failed: {r.get('error')}"
     return f"{r['best']:.2f} s / {r['median']:.2f} s"
+
+
+def build_demo(caseload: str, db: str, citizens: int | None) -> dict[str, Any]:
+    """Build the demo job centre into ``db`` with ``caseload demo --fresh`` as a timed child
+    (the default size when ``citizens`` is None); exits with its output if it fails."""
+    args = [caseload, "demo", "--db", db, "--fresh"]
+    if citizens:
+        args += ["--citizens", str(citizens)]
+    say(f"building: {' '.join(args[1:])}")
+    result = run(args)
+    if not result["ok"]:
+        raise SystemExit(f"{' '.join(args)} failed:\n{result['output'][-3000:]}")
+    built = [line for line in result["output"].splitlines() if line.startswith("Built")]
+    say(f"built in {result['seconds']:.0f} s, peak {result['peak_gib']:.2f} GiB")
+    return {"seconds": result["seconds"], "peak_gib": result["peak_gib"],
+            "said": built[0] if built else ""}

@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Any
 
 # benchmarks/ is the script's folder
-from harness import begin, ensure_database, fmt, run, say, summary, where
+from harness import begin, build_demo, ensure_database, fmt, run, say, summary, where
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
@@ -221,16 +221,8 @@ def compare(engine_out: Path, python_out: Path) -> dict[str, Any]:
             "timeliness_timely_python": int(tb["timely"].sum())}
 
 
-def build(db: str, citizens: int) -> dict[str, Any]:
-    args = [CASELOAD, "demo", "--db", db, "--fresh", "--citizens", str(citizens)]
-    say(f"building: {' '.join(args[1:])}")
-    result = run(args)
-    if not result["ok"]:
-        raise SystemExit(f"{' '.join(args)} failed:\n{result['output'][-3000:]}")
-    built = [line for line in result["output"].splitlines() if line.startswith("Built")]
-    say(f"built in {result['seconds']:.0f} s, peak {result['peak_gib']:.2f} GiB")
-    return {"seconds": result["seconds"], "peak_gib": result["peak_gib"],
-            "said": built[0] if built else ""}
+def build(db: str, citizens: int | None) -> dict[str, Any]:
+    return build_demo(CASELOAD, db, citizens)
 
 
 def analyze_postgres(db: str) -> None:
