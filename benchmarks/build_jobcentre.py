@@ -27,8 +27,6 @@ PG_ADMIN = os.environ.get(
 )
 
 
-
-
 def _run(args: list[str]) -> tuple[float, float, str]:
     """Wall seconds, peak RSS of this one child in GiB, and its summary lines."""
     started = time.perf_counter()

@@ -89,14 +89,19 @@ def child(step: str, db: str) -> None:
 
 
 def step(step_name: str, db: str) -> dict[str, Any]:
-    result = run([sys.executable, str(Path(__file__).resolve()), "--child", step_name,
-                  "--db", db])
+    result = run([sys.executable, str(Path(__file__).resolve()), "--child", step_name, "--db", db])
     if not result["ok"]:
         error = result["output"].strip().splitlines()[-1:] or ["(no output)"]
         return {"ok": False, "error": error[0][:500], "peak_gib": result["peak_gib"]}
     said = json.loads(result["output"].strip().splitlines()[-1])
-    return {"ok": True, "seconds": said["seconds"], "wall": result["seconds"],
-            "peak_gib": result["peak_gib"], "rows": said["rows"], "digest": said["digest"]}
+    return {
+        "ok": True,
+        "seconds": said["seconds"],
+        "wall": result["seconds"],
+        "peak_gib": result["peak_gib"],
+        "rows": said["rows"],
+        "digest": said["digest"],
+    }
 
 
 def same_digest(a: dict[str, list[float]], b: dict[str, list[float]]) -> list[str]:
@@ -126,8 +131,10 @@ def evaluate_runs(db: str, runs: int, workdir: Path, label: str) -> dict[str, An
             return {"ok": False, "error": error[0][:500], "peak_gib": result["peak_gib"]}
         seconds.append(result["seconds"])
         peaks.append(result["peak_gib"])
-        say(f"caseload evaluate run {i + 1}/{runs}: {result['seconds']:.2f} s, "
-            f"peak {result['peak_gib']:.2f} GiB")
+        say(
+            f"caseload evaluate run {i + 1}/{runs}: {result['seconds']:.2f} s, "
+            f"peak {result['peak_gib']:.2f} GiB"
+        )
     return {"ok": True, **summary(seconds), "peak_gib": max(peaks)}
 
 
@@ -169,29 +176,44 @@ def scale_part(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             result = step(name, db)
             runs.append(result)
             if result["ok"]:
-                say(f"per-citizen step, {name} run {i + 1}/{args.cohort_runs}: "
+                say(
+                    f"per-citizen step, {name} run {i + 1}/{args.cohort_runs}: "
                     f"{result['seconds']:.2f} s ({result['rows']:,} rows), child peak "
-                    f"{result['peak_gib']:.2f} GiB")
+                    f"{result['peak_gib']:.2f} GiB"
+                )
             else:
                 say(f"per-citizen step, {name} run {i + 1} failed: {result['error'][:300]}")
     cohort_result: dict[str, Any] = {}
     for name, runs in (("engine", engine_runs), ("pandas", pandas_runs)):
         good = [r for r in runs if r["ok"]]
         cohort_result[name] = (
-            {"ok": True, **summary([r["seconds"] for r in good]), "rows": good[0]["rows"],
-             "peak_gib": max(r["peak_gib"] for r in good)}
-            if len(good) == len(runs) else {"ok": False, "error": runs[-1].get("error")}
+            {
+                "ok": True,
+                **summary([r["seconds"] for r in good]),
+                "rows": good[0]["rows"],
+                "peak_gib": max(r["peak_gib"] for r in good),
+            }
+            if len(good) == len(runs)
+            else {"ok": False, "error": runs[-1].get("error")}
         )
     if cohort_result["engine"]["ok"] and cohort_result["pandas"]["ok"]:
-        cohort_result["ratio_median"] = (cohort_result["pandas"]["median"]
-                                         / cohort_result["engine"]["median"])
-        cohort_result["ratio_best"] = (cohort_result["pandas"]["best"]
-                                       / cohort_result["engine"]["best"])
-        cohort_result["digest_differs"] = same_digest(engine_runs[0]["digest"],
-                                                      pandas_runs[0]["digest"])
+        cohort_result["ratio_median"] = (
+            cohort_result["pandas"]["median"] / cohort_result["engine"]["median"]
+        )
+        cohort_result["ratio_best"] = (
+            cohort_result["pandas"]["best"] / cohort_result["engine"]["best"]
+        )
+        cohort_result["digest_differs"] = same_digest(
+            engine_runs[0]["digest"], pandas_runs[0]["digest"]
+        )
     timed = evaluate_runs(db, args.evaluate_runs, workdir, "scale")
-    return {"backend": backend, "citizens": args.citizens, "built": built,
-            "cohort": cohort_result, "evaluate": timed}
+    return {
+        "backend": backend,
+        "citizens": args.citizens,
+        "built": built,
+        "cohort": cohort_result,
+        "evaluate": timed,
+    }
 
 
 def table(results: dict[str, Any]) -> str:
@@ -199,42 +221,59 @@ def table(results: dict[str, Any]) -> str:
     if "demo" in results:
         ev = results["demo"]["evaluate"]
         met = "met" if ev.get("ok") and ev["median"] < 5 else "MISSED"
-        lines.append(f"| `caseload evaluate`, demo job centre (SQLite), {len(ev.get('runs', []))}"
-                     f" runs | {fmt(ev)} | {ev.get('peak_gib', 0):.2f} GiB | < 5 s: {met} |")
+        lines.append(
+            f"| `caseload evaluate`, demo job centre (SQLite), {len(ev.get('runs', []))}"
+            f" runs | {fmt(ev)} | {ev.get('peak_gib', 0):.2f} GiB | < 5 s: {met} |"
+        )
     if "scale" in results:
         sc = results["scale"]
         co = sc["cohort"]
         place = f"{sc['citizens']:,} citizens, {sc['backend']}"
-        for name, label in (("engine", "`cohort.cohort()` in the database engine"),
-                            ("pandas", "pandas baseline (`cohort_pandas.cohort`)")):
+        for name, label in (
+            ("engine", "`cohort.cohort()` in the database engine"),
+            ("pandas", "pandas baseline (`cohort_pandas.cohort`)"),
+        ):
             r = co[name]
             lines.append(f"| {label}, {place} | {fmt(r)} | {r.get('peak_gib', 0):.2f} GiB | |")
         if "ratio_median" in co:
             met = "met" if co["ratio_median"] >= 5 else "MISSED"
-            lines.append(f"| ratio pandas / engine | {co['ratio_best']:.1f}× / "
-                         f"{co['ratio_median']:.1f}× | | ≥ 5×: {met} |")
+            lines.append(
+                f"| ratio pandas / engine | {co['ratio_best']:.1f}× / "
+                f"{co['ratio_median']:.1f}× | | ≥ 5×: {met} |"
+            )
         ev = sc["evaluate"]
         met = "met" if ev.get("ok") and ev["median"] < 60 else "MISSED"
-        lines.append(f"| `caseload evaluate`, {place} | {fmt(ev)} | "
-                     f"{ev.get('peak_gib', 0):.2f} GiB | < 60 s: {met} |")
+        lines.append(
+            f"| `caseload evaluate`, {place} | {fmt(ev)} | "
+            f"{ev.get('peak_gib', 0):.2f} GiB | < 60 s: {met} |"
+        )
     return "\n".join(lines)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--citizens", type=int, help="run the scale part at this size")
     parser.add_argument("--db-url", help="PostgreSQL URL for the scale part (default: SQLite)")
-    parser.add_argument("--reuse", type=Path, help="SQLite file for the scale part: used as "
-                        "it is when it exists, else built there and kept")
+    parser.add_argument(
+        "--reuse",
+        type=Path,
+        help="SQLite file for the scale part: used as "
+        "it is when it exists, else built there and kept",
+    )
     parser.add_argument("--demo", action="store_true", help="also the demo part with --citizens")
     parser.add_argument("--runs", type=int, default=5, help="evaluate runs, demo part")
     parser.add_argument("--cohort-runs", type=int, default=3)
     parser.add_argument("--evaluate-runs", type=int, default=3, help="evaluate runs, scale")
-    parser.add_argument("--built", action="store_true",
-                        help="--db-url already holds the job centre: do not rebuild it")
-    parser.add_argument("--no-analyze", action="store_true",
-                        help="PostgreSQL: skip ANALYZE after the build")
+    parser.add_argument(
+        "--built",
+        action="store_true",
+        help="--db-url already holds the job centre: do not rebuild it",
+    )
+    parser.add_argument(
+        "--no-analyze", action="store_true", help="PostgreSQL: skip ANALYZE after the build"
+    )
     parser.add_argument("--child", choices=["engine", "pandas"], help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -19,12 +19,13 @@ def code_state() -> dict[str, Any]:
     """The commit measured, and the files of src/ that differ from it (others edit too)."""
 
     def git(*args: str) -> str:
-        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
-                              check=False)
+        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)
         return done.stdout.strip()
 
-    return {"commit": git("rev-parse", "--short", "HEAD"),
-            "src_changed": git("status", "--porcelain", "--", "src").splitlines()}
+    return {
+        "commit": git("rev-parse", "--short", "HEAD"),
+        "src_changed": git("status", "--porcelain", "--", "src").splitlines(),
+    }
 
 
 def say(message: str) -> None:
@@ -35,14 +36,23 @@ def run(args: list[str]) -> dict[str, Any]:
     """One child: wall seconds (start-up included), its own peak RSS in GiB, its output."""
     started = time.perf_counter()
     with tempfile.TemporaryFile("w+") as out:
-        child = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, text=True,
-                                 env=os.environ | {"COLUMNS": "120"})
+        child = subprocess.Popen(
+            args,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=os.environ | {"COLUMNS": "120"},
+        )
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - started
         out.seek(0)
         said = out.read()
-    return {"seconds": wall, "peak_gib": usage.ru_maxrss / 2**20,
-            "ok": os.waitstatus_to_exitcode(status) == 0, "output": said}
+    return {
+        "seconds": wall,
+        "peak_gib": usage.ru_maxrss / 2**20,
+        "ok": os.waitstatus_to_exitcode(status) == 0,
+        "output": said,
+    }
 
 
 def summary(values: list[float]) -> dict[str, Any]:
@@ -61,8 +71,9 @@ def ensure_database(url: str) -> None:
     admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
-            found = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
-                                 {"name": target.database}).first()
+            found = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": target.database}
+            ).first()
             if found is None:
                 conn.exec_driver_sql(f'CREATE DATABASE "{target.database}"')
                 say(f"created database {target.database}")
@@ -77,13 +88,19 @@ def begin(**facts: Any) -> dict[str, Any]:
 
     from machine import describe as machine  # benchmarks/ is the script's folder
 
-    results: dict[str, Any] = {"command": " ".join([Path(sys.executable).name, *sys.argv]),
-                               "machine": machine(),
-                               "date": datetime.now().isoformat(timespec="seconds"),
-                               "code": code_state(), **facts}
+    results: dict[str, Any] = {
+        "command": " ".join([Path(sys.executable).name, *sys.argv]),
+        "machine": machine(),
+        "date": datetime.now().isoformat(timespec="seconds"),
+        "code": code_state(),
+        **facts,
+    }
     print(f"machine: {results['machine']}", flush=True)
-    print(f"code: {results['code']['commit']}, changed in src/: "
-          f"{', '.join(results['code']['src_changed']) or 'nothing'}", flush=True)
+    print(
+        f"code: {results['code']['commit']}, changed in src/: "
+        f"{', '.join(results['code']['src_changed']) or 'nothing'}",
+        flush=True,
+    )
     return results
 
 
@@ -111,5 +128,8 @@ def build_demo(caseload: str, db: str, citizens: int | None) -> dict[str, Any]:
         raise SystemExit(f"{' '.join(args)} failed:\n{result['output'][-3000:]}")
     built = [line for line in result["output"].splitlines() if line.startswith("Built")]
     say(f"built in {result['seconds']:.0f} s, peak {result['peak_gib']:.2f} GiB")
-    return {"seconds": result["seconds"], "peak_gib": result["peak_gib"],
-            "said": built[0] if built else ""}
+    return {
+        "seconds": result["seconds"],
+        "peak_gib": result["peak_gib"],
+        "said": built[0] if built else "",
+    }

@@ -73,12 +73,6 @@ TIERS = (("simple", 1.0, 0.60), ("complex", 1.5, 0.30), ("very_complex", 2.0, 0.
 TARGET_SECONDS = 10.0
 
 
-
-
-
-
-
-
 def peak_gib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 
@@ -106,9 +100,9 @@ class Citizen:
     since: date
 
 
-def department(seed: int, existing: int, hired: int, per_caseworker: int) -> (
-    tuple[list[Staff], list[Citizen]]
-):
+def department(
+    seed: int, existing: int, hired: int, per_caseworker: int
+) -> tuple[list[Staff], list[Citizen]]:
     rng = np.random.default_rng(seed)
     n = existing + hired
     ftes = rng.choice([f for f, _ in FTE], size=n, p=[p for _, p in FTE])
@@ -118,8 +112,9 @@ def department(seed: int, existing: int, hired: int, per_caseworker: int) -> (
             start = date(2010, 1, 1) + timedelta(int(rng.integers(0, 6 * 365)))
         else:
             start = date(2019, 9, 1) + timedelta(int(rng.integers(0, 120)))
-        staff.append(Staff(i + 1, f"BIG-P{i + 1:04d}", float(ftes[i]), start,
-                           DISTRICTS[i % len(DISTRICTS)]))
+        staff.append(
+            Staff(i + 1, f"BIG-P{i + 1:04d}", float(ftes[i]), start, DISTRICTS[i % len(DISTRICTS)])
+        )
     citizens_n = existing * per_caseworker
     holders = rng.permutation(np.repeat(np.arange(existing), per_caseworker))
     tier = rng.choice(len(TIERS), size=citizens_n, p=[p for *_, p in TIERS])
@@ -131,20 +126,33 @@ def department(seed: int, existing: int, hired: int, per_caseworker: int) -> (
         holder = staff[int(holders[j])]
         name, weight, _ = TIERS[int(tier[j])]
         district = holder.district if own_district[j] else DISTRICTS[int(other[j])]
-        citizens.append(Citizen(j + 1, f"BIG-C{j + 1:06d}", name, weight, district, holder.id,
-                                date(2015, 1, 1) + timedelta(int(since[j]))))
+        citizens.append(
+            Citizen(
+                j + 1,
+                f"BIG-C{j + 1:06d}",
+                name,
+                weight,
+                district,
+                holder.id,
+                date(2015, 1, 1) + timedelta(int(since[j])),
+            )
+        )
     return staff, citizens
 
 
 def seats_of(staff: list[Staff], cap: float) -> list[Seat]:
     """What ``department.read`` makes of them: ordered by code, capacity cap × FTE."""
-    return [Seat(p.id, p.code, cap * p.fte, p.district, None)
-            for p in sorted(staff, key=lambda p: p.code)]
+    return [
+        Seat(p.id, p.code, cap * p.fte, p.district, None)
+        for p in sorted(staff, key=lambda p: p.code)
+    ]
 
 
 def cases_of(citizens: list[Citizen], unit: bool = False) -> list[Case]:
-    return [Case(c.id, c.code, 1.0 if unit else c.weight, c.district, c.holder, c.since)
-            for c in citizens]
+    return [
+        Case(c.id, c.code, 1.0 if unit else c.weight, c.district, c.holder, c.since)
+        for c in citizens
+    ]
 
 
 def fewest_changes(seats: list[Seat], cases: list[Case]) -> int:
@@ -186,9 +194,14 @@ def metrics(p: Plan, seats: list[Seat], cases: list[Case]) -> dict[str, Any]:
                 break
             room -= w
             avoidable += 1
-    return {"changes": p.changes, "unplaced": len(p.unplaced), "over_cap": len(over),
-            "spread": spread(seats, loads), "moved_out_of_district": away,
-            "avoidable_changes": avoidable}
+    return {
+        "changes": p.changes,
+        "unplaced": len(p.unplaced),
+        "over_cap": len(over),
+        "spread": spread(seats, loads),
+        "moved_out_of_district": away,
+        "avoidable_changes": avoidable,
+    }
 
 
 # --- part A: in memory -----------------------------------------------------------------------
@@ -198,8 +211,10 @@ def in_memory(name: str, seats: list[Seat], cases: list[Case], runs: int) -> dic
     times: dict[str, list[float]] = {"plan": [], "greedy": []}
     found: dict[str, dict[str, Any]] = {}
     for i in range(runs):
-        for method, solve in (("plan", lambda: plan(seats, cases, reason="cap_change")),
-                              ("greedy", lambda: greedy(seats, cases, "cap_change"))):
+        for method, solve in (
+            ("plan", lambda: plan(seats, cases, reason="cap_change")),
+            ("greedy", lambda: greedy(seats, cases, "cap_change")),
+        ):
             started = time.perf_counter()
             result = solve()
             seconds = time.perf_counter() - started
@@ -208,21 +223,24 @@ def in_memory(name: str, seats: list[Seat], cases: list[Case], runs: int) -> dic
             if method in found and measured != found[method]:
                 raise AssertionError(f"{name}: {method} gave another result in run {i + 1}")
             found[method] = measured
-            say(f"{name}, {method} run {i + 1}/{runs}: {seconds:.2f} s, "
-                f"{measured['changes']:,} changes")
+            say(
+                f"{name}, {method} run {i + 1}/{runs}: {seconds:.2f} s, "
+                f"{measured['changes']:,} changes"
+            )
     for method, measured in found.items():
         assert measured["over_cap"] == 0, f"{name}: {method} leaves professionals over the cap"
     least = fewest_changes(seats, cases)
     out = {
-        "citizens": len(cases), "professionals": len(seats),
+        "citizens": len(cases),
+        "professionals": len(seats),
         "weighted_load": sum(c.weight for c in cases),
-        "capacity": sum(s.capacity for s in seats), "fewest_changes": least,
+        "capacity": sum(s.capacity for s in seats),
+        "fewest_changes": least,
         "plan": {**summary(times["plan"]), **found["plan"]},
         "greedy": {**summary(times["greedy"]), **found["greedy"]},
         "changes_ratio": found["plan"]["changes"] / found["greedy"]["changes"],
         "time_ratio_best": min(times["plan"]) / min(times["greedy"]),
-        "time_ratio_median": statistics.median(times["plan"]) / statistics.median(
-            times["greedy"]),
+        "time_ratio_median": statistics.median(times["plan"]) / statistics.median(times["greedy"]),
     }
     return out
 
@@ -237,40 +255,91 @@ def fill(engine: Any, staff: list[Staff], citizens: list[Citizen]) -> float:
     started = time.perf_counter()
     with engine.begin() as conn:
         dept = conn.execute(
-            s.department.insert().values(code=DEPARTMENT, name="Big department",
-                                         is_trial=False, role_model="all_apart")
+            s.department.insert()
+            .values(code=DEPARTMENT, name="Big department", is_trial=False, role_model="all_apart")
             .returning(s.department.c.id)
         ).scalar_one()
-        conn.execute(s.caseload_rule.insert().values(
-            department_id=dept, weight_simple=1.0, weight_complex=1.5, weight_very_complex=2.0,
-            new_staff_months=0, new_staff_share=1.0))
-        conn.execute(s.caseload_cap.insert().values(
-            role=ROLE, department_id=dept, professional_id=None, cap=OLD_CAP,
-            start_date=date(2015, 1, 1), end_date=None))
-        conn.execute(s.professional.insert(), [
-            {"id": p.id, "code": p.code, "name": f"Caseworker {p.id}", "department_id": dept,
-             "team_id": None, "fte": p.fte, "start_date": p.start, "end_date": None,
-             "exit_kind": None, "district": p.district}
-            for p in staff
-        ])
-        conn.execute(s.professional_role.insert(), [
-            {"professional_id": p.id, "role": ROLE, "start_date": p.start, "end_date": None}
-            for p in staff
-        ])
-        conn.execute(s.citizen.insert(), [
-            {"id": c.id, "code": c.code, "cpr_hash": None, "birth_date": date(1980, 1, 1),
-             "sex": "female" if c.id % 2 else "male", "origin": "danish",
-             "target_group": "activity_ready_30_plus", "district": c.district,
-             "public_benefit_since": None, "kontanthjaelp_since": None,
-             "complexity": c.complexity, "version": 1}
-            for c in citizens
-        ])
-        conn.execute(s.responsibility.insert(), [
-            {"citizen_id": c.id, "professional_id": c.holder, "role": ROLE,
-             "start_date": c.since, "end_date": None, "reason": "intake",
-             "override_reason": None, "covers_professional_id": None}
-            for c in citizens
-        ])
+        conn.execute(
+            s.caseload_rule.insert().values(
+                department_id=dept,
+                weight_simple=1.0,
+                weight_complex=1.5,
+                weight_very_complex=2.0,
+                new_staff_months=0,
+                new_staff_share=1.0,
+            )
+        )
+        conn.execute(
+            s.caseload_cap.insert().values(
+                role=ROLE,
+                department_id=dept,
+                professional_id=None,
+                cap=OLD_CAP,
+                start_date=date(2015, 1, 1),
+                end_date=None,
+            )
+        )
+        conn.execute(
+            s.professional.insert(),
+            [
+                {
+                    "id": p.id,
+                    "code": p.code,
+                    "name": f"Caseworker {p.id}",
+                    "department_id": dept,
+                    "team_id": None,
+                    "fte": p.fte,
+                    "start_date": p.start,
+                    "end_date": None,
+                    "exit_kind": None,
+                    "district": p.district,
+                }
+                for p in staff
+            ],
+        )
+        conn.execute(
+            s.professional_role.insert(),
+            [
+                {"professional_id": p.id, "role": ROLE, "start_date": p.start, "end_date": None}
+                for p in staff
+            ],
+        )
+        conn.execute(
+            s.citizen.insert(),
+            [
+                {
+                    "id": c.id,
+                    "code": c.code,
+                    "cpr_hash": None,
+                    "birth_date": date(1980, 1, 1),
+                    "sex": "female" if c.id % 2 else "male",
+                    "origin": "danish",
+                    "target_group": "activity_ready_30_plus",
+                    "district": c.district,
+                    "public_benefit_since": None,
+                    "kontanthjaelp_since": None,
+                    "complexity": c.complexity,
+                    "version": 1,
+                }
+                for c in citizens
+            ],
+        )
+        conn.execute(
+            s.responsibility.insert(),
+            [
+                {
+                    "citizen_id": c.id,
+                    "professional_id": c.holder,
+                    "role": ROLE,
+                    "start_date": c.since,
+                    "end_date": None,
+                    "reason": "intake",
+                    "override_reason": None,
+                    "covers_professional_id": None,
+                }
+                for c in citizens
+            ],
+        )
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:
             conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
@@ -302,14 +371,22 @@ def prepare(db_url: str | None, fresh: bool, workdir: Path) -> tuple[Any, str]:
     return engine, backend
 
 
-def register(args: argparse.Namespace, staff: list[Staff], citizens: list[Citizen],
-             seats: list[Seat], cases: list[Case], workdir: Path) -> dict[str, Any]:
+def register(
+    args: argparse.Namespace,
+    staff: list[Staff],
+    citizens: list[Citizen],
+    seats: list[Seat],
+    cases: list[Case],
+    workdir: Path,
+) -> dict[str, Any]:
     from caseload.operate import allocation
     from caseload.store.database import reader
 
     engine, backend = prepare(args.db_url, args.fresh, workdir)
-    say(f"register ({backend}): writing {len(staff):,} professionals and "
-        f"{len(citizens):,} citizens with Core bulk inserts")
+    say(
+        f"register ({backend}): writing {len(staff):,} professionals and "
+        f"{len(citizens):,} citizens with Core bulk inserts"
+    )
     filled = fill(engine, staff, citizens)
     say(f"written in {filled:.1f} s")
 
@@ -317,8 +394,7 @@ def register(args: argparse.Namespace, staff: list[Staff], citizens: list[Citize
         started = time.perf_counter()
         if write:
             with engine.begin() as conn:
-                result = allocation.rebalance(conn, DEPARTMENT, DAY, ROLE, cap=NEW_CAP,
-                                              write=True)
+                result = allocation.rebalance(conn, DEPARTMENT, DAY, ROLE, cap=NEW_CAP, write=True)
         else:
             with reader(engine).connect() as conn:
                 result = allocation.rebalance(conn, DEPARTMENT, DAY, ROLE, cap=NEW_CAP)
@@ -330,37 +406,56 @@ def register(args: argparse.Namespace, staff: list[Staff], citizens: list[Citize
     for i in range(args.register_runs):
         seconds, result = timed(False)
         dry.append(seconds)
-        parts.append({"plan": result.plan.seconds, "greedy": result.baseline.seconds,
-                      "read": seconds - result.plan.seconds - result.baseline.seconds})
-        say(f"register dry run {i + 1}/{args.register_runs}: {seconds:.2f} s (read "
+        parts.append(
+            {
+                "plan": result.plan.seconds,
+                "greedy": result.baseline.seconds,
+                "read": seconds - result.plan.seconds - result.baseline.seconds,
+            }
+        )
+        say(
+            f"register dry run {i + 1}/{args.register_runs}: {seconds:.2f} s (read "
             f"{parts[-1]['read']:.2f}, plan {result.plan.seconds:.2f}, greedy "
-            f"{result.baseline.seconds:.2f}), {result.plan.changes:,} changes")
+            f"{result.baseline.seconds:.2f}), {result.plan.changes:,} changes"
+        )
     assert result is not None
-    same_department = (result.department.seats == seats and result.cases == cases)
+    same_department = result.department.seats == seats and result.cases == cases
     assert same_department, "the register gave another department than the one written"
     got = result.summary()
     assert got["plan"]["over_cap"] == [] and got["greedy_baseline"]["over_cap"] == []
     wrote_seconds, wrote = timed(True)
     assert wrote.written is not None
-    say(f"register write run: {wrote_seconds:.2f} s, ended {wrote.written.ended:,}, "
-        f"started {wrote.written.started:,} responsibilities")
+    say(
+        f"register write run: {wrote_seconds:.2f} s, ended {wrote.written.ended:,}, "
+        f"started {wrote.written.started:,} responsibilities"
+    )
     after_seconds, after = timed(False)
-    say(f"register dry run after the write: {after_seconds:.2f} s, "
-        f"{after.plan.changes:,} changes (plan), {after.baseline.changes:,} (greedy)")
+    say(
+        f"register dry run after the write: {after_seconds:.2f} s, "
+        f"{after.plan.changes:,} changes (plan), {after.baseline.changes:,} (greedy)"
+    )
     assert after.plan.changes == 0 and after.baseline.changes == 0, "the write left excess"
     engine.dispose()
     return {
-        "backend": backend, "fill_seconds": filled,
-        "dry_run": {**summary(dry), "parts": parts,
-                    "plan_changes": got["plan"]["changes"],
-                    "greedy_changes": got["greedy_baseline"]["changes"],
-                    "plan_spread": got["plan"]["load_share_sd"],
-                    "greedy_spread": got["greedy_baseline"]["load_share_sd"],
-                    "unplaced": got["plan"]["unplaced"]},
-        "write_run": {"seconds": wrote_seconds, "plan": wrote.plan.seconds,
-                      "greedy": wrote.baseline.seconds, "ended": wrote.written.ended,
-                      "started": wrote.written.started,
-                      "cap_recorded": wrote.written.cap_recorded},
+        "backend": backend,
+        "fill_seconds": filled,
+        "dry_run": {
+            **summary(dry),
+            "parts": parts,
+            "plan_changes": got["plan"]["changes"],
+            "greedy_changes": got["greedy_baseline"]["changes"],
+            "plan_spread": got["plan"]["load_share_sd"],
+            "greedy_spread": got["greedy_baseline"]["load_share_sd"],
+            "unplaced": got["plan"]["unplaced"],
+        },
+        "write_run": {
+            "seconds": wrote_seconds,
+            "plan": wrote.plan.seconds,
+            "greedy": wrote.baseline.seconds,
+            "ended": wrote.written.ended,
+            "started": wrote.written.started,
+            "cap_recorded": wrote.written.cap_recorded,
+        },
         "dry_run_after_write": {"seconds": after_seconds, "changes": after.plan.changes},
         "same_department_as_in_memory": same_department,
     }
@@ -370,8 +465,11 @@ def register(args: argparse.Namespace, staff: list[Staff], citizens: list[Citize
 
 
 def table(results: dict[str, Any]) -> str:
-    lines = ["| scenario | method | best / median | changes | avoidable | unplaced | over cap | "
-             "load-share SD | moved out of district |", "|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| scenario | method | best / median | changes | avoidable | unplaced | over cap | "
+        "load-share SD | moved out of district |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for name, label in (("weighted", "weights 1 / 1.5 / 2"), ("unit", "every weight 1")):
         sc = results["in_memory"][name]
         for method in ("plan", "greedy"):
@@ -379,10 +477,13 @@ def table(results: dict[str, Any]) -> str:
             lines.append(
                 f"| {label} | {method} | {r['best']:.2f} s / {r['median']:.2f} s | "
                 f"{r['changes']:,} | {r['avoidable_changes']:,} | {r['unplaced']:,} | "
-                f"{r['over_cap']} | {r['spread']:.4f} | {r['moved_out_of_district']:,} |")
+                f"{r['over_cap']} | {r['spread']:.4f} | {r['moved_out_of_district']:,} |"
+            )
         lines.append(f"| {label} | fewest possible | | {sc['fewest_changes']:,} | | | | | |")
-        lines.append(f"| {label} | plan / greedy | {sc['time_ratio_best']:.1f}× / "
-                     f"{sc['time_ratio_median']:.1f}× time | {sc['changes_ratio']:.3f} | | | | | |")
+        lines.append(
+            f"| {label} | plan / greedy | {sc['time_ratio_best']:.1f}× / "
+            f"{sc['time_ratio_median']:.1f}× time | {sc['changes_ratio']:.3f} | | | | | |"
+        )
     if "register" in results:
         rg = results["register"]
         dry, wrote = rg["dry_run"], rg["write_run"]
@@ -406,18 +507,22 @@ def table(results: dict[str, Any]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=5, help="in-memory runs of each method")
     parser.add_argument("--register-runs", type=int, default=3, help="dry runs in the register")
     parser.add_argument("--seed", type=int, default=2020)
     parser.add_argument("--caseworkers", type=int, default=800, help="those holding citizens")
     parser.add_argument("--hired", type=int, default=1200, help="new staff holding none")
     parser.add_argument("--per-caseworker", type=int, default=125)
-    parser.add_argument("--db-url", help="PostgreSQL URL for the register part (default: a "
-                        "SQLite file in a temporary folder)")
-    parser.add_argument("--fresh", action="store_true",
-                        help="--db-url: drop everything in its public schema first")
+    parser.add_argument(
+        "--db-url",
+        help="PostgreSQL URL for the register part (default: a SQLite file in a temporary folder)",
+    )
+    parser.add_argument(
+        "--fresh", action="store_true", help="--db-url: drop everything in its public schema first"
+    )
     parser.add_argument("--no-register", action="store_true", help="the in-memory part only")
     args = parser.parse_args()
     if args.db_url and not args.no_register:
@@ -428,15 +533,23 @@ def main() -> None:
     seats = seats_of(staff, NEW_CAP)
     weighted = cases_of(citizens)
     unit = cases_of(citizens, unit=True)
-    say(f"department: {len(seats):,} professionals, {len(weighted):,} citizens, weighted "
+    say(
+        f"department: {len(seats):,} professionals, {len(weighted):,} citizens, weighted "
         f"load {sum(c.weight for c in weighted):,.1f}, capacity "
-        f"{sum(s.capacity for s in seats):,.1f} at cap {NEW_CAP}")
+        f"{sum(s.capacity for s in seats):,.1f} at cap {NEW_CAP}"
+    )
     results["department"] = {
-        "seed": args.seed, "caseworkers": args.caseworkers, "hired": args.hired,
-        "per_caseworker": args.per_caseworker, "day": DAY.isoformat(),
-        "cap": [OLD_CAP, NEW_CAP], "fte_mix": FTE, "tiers": TIERS,
-        "tier_counts": {name: sum(1 for c in citizens if c.complexity == name)
-                        for name, *_ in TIERS},
+        "seed": args.seed,
+        "caseworkers": args.caseworkers,
+        "hired": args.hired,
+        "per_caseworker": args.per_caseworker,
+        "day": DAY.isoformat(),
+        "cap": [OLD_CAP, NEW_CAP],
+        "fte_mix": FTE,
+        "tiers": TIERS,
+        "tier_counts": {
+            name: sum(1 for c in citizens if c.complexity == name) for name, *_ in TIERS
+        },
     }
     results["in_memory"] = {"weighted": in_memory("weighted", seats, weighted, args.runs)}
     unit_result = in_memory("unit weights", seats, unit, args.runs)
@@ -445,7 +558,8 @@ def main() -> None:
     assert unit_result["fewest_changes"] == excess
     assert unit_result["plan"]["changes"] == excess, (
         f"unit weights: the plan changes {unit_result['plan']['changes']} caseworkers, the "
-        f"excess is {excess}")
+        f"excess is {excess}"
+    )
     results["in_memory"]["unit"] = {**unit_result, "excess": excess}
     results["peak_gib_in_memory"] = peak_gib()
     if not args.no_register:

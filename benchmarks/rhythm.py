@@ -53,8 +53,15 @@ from harness import begin, build_demo, ensure_database, fmt, run, say, summary, 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 CASELOAD = str(Path(sys.executable).with_name("caseload"))
-COLUMNS = ("professional_id", "entry", "last_held", "due", "missed_by_citizen", "outreach",
-           "planned")
+COLUMNS = (
+    "professional_id",
+    "entry",
+    "last_held",
+    "due",
+    "missed_by_citizen",
+    "outreach",
+    "planned",
+)
 
 
 # --- the children ----------------------------------------------------------------------------
@@ -81,25 +88,44 @@ def python_way(conn: Any, day: date, first: date, last: date) -> tuple[Any, Any,
     from caseload.domain.rhythm import DEFAULT_RULE, Contact, MeetingRule, next_due
     from caseload.store import schema as s
 
-    r, m, c, p, d, mr = (s.responsibility, s.meeting, s.citizen, s.professional, s.department,
-                         s.meeting_rule)
+    r, m, c, p, d, mr = (
+        s.responsibility,
+        s.meeting,
+        s.citizen,
+        s.professional,
+        s.department,
+        s.meeting_rule,
+    )
     started = time.perf_counter()
     held_by = conn.execute(
-        select(r.c.citizen_id, r.c.professional_id, r.c.role, r.c.start_date, r.c.end_date,
-               r.c.reason)
+        select(
+            r.c.citizen_id, r.c.professional_id, r.c.role, r.c.start_date, r.c.end_date, r.c.reason
+        )
     ).all()
     meetings = conn.execute(
-        select(m.c.citizen_id, m.c.professional_id, m.c.status, m.c.due_date,
-               m.c.scheduled_date, m.c.held_date, m.c.absence_accepted)
-        .where(m.c.kind == "job_meeting")
+        select(
+            m.c.citizen_id,
+            m.c.professional_id,
+            m.c.status,
+            m.c.due_date,
+            m.c.scheduled_date,
+            m.c.held_date,
+            m.c.absence_accepted,
+        ).where(m.c.kind == "job_meeting")
     ).all()
     groups = dict(conn.execute(select(c.c.id, c.c.target_group)).all())
-    rules = {row.target_group: MeetingRule(row.interval_months, row.first_within_days,
-                                           row.follow_up_within_days,
-                                           row.outreach_after_missed)
-             for row in conn.execute(select(mr)).all()}
-    department_of = dict(conn.execute(
-        select(p.c.id, d.c.code).join(d, d.c.id == p.c.department_id)).all())
+    rules = {
+        row.target_group: MeetingRule(
+            row.interval_months,
+            row.first_within_days,
+            row.follow_up_within_days,
+            row.outreach_after_missed,
+        )
+        for row in conn.execute(select(mr)).all()
+    }
+    department_of = dict(
+        conn.execute(select(p.c.id, d.c.code).join(d, d.c.id == p.c.department_id)).all()
+    )
     read = time.perf_counter()
 
     # who is on a caseload on the day, since when, and their primary contact
@@ -130,8 +156,11 @@ def python_way(conn: Any, day: date, first: date, last: date) -> tuple[Any, Any,
             when = scheduled or due
             if when is not None:
                 contacts.setdefault(cid, []).append(Contact(status, when, bool(accepted)))
-        elif status == "planned" and scheduled is not None and scheduled >= day and (
-            cid not in planned or scheduled < planned[cid]
+        elif (
+            status == "planned"
+            and scheduled is not None
+            and scheduled >= day
+            and (cid not in planned or scheduled < planned[cid])
         ):
             planned[cid] = scheduled
     fallback = rules.get(None, DEFAULT_RULE)
@@ -141,8 +170,18 @@ def python_way(conn: Any, day: date, first: date, last: date) -> tuple[Any, Any,
             continue
         start = intake if intake is not None else earliest
         found = next_due(start, contacts.get(cid, ()), day, rules.get(groups[cid], fallback))
-        rows.append((cid, contact[1], start, found.last_held, found.due,
-                     found.missed_by_citizen, found.outreach, planned.get(cid)))
+        rows.append(
+            (
+                cid,
+                contact[1],
+                start,
+                found.last_held,
+                found.due,
+                found.missed_by_citizen,
+                found.outreach,
+                planned.get(cid),
+            )
+        )
     looped = time.perf_counter()
 
     counts: dict[tuple[str, date], list[int]] = {}
@@ -155,10 +194,20 @@ def python_way(conn: Any, day: date, first: date, last: date) -> tuple[Any, Any,
         count[1] += held <= due
     done = time.perf_counter()
     parts = {"read": read - started, "due_loop": looped - read, "timeliness_loop": done - looped}
-    frame = pl.DataFrame(rows, schema={"citizen_id": pl.Int64, "professional_id": pl.Int64,
-                                       "entry": pl.Date, "last_held": pl.Date, "due": pl.Date,
-                                       "missed_by_citizen": pl.Int64, "outreach": pl.Boolean,
-                                       "planned": pl.Date}, orient="row")
+    frame = pl.DataFrame(
+        rows,
+        schema={
+            "citizen_id": pl.Int64,
+            "professional_id": pl.Int64,
+            "entry": pl.Date,
+            "last_held": pl.Date,
+            "due": pl.Date,
+            "missed_by_citizen": pl.Int64,
+            "outreach": pl.Boolean,
+            "planned": pl.Date,
+        },
+        orient="row",
+    )
     timely = pl.DataFrame(
         [(g, w, h, t) for (g, w), (h, t) in counts.items()],
         schema={"group": pl.Utf8, "week": pl.Date, "held": pl.Int64, "timely": pl.Int64},
@@ -183,9 +232,24 @@ def child(way: str, db: str, out: str, day: date, first: date, last: date) -> No
 
 
 def measure(way: str, db: str, out: Path, args: argparse.Namespace) -> dict[str, Any]:
-    result = run([sys.executable, str(Path(__file__).resolve()), "--child", way, "--db", db,
-                  "--out", str(out), "--day", args.day, "--first", args.first,
-                  "--last", args.last])
+    result = run(
+        [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--child",
+            way,
+            "--db",
+            db,
+            "--out",
+            str(out),
+            "--day",
+            args.day,
+            "--first",
+            args.first,
+            "--last",
+            args.last,
+        ]
+    )
     if not result["ok"]:
         error = result["output"].strip().splitlines()[-1:] or ["(no output)"]
         return {"ok": False, "error": error[0][:500], "peak_gib": result["peak_gib"]}
@@ -204,8 +268,10 @@ def compare(engine_out: Path, python_out: Path) -> dict[str, Any]:
     a = pl.read_parquet(f"{engine_out}-due.parquet")
     b = pl.read_parquet(f"{python_out}-due.parquet")
     joined = a.join(b, on="citizen_id", how="full", suffix="_py", coalesce=True)
-    only = {"engine": a.join(b, on="citizen_id", how="anti").height,
-            "python": b.join(a, on="citizen_id", how="anti").height}
+    only = {
+        "engine": a.join(b, on="citizen_id", how="anti").height,
+        "python": b.join(a, on="citizen_id", how="anti").height,
+    }
     missing_side = pl.col("entry").is_null() | pl.col("entry_py").is_null()
     mismatches = {
         name: joined.filter(missing_side | ~pl.col(name).eq_missing(pl.col(f"{name}_py"))).height
@@ -214,11 +280,17 @@ def compare(engine_out: Path, python_out: Path) -> dict[str, Any]:
     ta = pl.read_parquet(f"{engine_out}-timely.parquet").sort("group", "week")
     tb = pl.read_parquet(f"{python_out}-timely.parquet").sort("group", "week")
     same_timeliness = ta.equals(tb)
-    return {"citizens_engine": a.height, "citizens_python": b.height, "only_in": only,
-            "mismatches": mismatches, "timeliness_equal": same_timeliness,
-            "timeliness_held": int(ta["held"].sum()), "timeliness_timely": int(ta["timely"].sum()),
-            "timeliness_held_python": int(tb["held"].sum()),
-            "timeliness_timely_python": int(tb["timely"].sum())}
+    return {
+        "citizens_engine": a.height,
+        "citizens_python": b.height,
+        "only_in": only,
+        "mismatches": mismatches,
+        "timeliness_equal": same_timeliness,
+        "timeliness_held": int(ta["held"].sum()),
+        "timeliness_timely": int(ta["timely"].sum()),
+        "timeliness_held_python": int(tb["held"].sum()),
+        "timeliness_timely_python": int(tb["timely"].sum()),
+    }
 
 
 def build(db: str, citizens: int | None) -> dict[str, Any]:
@@ -240,42 +312,60 @@ def table(results: dict[str, Any]) -> str:
     e, p = results["engine"], results["python"]
     if e.get("ok"):
         parts = e["parts_median"]
-        lines.append(f"| engine: `due_frame` + `timeliness`, {where_} | {fmt(e)} | "
-                     f"{e['peak_gib']:.2f} GiB | {e['rows']:,} citizens; "
-                     f"{e['timeliness_rows']:,} department-weeks |")
-        lines.append(f"| … of which `due_frame` / `timeliness` (medians) | "
-                     f"{parts['due_frame']:.2f} s / {parts['timeliness']:.2f} s | | |")
+        lines.append(
+            f"| engine: `due_frame` + `timeliness`, {where_} | {fmt(e)} | "
+            f"{e['peak_gib']:.2f} GiB | {e['rows']:,} citizens; "
+            f"{e['timeliness_rows']:,} department-weeks |"
+        )
+        lines.append(
+            f"| … of which `due_frame` / `timeliness` (medians) | "
+            f"{parts['due_frame']:.2f} s / {parts['timeliness']:.2f} s | | |"
+        )
     else:
         lines.append(f"| engine, {where_} | {fmt(e)} | | |")
     if p.get("ok"):
         parts = p["parts_median"]
         read = p["read_rows"]
-        lines.append(f"| baseline: all rows + `next_due` per citizen, {where_} | {fmt(p)} | "
-                     f"{p['peak_gib']:.2f} GiB | {read['responsibilities']:,} responsibilities, "
-                     f"{read['job_meetings']:,} job meetings read |")
-        lines.append(f"| … of which read / due loop / timeliness loop (medians) | "
-                     f"{parts['read']:.2f} s / {parts['due_loop']:.2f} s / "
-                     f"{parts['timeliness_loop']:.2f} s | | |")
+        lines.append(
+            f"| baseline: all rows + `next_due` per citizen, {where_} | {fmt(p)} | "
+            f"{p['peak_gib']:.2f} GiB | {read['responsibilities']:,} responsibilities, "
+            f"{read['job_meetings']:,} job meetings read |"
+        )
+        lines.append(
+            f"| … of which read / due loop / timeliness loop (medians) | "
+            f"{parts['read']:.2f} s / {parts['due_loop']:.2f} s / "
+            f"{parts['timeliness_loop']:.2f} s | | |"
+        )
     else:
         lines.append(f"| baseline, {where_} | {fmt(p)} | | |")
     if "ratio_median" in results:
         met = "met" if results["ratio_median"] > 1 else "MISSED"
-        lines.append(f"| ratio baseline / engine | {results['ratio_best']:.1f}× / "
-                     f"{results['ratio_median']:.1f}× | | engine faster: {met} |")
+        lines.append(
+            f"| ratio baseline / engine | {results['ratio_best']:.1f}× / "
+            f"{results['ratio_median']:.1f}× | | engine faster: {met} |"
+        )
     return "\n".join(lines)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--citizens", type=int, default=100_000)
     parser.add_argument("--db-url", help="PostgreSQL URL (default: SQLite)")
-    parser.add_argument("--reuse", type=Path, help="SQLite file: used as it is when it "
-                        "exists, else built there and kept")
-    parser.add_argument("--built", action="store_true",
-                        help="--db-url already holds the job centre: do not rebuild it")
-    parser.add_argument("--no-analyze", action="store_true",
-                        help="PostgreSQL: skip ANALYZE after the build")
+    parser.add_argument(
+        "--reuse",
+        type=Path,
+        help="SQLite file: used as it is when it exists, else built there and kept",
+    )
+    parser.add_argument(
+        "--built",
+        action="store_true",
+        help="--db-url already holds the job centre: do not rebuild it",
+    )
+    parser.add_argument(
+        "--no-analyze", action="store_true", help="PostgreSQL: skip ANALYZE after the build"
+    )
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--day", default="2019-03-01", help="due dates on this day")
     parser.add_argument("--first", default="2018-01-01", help="timeliness: due from")
@@ -285,16 +375,21 @@ def main() -> None:
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.db, args.out, date.fromisoformat(args.day),
-              date.fromisoformat(args.first), date.fromisoformat(args.last))
+        child(
+            args.child,
+            args.db,
+            args.out,
+            date.fromisoformat(args.day),
+            date.fromisoformat(args.first),
+            date.fromisoformat(args.last),
+        )
         return
     if args.db_url and args.reuse:
         parser.error("--reuse is for a SQLite file; not with --db-url")
     if args.db_url:
         ensure_database(args.db_url)
 
-    results = begin(citizens=args.citizens, day=args.day,
-                    timeliness=[args.first, args.last])
+    results = begin(citizens=args.citizens, day=args.day, timeliness=[args.first, args.last])
     with tempfile.TemporaryDirectory(dir=os.environ.get("CASELOAD_BENCH_DIR")) as tmp:
         work = Path(tmp)
         if args.db_url:
@@ -318,25 +413,35 @@ def main() -> None:
                 result = measure(way, db, work / f"{way}-{i}", args)
                 runs[way].append(result)
                 if result["ok"]:
-                    say(f"{way} run {i + 1}/{args.runs}: {result['seconds']:.2f} s "
+                    say(
+                        f"{way} run {i + 1}/{args.runs}: {result['seconds']:.2f} s "
                         f"({', '.join(f'{k} {v:.2f}' for k, v in result['parts'].items())}), "
-                        f"{result['rows']:,} citizens, child peak {result['peak_gib']:.2f} GiB")
+                        f"{result['rows']:,} citizens, child peak {result['peak_gib']:.2f} GiB"
+                    )
                 else:
                     say(f"{way} run {i + 1} failed: {result['error'][:300]}")
             if runs["engine"][-1]["ok"] and runs["python"][-1]["ok"]:
                 checks.append(compare(work / f"engine-{i}", work / f"python-{i}"))
-                say(f"run {i + 1}: mismatches {checks[-1]['mismatches']}, only in "
+                say(
+                    f"run {i + 1}: mismatches {checks[-1]['mismatches']}, only in "
                     f"{checks[-1]['only_in']}, timeliness equal: "
-                    f"{checks[-1]['timeliness_equal']}")
+                    f"{checks[-1]['timeliness_equal']}"
+                )
         for way, done in runs.items():
             good = [r for r in done if r["ok"]]
             results[way] = (
-                {"ok": True, **summary([r["seconds"] for r in good]), "rows": good[0]["rows"],
-                 "timeliness_rows": good[0]["timeliness_rows"],
-                 "peak_gib": max(r["peak_gib"] for r in good),
-                 "parts_median": {k: statistics.median(r["parts"][k] for r in good)
-                                  for k in good[0]["parts"]},
-                 "read_rows": good[0].get("read_rows"), "each": good}
+                {
+                    "ok": True,
+                    **summary([r["seconds"] for r in good]),
+                    "rows": good[0]["rows"],
+                    "timeliness_rows": good[0]["timeliness_rows"],
+                    "peak_gib": max(r["peak_gib"] for r in good),
+                    "parts_median": {
+                        k: statistics.median(r["parts"][k] for r in good) for k in good[0]["parts"]
+                    },
+                    "read_rows": good[0].get("read_rows"),
+                    "each": good,
+                }
                 if good and len(good) == len(done)
                 else {"ok": False, "error": done[-1].get("error")}
             )
@@ -348,10 +453,12 @@ def main() -> None:
     print(table(results))
     if checks:
         worst = {name: max(c["mismatches"][name] for c in checks) for name in COLUMNS}
-        print(f"\ndue frames, engine vs Python (most mismatches over {len(checks)} runs): "
-              f"{worst}; timeliness equal in every run: "
-              f"{all(c['timeliness_equal'] for c in checks)} ({checks[0]['timeliness_held']:,} "
-              f"held, {checks[0]['timeliness_timely']:,} by the due date)")
+        print(
+            f"\ndue frames, engine vs Python (most mismatches over {len(checks)} runs): "
+            f"{worst}; timeliness equal in every run: "
+            f"{all(c['timeliness_equal'] for c in checks)} ({checks[0]['timeliness_held']:,} "
+            f"held, {checks[0]['timeliness_timely']:,} by the due date)"
+        )
     RESULTS.mkdir(exist_ok=True)
     backend = "-postgresql" if args.db_url else ""
     path = RESULTS / f"rhythm-{args.citizens}{backend}-{datetime.now():%Y%m%d-%H%M%S}.json"

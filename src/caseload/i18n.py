@@ -83,8 +83,10 @@ _TEXT: dict[str, tuple[str, str]] = {
     "from": ("From", "Fra"),
     "to": ("To", "Til"),
     "reason": ("Reason", "Årsag"),
-    "more_moves": ("… and {n} more (use --json FILE for all)",
-                   "… og {n} flere (brug --json FIL for alle)"),
+    "more_moves": (
+        "… and {n} more (use --json FILE for all)",
+        "… og {n} flere (brug --json FIL for alle)",
+    ),
     "dry_run": ("Dry run: nothing was changed.", "Prøvekørsel: intet blev ændret."),
     "applied": (
         "Applied: {ended} responsibilities ended, {started} started, in one transaction.",
@@ -134,17 +136,23 @@ _TEXT: dict[str, tuple[str, str]] = {
     "conflict": ("Conflict: {why}", "Konflikt: {why}"),
     "caseflow_title": ("Case flow {first} to {last}", "Sagsflow {first} til {last}"),
     "cf_reports": ("Supplier progress reports due", "Progressionsrapporter med frist"),
-    "cf_medical": ("Medical information requested (follow-up within 7 days of the answer)",
-                   "Lægelige oplysninger indhentet (opfølgning inden 7 dage efter svar)"),
-    "cf_plans": ("Preparatory plans and the rehabilitation team's recommendation",
-                 "Forberedende planer og rehabiliteringsteamets indstilling"),
+    "cf_medical": (
+        "Medical information requested (follow-up within 7 days of the answer)",
+        "Lægelige oplysninger indhentet (opfølgning inden 7 dage efter svar)",
+    ),
+    "cf_plans": (
+        "Preparatory plans and the rehabilitation team's recommendation",
+        "Forberedende planer og rehabiliteringsteamets indstilling",
+    ),
     "cf_placements": ("Company placements", "Virksomhedsrettede forløb"),
     "cf_paid_hours": ("Ordinary paid hours", "Ordinære timer"),
     "col_citizens_with_hours": ("citizens with hours", "borgere med timer"),
     "col_hours": ("hours", "timer"),
     "col_mean_hours_per_month": ("hours a month (mean)", "timer pr. måned (gns.)"),
-    "cf_passive": ("Passive periods: days on a caseload without a course or placement",
-                   "Passive perioder: dage på en sagsstamme uden forløb eller praktik"),
+    "cf_passive": (
+        "Passive periods: days on a caseload without a course or placement",
+        "Passive perioder: dage på en sagsstamme uden forløb eller praktik",
+    ),
     "col_due": ("due", "med frist"),
     "col_received": ("received", "modtaget"),
     "col_on_time": ("on time", "rettidigt"),
@@ -176,8 +184,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "col_citizens": ("citizens", "borgere"),
     "col_mean_passive_days": ("passive days (mean)", "passive dage (gns.)"),
     "col_mean_passive_share": ("passive share (mean)", "passiv andel (gns.)"),
-    "col_mean_gap_between_efforts": ("days between efforts (mean)",
-                                     "dage mellem indsatser (gns.)"),
+    "col_mean_gap_between_efforts": ("days between efforts (mean)", "dage mellem indsatser (gns.)"),
     "col_department": ("department", "afdeling"),
     "sparring_written": (
         "Sparring sheet for {staff}: {n} citizen page(s) in {path}",
@@ -190,37 +197,56 @@ _TEXT: dict[str, tuple[str, str]] = {
     ),
     "control_arm": ("Control", "Kontrol"),
     # why the operate face says no (operate/refusals.py); codes stay as typed
-    "hidden_cpr": ("(not repeated: it looks like a CPR number, which is never an id)",
-                   "(gentages ikke: det ligner et CPR-nummer, som aldrig er et id)"),
+    "hidden_cpr": (
+        "(not repeated: it looks like a CPR number, which is never an id)",
+        "(gentages ikke: det ligner et CPR-nummer, som aldrig er et id)",
+    ),
     "no_citizen": ("no citizen {code} in the register", "ingen borger {code} i registret"),
-    "no_professional": ("no professional {code} in the register",
-                        "ingen medarbejder {code} i registret"),
-    "no_department": ("no department {code} in the register",
-                      "ingen afdeling {code} i registret"),
-    "no_cap": ("no caseload cap for {role} in {code} on {day}; give --cap",
-               "intet sagsstammeloft for {role} i {code} pr. {day}; angiv --cap"),
+    "no_professional": (
+        "no professional {code} in the register",
+        "ingen medarbejder {code} i registret",
+    ),
+    "no_department": ("no department {code} in the register", "ingen afdeling {code} i registret"),
+    "no_cap": (
+        "no caseload cap for {role} in {code} on {day}; give --cap",
+        "intet sagsstammeloft for {role} i {code} pr. {day}; angiv --cap",
+    ),
     "not_employed": ("{staff} is not employed on {day}", "{staff} er ikke ansat pr. {day}"),
-    "no_role": ("{staff} does not hold the role {role} on {day}",
-                "{staff} har ikke rollen {role} pr. {day}"),
+    "no_role": (
+        "{staff} does not hold the role {role} on {day}",
+        "{staff} har ikke rollen {role} pr. {day}",
+    ),
     "unknown_role": ("unknown role {role!r}", "ukendt rolle {role!r}"),
-    "not_a_change_reason": ("reason must be one of the change reasons, not {reason!r}",
-                            "årsagen skal være en af skifteårsagerne, ikke {reason!r}"),
-    "only_cover_ends": ("only a cover has an end (until), on or after its first day",
-                        "kun en dækning har en slutdato (until), på eller efter første dag"),
-    "cover_needs_end": ("a cover has an end: give its last day (until)",
-                        "en dækning har en slutdato: angiv sidste dag (until)"),
-    "already_holds": ("{staff} already holds {citizen} as {role}",
-                      "{staff} har allerede {citizen} som {role}"),
+    "not_a_change_reason": (
+        "reason must be one of the change reasons, not {reason!r}",
+        "årsagen skal være en af skifteårsagerne, ikke {reason!r}",
+    ),
+    "only_cover_ends": (
+        "only a cover has an end (until), on or after its first day",
+        "kun en dækning har en slutdato (until), på eller efter første dag",
+    ),
+    "cover_needs_end": (
+        "a cover has an end: give its last day (until)",
+        "en dækning har en slutdato: angiv sidste dag (until)",
+    ),
+    "already_holds": (
+        "{staff} already holds {citizen} as {role}",
+        "{staff} har allerede {citizen} som {role}",
+    ),
     "takeover_not_attached": (
         "a takeover during absence goes only to a professional already attached to the "
         "citizen; {staff} is not (seed 004)",
         "en overtagelse under fravær går kun til en medarbejder, der allerede er tilknyttet "
         "borgeren; det er {staff} ikke",
     ),
-    "over_cap_by": ("{staff} would carry {load:g} against a cap of {limit:g} ({role}, {day})",
-                    "{staff} ville have {load:g} mod et loft på {limit:g} ({role}, {day})"),
-    "override_hint": ("to go ahead anyway, give an override reason",
-                      "for at gennemføre alligevel skal der angives en begrundelse (override)"),
+    "over_cap_by": (
+        "{staff} would carry {load:g} against a cap of {limit:g} ({role}, {day})",
+        "{staff} ville have {load:g} mod et loft på {limit:g} ({role}, {day})",
+    ),
+    "override_hint": (
+        "to go ahead anyway, give an override reason",
+        "for at gennemføre alligevel skal der angives en begrundelse (override)",
+    ),
     "handoff_to_consultant": (
         "a handoff goes to a company consultant (role company_consultant)",
         "en overdragelse går til en virksomhedskonsulent (rollen company_consultant)",
@@ -236,8 +262,7 @@ _TEXT: dict[str, tuple[str, str]] = {
         "borgerens sagsbehandler",
     ),
     "handoff_buddy_pair": (
-        "in a buddy-pair department the handoff goes to the caseworker's partner; {staff} "
-        "is not",
+        "in a buddy-pair department the handoff goes to the caseworker's partner; {staff} is not",
         "i en makkerpar-afdeling går overdragelsen til sagsbehandlerens makker; det er "
         "{staff} ikke",
     ),
@@ -252,21 +277,23 @@ _TEXT: dict[str, tuple[str, str]] = {
         "ingen pr. {day}",
     ),
     "cover_same_day": (
-        "a cover starts at the earliest the day after the responsibility it covers began "
-        "({start})",
-        "en dækning begynder tidligst dagen efter, at det ansvar, den dækker, begyndte "
-        "({start})",
+        "a cover starts at the earliest the day after the responsibility it covers began ({start})",
+        "en dækning begynder tidligst dagen efter, at det ansvar, den dækker, begyndte ({start})",
     ),
-    "cover_overlaps": ("{citizen} already has a cover in the role from {start} to {end}",
-                       "{citizen} har allerede en dækning i rollen fra {start} til {end}"),
+    "cover_overlaps": (
+        "{citizen} already has a cover in the role from {start} to {end}",
+        "{citizen} har allerede en dækning i rollen fra {start} til {end}",
+    ),
     "stale_version": (
         "the case was changed by someone else (version {now}, you had {expected}); nothing "
         "was saved: reload it and make the change again",
         "sagen er ændret af en anden (version {now}, du havde {expected}); intet blev gemt: "
         "hent den igen og lav ændringen igen",
     ),
-    "unknown_meeting": ("unknown meeting kind or status: {kind!r}, {status!r}",
-                        "ukendt samtaletype eller status: {kind!r}, {status!r}"),
+    "unknown_meeting": (
+        "unknown meeting kind or status: {kind!r}, {status!r}",
+        "ukendt samtaletype eller status: {kind!r}, {status!r}",
+    ),
     "absence_only_missed": (
         "only a cancelled or missed meeting can have its absence accepted",
         "kun en aflyst eller udeblevet samtale kan have godkendt fravær",
@@ -279,8 +306,10 @@ _TEXT: dict[str, tuple[str, str]] = {
         "on {day} the citizen is on no caseload (they left on {left})",
         "den {day} er borgeren ikke på nogen sagsstamme (udgik den {left})",
     ),
-    "meeting_exists": ("a meeting with id {code} is already recorded",
-                       "en samtale med id {code} er allerede registreret"),
+    "meeting_exists": (
+        "a meeting with id {code} is already recorded",
+        "en samtale med id {code} er allerede registreret",
+    ),
     "cannot_place_write": (
         "{n} citizen(s) in {department} cannot be placed under the caps; nothing was changed. "
         "Add staff or raise the cap (see the plan with --dry-run).",
@@ -294,8 +323,7 @@ _TEXT: dict[str, tuple[str, str]] = {
         "{limit:g}; intet blev ændret",
     ),
     "plan_stale": (
-        "{n} citizen case(s) changed while the plan was made; nothing was changed: run it "
-        "again",
+        "{n} citizen case(s) changed while the plan was made; nothing was changed: run it again",
         "{n} borgersag(er) blev ændret, mens planen blev lagt; intet blev ændret: kør den igen",
     ),
     "stored_conflict": (

@@ -22,8 +22,23 @@ from tests.conftest import EXAMPLES
 
 ORDER = [spec.name for spec in catalogue.SPECS]
 COMMANDS = [
-    "init", "import", "export", "tables", "status", "assign", "rebalance", "contact", "meeting",
-    "overdue", "timeliness", "caseflow", "sparring", "demo", "randomise", "evaluate", "analyze",
+    "init",
+    "import",
+    "export",
+    "tables",
+    "status",
+    "assign",
+    "rebalance",
+    "contact",
+    "meeting",
+    "overdue",
+    "timeliness",
+    "caseflow",
+    "sparring",
+    "demo",
+    "randomise",
+    "evaluate",
+    "analyze",
     "analyze-counts",
 ]
 CPR_KEY = "test-municipality-key"

@@ -50,16 +50,27 @@ def test_evaluate_writes_the_report_in_danish(demo_db: str, tmp_path: Path) -> N
 
 
 def test_evaluate_options_reach_the_estimates(demo_db: str, tmp_path: Path) -> None:
-    result = _run("evaluate", "--db", demo_db, "--out", str(tmp_path / "r"), "--cluster",
-                  "--salary", "500000", "--trial-caseload", "40", "--lag-months", "3")
+    result = _run(
+        "evaluate",
+        "--db",
+        demo_db,
+        "--out",
+        str(tmp_path / "r"),
+        "--cluster",
+        "--salary",
+        "500000",
+        "--trial-caseload",
+        "40",
+        "--lag-months",
+        "3",
+    )
     assert result.exit_code == 0, result.output
     data = json.loads((tmp_path / "r" / "evaluation.json").read_text())
     assert data["meta"]["lag_months"] == 3 and data["meta"]["last_exit"] == "2020-01-31"
     assert {r["adjusted_se_kind"] for r in data["exits"]} == {"cluster"}
     money = data["money"][0]
     assert money["extra_fte"] == pytest.approx(917 / 40 - 917 / 130)
-    assert money["staff_cost_dkk"] == pytest.approx(money["extra_fte"] * 500_000
-                                                    * money["years"])
+    assert money["staff_cost_dkk"] == pytest.approx(money["extra_fte"] * 500_000 * money["years"])
 
 
 @pytest.mark.parametrize(
@@ -71,8 +82,9 @@ def test_evaluate_options_reach_the_estimates(demo_db: str, tmp_path: Path) -> N
         (["--outcome-end", "2017-06-30"], "must end after the trial's start"),
     ],
 )
-def test_evaluate_refuses_bad_options(demo_db: str, tmp_path: Path, args: list[str],
-                                      message: str) -> None:
+def test_evaluate_refuses_bad_options(
+    demo_db: str, tmp_path: Path, args: list[str], message: str
+) -> None:
     result = _run("evaluate", "--db", demo_db, "--out", str(tmp_path / "r"), *args)
     assert result.exit_code == common.EXIT_INPUT
     assert message in result.output
@@ -97,10 +109,18 @@ def _trial_file(tmp_path: Path, n: int = 600, seed: int = 11) -> tuple[Path, pl.
     hours = rng.gamma(2.0, 20.0, n) + 8 * treated + 0.5 * (age - 45)
     days = np.minimum(rng.exponential(300 / np.where(treated, 1.3, 1.0)), 700).round()
     left = (days < 700).astype(int)
-    frame = pl.DataFrame({
-        "unit": [f"U{i:04d}" for i in range(n)], "group": group, "age": age, "site": site,
-        "job": job, "hours": hours, "days": days, "left": left,
-    })
+    frame = pl.DataFrame(
+        {
+            "unit": [f"U{i:04d}" for i in range(n)],
+            "group": group,
+            "age": age,
+            "site": site,
+            "job": job,
+            "hours": hours,
+            "days": days,
+            "left": left,
+        }
+    )
     path = tmp_path / "trial.csv"
     frame.write_csv(path)
     return path, frame
@@ -109,9 +129,26 @@ def _trial_file(tmp_path: Path, n: int = 600, seed: int = 11) -> tuple[Path, pl.
 def test_analyze_json_matches_statsmodels_and_scipy(tmp_path: Path) -> None:
     path, frame = _trial_file(tmp_path)
     out = tmp_path / "results.json"
-    result = _run("analyze", str(path), "--arm", "group", "--treated", "low", "--outcome", "job",
-                  "--outcome", "hours", "--time", "days", "--event", "left", "--covariate",
-                  "age", "--json", str(out))
+    result = _run(
+        "analyze",
+        str(path),
+        "--arm",
+        "group",
+        "--treated",
+        "low",
+        "--outcome",
+        "job",
+        "--outcome",
+        "hours",
+        "--time",
+        "days",
+        "--event",
+        "left",
+        "--covariate",
+        "age",
+        "--json",
+        str(out),
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(out.read_text())
     treated = (frame["group"] == "low").to_numpy()
@@ -123,8 +160,7 @@ def test_analyze_json_matches_statsmodels_and_scipy(tmp_path: Path) -> None:
     assert job["treated"]["n"] == treated.sum() and job["control"]["n"] == (~treated).sum()
     y = frame["job"].to_numpy()
     assert job["treated"]["rate"] == pytest.approx(y[treated].mean())
-    assert set(job) >= {"difference", "ci", "p_value", "p_value_holm", "significant",
-                        "adjusted"}
+    assert set(job) >= {"difference", "ci", "p_value", "p_value_holm", "significant", "adjusted"}
     design = sm.add_constant(np.column_stack([treated.astype(float), frame["age"].to_numpy()]))
     # reference: statsmodels.api.OLS(y, [1, treated, age]).fit(cov_type="HC1").params[1]
     ols = sm.OLS(y.astype(float), design).fit(cov_type="HC1")
@@ -156,11 +192,14 @@ def test_analyze_json_matches_statsmodels_and_scipy(tmp_path: Path) -> None:
     # reference: statsmodels.duration.survfunc.survdiff(t, e, treated)
     _, logrank_p = survdiff(t, e, treated.astype(int))
     assert days["logrank_p"] == pytest.approx(logrank_p, rel=1e-6)
-    adjusted = PHReg(t, np.column_stack([treated.astype(float), frame["age"].to_numpy()]),
-                     status=e, ties="breslow").fit()
+    adjusted = PHReg(
+        t,
+        np.column_stack([treated.astype(float), frame["age"].to_numpy()]),
+        status=e,
+        ties="breslow",
+    ).fit()
     # reference: PHReg(t, [treated, age], status=e, ties="breslow").fit().params[0]
-    assert days["adjusted"]["hazard_ratio"] == pytest.approx(np.exp(adjusted.params[0]),
-                                                             rel=1e-5)
+    assert days["adjusted"]["hazard_ratio"] == pytest.approx(np.exp(adjusted.params[0]), rel=1e-5)
     assert set(days["rmst"]) == {"tau", "difference", "ci", "p_value"}
     assert "median" in days["treated"] and "median" in days["control"]
 
@@ -168,8 +207,20 @@ def test_analyze_json_matches_statsmodels_and_scipy(tmp_path: Path) -> None:
 def test_analyze_dummy_codes_a_categorical_covariate(tmp_path: Path) -> None:
     path, frame = _trial_file(tmp_path)
     out = tmp_path / "r.json"
-    result = _run("analyze", str(path), "--arm", "group", "--treated", "low", "--outcome",
-                  "hours", "--covariate", "site", "--json", str(out))
+    result = _run(
+        "analyze",
+        str(path),
+        "--arm",
+        "group",
+        "--treated",
+        "low",
+        "--outcome",
+        "hours",
+        "--covariate",
+        "site",
+        "--json",
+        str(out),
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(out.read_text())
     common_site = frame["site"].value_counts(sort=True)["site"][0]
@@ -181,26 +232,54 @@ def test_analyze_dummy_codes_a_categorical_covariate(tmp_path: Path) -> None:
     ("edit", "args", "column", "reason"),
     [
         (None, ["--outcome", "salary"], "salary", "no such column"),
-        (lambda f: f.with_columns(pl.lit("low").alias("group")), ["--outcome", "job"], "group",
-         "the control arm has no units"),
-        (lambda f: f.with_columns(pl.when(pl.col("unit") == "U0003").then(2).otherwise(
-            pl.col("job")).alias("job")), ["--binary", "job"], "job", "must be 0 or 1"),
-        (lambda f: f.with_columns(pl.when(pl.col("unit") == "U0004").then(-5.0).otherwise(
-            pl.col("days")).alias("days")), ["--time", "days", "--event", "left"], "days",
-         "negative time"),
-        (lambda f: f.with_columns(pl.when(pl.col("unit") == "U0005").then(None).otherwise(
-            pl.col("days")).alias("days")), ["--time", "days", "--event", "left"], "days",
-         "empty time"),
+        (
+            lambda f: f.with_columns(pl.lit("low").alias("group")),
+            ["--outcome", "job"],
+            "group",
+            "the control arm has no units",
+        ),
+        (
+            lambda f: f.with_columns(
+                pl.when(pl.col("unit") == "U0003").then(2).otherwise(pl.col("job")).alias("job")
+            ),
+            ["--binary", "job"],
+            "job",
+            "must be 0 or 1",
+        ),
+        (
+            lambda f: f.with_columns(
+                pl.when(pl.col("unit") == "U0004")
+                .then(-5.0)
+                .otherwise(pl.col("days"))
+                .alias("days")
+            ),
+            ["--time", "days", "--event", "left"],
+            "days",
+            "negative time",
+        ),
+        (
+            lambda f: f.with_columns(
+                pl.when(pl.col("unit") == "U0005")
+                .then(None)
+                .otherwise(pl.col("days"))
+                .alias("days")
+            ),
+            ["--time", "days", "--event", "left"],
+            "days",
+            "empty time",
+        ),
     ],
 )
-def test_analyze_bad_input_names_the_column(tmp_path: Path, edit: object, args: list[str],
-                                            column: str, reason: str) -> None:
+def test_analyze_bad_input_names_the_column(
+    tmp_path: Path, edit: object, args: list[str], column: str, reason: str
+) -> None:
     path, frame = _trial_file(tmp_path)
     if callable(edit):
         edit(frame).write_csv(path)
     out = tmp_path / "r.json"
-    result = _run("analyze", str(path), "--arm", "group", "--treated", "low", *args,
-                  "--json", str(out))
+    result = _run(
+        "analyze", str(path), "--arm", "group", "--treated", "low", *args, "--json", str(out)
+    )
     assert result.exit_code == common.EXIT_INPUT, result.output
     assert f"column {column}" in result.output and reason in result.output
     assert not out.exists()
@@ -216,10 +295,13 @@ def test_analyze_treated_value_must_occur(tmp_path: Path) -> None:
 
 def test_analyze_reports_the_row_of_a_bad_cell(tmp_path: Path) -> None:
     path, frame = _trial_file(tmp_path, n=50)
-    frame.with_columns(pl.when(pl.col("unit") == "U0007").then(pl.lit("many")).otherwise(
-        pl.col("hours").cast(pl.Utf8)).alias("hours")).write_csv(path)
-    result = _run("analyze", str(path), "--arm", "group", "--treated", "low", "--outcome",
-                  "hours")
+    frame.with_columns(
+        pl.when(pl.col("unit") == "U0007")
+        .then(pl.lit("many"))
+        .otherwise(pl.col("hours").cast(pl.Utf8))
+        .alias("hours")
+    ).write_csv(path)
+    result = _run("analyze", str(path), "--arm", "group", "--treated", "low", "--outcome", "hours")
     assert result.exit_code == common.EXIT_INPUT
     # U0007 is the 8th data row: row 9 of the file counting the header
     assert "row 9, column hours: not a number: 'many'" in result.output

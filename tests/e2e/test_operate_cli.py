@@ -43,13 +43,22 @@ def _responsibilities(db: str) -> list[tuple[Any, ...]]:
         engine.dispose()
 
 
-def test_rebalance_dry_run_writes_the_plan_and_changes_nothing(loaded: str,
-                                                               tmp_path: Path) -> None:
+def test_rebalance_dry_run_writes_the_plan_and_changes_nothing(loaded: str, tmp_path: Path) -> None:
     """JI6 on 2019-08-01: KS-001 holds C000001 and C000002 (cap 50): nobody moves."""
     before = _responsibilities(loaded)
     out = tmp_path / "plan.json"
-    result = _run("rebalance", "--db", loaded, "--department", "JI6", "--as-of", "2019-08-01",
-                  "--dry-run", "--json", str(out))
+    result = _run(
+        "rebalance",
+        "--db",
+        loaded,
+        "--department",
+        "JI6",
+        "--as-of",
+        "2019-08-01",
+        "--dry-run",
+        "--json",
+        str(out),
+    )
     assert result.exit_code == 0, result.output
     assert "Dry run: nothing was changed." in result.output
     plan = json.loads(out.read_text(encoding="utf-8"))
@@ -63,15 +72,28 @@ def test_rebalance_that_cannot_place_everyone_is_refused(loaded: str) -> None:
     """A cap of 1 leaves one of KS-001's two citizens without room: exit 2, nothing written;
     the dry run says how many and what that is in full-time staff."""
     before = _responsibilities(loaded)
-    refused = _run("rebalance", "--db", loaded, "--department", "JI6", "--cap", "1",
-                   "--as-of", "2019-08-01")
+    refused = _run(
+        "rebalance", "--db", loaded, "--department", "JI6", "--cap", "1", "--as-of", "2019-08-01"
+    )
     assert refused.exit_code == 2
     assert "1 citizen(s) in JI6 cannot be placed under the caps; nothing was changed" in (
         refused.output
     )
     assert _responsibilities(loaded) == before
-    dry = _run("rebalance", "--db", loaded, "--department", "JI6", "--cap", "1",
-               "--as-of", "2019-08-01", "--dry-run", "--lang", "da")
+    dry = _run(
+        "rebalance",
+        "--db",
+        loaded,
+        "--department",
+        "JI6",
+        "--cap",
+        "1",
+        "--as-of",
+        "2019-08-01",
+        "--dry-run",
+        "--lang",
+        "da",
+    )
     assert dry.exit_code == 0
     assert "Omfordeling i JI6 (koordinerende sagsbehandler) pr. 2019-08-01: loft 1" in dry.output
     assert "1 borger(e) kan ikke placeres inden for lofterne" in dry.output
@@ -86,42 +108,128 @@ def test_rebalance_of_an_unknown_department_exits_2(loaded: str) -> None:
 def test_contact_handoff_then_a_stale_version_conflicts(loaded: str) -> None:
     """C000001 (version 1) is handed to VK-001; a second edit still carrying version 1 is a
     conflict (exit 4) and writes nothing."""
-    ok = _run("contact", "--db", loaded, "--citizen", "C000001", "--role",
-              "company_consultant", "--to", "VK-001", "--reason", "handoff", "--version", "1",
-              "--as-of", "2019-08-01")
-    assert ok.exit_code == 0, ok.output
-    assert "C000001: VK-001 is now company consultant from 2019-08-01 (handoff); case " \
-           "version 2" in ok.output
-    before = _responsibilities(loaded)
-    stale = _run("meeting", "--db", loaded, "--citizen", "C000001", "--id", "M9", "--status",
-                 "held", "--as-of", "2019-08-02", "--version", "1")
-    assert stale.exit_code == 4
-    assert "Conflict: the case was changed by someone else (version 2, you had 1)" in (
-        stale.output
+    ok = _run(
+        "contact",
+        "--db",
+        loaded,
+        "--citizen",
+        "C000001",
+        "--role",
+        "company_consultant",
+        "--to",
+        "VK-001",
+        "--reason",
+        "handoff",
+        "--version",
+        "1",
+        "--as-of",
+        "2019-08-01",
     )
+    assert ok.exit_code == 0, ok.output
+    assert (
+        "C000001: VK-001 is now company consultant from 2019-08-01 (handoff); case "
+        "version 2" in ok.output
+    )
+    before = _responsibilities(loaded)
+    stale = _run(
+        "meeting",
+        "--db",
+        loaded,
+        "--citizen",
+        "C000001",
+        "--id",
+        "M9",
+        "--status",
+        "held",
+        "--as-of",
+        "2019-08-02",
+        "--version",
+        "1",
+    )
+    assert stale.exit_code == 4
+    assert "Conflict: the case was changed by someone else (version 2, you had 1)" in (stale.output)
     assert _responsibilities(loaded) == before
 
 
 def test_refusals_name_the_rule_in_both_languages(loaded: str) -> None:
-    over = _run("contact", "--db", loaded, "--citizen", "C000003", "--to", "KS-001",
-                "--reason", "reallocation", "--as-of", "2018-03-01")
+    over = _run(
+        "contact",
+        "--db",
+        loaded,
+        "--citizen",
+        "C000003",
+        "--to",
+        "KS-001",
+        "--reason",
+        "reallocation",
+        "--as-of",
+        "2018-03-01",
+    )
     assert over.exit_code == 0, over.output  # KS-001 has room (cap 50)
-    early = _run("meeting", "--db", loaded, "--citizen", "C000001", "--id", "M8", "--status",
-                 "held", "--as-of", "2017-12-31", "--lang", "da")
+    early = _run(
+        "meeting",
+        "--db",
+        loaded,
+        "--citizen",
+        "C000001",
+        "--id",
+        "M8",
+        "--status",
+        "held",
+        "--as-of",
+        "2017-12-31",
+        "--lang",
+        "da",
+    )
     assert early.exit_code == 2
     assert "Afvist: en samtale den 2017-12-31 ligger før borgerens indgang" in early.output
-    english = _run("meeting", "--db", loaded, "--citizen", "C000001", "--id", "M8", "--status",
-                   "held", "--as-of", "2017-12-31", "--lang", "en")
+    english = _run(
+        "meeting",
+        "--db",
+        loaded,
+        "--citizen",
+        "C000001",
+        "--id",
+        "M8",
+        "--status",
+        "held",
+        "--as-of",
+        "2017-12-31",
+        "--lang",
+        "en",
+    )
     assert "Refused: a meeting on 2017-12-31 comes before the citizen's entry" in english.output
     # a CPR number typed as the citizen id is never repeated, in either language
-    typed = _run("contact", "--db", loaded, "--citizen", "0101801234", "--to", "KS-001",
-                 "--reason", "reallocation", "--lang", "da")
+    typed = _run(
+        "contact",
+        "--db",
+        loaded,
+        "--citizen",
+        "0101801234",
+        "--to",
+        "KS-001",
+        "--reason",
+        "reallocation",
+        "--lang",
+        "da",
+    )
     assert typed.exit_code == 2
     assert "0101801234" not in typed.output and "ligner et CPR-nummer" in typed.output
     # a duplicate meeting id is refused in words, not with the database's statement
     for _ in range(2):
-        again = _run("meeting", "--db", loaded, "--citizen", "C000001", "--id", "M-TWICE",
-                     "--status", "held", "--as-of", "2018-03-01")
+        again = _run(
+            "meeting",
+            "--db",
+            loaded,
+            "--citizen",
+            "C000001",
+            "--id",
+            "M-TWICE",
+            "--status",
+            "held",
+            "--as-of",
+            "2018-03-01",
+        )
     assert again.exit_code == 2 and "M-TWICE is already recorded" in again.output
     assert "INSERT" not in again.output and "Traceback" not in again.output
 
@@ -140,10 +248,21 @@ def test_overdue_lists_the_caseworkers_citizens(loaded: str) -> None:
 
 
 def test_weights_are_parsed_and_bad_ones_refused(loaded: str) -> None:
-    ok = _run("assign", "--db", loaded, "--department", "JI6", "--as-of", "2019-08-01",
-              "--dry-run", "--weights", "previous=50000,district=10")
+    ok = _run(
+        "assign",
+        "--db",
+        loaded,
+        "--department",
+        "JI6",
+        "--as-of",
+        "2019-08-01",
+        "--dry-run",
+        "--weights",
+        "previous=50000,district=10",
+    )
     assert ok.exit_code == 0, ok.output
-    bad = _run("assign", "--db", loaded, "--department", "JI6", "--dry-run",
-               "--weights", "distance=3")
+    bad = _run(
+        "assign", "--db", loaded, "--department", "JI6", "--dry-run", "--weights", "distance=3"
+    )
     assert bad.exit_code == 2
     assert "--weights: 'distance=3' is not name=points" in bad.output

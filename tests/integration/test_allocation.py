@@ -45,11 +45,24 @@ def add_department(
     conn: Connection, code: str = "D1", role_model: str = "all_apart", cap: int | None = 30
 ) -> int:
     """A department with (unless ``cap`` is None) a coordinating-caseworker cap since 2020."""
-    dept = add(conn, s.department, code=code, name=f"Department {code}", is_trial=False,
-               role_model=role_model)
+    dept = add(
+        conn,
+        s.department,
+        code=code,
+        name=f"Department {code}",
+        is_trial=False,
+        role_model=role_model,
+    )
     if cap is not None:
-        add(conn, s.caseload_cap, role=KS, department_id=dept, professional_id=None, cap=cap,
-            start_date=HIRED)
+        add(
+            conn,
+            s.caseload_cap,
+            role=KS,
+            department_id=dept,
+            professional_id=None,
+            cap=cap,
+            start_date=HIRED,
+        )
     return dept
 
 
@@ -64,20 +77,43 @@ def add_staff(
     district: str | None = None,
     roles: tuple[str, ...] = (KS,),
 ) -> int:
-    pid = add(conn, s.professional, code=code, name=f"Staff {code}", department_id=dept, fte=fte,
-              start_date=start, end_date=end, district=district)
+    pid = add(
+        conn,
+        s.professional,
+        code=code,
+        name=f"Staff {code}",
+        department_id=dept,
+        fte=fte,
+        start_date=start,
+        end_date=end,
+        district=district,
+    )
     for role in roles:
-        add(conn, s.professional_role, professional_id=pid, role=role, start_date=start,
-            end_date=end)
+        add(
+            conn,
+            s.professional_role,
+            professional_id=pid,
+            role=role,
+            start_date=start,
+            end_date=end,
+        )
     return pid
 
 
 def add_citizen(
     conn: Connection, code: str, complexity: str | None = None, district: str | None = None
 ) -> int:
-    return add(conn, s.citizen, code=code, birth_date=date(1980, 5, 17), sex="female",
-               origin="danish", target_group="activity_ready_30_plus", complexity=complexity,
-               district=district)
+    return add(
+        conn,
+        s.citizen,
+        code=code,
+        birth_date=date(1980, 5, 17),
+        sex="female",
+        origin="danish",
+        target_group="activity_ready_30_plus",
+        complexity=complexity,
+        district=district,
+    )
 
 
 def hold(
@@ -90,8 +126,16 @@ def hold(
     end: date | None = None,
     reason: str = "intake",
 ) -> int:
-    return add(conn, s.responsibility, citizen_id=citizen, professional_id=professional,
-               role=role, start_date=start, end_date=end, reason=reason)
+    return add(
+        conn,
+        s.responsibility,
+        citizen_id=citizen,
+        professional_id=professional,
+        role=role,
+        start_date=start,
+        end_date=end,
+        reason=reason,
+    )
 
 
 @dataclass
@@ -147,21 +191,35 @@ def add_rule(
     new_staff_months: int = 0,
     new_staff_share: float = 1.0,
 ) -> None:
-    add(conn, s.caseload_rule, department_id=dept, weight_simple=weights[0],
-        weight_complex=weights[1], weight_very_complex=weights[2],
-        new_staff_months=new_staff_months, new_staff_share=new_staff_share)
+    add(
+        conn,
+        s.caseload_rule,
+        department_id=dept,
+        weight_simple=weights[0],
+        weight_complex=weights[1],
+        weight_very_complex=weights[2],
+        new_staff_months=new_staff_months,
+        new_staff_share=new_staff_share,
+    )
 
 
 def add_waiting(conn: Connection, code: str, benefit_since: date = date(2023, 1, 2)) -> int:
     """A citizen on kontanthjælp (an open spell) with no open responsibility."""
     cid = add_citizen(conn, code)
-    add(conn, s.benefit_spell, citizen_id=cid, benefit="kontanthjaelp",
-        start_date=benefit_since, end_date=None)
+    add(
+        conn,
+        s.benefit_spell,
+        citizen_id=cid,
+        benefit="kontanthjaelp",
+        start_date=benefit_since,
+        end_date=None,
+    )
     return cid
 
 
-def add_buddy_pairs(conn: Connection, cap: int, citizens: int) -> tuple[int, int, Worker,
-                                                                          Worker, int]:
+def add_buddy_pairs(
+    conn: Connection, cap: int, citizens: int
+) -> tuple[int, int, Worker, Worker, int]:
     """A buddy-pair department: KS1 (holding ``citizens``, each with VK1 as consultant) with
     VK1, KS2 (holding none) with VK2. Returns (VK1, VK2, KS1, KS2, department)."""
     dept = add_department(conn, role_model="buddy_pair", cap=cap)
@@ -176,8 +234,15 @@ def add_buddy_pairs(conn: Connection, cap: int, citizens: int) -> tuple[int, int
 
 def on_long_leave(conn: Connection, professional: int) -> None:
     """Away from 2024-05-01 to 2024-09-30, across DAY."""
-    add(conn, s.staff_absence, professional_id=professional, start_date=date(2024, 5, 1),
-        end_date=date(2024, 9, 30), days=153, term="long")
+    add(
+        conn,
+        s.staff_absence,
+        professional_id=professional,
+        start_date=date(2024, 5, 1),
+        end_date=date(2024, 9, 30),
+        days=153,
+        term="long",
+    )
 
 
 # --- reading it back -----------------------------------------------------------------------
@@ -195,10 +260,17 @@ def open_on(engine: Engine, role: str = KS, day: date = DAY) -> dict[int, dict[s
     """Citizen id → their one open responsibility in ``role`` on ``day``."""
     r = s.responsibility
     with reader(engine).connect() as conn:
-        rows = conn.execute(
-            select(r).where(r.c.role == role, r.c.start_date <= day,
-                            or_(r.c.end_date.is_(None), r.c.end_date >= day))
-        ).mappings().all()
+        rows = (
+            conn.execute(
+                select(r).where(
+                    r.c.role == role,
+                    r.c.start_date <= day,
+                    or_(r.c.end_date.is_(None), r.c.end_date >= day),
+                )
+            )
+            .mappings()
+            .all()
+        )
     out = {row["citizen_id"]: dict(row) for row in rows}
     assert len(out) == len(rows), "a citizen holds two open responsibilities in one role"
     return out
@@ -207,10 +279,15 @@ def open_on(engine: Engine, role: str = KS, day: date = DAY) -> dict[int, dict[s
 def history(engine: Engine, citizen: int, role: str = KS) -> list[dict[str, Any]]:
     r = s.responsibility
     with reader(engine).connect() as conn:
-        rows = conn.execute(
-            select(r).where(r.c.citizen_id == citizen, r.c.role == role)
-            .order_by(r.c.start_date)
-        ).mappings().all()
+        rows = (
+            conn.execute(
+                select(r)
+                .where(r.c.citizen_id == citizen, r.c.role == role)
+                .order_by(r.c.start_date)
+            )
+            .mappings()
+            .all()
+        )
     return [dict(row) for row in rows]
 
 
@@ -296,8 +373,9 @@ def test_cap_falls_dry_run_then_write_keeps_longest_relations(engine: Engine) ->
     c = s.caseload_cap
     with reader(engine).connect() as conn:
         recorded = conn.execute(
-            select(c.c.role, c.c.department_id, c.c.professional_id, c.c.cap, c.c.end_date)
-            .where(c.c.start_date == DAY)
+            select(c.c.role, c.c.department_id, c.c.professional_id, c.c.cap, c.c.end_date).where(
+                c.c.start_date == DAY
+            )
         ).all()
     assert [tuple(row) for row in recorded] == [(KS, dept, None, 12, None)]
     assert len(caps_after) == 2
@@ -307,9 +385,7 @@ def test_cap_falls_dry_run_then_write_keeps_longest_relations(engine: Engine) ->
     assert again.plan.changes == 0 and again.plan.moves == []
     assert again.summary()["cap_in_force"] == 12
     assert again.written is not None
-    assert (again.written.ended, again.written.started, again.written.cap_recorded) == (
-        0, 0, False
-    )
+    assert (again.written.ended, again.written.started, again.written.cap_recorded) == (0, 0, False)
     assert snapshot(engine) == (resp_after, caps_after)
 
 
@@ -328,9 +404,15 @@ def test_cap_130_to_50_with_new_staff_beats_the_greedy_baseline(engine: Engine) 
         dept = add_department(conn, cap=130)
         for code, district in {"K1": "A", "K2": "B", "K3": "A"}.items():
             drawn = random.Random(code).choices(tiers, weights=[60, 30, 10], k=130)
-            old[code] = w = add_caseworker(conn, dept, code, 130, complexities=drawn,
-                                           citizen_districts=[district] * 130,
-                                           district=district)
+            old[code] = w = add_caseworker(
+                conn,
+                dept,
+                code,
+                130,
+                complexities=drawn,
+                citizen_districts=[district] * 130,
+                district=district,
+            )
             weight.update((c, WEIGHTS[t]) for c, t in zip(w.citizens, drawn, strict=True))
             home.update(dict.fromkeys(w.citizens, district))
         # A's citizens weigh about 325, B's about 162: room for both within the district
@@ -414,7 +496,11 @@ def test_part_time_and_new_staff_capacity(engine: Engine) -> None:
         result = allocation.rebalance(conn, "D1", DAY)
     rows = loads(result)
     assert {code: row["capacity"] for code, row in rows.items()} == {
-        "FULL": 20, "HALF": 10, "NEW": 10, "NEWPART": 8, "SEASONED": 20
+        "FULL": 20,
+        "HALF": 10,
+        "NEW": 10,
+        "NEWPART": 8,
+        "SEASONED": 20,
     }
     assert result.summary()["over_cap_before"] == ["HALF"]
     assert result.plan.changes == 5
@@ -437,7 +523,9 @@ def test_staff_who_left_hand_over_every_citizen(engine: Engine) -> None:
         result = allocation.rebalance(conn, "D1", DAY, write=True)
     rows = loads(result)
     assert (rows["GONE"]["capacity"], rows["GONE"]["away"], rows["GONE"]["after"]) == (
-        0, "staff_exit", 0
+        0,
+        "staff_exit",
+        0,
     )
     assert result.plan.changes == 4
     assert {m.citizen for m in result.plan.moves} == set(gone.citizens)
@@ -460,8 +548,15 @@ def test_staff_on_long_leave_hand_over_their_citizens(engine: Engine) -> None:
         short = add_caseworker(conn, dept, "SHORT", 4)
         add_caseworker(conn, dept, "ROOM", 0)
         on_long_leave(conn, away.id)
-        add(conn, s.staff_absence, professional_id=short.id, start_date=date(2024, 6, 1),
-            end_date=date(2024, 6, 7), days=7, term="short")
+        add(
+            conn,
+            s.staff_absence,
+            professional_id=short.id,
+            start_date=date(2024, 6, 1),
+            end_date=date(2024, 6, 7),
+            days=7,
+            term="short",
+        )
 
     with engine.begin() as conn:
         result = allocation.rebalance(conn, "D1", DAY, write=True)
@@ -603,8 +698,14 @@ def _waiting_register(engine: Engine) -> dict[str, int]:
         hold(conn, from_y, y.id, date(2023, 2, 1), end=date(2024, 4, 30))
         fresh = add_waiting(conn, "W-NEW")
         off = add_citizen(conn, "W-OFF")
-        add(conn, s.benefit_spell, citizen_id=off, benefit="kontanthjaelp",
-            start_date=date(2022, 1, 3), end_date=date(2024, 1, 31))
+        add(
+            conn,
+            s.benefit_spell,
+            citizen_id=off,
+            benefit="kontanthjaelp",
+            start_date=date(2022, 1, 3),
+            end_date=date(2024, 1, 31),
+        )
         hold(conn, off, x.id, date(2022, 1, 3), end=date(2024, 1, 31))
     return {"X": x.id, "Y": y.id, "back": back, "from_y": from_y, "new": fresh, "off": off}
 
@@ -654,7 +755,10 @@ def test_assign_with_new_citizens_writes_intakes(engine: Engine) -> None:
     with engine.connect() as conn:  # each assigned case went one version up (one was at 2)
         versions = {int(k): int(v) for k, v in conn.execute(select(c.c.id, c.c.version))}
     assert {cid: versions[cid] for cid in expected} == {
-        ids["back"]: 2, ids["from_y"]: 2, ids["new"]: 3}
+        ids["back"]: 2,
+        ids["from_y"]: 2,
+        ids["new"]: 3,
+    }
     for cid, reason in expected.items():
         assert (now[cid]["professional_id"], now[cid]["start_date"]) == (ids["X"], DAY)
         assert (now[cid]["end_date"], now[cid]["reason"]) == (None, reason)
@@ -667,8 +771,9 @@ def test_a_new_contact_gets_the_roles_of_the_role_model(engine: Engine, model: s
     mentor (the role the partner holds), all inclusive: the caseworker in every role held."""
     with engine.begin() as conn:
         dept = add_department(conn, role_model=model, cap=5)
-        ks = add_staff(conn, dept, "KS", roles=(KS, VK, MENTOR) if model == "all_inclusive"
-                       else (KS,))
+        ks = add_staff(
+            conn, dept, "KS", roles=(KS, VK, MENTOR) if model == "all_inclusive" else (KS,)
+        )
         partner = add_staff(conn, dept, "P", roles=(MENTOR,))
         if model == "buddy_pair":
             add(conn, s.buddy_pair, caseworker_id=ks, partner_id=partner, start_date=HIRED)
@@ -679,7 +784,8 @@ def test_a_new_contact_gets_the_roles_of_the_role_model(engine: Engine, model: s
     r = s.responsibility
     with engine.connect() as conn:
         got = sorted(
-            (str(role), int(pid), str(reason)) for role, pid, reason in conn.execute(
+            (str(role), int(pid), str(reason))
+            for role, pid, reason in conn.execute(
                 select(r.c.role, r.c.professional_id, r.c.reason).where(r.c.citizen_id == new)
             )
         )
@@ -700,8 +806,15 @@ def test_a_new_department_cap_keeps_personal_caps(engine: Engine) -> None:
         ks1 = add_caseworker(conn, dept, "KS1", 1)
         add_caseworker(conn, dept, "KS2", 4)
         add_caseworker(conn, dept, "KS3", 0)
-        add(conn, s.caseload_cap, role=KS, department_id=None, professional_id=ks1.id, cap=1,
-            start_date=HIRED)
+        add(
+            conn,
+            s.caseload_cap,
+            role=KS,
+            department_id=None,
+            professional_id=ks1.id,
+            cap=1,
+            start_date=HIRED,
+        )
     with engine.begin() as conn:
         result = allocation.rebalance(conn, "D1", DAY, cap=3, write=True)
     rows = loads(result)
@@ -715,12 +828,23 @@ def test_a_buddy_past_their_own_cap_refuses_the_write(engine: Engine) -> None:
     whole write is refused, naming the buddy, and nothing is written."""
     with engine.begin() as conn:
         *_, dept = add_buddy_pairs(conn, cap=3, citizens=5)
-        add(conn, s.caseload_cap, role=VK, department_id=dept, professional_id=None, cap=1,
-            start_date=HIRED)
+        add(
+            conn,
+            s.caseload_cap,
+            role=VK,
+            department_id=dept,
+            professional_id=None,
+            cap=1,
+            start_date=HIRED,
+        )
     before = snapshot(engine)
-    with pytest.raises(allocation.CannotPlace,
-                       match="VK2, the buddy of KS2, would carry 2 as company_consultant "
-                             "against a cap of 1"), engine.begin() as conn:
+    with (
+        pytest.raises(
+            allocation.CannotPlace,
+            match="VK2, the buddy of KS2, would carry 2 as company_consultant against a cap of 1",
+        ),
+        engine.begin() as conn,
+    ):
         allocation.rebalance(conn, "D1", DAY, write=True)
     assert snapshot(engine) == before
 
@@ -759,12 +883,28 @@ def test_leave_goes_to_the_cover_and_the_cover_ends(engine: Engine) -> None:
         add_caseworker(conn, dept, "ROOM", 0)
         on_long_leave(conn, away.id)
         first, second, third = away.citizens
-        add(conn, s.responsibility, citizen_id=first, professional_id=cover.id, role=KS,
-            start_date=date(2024, 5, 1), end_date=date(2024, 9, 30), reason="cover",
-            covers_professional_id=away.id)
-        add(conn, s.responsibility, citizen_id=second, professional_id=cover.id, role=KS,
-            start_date=DAY, end_date=date(2024, 9, 30), reason="cover",
-            covers_professional_id=away.id)
+        add(
+            conn,
+            s.responsibility,
+            citizen_id=first,
+            professional_id=cover.id,
+            role=KS,
+            start_date=date(2024, 5, 1),
+            end_date=date(2024, 9, 30),
+            reason="cover",
+            covers_professional_id=away.id,
+        )
+        add(
+            conn,
+            s.responsibility,
+            citizen_id=second,
+            professional_id=cover.id,
+            role=KS,
+            start_date=DAY,
+            end_date=date(2024, 9, 30),
+            reason="cover",
+            covers_professional_id=away.id,
+        )
     with engine.begin() as conn:
         result = allocation.rebalance(conn, "D1", DAY, write=True)
     target = {m.citizen: m.target for m in result.plan.moves}
@@ -792,8 +932,9 @@ def test_a_write_bumps_case_versions_and_refuses_a_case_changed_meanwhile(
         d = department.read(conn, "D1", DAY, KS)
         best = plan(d.seats, d.cases)
         # someone else's edit of a citizen to be moved, after the plan was read
-        conn.execute(c.update().where(c.c.id == best.moves[0].citizen)
-                     .values(version=c.c.version + 1))
+        conn.execute(
+            c.update().where(c.c.id == best.moves[0].citizen).values(version=c.c.version + 1)
+        )
         changes.apply(conn, d, best)
     assert snapshot(engine) == before
     with engine.begin() as conn:
@@ -825,8 +966,9 @@ def test_a_move_keeps_the_end_of_the_stretch_and_later_changes(engine: Engine) -
         r = s.responsibility
         leaving, moving = ks1.citizens[:2], ks1.citizens[2:]
         for cid in ks1.citizens:
-            conn.execute(r.update().where(r.c.citizen_id == cid)
-                         .values(end_date=LATER - timedelta(days=1)))
+            conn.execute(
+                r.update().where(r.c.citizen_id == cid).values(end_date=LATER - timedelta(days=1))
+            )
         for cid in moving:
             hold(conn, cid, ks3, LATER, reason="reallocation")
     with engine.begin() as conn:
@@ -853,8 +995,9 @@ def test_assign_stops_before_a_later_intake(engine: Engine) -> None:
     with engine.begin() as conn:
         result = allocation.assign(conn, "D1", DAY, include_new=True, write=True)
     assert result.written is not None and result.written.started == 1
-    assert [(h["professional_id"], h["start_date"], h["end_date"]) for h in history(engine, cid)] \
-        == [(ks1.id, DAY, LATER - timedelta(days=1)), (ks3, LATER, None)]
+    assert [
+        (h["professional_id"], h["start_date"], h["end_date"]) for h in history(engine, cid)
+    ] == [(ks1.id, DAY, LATER - timedelta(days=1)), (ks3, LATER, None)]
 
 
 def test_covers_end_only_with_the_role_that_moves(engine: Engine) -> None:
@@ -871,9 +1014,17 @@ def test_covers_end_only_with_the_role_that_moves(engine: Engine) -> None:
         hold(conn, c, x, date(2023, 1, 2))
         hold(conn, c, x, date(2023, 1, 2), role=VK)
         on_long_leave(conn, x)
-        add(conn, s.responsibility, citizen_id=c, professional_id=y.id, role=VK,
-            start_date=date(2024, 5, 1), end_date=date(2024, 9, 30), reason="cover",
-            covers_professional_id=x)
+        add(
+            conn,
+            s.responsibility,
+            citizen_id=c,
+            professional_id=y.id,
+            role=VK,
+            start_date=date(2024, 5, 1),
+            end_date=date(2024, 9, 30),
+            reason="cover",
+            covers_professional_id=x,
+        )
     with engine.begin() as conn:
         result = allocation.rebalance(conn, "D1", DAY, write=True)
     assert [m.target for m in result.plan.moves] == [z.id]
@@ -889,14 +1040,24 @@ def test_a_buddy_move_ends_the_cover_of_the_old_partner(engine: Engine) -> None:
         vk1, vk2, ks1, _, dept = add_buddy_pairs(conn, cap=1, citizens=2)
         vk3 = add_staff(conn, dept, "VK3", roles=(VK,))
         for cid in ks1.citizens:
-            add(conn, s.responsibility, citizen_id=cid, professional_id=vk3, role=VK,
-                start_date=DAY, end_date=DAY + timedelta(days=14), reason="cover",
-                covers_professional_id=vk1)
+            add(
+                conn,
+                s.responsibility,
+                citizen_id=cid,
+                professional_id=vk3,
+                role=VK,
+                start_date=DAY,
+                end_date=DAY + timedelta(days=14),
+                reason="cover",
+                covers_professional_id=vk1,
+            )
     with engine.begin() as conn:
         result = allocation.rebalance(conn, "D1", DAY, write=True)
     (moved,) = [m.citizen for m in result.plan.moves]
     (stayed,) = set(ks1.citizens) - {moved}
-    reasons = {cid: [(h["professional_id"], h["reason"]) for h in history(engine, cid, VK)]
-               for cid in (moved, stayed)}
+    reasons = {
+        cid: [(h["professional_id"], h["reason"]) for h in history(engine, cid, VK)]
+        for cid in (moved, stayed)
+    }
     assert reasons[moved] == [(vk1, "intake"), (vk2, "reallocation")]
     assert reasons[stayed] == [(vk1, "intake"), (vk3, "cover")]

@@ -30,27 +30,75 @@ def _register(engine: Engine, model: str = "all_apart") -> dict[str, int]:
     ids: dict[str, int] = {}
     with engine.begin() as conn:
         dept = _add(conn, s.department, code="D", name="D", is_trial=False, role_model=model)
-        for code, roles in (("KS1", [KS]), ("KS2", [KS]), ("KS3", [KS, VK]), ("VK1", [VK]),
-                            ("VK2", [VK])):
-            ids[code] = _add(conn, s.professional, code=code, name=code, department_id=dept,
-                             fte=1.0, start_date=date(2015, 1, 1))
+        for code, roles in (
+            ("KS1", [KS]),
+            ("KS2", [KS]),
+            ("KS3", [KS, VK]),
+            ("VK1", [VK]),
+            ("VK2", [VK]),
+        ):
+            ids[code] = _add(
+                conn,
+                s.professional,
+                code=code,
+                name=code,
+                department_id=dept,
+                fte=1.0,
+                start_date=date(2015, 1, 1),
+            )
             for role in roles:
-                _add(conn, s.professional_role, professional_id=ids[code], role=role,
-                     start_date=date(2015, 1, 1))
+                _add(
+                    conn,
+                    s.professional_role,
+                    professional_id=ids[code],
+                    role=role,
+                    start_date=date(2015, 1, 1),
+                )
         for role in (KS, VK):
-            _add(conn, s.caseload_cap, role=role, department_id=dept, cap=2,
-                 start_date=date(2015, 1, 1))
+            _add(
+                conn,
+                s.caseload_cap,
+                role=role,
+                department_id=dept,
+                cap=2,
+                start_date=date(2015, 1, 1),
+            )
         if model == "buddy_pair":
-            _add(conn, s.buddy_pair, caseworker_id=ids["KS1"], partner_id=ids["VK2"],
-                 start_date=date(2015, 1, 1))
+            _add(
+                conn,
+                s.buddy_pair,
+                caseworker_id=ids["KS1"],
+                partner_id=ids["VK2"],
+                start_date=date(2015, 1, 1),
+            )
         for code, holder in (("C1", "KS1"), ("C2", "KS2"), ("C3", "KS2"), ("C4", "KS1")):
-            ids[code] = _add(conn, s.citizen, code=code, birth_date=date(1970, 1, 1),
-                             sex="female", origin="danish",
-                             target_group="activity_ready_30_plus")
-            _add(conn, s.responsibility, citizen_id=ids[code], professional_id=ids[holder],
-                 role=KS, start_date=ENTRY, reason="intake")
-        _add(conn, s.responsibility, citizen_id=ids["C1"], professional_id=ids["KS3"],
-             role=VK, start_date=ENTRY, reason="intake")
+            ids[code] = _add(
+                conn,
+                s.citizen,
+                code=code,
+                birth_date=date(1970, 1, 1),
+                sex="female",
+                origin="danish",
+                target_group="activity_ready_30_plus",
+            )
+            _add(
+                conn,
+                s.responsibility,
+                citizen_id=ids[code],
+                professional_id=ids[holder],
+                role=KS,
+                start_date=ENTRY,
+                reason="intake",
+            )
+        _add(
+            conn,
+            s.responsibility,
+            citizen_id=ids["C1"],
+            professional_id=ids["KS3"],
+            role=VK,
+            start_date=ENTRY,
+            reason="intake",
+        )
     return ids
 
 
@@ -62,9 +110,11 @@ def _rows(engine: Engine) -> list[tuple[Any, ...]]:
 
 def _version(engine: Engine, citizen: str) -> int:
     with engine.connect() as conn:
-        return int(conn.execute(
-            select(s.citizen.c.version).where(s.citizen.c.code == citizen)
-        ).scalar_one())
+        return int(
+            conn.execute(
+                select(s.citizen.c.version).where(s.citizen.c.code == citizen)
+            ).scalar_one()
+        )
 
 
 def test_reallocation_ends_the_old_and_starts_the_new(engine: Engine) -> None:
@@ -76,7 +126,8 @@ def test_reallocation_ends_the_old_and_starts_the_new(engine: Engine) -> None:
     with engine.connect() as conn:
         rows = conn.execute(
             select(r.c.professional_id, r.c.start_date, r.c.end_date, r.c.reason)
-            .where(r.c.citizen_id == ids["C4"], r.c.role == KS).order_by(r.c.start_date)
+            .where(r.c.citizen_id == ids["C4"], r.c.role == KS)
+            .order_by(r.c.start_date)
         ).all()
     assert [tuple(x) for x in rows] == [
         (ids["KS1"], ENTRY, DAY - timedelta(days=1), "intake"),
@@ -87,21 +138,31 @@ def test_reallocation_ends_the_old_and_starts_the_new(engine: Engine) -> None:
 def test_over_cap_is_refused_unless_overridden_with_a_reason(engine: Engine) -> None:
     ids = _register(engine)
     before = _rows(engine)
-    with pytest.raises(Refused, match=r"KS2 would carry 3 against a cap of 2"), \
-            engine.begin() as conn:
+    with (
+        pytest.raises(Refused, match=r"KS2 would carry 3 against a cap of 2"),
+        engine.begin() as conn,
+    ):
         change_contact(conn, "C1", KS, "KS2", DAY, "reallocation")
     assert _rows(engine) == before
     assert _version(engine, "C1") == 1
     with pytest.raises(Refused), engine.begin() as conn:  # a blank reason is no reason
         change_contact(conn, "C1", KS, "KS2", DAY, "reallocation", override="  ")
     with engine.begin() as conn:
-        change_contact(conn, "C1", KS, "KS2", DAY, "reallocation",
-                       override="citizen asked for KS2; agreed with the leader")
+        change_contact(
+            conn,
+            "C1",
+            KS,
+            "KS2",
+            DAY,
+            "reallocation",
+            override="citizen asked for KS2; agreed with the leader",
+        )
     r = s.responsibility
     with engine.connect() as conn:
         reason = conn.execute(
-            select(r.c.override_reason).where(r.c.citizen_id == ids["C1"],
-                                              r.c.professional_id == ids["KS2"])
+            select(r.c.override_reason).where(
+                r.c.citizen_id == ids["C1"], r.c.professional_id == ids["KS2"]
+            )
         ).scalar_one()
     assert reason == "citizen asked for KS2; agreed with the leader"
 
@@ -114,16 +175,17 @@ def test_the_same_professional_twice_is_refused(engine: Engine) -> None:
 
 def test_a_professional_without_the_role_is_refused(engine: Engine) -> None:
     _register(engine)
-    with pytest.raises(Refused, match="does not hold the role coordinating_caseworker"), \
-            engine.begin() as conn:
+    with (
+        pytest.raises(Refused, match="does not hold the role coordinating_caseworker"),
+        engine.begin() as conn,
+    ):
         change_contact(conn, "C1", KS, "VK1", DAY, "reallocation")
 
 
 def test_cover_only_by_someone_already_attached(engine: Engine) -> None:
     ids = _register(engine)
     # KS2 is not attached to C1 (and is full): refused, naming the rule
-    with pytest.raises(Refused, match="already attached to the citizen"), \
-            engine.begin() as conn:
+    with pytest.raises(Refused, match="already attached to the citizen"), engine.begin() as conn:
         change_contact(conn, "C1", KS, "KS2", DAY, "cover", until=DAY + timedelta(days=20))
     # KS3 is C1's company consultant: may cover the caseworker role during KS1's holiday
     until = DAY + timedelta(days=20)
@@ -132,19 +194,23 @@ def test_cover_only_by_someone_already_attached(engine: Engine) -> None:
     r = s.responsibility
     with engine.connect() as conn:
         cover = conn.execute(
-            select(r.c.professional_id, r.c.end_date, r.c.covers_professional_id)
-            .where(r.c.citizen_id == ids["C1"], r.c.reason == "cover")
+            select(r.c.professional_id, r.c.end_date, r.c.covers_professional_id).where(
+                r.c.citizen_id == ids["C1"], r.c.reason == "cover"
+            )
         ).one()
         own_open = conn.execute(
-            select(r.c.end_date).where(r.c.citizen_id == ids["C1"], r.c.role == KS,
-                                       r.c.reason == "intake")
+            select(r.c.end_date).where(
+                r.c.citizen_id == ids["C1"], r.c.role == KS, r.c.reason == "intake"
+            )
         ).scalar_one()
 
         def contact_on(day: date) -> int:
             pc = primary_contact(day)
-            return int(conn.execute(
-                select(pc.c.professional_id).where(pc.c.citizen_id == ids["C1"])
-            ).scalar_one())
+            return int(
+                conn.execute(
+                    select(pc.c.professional_id).where(pc.c.citizen_id == ids["C1"])
+                ).scalar_one()
+            )
 
         during, after = contact_on(DAY + timedelta(days=5)), contact_on(until + timedelta(1))
     assert tuple(cover) == (ids["KS3"], until, ids["KS1"])
@@ -167,8 +233,9 @@ def test_handoff_goes_to_a_company_consultant(engine: Engine) -> None:
     r = s.responsibility
     with engine.connect() as conn:
         got = conn.execute(
-            select(r.c.professional_id, r.c.reason).where(r.c.citizen_id == ids["C4"],
-                                                           r.c.role == VK)
+            select(r.c.professional_id, r.c.reason).where(
+                r.c.citizen_id == ids["C4"], r.c.role == VK
+            )
         ).one()
     assert tuple(got) == (ids["VK1"], "handoff")
 
@@ -213,15 +280,22 @@ def test_meetings_not_before_entry_and_due_from_the_rhythm(engine: Engine) -> No
         record_meeting(conn, "C1", "M0", "job_meeting", "held", DAY, absence_accepted=True)
     with engine.begin() as conn:
         # first job meeting: due 30 days after entry (2019-01-31), held late on 2019-02-10
-        record_meeting(conn, "C1", "M1", "job_meeting", "held", date(2019, 2, 10), "KS1", 45,
-                       "home")
+        record_meeting(
+            conn, "C1", "M1", "job_meeting", "held", date(2019, 2, 10), "KS1", 45, "home"
+        )
         # next: due three months after the one held, 2019-05-10; held on time
         record_meeting(conn, "C1", "M2", "job_meeting", "held", date(2019, 5, 1), "KS1")
     m = s.meeting
     with engine.connect() as conn:
         got = conn.execute(
-            select(m.c.code, m.c.due_date, m.c.held_date, m.c.professional_id,
-                   m.c.duration_minutes, m.c.place).order_by(m.c.code)
+            select(
+                m.c.code,
+                m.c.due_date,
+                m.c.held_date,
+                m.c.professional_id,
+                m.c.duration_minutes,
+                m.c.place,
+            ).order_by(m.c.code)
         ).all()
     assert [tuple(x) for x in got] == [
         ("M1", date(2019, 1, 31), date(2019, 2, 10), ids["KS1"], 45, "home"),
@@ -241,8 +315,7 @@ def test_a_takeover_for_leave_goes_only_to_someone_attached(engine: Engine) -> N
     """A permanent takeover because the caseworker is on leave follows the same rule as a
     cover (seed 004): KS2 knows nothing of C1 and is refused; KS3, C1's consultant, may."""
     _register(engine)
-    with pytest.raises(Refused, match="already attached to the citizen"), \
-            engine.begin() as conn:
+    with pytest.raises(Refused, match="already attached to the citizen"), engine.begin() as conn:
         change_contact(conn, "C4", KS, "KS2", DAY, "staff_leave")
     with engine.begin() as conn:
         change_contact(conn, "C1", KS, "KS3", DAY, "staff_leave")
@@ -255,10 +328,15 @@ def test_a_cover_has_an_end_and_covers_do_not_overlap(engine: Engine) -> None:
     with engine.begin() as conn:
         change_contact(conn, "C1", KS, "KS3", DAY, "cover", until=DAY + timedelta(days=13))
     before = _rows(engine)
-    with pytest.raises(Refused, match="already has a cover in the role from 2019-03-01 to "
-                                      "2019-03-14"), engine.begin() as conn:
-        change_contact(conn, "C1", KS, "KS3", DAY + timedelta(days=7), "cover",
-                       until=DAY + timedelta(days=20))
+    with (
+        pytest.raises(
+            Refused, match="already has a cover in the role from 2019-03-01 to 2019-03-14"
+        ),
+        engine.begin() as conn,
+    ):
+        change_contact(
+            conn, "C1", KS, "KS3", DAY + timedelta(days=7), "cover", until=DAY + timedelta(days=20)
+        )
     assert _rows(engine) == before
 
 
@@ -268,8 +346,12 @@ def test_changes_are_recorded_in_date_order(engine: Engine) -> None:
     with engine.begin() as conn:
         change_contact(conn, "C4", KS, "KS3", DAY, "reallocation")
     before = _rows(engine)
-    with pytest.raises(Refused, match="already has a change in coordinating_caseworker from "
-                                      "2019-03-01"), engine.begin() as conn:
+    with (
+        pytest.raises(
+            Refused, match="already has a change in coordinating_caseworker from 2019-03-01"
+        ),
+        engine.begin() as conn,
+    ):
         change_contact(conn, "C4", KS, "KS2", date(2019, 2, 1), "reallocation", override="x")
     assert _rows(engine) == before
 
@@ -279,19 +361,36 @@ def test_a_same_day_correction_keeps_the_intake(engine: Engine) -> None:
     its reason (the entry the rhythm counts from) and nothing ends."""
     ids = _register(engine)
     with engine.begin() as conn:
-        _add(conn, s.citizen, code="C5", birth_date=date(1970, 1, 1), sex="male",
-             origin="danish", target_group="activity_ready_30_plus")
+        _add(
+            conn,
+            s.citizen,
+            code="C5",
+            birth_date=date(1970, 1, 1),
+            sex="male",
+            origin="danish",
+            target_group="activity_ready_30_plus",
+        )
     with engine.begin() as conn:
         cid = conn.execute(select(s.citizen.c.id).where(s.citizen.c.code == "C5")).scalar_one()
-        _add(conn, s.responsibility, citizen_id=cid, professional_id=ids["KS1"], role=KS,
-             start_date=DAY, reason="intake")
+        _add(
+            conn,
+            s.responsibility,
+            citizen_id=cid,
+            professional_id=ids["KS1"],
+            role=KS,
+            start_date=DAY,
+            reason="intake",
+        )
     with engine.begin() as conn:
         done = change_contact(conn, "C5", KS, "KS3", DAY, "reallocation")
     assert (done.ended, done.started) == (0, 0)
     r = s.responsibility
     with engine.connect() as conn:
-        rows = conn.execute(select(r.c.professional_id, r.c.start_date, r.c.end_date,
-                                   r.c.reason).where(r.c.citizen_id == cid)).all()
+        rows = conn.execute(
+            select(r.c.professional_id, r.c.start_date, r.c.end_date, r.c.reason).where(
+                r.c.citizen_id == cid
+            )
+        ).all()
     assert [tuple(x) for x in rows] == [(ids["KS3"], DAY, None, "intake")]
 
 
@@ -299,10 +398,17 @@ def test_meetings_only_while_on_a_caseload_and_once_per_id(engine: Engine) -> No
     ids = _register(engine)
     r = s.responsibility
     with engine.begin() as conn:  # C4 left KS1's caseload on 2019-02-28
-        conn.execute(r.update().where(r.c.citizen_id == ids["C4"])
-                     .values(end_date=date(2019, 2, 28)))
-    with pytest.raises(Refused, match="on 2019-03-01 the citizen is on no caseload "
-                                      r"\(they left on 2019-02-28\)"), engine.begin() as conn:
+        conn.execute(
+            r.update().where(r.c.citizen_id == ids["C4"]).values(end_date=date(2019, 2, 28))
+        )
+    with (
+        pytest.raises(
+            Refused,
+            match="on 2019-03-01 the citizen is on no caseload "
+            r"\(they left on 2019-02-28\)",
+        ),
+        engine.begin() as conn,
+    ):
         record_meeting(conn, "C4", "M9", "job_meeting", "held", DAY)
     with engine.begin() as conn:
         record_meeting(conn, "C1", "M9", "job_meeting", "held", DAY)
@@ -321,10 +427,14 @@ def test_a_cpr_number_typed_as_an_id_is_not_repeated(engine: Engine) -> None:
 def _ks_rows(engine: Engine, citizen: int) -> list[tuple[Any, ...]]:
     r = s.responsibility
     with engine.connect() as conn:
-        return [tuple(x) for x in conn.execute(
-            select(r.c.professional_id, r.c.start_date, r.c.end_date, r.c.reason)
-            .where(r.c.citizen_id == citizen, r.c.role == KS).order_by(r.c.start_date, r.c.id)
-        )]
+        return [
+            tuple(x)
+            for x in conn.execute(
+                select(r.c.professional_id, r.c.start_date, r.c.end_date, r.c.reason)
+                .where(r.c.citizen_id == citizen, r.c.role == KS)
+                .order_by(r.c.start_date, r.c.id)
+            )
+        ]
 
 
 def test_a_takeover_by_the_colleague_covering_ends_the_cover(engine: Engine) -> None:
@@ -345,8 +455,9 @@ def test_a_takeover_by_the_colleague_covering_ends_the_cover(engine: Engine) -> 
         (ids["KS3"], later, None, "staff_leave"),
     ]
     with engine.begin() as conn:  # KS3 knows nothing of C4: the leader agrees
-        change_contact(conn, "C4", KS, "KS3", DAY, "cover", until=until,
-                       override="nobody else free this week")
+        change_contact(
+            conn, "C4", KS, "KS3", DAY, "cover", until=until, override="nobody else free this week"
+        )
     with engine.begin() as conn:  # attached by the cover now, and full (2) with C4 in it
         change_contact(conn, "C4", KS, "KS3", DAY, "staff_leave")
     assert _ks_rows(engine, ids["C4"]) == [
@@ -376,8 +487,9 @@ def test_a_backdated_change_keeps_the_end_of_the_stretch(engine: Engine) -> None
     ids = _register(engine)
     r = s.responsibility
     with engine.begin() as conn:
-        conn.execute(r.update().where(r.c.citizen_id == ids["C4"])
-                     .values(end_date=date(2019, 2, 28)))
+        conn.execute(
+            r.update().where(r.c.citizen_id == ids["C4"]).values(end_date=date(2019, 2, 28))
+        )
     with engine.begin() as conn:
         change_contact(conn, "C4", KS, "KS3", date(2019, 2, 1), "reallocation")
     assert _ks_rows(engine, ids["C4"]) == [
@@ -391,12 +503,17 @@ def test_a_cover_needs_someone_to_cover_and_starts_after_them(engine: Engine) ->
     took the citizen on today starts tomorrow; a citizen without a caseworker has nobody
     to cover. Both are refused in words, not with the database's error."""
     _register(engine)
-    with pytest.raises(Refused, match="at the earliest the day after the responsibility it "
-                                      "covers began \\(2019-01-01\\)"), engine.begin() as conn:
+    with (
+        pytest.raises(
+            Refused,
+            match="at the earliest the day after the responsibility it "
+            "covers began \\(2019-01-01\\)",
+        ),
+        engine.begin() as conn,
+    ):
         change_contact(conn, "C1", KS, "KS3", ENTRY, "cover", until=ENTRY + timedelta(days=5))
     with pytest.raises(Refused, match="C1 has none on 2018-12-01"), engine.begin() as conn:
-        change_contact(conn, "C1", KS, "KS3", date(2018, 12, 1), "cover",
-                       until=date(2018, 12, 5))
+        change_contact(conn, "C1", KS, "KS3", date(2018, 12, 1), "cover", until=date(2018, 12, 5))
 
 
 def test_two_edits_of_one_case_take_turns(engine: Engine) -> None:

@@ -34,16 +34,19 @@ divides in numeric, and the two sum the hours in different orders."""
 def assert_same_frame(engine_frame: pd.DataFrame, baseline: pd.DataFrame) -> None:
     assert list(baseline.columns) == list(engine_frame.columns)
     assert baseline["citizen_id"].is_unique
-    np.testing.assert_array_equal(baseline["citizen_id"].to_numpy(),
-                                  engine_frame["citizen_id"].to_numpy())
+    np.testing.assert_array_equal(
+        baseline["citizen_id"].to_numpy(), engine_frame["citizen_id"].to_numpy()
+    )
     problems = []
     for name in engine_frame.columns:
         ours, theirs = engine_frame[name], baseline[name]
         missing = ours.isna().to_numpy()
         if not np.array_equal(missing, theirs.isna().to_numpy()):
             rows = np.flatnonzero(missing != theirs.isna().to_numpy())
-            problems.append(f"{name}: missing in one only, citizens "
-                            f"{engine_frame['citizen_id'].iloc[rows[:5]].tolist()}")
+            problems.append(
+                f"{name}: missing in one only, citizens "
+                f"{engine_frame['citizen_id'].iloc[rows[:5]].tolist()}"
+            )
             continue
         a = ours[~missing].to_numpy()
         b = theirs[~missing].to_numpy()
@@ -53,8 +56,9 @@ def assert_same_frame(engine_frame: pd.DataFrame, baseline: pd.DataFrame) -> Non
             same = a.astype(object) == b.astype(object)
         if not same.all():
             first = np.flatnonzero(~same)[:5]
-            problems.append(f"{name}: {int((~same).sum())} differ, e.g. engine {a[first]} vs "
-                            f"pandas {b[first]}")
+            problems.append(
+                f"{name}: {int((~same).sum())} differ, e.g. engine {a[first]} vs pandas {b[first]}"
+            )
     assert not problems, "\n".join(problems)
 
 
@@ -75,8 +79,15 @@ def test_pandas_baseline_equals_the_engine_cohort(engine: Engine) -> None:
     assert len(frame) > 300
     assert frame["exited"].sum() > 50 and (frame["exited"] == 0).sum() > 50
     assert frame["status"].nunique() >= 5
-    for name in ("placements", "plans", "meetings_held", "paid_hours", "rec_resource_course",
-                 "on_kh_at_end", "long_term_at_end"):
+    for name in (
+        "placements",
+        "plans",
+        "meetings_held",
+        "paid_hours",
+        "rec_resource_course",
+        "on_kh_at_end",
+        "long_term_at_end",
+    ):
         assert frame[name].sum() > 0, name
     assert frame["caseworker"].notna().mean() > 0.9
     assert_same_frame(frame, baseline)

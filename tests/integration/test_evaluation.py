@@ -42,8 +42,9 @@ def test_cohort_is_the_frozen_randomised_cohort(result: Evaluation) -> None:
 
 
 @pytest.mark.parametrize("destination", DESTINATIONS)
-def test_destination_effects_cover_the_synthetic_truth(result: Evaluation,
-                                                       destination: str) -> None:
+def test_destination_effects_cover_the_synthetic_truth(
+    result: Evaluation, destination: str
+) -> None:
     truth = cal.arm_targets()
     effect = truth["trial"].destinations[destination] - truth["control"].destinations[destination]
     r = result.by_name(destination)
@@ -61,8 +62,11 @@ def test_placement_effect_covers_the_synthetic_truth(result: Evaluation) -> None
 
 def test_published_verdicts_are_reproduced_on_the_register(result: Evaluation) -> None:
     """Resource course and disability pension differ at 5 %; job does not (seed 003)."""
-    for name, significant in (("resource_course", True), ("disability_pension", True),
-                              ("job", False)):
+    for name, significant in (
+        ("resource_course", True),
+        ("disability_pension", True),
+        ("job", False),
+    ):
         assert (result.by_name(name).p_value < 0.05) is significant, name
 
 
@@ -105,10 +109,14 @@ def test_competing_incidence_at_the_end_equals_the_exit_shares(result: Evaluatio
 
 def test_balance_matches_a_direct_count(demo: Engine, result: Evaluation) -> None:
     with demo.connect() as conn:
-        women = dict(conn.execute(text(
-            "SELECT a.arm, AVG(CASE WHEN c.sex = 'female' THEN 1.0 ELSE 0 END) "
-            "FROM trial_assignment a JOIN citizen c ON c.id = a.citizen_id GROUP BY a.arm"
-        )).all())
+        women = dict(
+            conn.execute(
+                text(
+                    "SELECT a.arm, AVG(CASE WHEN c.sex = 'female' THEN 1.0 ELSE 0 END) "
+                    "FROM trial_assignment a JOIN citizen c ON c.id = a.citizen_id GROUP BY a.arm"
+                )
+            ).all()
+        )
     row = next(b for b in result.balance if b.trait == "women")
     assert row.treated == pytest.approx(women["trial"])
     assert row.control == pytest.approx(women["control"])
@@ -118,12 +126,15 @@ def test_balance_matches_a_direct_count(demo: Engine, result: Evaluation) -> Non
 
 def test_timeliness_matches_a_direct_count(demo: Engine, result: Evaluation) -> None:
     with demo.connect() as conn:
-        rows = conn.execute(text(
-            "SELECT a.arm, COUNT(*), SUM(CASE WHEN m.held_date <= m.due_date THEN 1 ELSE 0 END) "
-            "FROM trial_assignment a JOIN meeting m ON m.citizen_id = a.citizen_id "
-            "WHERE m.kind = 'job_meeting' AND m.status = 'held' "
-            "AND m.due_date BETWEEN '2018-01-01' AND '2019-12-31' GROUP BY a.arm"
-        )).all()
+        rows = conn.execute(
+            text(
+                "SELECT a.arm, COUNT(*), "
+                "SUM(CASE WHEN m.held_date <= m.due_date THEN 1 ELSE 0 END) "
+                "FROM trial_assignment a JOIN meeting m ON m.citizen_id = a.citizen_id "
+                "WHERE m.kind = 'job_meeting' AND m.status = 'held' "
+                "AND m.due_date BETWEEN '2018-01-01' AND '2019-12-31' GROUP BY a.arm"
+            )
+        ).all()
     assert result.timeliness.overall == {arm: (int(n), int(t)) for arm, n, t in rows}
     # the trial department keeps its meetings more often on time, as Table 7
     assert result.timeliness.share("trial") > result.timeliness.share("control")
@@ -139,13 +150,19 @@ def test_long_term_recipients_add_up(result: Evaluation) -> None:
 def test_later_entrants_are_reported_not_estimated(demo: Engine) -> None:
     with demo.begin() as conn:
         trial_id = conn.execute(text("SELECT id FROM trial WHERE code = 'CPH-2018'")).scalar()
-        outsider = conn.execute(text(
-            "SELECT id FROM citizen WHERE id NOT IN (SELECT citizen_id FROM trial_assignment) "
-            "ORDER BY id LIMIT 1")).scalar()
-        conn.execute(text(
-            "INSERT INTO trial_assignment (trial_id, citizen_id, arm, probability, "
-            "assigned_date) VALUES (:t, :c, 'trial', 0.5, '2018-06-01')"), {"t": trial_id,
-                                                                          "c": outsider})
+        outsider = conn.execute(
+            text(
+                "SELECT id FROM citizen WHERE id NOT IN (SELECT citizen_id FROM trial_assignment) "
+                "ORDER BY id LIMIT 1"
+            )
+        ).scalar()
+        conn.execute(
+            text(
+                "INSERT INTO trial_assignment (trial_id, citizen_id, arm, probability, "
+                "assigned_date) VALUES (:t, :c, 'trial', 0.5, '2018-06-01')"
+            ),
+            {"t": trial_id, "c": outsider},
+        )
     try:
         later = evaluation.evaluate(demo, jobcentre.TRIAL_CODE)
         assert later.later_entrants == {"trial": 1}
@@ -171,7 +188,7 @@ def test_lag_and_window_are_configurable(demo: Engine) -> None:
     assert late.window.last_exit == date(2019, 12, 31)
     base = evaluation.evaluate(demo, jobcentre.TRIAL_CODE)
     # a longer lag leaves fewer observable exits
-    assert (late.spells.treated.events.sum() < base.spells.treated.events.sum())
+    assert late.spells.treated.events.sum() < base.spells.treated.events.sum()
 
 
 def test_report_files(result: Evaluation, tmp_path: Path) -> None:
@@ -206,18 +223,28 @@ def test_cohort_frame_status_agrees_with_the_spells(demo: Engine) -> None:
         found = cohort.trial(conn, jobcentre.TRIAL_CODE)
         frame = cohort.cohort(conn, found, cohort.window(found))
         spells = pl.DataFrame(
-            [tuple(r) for r in conn.execute(text(
-                "SELECT citizen_id, benefit, start_date, end_date FROM benefit_spell"))],
-            schema=["citizen_id", "benefit", "start_date", "end_date"], orient="row",
+            [
+                tuple(r)
+                for r in conn.execute(
+                    text("SELECT citizen_id, benefit, start_date, end_date FROM benefit_spell")
+                )
+            ],
+            schema=["citizen_id", "benefit", "start_date", "end_date"],
+            orient="row",
         )
     leavers = frame.filter(pl.col("exited") == 1).head(200)
     for cid, after, status in leavers.select("citizen_id", "exit_after", "status").iter_rows():
         exit_day = cal.START.toordinal() + after
         day = add_months(type(cal.START).fromordinal(exit_day), 2).isoformat()
-        covering = spells.filter(
-            (pl.col("citizen_id") == cid) & (pl.col("start_date").cast(pl.Utf8) <= day)
-            & (pl.col("end_date").is_null() | (pl.col("end_date").cast(pl.Utf8) >= day))
-        ).get_column("benefit").to_list()
+        covering = (
+            spells.filter(
+                (pl.col("citizen_id") == cid)
+                & (pl.col("start_date").cast(pl.Utf8) <= day)
+                & (pl.col("end_date").is_null() | (pl.col("end_date").cast(pl.Utf8) >= day))
+            )
+            .get_column("benefit")
+            .to_list()
+        )
         assert status in covering or (status == "unknown" and not covering), (cid, status)
 
 
@@ -225,17 +252,31 @@ def test_cluster_randomised_trial_is_analysed_by_cluster(demo: Engine) -> None:
     """Randomising caseworkers: every citizen of one caseworker in one arm, and the
     evaluation's standard errors clustered by the randomised caseworker."""
     departments = [d.code for d in cal.departments()]
-    design = Design(scheme="complete", probability=0.5, seed=5, unit="caseworker",
-                    eligible={"departments": departments, "target_groups": []})
-    run = enrolment.randomise(demo, "CL", design, start=date(2018, 1, 1),
-                              end=date(2019, 12, 31), outcome_end=date(2020, 4, 30))
+    design = Design(
+        scheme="complete",
+        probability=0.5,
+        seed=5,
+        unit="caseworker",
+        eligible={"departments": departments, "target_groups": []},
+    )
+    run = enrolment.randomise(
+        demo,
+        "CL",
+        design,
+        start=date(2018, 1, 1),
+        end=date(2019, 12, 31),
+        outcome_end=date(2020, 4, 30),
+    )
     try:
         assert run.clusters > 20
         with demo.connect() as conn:
-            mixed = conn.execute(text(
-                "SELECT COUNT(*) FROM (SELECT cluster FROM trial_assignment a JOIN trial t "
-                "ON t.id = a.trial_id WHERE t.code = 'CL' GROUP BY cluster "
-                "HAVING COUNT(DISTINCT arm) > 1) x")).scalar()
+            mixed = conn.execute(
+                text(
+                    "SELECT COUNT(*) FROM (SELECT cluster FROM trial_assignment a JOIN trial t "
+                    "ON t.id = a.trial_id WHERE t.code = 'CL' GROUP BY cluster "
+                    "HAVING COUNT(DISTINCT arm) > 1) x"
+                )
+            ).scalar()
         assert mixed == 0
         clustered = evaluation.evaluate(demo, "CL")
         job = clustered.by_name("job")
@@ -244,6 +285,10 @@ def test_cluster_randomised_trial_is_analysed_by_cluster(demo: Engine) -> None:
         assert clustered.spells.cox.se_kind == "cluster"
     finally:
         with demo.begin() as conn:
-            conn.execute(text("DELETE FROM trial_assignment WHERE trial_id IN "
-                              "(SELECT id FROM trial WHERE code = 'CL')"))
+            conn.execute(
+                text(
+                    "DELETE FROM trial_assignment WHERE trial_id IN "
+                    "(SELECT id FROM trial WHERE code = 'CL')"
+                )
+            )
             conn.execute(text("DELETE FROM trial WHERE code = 'CL'"))

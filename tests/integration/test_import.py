@@ -1059,10 +1059,14 @@ def test_a_meeting_held_before_entry_is_refused(engine: Engine, tmp_path: Path) 
     refused (file, row, column, reason) and nothing of the file is written."""
     _load_before(engine, "meetings")
     header = "meeting_id,citizen_id,kind,held_date,status\n"
-    path = _write(tmp_path, "meetings.csv", header
-                  + "M1,C000001,job_meeting,2018-01-01,held\n"
-                  + "M2,C000001,job_meeting,2017-12-31,held\n"
-                  + "M3,C000003,follow_up,2017-06-01,held\n")
+    path = _write(
+        tmp_path,
+        "meetings.csv",
+        header
+        + "M1,C000001,job_meeting,2018-01-01,held\n"
+        + "M2,C000001,job_meeting,2017-12-31,held\n"
+        + "M3,C000003,follow_up,2017-06-01,held\n",
+    )
     problems = _rejected(engine, "meetings", path)
     assert [(p.row, p.column, p.reason) for p in problems] == [
         (3, "held_date", "held before the citizen's first day on a caseload"),
@@ -1074,8 +1078,12 @@ def test_a_meeting_held_before_entry_is_refused(engine: Engine, tmp_path: Path) 
 def test_a_team_meeting_before_its_plan_is_refused(engine: Engine, tmp_path: Path) -> None:
     """P000001 started 2018-05-01: a recommendation dated 2018-04-30 is refused."""
     _load_before(engine, "recommendations")
-    path = _write(tmp_path, "recommendations.csv", "plan_id,meeting_date,recommendation\n"
-                  "P000001,2018-05-01,postponed\nP000001,2018-04-30,flex_job\n")
+    path = _write(
+        tmp_path,
+        "recommendations.csv",
+        "plan_id,meeting_date,recommendation\n"
+        "P000001,2018-05-01,postponed\nP000001,2018-04-30,flex_job\n",
+    )
     problems = _rejected(engine, "recommendations", path)
     assert [(p.row, p.column, p.reason) for p in problems] == [
         (3, "meeting_date", "the rehabilitation team met before the preparatory plan started"),
@@ -1083,8 +1091,9 @@ def test_a_team_meeting_before_its_plan_is_refused(engine: Engine, tmp_path: Pat
     assert _count(engine, "recommendations") == 0
 
 
-def test_a_responsibility_overlapping_a_stored_one_is_refused(engine: Engine,
-                                                               tmp_path: Path) -> None:
+def test_a_responsibility_overlapping_a_stored_one_is_refused(
+    engine: Engine, tmp_path: Path
+) -> None:
     """The file alone is consistent, but with what is stored C000001 would have two
     coordinating caseworkers in 2018: refused, naming the row, and nothing is written. A row
     that replaces the stored one (same citizen, role and start) is no overlap."""
@@ -1094,22 +1103,25 @@ def test_a_responsibility_overlapping_a_stored_one_is_refused(engine: Engine,
     with engine.connect() as conn:
         before = conn.execute(select(func.count()).select_from(r)).scalar_one()
     clash = tmp_path / "responsibilities.csv"
-    clash.write_text("citizen_id,staff_id,role,start_date,end_date,reason\n"
-                     "C000003,KS-101,coordinating_caseworker,2018-01-01,,intake\n"
-                     "C000001,KS-002,coordinating_caseworker,2018-06-01,,reallocation\n",
-                     encoding="utf-8")
+    clash.write_text(
+        "citizen_id,staff_id,role,start_date,end_date,reason\n"
+        "C000003,KS-101,coordinating_caseworker,2018-01-01,,intake\n"
+        "C000001,KS-002,coordinating_caseworker,2018-06-01,,reallocation\n",
+        encoding="utf-8",
+    )
     with pytest.raises(ImportRejected) as rejected:
         importer.import_file(engine, "responsibilities", clash)
     (problem,) = rejected.value.problems
     assert (problem.row, problem.column) == (3, "start_date")
-    assert problem.reason == ("overlaps the responsibility in the same role stored from "
-                              "2018-01-01")
+    assert problem.reason == ("overlaps the responsibility in the same role stored from 2018-01-01")
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(r)).scalar_one() == before
     replace_it = tmp_path / "replace.csv"
-    replace_it.write_text("citizen_id,staff_id,role,start_date,end_date,reason\n"
-                          "C000001,KS-001,coordinating_caseworker,2018-01-01,2018-05-31,intake\n"
-                          "C000001,KS-002,coordinating_caseworker,2018-06-01,,reallocation\n",
-                          encoding="utf-8")
+    replace_it.write_text(
+        "citizen_id,staff_id,role,start_date,end_date,reason\n"
+        "C000001,KS-001,coordinating_caseworker,2018-01-01,2018-05-31,intake\n"
+        "C000001,KS-002,coordinating_caseworker,2018-06-01,,reallocation\n",
+        encoding="utf-8",
+    )
     result = importer.import_file(engine, "responsibilities", replace_it)
     assert (result.inserted, result.updated) == (1, 1)

@@ -33,8 +33,12 @@ def test_timeliness_per_arm_recovers_the_synthetic_truth(demo: Engine) -> None:
     (trial 90 %, control 82 %, Table 7): each arm's share lies within 4 binomial SE."""
     with reader(demo).connect() as conn:
         weeks = rhythm.timeliness(conn, cal.START, cal.TRIAL_END, "arm", jobcentre.TRIAL_CODE)
-    totals = {g: (h, t) for g, h, t in weeks.group_by("group").agg(
-        pl.col("held").sum(), pl.col("timely").sum()).iter_rows()}
+    totals = {
+        g: (h, t)
+        for g, h, t in weeks.group_by("group")
+        .agg(pl.col("held").sum(), pl.col("timely").sum())
+        .iter_rows()
+    }
     targets = cal.arm_targets()
     for arm in ("trial", "control"):
         held, timely = totals[arm]
@@ -47,9 +51,24 @@ def test_timeliness_per_arm_recovers_the_synthetic_truth(demo: Engine) -> None:
 
 def test_timeliness_cli_plots_both_arms(demo: Engine, tmp_path: Path) -> None:
     figure = tmp_path / "timely.svg"
-    result = CliRunner().invoke(app, [
-        "timeliness", "--db", _db(demo), "--from", "2018-01-01", "--to", "2019-12-31",
-        "--by", "arm", "--trial", jobcentre.TRIAL_CODE, "--plot", str(figure)])
+    result = CliRunner().invoke(
+        app,
+        [
+            "timeliness",
+            "--db",
+            _db(demo),
+            "--from",
+            "2018-01-01",
+            "--to",
+            "2019-12-31",
+            "--by",
+            "arm",
+            "--trial",
+            jobcentre.TRIAL_CODE,
+            "--plot",
+            str(figure),
+        ],
+    )
     assert result.exit_code == 0, result.output
     svg = figure.read_text(encoding="utf-8")
     assert svg.startswith("<svg")
@@ -68,7 +87,8 @@ def test_overdue_counts_add_up_to_the_due_dates(demo: Engine) -> None:
         on_caseload = conn.execute(
             select(func.count(func.distinct(s.responsibility.c.citizen_id))).where(
                 s.responsibility.c.start_date <= DAY,
-                (s.responsibility.c.end_date.is_(None)) | (s.responsibility.c.end_date >= DAY))
+                (s.responsibility.c.end_date.is_(None)) | (s.responsibility.c.end_date >= DAY),
+            )
         ).scalar_one()
     assert due.height == on_caseload
     assert sum(r.citizens for r in rows) == due.height
@@ -84,23 +104,35 @@ def test_overdue_counts_add_up_to_the_due_dates(demo: Engine) -> None:
 def test_sparring_has_a_page_per_citizen_of_the_caseworker(demo: Engine) -> None:
     staff = "JI6-KS-0001"
     with reader(demo).connect() as conn:
-        pid = conn.execute(select(s.professional.c.id).where(s.professional.c.code == staff)
-                           ).scalar_one()
+        pid = conn.execute(
+            select(s.professional.c.id).where(s.professional.c.code == staff)
+        ).scalar_one()
         pc = primary_contact(DAY)
-        mine = set(conn.execute(select(pc.c.citizen_id).where(pc.c.professional_id == pid))
-                   .scalars())
-        codes = set(conn.execute(select(s.citizen.c.code).where(s.citizen.c.id.in_(mine)))
-                    .scalars())
+        mine = set(
+            conn.execute(select(pc.c.citizen_id).where(pc.c.professional_id == pid)).scalars()
+        )
+        codes = set(
+            conn.execute(select(s.citizen.c.code).where(s.citizen.c.id.in_(mine))).scalars()
+        )
         result = sparring.sheet(conn, staff, DAY)
         due = rhythm.due_frame(conn, DAY, pid)
-        last_held = dict(conn.execute(
-            select(s.citizen.c.code, func.max(s.meeting.c.held_date))
-            .join(s.meeting, s.meeting.c.citizen_id == s.citizen.c.id)
-            .where(s.citizen.c.id.in_(mine), s.meeting.c.status == "held",
-                   s.meeting.c.held_date <= DAY)
-            .group_by(s.citizen.c.code)).all())
-        code_of = dict(conn.execute(select(s.citizen.c.id, s.citizen.c.code)
-                                    .where(s.citizen.c.id.in_(mine))).all())
+        last_held = dict(
+            conn.execute(
+                select(s.citizen.c.code, func.max(s.meeting.c.held_date))
+                .join(s.meeting, s.meeting.c.citizen_id == s.citizen.c.id)
+                .where(
+                    s.citizen.c.id.in_(mine),
+                    s.meeting.c.status == "held",
+                    s.meeting.c.held_date <= DAY,
+                )
+                .group_by(s.citizen.c.code)
+            ).all()
+        )
+        code_of = dict(
+            conn.execute(
+                select(s.citizen.c.id, s.citizen.c.code).where(s.citizen.c.id.in_(mine))
+            ).all()
+        )
     assert len(result.pages) == len(mine) > 30
     assert {p.code for p in result.pages} == codes
     due_of = {code_of[r["citizen_id"]]: r["due"] for r in due.iter_rows(named=True)}
@@ -117,8 +149,10 @@ def test_sparring_has_a_page_per_citizen_of_the_caseworker(demo: Engine) -> None
 
 
 def test_sparring_cli_refuses_an_unknown_caseworker(demo: Engine, tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["sparring", "--db", _db(demo), "--caseworker", "NOPE",
-                                      "--out", str(tmp_path / "x.html")])
+    result = CliRunner().invoke(
+        app,
+        ["sparring", "--db", _db(demo), "--caseworker", "NOPE", "--out", str(tmp_path / "x.html")],
+    )
     assert result.exit_code == 2
     assert "no professional 'NOPE'" in result.output
     assert not (tmp_path / "x.html").exists()
@@ -155,14 +189,35 @@ def test_rebalance_plots_the_caseload_distribution(demo: Engine, tmp_path: Path)
     assert sorted(shares["before"]) == pytest.approx(sorted(v / 130 for v in loads.values()))
     assert shares["plan"] == shares["before"] == shares["greedy"]
     figure = tmp_path / "loads.svg"
-    run = CliRunner().invoke(app, ["rebalance", "--db", _db(demo), "--department", "JI1",
-                                   "--cap", "130", "--as-of", "2019-06-01", "--dry-run",
-                                   "--plot", str(figure), "--lang", "da"])
+    run = CliRunner().invoke(
+        app,
+        [
+            "rebalance",
+            "--db",
+            _db(demo),
+            "--department",
+            "JI1",
+            "--cap",
+            "130",
+            "--as-of",
+            "2019-06-01",
+            "--dry-run",
+            "--plot",
+            str(figure),
+            "--lang",
+            "da",
+        ],
+    )
     assert run.exit_code == 0, run.output
     svg = figure.read_text(encoding="utf-8")
     assert svg.startswith("<svg")
-    for text in ("Før", "optimering (min-cost flow)", "grådig sammenligning", "Loft",
-                 "Vægtet belastning / loft (%)"):
+    for text in (
+        "Før",
+        "optimering (min-cost flow)",
+        "grådig sammenligning",
+        "Loft",
+        "Vægtet belastning / loft (%)",
+    ):
         assert text in svg, text
 
 
@@ -181,14 +236,31 @@ def test_status_plots_a_dot_per_professional(demo: Engine, tmp_path: Path) -> No
     # the demo has no caseload rule: the load is the count, the cap the cap in force
     ks6 = points[("JI6", True, "coordinating_caseworker")]
     assert sorted(load for load, _ in ks6) == sorted(
-        per_group[("JI6", True, "coordinating_caseworker")])
+        per_group[("JI6", True, "coordinating_caseworker")]
+    )
     assert {cap for _, cap in ks6} == {50.0}
     assert {cap for _, cap in points[("JI1", False, "coordinating_caseworker")]} == {130.0}
     figure = tmp_path / "caseloads.svg"
-    run = CliRunner().invoke(app, ["status", "--db", _db(demo), "--as-of", "2019-06-30",
-                                   "--plot", str(figure), "--lang", "da"])
+    run = CliRunner().invoke(
+        app,
+        [
+            "status",
+            "--db",
+            _db(demo),
+            "--as-of",
+            "2019-06-30",
+            "--plot",
+            str(figure),
+            "--lang",
+            "da",
+        ],
+    )
     assert run.exit_code == 0, run.output
     svg = figure.read_text(encoding="utf-8")
-    for text in ("JI6 (forsøg) koordinerende sagsbehandler", "JI1 virksomhedskonsulent",
-                 "Vægtet belastning", "Loft"):
+    for text in (
+        "JI6 (forsøg) koordinerende sagsbehandler",
+        "JI1 virksomhedskonsulent",
+        "Vægtet belastning",
+        "Loft",
+    ):
         assert text in svg, text

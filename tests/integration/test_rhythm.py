@@ -148,38 +148,68 @@ def _write(
         departments = {}
         for code in sorted({d for _, d in STAFF.values()}):
             departments[code] = conn.execute(
-                insert(s.department).values(code=code, name=f"Department {code}",
-                                            is_trial=code == "D1", role_model="all_apart")
+                insert(s.department)
+                .values(
+                    code=code,
+                    name=f"Department {code}",
+                    is_trial=code == "D1",
+                    role_model="all_apart",
+                )
                 .returning(s.department.c.id)
             ).scalar_one()
         staff = {}
         for code, (name, dept) in STAFF.items():
             staff[code] = conn.execute(
-                insert(s.professional).values(code=code, name=name,
-                                              department_id=departments[dept], fte=1.0,
-                                              start_date=D(2015, 1, 1))
+                insert(s.professional)
+                .values(
+                    code=code,
+                    name=name,
+                    department_id=departments[dept],
+                    fte=1.0,
+                    start_date=D(2015, 1, 1),
+                )
                 .returning(s.professional.c.id)
             ).scalar_one()
         people = {}
         for code, group in citizens.items():
             people[code] = conn.execute(
-                insert(s.citizen).values(code=code, birth_date=D(1980, 1, 1), sex="female",
-                                         origin="danish", target_group=group)
+                insert(s.citizen)
+                .values(
+                    code=code,
+                    birth_date=D(1980, 1, 1),
+                    sex="female",
+                    origin="danish",
+                    target_group=group,
+                )
                 .returning(s.citizen.c.id)
             ).scalar_one()
         for citizen, who, role, start, end, reason in responsibilities:
-            conn.execute(insert(s.responsibility).values(
-                citizen_id=people[citizen], professional_id=staff[who], role=role,
-                start_date=start, end_date=end, reason=reason,
-            ))
+            conn.execute(
+                insert(s.responsibility).values(
+                    citizen_id=people[citizen],
+                    professional_id=staff[who],
+                    role=role,
+                    start_date=start,
+                    end_date=end,
+                    reason=reason,
+                )
+            )
         for i, (citizen, who, kind, due, scheduled, held, status, accepted) in enumerate(
             meetings, 1
         ):
-            conn.execute(insert(s.meeting).values(
-                code=f"M{i:03d}", citizen_id=people[citizen], professional_id=staff[who],
-                kind=kind, due_date=due, scheduled_date=scheduled, held_date=held,
-                status=status, absence_accepted=accepted,
-            ))
+            conn.execute(
+                insert(s.meeting).values(
+                    code=f"M{i:03d}",
+                    citizen_id=people[citizen],
+                    professional_id=staff[who],
+                    kind=kind,
+                    due_date=due,
+                    scheduled_date=scheduled,
+                    held_date=held,
+                    status=status,
+                    absence_accepted=accepted,
+                )
+            )
     return staff, people
 
 
@@ -201,8 +231,13 @@ def _rows(frame: pl.DataFrame, people: dict[str, int], staff: dict[str, int]) ->
     staff_of = {v: k for k, v in staff.items()}
     return {
         code_of[r["citizen_id"]]: (
-            staff_of[r["professional_id"]], r["entry"], r["last_held"], r["due"],
-            r["missed_by_citizen"], r["outreach"], r["planned"],
+            staff_of[r["professional_id"]],
+            r["entry"],
+            r["last_held"],
+            r["due"],
+            r["missed_by_citizen"],
+            r["outreach"],
+            r["planned"],
         )
         for r in frame.iter_rows(named=True)
     }
@@ -220,8 +255,16 @@ def test_due_frame_matches_the_hand_computed_rhythm(
     engine, staff, people = register
     with reader(engine).connect() as conn:
         frame = due_frame(conn, DAY)
-    assert frame.columns == ["citizen_id", "professional_id", "entry", "last_held", "due",
-                             "missed_by_citizen", "outreach", "planned"]
+    assert frame.columns == [
+        "citizen_id",
+        "professional_id",
+        "entry",
+        "last_held",
+        "due",
+        "missed_by_citizen",
+        "outreach",
+        "planned",
+    ]
     for column in ("entry", "last_held", "due", "planned"):
         assert frame.schema[column] == pl.Date
     assert frame.schema["outreach"] == pl.Boolean
@@ -266,8 +309,13 @@ def test_due_dates_on_other_days(
 
 
 def _rules_register(engine: Engine) -> tuple[dict[str, int], dict[str, int]]:
-    citizens = {"R1": GROUP, "R2": "sickness_benefit", "R3": GROUP, "R4": "sickness_benefit",
-                "R5": "job_ready_30_plus"}
+    citizens = {
+        "R1": GROUP,
+        "R2": "sickness_benefit",
+        "R3": GROUP,
+        "R4": "sickness_benefit",
+        "R5": "job_ready_30_plus",
+    }
     responsibilities = [
         ("R1", "P1", KS, D(2020, 1, 1), None, "intake"),
         ("R2", "P1", KS, D(2020, 1, 1), None, "intake"),
@@ -278,8 +326,10 @@ def _rules_register(engine: Engine) -> tuple[dict[str, int], dict[str, int]]:
     meetings = [
         (c, "P1", J, d, d, held, status, False)
         for c in ("R1", "R2")
-        for d, held, status in ((D(2020, 3, 31), D(2020, 3, 31), "held"),
-                                (D(2020, 5, 10), None, "no_show"))
+        for d, held, status in (
+            (D(2020, 3, 31), D(2020, 3, 31), "held"),
+            (D(2020, 5, 10), None, "no_show"),
+        )
     ]
     return _write(engine, citizens, responsibilities, meetings)
 
@@ -287,8 +337,9 @@ def _rules_register(engine: Engine) -> tuple[dict[str, int], dict[str, int]]:
 RULE_DAY = D(2020, 5, 20)
 
 
-def _rule_rows(engine: Engine, staff: dict[str, int],
-               people: dict[str, int]) -> dict[str, tuple[date, int, bool]]:
+def _rule_rows(
+    engine: Engine, staff: dict[str, int], people: dict[str, int]
+) -> dict[str, tuple[date, int, bool]]:
     with reader(engine).connect() as conn:
         got = _rows(due_frame(conn, RULE_DAY), people, staff)
     return {c: (row[3], row[4], row[5]) for c, row in got.items()}
@@ -299,8 +350,7 @@ def _by_next_due(rules: dict[str, MeetingRule]) -> dict[str, tuple[date, int, bo
     held = [Contact("held", D(2020, 3, 31)), Contact("no_show", D(2020, 5, 10))]
     out = {}
     for citizen, rule in rules.items():
-        entry, meetings = ((D(2020, 1, 1), held) if citizen in ("R1", "R2")
-                           else (D(2020, 5, 1), []))
+        entry, meetings = (D(2020, 1, 1), held) if citizen in ("R1", "R2") else (D(2020, 5, 1), [])
         due = next_due(entry, meetings, RULE_DAY, rule)
         out[citizen] = (due.due, due.missed_by_citizen, due.outreach)
     return out
@@ -314,21 +364,26 @@ def test_meeting_rules_default_row_and_target_group_row(engine: Engine) -> None:
     # R1, R2: min(03-31 + 3 months = 06-30, 05-10 + 14 = 05-24) = 05-24, 1 missed, 1 < 2;
     # R3-R5: 05-01 + 30 = 05-31
     builtin = {
-        "R1": (D(2020, 5, 24), 1, False), "R2": (D(2020, 5, 24), 1, False),
-        "R3": (D(2020, 5, 31), 0, False), "R4": (D(2020, 5, 31), 0, False),
+        "R1": (D(2020, 5, 24), 1, False),
+        "R2": (D(2020, 5, 24), 1, False),
+        "R3": (D(2020, 5, 31), 0, False),
+        "R4": (D(2020, 5, 31), 0, False),
         "R5": (D(2020, 5, 31), 0, False),
     }
     assert _rule_rows(engine, staff, people) == builtin
     assert _by_next_due(dict.fromkeys(builtin, DEFAULT_RULE)) == builtin
 
-    default = MeetingRule(interval_months=2, first_within_days=20, follow_up_within_days=10,
-                          outreach_after_missed=1)
-    sickness = MeetingRule(interval_months=1, first_within_days=10, follow_up_within_days=5,
-                           outreach_after_missed=3)
+    default = MeetingRule(
+        interval_months=2, first_within_days=20, follow_up_within_days=10, outreach_after_missed=1
+    )
+    sickness = MeetingRule(
+        interval_months=1, first_within_days=10, follow_up_within_days=5, outreach_after_missed=3
+    )
     with engine.begin() as conn:
         conn.execute(insert(s.meeting_rule).values(target_group=None, **vars(default)))
-        conn.execute(insert(s.meeting_rule).values(target_group="sickness_benefit",
-                                                   **vars(sickness)))
+        conn.execute(
+            insert(s.meeting_rule).values(target_group="sickness_benefit", **vars(sickness))
+        )
     # default row 2 / 20 / 10 / 1 for R1, R3, R5:
     #   R1: min(03-31 + 2 months = 05-31, 05-10 + 10 = 05-20) = 05-20; 1 >= 1 -> outreach
     #   R3, R5: 05-01 + 20 = 05-21
@@ -336,13 +391,17 @@ def test_meeting_rules_default_row_and_target_group_row(engine: Engine) -> None:
     #   R2: min(03-31 + 1 month = "04-31" -> 04-30, 05-10 + 5 = 05-15) = 04-30; 1 < 3
     #   R4: 05-01 + 10 = 05-11
     both = {
-        "R1": (D(2020, 5, 20), 1, True), "R2": (D(2020, 4, 30), 1, False),
-        "R3": (D(2020, 5, 21), 0, False), "R4": (D(2020, 5, 11), 0, False),
+        "R1": (D(2020, 5, 20), 1, True),
+        "R2": (D(2020, 4, 30), 1, False),
+        "R3": (D(2020, 5, 21), 0, False),
+        "R4": (D(2020, 5, 11), 0, False),
         "R5": (D(2020, 5, 21), 0, False),
     }
     assert _rule_rows(engine, staff, people) == both
-    assert _by_next_due({"R1": default, "R2": sickness, "R3": default, "R4": sickness,
-                         "R5": default}) == both
+    assert (
+        _by_next_due({"R1": default, "R2": sickness, "R3": default, "R4": sickness, "R5": default})
+        == both
+    )
 
     # without the default row the others fall back to the built-in rule; R2, R4 keep theirs
     with engine.begin() as conn:
@@ -453,24 +512,34 @@ TIMELY: list[tuple[str, str, str, date, date | None, str]] = [
 @pytest.fixture
 def timely(engine: Engine) -> Engine:
     citizens = dict.fromkeys(("X1", "X2", "X3", "X4"), GROUP)
-    meetings = [(c, who, kind, due, due, held, status, False)
-                for c, who, kind, due, held, status in TIMELY]
+    meetings = [
+        (c, who, kind, due, due, held, status, False) for c, who, kind, due, held, status in TIMELY
+    ]
     _, people = _write(engine, citizens, [], meetings)
     with engine.begin() as conn:
         trials = {}
         for code in ("T1", "T2"):
             trials[code] = conn.execute(
-                insert(s.trial).values(code=code, name=f"Trial {code}", unit="citizen",
-                                       start_date=D(2020, 1, 1))
+                insert(s.trial)
+                .values(code=code, name=f"Trial {code}", unit="citizen", start_date=D(2020, 1, 1))
                 .returning(s.trial.c.id)
             ).scalar_one()
-        for code, citizen, arm in (("T1", "X1", "trial"), ("T1", "X2", "control"),
-                                   ("T1", "X3", "trial"), ("T2", "X4", "trial"),
-                                   ("T2", "X2", "trial")):
-            conn.execute(insert(s.trial_assignment).values(
-                trial_id=trials[code], citizen_id=people[citizen], arm=arm, probability=0.5,
-                assigned_date=D(2020, 1, 1),
-            ))
+        for code, citizen, arm in (
+            ("T1", "X1", "trial"),
+            ("T1", "X2", "control"),
+            ("T1", "X3", "trial"),
+            ("T2", "X4", "trial"),
+            ("T2", "X2", "trial"),
+        ):
+            conn.execute(
+                insert(s.trial_assignment).values(
+                    trial_id=trials[code],
+                    citizen_id=people[citizen],
+                    arm=arm,
+                    probability=0.5,
+                    assigned_date=D(2020, 1, 1),
+                )
+            )
     return engine
 
 
@@ -525,7 +594,6 @@ def test_timeliness_narrow_window_and_bad_grouping(timely: Engine) -> None:
     ]
 
 
-
 def _entry(responsibilities: list[Responsibility], day: date) -> date | None:
     """The entry as operate.rhythm defines it, or None when off the caseload on ``day``."""
     started = [r for r in responsibilities if r[3] <= day]
@@ -545,8 +613,15 @@ def test_random_histories_agree_with_next_due(engine: Engine) -> None:
     citizens: dict[str, str] = {}
     responsibilities: list[Responsibility] = []
     meetings: list[Meeting] = []
-    statuses = ("held", "held", "held", "no_show", "cancelled_by_citizen",
-                "cancelled_by_job_centre", "planned")
+    statuses = (
+        "held",
+        "held",
+        "held",
+        "no_show",
+        "cancelled_by_citizen",
+        "cancelled_by_job_centre",
+        "planned",
+    )
     for i in range(80):
         code = f"Z{i:02d}"
         citizens[code] = rng.choice(groups)
@@ -557,8 +632,16 @@ def test_random_histories_agree_with_next_due(engine: Engine) -> None:
         if rng.random() < 0.4:
             responsibilities.append((code, who, KS, start, first_end, reason))
             restart = first_end + timedelta(days=rng.randrange(1, 120))
-            responsibilities.append((code, rng.choice(("P1", "P2", "P3")), KS, restart, None,
-                                     rng.choice(("intake", "reallocation"))))
+            responsibilities.append(
+                (
+                    code,
+                    rng.choice(("P1", "P2", "P3")),
+                    KS,
+                    restart,
+                    None,
+                    rng.choice(("intake", "reallocation")),
+                )
+            )
         else:
             end = first_end if rng.random() < 0.2 else None
             responsibilities.append((code, who, KS, start, end, reason))
@@ -590,8 +673,12 @@ def test_random_histories_agree_with_next_due(engine: Engine) -> None:
         assert sorted(got) == sorted(expected), day
         for code, (entry, due) in expected.items():
             row = got[code]
-            assert (row["entry"], row["last_held"], row["due"], row["missed_by_citizen"],
-                    row["outreach"]) == (entry, due.last_held, due.due, due.missed_by_citizen,
-                                         due.outreach), (day, code)
+            assert (
+                row["entry"],
+                row["last_held"],
+                row["due"],
+                row["missed_by_citizen"],
+                row["outreach"],
+            ) == (entry, due.last_held, due.due, due.missed_by_citizen, due.outreach), (day, code)
             compared += 1
     assert compared > 100

@@ -427,11 +427,15 @@ def test_a_caseload_rule_weighs_cases_and_caps_pro_rata(register: Engine, tmp_pa
     rules = tmp_path / "caseload_rules.csv"
     rules.write_text(
         "department_id,weight_simple,weight_complex,weight_very_complex,new_staff_months,"
-        "new_staff_share,pro_rata_fte\n,1,1.5,2,6,0.5,true\n", encoding="utf-8")
+        "new_staff_share,pro_rata_fte\n,1,1.5,2,6,0.5,true\n",
+        encoding="utf-8",
+    )
     citizens = tmp_path / "citizens.csv"
     citizens.write_text(
         "citizen_id,birth_date,sex,origin,target_group,complexity\n"
-        "C04,1975-01-01,female,danish,activity_ready_30_plus,complex\n", encoding="utf-8")
+        "C04,1975-01-01,female,danish,activity_ready_30_plus,complex\n",
+        encoding="utf-8",
+    )
     importer.import_file(register, "caseload_rules", rules)
     importer.import_file(register, "citizens", citizens)
     report = _status(register, date(2018, 6, 30))

@@ -27,8 +27,15 @@ def test_whole_years(since: date, day: date, years: int) -> None:
 
 
 @pytest.mark.parametrize(
-    "day", [date(2018, 1, 1), date(2019, 2, 28), date(2020, 2, 29), date(2019, 3, 1),
-            date(2020, 2, 28), date(2021, 12, 31)],
+    "day",
+    [
+        date(2018, 1, 1),
+        date(2019, 2, 28),
+        date(2020, 2, 29),
+        date(2019, 3, 1),
+        date(2020, 2, 28),
+        date(2021, 12, 31),
+    ],
 )
 def test_years_before_is_the_cut_off_of_whole_years(day: date) -> None:
     """Every since-day within two months of the cut-off: >= 3 years exactly up to it."""

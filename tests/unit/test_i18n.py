@@ -38,7 +38,8 @@ def test_a_refusal_reads_in_either_language_and_joins_its_reasons() -> None:
     assert error.message("da").startswith("en overtagelse under fravær går kun til")
     assert isinstance(error, ValueError)
     assert str(Conflict("stale_version", now=3, expected=2)).startswith(
-        "the case was changed by someone else (version 3, you had 2)")
+        "the case was changed by someone else (version 3, you had 2)"
+    )
 
 
 @pytest.mark.parametrize("typed", ["0101801234", "010180-1234", " 010180-1234 "])
@@ -47,4 +48,5 @@ def test_an_id_that_looks_like_a_cpr_number_is_never_repeated(typed: str) -> Non
     for lang in ("en", "da"):
         assert "1234" not in error.message(lang)
     assert str(NotFound("no_citizen", code=shown_id("C000042"))) == (
-        "no citizen 'C000042' in the register")
+        "no citizen 'C000042' in the register"
+    )

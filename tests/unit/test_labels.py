@@ -8,8 +8,14 @@ from caseload.domain import codes
 from caseload.domain.labels import LABELS, label
 
 SHOWN = (
-    codes.TARGET_GROUPS, codes.BENEFITS, codes.COMPLEXITY_TIERS, codes.MEETING_KINDS,
-    codes.PLACEMENT_KINDS, codes.MEDICAL_KINDS, codes.RECOMMENDATIONS, codes.ROLES,
+    codes.TARGET_GROUPS,
+    codes.BENEFITS,
+    codes.COMPLEXITY_TIERS,
+    codes.MEETING_KINDS,
+    codes.PLACEMENT_KINDS,
+    codes.MEDICAL_KINDS,
+    codes.RECOMMENDATIONS,
+    codes.ROLES,
 )
 
 

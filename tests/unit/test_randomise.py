@@ -106,8 +106,18 @@ def test_simple_a_unit_draw_moves_with_p_monotonically() -> None:
 
 @pytest.mark.parametrize(
     ("n", "probability"),
-    [(10, 0.5), (11, 0.5), (13, 0.5), (9, 2 / 3), (10, 2 / 3), (100, 0.3), (7, 0.25),
-     (1, 0.5), (3, 0.5), (1000, 0.37)],
+    [
+        (10, 0.5),
+        (11, 0.5),
+        (13, 0.5),
+        (9, 2 / 3),
+        (10, 2 / 3),
+        (100, 0.3),
+        (7, 0.25),
+        (1, 0.5),
+        (3, 0.5),
+        (1000, 0.37),
+    ],
 )
 def test_complete_gives_floor_or_ceiling_of_n_p_trial_units(n: int, probability: float) -> None:
     """floor(n p) places, plus one with probability n p - floor(n p) (docstring)."""

@@ -76,8 +76,11 @@ def test_meetings_before_entry_are_ignored() -> None:
     # entry 2020-03-01; a held meeting and a no-show before it belong to an earlier stretch:
     # due = 2020-03-01 + 30 days = 2020-03-31, nothing held, nothing missed
     entry = date(2020, 3, 1)
-    meetings = [Contact("held", date(2020, 2, 20)), Contact("no_show", date(2020, 2, 25)),
-                Contact("cancelled_by_citizen", date(2020, 2, 28))]
+    meetings = [
+        Contact("held", date(2020, 2, 20)),
+        Contact("no_show", date(2020, 2, 25)),
+        Contact("cancelled_by_citizen", date(2020, 2, 28)),
+    ]
     due = next_due(entry, meetings, date(2020, 3, 15), DEFAULT_RULE)
     assert due == Due(date(2020, 3, 31), None, 0, False)
 
@@ -98,8 +101,10 @@ def test_meeting_on_the_day_counts() -> None:
 
 def test_cancellation_after_held_pulls_the_due_date_forward() -> None:
     # held 2020-02-15 -> 2020-05-15; cancelled by the citizen 2020-03-10 -> 2020-03-24 (sooner)
-    meetings = [Contact("held", date(2020, 2, 15)),
-                Contact("cancelled_by_citizen", date(2020, 3, 10))]
+    meetings = [
+        Contact("held", date(2020, 2, 15)),
+        Contact("cancelled_by_citizen", date(2020, 3, 10)),
+    ]
     due = next_due(ENTRY, meetings, date(2020, 3, 20), DEFAULT_RULE)
     assert due == Due(date(2020, 3, 24), date(2020, 2, 15), 1, False)
 
@@ -107,8 +112,10 @@ def test_cancellation_after_held_pulls_the_due_date_forward() -> None:
 def test_cancellation_by_the_job_centre_also_pulls_forward() -> None:
     # held 2020-02-15 -> 2020-05-15; cancelled by the job centre 2020-04-01 -> 2020-04-15;
     # not the citizen's doing: missed_by_citizen 0
-    meetings = [Contact("held", date(2020, 2, 15)),
-                Contact("cancelled_by_job_centre", date(2020, 4, 1))]
+    meetings = [
+        Contact("held", date(2020, 2, 15)),
+        Contact("cancelled_by_job_centre", date(2020, 4, 1)),
+    ]
     due = next_due(ENTRY, meetings, date(2020, 4, 2), DEFAULT_RULE)
     assert due == Due(date(2020, 4, 15), date(2020, 2, 15), 0, False)
 
@@ -123,8 +130,10 @@ def test_cancellation_moves_the_due_date_only_when_sooner() -> None:
 def test_first_of_several_missed_meetings_sets_the_follow_up() -> None:
     # no held meeting: entry + 30 = 2020-02-09; missed 2020-01-20 -> 2020-02-03,
     # missed 2020-01-25 -> 2020-02-08; the earliest wins: 2020-02-03
-    meetings = [Contact("cancelled_by_job_centre", date(2020, 1, 25)),
-                Contact("cancelled_by_job_centre", date(2020, 1, 20))]
+    meetings = [
+        Contact("cancelled_by_job_centre", date(2020, 1, 25)),
+        Contact("cancelled_by_job_centre", date(2020, 1, 20)),
+    ]
     due = next_due(ENTRY, meetings, date(2020, 1, 30), DEFAULT_RULE)
     assert due == Due(date(2020, 2, 3), None, 0, False)
 
@@ -132,9 +141,11 @@ def test_first_of_several_missed_meetings_sets_the_follow_up() -> None:
 def test_cancellation_before_held_is_ignored() -> None:
     # no-show 2020-02-01 and a cancellation on the very day of the held meeting 2020-02-15:
     # neither is after H -> due 2020-05-15, nothing missed
-    meetings = [Contact("no_show", date(2020, 2, 1)),
-                Contact("cancelled_by_citizen", date(2020, 2, 15)),
-                Contact("held", date(2020, 2, 15))]
+    meetings = [
+        Contact("no_show", date(2020, 2, 1)),
+        Contact("cancelled_by_citizen", date(2020, 2, 15)),
+        Contact("held", date(2020, 2, 15)),
+    ]
     due = next_due(ENTRY, meetings, date(2020, 3, 1), DEFAULT_RULE)
     assert due == Due(date(2020, 5, 15), date(2020, 2, 15), 0, False)
 
@@ -156,8 +167,10 @@ def test_accepted_absence_extends_the_due_date() -> None:
 def test_accepted_absence_never_shortens() -> None:
     # held 2020-02-15 -> 2020-05-15; accepted absence 2020-03-10 -> 2020-03-24 is sooner;
     # due = max(2020-05-15, 2020-03-24) = 2020-05-15
-    meetings = [Contact("held", date(2020, 2, 15)),
-                Contact("cancelled_by_citizen", date(2020, 3, 10), absence_accepted=True)]
+    meetings = [
+        Contact("held", date(2020, 2, 15)),
+        Contact("cancelled_by_citizen", date(2020, 3, 10), absence_accepted=True),
+    ]
     due = next_due(ENTRY, meetings, date(2020, 3, 20), DEFAULT_RULE)
     assert due == Due(date(2020, 5, 15), date(2020, 2, 15), 0, False)
 
@@ -165,8 +178,11 @@ def test_accepted_absence_never_shortens() -> None:
 def test_accepted_absence_after_a_plain_miss_wins() -> None:
     # held 2020-02-15 -> 2020-05-15; no-show 2020-03-10 -> 2020-03-24 (sooner);
     # accepted 2020-03-20 -> 2020-04-03; due = max(2020-03-24, 2020-04-03) = 2020-04-03
-    meetings = [Contact("held", date(2020, 2, 15)), Contact("no_show", date(2020, 3, 10)),
-                Contact("no_show", date(2020, 3, 20), absence_accepted=True)]
+    meetings = [
+        Contact("held", date(2020, 2, 15)),
+        Contact("no_show", date(2020, 3, 10)),
+        Contact("no_show", date(2020, 3, 20), absence_accepted=True),
+    ]
     due = next_due(ENTRY, meetings, date(2020, 3, 25), DEFAULT_RULE)
     assert due == Due(date(2020, 4, 3), date(2020, 2, 15), 1, False)
 
@@ -174,8 +190,10 @@ def test_accepted_absence_after_a_plain_miss_wins() -> None:
 def test_latest_accepted_absence_counts() -> None:
     # no held: entry + 30 = 2020-02-09; accepted 2020-02-01 -> 02-15, accepted 2020-02-10 ->
     # 02-24; due = 2020-02-24
-    meetings = [Contact("no_show", date(2020, 2, 10), absence_accepted=True),
-                Contact("cancelled_by_citizen", date(2020, 2, 1), absence_accepted=True)]
+    meetings = [
+        Contact("no_show", date(2020, 2, 10), absence_accepted=True),
+        Contact("cancelled_by_citizen", date(2020, 2, 1), absence_accepted=True),
+    ]
     due = next_due(ENTRY, meetings, date(2020, 2, 11), DEFAULT_RULE)
     assert due == Due(date(2020, 2, 24), None, 0, False)
 
@@ -184,8 +202,11 @@ def test_accepted_absence_does_not_count_toward_outreach() -> None:
     # held 2020-02-15; no-show 2020-03-01 (plain) and no-show 2020-03-05 (accepted):
     # one missed by the citizen, below 2 -> no outreach.
     # due: min(2020-05-15, 2020-03-15) = 2020-03-15, then max(2020-03-15, 2020-03-19) = 03-19
-    meetings = [Contact("held", date(2020, 2, 15)), Contact("no_show", date(2020, 3, 1)),
-                Contact("no_show", date(2020, 3, 5), absence_accepted=True)]
+    meetings = [
+        Contact("held", date(2020, 2, 15)),
+        Contact("no_show", date(2020, 3, 1)),
+        Contact("no_show", date(2020, 3, 5), absence_accepted=True),
+    ]
     due = next_due(ENTRY, meetings, date(2020, 3, 10), DEFAULT_RULE)
     assert due == Due(date(2020, 3, 19), date(2020, 2, 15), 1, False)
 
@@ -193,8 +214,11 @@ def test_accepted_absence_does_not_count_toward_outreach() -> None:
 def test_two_no_shows_flag_outreach() -> None:
     # held 2020-02-15; no-shows 2020-03-01 and 2020-03-08 -> missed_by_citizen 2 >= 2: outreach;
     # due = min(2020-05-15, 2020-03-15) = 2020-03-15
-    meetings = [Contact("held", date(2020, 2, 15)), Contact("no_show", date(2020, 3, 1)),
-                Contact("no_show", date(2020, 3, 8))]
+    meetings = [
+        Contact("held", date(2020, 2, 15)),
+        Contact("no_show", date(2020, 3, 1)),
+        Contact("no_show", date(2020, 3, 8)),
+    ]
     due = next_due(ENTRY, meetings, date(2020, 3, 10), DEFAULT_RULE)
     assert due == Due(date(2020, 3, 15), date(2020, 2, 15), 2, True)
 
@@ -202,8 +226,10 @@ def test_two_no_shows_flag_outreach() -> None:
 def test_no_show_and_citizen_cancellation_flag_outreach() -> None:
     # no held: entry + 30 = 2020-02-09; cancelled by citizen 2020-01-15 -> 01-29, no-show
     # 2020-01-29 -> 02-12; due 2020-01-29; two missed by the citizen -> outreach
-    meetings = [Contact("cancelled_by_citizen", date(2020, 1, 15)),
-                Contact("no_show", date(2020, 1, 29))]
+    meetings = [
+        Contact("cancelled_by_citizen", date(2020, 1, 15)),
+        Contact("no_show", date(2020, 1, 29)),
+    ]
     due = next_due(ENTRY, meetings, date(2020, 1, 30), DEFAULT_RULE)
     assert due == Due(date(2020, 1, 29), None, 2, True)
 
@@ -211,8 +237,11 @@ def test_no_show_and_citizen_cancellation_flag_outreach() -> None:
 def test_held_meeting_resets_the_outreach_count() -> None:
     # two no-shows 2020-01-20, 2020-01-25, then held 2020-02-01: they were before the last
     # held meeting -> 0 missed, no outreach; due 2020-05-01
-    meetings = [Contact("no_show", date(2020, 1, 20)), Contact("no_show", date(2020, 1, 25)),
-                Contact("held", date(2020, 2, 1))]
+    meetings = [
+        Contact("no_show", date(2020, 1, 20)),
+        Contact("no_show", date(2020, 1, 25)),
+        Contact("held", date(2020, 2, 1)),
+    ]
     due = next_due(ENTRY, meetings, date(2020, 2, 2), DEFAULT_RULE)
     assert due == Due(date(2020, 5, 1), date(2020, 2, 1), 0, False)
 
@@ -220,8 +249,11 @@ def test_held_meeting_resets_the_outreach_count() -> None:
 def test_no_show_and_job_centre_cancellation_no_outreach() -> None:
     # held 2020-02-15; no-show 2020-03-01 -> 03-15; cancelled by the job centre 2020-03-05 ->
     # 03-19; due = 2020-03-15; only the no-show is the citizen's: 1 < 2, no outreach
-    meetings = [Contact("held", date(2020, 2, 15)), Contact("no_show", date(2020, 3, 1)),
-                Contact("cancelled_by_job_centre", date(2020, 3, 5))]
+    meetings = [
+        Contact("held", date(2020, 2, 15)),
+        Contact("no_show", date(2020, 3, 1)),
+        Contact("cancelled_by_job_centre", date(2020, 3, 5)),
+    ]
     due = next_due(ENTRY, meetings, date(2020, 3, 10), DEFAULT_RULE)
     assert due == Due(date(2020, 3, 15), date(2020, 2, 15), 1, False)
 
@@ -236,8 +268,9 @@ def test_planned_meetings_do_not_move_anything() -> None:
 def test_target_group_rule() -> None:
     # a target group's own rule: 1 month, first within 10 days, follow up within 7, outreach
     # after 1 missed
-    rule = MeetingRule(interval_months=1, first_within_days=10, follow_up_within_days=7,
-                       outreach_after_missed=1)
+    rule = MeetingRule(
+        interval_months=1, first_within_days=10, follow_up_within_days=7, outreach_after_missed=1
+    )
     # no meetings: 2020-01-10 + 10 = 2020-01-20
     assert next_due(ENTRY, [], date(2020, 1, 12), rule) == Due(date(2020, 1, 20), None, 0, False)
     # held 2020-01-31 -> 2020-02-29 (clamped, leap year)
@@ -259,8 +292,13 @@ def test_target_group_rule() -> None:
 
 def test_meetings_may_be_any_iterable() -> None:
     # a generator is read once: held 2020-02-15 + cancellation 2020-03-10 -> 2020-03-24
-    meetings = (c for c in [Contact("held", date(2020, 2, 15)),
-                            Contact("cancelled_by_citizen", date(2020, 3, 10))])
+    meetings = (
+        c
+        for c in [
+            Contact("held", date(2020, 2, 15)),
+            Contact("cancelled_by_citizen", date(2020, 3, 10)),
+        ]
+    )
     assert next_due(ENTRY, meetings, date(2020, 3, 20), DEFAULT_RULE).due == date(2020, 3, 24)
 
 

@@ -107,25 +107,33 @@ def analyze_counts(
 
 def evaluate(
     db: DbOption = None,
-    trial: Annotated[str | None, typer.Option("--trial", help="Trial code (default: the only one)")
-                     ] = None,
-    out: Annotated[Path | None, typer.Option("--out", help="Folder for the report (default: "
-                                             "evaluation-TRIAL)")] = None,
-    lag_months: Annotated[int, typer.Option("--lag-months", help="Months after leaving "
-                                            "kontanthjælp at which the status is read")] = 2,
-    outcome_end: Annotated[str | None, typer.Option("--outcome-end", help="End of the outcome "
-                                                    "window (default: the trial's)")] = None,
+    trial: Annotated[
+        str | None, typer.Option("--trial", help="Trial code (default: the only one)")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Folder for the report (default: evaluation-TRIAL)")
+    ] = None,
+    lag_months: Annotated[
+        int,
+        typer.Option(
+            "--lag-months", help="Months after leaving kontanthjælp at which the status is read"
+        ),
+    ] = 2,
+    outcome_end: Annotated[
+        str | None,
+        typer.Option("--outcome-end", help="End of the outcome window (default: the trial's)"),
+    ] = None,
     alpha: Annotated[float, typer.Option("--alpha", help="Significance level")] = 0.05,
-    cluster: Annotated[bool, typer.Option("--cluster", help="Standard errors clustered by "
-                                          "caseworker")] = False,
-    salary: Annotated[float, typer.Option("--salary", help="Yearly cost of a caseworker, DKK")
-                      ] = Costs.salary_per_fte_year,
+    cluster: Annotated[
+        bool, typer.Option("--cluster", help="Standard errors clustered by caseworker")
+    ] = False,
+    salary: Annotated[
+        float, typer.Option("--salary", help="Yearly cost of a caseworker, DKK")
+    ] = Costs.salary_per_fte_year,
     trial_caseload: Annotated[int, typer.Option("--trial-caseload")] = Costs.trial_caseload,
-    control_caseload: Annotated[int, typer.Option("--control-caseload")
-                                ] = Costs.control_caseload,
+    control_caseload: Annotated[int, typer.Option("--control-caseload")] = Costs.control_caseload,
     monthly_transfer: Annotated[float, typer.Option("--monthly-transfer")] = Costs.transfer,
-    monthly_activation: Annotated[float, typer.Option("--monthly-activation")
-                                  ] = Costs.activation,
+    monthly_activation: Annotated[float, typer.Option("--monthly-activation")] = Costs.activation,
     monthly_casework: Annotated[float, typer.Option("--monthly-casework")] = Costs.casework,
     lang: LangOption = "",
 ) -> None:
@@ -141,16 +149,26 @@ def evaluate(
         raise typer.Exit(EXIT_INPUT)
     end = day_of(outcome_end) if outcome_end else None
     settings = Settings(
-        lag_months=lag_months, outcome_end=end, alpha=alpha, cluster=cluster,
-        costs=Costs(monthly_transfer, monthly_activation, monthly_casework, salary,
-                    trial_caseload, control_caseload),
+        lag_months=lag_months,
+        outcome_end=end,
+        alpha=alpha,
+        cluster=cluster,
+        costs=Costs(
+            monthly_transfer,
+            monthly_activation,
+            monthly_casework,
+            salary,
+            trial_caseload,
+            control_caseload,
+        ),
     )
     engine = open_register(db)
     stages = _WORDS[language]
     try:
         with console.status(stages["cohort"]) as status:
-            result = evaluation.evaluate(engine, trial, settings,
-                                         lambda stage: status.update(stages[stage]))
+            result = evaluation.evaluate(
+                engine, trial, settings, lambda stage: status.update(stages[stage])
+            )
             status.update(stages["writing"])
             folder = out or Path(f"evaluation-{result.trial.code}")
             html = report.write(result, folder, language, time.perf_counter() - started)
@@ -168,17 +186,26 @@ def analyze(
     file: Annotated[Path, typer.Argument(help="One row per unit: CSV, .xlsx or Parquet")],
     arm: Annotated[str, typer.Option("--arm", help="Column holding each unit's arm")],
     treated: Annotated[str, typer.Option("--treated", help="The arm column's treated value")],
-    outcome: Annotated[list[str] | None, typer.Option(
-        "--outcome", help="Outcome column (0/1 = binary, else continuous); repeatable")] = None,
-    binary_outcome: Annotated[list[str] | None, typer.Option(
-        "--binary", help="Outcome column that must be 0/1; repeatable")] = None,
+    outcome: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--outcome", help="Outcome column (0/1 = binary, else continuous); repeatable"
+        ),
+    ] = None,
+    binary_outcome: Annotated[
+        list[str] | None,
+        typer.Option("--binary", help="Outcome column that must be 0/1; repeatable"),
+    ] = None,
     time_col: Annotated[str | None, typer.Option("--time", help="Time-to-event column")] = None,
-    event: Annotated[str | None, typer.Option("--event", help="Event column (1 = event)")
-                     ] = None,
-    covariate: Annotated[list[str] | None, typer.Option(
-        "--covariate", help="Baseline covariate to adjust for; repeatable")] = None,
-    cluster: Annotated[str | None, typer.Option("--cluster", help="Cluster column for "
-                                                "cluster-robust standard errors")] = None,
+    event: Annotated[str | None, typer.Option("--event", help="Event column (1 = event)")] = None,
+    covariate: Annotated[
+        list[str] | None,
+        typer.Option("--covariate", help="Baseline covariate to adjust for; repeatable"),
+    ] = None,
+    cluster: Annotated[
+        str | None,
+        typer.Option("--cluster", help="Cluster column for cluster-robust standard errors"),
+    ] = None,
     alpha: Annotated[float, typer.Option("--alpha")] = 0.05,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write results here")] = None,
     lang: LangOption = "",
@@ -190,9 +217,15 @@ def analyze(
 
     language = lang_of(lang)
     request = per_unit.Request(
-        arm=arm, treated=treated, outcomes=list(outcome or []),
-        binary=list(binary_outcome or []), time=time_col, event=event,
-        covariates=list(covariate or []), cluster=cluster, alpha=alpha,
+        arm=arm,
+        treated=treated,
+        outcomes=list(outcome or []),
+        binary=list(binary_outcome or []),
+        time=time_col,
+        event=event,
+        covariates=list(covariate or []),
+        cluster=cluster,
+        alpha=alpha,
     )
     try:
         result = per_unit.analyze(file, request)
@@ -206,8 +239,7 @@ def analyze(
     for row in data["outcomes"]:
         if row["kind"] == "time_to_event":
             effect = f"HR {row['hazard_ratio']:.2f} ({row['ci'][0]:.2f}; {row['ci'][1]:.2f})"
-            adjusted = (f"HR {row['adjusted']['hazard_ratio']:.2f}" if "adjusted" in row
-                        else "-")
+            adjusted = f"HR {row['adjusted']['hazard_ratio']:.2f}" if "adjusted" in row else "-"
             out.add_row(row["name"], "-", "-", effect, f"{row['p_value']:.3g}", "-", adjusted)
             continue
         key = "rate" if row["kind"] == "binary" else "mean"

@@ -38,12 +38,8 @@ from caseload.store import schema as s
 from caseload.store.database import reader
 
 DepartmentOption = Annotated[str, typer.Option("--department", help="Department code")]
-RoleOption = Annotated[
-    str, typer.Option("--role", help="Role planned: " + ", ".join(codes.ROLES))
-]
-DryRunOption = Annotated[
-    bool, typer.Option("--dry-run", help="Show the plan; change nothing")
-]
+RoleOption = Annotated[str, typer.Option("--role", help="Role planned: " + ", ".join(codes.ROLES))]
+DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Show the plan; change nothing")]
 WeightsOption = Annotated[
     str | None,
     typer.Option(
@@ -57,8 +53,11 @@ JsonOption = Annotated[
 ]
 PlotOption = Annotated[
     Path | None,
-    typer.Option("--plot", help="Write the caseload distribution (load / cap per professional: "
-                 "before, plan, greedy baseline) as an SVG figure"),
+    typer.Option(
+        "--plot",
+        help="Write the caseload distribution (load / cap per professional: "
+        "before, plan, greedy baseline) as an SVG figure",
+    ),
 ]
 
 
@@ -90,8 +89,12 @@ def rebalance(
 
     language, day, role = lang_of(lang), day_of(as_of), _role(role)
     prefer = _preferences(weights)
-    result = _allocate(db, dry_run, lambda conn, write: run(conn, department, day, role, cap,
-                                                            prefer, write=write), language)
+    result = _allocate(
+        db,
+        dry_run,
+        lambda conn, write: run(conn, department, day, role, cap, prefer, write=write),
+        language,
+    )
     show(result, language, json_out, plot)
 
 
@@ -116,8 +119,12 @@ def assign(
 
     language, day, role = lang_of(lang), day_of(as_of), _role(role)
     prefer = _preferences(weights)
-    result = _allocate(db, dry_run, lambda conn, write: run(conn, department, day, role, new,
-                                                            prefer, write=write), language)
+    result = _allocate(
+        db,
+        dry_run,
+        lambda conn, write: run(conn, department, day, role, new, prefer, write=write),
+        language,
+    )
     show(result, language, json_out, plot)
 
 
@@ -131,8 +138,10 @@ def _preferences(text: str | None) -> Preferences | None:
         name, _, number = part.partition("=")
         name = name.strip()
         if name not in names or not number.strip().isdigit():
-            errors.print(f"[red]--weights: {escape(part.strip())!r} is not name=points with a "
-                         f"name among {', '.join(sorted(names))}[/red]")
+            errors.print(
+                f"[red]--weights: {escape(part.strip())!r} is not name=points with a "
+                f"name among {', '.join(sorted(names))}[/red]"
+            )
             raise typer.Exit(EXIT_INPUT)
         values[name] = int(number)
     return replace(Preferences(), **values)
@@ -152,33 +161,64 @@ def _allocate(
             return run(conn, True)
 
 
-def show(result: Allocation, lang: str, json_out: Path | None, plot: Path | None = None,
-         limit: int = 20) -> None:
+def show(
+    result: Allocation, lang: str, json_out: Path | None, plot: Path | None = None, limit: int = 20
+) -> None:
     summary = result.summary()
     role = t(summary["role"], lang)
     if result.kind == "rebalance":
-        title = t("rebalance_title", lang, department=summary["department"], role=role,
-                  day=summary["day"], cap=summary["cap"])
+        title = t(
+            "rebalance_title",
+            lang,
+            department=summary["department"],
+            role=role,
+            day=summary["day"],
+            cap=summary["cap"],
+        )
     else:
-        title = t("assign_title", lang, department=summary["department"], role=role,
-                  day=summary["day"], citizens=summary["citizens"])
+        title = t(
+            "assign_title",
+            lang,
+            department=summary["department"],
+            role=role,
+            day=summary["day"],
+            citizens=summary["citizens"],
+        )
     methods = Table(title=title)
-    for key in ("method", "caseworker_changes", "new_contacts", "unplaced", "over_cap",
-                "load_sd", "seconds"):
+    for key in (
+        "method",
+        "caseworker_changes",
+        "new_contacts",
+        "unplaced",
+        "over_cap",
+        "load_sd",
+        "seconds",
+    ):
         methods.add_column(t(key, lang), justify="left" if key == "method" else "right")
     for key, name in (("plan", "optimiser"), ("greedy_baseline", "greedy")):
         m = summary[key]
-        methods.add_row(t(name, lang), str(m["changes"]), str(m["new_contacts"]),
-                        str(m["unplaced"]), str(len(m["over_cap"])),
-                        f"{m['load_share_sd']:.3f}", f"{m['seconds']:.2f}")
+        methods.add_row(
+            t(name, lang),
+            str(m["changes"]),
+            str(m["new_contacts"]),
+            str(m["unplaced"]),
+            str(len(m["over_cap"])),
+            f"{m['load_share_sd']:.3f}",
+            f"{m['seconds']:.2f}",
+        )
     console.print(methods)
 
     loads = Table(title=t("caseloads_on", lang, day=summary["day"]))
     for key in ("staff", "capacity", "load_before", "load_after", "away"):
         loads.add_column(t(key, lang), justify="left" if key in ("staff", "away") else "right")
     for row in summary["loads"]:
-        loads.add_row(row["staff"], f"{row['capacity']:g}", f"{row['before']:g}",
-                      f"{row['after']:g}", row["away"] or "")
+        loads.add_row(
+            row["staff"],
+            f"{row['capacity']:g}",
+            f"{row['before']:g}",
+            f"{row['after']:g}",
+            row["away"] or "",
+        )
     console.print(loads)
 
     moves = summary["moves"]
@@ -198,8 +238,9 @@ def show(result: Allocation, lang: str, json_out: Path | None, plot: Path | None
     if result.written is None:
         console.print(t("dry_run", lang))
     else:
-        console.print(t("applied", lang, ended=result.written.ended,
-                        started=result.written.started))
+        console.print(
+            t("applied", lang, ended=result.written.ended, started=result.written.started)
+        )
         if result.written.cap_recorded:
             console.print(t("cap_recorded", lang, cap=summary["cap"], day=summary["day"]))
         if result.written.kept:
@@ -209,11 +250,21 @@ def show(result: Allocation, lang: str, json_out: Path | None, plot: Path | None
     if plot is not None:
         from caseload.operate.figures import load_shares
 
-        labels = {"before": t("load_before", lang), "plan": t("optimiser", lang),
-                  "greedy": t("greedy", lang)}
-        plot.write_text(load_shares(result.load_shares(), labels, t("load_share_pct", lang),
-                                    t("professionals", lang), t("cap", lang)),
-                        encoding="utf-8")
+        labels = {
+            "before": t("load_before", lang),
+            "plan": t("optimiser", lang),
+            "greedy": t("greedy", lang),
+        }
+        plot.write_text(
+            load_shares(
+                result.load_shares(),
+                labels,
+                t("load_share_pct", lang),
+                t("professionals", lang),
+                t("cap", lang),
+            ),
+            encoding="utf-8",
+        )
         console.print(t("figure_written", lang, path=plot))
 
 
@@ -247,21 +298,29 @@ def overdue(
     for key in ("staff", "name", "citizens", "overdue", "due_soon", "outreach"):
         table.add_column(t(key, language), justify="left" if key in ("staff", "name") else "right")
     for row in rows:
-        table.add_row(row.staff, row.name, str(row.citizens), str(row.overdue),
-                      str(row.due_soon), str(row.outreach))
+        table.add_row(
+            row.staff,
+            row.name,
+            str(row.citizens),
+            str(row.overdue),
+            str(row.due_soon),
+            str(row.outreach),
+        )
     console.print(table)
     if caseworker:
-        detail = Table(title=t("caseworker_citizens", language, staff=caseworker,
-                               n=listed.height))
-        for key in ("citizen", "due", "days_overdue", "last_held", "planned", "missed",
-                    "outreach"):
+        detail = Table(title=t("caseworker_citizens", language, staff=caseworker, n=listed.height))
+        for key in ("citizen", "due", "days_overdue", "last_held", "planned", "missed", "outreach"):
             detail.add_column(t(key, language))
         for r in listed.iter_rows(named=True):
             late = r["days_overdue"]
             detail.add_row(
-                r["citizen"], str(r["due"]), str(late) if late > 0 else "",
-                str(r["last_held"] or ""), str(r["planned"] or ""),
-                str(r["missed_by_citizen"] or ""), "✔" if r["outreach"] else "",
+                r["citizen"],
+                str(r["due"]),
+                str(late) if late > 0 else "",
+                str(r["last_held"] or ""),
+                str(r["planned"] or ""),
+                str(r["missed_by_citizen"] or ""),
+                "✔" if r["outreach"] else "",
             )
         console.print(detail)
 
@@ -270,9 +329,7 @@ def timeliness(
     first: Annotated[str, typer.Option("--from", help="First due day, YYYY-MM-DD")],
     last: Annotated[str, typer.Option("--to", help="Last due day, YYYY-MM-DD")],
     by: Annotated[str, typer.Option("--by", help="department or arm")] = "department",
-    trial: Annotated[
-        str | None, typer.Option("--trial", help="Trial code (with --by arm)")
-    ] = None,
+    trial: Annotated[str | None, typer.Option("--trial", help="Trial code (with --by arm)")] = None,
     plot: Annotated[
         Path | None, typer.Option("--plot", help="Write the weekly shares as an SVG figure")
     ] = None,
@@ -342,8 +399,10 @@ def contact(
     to: Annotated[str, typer.Option("--to", help="Staff code of the new professional")],
     reason: Annotated[
         str,
-        typer.Option("--reason", help="handoff, cover, reallocation, citizen_request, "
-                     "citizen_moved, staff_leave, other"),
+        typer.Option(
+            "--reason",
+            help="handoff, cover, reallocation, citizen_request, citizen_moved, staff_leave, other",
+        ),
     ],
     role: RoleOption = "coordinating_caseworker",
     until: Annotated[str | None, typer.Option("--until", help="Last day of a cover")] = None,
@@ -364,8 +423,18 @@ def contact(
     with _edit(language):
         with engine.begin() as conn:
             done = change_contact(conn, citizen, role, to, day, reason, last, override, version)
-        console.print(t("contact_changed", language, citizen=citizen, staff=to,
-                        role=t(role, language), day=day, reason=reason, version=done.version))
+        console.print(
+            t(
+                "contact_changed",
+                language,
+                citizen=citizen,
+                staff=to,
+                role=t(role, language),
+                day=day,
+                reason=reason,
+                version=done.version,
+            )
+        )
 
 
 def meeting(
@@ -396,10 +465,30 @@ def meeting(
     engine = open_register(db)
     with _edit(language):
         with engine.begin() as conn:
-            done = record_meeting(conn, citizen, meeting_id, kind, status, day, staff, minutes,
-                                  place, accepted, version)
-        console.print(t("meeting_recorded", language, citizen=citizen, meeting=meeting_id,
-                        status=status, day=day, version=done.version))
+            done = record_meeting(
+                conn,
+                citizen,
+                meeting_id,
+                kind,
+                status,
+                day,
+                staff,
+                minutes,
+                place,
+                accepted,
+                version,
+            )
+        console.print(
+            t(
+                "meeting_recorded",
+                language,
+                citizen=citizen,
+                meeting=meeting_id,
+                status=status,
+                day=day,
+                version=done.version,
+            )
+        )
 
 
 @contextmanager
@@ -424,8 +513,10 @@ def caseflow(
     first: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD")],
     last: Annotated[str, typer.Option("--to", help="Last day, YYYY-MM-DD")],
     json_out: Annotated[
-        Path | None, typer.Option("--json", help="Write every table (and per citizen passive "
-                                                 "days) to this JSON file")
+        Path | None,
+        typer.Option(
+            "--json", help="Write every table (and per citizen passive days) to this JSON file"
+        ),
     ] = None,
     db: DbOption = None,
     lang: LangOption = "",
@@ -452,8 +543,9 @@ def caseflow(
     if json_out is not None:
         payload = {name: frame.to_dicts() for name, frame in tables.items()}
         payload["passive_per_citizen"] = per_citizen.drop("citizen_id").to_dicts()
-        json_out.write_text(json.dumps(payload, indent=2, default=str, ensure_ascii=False),
-                            encoding="utf-8")
+        json_out.write_text(
+            json.dumps(payload, indent=2, default=str, ensure_ascii=False), encoding="utf-8"
+        )
 
 
 def _frame_table(title: str, frame: pl.DataFrame, lang: str) -> Table:
@@ -466,8 +558,9 @@ def _frame_table(title: str, frame: pl.DataFrame, lang: str) -> Table:
             label = column
         table.add_column(label, justify="left" if frame.schema[column] == pl.Utf8 else "right")
     for row in frame.iter_rows():
-        table.add_row(*("" if v is None else f"{v:.2f}" if isinstance(v, float) else str(v)
-                        for v in row))
+        table.add_row(
+            *("" if v is None else f"{v:.2f}" if isinstance(v, float) else str(v) for v in row)
+        )
     return table
 
 
@@ -491,5 +584,4 @@ def sparring(
         errors.print(f"[red]{escape(error.message(language))}[/red]")
         raise typer.Exit(EXIT_INPUT) from None
     out.write_text(render(result, language), encoding="utf-8")
-    console.print(t("sparring_written", language, n=len(result.pages), staff=caseworker,
-                    path=out))
+    console.print(t("sparring_written", language, n=len(result.pages), staff=caseworker, path=out))

@@ -51,8 +51,11 @@ def randomise(
     id_column: Annotated[str | None, typer.Option("--id", help="Unit id column (file)")] = None,
     block: Annotated[
         list[str] | None,
-        typer.Option("--block", help="Block/stratify on this trait or column (repeatable); "
-                     "register traits: " + ", ".join(enrolment.STRATA)),
+        typer.Option(
+            "--block",
+            help="Block/stratify on this trait or column (repeatable); "
+            "register traits: " + ", ".join(enrolment.STRATA),
+        ),
     ] = None,
     cluster: Annotated[
         str | None, typer.Option("--cluster", help="File form: randomise whole clusters (column)")
@@ -62,8 +65,10 @@ def randomise(
     ] = "citizen",
     scheme: Annotated[
         str | None,
-        typer.Option("--scheme", help="simple, complete or blocked (default: blocked with "
-                     "--block, else complete)"),
+        typer.Option(
+            "--scheme",
+            help="simple, complete or blocked (default: blocked with --block, else complete)",
+        ),
     ] = None,
     prob: Annotated[float | None, typer.Option("--prob", help="P(trial arm)")] = None,
     ratio: Annotated[str | None, typer.Option("--ratio", help="Trial:control, e.g. 2:1")] = None,
@@ -97,8 +102,9 @@ def randomise(
         design = None
         if file is not None or trial is None or design_given or unit != "citizen":
             if seed is None:
-                raise _fail("--seed is required to randomise (it is stored, so the draw can "
-                            "be reproduced)")
+                raise _fail(
+                    "--seed is required to randomise (it is stored, so the draw can be reproduced)"
+                )
             design = Design(
                 scheme=scheme or ("blocked" if blocks else "complete"),
                 probability=probability_of(prob, ratio),
@@ -106,8 +112,10 @@ def randomise(
                 strata=tuple(b.lower() for b in blocks),
                 block_size=block_size,
                 unit="citizen",
-                eligible={"departments": list(department or []),
-                          "target_groups": list(target_group or [])},
+                eligible={
+                    "departments": list(department or []),
+                    "target_groups": list(target_group or []),
+                },
             )
         if file is not None:
             if not id_column or out is None:
@@ -115,8 +123,11 @@ def randomise(
             assert design is not None
             result = randomise_file(file, id_column, blocks, design, out, cluster)
             counts = result.get_column("arm").value_counts(sort=True)
-            console.print(f"{design.describe()}: " + ", ".join(
-                f"{arm} {n}" for arm, n in counts.iter_rows()) + f" → {out}")
+            console.print(
+                f"{design.describe()}: "
+                + ", ".join(f"{arm} {n}" for arm, n in counts.iter_rows())
+                + f" → {out}"
+            )
             return
         if trial is None:
             raise _fail("give a FILE (with --id, --seed, --out) or --db and --trial")
@@ -124,9 +135,16 @@ def randomise(
             design = enrolment.with_unit(design, unit)
         engine = open_register(db)
         run = enrolment.randomise(
-            engine, trial, design, start=_date(start, "--start"), end=_date(end, "--end"),
-            outcome_end=_date(outcome_end, "--outcome-end"), name=name,
-            day=_date(as_of, "--as-of"), by=by or getpass.getuser(), dry_run=dry_run,
+            engine,
+            trial,
+            design,
+            start=_date(start, "--start"),
+            end=_date(end, "--end"),
+            outcome_end=_date(outcome_end, "--outcome-end"),
+            name=name,
+            day=_date(as_of, "--as-of"),
+            by=by or getpass.getuser(),
+            dry_run=dry_run,
         )
     except DesignError as error:
         raise _fail(str(error)) from None
@@ -138,8 +156,12 @@ def randomise(
 
 def _show(run: enrolment.Run, lang: str) -> None:
     head = t(
-        "randomise_dry" if run.dry_run else "randomise_done", lang,
-        trial=run.trial, assigned=run.assigned, day=run.day, kept=run.kept,
+        "randomise_dry" if run.dry_run else "randomise_done",
+        lang,
+        trial=run.trial,
+        assigned=run.assigned,
+        day=run.day,
+        kept=run.kept,
     )
     console.print(head)
     console.print(f"  {run.design.describe()}, seed {run.design.seed}")

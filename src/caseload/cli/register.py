@@ -109,8 +109,11 @@ def status_(
     every: Annotated[bool, typer.Option("--all", help="List every professional")] = False,
     plot: Annotated[
         Path | None,
-        typer.Option("--plot", help="Write the caseload distribution (a dot per professional, "
-                     "a row per department and role, the caps marked) as an SVG figure"),
+        typer.Option(
+            "--plot",
+            help="Write the caseload distribution (a dot per professional, "
+            "a row per department and role, the caps marked) as an SVG figure",
+        ),
     ] = None,
     lang: LangOption = "",
 ) -> None:
@@ -124,10 +127,12 @@ def status_(
     if plot is not None:
         from caseload.operate.figures import caseloads
 
-        groups = {render.group_name(*key, language): points
-                  for key, points in load_points(report).items()}
-        plot.write_text(caseloads(groups, t("load", language), t("cap", language)),
-                        encoding="utf-8")
+        groups = {
+            render.group_name(*key, language): points for key, points in load_points(report).items()
+        }
+        plot.write_text(
+            caseloads(groups, t("load", language), t("cap", language)), encoding="utf-8"
+        )
         console.print(t("figure_written", language, path=plot))
 
 

@@ -94,12 +94,16 @@ def _weighted(c: Caseload) -> bool:
 def continuity(status: Status, lang: str) -> Table:
     table = Table(title=t("continuity", lang, day=status.as_of.isoformat()))
     for key in ("department", "changes", "citizen_years", "per_citizen_year", "by_reason"):
-        table.add_column(t(key, lang), justify="left" if key in ("department", "by_reason")
-                         else "right")
+        table.add_column(
+            t(key, lang), justify="left" if key in ("department", "by_reason") else "right"
+        )
     for c in status.continuity:
         reasons = ", ".join(f"{reason} {n}" for reason, n in c.by_reason)
         table.add_row(
-            c.department, str(c.changes), f"{c.citizen_years:.0f}", f"{c.per_citizen_year:.2f}",
+            c.department,
+            str(c.changes),
+            f"{c.citizen_years:.0f}",
+            f"{c.per_citizen_year:.2f}",
             reasons,
         )
     return table

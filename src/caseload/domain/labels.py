@@ -10,8 +10,10 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "activity_ready_30_plus": ("activity-ready, 30+", "aktivitetsparat, 30+"),
     "activity_ready_under_30": ("activity-ready, under 30", "aktivitetsparat, under 30"),
     "job_ready_30_plus": ("job-ready, 30+", "jobparat, 30+"),
-    "job_or_education_ready_under_30": ("job- or education-ready, under 30",
-                                        "job- eller uddannelsesparat, under 30"),
+    "job_or_education_ready_under_30": (
+        "job- or education-ready, under 30",
+        "job- eller uddannelsesparat, under 30",
+    ),
     "sickness_benefit": ("sickness benefit", "sygedagpenge"),
     "integration": ("integration", "integration"),
     # benefits and recommendations

@@ -67,8 +67,10 @@ def next_due(entry: date, meetings: Iterable[Contact], day: date, rule: MeetingR
     past = [m for m in meetings if m.day <= day]
     held = [m.day for m in past if m.status == "held" and m.day >= entry]
     last = max(held) if held else None
-    due = add_months(last, rule.interval_months) if last else entry + timedelta(
-        rule.first_within_days
+    due = (
+        add_months(last, rule.interval_months)
+        if last
+        else entry + timedelta(rule.first_within_days)
     )
     since = last or entry
     missed = [m for m in past if m.status in codes.MISSED_STATUSES and m.day >= since]

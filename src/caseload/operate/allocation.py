@@ -49,8 +49,11 @@ class Allocation:
         present = [seat for seat in self.department.seats if seat.capacity > 0]
         return {
             name: [loads.get(seat.id, 0.0) / seat.capacity for seat in present]
-            for name, loads in (("before", self.before), ("plan", self.after),
-                                ("greedy", self.baseline_after))
+            for name, loads in (
+                ("before", self.before),
+                ("plan", self.after),
+                ("greedy", self.baseline_after),
+            )
         }
 
     def over_cap(self, loads: dict[int, float]) -> list[str]:

@@ -45,8 +45,10 @@ def _department_of(last: date) -> Subquery:
     )
     holder = (
         select(r.c.citizen_id, func.min(r.c.professional_id).label("professional_id"))
-        .join(latest, and_(latest.c.citizen_id == r.c.citizen_id,
-                           latest.c.start_date == r.c.start_date))
+        .join(
+            latest,
+            and_(latest.c.citizen_id == r.c.citizen_id, latest.c.start_date == r.c.start_date),
+        )
         .group_by(r.c.citizen_id)
         .subquery("latest_holder")
     )
@@ -60,8 +62,12 @@ def _department_of(last: date) -> Subquery:
 
 def _frame(conn: Connection, query: Any) -> pl.DataFrame:
     result = conn.execute(query)
-    return pl.DataFrame([tuple(r) for r in result.all()], schema=list(result.keys()),
-                        orient="row", infer_schema_length=None)
+    return pl.DataFrame(
+        [tuple(r) for r in result.all()],
+        schema=list(result.keys()),
+        orient="row",
+        infer_schema_length=None,
+    )
 
 
 def reports(conn: Connection, period: Period) -> pl.DataFrame:
@@ -71,25 +77,32 @@ def reports(conn: Connection, period: Period) -> pl.DataFrame:
     dept = _department_of(period.last)
     dialect = conn.dialect.name
     wait = day_number(pr.c.acted_on_date, dialect) - day_number(pr.c.received_date, dialect)
-    return _frame(conn, (
-        select(
-            dept.c.department,
-            func.count().label("due"),
-            func.count(pr.c.received_date).label("received"),
-            func.sum(case((pr.c.received_date <= pr.c.due_date, 1), else_=0)).label("on_time"),
-            func.count(pr.c.acted_on_date).label("acted_on"),
-            cast(func.avg(wait), Float).label("mean_days_to_act"),
-            func.max(wait).label("max_days_to_act"),
-            func.sum(case((and_(pr.c.received_date.is_not(None), pr.c.acted_on_date.is_(None)),
-                           1), else_=0)).label("waiting_for_action"),
-        )
-        .select_from(pr)
-        .join(o, o.c.id == pr.c.order_id)
-        .join(dept, dept.c.citizen_id == o.c.citizen_id)
-        .where(pr.c.due_date >= period.first, pr.c.due_date <= period.last)
-        .group_by(dept.c.department)
-        .order_by(dept.c.department)
-    ))
+    return _frame(
+        conn,
+        (
+            select(
+                dept.c.department,
+                func.count().label("due"),
+                func.count(pr.c.received_date).label("received"),
+                func.sum(case((pr.c.received_date <= pr.c.due_date, 1), else_=0)).label("on_time"),
+                func.count(pr.c.acted_on_date).label("acted_on"),
+                cast(func.avg(wait), Float).label("mean_days_to_act"),
+                func.max(wait).label("max_days_to_act"),
+                func.sum(
+                    case(
+                        (and_(pr.c.received_date.is_not(None), pr.c.acted_on_date.is_(None)), 1),
+                        else_=0,
+                    )
+                ).label("waiting_for_action"),
+            )
+            .select_from(pr)
+            .join(o, o.c.id == pr.c.order_id)
+            .join(dept, dept.c.citizen_id == o.c.citizen_id)
+            .where(pr.c.due_date >= period.first, pr.c.due_date <= period.last)
+            .group_by(dept.c.department)
+            .order_by(dept.c.department)
+        ),
+    )
 
 
 def medical(conn: Connection, period: Period) -> pl.DataFrame:
@@ -101,26 +114,31 @@ def medical(conn: Connection, period: Period) -> pl.DataFrame:
     dialect = conn.dialect.name
     wait = day_number(m.c.followed_up_date, dialect) - day_number(m.c.answered_date, dialect)
     waiting = day_number(period.last, dialect) - day_number(m.c.answered_date, dialect)
-    late_open = and_(m.c.answered_date.is_not(None), m.c.followed_up_date.is_(None),
-                     waiting > FOLLOW_UP_DAYS)
-    return _frame(conn, (
-        select(
-            dept.c.department,
-            func.count().label("sent"),
-            func.count(m.c.reminder_date).label("reminded"),
-            func.count(m.c.answered_date).label("answered"),
-            func.count(m.c.followed_up_date).label("followed_up"),
-            func.sum(case((wait <= FOLLOW_UP_DAYS, 1), else_=0)).label("within_week"),
-            cast(func.avg(wait), Float).label("mean_days_to_follow_up"),
-            func.sum(case((or_(wait > FOLLOW_UP_DAYS, late_open), 1), else_=0))
-            .label("flagged"),
-        )
-        .select_from(m)
-        .join(dept, dept.c.citizen_id == m.c.citizen_id)
-        .where(m.c.sent_date >= period.first, m.c.sent_date <= period.last)
-        .group_by(dept.c.department)
-        .order_by(dept.c.department)
-    ))
+    late_open = and_(
+        m.c.answered_date.is_not(None), m.c.followed_up_date.is_(None), waiting > FOLLOW_UP_DAYS
+    )
+    return _frame(
+        conn,
+        (
+            select(
+                dept.c.department,
+                func.count().label("sent"),
+                func.count(m.c.reminder_date).label("reminded"),
+                func.count(m.c.answered_date).label("answered"),
+                func.count(m.c.followed_up_date).label("followed_up"),
+                func.sum(case((wait <= FOLLOW_UP_DAYS, 1), else_=0)).label("within_week"),
+                cast(func.avg(wait), Float).label("mean_days_to_follow_up"),
+                func.sum(case((or_(wait > FOLLOW_UP_DAYS, late_open), 1), else_=0)).label(
+                    "flagged"
+                ),
+            )
+            .select_from(m)
+            .join(dept, dept.c.citizen_id == m.c.citizen_id)
+            .where(m.c.sent_date >= period.first, m.c.sent_date <= period.last)
+            .group_by(dept.c.department)
+            .order_by(dept.c.department)
+        ),
+    )
 
 
 def plans(conn: Connection, period: Period) -> pl.DataFrame:
@@ -135,27 +153,45 @@ def plans(conn: Connection, period: Period) -> pl.DataFrame:
     )
     outcome = (
         select(rec.c.plan_id, rec.c.recommendation)
-        .join(latest, and_(latest.c.plan_id == rec.c.plan_id,
-                           latest.c.meeting_date == rec.c.meeting_date))
+        .join(
+            latest,
+            and_(latest.c.plan_id == rec.c.plan_id, latest.c.meeting_date == rec.c.meeting_date),
+        )
         .subquery("outcome")
     )
-    rows = _frame(conn, (
-        select(dept.c.department, outcome.c.recommendation, func.count().label("plans"),
-               func.count(pl_.c.completed_date).label("completed"))
-        .select_from(pl_)
-        .join(dept, dept.c.citizen_id == pl_.c.citizen_id)
-        .outerjoin(outcome, outcome.c.plan_id == pl_.c.id)
-        .where(pl_.c.started_date >= period.first, pl_.c.started_date <= period.last)
-        .group_by(dept.c.department, outcome.c.recommendation)
-    ))
+    rows = _frame(
+        conn,
+        (
+            select(
+                dept.c.department,
+                outcome.c.recommendation,
+                func.count().label("plans"),
+                func.count(pl_.c.completed_date).label("completed"),
+            )
+            .select_from(pl_)
+            .join(dept, dept.c.citizen_id == pl_.c.citizen_id)
+            .outerjoin(outcome, outcome.c.plan_id == pl_.c.id)
+            .where(pl_.c.started_date >= period.first, pl_.c.started_date <= period.last)
+            .group_by(dept.c.department, outcome.c.recommendation)
+        ),
+    )
     if rows.is_empty():
-        return pl.DataFrame(schema={"department": pl.Utf8, "plans": pl.Int64,
-                                    "completed": pl.Int64, "at_team": pl.Int64})
-    wide = rows.with_columns(pl.col("recommendation").fill_null("not_yet")).pivot(
-        on="recommendation", index="department", values="plans", aggregate_function="sum"
-    ).fill_null(0)
+        return pl.DataFrame(
+            schema={
+                "department": pl.Utf8,
+                "plans": pl.Int64,
+                "completed": pl.Int64,
+                "at_team": pl.Int64,
+            }
+        )
+    wide = (
+        rows.with_columns(pl.col("recommendation").fill_null("not_yet"))
+        .pivot(on="recommendation", index="department", values="plans", aggregate_function="sum")
+        .fill_null(0)
+    )
     totals = rows.group_by("department").agg(
-        pl.col("plans").sum(), pl.col("completed").sum(),
+        pl.col("plans").sum(),
+        pl.col("completed").sum(),
         pl.col("plans").filter(pl.col("recommendation").is_not_null()).sum().alias("at_team"),
     )
     return totals.join(wide, on="department").sort("department")
@@ -166,23 +202,42 @@ def passive(conn: Connection, period: Period) -> tuple[pl.DataFrame, pl.DataFram
     company placement), per citizen, and per department: citizens, mean passive days, mean
     share of their days, and the mean gap between efforts."""
     r = s.responsibility
-    on_caseload = _frame(conn, (
-        select(r.c.citizen_id, func.min(r.c.start_date).label("start"),
-               func.max(func.coalesce(r.c.end_date, period.last)).label("end"))
-        .where(r.c.start_date <= period.last,
-               or_(r.c.end_date.is_(None), r.c.end_date >= period.first))
-        .group_by(r.c.citizen_id)
-    ))
-    efforts = pl.concat([
-        _frame(conn, select(t.c.citizen_id, t.c.start_date.label("start"),
-                            func.coalesce(t.c.end_date, period.last).label("end"))
-               .where(t.c.start_date <= period.last,
-                      or_(t.c.end_date.is_(None), t.c.end_date >= period.first)))
-        for t in (s.supplier_order, s.company_placement)
-    ], how="vertical_relaxed")
+    on_caseload = _frame(
+        conn,
+        (
+            select(
+                r.c.citizen_id,
+                func.min(r.c.start_date).label("start"),
+                func.max(func.coalesce(r.c.end_date, period.last)).label("end"),
+            )
+            .where(
+                r.c.start_date <= period.last,
+                or_(r.c.end_date.is_(None), r.c.end_date >= period.first),
+            )
+            .group_by(r.c.citizen_id)
+        ),
+    )
+    efforts = pl.concat(
+        [
+            _frame(
+                conn,
+                select(
+                    t.c.citizen_id,
+                    t.c.start_date.label("start"),
+                    func.coalesce(t.c.end_date, period.last).label("end"),
+                ).where(
+                    t.c.start_date <= period.last,
+                    or_(t.c.end_date.is_(None), t.c.end_date >= period.first),
+                ),
+            )
+            for t in (s.supplier_order, s.company_placement)
+        ],
+        how="vertical_relaxed",
+    )
     dept = _frame(conn, select(_department_of(period.last)))
-    codes = _frame(conn, select(s.citizen.c.id.label("citizen_id"),
-                                s.citizen.c.code.label("citizen")))
+    codes = _frame(
+        conn, select(s.citizen.c.id.label("citizen_id"), s.citizen.c.code.label("citizen"))
+    )
     per_citizen = passive_days(on_caseload, efforts, period)
     per_citizen = per_citizen.join(dept, on="citizen_id", how="left").join(
         codes, on="citizen_id", how="left"
@@ -200,35 +255,40 @@ def passive(conn: Connection, period: Period) -> tuple[pl.DataFrame, pl.DataFram
     return per_citizen, per_department
 
 
-def passive_days(on_caseload: pl.DataFrame, efforts: pl.DataFrame, period: Period) -> (
-    pl.DataFrame
-):
+def passive_days(on_caseload: pl.DataFrame, efforts: pl.DataFrame, period: Period) -> pl.DataFrame:
     """Per citizen: days on the caseload inside the period, days covered by at least one
     effort, passive days, and the mean gap between consecutive efforts (merged intervals)."""
     dates = {"start": pl.Date, "end": pl.Date}
-    stay = on_caseload.cast(dates).with_columns(  # type: ignore[arg-type]
-        pl.max_horizontal("start", pl.lit(period.first)).alias("start"),
-        pl.min_horizontal("end", pl.lit(period.last)).alias("end"),
-    ).filter(pl.col("end") >= pl.col("start"))
-    stay = stay.with_columns(((pl.col("end") - pl.col("start")).dt.total_days() + 1)
-                             .alias("days"))
+    stay = (
+        on_caseload.cast(dates)  # type: ignore[arg-type]
+        .with_columns(
+            pl.max_horizontal("start", pl.lit(period.first)).alias("start"),
+            pl.min_horizontal("end", pl.lit(period.last)).alias("end"),
+        )
+        .filter(pl.col("end") >= pl.col("start"))
+    )
+    stay = stay.with_columns(((pl.col("end") - pl.col("start")).dt.total_days() + 1).alias("days"))
     clipped = (
         efforts.cast(dates)  # type: ignore[arg-type]
-        .join(stay.select("citizen_id", pl.col("start").alias("s0"), pl.col("end").alias("e0")),
-              on="citizen_id")
-        .with_columns(pl.max_horizontal("start", "s0").alias("start"),
-                      pl.min_horizontal("end", "e0").alias("end"))
+        .join(
+            stay.select("citizen_id", pl.col("start").alias("s0"), pl.col("end").alias("e0")),
+            on="citizen_id",
+        )
+        .with_columns(
+            pl.max_horizontal("start", "s0").alias("start"),
+            pl.min_horizontal("end", "e0").alias("end"),
+        )
         .filter(pl.col("end") >= pl.col("start"))
         .sort("citizen_id", "start")
     )
     # merge overlapping or touching intervals per citizen (gaps-and-islands)
     merged = (
-        clipped.with_columns(
-            pl.col("end").cum_max().shift(1).over("citizen_id").alias("reach")
-        )
+        clipped.with_columns(pl.col("end").cum_max().shift(1).over("citizen_id").alias("reach"))
         .with_columns(
             (pl.col("reach").is_null() | (pl.col("start") > pl.col("reach") + timedelta(days=1)))
-            .cum_sum().over("citizen_id").alias("island")
+            .cum_sum()
+            .over("citizen_id")
+            .alias("island")
         )
         .group_by("citizen_id", "island")
         .agg(pl.col("start").min(), pl.col("end").max())
@@ -237,7 +297,9 @@ def passive_days(on_caseload: pl.DataFrame, efforts: pl.DataFrame, period: Perio
     covered = merged.group_by("citizen_id").agg(
         ((pl.col("end") - pl.col("start")).dt.total_days() + 1).sum().alias("active_days"),
         ((pl.col("start").shift(-1) - pl.col("end")).dt.total_days() - 1)
-        .drop_nulls().mean().alias("mean_gap_days"),
+        .drop_nulls()
+        .mean()
+        .alias("mean_gap_days"),
     )
     return (
         stay.join(covered, on="citizen_id", how="left")
@@ -253,19 +315,31 @@ def placements(conn: Connection, period: Period) -> pl.DataFrame:
     agreed weekly hours, and those past their reassessment date without ending."""
     cp = s.company_placement
     dept = _department_of(period.last)
-    overdue = and_(cp.c.reassessment_date.is_not(None), cp.c.reassessment_date < period.last,
-                   or_(cp.c.end_date.is_(None), cp.c.end_date > period.last))
-    return _frame(conn, (
-        select(dept.c.department, cp.c.kind, func.count().label("placements"),
-               cast(func.avg(cp.c.weekly_hours), Float).label("mean_weekly_hours"),
-               func.sum(case((overdue, 1), else_=0)).label("past_reassessment"))
-        .select_from(cp)
-        .join(dept, dept.c.citizen_id == cp.c.citizen_id)
-        .where(cp.c.start_date <= period.last,
-               or_(cp.c.end_date.is_(None), cp.c.end_date >= period.first))
-        .group_by(dept.c.department, cp.c.kind)
-        .order_by(dept.c.department, cp.c.kind)
-    ))
+    overdue = and_(
+        cp.c.reassessment_date.is_not(None),
+        cp.c.reassessment_date < period.last,
+        or_(cp.c.end_date.is_(None), cp.c.end_date > period.last),
+    )
+    return _frame(
+        conn,
+        (
+            select(
+                dept.c.department,
+                cp.c.kind,
+                func.count().label("placements"),
+                cast(func.avg(cp.c.weekly_hours), Float).label("mean_weekly_hours"),
+                func.sum(case((overdue, 1), else_=0)).label("past_reassessment"),
+            )
+            .select_from(cp)
+            .join(dept, dept.c.citizen_id == cp.c.citizen_id)
+            .where(
+                cp.c.start_date <= period.last,
+                or_(cp.c.end_date.is_(None), cp.c.end_date >= period.first),
+            )
+            .group_by(dept.c.department, cp.c.kind)
+            .order_by(dept.c.department, cp.c.kind)
+        ),
+    )
 
 
 def paid_hours(conn: Connection, period: Period) -> pl.DataFrame:
@@ -273,15 +347,21 @@ def paid_hours(conn: Connection, period: Period) -> pl.DataFrame:
     the hours in all, and the mean hours of a month with hours."""
     h = s.paid_hours
     dept = _department_of(period.last)
-    return _frame(conn, (
-        select(dept.c.department,
-               func.count(func.distinct(h.c.citizen_id)).label("citizens_with_hours"),
-               cast(func.sum(h.c.hours), Float).label("hours"),
-               cast(func.avg(h.c.hours), Float).label("mean_hours_per_month"))
-        .select_from(h)
-        .join(dept, dept.c.citizen_id == h.c.citizen_id)
-        .where(h.c.month >= period.first.replace(day=1), h.c.month <= period.last,
-               h.c.hours > 0)
-        .group_by(dept.c.department)
-        .order_by(dept.c.department)
-    ))
+    return _frame(
+        conn,
+        (
+            select(
+                dept.c.department,
+                func.count(func.distinct(h.c.citizen_id)).label("citizens_with_hours"),
+                cast(func.sum(h.c.hours), Float).label("hours"),
+                cast(func.avg(h.c.hours), Float).label("mean_hours_per_month"),
+            )
+            .select_from(h)
+            .join(dept, dept.c.citizen_id == h.c.citizen_id)
+            .where(
+                h.c.month >= period.first.replace(day=1), h.c.month <= period.last, h.c.hours > 0
+            )
+            .group_by(dept.c.department)
+            .order_by(dept.c.department)
+        ),
+    )

@@ -101,13 +101,16 @@ def bump(conn: Connection, citizen: int, expected: int | None) -> int:
     return int(conn.execute(select(c.c.version).where(c.c.id == citizen)).scalar_one())
 
 
-def _check_cap(conn: Connection, pid: int, role: str, day: date, weight: float,
-               staff: str) -> Reason | None:
+def _check_cap(
+    conn: Connection, pid: int, role: str, day: date, weight: float, staff: str
+) -> Reason | None:
     """Why adding ``weight`` would break the professional's cap, or None."""
     _, load, limit = load_and_cap(conn, pid, role, day)
     if limit is not None and load + weight > limit + 1e-9:
-        return ("over_cap_by", {"staff": staff, "load": load + weight, "limit": limit,
-                                "role": role, "day": day})
+        return (
+            "over_cap_by",
+            {"staff": staff, "load": load + weight, "limit": limit, "role": role, "day": day},
+        )
     return None
 
 
@@ -136,9 +139,9 @@ def change_contact(
     pid, department, model = _professional(conn, staff, role, day)
     r = s.responsibility
     open_rows = conn.execute(
-        select(r.c.id, r.c.professional_id, r.c.role, r.c.start_date, r.c.end_date,
-               r.c.reason)
-        .where(r.c.citizen_id == cid, on(r, day))
+        select(
+            r.c.id, r.c.professional_id, r.c.role, r.c.start_date, r.c.end_date, r.c.reason
+        ).where(r.c.citizen_id == cid, on(r, day))
     ).all()
     own = [row for row in open_rows if row.role == role and row.reason != "cover"]
     current = own[0] if own else None
@@ -158,8 +161,10 @@ def change_contact(
         broken.extend(_handoff_rules(conn, role, model, pid, open_rows, day, staff))
     rule = caseload_rule(conn, department)
     # a colleague covering the citizen already carries them: taking over adds nothing
-    covering = any(row.role == role and row.reason == "cover" and row.professional_id == pid
-                   for row in open_rows)
+    covering = any(
+        row.role == role and row.reason == "cover" and row.professional_id == pid
+        for row in open_rows
+    )
     weight = 0.0 if covering and reason != "cover" else rule.weight(complexity)
     over = _check_cap(conn, pid, role, day, weight, staff)
     if over:
@@ -180,17 +185,27 @@ def change_contact(
         if current.start_date >= day:
             # it began today: a correction of who took the citizen on, not a second change,
             # so the row keeps the reason it started with (an intake stays the entry)
-            conn.execute(update(r).where(r.c.id == current.id).values(
-                professional_id=pid, override_reason=stored_override))
+            conn.execute(
+                update(r)
+                .where(r.c.id == current.id)
+                .values(professional_id=pid, override_reason=stored_override)
+            )
             return Changed(citizen, new_version, ended, 0)
-        conn.execute(update(r).where(r.c.id == current.id)
-                     .values(end_date=day - timedelta(days=1)))
+        conn.execute(update(r).where(r.c.id == current.id).values(end_date=day - timedelta(days=1)))
         ended += 1
         last = current.end_date  # a stretch that ends (the citizen leaves) still ends
-    conn.execute(insert(r).values(
-        citizen_id=cid, professional_id=pid, role=role, start_date=day, end_date=last,
-        reason=reason, override_reason=stored_override, covers_professional_id=covered,
-    ))
+    conn.execute(
+        insert(r).values(
+            citizen_id=cid,
+            professional_id=pid,
+            role=role,
+            start_date=day,
+            end_date=last,
+            reason=reason,
+            override_reason=stored_override,
+            covers_professional_id=covered,
+        )
+    )
     return Changed(citizen, new_version, ended, 1)
 
 
@@ -200,9 +215,12 @@ def _end_covers(conn: Connection, cid: int, role: str, covered: int, day: date) 
     r = s.responsibility
     covers = conn.execute(
         select(r.c.id, r.c.start_date).where(
-            r.c.citizen_id == cid, r.c.role == role, r.c.reason == "cover",
+            r.c.citizen_id == cid,
+            r.c.role == role,
+            r.c.reason == "cover",
             r.c.covers_professional_id == covered,
-            or_(r.c.end_date.is_(None), r.c.end_date >= day))
+            or_(r.c.end_date.is_(None), r.c.end_date >= day),
+        )
     ).all()
     for rid, start in covers:
         if start >= day:
@@ -212,34 +230,50 @@ def _end_covers(conn: Connection, cid: int, role: str, covered: int, day: date) 
     return len(covers)
 
 
-def _refuse_overlap(conn: Connection, cid: int, citizen: str, role: str, day: date,
-                    until: date | None, reason: str) -> None:
+def _refuse_overlap(
+    conn: Connection, cid: int, citizen: str, role: str, day: date, until: date | None, reason: str
+) -> None:
     """No change dated before a later one already recorded in the role, and no second cover
     at the same time: either would leave two responsibilities in one role at once."""
     r = s.responsibility
     if reason == "cover":
         clash = conn.execute(
             select(r.c.start_date, r.c.end_date).where(
-                r.c.citizen_id == cid, r.c.role == role, r.c.reason == "cover",
-                r.c.start_date <= until, or_(r.c.end_date.is_(None), r.c.end_date >= day))
+                r.c.citizen_id == cid,
+                r.c.role == role,
+                r.c.reason == "cover",
+                r.c.start_date <= until,
+                or_(r.c.end_date.is_(None), r.c.end_date >= day),
+            )
         ).first()
         if clash is not None:
             raise Refused("cover_overlaps", citizen=citizen, start=clash[0], end=clash[1])
         return
     later = conn.execute(
         select(func.max(r.c.start_date)).where(
-            r.c.citizen_id == cid, r.c.role == role, r.c.reason != "cover", r.c.start_date > day)
+            r.c.citizen_id == cid, r.c.role == role, r.c.reason != "cover", r.c.start_date > day
+        )
     ).scalar()
     if later is not None:
         raise Refused("later_change", citizen=citizen, start=later, role=role)
 
 
-def _handoff_rules(conn: Connection, role: str, model: str, pid: int,
-                   open_rows: Sequence[Row[Any]], day: date, staff: str) -> list[Reason]:
+def _handoff_rules(
+    conn: Connection,
+    role: str,
+    model: str,
+    pid: int,
+    open_rows: Sequence[Row[Any]],
+    day: date,
+    staff: str,
+) -> list[Reason]:
     if role != "company_consultant":
         return [("handoff_to_consultant", {})]
-    caseworkers = [row.professional_id for row in open_rows
-                   if row.role == "coordinating_caseworker" and row.reason != "cover"]
+    caseworkers = [
+        row.professional_id
+        for row in open_rows
+        if row.role == "coordinating_caseworker" and row.reason != "cover"
+    ]
     if not caseworkers:
         return [("handoff_needs_caseworker", {})]
     ks = caseworkers[0]
@@ -299,19 +333,31 @@ def record_meeting(
         intakes = [row[0] for row in starts if row[2] == "intake" and row[0] <= day]
         entry = max(intakes) if intakes else min(row[0] for row in starts)
         rows = conn.execute(
-            select(m.c.status, m.c.held_date, m.c.scheduled_date, m.c.due_date,
-                   m.c.absence_accepted)
-            .where(m.c.citizen_id == cid, m.c.kind == "job_meeting", m.c.status != "planned")
+            select(
+                m.c.status, m.c.held_date, m.c.scheduled_date, m.c.due_date, m.c.absence_accepted
+            ).where(m.c.citizen_id == cid, m.c.kind == "job_meeting", m.c.status != "planned")
         ).all()
-        history = [Contact(st, held if st == "held" else (sched or dd), bool(acc))
-                   for st, held, sched, dd, acc in rows if (held or sched or dd)]
+        history = [
+            Contact(st, held if st == "held" else (sched or dd), bool(acc))
+            for st, held, sched, dd, acc in rows
+            if (held or sched or dd)
+        ]
         before = [h for h in history if h.day < day]
         due = next_due(entry, before, day, rule_for(conn, cid)).due
     new_version = bump(conn, cid, version)
-    conn.execute(insert(m).values(
-        code=code, citizen_id=cid, professional_id=pid, kind=kind, due_date=due,
-        scheduled_date=day, held_date=day if status == "held" else None,
-        duration_minutes=minutes, place=place, status=status,
-        absence_accepted=absence_accepted,
-    ))
+    conn.execute(
+        insert(m).values(
+            code=code,
+            citizen_id=cid,
+            professional_id=pid,
+            kind=kind,
+            due_date=due,
+            scheduled_date=day,
+            held_date=day if status == "held" else None,
+            duration_minutes=minutes,
+            place=place,
+            status=status,
+            absence_accepted=absence_accepted,
+        )
+    )
     return Changed(citizen, new_version, 0, 1)

@@ -54,9 +54,10 @@ class _Open(NamedTuple):
 def partners(conn: Connection, day: date) -> dict[int, int]:
     """Coordinating caseworker id → their buddy's id, for pairs in force on ``day``."""
     b = s.buddy_pair
-    return {int(k): int(v) for k, v in conn.execute(
-        select(b.c.caseworker_id, b.c.partner_id).where(on(b, day))
-    )}
+    return {
+        int(k): int(v)
+        for k, v in conn.execute(select(b.c.caseworker_id, b.c.partner_id).where(on(b, day)))
+    }
 
 
 def roles_held(conn: Connection, day: date) -> dict[int, set[str]]:
@@ -73,19 +74,34 @@ def _open(conn: Connection, citizens: list[int], day: date) -> dict[int, list[_O
     r = s.responsibility
     out: dict[int, list[_Open]] = defaultdict(list)
     for chunk in range(0, len(citizens), 5000):
-        part = citizens[chunk:chunk + 5000]
+        part = citizens[chunk : chunk + 5000]
         for rid, cid, pid, role, start, end, reason, covers in conn.execute(
-            select(r.c.id, r.c.citizen_id, r.c.professional_id, r.c.role, r.c.start_date,
-                   r.c.end_date, r.c.reason, r.c.covers_professional_id)
-            .where(r.c.citizen_id.in_(part), on(r, day))
+            select(
+                r.c.id,
+                r.c.citizen_id,
+                r.c.professional_id,
+                r.c.role,
+                r.c.start_date,
+                r.c.end_date,
+                r.c.reason,
+                r.c.covers_professional_id,
+            ).where(r.c.citizen_id.in_(part), on(r, day))
         ):
-            out[int(cid)].append(_Open(int(rid), int(pid), str(role), start, end,
-                                       str(reason), None if covers is None else int(covers)))
+            out[int(cid)].append(
+                _Open(
+                    int(rid),
+                    int(pid),
+                    str(role),
+                    start,
+                    end,
+                    str(reason),
+                    None if covers is None else int(covers),
+                )
+            )
     return out
 
 
-def _next_starts(conn: Connection, citizens: list[int], day: date) -> dict[tuple[int, str],
-                                                                           date]:
+def _next_starts(conn: Connection, citizens: list[int], day: date) -> dict[tuple[int, str], date]:
     """(citizen, role) → the first responsibility recorded after ``day`` (covers aside):
     where a new contact's responsibility has to end."""
     r = s.responsibility
@@ -93,8 +109,11 @@ def _next_starts(conn: Connection, citizens: list[int], day: date) -> dict[tuple
     for chunk in range(0, len(citizens), 5000):
         for cid, role, first in conn.execute(
             select(r.c.citizen_id, r.c.role, func.min(r.c.start_date))
-            .where(r.c.citizen_id.in_(citizens[chunk:chunk + 5000]), r.c.start_date > day,
-                   r.c.reason != "cover")
+            .where(
+                r.c.citizen_id.in_(citizens[chunk : chunk + 5000]),
+                r.c.start_date > day,
+                r.c.reason != "cover",
+            )
             .group_by(r.c.citizen_id, r.c.role)
         ):
             out[(int(cid), str(role))] = first
@@ -116,10 +135,19 @@ class _Writes:
         self.departures: dict[tuple[int, str], list[int]] = defaultdict(list)
         """(professional, role) → citizens who leave them."""
 
-    def start(self, citizen: int, pid: int, role: str, reason: str,
-              last: date | None = None) -> None:
-        self.starts.append({"citizen_id": citizen, "professional_id": pid, "role": role,
-                            "start_date": self.day, "end_date": last, "reason": reason})
+    def start(
+        self, citizen: int, pid: int, role: str, reason: str, last: date | None = None
+    ) -> None:
+        self.starts.append(
+            {
+                "citizen_id": citizen,
+                "professional_id": pid,
+                "role": role,
+                "start_date": self.day,
+                "end_date": last,
+                "reason": reason,
+            }
+        )
         self.arrivals[(pid, role)].append(citizen)
 
     def move(self, row: _Open, citizen: int, target: int, reason: str) -> None:
@@ -144,8 +172,9 @@ class _Writes:
             self.ends.append({"rid": row.id, "last": self.day - timedelta(days=1)})
 
 
-def apply(conn: Connection, department: Department, plan: Plan,
-          record_cap: int | None = None) -> Written:
+def apply(
+    conn: Connection, department: Department, plan: Plan, record_cap: int | None = None
+) -> Written:
     """Write the plan's moves on ``department.day``; with ``record_cap`` also the new cap.
 
     Refused with ``Conflict`` if a moved citizen's case changed since ``department`` was
@@ -163,8 +192,7 @@ def apply(conn: Connection, department: Department, plan: Plan,
     for m in moved:
         held = current.get(m.citizen, [])
         if m.origin is None:
-            _new_contact(w, m.citizen, m.target, m.reason, held, department, pairs, roles,
-                         later)
+            _new_contact(w, m.citizen, m.target, m.reason, held, department, pairs, roles, later)
             continue
         let_go: set[tuple[str, int]] = set()
         """(role, professional) the citizen leaves: their covers end with the move."""
@@ -202,12 +230,12 @@ def apply(conn: Connection, department: Department, plan: Plan,
     recorded = False
     if record_cap is not None:
         recorded = _record_cap(conn, department, record_cap)
-    return Written(len(w.ends) + len(w.drops), len(w.starts), recorded, w.kept,
-                   len(w.corrections))
+    return Written(len(w.ends) + len(w.drops), len(w.starts), recorded, w.kept, len(w.corrections))
 
 
-def _new_holder(row: _Open, origin: int, target: int, department: Department,
-                pairs: dict[int, int]) -> int | None:
+def _new_holder(
+    row: _Open, origin: int, target: int, department: Department, pairs: dict[int, int]
+) -> int | None:
     """Who takes over ``row`` when its citizen moves from ``origin`` to ``target`` in the
     planned role (None: the row stays): the planned role itself; all inclusive, every role
     the old professional held; buddy pair, the old partner's role goes to the new partner."""
@@ -215,35 +243,49 @@ def _new_holder(row: _Open, origin: int, target: int, department: Department,
         row.role == department.role or department.role_model == "all_inclusive"
     ):
         return target
-    if (department.role_model == "buddy_pair" and row.role in PARTNER_ROLES
-            and row.professional == pairs.get(origin) and target in pairs):
+    if (
+        department.role_model == "buddy_pair"
+        and row.role in PARTNER_ROLES
+        and row.professional == pairs.get(origin)
+        and target in pairs
+    ):
         return pairs[target]
     return None
 
 
-def _new_contact(w: _Writes, citizen: int, target: int, reason: str, held: list[_Open],
-                 department: Department, pairs: dict[int, int],
-                 roles: dict[int, set[str]], later: dict[tuple[int, str], date]) -> None:
+def _new_contact(
+    w: _Writes,
+    citizen: int,
+    target: int,
+    reason: str,
+    held: list[_Open],
+    department: Department,
+    pairs: dict[int, int],
+    roles: dict[int, set[str]],
+    later: dict[tuple[int, str], date],
+) -> None:
     """A citizen without a contact gets one; the role model says who else they get. Each
     new responsibility ends the day before one already recorded later in its role."""
     taken = {row.role for row in held}
     extra: list[tuple[int, str]] = [(target, department.role)]
     buddy = pairs.get(target)
     if buddy is not None:
-        extra += [(buddy, role) for role in PARTNER_ROLES
-                  if role in roles.get(buddy, set())][:1]
+        extra += [(buddy, role) for role in PARTNER_ROLES if role in roles.get(buddy, set())][:1]
     if department.role_model == "all_inclusive":
-        extra += [(target, role) for role in sorted(roles.get(target, set()))
-                  if role != department.role]
+        extra += [
+            (target, role) for role in sorted(roles.get(target, set())) if role != department.role
+        ]
     for pid, role in extra:
         if role not in taken:
             upto = later.get((citizen, role))
-            w.start(citizen, pid, role, reason,
-                    upto - timedelta(days=1) if upto is not None else None)
+            w.start(
+                citizen, pid, role, reason, upto - timedelta(days=1) if upto is not None else None
+            )
 
 
-def _refuse_over_cap(conn: Connection, department: Department, w: _Writes,
-                     pairs: dict[int, int]) -> None:
+def _refuse_over_cap(
+    conn: Connection, department: Department, w: _Writes, pairs: dict[int, int]
+) -> None:
     """A role that moves with the planned one (a buddy's, or the other roles of an
     all-inclusive caseworker) may not push its new holder past their own cap in it; the
     planned role's caps are the plan's own."""
@@ -259,9 +301,14 @@ def _refuse_over_cap(conn: Connection, department: Department, w: _Writes,
         after -= sum(weight.get(c, 1.0) for c in w.departures.get((pid, role), []))
         if after > limit + 1e-9:
             ks = caseworker_of.get(pid)
-            raise CannotPlace("partner_over_cap", staff=code,
-                              caseworker=department.codes.get(ks, code) if ks else code,
-                              load=after, limit=limit, role=role)
+            raise CannotPlace(
+                "partner_over_cap",
+                staff=code,
+                caseworker=department.codes.get(ks, code) if ks else code,
+                load=after,
+                limit=limit,
+                role=role,
+            )
 
 
 def _bump_versions(conn: Connection, department: Department, citizens: list[int]) -> None:
@@ -274,7 +321,8 @@ def _bump_versions(conn: Connection, department: Department, citizens: list[int]
         {"cid": cid, "seen": department.versions.get(cid, 1)} for cid in citizens
     ]
     done = conn.execute(
-        update(c).where(c.c.id == bindparam("cid"), c.c.version == bindparam("seen"))
+        update(c)
+        .where(c.c.id == bindparam("cid"), c.c.version == bindparam("seen"))
         .values(version=c.c.version + 1),
         rows,
     )
@@ -282,7 +330,8 @@ def _bump_versions(conn: Connection, department: Department, citizens: list[int]
     if changed is None or changed < 0:
         # the driver cannot count an executemany: count what the bump reached instead
         changed = sum(
-            1 for row in rows
+            1
+            for row in rows
             if conn.execute(select(c.c.version).where(c.c.id == row["cid"])).scalar()
             == row["seen"] + 1
         )
@@ -306,6 +355,13 @@ def _record_cap(conn: Connection, department: Department, cap: int) -> bool:
             return False
         conn.execute(update(c).where(c.c.id == existing[0]).values(cap=cap))
         return True
-    conn.execute(insert(c).values(role=department.role, department_id=department.id,
-                                  professional_id=None, cap=cap, start_date=department.day))
+    conn.execute(
+        insert(c).values(
+            role=department.role,
+            department_id=department.id,
+            professional_id=None,
+            cap=cap,
+            start_date=department.day,
+        )
+    )
     return True

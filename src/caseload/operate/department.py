@@ -56,7 +56,11 @@ def department_id(conn: Connection, code: str) -> tuple[int, str]:
 
 
 def read(
-    conn: Connection, code: str, day: date, role: str, cap: int | None = None,
+    conn: Connection,
+    code: str,
+    day: date,
+    role: str,
+    cap: int | None = None,
     lock: bool = False,
 ) -> Department:
     """The professionals of department ``code`` holding ``role`` on ``day`` (and anyone who
@@ -72,17 +76,19 @@ def read(
     staff = conn.execute(
         select(p.c.id, p.c.code, p.c.fte, p.c.start_date, p.c.end_date, p.c.district)
         .where(p.c.department_id == dept, p.c.start_date <= day)
-        .where(select(pr.c.id).where(pr.c.professional_id == p.c.id, pr.c.role == role,
-                                     on(pr, day)).exists()
-               | select(r.c.id).where(r.c.professional_id == p.c.id, r.c.role == role,
-                                      on(r, day)).exists())
+        .where(
+            select(pr.c.id)
+            .where(pr.c.professional_id == p.c.id, pr.c.role == role, on(pr, day))
+            .exists()
+            | select(r.c.id)
+            .where(r.c.professional_id == p.c.id, r.c.role == role, on(r, day))
+            .exists()
+        )
         .order_by(p.c.code)
     ).all()
     a = s.staff_absence
     on_leave = set(
-        conn.execute(
-            select(a.c.professional_id).where(a.c.term == "long", on(a, day))
-        ).scalars()
+        conn.execute(select(a.c.professional_id).where(a.c.term == "long", on(a, day))).scalars()
     )
     caps = all_caps(conn)
     found = applicable_cap(caps, role, code, "", day)
@@ -105,8 +111,18 @@ def read(
         seats.append(Seat(int(pid), str(pcode), capacity, district, away))
     ids = [seat.id for seat in seats]
     query = (
-        select(r.c.id, c.c.id, c.c.code, c.c.complexity, c.c.district, r.c.professional_id,
-               r.c.start_date, r.c.reason, r.c.covers_professional_id, c.c.version)
+        select(
+            r.c.id,
+            c.c.id,
+            c.c.code,
+            c.c.complexity,
+            c.c.district,
+            r.c.professional_id,
+            r.c.start_date,
+            r.c.reason,
+            r.c.covers_professional_id,
+            c.c.version,
+        )
         .join(c, c.c.id == r.c.citizen_id)
         .where(r.c.role == role, on(r, day), r.c.professional_id.in_(ids))
         .order_by(c.c.id, r.c.start_date)
@@ -126,8 +142,9 @@ def read(
             else:  # a colleague's citizen held meanwhile: it takes room, stays put
                 covering[holder] = covering.get(holder, 0.0) + rule.weight(complexity)
             continue
-        cases[cid] = Case(int(cid), str(ccode), rule.weight(complexity), district,
-                          int(holder), since)
+        cases[cid] = Case(
+            int(cid), str(ccode), rule.weight(complexity), district, int(holder), since
+        )
         held[cid] = int(rid)
     for cid, coverer in cover_of.items():
         if cid in cases and cases[cid].current in gone:
@@ -136,18 +153,32 @@ def read(
         replace(seat, capacity=max(0.0, seat.capacity - covering.get(seat.id, 0.0)))
         for seat in seats
     ]
-    return Department(dept, code, model, role, day, department_cap, in_force, rule, seats,
-                      list(cases.values()), held, versions)
+    return Department(
+        dept,
+        code,
+        model,
+        role,
+        day,
+        department_cap,
+        in_force,
+        rule,
+        seats,
+        list(cases.values()),
+        held,
+        versions,
+    )
 
 
-def load_and_cap(conn: Connection, pid: int, role: str, day: date) -> tuple[str, float,
-                                                                          float | None]:
+def load_and_cap(
+    conn: Connection, pid: int, role: str, day: date
+) -> tuple[str, float, float | None]:
     """A professional's code, their weighted load in ``role`` on ``day`` (citizens they cover
     included) and their effective cap there (None: no cap applies)."""
     p, d, r, c = s.professional, s.department, s.responsibility, s.citizen
     code, fte, started, dept_id, dept = conn.execute(
         select(p.c.code, p.c.fte, p.c.start_date, d.c.id, d.c.code)
-        .join(d, d.c.id == p.c.department_id).where(p.c.id == pid)
+        .join(d, d.c.id == p.c.department_id)
+        .where(p.c.id == pid)
     ).one()
     rule = caseload_rule(conn, int(dept_id))
     held = conn.execute(
@@ -175,9 +206,11 @@ def unassigned(conn: Connection, department: Department, include_new: bool) -> l
     r, c, b, p = s.responsibility, s.citizen, s.benefit_spell, s.professional
     rule = department.rule
     no_contact = ~select(r.c.id).where(r.c.citizen_id == c.c.id, on(r, day)).exists()
-    on_benefit = select(b.c.id).where(
-        b.c.citizen_id == c.c.id, b.c.benefit.in_(NEEDS_CONTACT), on(b, day)
-    ).exists()
+    on_benefit = (
+        select(b.c.id)
+        .where(b.c.citizen_id == c.c.id, b.c.benefit.in_(NEEDS_CONTACT), on(b, day))
+        .exists()
+    )
     no_spells = ~select(b.c.id).where(b.c.citizen_id == c.c.id).exists()
     candidates = conn.execute(
         select(c.c.id, c.c.code, c.c.complexity, c.c.district, c.c.version)
@@ -192,8 +225,9 @@ def unassigned(conn: Connection, department: Department, include_new: bool) -> l
         for cid, pid, end, dept in conn.execute(
             select(r.c.citizen_id, r.c.professional_id, r.c.end_date, p.c.department_id)
             .join(p, p.c.id == r.c.professional_id)
-            .where(r.c.citizen_id.in_(ids[chunk:chunk + 5000]), r.c.role == role,
-                   r.c.end_date < day)
+            .where(
+                r.c.citizen_id.in_(ids[chunk : chunk + 5000]), r.c.role == role, r.c.end_date < day
+            )
         ):
             if cid not in last or end > last[cid][0]:
                 last[int(cid)] = (end, int(pid), int(dept))
@@ -205,6 +239,15 @@ def unassigned(conn: Connection, department: Department, include_new: bool) -> l
             continue
         if before is not None and before[2] != department.id:
             continue
-        out.append(Case(int(cid), str(code), rule.weight(complexity), district, None, None,
-                        before[1] if before else None))
+        out.append(
+            Case(
+                int(cid),
+                str(code),
+                rule.weight(complexity),
+                district,
+                None,
+                None,
+                before[1] if before else None,
+            )
+        )
     return out

@@ -12,8 +12,13 @@ from caseload.trial.figures import svg
 LINES = {"before": "#777777", "plan": "#1b6ca8", "greedy": "#d9822b"}
 
 
-def load_shares(shares: Mapping[str, Sequence[float]], labels: Mapping[str, str],
-                xlabel: str, ylabel: str, cap_label: str) -> str:
+def load_shares(
+    shares: Mapping[str, Sequence[float]],
+    labels: Mapping[str, str],
+    xlabel: str,
+    ylabel: str,
+    cap_label: str,
+) -> str:
     """Histograms (5-point bins, right-closed) of load / capacity in per cent, one line per
     series (the caseloads before, the plan, the greedy baseline), with the cap at 100 %."""
     fig = Figure(figsize=(6.4, 3.0))
@@ -23,19 +28,32 @@ def load_shares(shares: Mapping[str, Sequence[float]], labels: Mapping[str, str]
     bins = [float(b) for b in np.arange(0, top + 10, 5)]
     for key, pct in values.items():
         # bins are (a, b]: a caseload exactly at the cap counts at or under it, not over
-        ax.hist(pct - 1e-9, bins=bins, histtype="step", linewidth=1.3, color=LINES.get(key),
-                label=labels[key])
+        ax.hist(
+            pct - 1e-9,
+            bins=bins,
+            histtype="step",
+            linewidth=1.3,
+            color=LINES.get(key),
+            label=labels[key],
+        )
     ax.axvline(100, color="#a33333", linestyle="--", linewidth=1)
-    ax.annotate(cap_label, xy=(100, 1), xycoords=("data", "axes fraction"), xytext=(3, -10),
-                textcoords="offset points", color="#a33333")
+    ax.annotate(
+        cap_label,
+        xy=(100, 1),
+        xycoords=("data", "axes fraction"),
+        xytext=(3, -10),
+        textcoords="offset points",
+        color="#a33333",
+    )
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.legend(frameon=False, loc="upper left")
     return svg(fig)
 
 
-def caseloads(groups: Mapping[str, Sequence[tuple[float, float | None]]], xlabel: str,
-              cap_label: str) -> str:
+def caseloads(
+    groups: Mapping[str, Sequence[tuple[float, float | None]]], xlabel: str, cap_label: str
+) -> str:
     """One row per group (a department's role): a dot per professional at their weighted
     load, spread over the row in order of load, and a tick at each effective cap."""
     names = list(groups)
@@ -46,15 +64,25 @@ def caseloads(groups: Mapping[str, Sequence[tuple[float, float | None]]], xlabel
         loads = [load for load, _ in points]
         offsets = np.linspace(-0.28, 0.28, len(loads)) if len(loads) > 1 else np.zeros(1)
         over = [cap is not None and load > cap + 1e-9 for load, cap in points]
-        ax.scatter(loads, row + offsets[: len(loads)], s=12,
-                   c=["#a33333" if o else "#1b6ca8" for o in over], linewidths=0)
+        ax.scatter(
+            loads,
+            row + offsets[: len(loads)],
+            s=12,
+            c=["#a33333" if o else "#1b6ca8" for o in over],
+            linewidths=0,
+        )
         for cap in sorted({cap for _, cap in points if cap is not None}):
             ax.plot([cap, cap], [row - 0.38, row + 0.38], color="#555555", linewidth=1.2)
     ax.plot([], [], color="#555555", linewidth=1.2, label=cap_label)
     ax.set_yticks(range(len(names)), names)
     ax.invert_yaxis()
-    reach = [v for points in groups.values() for load, cap in points
-             for v in (load, cap) if v is not None]
+    reach = [
+        v
+        for points in groups.values()
+        for load, cap in points
+        for v in (load, cap)
+        if v is not None
+    ]
     ax.set_xlim(0, 1.08 * max(reach, default=1.0))
     ax.set_xlabel(xlabel)
     ax.legend(frameon=False, loc="lower right")

@@ -44,7 +44,9 @@ def greedy(seats: Sequence[Seat], cases: Sequence[Case], reason: str = "realloca
 
 
 def _least_loaded(
-    queue: list[tuple[float, int]], load: dict[int, float], seat_by_id: dict[int, Seat],
+    queue: list[tuple[float, int]],
+    load: dict[int, float],
+    seat_by_id: dict[int, Seat],
     weight: float,
 ) -> int | None:
     """Pop the least-loaded professional with room for ``weight`` (others go back)."""

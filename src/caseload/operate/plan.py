@@ -111,9 +111,9 @@ def weight_scale(weights: Sequence[float]) -> int:
     return 100
 
 
-def loads_of(seats: Sequence[Seat], cases: Sequence[Case], holder: dict[int, int | None]) -> (
-    dict[int, float]
-):
+def loads_of(
+    seats: Sequence[Seat], cases: Sequence[Case], holder: dict[int, int | None]
+) -> dict[int, float]:
     load = {s.id: 0.0 for s in seats}
     weight = {c.id: c.weight for c in cases}
     for citizen, seat in holder.items():
@@ -211,8 +211,9 @@ def plan(
         return pools[key]
 
     supplies: dict[int, int] = {}
-    group_arcs: dict[tuple[int | None, int | None, int, str | None],
-                     tuple[int | None, int | None]] = {}
+    group_arcs: dict[
+        tuple[int | None, int | None, int, str | None], tuple[int | None, int | None]
+    ] = {}
     for key, members in groups.items():
         current, previous, w, district = key
         node = net.node()

@@ -46,8 +46,7 @@ class _Said(Exception):
             return t("hidden_cpr", lang) if isinstance(value, Hidden) else value
 
         return self.joiner.join(
-            t(key, lang, **{k: said(v) for k, v in values.items()})
-            for key, values in self.reasons
+            t(key, lang, **{k: said(v) for k, v in values.items()}) for key, values in self.reasons
         )
 
     def __str__(self) -> str:

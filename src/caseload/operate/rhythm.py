@@ -40,8 +40,12 @@ def _rules() -> Subquery:
     rule's four numbers, the job centre's default row and the built-in default filling in."""
     g, d, c = s.meeting_rule.alias("own"), s.meeting_rule.alias("fallback"), s.citizen
     cols = []
-    for name in ("interval_months", "first_within_days", "follow_up_within_days",
-                 "outreach_after_missed"):
+    for name in (
+        "interval_months",
+        "first_within_days",
+        "follow_up_within_days",
+        "outreach_after_missed",
+    ):
         cols.append(
             func.coalesce(g.c[name], d.c[name], literal(getattr(DEFAULT_RULE, name))).label(name)
         )
@@ -58,8 +62,12 @@ def rule_for(conn: Connection, citizen: int) -> MeetingRule:
     """One citizen's meeting rule (their target group's, else the default)."""
     rule = _rules()
     row = conn.execute(select(rule).where(rule.c.citizen_id == citizen)).one()
-    return MeetingRule(row.interval_months, row.first_within_days, row.follow_up_within_days,
-                       row.outreach_after_missed)
+    return MeetingRule(
+        row.interval_months,
+        row.first_within_days,
+        row.follow_up_within_days,
+        row.outreach_after_missed,
+    )
 
 
 def due_dates(conn: Connection, day: date, caseworker: int | None = None) -> Select[Any]:
@@ -77,8 +85,7 @@ def due_dates(conn: Connection, day: date, caseworker: int | None = None) -> Sel
         )
         .where(r.c.start_date <= day)
         .group_by(r.c.citizen_id)
-        .having(func.max(case((or_(r.c.end_date.is_(None), r.c.end_date >= day), 1),
-                              else_=0)) == 1)
+        .having(func.max(case((or_(r.c.end_date.is_(None), r.c.end_date >= day), 1), else_=0)) == 1)
     )
     contact = primary_contact(day)
     if caseworker is not None:
@@ -118,8 +125,9 @@ def due_dates(conn: Connection, day: date, caseworker: int | None = None) -> Sel
             mr.citizen_id,
             func.min(case((plain, mr.day))).label("first_missed"),
             func.max(case((accepted, mr.day))).label("last_accepted"),
-            func.sum(case((and_(plain, mr.status.in_(codes.CITIZEN_MISSED)), 1), else_=0))
-            .label("by_citizen"),
+            func.sum(case((and_(plain, mr.status.in_(codes.CITIZEN_MISSED)), 1), else_=0)).label(
+                "by_citizen"
+            ),
         )
         .join(on, on.c.citizen_id == mr.citizen_id)
         .outerjoin(held, held.c.citizen_id == mr.citizen_id)
@@ -172,13 +180,19 @@ def due_frame(conn: Connection, day: date, caseworker: int | None = None) -> pl.
     for_analysis(conn)
     rows = conn.execute(due_dates(conn, day, caseworker)).all()
     schema = {
-        "citizen_id": pl.Int64, "professional_id": pl.Int64, "entry": pl.Date,
-        "last_held": pl.Date, "due": pl.Date, "missed_by_citizen": pl.Int64,
-        "outreach": pl.Boolean, "planned": pl.Date,
+        "citizen_id": pl.Int64,
+        "professional_id": pl.Int64,
+        "entry": pl.Date,
+        "last_held": pl.Date,
+        "due": pl.Date,
+        "missed_by_citizen": pl.Int64,
+        "outreach": pl.Boolean,
+        "planned": pl.Date,
     }
     frame = pl.DataFrame(rows, schema=list(schema), orient="row")
     return frame.with_columns(
-        pl.col(c).cast(pl.Utf8).str.to_date() if t == pl.Date and frame.schema[c] == pl.Utf8
+        pl.col(c).cast(pl.Utf8).str.to_date()
+        if t == pl.Date and frame.schema[c] == pl.Utf8
         else pl.col(c).cast(t)
         for c, t in schema.items()
     )
@@ -196,16 +210,17 @@ class Overdue:
     outreach: int
 
 
-def overdue(conn: Connection, day: date, within: int = 14, caseworker: int | None = None) -> (
-    tuple[list[Overdue], pl.DataFrame]
-):
+def overdue(
+    conn: Connection, day: date, within: int = 14, caseworker: int | None = None
+) -> tuple[list[Overdue], pl.DataFrame]:
     """Per caseworker: counts; and the citizens overdue or due within ``within`` days (with
     codes, due date and days overdue), most overdue first."""
     frame = due_frame(conn, day, caseworker)
     p, c = s.professional, s.citizen
     staff = pl.DataFrame(
         conn.execute(select(p.c.id, p.c.code, p.c.name)).all(),
-        schema={"professional_id": pl.Int64, "staff": pl.Utf8, "name": pl.Utf8}, orient="row",
+        schema={"professional_id": pl.Int64, "staff": pl.Utf8, "name": pl.Utf8},
+        orient="row",
     )
     horizon = day + timedelta(days=within)
     marked = frame.with_columns(
@@ -227,29 +242,41 @@ def overdue(conn: Connection, day: date, within: int = 14, caseworker: int | Non
     ids = listed.get_column("citizen_id").to_list()
     codes_of = pl.DataFrame(
         conn.execute(select(c.c.id, c.c.code).where(c.c.id.in_(ids))).all() if ids else [],
-        schema={"citizen_id": pl.Int64, "citizen": pl.Utf8}, orient="row",
+        schema={"citizen_id": pl.Int64, "citizen": pl.Utf8},
+        orient="row",
     )
     listed = listed.join(codes_of, on="citizen_id", how="left").sort(
         "staff", "due", "citizen", nulls_last=True
     )
     return [
-        Overdue(r["staff"] or "", r["name"] or "", r["citizens"], r["overdue"], r["due_soon"],
-                r["outreach"])
+        Overdue(
+            r["staff"] or "",
+            r["name"] or "",
+            r["citizens"],
+            r["overdue"],
+            r["due_soon"],
+            r["outreach"],
+        )
         for r in summary.iter_rows(named=True)
     ], listed
 
 
-def timeliness(conn: Connection, first: date, last: date, by: str = "department",
-               trial: str | None = None) -> pl.DataFrame:
+def timeliness(
+    conn: Connection, first: date, last: date, by: str = "department", trial: str | None = None
+) -> pl.DataFrame:
     """Held job meetings due from ``first`` to ``last`` and how many were held by the due
     date, per week of the due date and group: the department of the professional who held
     the meeting, or (``by="arm"``) the arm of ``trial``. Counted in the database per due day;
     weeks are folded here."""
     m = s.meeting
-    base = select(m.c.due_date, func.count().label("held"),
-                  func.sum(case((m.c.held_date <= m.c.due_date, 1), else_=0)).label("timely"))
-    base = base.where(m.c.kind == "job_meeting", m.c.status == "held",
-                      m.c.due_date >= first, m.c.due_date <= last)
+    base = select(
+        m.c.due_date,
+        func.count().label("held"),
+        func.sum(case((m.c.held_date <= m.c.due_date, 1), else_=0)).label("timely"),
+    )
+    base = base.where(
+        m.c.kind == "job_meeting", m.c.status == "held", m.c.due_date >= first, m.c.due_date <= last
+    )
     if by == "arm":
         a, tr = s.trial_assignment, s.trial
         query = (
@@ -271,7 +298,9 @@ def timeliness(conn: Connection, first: date, last: date, by: str = "department"
             .subquery("per_department")
         )
         query = select(
-            per_department.c.due_date, per_department.c.held, per_department.c.timely,
+            per_department.c.due_date,
+            per_department.c.held,
+            per_department.c.timely,
             d.c.code.label("group"),
         ).join(d, d.c.id == per_department.c.department_id)
     else:

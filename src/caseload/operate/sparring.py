@@ -101,17 +101,34 @@ def sheet(conn: Connection, staff: str, day: date) -> Sheet:
         return Sheet(staff, str(found[1]), day, [])
     c = s.citizen
     pages: dict[int, Page] = {}
-    facts = {row.id: row for row in conn.execute(
-        select(c.c.id, c.c.code, c.c.target_group, c.c.district, c.c.complexity,
-               c.c.kontanthjaelp_since).where(c.c.id.in_(ids)))}
+    facts = {
+        row.id: row
+        for row in conn.execute(
+            select(
+                c.c.id,
+                c.c.code,
+                c.c.target_group,
+                c.c.district,
+                c.c.complexity,
+                c.c.kontanthjaelp_since,
+            ).where(c.c.id.in_(ids))
+        )
+    }
     for row in due.iter_rows(named=True):
         f = facts[row["citizen_id"]]
         late = (day - row["due"]).days
         pages[f.id] = Page(
-            f.code, f.target_group, f.district, f.complexity, row["entry"],
+            f.code,
+            f.target_group,
+            f.district,
+            f.complexity,
+            row["entry"],
             kh_years=whole_years(f.kontanthjaelp_since, day) if f.kontanthjaelp_since else None,
-            due=row["due"], planned=row["planned"], overdue_days=max(late, 0),
-            missed_by_citizen=row["missed_by_citizen"], outreach=bool(row["outreach"]),
+            due=row["due"],
+            planned=row["planned"],
+            overdue_days=max(late, 0),
+            missed_by_citizen=row["missed_by_citizen"],
+            outreach=bool(row["outreach"]),
         )
     _benefits(conn, pages, day)
     _contacts(conn, pages, day)
@@ -154,31 +171,59 @@ def _contacts(conn: Connection, pages: dict[int, Page], day: date) -> None:
 def _efforts(conn: Connection, pages: dict[int, Page], day: date) -> None:
     o, cp = s.supplier_order, s.company_placement
     for cid, supplier, purpose, start, end, every in conn.execute(
-        select(o.c.citizen_id, o.c.supplier, o.c.purpose, o.c.start_date, o.c.end_date,
-               o.c.report_every_days)
-        .where(o.c.citizen_id.in_(pages), on(o, day))
+        select(
+            o.c.citizen_id,
+            o.c.supplier,
+            o.c.purpose,
+            o.c.start_date,
+            o.c.end_date,
+            o.c.report_every_days,
+        ).where(o.c.citizen_id.in_(pages), on(o, day))
     ):
-        pages[cid].courses.append({"supplier": supplier, "purpose": purpose, "start": start,
-                                   "end": end, "every": every})
+        pages[cid].courses.append(
+            {"supplier": supplier, "purpose": purpose, "start": start, "end": end, "every": every}
+        )
     for cid, kind, company, start, end, hours, reassess in conn.execute(
-        select(cp.c.citizen_id, cp.c.kind, cp.c.company, cp.c.start_date, cp.c.end_date,
-               cp.c.weekly_hours, cp.c.reassessment_date)
-        .where(cp.c.citizen_id.in_(pages), on(cp, day))
+        select(
+            cp.c.citizen_id,
+            cp.c.kind,
+            cp.c.company,
+            cp.c.start_date,
+            cp.c.end_date,
+            cp.c.weekly_hours,
+            cp.c.reassessment_date,
+        ).where(cp.c.citizen_id.in_(pages), on(cp, day))
     ):
-        pages[cid].placements.append({"kind": kind, "company": company, "start": start,
-                                      "end": end, "hours": hours, "reassess": reassess})
+        pages[cid].placements.append(
+            {
+                "kind": kind,
+                "company": company,
+                "start": start,
+                "end": end,
+                "hours": hours,
+                "reassess": reassess,
+            }
+        )
     plan, rec = s.preparatory_plan, s.rehabilitation_recommendation
     latest: dict[int, dict[str, Any]] = {}
     for cid, started, completed, meeting, recommendation in conn.execute(
-        select(plan.c.citizen_id, plan.c.started_date, plan.c.completed_date,
-               rec.c.meeting_date, rec.c.recommendation)
+        select(
+            plan.c.citizen_id,
+            plan.c.started_date,
+            plan.c.completed_date,
+            rec.c.meeting_date,
+            rec.c.recommendation,
+        )
         .outerjoin(rec, rec.c.plan_id == plan.c.id)
         .where(plan.c.citizen_id.in_(pages), plan.c.started_date <= day)
         .order_by(plan.c.started_date, rec.c.meeting_date)
     ):
-        latest[cid] = {"started": started, "completed": completed,
-                       "meeting": meeting if meeting and meeting <= day else None,
-                       "recommendation": recommendation if meeting and meeting <= day else None}
+        latest[cid] = {
+            "started": started,
+            "completed": completed,
+            "meeting": meeting if meeting and meeting <= day else None,
+            "recommendation": recommendation if meeting and meeting <= day else None,
+        }
     for cid, value in latest.items():
         pages[cid].plan = value
 
@@ -186,28 +231,45 @@ def _efforts(conn: Connection, pages: dict[int, Page], day: date) -> None:
 def _requests(conn: Connection, pages: dict[int, Page], day: date) -> None:
     mr = s.medical_request
     for cid, kind, sent, reminder, answered in conn.execute(
-        select(mr.c.citizen_id, mr.c.kind, mr.c.sent_date, mr.c.reminder_date,
-               mr.c.answered_date)
-        .where(mr.c.citizen_id.in_(pages), mr.c.sent_date <= day,
-               or_(mr.c.followed_up_date.is_(None), mr.c.followed_up_date > day))
+        select(
+            mr.c.citizen_id, mr.c.kind, mr.c.sent_date, mr.c.reminder_date, mr.c.answered_date
+        ).where(
+            mr.c.citizen_id.in_(pages),
+            mr.c.sent_date <= day,
+            or_(mr.c.followed_up_date.is_(None), mr.c.followed_up_date > day),
+        )
     ):
         answered = answered if answered and answered <= day else None
-        pages[cid].medical.append({
-            "kind": kind, "sent": sent, "reminder": reminder, "answered": answered,
-            "flag": answered is not None and (day - answered).days > FOLLOW_UP_DAYS,
-        })
+        pages[cid].medical.append(
+            {
+                "kind": kind,
+                "sent": sent,
+                "reminder": reminder,
+                "answered": answered,
+                "flag": answered is not None and (day - answered).days > FOLLOW_UP_DAYS,
+            }
+        )
     o, pr = s.supplier_order, s.progress_report
     for cid, supplier, due, received in conn.execute(
         select(o.c.citizen_id, o.c.supplier, pr.c.due_date, pr.c.received_date)
         .join(pr, pr.c.order_id == o.c.id)
-        .where(o.c.citizen_id.in_(pages), pr.c.due_date <= day + timedelta(days=14),
-               or_(pr.c.acted_on_date.is_(None), pr.c.acted_on_date > day))
+        .where(
+            o.c.citizen_id.in_(pages),
+            pr.c.due_date <= day + timedelta(days=14),
+            or_(pr.c.acted_on_date.is_(None), pr.c.acted_on_date > day),
+        )
         .order_by(pr.c.due_date)
     ):
         received = received if received and received <= day else None
-        pages[cid].reports.append({"supplier": supplier, "due": due, "received": received,
-                                   "waiting": received is not None,
-                                   "upcoming": received is None and due >= day})
+        pages[cid].reports.append(
+            {
+                "supplier": supplier,
+                "due": due,
+                "received": received,
+                "waiting": received is not None,
+                "upcoming": received is None and due >= day,
+            }
+        )
 
 
 def _others(conn: Connection, pages: dict[int, Page], day: date, pid: int) -> None:

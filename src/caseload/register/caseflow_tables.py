@@ -180,9 +180,13 @@ TRIALS = TableSpec(
         _start("trial start: the cohort is frozen on this day"),
         _end("trial end"),
         Field("outcome_end_date", "date", "end of the outcome window", example="2020-04-30"),
-        Field("scheme", "text", "randomisation design: free text, or the JSON that "
-              "`caseload randomise` stores (needed to assign later entrants)",
-              example="complete, 1:1"),
+        Field(
+            "scheme",
+            "text",
+            "randomisation design: free text, or the JSON that "
+            "`caseload randomise` stores (needed to assign later entrants)",
+            example="complete, 1:1",
+        ),
         Field("seed", "text", "random seed", example="2018"),
         Field("created_by", "text", "who ran the randomisation", example="analyst"),
     ),

@@ -13,8 +13,9 @@ from caseload.domain import codes
 from caseload.store import schema as s
 
 
-def primary_contact(day: date, among: Subquery | None = None,
-                    name: str = "primary_contact") -> Subquery:
+def primary_contact(
+    day: date, among: Subquery | None = None, name: str = "primary_contact"
+) -> Subquery:
     """(citizen_id, professional_id), one row per citizen with a contact on ``day``;
     ``among`` (a subquery with ``citizen_id``) limits the citizens looked at.
 
@@ -22,8 +23,10 @@ def primary_contact(day: date, among: Subquery | None = None,
     function: the same answer, several times faster on a large register.
     """
     r = s.responsibility
-    rank = case(*((r.c.role == role, 2 * i) for i, role in enumerate(codes.ROLES)),
-                else_=2 * len(codes.ROLES)) + case((r.c.reason == "cover", 0), else_=1)
+    rank = case(
+        *((r.c.role == role, 2 * i) for i, role in enumerate(codes.ROLES)),
+        else_=2 * len(codes.ROLES),
+    ) + case((r.c.reason == "cover", 0), else_=1)
     on_day = select(r.c.citizen_id, r.c.professional_id, rank.label("rank")).where(
         r.c.start_date <= day, or_(r.c.end_date.is_(None), r.c.end_date >= day)
     )

@@ -68,8 +68,9 @@ def import_frame(
         raise ImportRejected(source, problems.from_frame(found, source))
     rows = _to_database_columns(spec, typed, refs, given)
     del typed
-    taken = pl.concat([_taken_elsewhere(conn, spec, rows),
-                       *(rule(conn, rows) for rule in spec.stored_rules)])
+    taken = pl.concat(
+        [_taken_elsewhere(conn, spec, rows), *(rule(conn, rows) for rule in spec.stored_rules)]
+    )
     if taken.height:
         raise ImportRejected(source, problems.from_frame(taken, source))
     checked = time.perf_counter()

@@ -360,8 +360,9 @@ def held_after_entry(conn: Connection, rows: pl.DataFrame) -> pl.DataFrame:
         {"citizen_id": pl.Int64, "_entry": pl.Date},
     )
     # only the columns judged: the file may be ten million meetings wide
-    joined = rows.select("_row", "citizen_id", "held_date").join(entry, on="citizen_id",
-                                                                 how="inner")
+    joined = rows.select("_row", "citizen_id", "held_date").join(
+        entry, on="citizen_id", how="inner"
+    )
     return flag(
         joined,
         pl.col("held_date") < pl.col("_entry"),
@@ -381,16 +382,18 @@ def no_overlap_with_stored(conn: Connection, rows: pl.DataFrame) -> pl.DataFrame
     if conn.execute(select(r.c.id).limit(1)).first() is None:
         return none()
     mine = rows.select(
-        "_row", "citizen_id", "role", "start_date",
-        (pl.col("end_date") if "end_date" in rows.columns else pl.lit(None, pl.Date))
-        .alias("end_date"),
+        "_row",
+        "citizen_id",
+        "role",
+        "start_date",
+        (pl.col("end_date") if "end_date" in rows.columns else pl.lit(None, pl.Date)).alias(
+            "end_date"
+        ),
         (pl.col("reason") if "reason" in rows.columns else pl.lit("")).alias("reason"),
     ).filter(pl.col("reason").fill_null("") != "cover")
     stored = _stored(
         conn,
-        select(r.c.citizen_id, r.c.role, r.c.start_date, r.c.end_date).where(
-            r.c.reason != "cover"
-        ),
+        select(r.c.citizen_id, r.c.role, r.c.start_date, r.c.end_date).where(r.c.reason != "cover"),
         {"citizen_id": pl.Int64, "role": pl.Utf8, "_start": pl.Date, "_end": pl.Date},
     )
     replaced = mine.select("citizen_id", "role", pl.col("start_date").alias("_start"))
@@ -399,8 +402,10 @@ def no_overlap_with_stored(conn: Connection, rows: pl.DataFrame) -> pl.DataFrame
     overlap = (pl.col("start_date") <= pl.col("_end").fill_null(date.max)) & (
         pl.col("_start") <= pl.col("end_date").fill_null(date.max)
     )
-    clashes = joined.filter(overlap).sort("_row", "_start").unique(
-        subset=["_row"], keep="first", maintain_order=True
+    clashes = (
+        joined.filter(overlap)
+        .sort("_row", "_start")
+        .unique(subset=["_row"], keep="first", maintain_order=True)
     )
     return flag(
         clashes,
@@ -423,8 +428,7 @@ def team_after_plan(conn: Connection, rows: pl.DataFrame) -> pl.DataFrame:
         select(p.c.id, p.c.started_date),
         {"plan_id": pl.Int64, "_started": pl.Date},
     )
-    joined = rows.select("_row", "plan_id", "meeting_date").join(started, on="plan_id",
-                                                                 how="inner")
+    joined = rows.select("_row", "plan_id", "meeting_date").join(started, on="plan_id", how="inner")
     return flag(
         joined,
         pl.col("meeting_date") < pl.col("_started"),

@@ -124,9 +124,18 @@ def caseloads(conn: Connection, day: date) -> list[Caseload]:
     caps = all_caps(conn)
     rules = caseload_rules(conn)
     out = []
-    for code, name, dept, is_trial, role, fte, citizens, started, dept_id, *per_tier in (
-        conn.execute(query)
-    ):
+    for (
+        code,
+        name,
+        dept,
+        is_trial,
+        role,
+        fte,
+        citizens,
+        started,
+        dept_id,
+        *per_tier,
+    ) in conn.execute(query):
         cap = applicable_cap(caps, role, dept, code, day)
         rule = rule_of(rules, dept_id)
         assessed = dict(zip(codes.COMPLEXITY_TIERS, map(int, per_tier), strict=True))
@@ -178,11 +187,19 @@ def continuity(conn: Connection, day: date) -> list[Continuity]:
         dialect,
     )
     spans = (
-        select(p.c.department_id.label("dept"), r.c.citizen_id.label("citizen"),
-               start.label("s"), end.label("e"), r.c.id.label("rid"))
+        select(
+            p.c.department_id.label("dept"),
+            r.c.citizen_id.label("citizen"),
+            start.label("s"),
+            end.label("e"),
+            r.c.id.label("rid"),
+        )
         .join(p, p.c.id == r.c.professional_id)
-        .where(r.c.reason != "cover", r.c.start_date <= day,
-               or_(r.c.end_date.is_(None), r.c.end_date >= first))
+        .where(
+            r.c.reason != "cover",
+            r.c.start_date <= day,
+            or_(r.c.end_date.is_(None), r.c.end_date >= first),
+        )
         .subquery()
     )
     days = _covered_days(spans)
@@ -231,7 +248,8 @@ def _covered_days(spans: Subquery) -> Subquery:
     fresh = case((or_(marked.c.reach.is_(None), marked.c.s > marked.c.reach + 1), 1), else_=0)
     island = func.sum(fresh).over(
         partition_by=(marked.c.dept, marked.c.citizen),
-        order_by=(marked.c.s, marked.c.e, marked.c.rid), rows=(None, 0),
+        order_by=(marked.c.s, marked.c.e, marked.c.rid),
+        rows=(None, 0),
     )
     islands = select(marked, island.label("island")).subquery()
     stretches = (

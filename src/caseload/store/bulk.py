@@ -173,4 +173,3 @@ def vacuum_after_load(engine: Engine, tables: list[str]) -> None:
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         for name in tables:
             conn.exec_driver_sql(f'VACUUM (ANALYZE) "{name}"')
-

@@ -218,9 +218,7 @@ def _citizen_rows(centre: JobCentre) -> pl.DataFrame:
         "district",
         "public_benefit_since",
         "kontanthjaelp_since",
-    ).with_columns(
-        pl.Series("complexity", tiers[rng.choice(len(tiers), people.height, p=shares)])
-    )
+    ).with_columns(pl.Series("complexity", tiers[rng.choice(len(tiers), people.height, p=shares)]))
 
 
 def _meeting_rules(_centre: JobCentre) -> pl.DataFrame:
@@ -262,8 +260,10 @@ def _trials(centre: JobCentre) -> pl.DataFrame:
                     scheme="complete",
                     probability=comp.trial / (comp.trial + comp.control),
                     seed=centre.seed,
-                    eligible={"departments": [d.code for d in cal.departments()],
-                              "target_groups": []},
+                    eligible={
+                        "departments": [d.code for d in cal.departments()],
+                        "target_groups": [],
+                    },
                 ).to_text()
             ],
             "seed": [str(centre.seed)],
@@ -330,10 +330,14 @@ def write(engine: Engine, centre: JobCentre, tick: Tick | None = None) -> list[I
             if sqlite:
                 raw.execute("PRAGMA foreign_keys = ON")  # type: ignore[union-attr]
                 raw.execute("PRAGMA journal_mode = WAL")  # type: ignore[union-attr]
-    bulk.vacuum_after_load(engine, [
-        catalogue.spec(r.table).table.name for r in results
-        if r.inserted + r.updated >= bulk.VACUUM_FROM
-    ])
+    bulk.vacuum_after_load(
+        engine,
+        [
+            catalogue.spec(r.table).table.name
+            for r in results
+            if r.inserted + r.updated >= bulk.VACUUM_FROM
+        ],
+    )
     return results
 
 

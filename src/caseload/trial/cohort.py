@@ -45,8 +45,14 @@ from caseload.store import schema as s
 from caseload.store.sql import add_months, day_number, for_analysis
 
 STATUS_PRIORITY = (
-    "job", "small_job", "education", "flex_job", "resource_course", "disability_pension",
-    "other", "kontanthjaelp",
+    "job",
+    "small_job",
+    "education",
+    "flex_job",
+    "resource_course",
+    "disability_pension",
+    "other",
+    "kontanthjaelp",
 )
 RECOMMENDATIONS = codes.RECOMMENDATIONS
 EPOCH = date(1970, 1, 1)
@@ -106,23 +112,39 @@ def trial(conn: Connection, code: str | None) -> Trial:
         select(t).where(t.c.code == code) if code else select(t).order_by(t.c.code)
     ).all()
     if not rows:
-        raise TrialNotFound(f"no trial {code!r} in the register" if code else
-                            "the register holds no trial: run `caseload randomise` first")
+        raise TrialNotFound(
+            f"no trial {code!r} in the register"
+            if code
+            else "the register holds no trial: run `caseload randomise` first"
+        )
     if len(rows) > 1:
-        raise TrialNotFound("the register holds several trials; name one with --trial: "
-                            + ", ".join(r.code for r in rows))
+        raise TrialNotFound(
+            "the register holds several trials; name one with --trial: "
+            + ", ".join(r.code for r in rows)
+        )
     row = rows[0]
     end = row.end_date or row.outcome_end_date
     if end is None:
         raise TrialNotFound(f"trial {row.code} has no end date: record one to evaluate it")
-    return Trial(row.id, row.code, row.name, row.unit, row.start_date, end,
-                 row.outcome_end_date or end, row.scheme, row.seed)
+    return Trial(
+        row.id,
+        row.code,
+        row.name,
+        row.unit,
+        row.start_date,
+        end,
+        row.outcome_end_date or end,
+        row.scheme,
+        row.seed,
+    )
 
 
 def window(found: Trial, lag_months: int = 2, outcome_end: date | None = None) -> Window:
     if lag_months < 1:
-        raise ValueError("the status is read at least one month after leaving kontanthjælp "
-                         f"(--lag-months ≥ 1), not {lag_months}")
+        raise ValueError(
+            "the status is read at least one month after leaving kontanthjælp "
+            f"(--lag-months ≥ 1), not {lag_months}"
+        )
     end = outcome_end or found.outcome_end
     if end <= found.start:
         raise ValueError(f"the outcome window must end after the trial's start {found.start}")
@@ -130,12 +152,14 @@ def window(found: Trial, lag_months: int = 2, outcome_end: date | None = None) -
 
 
 def _covers(table: Table, day: date) -> ColumnElement[bool]:
-    return and_(table.c.start_date <= day,
-                or_(table.c.end_date.is_(None), table.c.end_date >= day))
+    return and_(table.c.start_date <= day, or_(table.c.end_date.is_(None), table.c.end_date >= day))
 
 
 def _per_citizen(
-    table: Table, members: Subquery, label: str, value: ColumnElement[Any],
+    table: Table,
+    members: Subquery,
+    label: str,
+    value: ColumnElement[Any],
     *where: ColumnElement[bool],
 ) -> Subquery:
     """One aggregate of ``table`` per cohort citizen, as a subquery named ``label``."""
@@ -159,9 +183,12 @@ def cohort_query(found: Trial, win: Window, dialect: str) -> Select[tuple[object
     )
     kh = (
         # an open spell ends after the window, so it never counts as an exit
-        select(sp.c.citizen_id,
-               func.max(func.coalesce(sp.c.end_date, win.outcome_end + timedelta(days=1)))
-               .label("kh_end"))
+        select(
+            sp.c.citizen_id,
+            func.max(func.coalesce(sp.c.end_date, win.outcome_end + timedelta(days=1))).label(
+                "kh_end"
+            ),
+        )
         .join(members, members.c.citizen_id == sp.c.citizen_id)
         .where(sp.c.benefit == "kontanthjaelp", _covers(sp, win.start))
         .group_by(sp.c.citizen_id)
@@ -175,25 +202,48 @@ def cohort_query(found: Trial, win: Window, dialect: str) -> Select[tuple[object
         else_=len(STATUS_PRIORITY),
     )
     status = (
-        select(kh.c.citizen_id, case((observed, kh.c.kh_end)).label("exit_date"),
-               func.min(rank).label("status_rank"))
+        select(
+            kh.c.citizen_id,
+            case((observed, kh.c.kh_end)).label("exit_date"),
+            func.min(rank).label("status_rank"),
+        )
         .select_from(kh)
-        .outerjoin(sp, and_(observed, sp.c.citizen_id == kh.c.citizen_id,
-                            sp.c.start_date <= status_day,
-                            or_(sp.c.end_date.is_(None), sp.c.end_date >= status_day)))
+        .outerjoin(
+            sp,
+            and_(
+                observed,
+                sp.c.citizen_id == kh.c.citizen_id,
+                sp.c.start_date <= status_day,
+                or_(sp.c.end_date.is_(None), sp.c.end_date >= status_day),
+            ),
+        )
         .group_by(kh.c.citizen_id, kh.c.kh_end)
         .subquery("status")
     )
     cp, pp, rt = s.company_placement, s.preparatory_plan, s.rehabilitation_recommendation
-    placed = _per_citizen(cp, members, "placements", func.count(),
-                          cp.c.start_date >= win.start, cp.c.start_date <= win.trial_end)
-    plans = _per_citizen(pp, members, "plans", func.count(), pp.c.started_date >= win.start,
-                         pp.c.started_date <= win.outcome_end)
+    placed = _per_citizen(
+        cp,
+        members,
+        "placements",
+        func.count(),
+        cp.c.start_date >= win.start,
+        cp.c.start_date <= win.trial_end,
+    )
+    plans = _per_citizen(
+        pp,
+        members,
+        "plans",
+        func.count(),
+        pp.c.started_date >= win.start,
+        pp.c.started_date <= win.outcome_end,
+    )
     recommended = (
         select(
             pp.c.citizen_id,
-            *(func.max(case((rt.c.recommendation == r, 1), else_=0)).label(f"rec_{r}")
-              for r in RECOMMENDATIONS),
+            *(
+                func.max(case((rt.c.recommendation == r, 1), else_=0)).label(f"rec_{r}")
+                for r in RECOMMENDATIONS
+            ),
         )
         .join(rt, rt.c.plan_id == pp.c.id)
         .join(members, members.c.citizen_id == pp.c.citizen_id)
@@ -202,10 +252,23 @@ def cohort_query(found: Trial, win: Window, dialect: str) -> Select[tuple[object
         .subquery("recommended")
     )
     m, ph = s.meeting, s.paid_hours
-    met = _per_citizen(m, members, "meetings_held", func.count(), m.c.status == "held",
-                       m.c.held_date >= win.start, m.c.held_date <= win.trial_end)
-    hours = _per_citizen(ph, members, "paid_hours", func.sum(ph.c.hours),
-                         ph.c.month >= win.start, ph.c.month <= win.trial_end)
+    met = _per_citizen(
+        m,
+        members,
+        "meetings_held",
+        func.count(),
+        m.c.status == "held",
+        m.c.held_date >= win.start,
+        m.c.held_date <= win.trial_end,
+    )
+    hours = _per_citizen(
+        ph,
+        members,
+        "paid_hours",
+        func.sum(ph.c.hours),
+        ph.c.month >= win.start,
+        ph.c.month <= win.trial_end,
+    )
     at_end = (
         select(sp.c.citizen_id, literal(1).label("on_kh_at_end"))
         .join(members, members.c.citizen_id == sp.c.citizen_id)
@@ -229,19 +292,24 @@ def cohort_query(found: Trial, win: Window, dialect: str) -> Select[tuple[object
             c.c.sex,
             c.c.origin,
             cast((start_n - day_number(c.c.birth_date, dialect)) / 365.25, Float).label("age"),
-            cast(func.coalesce(start_n - day_number(c.c.public_benefit_since, dialect), 0)
-                 / 365.25, Float).label("benefit_years"),
+            cast(
+                func.coalesce(start_n - day_number(c.c.public_benefit_since, dialect), 0) / 365.25,
+                Float,
+            ).label("benefit_years"),
             (day_number(status.c.exit_date, dialect) - start_n).label("exit_after"),
             status.c.status_rank,
             func.coalesce(placed.c["placements"], 0).label("placements"),
             func.coalesce(plans.c["plans"], 0).label("plans"),
-            *(func.coalesce(recommended.c[f"rec_{rec}"], 0).label(f"rec_{rec}")
-              for rec in RECOMMENDATIONS),
+            *(
+                func.coalesce(recommended.c[f"rec_{rec}"], 0).label(f"rec_{rec}")
+                for rec in RECOMMENDATIONS
+            ),
             func.coalesce(met.c["meetings_held"], 0).label("meetings_held"),
             cast(func.coalesce(hours.c["paid_hours"], 0), Float).label("paid_hours"),
             func.coalesce(at_end.c.on_kh_at_end, 0).label("on_kh_at_end"),
-            case((c.c.kontanthjaelp_since <= long_term_since, 1), else_=0)
-            .label("long_term_at_start"),
+            case((c.c.kontanthjaelp_since <= long_term_since, 1), else_=0).label(
+                "long_term_at_start"
+            ),
         )
         .select_from(members)
         .join(c, c.c.id == members.c.citizen_id)
@@ -267,24 +335,39 @@ def cohort(conn: Connection, found: Trial, win: Window) -> pl.DataFrame:
     result = conn.execute(query)
     keys, rows = list(result.keys()), result.fetchall()
     if not rows:
-        raise TrialNotFound(f"trial {found.code} has no citizens assigned by its start "
-                            f"{found.start}")
+        raise TrialNotFound(
+            f"trial {found.code} has no citizens assigned by its start {found.start}"
+        )
     # column-wise construction: a third faster than row-wise for 200,000 wide rows
-    frame = pl.DataFrame({
-        name: pl.Series(name, list(values), strict=False)
-        for name, values in zip(keys, zip(*rows, strict=True), strict=True)
-    })
+    frame = pl.DataFrame(
+        {
+            name: pl.Series(name, list(values), strict=False)
+            for name, values in zip(keys, zip(*rows, strict=True), strict=True)
+        }
+    )
     names = dict(enumerate([*STATUS_PRIORITY, "unknown"]))
-    return frame.with_columns(
-        pl.when(pl.col("exit_after").is_null()).then(None)
-        .otherwise(pl.col("status_rank").fill_null(len(STATUS_PRIORITY)).cast(pl.Int64)
-                   .replace_strict(names, return_dtype=pl.Utf8))
-        .alias("status"),
-        pl.col("exit_after").is_not_null().cast(pl.Int8).alias("exited"),
-        pl.col("exit_after").fill_null(win.days).clip(0, win.days).cast(pl.Float64)
-        .alias("time"),
-    ).drop("status_rank").with_columns(
-        (pl.col("long_term_at_start") * pl.col("on_kh_at_end")).alias("long_term_at_end")
+    return (
+        frame.with_columns(
+            pl.when(pl.col("exit_after").is_null())
+            .then(None)
+            .otherwise(
+                pl.col("status_rank")
+                .fill_null(len(STATUS_PRIORITY))
+                .cast(pl.Int64)
+                .replace_strict(names, return_dtype=pl.Utf8)
+            )
+            .alias("status"),
+            pl.col("exit_after").is_not_null().cast(pl.Int8).alias("exited"),
+            pl.col("exit_after")
+            .fill_null(win.days)
+            .clip(0, win.days)
+            .cast(pl.Float64)
+            .alias("time"),
+        )
+        .drop("status_rank")
+        .with_columns(
+            (pl.col("long_term_at_start") * pl.col("on_kh_at_end")).alias("long_term_at_end")
+        )
     )
 
 
@@ -292,8 +375,9 @@ def later_entrants(conn: Connection, found: Trial) -> dict[str, int]:
     """Citizens assigned after the start day, per arm (reported, never estimated on)."""
     a = s.trial_assignment
     rows = conn.execute(
-        select(a.c.arm, func.count()).where(a.c.trial_id == found.id,
-                                            a.c.assigned_date > found.start).group_by(a.c.arm)
+        select(a.c.arm, func.count())
+        .where(a.c.trial_id == found.id, a.c.assigned_date > found.start)
+        .group_by(a.c.arm)
     ).all()
     return {arm: int(n) for arm, n in rows}
 
@@ -314,9 +398,15 @@ def timely_meetings(conn: Connection, found: Trial, win: Window) -> pl.DataFrame
             func.sum(case((m.c.held_date <= m.c.due_date, 1), else_=0)).label("timely"),
         )
         .join(m, m.c.citizen_id == a.c.citizen_id)
-        .where(a.c.trial_id == found.id, a.c.assigned_date <= found.start,
-               m.c.kind == "job_meeting", m.c.status == "held", m.c.held_date.is_not(None),
-               m.c.due_date >= win.start, m.c.due_date <= win.trial_end)
+        .where(
+            a.c.trial_id == found.id,
+            a.c.assigned_date <= found.start,
+            m.c.kind == "job_meeting",
+            m.c.status == "held",
+            m.c.held_date.is_not(None),
+            m.c.due_date >= win.start,
+            m.c.due_date <= win.trial_end,
+        )
         .group_by(a.c.arm, m.c.due_date)
     )
     rows = conn.execute(query).all()

@@ -79,9 +79,17 @@ def eligible(conn: Connection, design: Design, day: date) -> list[Eligible]:
     )
     query = (
         select(
-            c.c.id, c.c.code, c.c.birth_date, c.c.sex, c.c.origin, c.c.target_group,
-            c.c.district, c.c.kontanthjaelp_since, p.c.code.label("caseworker"),
-            t.c.code.label("team"), d.c.code.label("department"),
+            c.c.id,
+            c.c.code,
+            c.c.birth_date,
+            c.c.sex,
+            c.c.origin,
+            c.c.target_group,
+            c.c.district,
+            c.c.kontanthjaelp_since,
+            p.c.code.label("caseworker"),
+            t.c.code.label("team"),
+            d.c.code.label("department"),
         )
         .join(on_benefit, on_benefit.c.citizen_id == c.c.id)
         .outerjoin(primary, primary.c.citizen_id == c.c.id)
@@ -191,18 +199,28 @@ def randomise(
             if trial_id is None:
                 trial_id = _create(conn, code, design, start_date, end, outcome_end, name, by, now)
             if people:
-                cluster_of = (_units(people, design) if design.unit != "citizen"
-                              else [None] * len(people))
-                conn.execute(insert(s.trial_assignment), [
-                    {
-                        "trial_id": trial_id, "citizen_id": e.citizen_id, "arm": arm,
-                        "probability": design.probability, "block": stratum or None,
-                        "cluster": cluster, "assigned_date": day, "assigned_by": by,
-                        "assigned_at": now,
-                    }
-                    for e, arm, stratum, cluster in zip(people, arms, strata_of, cluster_of,
-                                                        strict=True)
-                ])
+                cluster_of = (
+                    _units(people, design) if design.unit != "citizen" else [None] * len(people)
+                )
+                conn.execute(
+                    insert(s.trial_assignment),
+                    [
+                        {
+                            "trial_id": trial_id,
+                            "citizen_id": e.citizen_id,
+                            "arm": arm,
+                            "probability": design.probability,
+                            "block": stratum or None,
+                            "cluster": cluster,
+                            "assigned_date": day,
+                            "assigned_by": by,
+                            "assigned_at": now,
+                        }
+                        for e, arm, stratum, cluster in zip(
+                            people, arms, strata_of, cluster_of, strict=True
+                        )
+                    ],
+                )
     table: dict[str, dict[str, int]] = {}
     for arm, stratum in zip(arms, strata_of, strict=True):
         table.setdefault(stratum or "all", {}).setdefault(arm, 0)
@@ -247,7 +265,10 @@ def _draw(
     labels = [_label(e.traits, design.strata) for e in people]
     if design.unit == "citizen":
         arms = allocate(
-            [e.code for e in people], design, labels, batch=day.isoformat(),
+            [e.code for e in people],
+            design,
+            labels,
+            batch=day.isoformat(),
             already=taken.per_stratum,
         )
         return arms, labels, 0
@@ -268,7 +289,10 @@ def _draw(
             )
     new = sorted(u for u in cluster_label if u not in taken.cluster_arms)
     drawn = allocate(
-        new, design, [cluster_label[u] for u in new], batch=day.isoformat(),
+        new,
+        design,
+        [cluster_label[u] for u in new],
+        batch=day.isoformat(),
         already=taken.per_stratum,
     )
     arm_of = {**taken.cluster_arms, **dict(zip(new, drawn, strict=True))}
@@ -276,14 +300,28 @@ def _draw(
 
 
 def _create(
-    conn: Connection, code: str, design: Design, start: date, end: date | None,
-    outcome_end: date | None, name: str | None, by: str, now: datetime,
+    conn: Connection,
+    code: str,
+    design: Design,
+    start: date,
+    end: date | None,
+    outcome_end: date | None,
+    name: str | None,
+    by: str,
+    now: datetime,
 ) -> int:
     result = conn.execute(
         insert(s.trial).values(
-            code=code, name=name or code, unit=design.unit, start_date=start, end_date=end,
-            outcome_end_date=outcome_end, scheme=design.to_text(), seed=str(design.seed),
-            created_by=by, created_at=now,
+            code=code,
+            name=name or code,
+            unit=design.unit,
+            start_date=start,
+            end_date=end,
+            outcome_end_date=outcome_end,
+            scheme=design.to_text(),
+            seed=str(design.seed),
+            created_by=by,
+            created_at=now,
         )
     )
     key = result.inserted_primary_key
@@ -295,8 +333,10 @@ def counts(conn: Connection, code: str) -> dict[str, int]:
     """Assigned citizens per arm."""
     a, t = s.trial_assignment, s.trial
     rows = conn.execute(
-        select(a.c.arm, func.count()).join(t, t.c.id == a.c.trial_id)
-        .where(t.c.code == code).group_by(a.c.arm)
+        select(a.c.arm, func.count())
+        .join(t, t.c.id == a.c.trial_id)
+        .where(t.c.code == code)
+        .group_by(a.c.arm)
     ).all()
     return {arm: int(n) for arm, n in rows}
 

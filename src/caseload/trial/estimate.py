@@ -33,27 +33,33 @@ class Covariates:
             return Covariates(None, (), cluster)
         rows = self.matrix[mask]
         keep = [j for j in range(rows.shape[1]) if np.ptp(rows[:, j]) > 0] if len(rows) else []
-        return Covariates(rows[:, keep] if keep else None,
-                          tuple(self.names[j] for j in keep), cluster)
+        return Covariates(
+            rows[:, keep] if keep else None, tuple(self.names[j] for j in keep), cluster
+        )
 
     @property
     def given(self) -> bool:
         return self.matrix is not None and len(self.names) > 0
 
 
-def _adjusted(
-    y: np.ndarray, treated: np.ndarray, cov: Covariates, alpha: float
-) -> Adjusted | None:
+def _adjusted(y: np.ndarray, treated: np.ndarray, cov: Covariates, alpha: float) -> Adjusted | None:
     if not cov.given and cov.cluster is None:
         return None
     return adjusted_difference(
-        y, treated.astype(float), cov.matrix if cov.given else None, cov.names,
-        cluster=cov.cluster, alpha=alpha,
+        y,
+        treated.astype(float),
+        cov.matrix if cov.given else None,
+        cov.names,
+        cluster=cov.cluster,
+        alpha=alpha,
     )
 
 
 def binary_outcome(
-    name: str, y: np.ndarray, treated: np.ndarray, cov: Covariates | None = None,
+    name: str,
+    y: np.ndarray,
+    treated: np.ndarray,
+    cov: Covariates | None = None,
     alpha: float = 0.05,
 ) -> BinaryResult:
     events = y.astype(bool)
@@ -63,17 +69,18 @@ def binary_outcome(
         Counts(int(events[~treated].sum()), int((~treated).sum())),
         alpha,
     )
-    return replace(result, adjusted=_adjusted(y.astype(float), treated, cov or Covariates(),
-                                              alpha))
+    return replace(result, adjusted=_adjusted(y.astype(float), treated, cov or Covariates(), alpha))
 
 
 def continuous_outcome(
-    name: str, y: np.ndarray, treated: np.ndarray, cov: Covariates | None = None,
+    name: str,
+    y: np.ndarray,
+    treated: np.ndarray,
+    cov: Covariates | None = None,
     alpha: float = 0.05,
 ) -> ContinuousResult:
     result = welch(name, y[treated], y[~treated], alpha)
-    return replace(result, adjusted=_adjusted(y.astype(float), treated, cov or Covariates(),
-                                              alpha))
+    return replace(result, adjusted=_adjusted(y.astype(float), treated, cov or Covariates(), alpha))
 
 
 @dataclass(frozen=True)
@@ -92,8 +99,13 @@ class SurvivalResult:
 
 
 def survival_outcome(
-    name: str, time: np.ndarray, event: np.ndarray, treated: np.ndarray,
-    cov: Covariates | None = None, alpha: float = 0.05, tau: float | None = None,
+    name: str,
+    time: np.ndarray,
+    event: np.ndarray,
+    treated: np.ndarray,
+    cov: Covariates | None = None,
+    alpha: float = 0.05,
+    tau: float | None = None,
 ) -> SurvivalResult:
     cov = cov or Covariates()
     km_t = survival.kaplan_meier(time[treated], event[treated], alpha)
@@ -104,10 +116,21 @@ def survival_outcome(
     adjusted = None
     if cov.given:
         assert cov.matrix is not None
-        adjusted = cox(time, event, np.hstack([arm, cov.matrix]), ["treated", *cov.names],
-                       cluster=cov.cluster, alpha=alpha)
+        adjusted = cox(
+            time,
+            event,
+            np.hstack([arm, cov.matrix]),
+            ["treated", *cov.names],
+            cluster=cov.cluster,
+            alpha=alpha,
+        )
     return SurvivalResult(
-        name, km_t, km_c, survival.logrank(time, event, treated), plain, adjusted,
+        name,
+        km_t,
+        km_c,
+        survival.logrank(time, event, treated),
+        plain,
+        adjusted,
         survival.rmst_difference(time, event, treated, tau, alpha),
     )
 
@@ -122,8 +145,12 @@ class CompetingResult:
 
 
 def competing_outcome(
-    time: np.ndarray, cause: np.ndarray, names: Sequence[str], treated: np.ndarray,
-    cov: Covariates | None = None, alpha: float = 0.05,
+    time: np.ndarray,
+    cause: np.ndarray,
+    names: Sequence[str],
+    treated: np.ndarray,
+    cov: Covariates | None = None,
+    alpha: float = 0.05,
 ) -> CompetingResult:
     """``cause`` is 0 for still on benefit (censored), k = 1..K for ``names[k-1]``."""
     cov = cov or Covariates()
@@ -135,8 +162,9 @@ def competing_outcome(
         if event[treated].sum() == 0 or event[~treated].sum() == 0:
             ratios[label] = None
             continue
-        ratios[label] = cox(time, event, arm, ["treated"], cluster=cov.cluster, alpha=alpha,
-                            ph_check=False)
+        ratios[label] = cox(
+            time, event, arm, ["treated"], cluster=cov.cluster, alpha=alpha, ph_check=False
+        )
     return CompetingResult(
         tuple(names),
         survival.aalen_johansen(time[treated], cause[treated], causes=codes),
@@ -160,17 +188,20 @@ class BalanceRow:
         return abs(self.smd) > 0.1
 
 
-def balance(
-    traits: dict[str, np.ndarray], treated: np.ndarray
-) -> list[BalanceRow]:
+def balance(traits: dict[str, np.ndarray], treated: np.ndarray) -> list[BalanceRow]:
     rows = []
     for name, values in traits.items():
         values = values.astype(float)
         kind = "share" if set(np.unique(values)) <= {0.0, 1.0} else "mean"
-        rows.append(BalanceRow(
-            name, kind, float(values[treated].mean()), float(values[~treated].mean()),
-            standardised_mean_difference(values[treated], values[~treated]),
-        ))
+        rows.append(
+            BalanceRow(
+                name,
+                kind,
+                float(values[treated].mean()),
+                float(values[~treated].mean()),
+                standardised_mean_difference(values[treated], values[~treated]),
+            )
+        )
     return rows
 
 

@@ -28,13 +28,18 @@ from caseload.trial.money import Costs, Money, money
 
 log = logging.getLogger(__name__)
 
-DESTINATIONS = ("job", "small_job", "education", "resource_course", "flex_job",
-                "disability_pension")
+DESTINATIONS = (
+    "job",
+    "small_job",
+    "education",
+    "resource_course",
+    "flex_job",
+    "disability_pension",
+)
 COMPETING = ("job", "education", "resource_course", "flex_job", "disability_pension", "other")
 """Competing exits; ``other`` gathers small job, other benefits, back on kontanthjælp."""
 RECOMMENDED = ("resource_course", "flex_job", "disability_pension", "postponed", "rejected")
-COVARIATES = ("female", "age", "benefit_years", "long_term_at_start", "western",
-              "non_western")
+COVARIATES = ("female", "age", "benefit_years", "long_term_at_start", "western", "non_western")
 """Baseline traits adjusted for (Danish origin and men are the reference)."""
 
 
@@ -96,8 +101,7 @@ class Evaluation:
         raise KeyError(name)
 
 
-def _covariates(frame: pl.DataFrame, cluster: bool, unit: str = "citizen"
-                ) -> estimate.Covariates:
+def _covariates(frame: pl.DataFrame, cluster: bool, unit: str = "citizen") -> estimate.Covariates:
     columns = {
         "female": (frame.get_column("sex") == "female").cast(pl.Float64),
         "age": frame.get_column("age"),
@@ -111,12 +115,18 @@ def _covariates(frame: pl.DataFrame, cluster: bool, unit: str = "citizen"
     groups = None
     if unit != "citizen":
         # a cluster-randomised trial: standard errors always clustered by the randomised unit
-        groups = (frame.get_column("cluster").fill_null("-").cast(pl.Categorical)
-                  .to_physical().to_numpy())
+        groups = (
+            frame.get_column("cluster").fill_null("-").cast(pl.Categorical).to_physical().to_numpy()
+        )
     elif cluster:
         # integer codes: sorting strings is the slow part of clustering a million rows
-        groups = (frame.get_column("caseworker").fill_null("-").cast(pl.Categorical)
-                  .to_physical().to_numpy())
+        groups = (
+            frame.get_column("caseworker")
+            .fill_null("-")
+            .cast(pl.Categorical)
+            .to_physical()
+            .to_numpy()
+        )
     return estimate.Covariates(matrix, tuple(keep), groups)
 
 
@@ -139,8 +149,11 @@ def _long_term(frame: pl.DataFrame, win: cohort.Window) -> dict[str, dict[str, i
     out: dict[str, dict[str, int]] = {}
     for arm in ("trial", "control"):
         rows = frame.filter((pl.col("arm") == arm) & (pl.col("long_term_at_start") == 1))
-        went = rows.filter(pl.col("status").is_not_null() & (pl.col("exit_after") <= by_end)
-                           ).group_by("status").len()
+        went = (
+            rows.filter(pl.col("status").is_not_null() & (pl.col("exit_after") <= by_end))
+            .group_by("status")
+            .len()
+        )
         out[arm] = {
             "at_start": rows.height,
             "at_end": int(rows.get_column("long_term_at_end").sum()),
@@ -150,9 +163,17 @@ def _long_term(frame: pl.DataFrame, win: cohort.Window) -> dict[str, dict[str, i
 
 
 def from_frame(
-    frame: pl.DataFrame, found: cohort.Trial, win: cohort.Window, settings: Settings,
-) -> tuple[list[BinaryResult], list[BinaryResult], list[ContinuousResult],
-           estimate.SurvivalResult, estimate.CompetingResult]:
+    frame: pl.DataFrame,
+    found: cohort.Trial,
+    win: cohort.Window,
+    settings: Settings,
+) -> tuple[
+    list[BinaryResult],
+    list[BinaryResult],
+    list[ContinuousResult],
+    estimate.SurvivalResult,
+    estimate.CompetingResult,
+]:
     """Every estimate on the cohort frame (the per-citizen table from the database)."""
     treated = (frame.get_column("arm") == "trial").to_numpy()
     cov = _covariates(frame, settings.cluster, found.unit)
@@ -162,28 +183,41 @@ def from_frame(
     def outcome(name: str, values: np.ndarray, mask: np.ndarray | None = None) -> BinaryResult:
         if mask is None:
             return estimate.binary_outcome(name, values, treated, cov, alpha)
-        return estimate.binary_outcome(name, values[mask], treated[mask], cov.subset(mask),
-                                       alpha)
+        return estimate.binary_outcome(name, values[mask], treated[mask], cov.subset(mask), alpha)
 
     exits = [outcome(d, status == d) for d in DESTINATIONS]
     exits.append(outcome("company_placement", frame.get_column("placements").to_numpy() > 0))
     flow = [outcome("preparatory_plan", frame.get_column("plans").to_numpy() > 0)]
-    flow += [outcome(f"recommended_{r}", frame.get_column(f"rec_{r}").to_numpy() > 0)
-             for r in RECOMMENDED]
+    flow += [
+        outcome(f"recommended_{r}", frame.get_column(f"rec_{r}").to_numpy() > 0)
+        for r in RECOMMENDED
+    ]
     long_term = frame.get_column("long_term_at_start").to_numpy() == 1
     if long_term.any() and treated[long_term].any() and (~treated[long_term]).any():
-        flow.append(outcome("long_term_still_on_kontanthjaelp",
-                            frame.get_column("long_term_at_end").to_numpy() == 1, long_term))
-    cont = binary.family([
-        estimate.continuous_outcome(name, frame.get_column(col).to_numpy().astype(float),
-                                    treated, cov, alpha)
-        for name, col in (("days_on_kontanthjaelp", "time"), ("meetings_held", "meetings_held"),
-                          ("paid_hours", "paid_hours"))
-    ])
+        flow.append(
+            outcome(
+                "long_term_still_on_kontanthjaelp",
+                frame.get_column("long_term_at_end").to_numpy() == 1,
+                long_term,
+            )
+        )
+    cont = binary.family(
+        [
+            estimate.continuous_outcome(
+                name, frame.get_column(col).to_numpy().astype(float), treated, cov, alpha
+            )
+            for name, col in (
+                ("days_on_kontanthjaelp", "time"),
+                ("meetings_held", "meetings_held"),
+                ("paid_hours", "paid_hours"),
+            )
+        ]
+    )
     time_ = frame.get_column("time").to_numpy()
     event = frame.get_column("exited").to_numpy().astype(int)
-    spells = estimate.survival_outcome("kontanthjaelp_spell", time_, event, treated, cov, alpha,
-                                       tau=float(win.days))
+    spells = estimate.survival_outcome(
+        "kontanthjaelp_spell", time_, event, treated, cov, alpha, tau=float(win.days)
+    )
     grouped = np.where(np.isin(status, COMPETING[:-1]), status, "other")
     cause = np.zeros(len(event), dtype=int)
     for k, name in enumerate(COMPETING, start=1):
@@ -193,7 +227,9 @@ def from_frame(
 
 
 def evaluate(
-    engine: Engine, code: str | None, settings: Settings | None = None,
+    engine: Engine,
+    code: str | None,
+    settings: Settings | None = None,
     step: Callable[[str], None] | None = None,
 ) -> Evaluation:
     """Everything the report shows; ``step`` hears which stage starts (for progress)."""
@@ -207,8 +243,9 @@ def evaluate(
         win = cohort.window(found, settings.lag_months, settings.outcome_end)
         frame = cohort.cohort(conn, found, win)
         seconds["cohort"] = time.perf_counter() - clock
-        log.info("cohort of %d citizens built in the database in %.2f s", frame.height,
-                 seconds["cohort"])
+        log.info(
+            "cohort of %d citizens built in the database in %.2f s", frame.height, seconds["cohort"]
+        )
         weekly = cohort.timely_meetings(conn, found, win)
         entrants = cohort.later_entrants(conn, found)
         staff_rows = staff.staff_table(conn, found.start, found.end)
@@ -241,7 +278,6 @@ def evaluate(
         competing=competing,
         timeliness=Timeliness(weekly, {r[0]: (int(r[1]), int(r[2])) for r in totals.iter_rows()}),
         staff=staff_rows,
-        money=money(spells.rmst.difference, spells.rmst.ci, arms["trial"], years,
-                    settings.costs),
+        money=money(spells.rmst.difference, spells.rmst.ci, arms["trial"], years, settings.costs),
         seconds=seconds,
     )

@@ -15,15 +15,16 @@ from caseload.trial.binary import BinaryResult
 from caseload.trial.estimate import BalanceRow, CompetingResult
 
 COLOURS = {"trial": "#1b6ca8", "control": "#d9822b"}
-matplotlib.rcParams.update({"svg.fonttype": "none", "font.size": 9,
-                            "axes.spines.top": False, "axes.spines.right": False})
+matplotlib.rcParams.update(
+    {"svg.fonttype": "none", "font.size": 9, "axes.spines.top": False, "axes.spines.right": False}
+)
 
 
 def svg(fig: Figure) -> str:
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight")
     text = buffer.getvalue()
-    return text[text.index("<svg"):]
+    return text[text.index("<svg") :]
 
 
 def _steps(times: np.ndarray, values: np.ndarray, start: float) -> tuple[np.ndarray, np.ndarray]:
@@ -31,7 +32,10 @@ def _steps(times: np.ndarray, values: np.ndarray, start: float) -> tuple[np.ndar
 
 
 def km_curves(
-    curves: dict[str, survival.KaplanMeier], labels: dict[str, str], xlabel: str, ylabel: str,
+    curves: dict[str, survival.KaplanMeier],
+    labels: dict[str, str],
+    xlabel: str,
+    ylabel: str,
 ) -> str:
     fig = Figure(figsize=(6.4, 3.6))
     ax = fig.subplots()
@@ -42,8 +46,7 @@ def km_curves(
         hi = np.nan_to_num(km.upper, nan=0.0)
         xs, low = _steps(km.times, lo, 1.0)
         _, high = _steps(km.times, hi, 1.0)
-        ax.fill_between(xs, low, high, step="post", color=COLOURS.get(arm), alpha=0.15,
-                        linewidth=0)
+        ax.fill_between(xs, low, high, step="post", color=COLOURS.get(arm), alpha=0.15, linewidth=0)
     ax.set_ylim(0, 1.02)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
@@ -52,7 +55,10 @@ def km_curves(
 
 
 def cumulative_incidence(
-    result: CompetingResult, names: dict[str, str], labels: dict[str, str], xlabel: str,
+    result: CompetingResult,
+    names: dict[str, str],
+    labels: dict[str, str],
+    xlabel: str,
 ) -> str:
     """One panel: a colour per destination, trial solid, control dashed."""
     fig = Figure(figsize=(6.8, 3.8))
@@ -62,8 +68,15 @@ def cumulative_incidence(
         colour = palette(k - 1)
         for arm, ci, style in (("trial", result.treated, "-"), ("control", result.control, "--")):
             x, y = _steps(ci.times, ci.incidence[k], 0.0)
-            ax.step(x, y, where="post", color=colour, linestyle=style, linewidth=1.2,
-                    label=names.get(cause, cause) if arm == "trial" else None)
+            ax.step(
+                x,
+                y,
+                where="post",
+                color=colour,
+                linestyle=style,
+                linewidth=1.2,
+                label=names.get(cause, cause) if arm == "trial" else None,
+            )
     ax.plot([], [], color="#444444", linestyle="-", label=labels["trial"])
     ax.plot([], [], color="#444444", linestyle="--", label=labels["control"])
     ax.set_ylim(bottom=0)
@@ -105,17 +118,22 @@ def balance(rows: Sequence[BalanceRow], names: dict[str, str], xlabel: str) -> s
 
 
 def timeliness(
-    weeks: Mapping[str, tuple[Sequence[Any], Sequence[float]]], labels: dict[str, str],
+    weeks: Mapping[str, tuple[Sequence[Any], Sequence[float]]],
+    labels: dict[str, str],
     ylabel: str,
 ) -> str:
     fig = Figure(figsize=(6.4, 3.0))
     ax = fig.subplots()
     for arm, (x, share) in weeks.items():
-        ax.plot(list(x), [100 * v for v in share], color=COLOURS.get(arm), label=labels[arm],
-                linewidth=1)
+        ax.plot(
+            list(x),
+            [100 * v for v in share],
+            color=COLOURS.get(arm),
+            label=labels[arm],
+            linewidth=1,
+        )
     ax.set_ylim(0, 100)
     ax.set_ylabel(ylabel)
     ax.legend(frameon=False)
     fig.autofmt_xdate()
     return svg(fig)
-

@@ -54,7 +54,10 @@ class Money:
 
 
 def money(
-    rmst_difference_days: float, ci_days: tuple[float, float], citizens: int, years: float,
+    rmst_difference_days: float,
+    ci_days: tuple[float, float],
+    citizens: int,
+    years: float,
     costs: Costs | None = None,
 ) -> Money:
     """``rmst_difference_days`` is trial − control days on benefit (negative = saved)."""

@@ -50,15 +50,19 @@ class Analysis:
 
 def _number(text: str) -> float | None:
     try:
-        value = float(text.replace(",", ".")) if text.count(",") == 1 and "." not in text \
+        value = (
+            float(text.replace(",", "."))
+            if text.count(",") == 1 and "." not in text
             else float(text)
+        )
     except ValueError:
         return None
     return value if math.isfinite(value) else None
 
 
-def _numbers(frame: pl.DataFrame, column: str, file: str, problems: list[Problem],
-             what: str) -> np.ndarray:
+def _numbers(
+    frame: pl.DataFrame, column: str, file: str, problems: list[Problem], what: str
+) -> np.ndarray:
     values = np.full(frame.height, np.nan)
     for i, (row, text) in enumerate(frame.select(readers.ROW, column).iter_rows()):
         if text is None:
@@ -72,17 +76,25 @@ def _numbers(frame: pl.DataFrame, column: str, file: str, problems: list[Problem
     return values
 
 
-def _flags(frame: pl.DataFrame, column: str, file: str, problems: list[Problem],
-           what: str) -> np.ndarray:
+def _flags(
+    frame: pl.DataFrame, column: str, file: str, problems: list[Problem], what: str
+) -> np.ndarray:
     values = np.zeros(frame.height)
     for i, (row, text) in enumerate(frame.select(readers.ROW, column).iter_rows()):
         lowered = (text or "").lower()
         if lowered in TRUE:
             values[i] = 1
         elif lowered not in FALSE:
-            problems.append(Problem(row, column, f"{what} must be 0 or 1, not {text!r}"
-                                    if text is not None else f"empty ({what} needs 0 or 1)",
-                                    file))
+            problems.append(
+                Problem(
+                    row,
+                    column,
+                    f"{what} must be 0 or 1, not {text!r}"
+                    if text is not None
+                    else f"empty ({what} needs 0 or 1)",
+                    file,
+                )
+            )
     return values
 
 
@@ -91,8 +103,9 @@ def _is_binary(frame: pl.DataFrame, column: str) -> bool:
     return bool(values) and values <= TRUE | FALSE
 
 
-def _covariate_matrix(frame: pl.DataFrame, names: list[str], file: str,
-                      problems: list[Problem]) -> tuple[np.ndarray | None, tuple[str, ...]]:
+def _covariate_matrix(
+    frame: pl.DataFrame, names: list[str], file: str, problems: list[Problem]
+) -> tuple[np.ndarray | None, tuple[str, ...]]:
     columns: list[np.ndarray] = []
     labels: list[str] = []
     for name in names:
@@ -101,8 +114,11 @@ def _covariate_matrix(frame: pl.DataFrame, names: list[str], file: str,
             problems.append(Problem(row, name, "empty (a covariate needs a value)", file))
         numeric = [_number(v) for v in cells.drop_nulls().to_list()]
         if all(v is not None for v in numeric):
-            columns.append(np.array([_number(v) if v is not None else np.nan
-                                     for v in cells.to_list()], dtype=float))
+            columns.append(
+                np.array(
+                    [_number(v) if v is not None else np.nan for v in cells.to_list()], dtype=float
+                )
+            )
             labels.append(name)
             continue
         # a categorical covariate: one indicator per level, the commonest level as reference
@@ -123,14 +139,17 @@ def analyze(path: Path, request: Request) -> Analysis:
     available = [c for c in frame.columns if c != readers.ROW]
     problems = [
         Problem(1, name, "no such column (the file has: " + ", ".join(available) + ")", file)
-        for name in dict.fromkeys(c.lower() for c in wanted) if name not in frame.columns
+        for name in dict.fromkeys(c.lower() for c in wanted)
+        if name not in frame.columns
     ]
     if (request.time is None) != (request.event is None):
-        problems.append(Problem(0, request.time or request.event or "-",
-                                "--time and --event go together", file))
+        problems.append(
+            Problem(0, request.time or request.event or "-", "--time and --event go together", file)
+        )
     if not (request.outcomes or request.binary or request.time):
-        problems.append(Problem(0, "-", "nothing to analyse: give --outcome, --binary or "
-                                "--time/--event", file))
+        problems.append(
+            Problem(0, "-", "nothing to analyse: give --outcome, --binary or --time/--event", file)
+        )
     if problems:
         raise ImportRejected(file, problems)
     arm_col = request.arm.lower()
@@ -138,13 +157,21 @@ def analyze(path: Path, request: Request) -> Analysis:
         problems.append(Problem(row, arm_col, "empty (every unit needs an arm)", file))
     arms = frame.get_column(arm_col).drop_nulls().unique().sort().to_list()
     if request.treated not in arms:
-        problems.append(Problem(0, arm_col, f"the treated value {request.treated!r} does not "
-                                f"occur (values: {', '.join(map(str, arms[:10]))})", file))
+        problems.append(
+            Problem(
+                0,
+                arm_col,
+                f"the treated value {request.treated!r} does not "
+                f"occur (values: {', '.join(map(str, arms[:10]))})",
+                file,
+            )
+        )
     treated = (frame.get_column(arm_col) == request.treated).fill_null(False).to_numpy()
     if request.treated in arms and treated.all():
         problems.append(Problem(0, arm_col, "the control arm has no units", file))
-    matrix, names = _covariate_matrix(frame, [c.lower() for c in request.covariates], file,
-                                      problems)
+    matrix, names = _covariate_matrix(
+        frame, [c.lower() for c in request.covariates], file, problems
+    )
     cluster = None
     if request.cluster:
         col = request.cluster.lower()
@@ -154,11 +181,13 @@ def analyze(path: Path, request: Request) -> Analysis:
     outcomes: list[tuple[str, str, np.ndarray]] = []
     for name in dict.fromkeys(o.lower() for o in [*request.binary, *request.outcomes]):
         if name in {b.lower() for b in request.binary} or _is_binary(frame, name):
-            outcomes.append((name, "binary", _flags(frame, name, file, problems,
-                                                    "a binary outcome")))
+            outcomes.append(
+                (name, "binary", _flags(frame, name, file, problems, "a binary outcome"))
+            )
         else:
-            outcomes.append((name, "continuous", _numbers(frame, name, file, problems,
-                                                          "an outcome")))
+            outcomes.append(
+                (name, "continuous", _numbers(frame, name, file, problems, "an outcome"))
+            )
     time = event = None
     if request.time and request.event:
         tcol, ecol = request.time.lower(), request.event.lower()
@@ -166,8 +195,9 @@ def analyze(path: Path, request: Request) -> Analysis:
         time = np.full(frame.height, np.nan)
         for i, (row, text, ev) in enumerate(frame.select(readers.ROW, tcol, ecol).iter_rows()):
             if text is None:
-                problems.append(Problem(row, tcol, "empty time" + (" for an event"
-                                                                   if ev in TRUE else ""), file))
+                problems.append(
+                    Problem(row, tcol, "empty time" + (" for an event" if ev in TRUE else ""), file)
+                )
                 continue
             value = _number(text)
             if value is None:
@@ -180,16 +210,23 @@ def analyze(path: Path, request: Request) -> Analysis:
         raise ImportRejected(file, problems)
     cov = estimate.Covariates(matrix, names, cluster)
     try:
-        binaries = [estimate.binary_outcome(n, y, treated, cov, request.alpha)
-                    for n, kind, y in outcomes if kind == "binary"]
-        continuous = [estimate.continuous_outcome(n, y, treated, cov, request.alpha)
-                      for n, kind, y in outcomes if kind == "continuous"]
+        binaries = [
+            estimate.binary_outcome(n, y, treated, cov, request.alpha)
+            for n, kind, y in outcomes
+            if kind == "binary"
+        ]
+        continuous = [
+            estimate.continuous_outcome(n, y, treated, cov, request.alpha)
+            for n, kind, y in outcomes
+            if kind == "continuous"
+        ]
         together: list[BinaryResult | ContinuousResult] = [*binaries, *continuous]
         results = binary.family(together)
         spell = None
         if time is not None and event is not None:
-            spell = estimate.survival_outcome(request.time or "time", time, event.astype(int),
-                                              treated, cov, request.alpha)
+            spell = estimate.survival_outcome(
+                request.time or "time", time, event.astype(int), treated, cov, request.alpha
+            )
     except ValueError as error:
         raise ImportRejected(file, [Problem(0, "-", str(error), file)]) from None
     return Analysis(file, int(treated.sum()), int((~treated).sum()), results, spell, names)
@@ -201,44 +238,78 @@ def to_json(analysis: Analysis) -> dict[str, Any]:
     for r in analysis.results:
         if isinstance(r, BinaryResult):
             row: dict[str, Any] = {
-                "name": r.name, "kind": "binary",
+                "name": r.name,
+                "kind": "binary",
                 "treated": {"n": r.treated.n, "events": r.treated.events, "rate": r.treated.rate},
                 "control": {"n": r.control.n, "events": r.control.events, "rate": r.control.rate},
-                "risk_ratio": r.risk_ratio, "test": r.test,
+                "risk_ratio": r.risk_ratio,
+                "test": r.test,
                 "minimum_detectable_effect": r.minimum_detectable_effect,
             }
         else:
             row = {
-                "name": r.name, "kind": "continuous",
+                "name": r.name,
+                "kind": "continuous",
                 "treated": {"n": r.n_treated, "mean": r.mean_treated, "sd": r.sd_treated},
                 "control": {"n": r.n_control, "mean": r.mean_control, "sd": r.sd_control},
                 "df": r.df,
             }
-        row.update({"difference": r.difference, "ci": list(r.ci), "p_value": r.p_value,
-                    "p_value_holm": r.p_value_holm, "significant": r.significant})
+        row.update(
+            {
+                "difference": r.difference,
+                "ci": list(r.ci),
+                "p_value": r.p_value,
+                "p_value_holm": r.p_value_holm,
+                "significant": r.significant,
+            }
+        )
         if r.adjusted is not None:
-            row["adjusted"] = {"difference": r.adjusted.difference, "ci": list(r.adjusted.ci),
-                               "p_value": r.adjusted.p_value, "se_kind": r.adjusted.se_kind,
-                               "covariates": list(r.adjusted.covariates)}
+            row["adjusted"] = {
+                "difference": r.adjusted.difference,
+                "ci": list(r.adjusted.ci),
+                "p_value": r.adjusted.p_value,
+                "se_kind": r.adjusted.se_kind,
+                "covariates": list(r.adjusted.covariates),
+            }
         rows.append(row)
     if analysis.survival is not None:
         s = analysis.survival
         hr, ci, p = s.hazard_ratio
         row = {
-            "name": s.name, "kind": "time_to_event", "hazard_ratio": hr, "ci": list(ci),
-            "p_value": p, "logrank_p": s.logrank.p_value, "se_kind": s.cox.se_kind,
-            "treated": {"n": s.treated.n_units, "events": int(s.treated.events.sum()),
-                        "median": s.treated.median, "rmst": s.rmst.treated.value},
-            "control": {"n": s.control.n_units, "events": int(s.control.events.sum()),
-                        "median": s.control.median, "rmst": s.rmst.control.value},
-            "rmst": {"tau": s.rmst.tau, "difference": s.rmst.difference,
-                     "ci": list(s.rmst.ci), "p_value": s.rmst.p_value},
+            "name": s.name,
+            "kind": "time_to_event",
+            "hazard_ratio": hr,
+            "ci": list(ci),
+            "p_value": p,
+            "logrank_p": s.logrank.p_value,
+            "se_kind": s.cox.se_kind,
+            "treated": {
+                "n": s.treated.n_units,
+                "events": int(s.treated.events.sum()),
+                "median": s.treated.median,
+                "rmst": s.rmst.treated.value,
+            },
+            "control": {
+                "n": s.control.n_units,
+                "events": int(s.control.events.sum()),
+                "median": s.control.median,
+                "rmst": s.rmst.control.value,
+            },
+            "rmst": {
+                "tau": s.rmst.tau,
+                "difference": s.rmst.difference,
+                "ci": list(s.rmst.ci),
+                "p_value": s.rmst.p_value,
+            },
             "ph_test_p": s.cox.ph_test.global_p if s.cox.ph_test else None,
         }
         if s.cox_adjusted is not None:
             ahr, aci, ap = s.cox_adjusted.term("treated")
             row["adjusted"] = {"hazard_ratio": ahr, "ci": list(aci), "p_value": ap}
         rows.append(row)
-    return {"file": analysis.file, "arms": {"treated": analysis.n_treated,
-                                             "control": analysis.n_control},
-            "covariates": list(analysis.covariates), "outcomes": rows}
+    return {
+        "file": analysis.file,
+        "arms": {"treated": analysis.n_treated, "control": analysis.n_control},
+        "covariates": list(analysis.covariates),
+        "outcomes": rows,
+    }

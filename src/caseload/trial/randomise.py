@@ -55,8 +55,9 @@ class Design:
         if self.scheme not in SCHEMES:
             raise DesignError(f"scheme must be one of {', '.join(SCHEMES)}, not {self.scheme!r}")
         if not 0 < self.probability < 1:
-            raise DesignError(f"the trial arm's probability must be between 0 and 1, "
-                              f"not {self.probability}")
+            raise DesignError(
+                f"the trial arm's probability must be between 0 and 1, not {self.probability}"
+            )
         if self.scheme == "blocked":
             size = self.block_size or default_block_size(self.probability)
             places = self.probability * size

@@ -31,20 +31,41 @@ def summary(ev: Evaluation, lang: str) -> tuple[list[str], list[str]]:
     shows = []
     # every exit outcome (a null result needs its detectable size); case flow where it moved
     for r in [*ev.exits, *(r for r in ev.case_flow if r.significant)]:
-        values = {"outcome": w.get(r.name, r.name), "t": 100 * r.treated.rate,
-                  "c": 100 * r.control.rate, "d": 100 * r.difference, "lo": 100 * r.ci[0],
-                  "hi": 100 * r.ci[1], "p": r.p_value, "mde": 100 * r.minimum_detectable_effect}
+        values = {
+            "outcome": w.get(r.name, r.name),
+            "t": 100 * r.treated.rate,
+            "c": 100 * r.control.rate,
+            "d": 100 * r.difference,
+            "lo": 100 * r.ci[0],
+            "hi": 100 * r.ci[1],
+            "p": r.p_value,
+            "mde": 100 * r.minimum_detectable_effect,
+        }
         shows.append(w["s_significant" if r.significant else "s_null"].format(**values))
     rm = ev.spells.rmst
     hr, (hlo, hhi), _ = ev.spells.hazard_ratio
-    shows.append(w["s_spells"].format(
-        days=abs(rm.difference), direction=w["fewer"] if rm.difference < 0 else w["more"],
-        lo=rm.ci[0], hi=rm.ci[1], hr=hr, hlo=hlo, hhi=hhi,
-    ))
+    shows.append(
+        w["s_spells"].format(
+            days=abs(rm.difference),
+            direction=w["fewer"] if rm.difference < 0 else w["more"],
+            lo=rm.ci[0],
+            hi=rm.ci[1],
+            hr=hr,
+            hlo=hlo,
+            hhi=hhi,
+        )
+    )
     m = ev.money
-    shows.append(w["s_money"].format(savings=m.savings, cost=m.staff_cost, net=m.net,
-                                     lo=m.net_ci[0], hi=m.net_ci[1],
-                                     be=m.break_even_months_per_citizen))
+    shows.append(
+        w["s_money"].format(
+            savings=m.savings,
+            cost=m.staff_cost,
+            net=m.net,
+            lo=m.net_ci[0],
+            hi=m.net_ci[1],
+            be=m.break_even_months_per_citizen,
+        )
+    )
     limits = [w["c_itt"]]
     entrants = sum(ev.later_entrants.values())
     if entrants:
@@ -60,12 +81,14 @@ def _figures(ev: Evaluation, lang: str) -> dict[str, str]:
     weeks: dict[str, tuple[list[object], list[float]]] = {}
     for arm in ("trial", "control"):
         rows = weekly.filter(weekly["arm"] == arm)
-        weeks[arm] = (rows["week"].to_list(),
-                      [t / d if d else 0.0 for d, t in zip(rows["held"], rows["timely"],
-                                                          strict=True)])
+        weeks[arm] = (
+            rows["week"].to_list(),
+            [t / d if d else 0.0 for d, t in zip(rows["held"], rows["timely"], strict=True)],
+        )
     return {
-        "km": figures.km_curves({"trial": ev.spells.treated, "control": ev.spells.control}, arms,
-                                w["km_x"], w["km_y"]),
+        "km": figures.km_curves(
+            {"trial": ev.spells.treated, "control": ev.spells.control}, arms, w["km_x"], w["km_y"]
+        ),
         "incidence": figures.cumulative_incidence(ev.competing, w, arms, w["km_x"]),
         "forest": figures.forest([*ev.exits, *ev.case_flow], w, w["forest_x"]),
         "balance": figures.balance(ev.balance, w, w["balance_x"]),
@@ -86,24 +109,41 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def render(ev: Evaluation, lang: str, seconds: float,
-           data: dict[str, list[dict[str, Any]]] | None = None) -> str:
+def render(
+    ev: Evaluation, lang: str, seconds: float, data: dict[str, list[dict[str, Any]]] | None = None
+) -> str:
     """The HTML page; ``data`` is ``tables(ev)`` when the caller has it already."""
     shows, limits = summary(ev, lang)
     data = data if data is not None else tables(ev)
     w = WORDS[lang]
     m = ev.money
-    return _environment().get_template("report.html.j2").render(
-        ev=ev, t=data, w=w, lang=lang, shows=shows, limits=limits, fig=_figures(ev, lang),
-        version=version("caseload"), seconds=seconds, json_name=JSON_NAME,
-        covariates=", ".join(ev.spells.cox_adjusted.names[1:]) if ev.spells.cox_adjusted
-        else "–",
-        money_note=w["money_note"].format(
-            per_month=m.costs.per_month, transfer=m.costs.transfer,
-            activation=m.costs.activation, casework=m.costs.casework,
-            trial_cap=m.costs.trial_caseload, control_cap=m.costs.control_caseload,
-            salary=m.costs.salary_per_fte_year,
-        ),
+    return (
+        _environment()
+        .get_template("report.html.j2")
+        .render(
+            ev=ev,
+            t=data,
+            w=w,
+            lang=lang,
+            shows=shows,
+            limits=limits,
+            fig=_figures(ev, lang),
+            version=version("caseload"),
+            seconds=seconds,
+            json_name=JSON_NAME,
+            covariates=", ".join(ev.spells.cox_adjusted.names[1:])
+            if ev.spells.cox_adjusted
+            else "–",
+            money_note=w["money_note"].format(
+                per_month=m.costs.per_month,
+                transfer=m.costs.transfer,
+                activation=m.costs.activation,
+                casework=m.costs.casework,
+                trial_cap=m.costs.trial_caseload,
+                control_cap=m.costs.control_caseload,
+                salary=m.costs.salary_per_fte_year,
+            ),
+        )
     )
 
 
@@ -124,14 +164,21 @@ def write(ev: Evaluation, out: Path, lang: str, seconds: float) -> Path:
     try:
         data = tables(ev)
         meta = {
-            "trial": ev.trial.code, "name": ev.trial.name, "start": ev.trial.start,
-            "trial_end": ev.trial.end, "outcome_end": ev.window.outcome_end,
-            "last_exit": ev.window.last_exit, "lag_months": ev.window.lag_months,
-            "alpha": ev.settings.alpha, "clustered": ev.settings.cluster, "language": lang,
+            "trial": ev.trial.code,
+            "name": ev.trial.name,
+            "start": ev.trial.start,
+            "trial_end": ev.trial.end,
+            "outcome_end": ev.window.outcome_end,
+            "last_exit": ev.window.last_exit,
+            "lag_months": ev.window.lag_months,
+            "alpha": ev.settings.alpha,
+            "clustered": ev.settings.cluster,
+            "language": lang,
         }
         (staging / JSON_NAME).write_text(
-            json.dumps({"meta": meta, **data}, indent=2, default=_json_default,
-                       allow_nan=False), encoding="utf-8")
+            json.dumps({"meta": meta, **data}, indent=2, default=_json_default, allow_nan=False),
+            encoding="utf-8",
+        )
         for name, rows in data.items():
             with (staging / f"{name}.csv").open("w", newline="", encoding="utf-8") as handle:
                 if rows:

@@ -58,17 +58,36 @@ def periods(start: date, end: date) -> list[tuple[date, date]]:
 def staff_table(conn: Connection, start: date, end: date) -> list[StaffRow]:
     p, d, a = s.professional, s.department, s.staff_absence
     people = pl.DataFrame(
-        [tuple(r) for r in conn.execute(
-            select(p.c.id, d.c.code, d.c.is_trial, p.c.fte, p.c.start_date, p.c.end_date,
-                   p.c.exit_kind).join(d, d.c.id == p.c.department_id)
-        )],
-        schema={"id": pl.Int64, "department": pl.Utf8, "is_trial": pl.Boolean, "fte": pl.Float64,
-                "start_date": pl.Date, "end_date": pl.Date, "exit_kind": pl.Utf8},
+        [
+            tuple(r)
+            for r in conn.execute(
+                select(
+                    p.c.id,
+                    d.c.code,
+                    d.c.is_trial,
+                    p.c.fte,
+                    p.c.start_date,
+                    p.c.end_date,
+                    p.c.exit_kind,
+                ).join(d, d.c.id == p.c.department_id)
+            )
+        ],
+        schema={
+            "id": pl.Int64,
+            "department": pl.Utf8,
+            "is_trial": pl.Boolean,
+            "fte": pl.Float64,
+            "start_date": pl.Date,
+            "end_date": pl.Date,
+            "exit_kind": pl.Utf8,
+        },
         orient="row",
     )
     absence = pl.DataFrame(
-        [tuple(r) for r in conn.execute(select(a.c.professional_id, a.c.start_date, a.c.days,
-                                               a.c.term))],
+        [
+            tuple(r)
+            for r in conn.execute(select(a.c.professional_id, a.c.start_date, a.c.days, a.c.term))
+        ],
         schema={"id": pl.Int64, "start_date": pl.Date, "days": pl.Float64, "term": pl.Utf8},
         orient="row",
     ).join(people.select("id", "department"), on="id")
@@ -76,24 +95,44 @@ def staff_table(conn: Connection, start: date, end: date) -> list[StaffRow]:
     for first, last in periods(start, end):
         span = (last - first).days + 1
         share = (
-            (pl.min_horizontal(pl.col("end_date").fill_null(last), pl.lit(last))
-             - pl.max_horizontal(pl.col("start_date"), pl.lit(first))).dt.total_days() + 1
+            (
+                pl.min_horizontal(pl.col("end_date").fill_null(last), pl.lit(last))
+                - pl.max_horizontal(pl.col("start_date"), pl.lit(first))
+            ).dt.total_days()
+            + 1
         ).clip(0) / span
-        per = people.with_columns(share.alias("share")).group_by("department", "is_trial").agg(
-            (pl.col("fte") * pl.col("share")).sum().alias("fte"),
-            pl.col("share").sum().alias("headcount"),
-            ((pl.col("exit_kind") == "external") & pl.col("end_date").is_between(first, last))
-            .sum().alias("exits"),
+        per = (
+            people.with_columns(share.alias("share"))
+            .group_by("department", "is_trial")
+            .agg(
+                (pl.col("fte") * pl.col("share")).sum().alias("fte"),
+                pl.col("share").sum().alias("headcount"),
+                ((pl.col("exit_kind") == "external") & pl.col("end_date").is_between(first, last))
+                .sum()
+                .alias("exits"),
+            )
         )
-        sick = absence.filter(pl.col("start_date").is_between(first, last)).group_by(
-            "department").agg(
-            pl.col("days").filter(pl.col("term") == "short").sum().alias("short"),
-            pl.col("days").filter(pl.col("term") == "long").sum().alias("long"),
+        sick = (
+            absence.filter(pl.col("start_date").is_between(first, last))
+            .group_by("department")
+            .agg(
+                pl.col("days").filter(pl.col("term") == "short").sum().alias("short"),
+                pl.col("days").filter(pl.col("term") == "long").sum().alias("long"),
+            )
         )
-        for r in per.join(sick, on="department", how="left").sort("department").iter_rows(
-            named=True
+        for r in (
+            per.join(sick, on="department", how="left").sort("department").iter_rows(named=True)
         ):
-            rows.append(StaffRow(r["department"], r["is_trial"], (first, last), r["fte"],
-                                 r["headcount"], r["short"] or 0.0, r["long"] or 0.0,
-                                 int(r["exits"])))
+            rows.append(
+                StaffRow(
+                    r["department"],
+                    r["is_trial"],
+                    (first, last),
+                    r["fte"],
+                    r["headcount"],
+                    r["short"] or 0.0,
+                    r["long"] or 0.0,
+                    int(r["exits"]),
+                )
+            )
     return rows

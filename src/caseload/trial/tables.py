@@ -22,16 +22,25 @@ def _num(value: float | None) -> float | None:
 
 def binary_row(r: BinaryResult) -> Row:
     row: Row = {
-        "name": r.name, "kind": "binary",
-        "trial_events": r.treated.events, "trial_n": r.treated.n, "trial_rate": r.treated.rate,
-        "control_events": r.control.events, "control_n": r.control.n,
+        "name": r.name,
+        "kind": "binary",
+        "trial_events": r.treated.events,
+        "trial_n": r.treated.n,
+        "trial_rate": r.treated.rate,
+        "control_events": r.control.events,
+        "control_n": r.control.n,
         "control_rate": r.control.rate,
-        "difference": r.difference, "ci_low": r.ci[0], "ci_high": r.ci[1],
+        "difference": r.difference,
+        "ci_low": r.ci[0],
+        "ci_high": r.ci[1],
         "risk_ratio": _num(r.risk_ratio),
         "risk_ratio_low": _num(r.risk_ratio_ci[0]) if r.risk_ratio_ci else None,
         "risk_ratio_high": _num(r.risk_ratio_ci[1]) if r.risk_ratio_ci else None,
-        "p_value": r.p_value, "test": r.test, "p_value_holm": r.p_value_holm,
-        "significant": r.significant, "minimum_detectable_effect": r.minimum_detectable_effect,
+        "p_value": r.p_value,
+        "test": r.test,
+        "p_value_holm": r.p_value_holm,
+        "significant": r.significant,
+        "minimum_detectable_effect": r.minimum_detectable_effect,
     }
     row.update(_adjusted(r.adjusted))
     return row
@@ -39,21 +48,36 @@ def binary_row(r: BinaryResult) -> Row:
 
 def _adjusted(adjusted: Any) -> Row:
     if adjusted is None:
-        return {"adjusted_difference": None, "adjusted_ci_low": None, "adjusted_ci_high": None,
-                "adjusted_p_value": None, "adjusted_se_kind": None}
+        return {
+            "adjusted_difference": None,
+            "adjusted_ci_low": None,
+            "adjusted_ci_high": None,
+            "adjusted_p_value": None,
+            "adjusted_se_kind": None,
+        }
     return {
-        "adjusted_difference": adjusted.difference, "adjusted_ci_low": adjusted.ci[0],
-        "adjusted_ci_high": adjusted.ci[1], "adjusted_p_value": adjusted.p_value,
+        "adjusted_difference": adjusted.difference,
+        "adjusted_ci_low": adjusted.ci[0],
+        "adjusted_ci_high": adjusted.ci[1],
+        "adjusted_p_value": adjusted.p_value,
         "adjusted_se_kind": adjusted.se_kind,
     }
 
 
 def continuous_row(r: ContinuousResult) -> Row:
     row: Row = {
-        "name": r.name, "kind": "continuous", "trial_n": r.n_treated,
-        "trial_mean": r.mean_treated, "control_n": r.n_control, "control_mean": r.mean_control,
-        "difference": r.difference, "ci_low": r.ci[0], "ci_high": r.ci[1],
-        "p_value": r.p_value, "p_value_holm": r.p_value_holm, "significant": r.significant,
+        "name": r.name,
+        "kind": "continuous",
+        "trial_n": r.n_treated,
+        "trial_mean": r.mean_treated,
+        "control_n": r.n_control,
+        "control_mean": r.mean_control,
+        "difference": r.difference,
+        "ci_low": r.ci[0],
+        "ci_high": r.ci[1],
+        "p_value": r.p_value,
+        "p_value_holm": r.p_value_holm,
+        "significant": r.significant,
     }
     row.update(_adjusted(r.adjusted))
     return row
@@ -63,12 +87,17 @@ def cox_rows(model: CoxResult, label: str) -> list[Row]:
     ph = model.ph_test
     return [
         {
-            "model": label, "term": name, "hazard_ratio": float(model.hazard_ratio[j]),
-            "ci_low": float(model.ci[j, 0]), "ci_high": float(model.ci[j, 1]),
-            "p_value": float(model.p_values[j]), "se_kind": model.se_kind,
+            "model": label,
+            "term": name,
+            "hazard_ratio": float(model.hazard_ratio[j]),
+            "ci_low": float(model.ci[j, 0]),
+            "ci_high": float(model.ci[j, 1]),
+            "p_value": float(model.p_values[j]),
+            "se_kind": model.se_kind,
             "ph_p_value": float(ph.p_values[j]) if ph is not None else None,
             "ph_global_p": ph.global_p if ph is not None else None,
-            "n": model.n, "events": model.events,
+            "n": model.n,
+            "events": model.events,
         }
         for j, name in enumerate(model.names)
     ]
@@ -76,10 +105,18 @@ def cox_rows(model: CoxResult, label: str) -> list[Row]:
 
 def km_rows(arm: str, km: KaplanMeier) -> list[Row]:
     return [
-        {"arm": arm, "time": float(t), "at_risk": int(n), "events": int(d),
-         "survival": float(s), "lower": _num(float(lo)), "upper": _num(float(hi))}
-        for t, n, d, s, lo, hi in zip(km.times, km.at_risk, km.events, km.survival, km.lower,
-                                      km.upper, strict=True)
+        {
+            "arm": arm,
+            "time": float(t),
+            "at_risk": int(n),
+            "events": int(d),
+            "survival": float(s),
+            "lower": _num(float(lo)),
+            "upper": _num(float(hi)),
+        }
+        for t, n, d, s, lo, hi in zip(
+            km.times, km.at_risk, km.events, km.survival, km.lower, km.upper, strict=True
+        )
     ]
 
 
@@ -89,15 +126,27 @@ def tables(ev: Evaluation) -> dict[str, list[Row]]:
     srm = ev.sample_ratio
     out: dict[str, list[Row]] = {
         "design": [
-            {"arm": arm, "citizens": n, "later_entrants": ev.later_entrants.get(arm, 0),
-             "design_probability": srm.expected_probability if arm == "trial"
-             else 1 - srm.expected_probability,
-             "srm_chi2": srm.chi2, "srm_p_value": srm.p_value}
+            {
+                "arm": arm,
+                "citizens": n,
+                "later_entrants": ev.later_entrants.get(arm, 0),
+                "design_probability": srm.expected_probability
+                if arm == "trial"
+                else 1 - srm.expected_probability,
+                "srm_chi2": srm.chi2,
+                "srm_p_value": srm.p_value,
+            }
             for arm, n in ev.arms.items()
         ],
         "balance": [
-            {"trait": b.trait, "kind": b.kind, "trial": b.treated, "control": b.control,
-             "smd": b.smd, "imbalanced": b.imbalanced}
+            {
+                "trait": b.trait,
+                "kind": b.kind,
+                "trial": b.treated,
+                "control": b.control,
+                "smd": b.smd,
+                "imbalanced": b.imbalanced,
+            }
             for b in ev.balance
         ],
         "exits": [binary_row(r) for r in ev.exits],
@@ -105,17 +154,32 @@ def tables(ev: Evaluation) -> dict[str, list[Row]]:
         "continuous": [continuous_row(r) for r in ev.continuous],
         "long_term": [{"arm": arm, **counts} for arm, counts in ev.long_term.items()],
         "spells": [
-            {"arm": arm, "n": km.n_units, "exits": int(km.events.sum()),
-             "median": km.median, "median_ci_low": km.median_ci[0],
-             "median_ci_high": km.median_ci[1], "rmst_days": r.value, "rmst_se": r.se,
-             "tau_days": r.tau, "logrank_chi2": sp.logrank.chi2,
-             "logrank_p_value": sp.logrank.p_value}
-            for arm, km, r in (("trial", sp.treated, sp.rmst.treated),
-                               ("control", sp.control, sp.rmst.control))
+            {
+                "arm": arm,
+                "n": km.n_units,
+                "exits": int(km.events.sum()),
+                "median": km.median,
+                "median_ci_low": km.median_ci[0],
+                "median_ci_high": km.median_ci[1],
+                "rmst_days": r.value,
+                "rmst_se": r.se,
+                "tau_days": r.tau,
+                "logrank_chi2": sp.logrank.chi2,
+                "logrank_p_value": sp.logrank.p_value,
+            }
+            for arm, km, r in (
+                ("trial", sp.treated, sp.rmst.treated),
+                ("control", sp.control, sp.rmst.control),
+            )
         ],
         "rmst_difference": [
-            {"difference_days": sp.rmst.difference, "ci_low": sp.rmst.ci[0],
-             "ci_high": sp.rmst.ci[1], "p_value": sp.rmst.p_value, "tau_days": sp.rmst.tau}
+            {
+                "difference_days": sp.rmst.difference,
+                "ci_low": sp.rmst.ci[0],
+                "ci_high": sp.rmst.ci[1],
+                "p_value": sp.rmst.p_value,
+                "tau_days": sp.rmst.tau,
+            }
         ],
         "cox": cox_rows(sp.cox, "unadjusted")
         + (cox_rows(sp.cox_adjusted, "adjusted") if sp.cox_adjusted else []),
@@ -125,18 +189,28 @@ def tables(ev: Evaluation) -> dict[str, list[Row]]:
                 "destination": name,
                 "trial_incidence": _end(ev.competing.treated.incidence[k]),
                 "control_incidence": _end(ev.competing.control.incidence[k]),
-                **(dict(zip(("hazard_ratio", "ci", "p_value"),
-                            model.term("treated"), strict=True))
-                   if (model := ev.competing.hazard_ratios[name]) is not None
-                   else {"hazard_ratio": None, "ci": None, "p_value": None}),
+                **(
+                    dict(zip(("hazard_ratio", "ci", "p_value"), model.term("treated"), strict=True))
+                    if (model := ev.competing.hazard_ratios[name]) is not None
+                    else {"hazard_ratio": None, "ci": None, "p_value": None}
+                ),
             }
             for k, name in enumerate(ev.competing.causes, start=1)
         ],
         "timeliness": [
-            {"arm": arm, "held": held, "timely": timely,
-             "share": timely / held if held else None,
-             **dict(zip(("held_per_week", "timely_per_week"), ev.timeliness.per_week(arm),
-                        strict=True))}
+            {
+                "arm": arm,
+                "held": held,
+                "timely": timely,
+                "share": timely / held if held else None,
+                **dict(
+                    zip(
+                        ("held_per_week", "timely_per_week"),
+                        ev.timeliness.per_week(arm),
+                        strict=True,
+                    )
+                ),
+            }
             for arm, (held, timely) in sorted(ev.timeliness.overall.items(), reverse=True)
         ],
         "timeliness_weekly": [
@@ -144,26 +218,42 @@ def tables(ev: Evaluation) -> dict[str, list[Row]]:
             for a, w, d, t in ev.timeliness.weekly.iter_rows()
         ],
         "staff": [
-            {"department": s.department, "is_trial": s.is_trial,
-             "period_start": s.period[0].isoformat(), "period_end": s.period[1].isoformat(),
-             "fte": s.fte, "sick_days_per_fte": s.sick_per_fte, "short_per_fte": s.short_per_fte,
-             "long_per_fte": s.long_per_fte, "external_exits": s.external_exits,
-             "turnover_pct": s.turnover_pct}
+            {
+                "department": s.department,
+                "is_trial": s.is_trial,
+                "period_start": s.period[0].isoformat(),
+                "period_end": s.period[1].isoformat(),
+                "fte": s.fte,
+                "sick_days_per_fte": s.sick_per_fte,
+                "short_per_fte": s.short_per_fte,
+                "long_per_fte": s.long_per_fte,
+                "external_exits": s.external_exits,
+                "turnover_pct": s.turnover_pct,
+            }
             for s in ev.staff
         ],
     }
     m = ev.money
-    out["money"] = [{
-        "citizens": m.citizens, "years": m.years,
-        "months_saved_per_citizen": m.months_saved_per_citizen,
-        "months_saved_ci_low": m.months_saved_ci[0], "months_saved_ci_high": m.months_saved_ci[1],
-        "savings_dkk": m.savings, "extra_fte": m.extra_fte, "staff_cost_dkk": m.staff_cost,
-        "net_dkk": m.net, "net_ci_low": m.net_ci[0], "net_ci_high": m.net_ci[1],
-        "break_even_months_per_citizen": m.break_even_months_per_citizen,
-        "cost_per_month_dkk": m.costs.per_month, "salary_per_fte_year_dkk":
-        m.costs.salary_per_fte_year, "trial_caseload": m.costs.trial_caseload,
-        "control_caseload": m.costs.control_caseload,
-    }]
+    out["money"] = [
+        {
+            "citizens": m.citizens,
+            "years": m.years,
+            "months_saved_per_citizen": m.months_saved_per_citizen,
+            "months_saved_ci_low": m.months_saved_ci[0],
+            "months_saved_ci_high": m.months_saved_ci[1],
+            "savings_dkk": m.savings,
+            "extra_fte": m.extra_fte,
+            "staff_cost_dkk": m.staff_cost,
+            "net_dkk": m.net,
+            "net_ci_low": m.net_ci[0],
+            "net_ci_high": m.net_ci[1],
+            "break_even_months_per_citizen": m.break_even_months_per_citizen,
+            "cost_per_month_dkk": m.costs.per_month,
+            "salary_per_fte_year_dkk": m.costs.salary_per_fte_year,
+            "trial_caseload": m.costs.trial_caseload,
+            "control_caseload": m.costs.control_caseload,
+        }
+    ]
     for row in out["competing"]:
         if isinstance(row.get("ci"), tuple):
             row["ci_low"], row["ci_high"] = row.pop("ci")

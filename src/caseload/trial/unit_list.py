@@ -14,7 +14,11 @@ OUT_SUFFIXES = (".csv", ".parquet")
 
 
 def randomise_file(
-    path: Path, id_column: str, blocks: list[str], design: Design, out: Path,
+    path: Path,
+    id_column: str,
+    blocks: list[str],
+    design: Design,
+    out: Path,
     cluster: str | None = None,
 ) -> pl.DataFrame:
     """Read units, allocate them, write each unit's arm and probability; all or nothing."""
@@ -27,9 +31,16 @@ def randomise_file(
     if cluster:
         columns.append(cluster.lower())
     problems = [
-        Problem(1, name, "no such column (the file has: "
-                + ", ".join(c for c in frame.columns if c != readers.ROW) + ")", str(path))
-        for name in columns if name not in frame.columns
+        Problem(
+            1,
+            name,
+            "no such column (the file has: "
+            + ", ".join(c for c in frame.columns if c != readers.ROW)
+            + ")",
+            str(path),
+        )
+        for name in columns
+        if name not in frame.columns
     ]
     if problems:
         raise ImportRejected(str(path), problems)
@@ -40,8 +51,9 @@ def randomise_file(
     if not cluster:
         repeated = frame.filter(pl.col(unit_col).is_duplicated() & pl.col(unit_col).is_not_null())
         for row, value in repeated.select(readers.ROW, unit_col).iter_rows():
-            problems.append(Problem(row, unit_col, f"unit {value!r} appears more than once",
-                                    str(path)))
+            problems.append(
+                Problem(row, unit_col, f"unit {value!r} appears more than once", str(path))
+            )
     if frame.height == 0:
         problems.append(Problem(0, id_column, "the file has no units", str(path)))
     if problems:
@@ -50,22 +62,34 @@ def randomise_file(
     strata = (
         frame.select(
             pl.concat_str([pl.lit(f"{b}=") + pl.col(b) for b in block_cols], separator=" | ")
-        ).to_series().to_list()
-        if block_cols else [""] * frame.height
+        )
+        .to_series()
+        .to_list()
+        if block_cols
+        else [""] * frame.height
     )
     if cluster:
         first: dict[str, str] = {}
-        for unit, label, row in zip(frame.get_column(unit_col).to_list(), strata,
-                                    frame.get_column(readers.ROW).to_list(), strict=True):
+        for unit, label, row in zip(
+            frame.get_column(unit_col).to_list(),
+            strata,
+            frame.get_column(readers.ROW).to_list(),
+            strict=True,
+        ):
             if first.setdefault(unit, label) != label:
-                problems.append(Problem(row, unit_col, f"cluster {unit!r} spans several "
-                                        "blocks; block on traits the whole cluster shares",
-                                        str(path)))
+                problems.append(
+                    Problem(
+                        row,
+                        unit_col,
+                        f"cluster {unit!r} spans several "
+                        "blocks; block on traits the whole cluster shares",
+                        str(path),
+                    )
+                )
         if problems:
             raise ImportRejected(str(path), problems)
         units = sorted(first)
-        arm_of = dict(zip(units, allocate(units, design, [first[u] for u in units]),
-                          strict=True))
+        arm_of = dict(zip(units, allocate(units, design, [first[u] for u in units]), strict=True))
         arms = [arm_of[u] for u in frame.get_column(unit_col).to_list()]
     else:
         arms = allocate(frame.get_column(unit_col).to_list(), design, strata)

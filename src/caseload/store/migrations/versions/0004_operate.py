@@ -44,9 +44,7 @@ def upgrade() -> None:
     else:
         op.add_column("citizen", sa.Column("complexity", sa.String(16), nullable=True))
         op.create_check_constraint(op.f("ck_citizen_complexity_code"), "citizen", complexity_check)
-    op.add_column(
-        "citizen", sa.Column("version", sa.Integer(), nullable=False, server_default="1")
-    )
+    op.add_column("citizen", sa.Column("version", sa.Integer(), nullable=False, server_default="1"))
     op.add_column("professional", sa.Column("district", sa.String(64), nullable=True))
     op.add_column("responsibility", sa.Column("override_reason", sa.Text(), nullable=True))
     if sqlite:
@@ -78,7 +76,9 @@ def upgrade() -> None:
         sa.Column("first_within_days", sa.Integer(), nullable=False),
         sa.Column("follow_up_within_days", sa.Integer(), nullable=False),
         sa.Column("outreach_after_missed", sa.Integer(), nullable=False),
-        sa.CheckConstraint(_listed("target_group", TARGET_GROUPS), name=op.f("ck_meeting_rule_target_group_code")),
+        sa.CheckConstraint(
+            _listed("target_group", TARGET_GROUPS), name=op.f("ck_meeting_rule_target_group_code")
+        ),
         sa.CheckConstraint(
             "interval_months > 0 AND first_within_days > 0 AND follow_up_within_days > 0 "
             "AND outreach_after_missed > 0",
@@ -98,7 +98,9 @@ def upgrade() -> None:
         sa.Column("new_staff_share", sa.Float(), nullable=False),
         sa.Column("pro_rata_fte", sa.Boolean(), nullable=False, server_default="1"),
         sa.ForeignKeyConstraint(
-            ["department_id"], ["department.id"], name=op.f("fk_caseload_rule_department_id_department")
+            ["department_id"],
+            ["department.id"],
+            name=op.f("fk_caseload_rule_department_id_department"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_caseload_rule")),
         sa.UniqueConstraint("department_id", name=op.f("uq_caseload_rule_department_id")),
@@ -120,15 +122,21 @@ def upgrade() -> None:
         sa.Column("start_date", sa.Date(), nullable=False),
         sa.Column("end_date", sa.Date(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["caseworker_id"], ["professional.id"], name=op.f("fk_buddy_pair_caseworker_id_professional")
+            ["caseworker_id"],
+            ["professional.id"],
+            name=op.f("fk_buddy_pair_caseworker_id_professional"),
         ),
         sa.ForeignKeyConstraint(
             ["partner_id"], ["professional.id"], name=op.f("fk_buddy_pair_partner_id_professional")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_buddy_pair")),
-        sa.UniqueConstraint("caseworker_id", "start_date", name=op.f("uq_buddy_pair_caseworker_id_start_date")),
+        sa.UniqueConstraint(
+            "caseworker_id", "start_date", name=op.f("uq_buddy_pair_caseworker_id_start_date")
+        ),
         sa.CheckConstraint("caseworker_id <> partner_id", name=op.f("ck_buddy_pair_two_people")),
-        sa.CheckConstraint("end_date IS NULL OR end_date >= start_date", name=op.f("ck_buddy_pair_period")),
+        sa.CheckConstraint(
+            "end_date IS NULL OR end_date >= start_date", name=op.f("ck_buddy_pair_period")
+        ),
     )
     op.create_index(op.f("ix_buddy_pair_caseworker_id"), "buddy_pair", ["caseworker_id"])
     op.create_index(op.f("ix_buddy_pair_partner_id"), "buddy_pair", ["partner_id"])
