@@ -1,4 +1,4 @@
-"""Baseline for benchmarks/evaluate.py: the per-citizen step of ``caseload.trial.cohort`` in pandas.
+"""Baseline for benchmarks/evaluate.py: the per-citizen step of ``evaluate.cohort`` in pandas.
 
 The straightforward way to build the cohort frame: read the columns needed from each raw
 table with ``pandas.read_sql``, then filter, merge, group and do the date arithmetic in
@@ -34,7 +34,7 @@ import pandas as pd
 from sqlalchemy import Connection
 
 from caseload.domain.codes import LONG_TERM_RECIPIENT_YEARS, ROLES
-from caseload.trial.cohort import (
+from caseload.evaluate.cohort import (
     RECOMMENDATIONS,
     STATUS_PRIORITY,
     TrialNotFound,

@@ -67,8 +67,8 @@ def digest(frame: Any) -> dict[str, list[float]]:
 
 def child(step: str, db: str) -> None:
     """Time one per-citizen step in this process; print its result as JSON."""
+    from caseload.evaluate import cohort
     from caseload.store.database import connect
-    from caseload.trial import cohort
 
     sys.path.insert(0, str(HERE))  # benchmarks/ is not a package
     import cohort_pandas

@@ -58,7 +58,7 @@ import numpy as np
 from harness import begin, ensure_database, say, summary  # benchmarks/ is the script's folder
 
 from caseload.operate.greedy import greedy
-from caseload.operate.plan import Case, Plan, Seat, loads_of, plan, spread
+from caseload.operate.optimise import Case, Plan, Seat, loads_of, plan, spread
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"

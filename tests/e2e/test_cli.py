@@ -14,8 +14,8 @@ from typer.testing import CliRunner, Result
 
 from caseload.cli import common
 from caseload.cli.main import app
+from caseload.operate.status import status
 from caseload.register import catalogue, rules
-from caseload.register.status import status
 from caseload.store.database import connect
 from caseload.store.migrate import head_revision
 from tests.conftest import EXAMPLES

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from typer.testing import CliRunner, Result
 
 from caseload.cli.main import app
+from caseload.evaluate.randomise import CONTROL, TRIAL, Design, allocate
 from caseload.store import schema as s
 from caseload.store.database import connect
-from caseload.trial.randomise import CONTROL, TRIAL, Design, allocate
 
 
 def _run(*args: str) -> Result:

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import Connection, Engine, Table, insert, or_, select
 
 from caseload.operate import allocation, changes, department
-from caseload.operate.plan import plan
+from caseload.operate.optimise import plan
 from caseload.operate.refusals import Conflict
 from caseload.store import schema as s
 from caseload.store.database import reader

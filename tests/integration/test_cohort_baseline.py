@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
+from caseload.evaluate import cohort
 from caseload.synth import jobcentre
-from caseload.trial import cohort
 
 # benchmarks/ is a folder of scripts, not a package: put it on sys.path to import the baseline
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"

@@ -19,11 +19,11 @@ import pytest
 from sqlalchemy import Engine, text
 
 from caseload.domain.dates import add_months
+from caseload.evaluate import cohort, enrolment, evaluation, report
+from caseload.evaluate.evaluation import DESTINATIONS, Evaluation, Settings
+from caseload.evaluate.randomise import Design
 from caseload.synth import calibration as cal
 from caseload.synth import jobcentre
-from caseload.trial import cohort, enrolment, evaluation, report
-from caseload.trial.evaluation import DESTINATIONS, Evaluation, Settings
-from caseload.trial.randomise import Design
 
 CHECKED = len(DESTINATIONS) + 2
 ALPHA = 0.05 / CHECKED

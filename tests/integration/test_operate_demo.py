@@ -224,7 +224,7 @@ def test_rebalance_plots_the_caseload_distribution(demo: Engine, tmp_path: Path)
 def test_status_plots_a_dot_per_professional(demo: Engine, tmp_path: Path) -> None:
     """The caseload-distribution figure has a row per department and role and a point per
     professional there (their weighted load, the cap beside it), in Danish when asked."""
-    from caseload.register.status import load_points, status
+    from caseload.operate.status import load_points, status
 
     with reader(demo).connect() as conn:
         report = status(conn, date(2019, 6, 30))

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
+from caseload.operate.status import Caseload, Continuity, Status, status
 from caseload.register import importer
 from caseload.register.problems import ImportRejected
-from caseload.register.status import Caseload, Continuity, Status, status
 
 KS = "coordinating_caseworker"
 VK = "company_consultant"

@@ -26,10 +26,10 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, insert, select
 
+from caseload.evaluate import enrolment
+from caseload.evaluate.randomise import CONTROL, TRIAL, Design, DesignError, allocate
 from caseload.register import importer
 from caseload.store import schema as s
-from caseload.trial import enrolment
-from caseload.trial.randomise import CONTROL, TRIAL, Design, DesignError, allocate
 
 START = date(2018, 1, 1)
 LATER = date(2018, 3, 1)

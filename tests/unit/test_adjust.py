@@ -9,7 +9,7 @@ import pytest
 import statsmodels.api as sm
 from numpy.typing import NDArray
 
-from caseload.trial.adjust import Adjusted, adjusted_difference
+from caseload.evaluate.adjust import Adjusted, adjusted_difference
 
 Arrays = tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.float64], NDArray[np.int64]]
 

@@ -16,8 +16,8 @@ from statsmodels.stats.proportion import (
 )
 
 from caseload.data import published
-from caseload.trial import counts
-from caseload.trial.binary import Counts, compare, holm, minimum_detectable_effect, wilson
+from caseload.evaluate import counts
+from caseload.evaluate.binary import Counts, compare, holm, minimum_detectable_effect, wilson
 
 CASES = [
     (102, 917, 89, 856),

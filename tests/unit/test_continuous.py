@@ -10,8 +10,8 @@ import pytest
 from scipy import stats
 from statsmodels.stats.weightstats import ttest_ind as sm_ttest_ind
 
-from caseload.trial.adjust import adjusted_difference
-from caseload.trial.continuous import standardised_mean_difference, welch
+from caseload.evaluate.adjust import adjusted_difference
+from caseload.evaluate.continuous import standardised_mean_difference, welch
 
 
 def _arms(seed: int, n1: int, n0: int, sd1: float, sd0: float, shift: float):

@@ -1,7 +1,7 @@
 """Cox regression against statsmodels PHReg (Breslow ties) and against known truths.
 
 Every reference value is computed here by statsmodels 0.14.5 or from first principles on
-generated data; nothing is copied from a run of ``caseload.trial.cox``.
+generated data; nothing is copied from a run of ``caseload.evaluate.cox``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from scipy import stats
 from statsmodels.duration.hazard_regression import PHReg
 from statsmodels.duration.survfunc import SurvfuncRight
 
-from caseload.trial.cox import (
+from caseload.evaluate.cox import (
     CoxResult,
     cox,
     proportional_hazards_test,

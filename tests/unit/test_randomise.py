@@ -1,6 +1,6 @@
 """Pure allocation: the simple, complete and blocked schemes and the stored design.
 
-Every expectation follows from the module docstring of :mod:`caseload.trial.randomise`:
+Every expectation follows from the module docstring of :mod:`caseload.evaluate.randomise`:
 simple draws depend only on (seed, unit); complete gives floor(n * p) or one more trial units
 per batch; blocked fills each stratum's endless sequence of permuted blocks in code order,
 so later entrants continue where the earlier batches stopped.
@@ -17,7 +17,7 @@ from collections import Counter
 import pytest
 from scipy.stats import binomtest
 
-from caseload.trial.randomise import (
+from caseload.evaluate.randomise import (
     CONTROL,
     TRIAL,
     Design,

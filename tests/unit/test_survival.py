@@ -15,7 +15,7 @@ import pytest
 from scipy import integrate, stats
 from statsmodels.duration.survfunc import CumIncidenceRight, SurvfuncRight, survdiff
 
-from caseload.trial.survival import (
+from caseload.evaluate.survival import (
     aalen_johansen,
     kaplan_meier,
     logrank,

@@ -20,7 +20,7 @@ from sqlalchemy import Engine, func, select
 
 from caseload.cli.common import EXIT_INPUT, EXIT_STATE, LangOption, console, errors, lang_of
 from caseload.cli.register import show
-from caseload.register.status import status
+from caseload.operate.status import status
 from caseload.store import schema
 from caseload.store.database import connect, describe, resolve_url
 from caseload.store.migrate import downgrade, upgrade

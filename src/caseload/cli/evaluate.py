@@ -20,10 +20,10 @@ from caseload.cli.common import (
     lang_of,
     open_register,
 )
-from caseload.trial.money import Costs
+from caseload.evaluate.money import Costs
 
 if TYPE_CHECKING:  # the estimators import SciPy and matplotlib: loaded when a command runs
-    from caseload.trial.binary import BinaryResult
+    from caseload.evaluate.binary import BinaryResult
 
 _HEADERS = {
     "en": ("Outcome", "Trial", "Control", "Difference (95 % CI)", "Risk ratio", "p", "Holm p"),
@@ -89,7 +89,7 @@ def analyze_counts(
     lang: LangOption = "",
 ) -> None:
     """Binary outcomes from published totals: rates, differences, tests, power."""
-    from caseload.trial import counts
+    from caseload.evaluate import counts
 
     language = lang_of(lang)
     try:
@@ -138,9 +138,9 @@ def evaluate(
     lang: LangOption = "",
 ) -> None:
     """Evaluate a trial in the register: balance, effects, spells, money; HTML, JSON, CSV."""
-    from caseload.trial import evaluation, report
-    from caseload.trial.cohort import TrialNotFound
-    from caseload.trial.evaluation import Settings
+    from caseload.evaluate import evaluation, report
+    from caseload.evaluate.cohort import TrialNotFound
+    from caseload.evaluate.evaluation import Settings
 
     started = time.perf_counter()
     language = lang_of(lang)
@@ -212,8 +212,8 @@ def analyze(
 ) -> None:
     """Any per-unit trial file through the same estimators (binary, continuous, survival)."""
     from caseload.cli import render
+    from caseload.evaluate import per_unit
     from caseload.register.problems import ImportRejected
-    from caseload.trial import per_unit
 
     language = lang_of(lang)
     request = per_unit.Request(

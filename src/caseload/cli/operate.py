@@ -32,7 +32,7 @@ from caseload.cli.common import (
 from caseload.domain import codes
 from caseload.i18n import t
 from caseload.operate.allocation import Allocation
-from caseload.operate.plan import Preferences
+from caseload.operate.optimise import Preferences
 from caseload.operate.refusals import CannotPlace, Conflict, NotFound, Refused
 from caseload.store import schema as s
 from caseload.store.database import reader
@@ -338,9 +338,9 @@ def timeliness(
 ) -> None:
     """Job meetings held by their due date, per group over the period and per week (as
     seed 003's Table 7)."""
+    from caseload.evaluate.figures import timeliness as figure
     from caseload.operate.rhythm import timeliness as run
     from caseload.operate.rhythm import timeliness_over
-    from caseload.trial.figures import timeliness as figure
 
     language = lang_of(lang)
     if by not in ("department", "arm") or (by == "arm" and not trial):

@@ -20,11 +20,11 @@ from caseload.cli.common import (
     lang_of,
     open_register,
 )
+from caseload.evaluate import enrolment
+from caseload.evaluate.randomise import Design, DesignError, probability_of
+from caseload.evaluate.unit_list import randomise_file
 from caseload.i18n import t
 from caseload.register.problems import ImportRejected
-from caseload.trial import enrolment
-from caseload.trial.randomise import Design, DesignError, probability_of
-from caseload.trial.unit_list import randomise_file
 
 
 def _date(value: str | None, option: str) -> date | None:

@@ -21,11 +21,11 @@ from caseload.cli.common import (
     open_register,
 )
 from caseload.i18n import t
+from caseload.operate.status import Status, load_points, status
 from caseload.register import catalogue
 from caseload.register.export import FORMATS, export
 from caseload.register.importer import import_file
 from caseload.register.problems import ImportRejected
-from caseload.register.status import Status, load_points, status
 from caseload.store.database import connect, describe, reader
 from caseload.store.migrate import current_revision, upgrade
 

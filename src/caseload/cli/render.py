@@ -9,9 +9,9 @@ from rich.console import Console
 from rich.table import Table
 
 from caseload.i18n import t
+from caseload.operate.status import Caseload, Status
 from caseload.register.importer import ImportResult
 from caseload.register.problems import ImportRejected
-from caseload.register.status import Caseload, Status
 
 MAX_PROBLEMS_SHOWN = 50
 

@@ -16,7 +16,7 @@ from sqlalchemy import Connection
 from caseload.operate import changes, department
 from caseload.operate.department import Department
 from caseload.operate.greedy import greedy
-from caseload.operate.plan import Case, Plan, Preferences, loads_of, plan, spread
+from caseload.operate.optimise import Case, Plan, Preferences, loads_of, plan, spread
 from caseload.operate.refusals import CannotPlace
 
 __all__ = ["Allocation", "CannotPlace", "assign", "rebalance"]

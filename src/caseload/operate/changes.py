@@ -21,7 +21,7 @@ from typing import NamedTuple
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
 from caseload.operate.department import Department, load_and_cap, on
-from caseload.operate.plan import Plan
+from caseload.operate.optimise import Plan
 from caseload.operate.refusals import CannotPlace, Conflict
 from caseload.store import schema as s
 

@@ -11,7 +11,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from caseload.domain.caps import applicable_cap
 from caseload.domain.load import CaseloadRule
-from caseload.operate.plan import Case, Seat
+from caseload.operate.optimise import Case, Seat
 from caseload.operate.refusals import NotFound, shown_id
 from caseload.register.rules_in_force import all_caps, caseload_rule
 from caseload.store import schema as s

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-from caseload.trial.figures import svg
+from caseload.evaluate.figures import svg
 
 LINES = {"before": "#777777", "plan": "#1b6ca8", "greedy": "#d9822b"}
 

@@ -12,7 +12,7 @@ import heapq
 import time
 from collections.abc import Sequence
 
-from caseload.operate.plan import Case, Plan, Seat, moves_of
+from caseload.operate.optimise import Case, Plan, Seat, moves_of
 
 
 def greedy(seats: Sequence[Seat], cases: Sequence[Case], reason: str = "reallocation") -> Plan:

@@ -11,12 +11,12 @@ import polars as pl
 from sqlalchemy import Connection, Engine
 
 from caseload.domain import codes
+from caseload.evaluate.randomise import Design
 from caseload.register import catalogue
 from caseload.register.importer import ImportResult, import_frame
 from caseload.store import bulk
 from caseload.synth import absence, assemble, caseflow, outcomes, owners, population, timeline
 from caseload.synth import calibration as cal
-from caseload.trial.randomise import Design
 
 TRIAL_CODE = "CPH-2018"
 Tick = Callable[[str, int, int], None]

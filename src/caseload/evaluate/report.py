@@ -16,10 +16,10 @@ from typing import Any
 
 import jinja2
 
-from caseload.trial import figures
-from caseload.trial.evaluation import Evaluation
-from caseload.trial.tables import tables
-from caseload.trial.words import WORDS
+from caseload.evaluate import figures
+from caseload.evaluate.evaluation import Evaluation
+from caseload.evaluate.tables import tables
+from caseload.evaluate.words import WORDS
 
 JSON_NAME = "evaluation.json"
 HTML_NAME = "report.html"
@@ -98,7 +98,7 @@ def _figures(ev: Evaluation, lang: str) -> dict[str, str]:
 
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("caseload.trial", "templates"),
+        loader=jinja2.PackageLoader("caseload.evaluate", "templates"),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         undefined=jinja2.StrictUndefined,
     )

@@ -20,11 +20,11 @@ import numpy as np
 import polars as pl
 from sqlalchemy import Engine
 
+from caseload.evaluate import binary, cohort, estimate, staff
+from caseload.evaluate.binary import BinaryResult
+from caseload.evaluate.continuous import ContinuousResult
+from caseload.evaluate.money import Costs, Money, money
 from caseload.store.database import reader
-from caseload.trial import binary, cohort, estimate, staff
-from caseload.trial.binary import BinaryResult
-from caseload.trial.continuous import ContinuousResult
-from caseload.trial.money import Costs, Money, money
 
 log = logging.getLogger(__name__)
 

@@ -14,11 +14,11 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from caseload.evaluate import binary, estimate
+from caseload.evaluate.binary import BinaryResult
+from caseload.evaluate.continuous import ContinuousResult
 from caseload.register import readers
 from caseload.register.problems import ImportRejected, Problem
-from caseload.trial import binary, estimate
-from caseload.trial.binary import BinaryResult
-from caseload.trial.continuous import ContinuousResult
 
 TRUE = {"1", "1.0", "true", "yes", "ja"}
 FALSE = {"0", "0.0", "false", "no", "nej"}

@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from caseload.trial.binary import BinaryResult
-from caseload.trial.continuous import ContinuousResult
-from caseload.trial.cox import CoxResult
-from caseload.trial.evaluation import Evaluation
-from caseload.trial.survival import KaplanMeier
+from caseload.evaluate.binary import BinaryResult
+from caseload.evaluate.continuous import ContinuousResult
+from caseload.evaluate.cox import CoxResult
+from caseload.evaluate.evaluation import Evaluation
+from caseload.evaluate.survival import KaplanMeier
 
 Row = dict[str, Any]
 

@@ -11,11 +11,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from caseload.trial import binary, dist, survival
-from caseload.trial.adjust import Adjusted, adjusted_difference
-from caseload.trial.binary import BinaryResult, Counts
-from caseload.trial.continuous import ContinuousResult, standardised_mean_difference, welch
-from caseload.trial.cox import CoxResult, cox
+from caseload.evaluate import binary, dist, survival
+from caseload.evaluate.adjust import Adjusted, adjusted_difference
+from caseload.evaluate.binary import BinaryResult, Counts
+from caseload.evaluate.continuous import ContinuousResult, standardised_mean_difference, welch
+from caseload.evaluate.cox import CoxResult, cox
 
 
 @dataclass(frozen=True)

@@ -78,7 +78,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import linalg
 
-from caseload.trial import dist
+from caseload.evaluate import dist
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]

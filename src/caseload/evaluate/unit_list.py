@@ -6,9 +6,9 @@ from pathlib import Path
 
 import polars as pl
 
+from caseload.evaluate.randomise import Design, allocate
 from caseload.register import readers
 from caseload.register.problems import ImportRejected, Problem
-from caseload.trial.randomise import Design, allocate
 
 OUT_SUFFIXES = (".csv", ".parquet")
 

@@ -21,8 +21,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar, Protocol, TypeVar
 
-from caseload.trial import dist
-from caseload.trial.adjust import Adjusted
+from caseload.evaluate import dist
+from caseload.evaluate.adjust import Adjusted
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,9 @@ from sqlalchemy import Connection, Engine, func, insert, or_, select
 
 from caseload.domain import codes
 from caseload.domain.dates import whole_years
+from caseload.evaluate.randomise import TRIAL, Design, DesignError, allocate
 from caseload.register.contacts import primary_contact
 from caseload.store import schema as s
-from caseload.trial.randomise import TRIAL, Design, DesignError, allocate
 
 STRATA = ("duration", "age", "origin", "sex", "department", "target_group", "district")
 """Baseline traits a run can block on (duration: kontanthjælp < 3 or ≥ 3 years)."""

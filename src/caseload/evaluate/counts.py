@@ -21,7 +21,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from caseload.trial.binary import BinaryResult, Counts, compare, family
+from caseload.evaluate.binary import BinaryResult, Counts, compare, family
 
 ARMS = ("trial", "control")
 

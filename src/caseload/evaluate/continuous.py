@@ -20,8 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from caseload.trial import dist
-from caseload.trial.adjust import Adjusted
+from caseload.evaluate import dist
+from caseload.evaluate.adjust import Adjusted
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import linalg
 
-from caseload.trial import dist
+from caseload.evaluate import dist
 
 COLLINEARITY_TOLERANCE = 1e-10
 """Smallest admissible 1 - R^2 of a standardised column on the columns before it."""

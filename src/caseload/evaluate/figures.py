@@ -10,9 +10,9 @@ import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 
-from caseload.trial import survival
-from caseload.trial.binary import BinaryResult
-from caseload.trial.estimate import BalanceRow, CompetingResult
+from caseload.evaluate import survival
+from caseload.evaluate.binary import BinaryResult
+from caseload.evaluate.estimate import BalanceRow, CompetingResult
 
 COLOURS = {"trial": "#1b6ca8", "control": "#d9822b"}
 matplotlib.rcParams.update(

@@ -45,7 +45,7 @@ from typing import Any
 
 import numpy as np
 
-from caseload.trial import dist
+from caseload.evaluate import dist
 
 _MEDIAN_TOLERANCE = 1e-10
 
