@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 
-from caseload.i18n import LANGS, default_lang
+from caseload.domain import codes
+from caseload.i18n import LANGS, default_lang, t
+from caseload.operate.refusals import CannotPlace, Conflict, NotFound, Refused
 from caseload.store.database import ENV_URL, connect, resolve_url
 from caseload.store.migrate import is_current
 
@@ -46,14 +52,29 @@ def lang_of(value: str | None) -> str:
     return lang
 
 
-def day_of(value: str | None) -> date:
-    if value is None:
-        return date.today()
+def parse_day(value: str, option: str) -> date:
+    """The one date parser of the command line: ``YYYY-MM-DD``, else a clear line naming the
+    option and exit code 2."""
     try:
         return date.fromisoformat(value)
     except ValueError:
-        errors.print(f"[red]--as-of: not a date (YYYY-MM-DD): {value!r}[/red]")
+        errors.print(f"[red]{option}: not a date (YYYY-MM-DD): {escape(repr(value))}[/red]")
         raise typer.Exit(EXIT_INPUT) from None
+
+
+def optional_day(value: str | None, option: str) -> date | None:
+    return None if value is None else parse_day(value, option)
+
+
+def day_of(value: str | None, option: str = "--as-of") -> date:
+    """The day an option names, today when it is not given."""
+    return date.today() if value is None else parse_day(value, option)
+
+
+def fail(message: str) -> typer.Exit:
+    """Print a user's mistake as one red line (no markup read from it); raise the result."""
+    errors.print(message, markup=False, style="red")
+    return typer.Exit(EXIT_INPUT)
 
 
 def open_register(db: str | None) -> Engine:
@@ -73,3 +94,28 @@ def open_register(db: str | None) -> Engine:
         )
         raise typer.Exit(EXIT_STATE)
     return engine
+
+
+def role_of(role: str) -> str:
+    """A role code given as an option, or exit code 2 naming the roles there are."""
+    if role not in codes.ROLES:
+        raise fail(f"--role must be one of: {', '.join(codes.ROLES)}")
+    return role
+
+
+@contextmanager
+def refusals(lang: str) -> Iterator[None]:
+    """Refusals as one clear line in the reader's language and exit code 2, a conflicting
+    edit exit code 4; the transaction was rolled back, so nothing was written. A clash with
+    a stored row is said without the statement or its values (they may name a citizen)."""
+    try:
+        yield
+    except (Refused, NotFound, CannotPlace) as error:
+        errors.print(f"[red]{escape(t('refused', lang, why=error.message(lang)))}[/red]")
+        raise typer.Exit(EXIT_INPUT) from None
+    except Conflict as error:
+        errors.print(f"[red]{escape(t('conflict', lang, why=error.message(lang)))}[/red]")
+        raise typer.Exit(EXIT_CONFLICT) from None
+    except IntegrityError:
+        errors.print(f"[red]{escape(t('refused', lang, why=t('stored_conflict', lang)))}[/red]")
+        raise typer.Exit(EXIT_INPUT) from None

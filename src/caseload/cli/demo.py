@@ -16,12 +16,12 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
 from caseload.cli.common import EXIT_INPUT, EXIT_STATE, LangOption, console, errors, lang_of
-from caseload.cli.register import show
+from caseload.cli.render.caseloads import status as show_status
 from caseload.operate.status import status
-from caseload.store import schema
+from caseload.register.lookup import holds_citizens
 from caseload.store.database import connect, describe, resolve_url
 from caseload.store.migrate import downgrade, upgrade
 
@@ -40,7 +40,7 @@ def _prepare(db: str, fresh: bool) -> Engine:
         downgrade(engine, "base")
     upgrade(engine)
     with engine.connect() as conn:
-        if conn.execute(select(func.count()).select_from(schema.citizen)).scalar_one():
+        if holds_citizens(conn):
             errors.print(
                 f"[red]{describe(engine)} already holds a register; "
                 "use --fresh to rebuild it.[/red]"
@@ -106,4 +106,4 @@ def demo(
     with engine.connect() as conn:
         report = status(conn, SHOW_DAY)
     trial_dept = next((c.department for c in report.caseloads if c.is_trial), None)
-    show(report, language, department=trial_dept)
+    show_status(console, report, language, trial_dept, every=False)

@@ -5,82 +5,23 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from caseload.cli.common import (
     EXIT_INPUT,
     DbOption,
     LangOption,
     console,
-    day_of,
     errors,
     lang_of,
     open_register,
+    optional_day,
 )
+from caseload.cli.render import evaluate as render
+from caseload.cli.render.register import rejected
 from caseload.evaluate.money import Costs
-
-if TYPE_CHECKING:  # the estimators import SciPy and matplotlib: loaded when a command runs
-    from caseload.evaluate.binary import BinaryResult
-
-_HEADERS = {
-    "en": ("Outcome", "Trial", "Control", "Difference (95 % CI)", "Risk ratio", "p", "Holm p"),
-    "da": ("Udfald", "Forsøg", "Kontrol", "Forskel (95 % KI)", "Relativ risiko", "p", "Holm p"),
-}
-_WORDS = {
-    "en": {
-        "verdict": "Verdict",
-        "significant": "significant",
-        "of": "of",
-        "none": "no effect found; could not find one below {mde}",
-        "report": "Report",
-        "cohort": "Building the cohort in the database…",
-        "estimates": "Estimating effects, spells and competing exits…",
-        "writing": "Writing the report…",
-    },
-    "da": {
-        "verdict": "Konklusion",
-        "significant": "signifikant",
-        "of": "af",
-        "none": "ingen effekt fundet; kunne ikke finde en under {mde}",
-        "report": "Rapport",
-        "cohort": "Danner kohorten i databasen…",
-        "estimates": "Beregner effekter, forløb og konkurrerende afgange…",
-        "writing": "Skriver rapporten…",
-    },
-}
-
-
-def _pp(value: float) -> str:
-    return f"{100 * value:+.1f} pp"
-
-
-def verdict(result: BinaryResult, lang: str) -> str:
-    words = _WORDS[lang]
-    if result.significant:
-        return words["significant"]
-    return words["none"].format(mde=f"{100 * result.minimum_detectable_effect:.1f} pp")
-
-
-def table(results: list[BinaryResult], lang: str) -> Table:
-    of = _WORDS[lang]["of"]
-    out = Table()
-    for header in _HEADERS[lang]:
-        out.add_column(header, no_wrap=True)
-    for r in results:
-        ratio = f"{r.risk_ratio:.2f}" if r.risk_ratio is not None else "-"
-        out.add_row(
-            r.name,
-            f"{100 * r.treated.rate:.1f} % {of} {r.treated.n}",
-            f"{100 * r.control.rate:.1f} % {of} {r.control.n}",
-            f"{_pp(r.difference)} ({100 * r.ci[0]:+.1f}; {100 * r.ci[1]:+.1f})",
-            ratio,
-            f"{r.p_value:.3g}" + (" (Fisher)" if r.test == "fisher" else ""),
-            f"{r.p_value_holm:.3g}" if r.p_value_holm is not None else "-",
-        )
-    return out
 
 
 def analyze_counts(
@@ -97,10 +38,10 @@ def analyze_counts(
     except counts.CountsError as error:
         errors.print(f"[red]{error}[/red]", markup=True)
         raise typer.Exit(EXIT_INPUT) from None
-    console.print(table(results, language))
-    console.print(f"{_WORDS[language]['verdict']}:")
+    console.print(render.binary(results, language))
+    console.print(f"{render.word('verdict', language)}:")
     for r in results:
-        console.print(f"  {r.name}: {verdict(r, language)}")
+        console.print(f"  {r.name}: {render.verdict(r, language)}")
     if json_out:
         json_out.write_text(json.dumps([counts.to_json(r) for r in results], indent=2))
 
@@ -147,7 +88,7 @@ def evaluate(
     if lag_months < 1 or not 0 < alpha < 1 or min(trial_caseload, control_caseload) <= 0:
         errors.print("[red]--lag-months must be ≥ 1, --alpha in (0, 1) and caseloads > 0[/red]")
         raise typer.Exit(EXIT_INPUT)
-    end = day_of(outcome_end) if outcome_end else None
+    end = optional_day(outcome_end, "--outcome-end")
     settings = Settings(
         lag_months=lag_months,
         outcome_end=end,
@@ -163,23 +104,22 @@ def evaluate(
         ),
     )
     engine = open_register(db)
-    stages = _WORDS[language]
     try:
-        with console.status(stages["cohort"]) as status:
+        with console.status(render.word("cohort", language)) as status:
             result = evaluation.evaluate(
-                engine, trial, settings, lambda stage: status.update(stages[stage])
+                engine, trial, settings, lambda stage: status.update(render.word(stage, language))
             )
-            status.update(stages["writing"])
+            status.update(render.word("writing", language))
             folder = out or Path(f"evaluation-{result.trial.code}")
             html = report.write(result, folder, language, time.perf_counter() - started)
     except (TrialNotFound, FileExistsError, ValueError) as error:
         errors.print(f"[red]{error}[/red]", markup=True)
         raise typer.Exit(EXIT_INPUT) from None
-    console.print(table(result.exits + result.case_flow, language))
+    console.print(render.binary(result.exits + result.case_flow, language))
     shows, _ = report.summary(result, language)
     for line in shows[-2:]:
         console.print(line)
-    console.print(f"{_WORDS[language]['report']}: {html}")
+    console.print(f"{render.word('report', language)}: {html}")
 
 
 def analyze(
@@ -211,7 +151,6 @@ def analyze(
     lang: LangOption = "",
 ) -> None:
     """Any per-unit trial file through the same estimators (binary, continuous, survival)."""
-    from caseload.cli import render
     from caseload.evaluate import per_unit
     from caseload.register.problems import ImportRejected
 
@@ -230,37 +169,9 @@ def analyze(
     try:
         result = per_unit.analyze(file, request)
     except ImportRejected as error:
-        render.rejected(errors, error, language)
+        rejected(errors, error, language)
         raise typer.Exit(EXIT_INPUT) from None
     data = per_unit.to_json(result)
-    out = Table()
-    for header in _ANALYZE_HEADERS[language]:
-        out.add_column(header)
-    for row in data["outcomes"]:
-        if row["kind"] == "time_to_event":
-            effect = f"HR {row['hazard_ratio']:.2f} ({row['ci'][0]:.2f}; {row['ci'][1]:.2f})"
-            adjusted = f"HR {row['adjusted']['hazard_ratio']:.2f}" if "adjusted" in row else "-"
-            out.add_row(row["name"], "-", "-", effect, f"{row['p_value']:.3g}", "-", adjusted)
-            continue
-        key = "rate" if row["kind"] == "binary" else "mean"
-        scale = 100 if key == "rate" else 1
-        unit = " %" if key == "rate" else ""
-        out.add_row(
-            row["name"],
-            f"{scale * row['treated'][key]:.2f}{unit}",
-            f"{scale * row['control'][key]:.2f}{unit}",
-            f"{scale * row['difference']:+.2f} ({scale * row['ci'][0]:+.2f}; "
-            f"{scale * row['ci'][1]:+.2f})",
-            f"{row['p_value']:.3g}",
-            f"{row['p_value_holm']:.3g}",
-            f"{scale * row['adjusted']['difference']:+.2f}" if "adjusted" in row else "-",
-        )
-    console.print(out)
+    console.print(render.analysis(data, language))
     if json_out:
         json_out.write_text(json.dumps(data, indent=2))
-
-
-_ANALYZE_HEADERS = {
-    "en": ("Outcome", "Treated", "Control", "Difference (95 % CI)", "p", "Holm p", "Adjusted"),
-    "da": ("Udfald", "Behandlet", "Kontrol", "Forskel (95 % KI)", "p", "Holm p", "Justeret"),
-}

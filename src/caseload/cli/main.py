@@ -8,7 +8,16 @@ from typing import Annotated
 import typer
 from rich.logging import RichHandler
 
-from caseload.cli import demo, evaluate, operate, randomise, register
+from caseload.cli import (
+    caseflow,
+    caseloads,
+    casework,
+    demo,
+    evaluate,
+    meetings,
+    randomise,
+    register,
+)
 from caseload.cli.common import errors
 
 app = typer.Typer(
@@ -38,15 +47,15 @@ app.command("init")(register.init)
 app.command("import")(register.import_)
 app.command("export")(register.export_)
 app.command("tables")(register.tables)
-app.command("status")(register.status_)
-app.command("assign")(operate.assign)
-app.command("rebalance")(operate.rebalance)
-app.command("contact")(operate.contact)
-app.command("meeting")(operate.meeting)
-app.command("overdue")(operate.overdue)
-app.command("timeliness")(operate.timeliness)
-app.command("caseflow")(operate.caseflow)
-app.command("sparring")(operate.sparring)
+app.command("status")(caseloads.status_)
+app.command("assign")(caseloads.assign)
+app.command("rebalance")(caseloads.rebalance)
+app.command("contact")(casework.contact)
+app.command("meeting")(casework.meeting)
+app.command("overdue")(meetings.overdue)
+app.command("timeliness")(meetings.timeliness)
+app.command("caseflow")(caseflow.caseflow)
+app.command("sparring")(caseflow.sparring)
 app.command("demo")(demo.demo)
 app.command("randomise")(randomise.randomise)
 app.command("evaluate")(evaluate.evaluate)

@@ -3,43 +3,28 @@
 from __future__ import annotations
 
 import getpass
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from caseload.cli import render
 from caseload.cli.common import (
     EXIT_INPUT,
     DbOption,
     LangOption,
     console,
     errors,
+    fail,
     lang_of,
     open_register,
+    optional_day,
 )
+from caseload.cli.render import randomise as render
+from caseload.cli.render.register import rejected
 from caseload.evaluate import enrolment
 from caseload.evaluate.randomise import Design, DesignError, probability_of
 from caseload.evaluate.unit_list import randomise_file
-from caseload.i18n import t
 from caseload.register.problems import ImportRejected
-
-
-def _date(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        errors.print(f"[red]{option}: not a date (YYYY-MM-DD): {value!r}[/red]")
-        raise typer.Exit(EXIT_INPUT) from None
-
-
-def _fail(message: str) -> typer.Exit:
-    errors.print(message, markup=False, style="red")
-    return typer.Exit(EXIT_INPUT)
 
 
 def randomise(
@@ -102,7 +87,7 @@ def randomise(
         design = None
         if file is not None or trial is None or design_given or unit != "citizen":
             if seed is None:
-                raise _fail(
+                raise fail(
                     "--seed is required to randomise (it is stored, so the draw can be reproduced)"
                 )
             design = Design(
@@ -119,7 +104,7 @@ def randomise(
             )
         if file is not None:
             if not id_column or out is None:
-                raise _fail("the file form needs --id COLUMN and --out FILE")
+                raise fail("the file form needs --id COLUMN and --out FILE")
             assert design is not None
             result = randomise_file(file, id_column, blocks, design, out, cluster)
             counts = result.get_column("arm").value_counts(sort=True)
@@ -130,7 +115,7 @@ def randomise(
             )
             return
         if trial is None:
-            raise _fail("give a FILE (with --id, --seed, --out) or --db and --trial")
+            raise fail("give a FILE (with --id, --seed, --out) or --db and --trial")
         if design is not None:
             design = enrolment.with_unit(design, unit)
         engine = open_register(db)
@@ -138,40 +123,17 @@ def randomise(
             engine,
             trial,
             design,
-            start=_date(start, "--start"),
-            end=_date(end, "--end"),
-            outcome_end=_date(outcome_end, "--outcome-end"),
+            start=optional_day(start, "--start"),
+            end=optional_day(end, "--end"),
+            outcome_end=optional_day(outcome_end, "--outcome-end"),
             name=name,
-            day=_date(as_of, "--as-of"),
+            day=optional_day(as_of, "--as-of"),
             by=by or getpass.getuser(),
             dry_run=dry_run,
         )
     except DesignError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     except ImportRejected as error:
-        render.rejected(errors, error, language)
+        rejected(errors, error, language)
         raise typer.Exit(EXIT_INPUT) from None
-    _show(run, language)
-
-
-def _show(run: enrolment.Run, lang: str) -> None:
-    head = t(
-        "randomise_dry" if run.dry_run else "randomise_done",
-        lang,
-        trial=run.trial,
-        assigned=run.assigned,
-        day=run.day,
-        kept=run.kept,
-    )
-    console.print(head)
-    console.print(f"  {run.design.describe()}, seed {run.design.seed}")
-    if run.clusters:
-        console.print("  " + t("clusters", lang, n=run.clusters, unit=run.design.unit))
-    if not run.assigned:
-        return
-    table = Table()
-    for header in (t("stratum", lang), t("trial_arm", lang), t("control_arm", lang)):
-        table.add_column(header)
-    for stratum, arms in sorted(run.strata.items()):
-        table.add_row(stratum, str(arms.get("trial", 0)), str(arms.get("control", 0)))
-    console.print(table)
+    render.randomised(console, run, language)

@@ -1,4 +1,4 @@
-"""Commands on the register: init, import, export, tables, status."""
+"""Commands on the register: init, import, export, tables."""
 
 from __future__ import annotations
 
@@ -8,20 +8,16 @@ from typing import Annotated
 import polars as pl
 import typer
 
-from caseload.cli import render
 from caseload.cli.common import (
     EXIT_INPUT,
-    AsOfOption,
     DbOption,
     LangOption,
     console,
-    day_of,
     errors,
     lang_of,
     open_register,
 )
-from caseload.i18n import t
-from caseload.operate.status import Status, load_points, status
+from caseload.cli.render import register as render
 from caseload.register import catalogue
 from caseload.register.export import FORMATS, export
 from caseload.register.importer import import_file
@@ -98,47 +94,3 @@ def tables() -> None:
         columns = ", ".join(f.name + ("*" if f.required else "") for f in spec.fields)
         console.print(f"[bold]{spec.name}[/bold]: {columns}")
     console.print("* required")
-
-
-def status_(
-    db: DbOption = None,
-    as_of: AsOfOption = None,
-    department: Annotated[
-        str | None, typer.Option("--department", help="List this department's professionals")
-    ] = None,
-    every: Annotated[bool, typer.Option("--all", help="List every professional")] = False,
-    plot: Annotated[
-        Path | None,
-        typer.Option(
-            "--plot",
-            help="Write the caseload distribution (a dot per professional, "
-            "a row per department and role, the caps marked) as an SVG figure",
-        ),
-    ] = None,
-    lang: LangOption = "",
-) -> None:
-    """Caseload per professional against the cap, who is over it, and caseworker changes."""
-    language = lang_of(lang)
-    day = day_of(as_of)
-    engine = open_register(db)
-    with reader(engine).connect() as conn:
-        report = status(conn, day)
-    show(report, language, department, every)
-    if plot is not None:
-        from caseload.operate.figures import caseloads
-
-        groups = {
-            render.group_name(*key, language): points for key, points in load_points(report).items()
-        }
-        plot.write_text(
-            caseloads(groups, t("load", language), t("cap", language)), encoding="utf-8"
-        )
-        console.print(t("figure_written", language, path=plot))
-
-
-def show(report: Status, language: str, department: str | None = None, every: bool = False) -> None:
-    console.print(render.departments(report, language))
-    if department or every:
-        console.print(render.professionals(report, language, department))
-    render.over_cap(console, report, language)
-    console.print(render.continuity(report, language))

@@ -365,3 +365,32 @@ def paid_hours(conn: Connection, period: Period) -> pl.DataFrame:
             .order_by(dept.c.department)
         ),
     )
+
+
+@dataclass(frozen=True)
+class CaseFlow:
+    """Every case-flow table of a period, by name, and passive days per citizen."""
+
+    period: Period
+    tables: dict[str, pl.DataFrame]
+    passive_per_citizen: pl.DataFrame
+
+    def to_json(self) -> dict[str, list[dict[str, Any]]]:
+        """Every table as rows; per citizen without the register's internal id."""
+        payload = {name: frame.to_dicts() for name, frame in self.tables.items()}
+        payload["passive_per_citizen"] = self.passive_per_citizen.drop("citizen_id").to_dicts()
+        return payload
+
+
+def case_flow(conn: Connection, period: Period) -> CaseFlow:
+    """The leader's case-flow overview: reports, medical, plans, placements, paid hours and
+    passive periods, per department."""
+    tables = {
+        "reports": reports(conn, period),
+        "medical": medical(conn, period),
+        "plans": plans(conn, period),
+        "placements": placements(conn, period),
+        "paid_hours": paid_hours(conn, period),
+    }
+    per_citizen, tables["passive"] = passive(conn, period)
+    return CaseFlow(period, tables, per_citizen)

@@ -331,3 +331,11 @@ def timeliness_over(weeks: pl.DataFrame) -> pl.DataFrame:
         .with_columns((pl.col("timely") / pl.col("held")).alias("share"))
         .sort("group")
     )
+
+
+def weekly_series(weeks: pl.DataFrame) -> dict[str, tuple[list[date], list[float]]]:
+    """Per group, the weeks and their on-time shares: the lines of the timeliness figure."""
+    return {
+        str(group): (part.get_column("week").to_list(), part.get_column("share").to_list())
+        for (group,), part in weeks.partition_by("group", as_dict=True).items()
+    }

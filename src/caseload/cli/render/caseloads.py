@@ -1,4 +1,4 @@
-"""Rich tables for what the commands print."""
+"""Caseloads against caps, continuity, and the plans of rebalance and assign."""
 
 from __future__ import annotations
 
@@ -9,11 +9,8 @@ from rich.console import Console
 from rich.table import Table
 
 from caseload.i18n import t
+from caseload.operate.allocation import Allocation
 from caseload.operate.status import Caseload, Status
-from caseload.register.importer import ImportResult
-from caseload.register.problems import ImportRejected
-
-MAX_PROBLEMS_SHOWN = 50
 
 
 def departments(status: Status, lang: str) -> Table:
@@ -123,26 +120,101 @@ def over_cap(console: Console, status: Status, lang: str) -> None:
         console.print(f"  {c.staff_id} ({c.department}, {t(c.role, lang)}): {what}")
 
 
-def imported(console: Console, result: ImportResult, lang: str) -> None:
-    console.print(
-        t(
-            "imported",
+def status(
+    console: Console, report: Status, lang: str, department: str | None, every: bool
+) -> None:
+    """``caseload status``: per department, per professional when asked, who is over their cap,
+    and caseworker changes per citizen-year."""
+    console.print(departments(report, lang))
+    if department or every:
+        console.print(professionals(report, lang, department))
+    over_cap(console, report, lang)
+    console.print(continuity(report, lang))
+
+
+def allocation(
+    console: Console, errors: Console, result: Allocation, lang: str, limit: int = 20
+) -> None:
+    """A rebalance or assign plan: both methods side by side, loads before and after, the
+    first moves, and what was written (or that nothing was, on a dry run)."""
+    summary = result.summary()
+    role = t(summary["role"], lang)
+    if result.kind == "rebalance":
+        title = t(
+            "rebalance_title",
             lang,
-            table=result.table,
-            inserted=result.inserted,
-            updated=result.updated,
-            unchanged=result.unchanged,
+            department=summary["department"],
+            role=role,
+            day=summary["day"],
+            cap=summary["cap"],
         )
-    )
+    else:
+        title = t(
+            "assign_title",
+            lang,
+            department=summary["department"],
+            role=role,
+            day=summary["day"],
+            citizens=summary["citizens"],
+        )
+    methods = Table(title=title)
+    for key in (
+        "method",
+        "caseworker_changes",
+        "new_contacts",
+        "unplaced",
+        "over_cap",
+        "load_sd",
+        "seconds",
+    ):
+        methods.add_column(t(key, lang), justify="left" if key == "method" else "right")
+    for key, name in (("plan", "optimiser"), ("greedy_baseline", "greedy")):
+        m = summary[key]
+        methods.add_row(
+            t(name, lang),
+            str(m["changes"]),
+            str(m["new_contacts"]),
+            str(m["unplaced"]),
+            str(len(m["over_cap"])),
+            f"{m['load_share_sd']:.3f}",
+            f"{m['seconds']:.2f}",
+        )
+    console.print(methods)
 
+    loads = Table(title=t("caseloads_on", lang, day=summary["day"]))
+    for key in ("staff", "capacity", "load_before", "load_after", "away"):
+        loads.add_column(t(key, lang), justify="left" if key in ("staff", "away") else "right")
+    for row in summary["loads"]:
+        loads.add_row(
+            row["staff"],
+            f"{row['capacity']:g}",
+            f"{row['before']:g}",
+            f"{row['after']:g}",
+            row["away"] or "",
+        )
+    console.print(loads)
 
-def rejected(console: Console, error: ImportRejected, lang: str) -> None:
-    console.print(f"[red]{t('rejected', lang, file=error.file, count=len(error.problems))}[/red]")
-    for p in error.problems[:MAX_PROBLEMS_SHOWN]:
+    moves = summary["moves"]
+    table = Table(title=t("moves", lang, n=len(moves)))
+    for key in ("citizen", "from", "to", "reason"):
+        table.add_column(t(key, lang))
+    for move in moves[:limit]:
+        table.add_row(move["citizen"], move["from"] or "", move["to"], move["reason"])
+    console.print(table)
+    if len(moves) > limit:
+        console.print(t("more_moves", lang, n=len(moves) - limit))
+    if summary["unplaced"]:
+        errors.print(
+            f"[yellow]{t('cannot_place', lang, n=len(summary['unplaced']))} "
+            f"{t('missing_fte', lang, fte=summary['missing_fte'], cap=summary['cap'])}[/yellow]"
+        )
+    if result.written is None:
+        console.print(t("dry_run", lang))
+    else:
         console.print(
-            "  " + t("problem", lang, row=p.row, column=p.column, reason=p.reason),
-            markup=False,
-            highlight=False,
+            t("applied", lang, ended=result.written.ended, started=result.written.started)
         )
-    if len(error.problems) > MAX_PROBLEMS_SHOWN:
-        console.print(t("more_problems", lang, count=len(error.problems) - MAX_PROBLEMS_SHOWN))
+        if result.written.cap_recorded:
+            console.print(t("cap_recorded", lang, cap=summary["cap"], day=summary["day"]))
+        if result.written.kept:
+            errors.print(f"[yellow]{t('roles_kept', lang, n=result.written.kept)}[/yellow]")

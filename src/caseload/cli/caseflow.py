@@ -1,0 +1,79 @@
+"""Case flow a leader steers by, and the caseworker's sparring sheet."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from caseload.cli.common import (
+    EXIT_INPUT,
+    AsOfOption,
+    DbOption,
+    LangOption,
+    console,
+    day_of,
+    errors,
+    lang_of,
+    open_register,
+    parse_day,
+)
+from caseload.cli.render import caseflow as render
+from caseload.i18n import t
+from caseload.operate.refusals import NotFound
+from caseload.store.database import reader
+
+
+def caseflow(
+    first: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD")],
+    last: Annotated[str, typer.Option("--to", help="Last day, YYYY-MM-DD")],
+    json_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--json", help="Write every table (and per citizen passive days) to this JSON file"
+        ),
+    ] = None,
+    db: DbOption = None,
+    lang: LangOption = "",
+) -> None:
+    """Case flow per department: supplier reports acted on, medical information followed up
+    within a week, plans through the rehabilitation team, placements, passive periods."""
+    from caseload.operate.caseflow import Period, case_flow
+
+    language = lang_of(lang)
+    period = Period(parse_day(first, "--from"), parse_day(last, "--to"))
+    engine = open_register(db)
+    with reader(engine).connect() as conn:
+        flow = case_flow(conn, period)
+    render.case_flow(console, flow, language)
+    if json_out is not None:
+        json_out.write_text(
+            json.dumps(flow.to_json(), indent=2, default=str, ensure_ascii=False), encoding="utf-8"
+        )
+
+
+def sparring(
+    caseworker: Annotated[str, typer.Option("--caseworker", help="Staff code")],
+    out: Annotated[Path, typer.Option("--out", help="HTML file to write (print: a page each)")],
+    as_of: AsOfOption = None,
+    db: DbOption = None,
+    lang: LangOption = "",
+) -> None:
+    """The sparring sheet: one printable page per citizen of a caseworker's caseload —
+    where are we now, next step, barriers, last and next meeting, open requests."""
+    from caseload.operate.sparring import render as sheet_html
+    from caseload.operate.sparring import sheet
+
+    language, day = lang_of(lang), day_of(as_of)
+    engine = open_register(db)
+    try:
+        with reader(engine).connect() as conn:
+            result = sheet(conn, caseworker, day)
+    except NotFound as error:
+        errors.print(f"[red]{escape(error.message(language))}[/red]")
+        raise typer.Exit(EXIT_INPUT) from None
+    out.write_text(sheet_html(result, language), encoding="utf-8")
+    console.print(t("sparring_written", language, n=len(result.pages), staff=caseworker, path=out))

@@ -1,0 +1,129 @@
+"""One case by hand: change a citizen's professional, record a meeting."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from caseload.cli.caseloads import RoleOption
+from caseload.cli.common import (
+    AsOfOption,
+    DbOption,
+    LangOption,
+    console,
+    day_of,
+    lang_of,
+    open_register,
+    optional_day,
+    refusals,
+    role_of,
+)
+from caseload.domain import codes
+from caseload.i18n import t
+
+CitizenOption = Annotated[str, typer.Option("--citizen", help="Citizen id (never a CPR number)")]
+VersionOption = Annotated[
+    int | None,
+    typer.Option("--version", help="The case version you read; refused if it has changed since"),
+]
+OverrideOption = Annotated[
+    str | None, typer.Option("--override", help="Go ahead despite a rule; the reason is stored")
+]
+
+
+def contact(
+    citizen: CitizenOption,
+    to: Annotated[str, typer.Option("--to", help="Staff code of the new professional")],
+    reason: Annotated[
+        str,
+        typer.Option(
+            "--reason",
+            help="handoff, cover, reallocation, citizen_request, citizen_moved, staff_leave, other",
+        ),
+    ],
+    role: RoleOption = "coordinating_caseworker",
+    until: Annotated[str | None, typer.Option("--until", help="Last day of a cover")] = None,
+    override: OverrideOption = None,
+    version: VersionOption = None,
+    as_of: AsOfOption = None,
+    db: DbOption = None,
+    lang: LangOption = "",
+) -> None:
+    """Change a citizen's professional in a role: a handoff to the company consultant, a
+    cover during illness or holiday (only by someone already attached), or a reallocation.
+    Refused over the cap or against the role model unless --override gives a reason."""
+    from caseload.operate.casework import change_contact
+
+    language, day, role = lang_of(lang), day_of(as_of), role_of(role)
+    last = optional_day(until, "--until")
+    engine = open_register(db)
+    with refusals(language):
+        with engine.begin() as conn:
+            done = change_contact(conn, citizen, role, to, day, reason, last, override, version)
+        console.print(
+            t(
+                "contact_changed",
+                language,
+                citizen=citizen,
+                staff=to,
+                role=t(role, language),
+                day=day,
+                reason=reason,
+                version=done.version,
+            )
+        )
+
+
+def meeting(
+    citizen: CitizenOption,
+    meeting_id: Annotated[str, typer.Option("--id", help="Meeting id")],
+    status: Annotated[str, typer.Option("--status", help=", ".join(codes.MEETING_STATUSES))],
+    kind: Annotated[str, typer.Option("--kind", help=", ".join(codes.MEETING_KINDS))] = (
+        "job_meeting"
+    ),
+    staff: Annotated[str | None, typer.Option("--staff", help="Staff code")] = None,
+    minutes: Annotated[int | None, typer.Option("--minutes", min=1)] = None,
+    place: Annotated[
+        str | None, typer.Option("--place", help=", ".join(codes.MEETING_PLACES))
+    ] = None,
+    accepted: Annotated[
+        bool, typer.Option("--absence-accepted", help="A missed meeting with accepted absence")
+    ] = False,
+    version: VersionOption = None,
+    as_of: AsOfOption = None,
+    db: DbOption = None,
+    lang: LangOption = "",
+) -> None:
+    """Record a meeting held, planned or missed on the day (--as-of); a job meeting gets the
+    due date the rhythm gave. Refused before the citizen's entry."""
+    from caseload.operate.casework import record_meeting
+
+    language, day = lang_of(lang), day_of(as_of)
+    engine = open_register(db)
+    with refusals(language):
+        with engine.begin() as conn:
+            done = record_meeting(
+                conn,
+                citizen,
+                meeting_id,
+                kind,
+                status,
+                day,
+                staff,
+                minutes,
+                place,
+                accepted,
+                version,
+            )
+        console.print(
+            t(
+                "meeting_recorded",
+                language,
+                citizen=citizen,
+                meeting=meeting_id,
+                status=status,
+                day=day,
+                version=done.version,
+            )
+        )

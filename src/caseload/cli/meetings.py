@@ -1,0 +1,85 @@
+"""The statutory meeting rhythm: overdue and due-soon job meetings, timeliness per group."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from caseload.cli.common import (
+    AsOfOption,
+    DbOption,
+    LangOption,
+    console,
+    day_of,
+    fail,
+    lang_of,
+    open_register,
+    parse_day,
+)
+from caseload.cli.render import meetings as render
+from caseload.i18n import t
+from caseload.register.lookup import professional_id
+from caseload.store.database import reader
+
+
+def overdue(
+    caseworker: Annotated[
+        str | None, typer.Option("--caseworker", help="Only this caseworker (staff code)")
+    ] = None,
+    within: Annotated[int, typer.Option("--within", min=0, help="Days ahead counted as due")] = 14,
+    as_of: AsOfOption = None,
+    db: DbOption = None,
+    lang: LangOption = "",
+) -> None:
+    """Job meetings overdue and falling due soon, per caseworker (the statutory rhythm of
+    the meeting rules), with citizens flagged for outreach after repeated cancellations."""
+    from caseload.operate.rhythm import overdue as run
+
+    language, day = lang_of(lang), day_of(as_of)
+    engine = open_register(db)
+    with reader(engine).connect() as conn:
+        who = None
+        if caseworker:
+            who = professional_id(conn, caseworker)
+            if who is None:
+                raise fail(f"--caseworker: no professional {caseworker!r} in the register")
+        rows, listed = run(conn, day, within, who)
+    render.overdue(console, rows, listed, day, within, caseworker, language)
+
+
+def timeliness(
+    first: Annotated[str, typer.Option("--from", help="First due day, YYYY-MM-DD")],
+    last: Annotated[str, typer.Option("--to", help="Last due day, YYYY-MM-DD")],
+    by: Annotated[str, typer.Option("--by", help="department or arm")] = "department",
+    trial: Annotated[str | None, typer.Option("--trial", help="Trial code (with --by arm)")] = None,
+    plot: Annotated[
+        Path | None, typer.Option("--plot", help="Write the weekly shares as an SVG figure")
+    ] = None,
+    db: DbOption = None,
+    lang: LangOption = "",
+) -> None:
+    """Job meetings held by their due date, per group over the period and per week (as
+    seed 003's Table 7)."""
+    from caseload.evaluate.figures import timeliness as figure
+    from caseload.operate.rhythm import timeliness as run
+    from caseload.operate.rhythm import timeliness_over, weekly_series
+
+    language = lang_of(lang)
+    if by not in ("department", "arm") or (by == "arm" and not trial):
+        raise fail("--by must be department, or arm with --trial CODE")
+    start, end = parse_day(first, "--from"), parse_day(last, "--to")
+    engine = open_register(db)
+    with reader(engine).connect() as conn:
+        weeks = run(conn, start, end, by, trial)
+    totals = timeliness_over(weeks)
+    render.timeliness(console, totals, start, end, by, language)
+    if plot is not None:
+        series = weekly_series(weeks)
+        overall = dict(zip(totals.get_column("group"), totals.get_column("share"), strict=True))
+        labels = {
+            g: f"{render.group_name(g, by, language)} ({100 * overall[g]:.1f} %)" for g in series
+        }
+        plot.write_text(figure(series, labels, t("timely_share", language)), encoding="utf-8")
+        console.print(t("figure_written", language, path=plot))
