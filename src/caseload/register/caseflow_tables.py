@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from caseload.domain import codes
 from caseload.register import rules
-from caseload.register.spec import Field, TableSpec
-from caseload.register.tables import CITIZEN, _code, _end, _ref, _staff, _start
+from caseload.register.spec import (
+    Field,
+    TableSpec,
+    code_field,
+    end_field,
+    ref_field,
+    staff_field,
+    start_field,
+)
+from caseload.register.tables import CITIZEN
 from caseload.store import schema as s
 
 ORDERS = TableSpec(
@@ -13,9 +21,9 @@ ORDERS = TableSpec(
     s.supplier_order,
     "Supplier orders (bestillinger): purpose, prioritised activities and report frequency.",
     (
-        _code("order_id", "order id", "O000001"),
+        code_field("order_id", "order id", "O000001"),
         CITIZEN,
-        _staff(),
+        staff_field(),
         Field("supplier", "text", "supplier (anden aktør)", required=True, example="Supplier 3"),
         Field(
             "purpose",
@@ -27,8 +35,8 @@ ORDERS = TableSpec(
         ),
         Field("activities", "text", "prioritised activities", sensitive=True, example=""),
         Field("report_every_days", "int", "a progress report is due every N days", example="30"),
-        _start("course start"),
-        _end("course end"),
+        start_field("course start"),
+        end_field("course end"),
     ),
     key=("order_id",),
     periods=(("start_date", "end_date"),),
@@ -40,7 +48,7 @@ PROGRESS_REPORTS = TableSpec(
     s.progress_report,
     "Progress reports from suppliers: due, received, and when the caseworker acted on them.",
     (
-        _ref("order_id", "orders", "the order", example="O000001"),
+        ref_field("order_id", "orders", "the order", example="O000001"),
         Field("due_date", "date", "report due", required=True, example="2018-02-01"),
         Field("received_date", "date", "report received", example="2018-02-03"),
         Field("acted_on_date", "date", "caseworker acted on it", example="2018-02-06"),
@@ -56,9 +64,9 @@ MEDICAL_REQUESTS = TableSpec(
     "Requests for medical information (lægelige oplysninger). No health content is stored: "
     "only kind, number of questions and dates.",
     (
-        _code("request_id", "request id", "L000001"),
+        code_field("request_id", "request id", "L000001"),
         CITIZEN,
-        _staff(),
+        staff_field(),
         Field(
             "kind",
             "code",
@@ -83,9 +91,9 @@ PLANS = TableSpec(
     s.preparatory_plan,
     "Preparatory plans (forberedende planer) for the rehabilitation team.",
     (
-        _code("plan_id", "plan id", "P000001"),
+        code_field("plan_id", "plan id", "P000001"),
         CITIZEN,
-        _staff(),
+        staff_field(),
         Field("started_date", "date", "plan started", required=True, example="2018-04-01"),
         Field("completed_date", "date", "plan completed", example="2018-05-15"),
     ),
@@ -98,7 +106,7 @@ RECOMMENDATIONS = TableSpec(
     s.rehabilitation_recommendation,
     "Rehabilitation-team recommendations (indstillinger); each belongs to a preparatory plan.",
     (
-        _ref("plan_id", "plans", "the preparatory plan", example="P000001"),
+        ref_field("plan_id", "plans", "the preparatory plan", example="P000001"),
         Field("meeting_date", "date", "team meeting", required=True, example="2018-06-01"),
         Field(
             "recommendation",
@@ -118,9 +126,9 @@ PLACEMENTS = TableSpec(
     s.company_placement,
     "Company placements (work placement, wage subsidy) and their work agreement.",
     (
-        _code("placement_id", "placement id", "V000001"),
+        code_field("placement_id", "placement id", "V000001"),
         CITIZEN,
-        _staff(),
+        staff_field(),
         Field(
             "kind",
             "code",
@@ -130,8 +138,8 @@ PLACEMENTS = TableSpec(
             example="work_placement",
         ),
         Field("company", "text", "company", required=True, example="Company 12"),
-        _start(),
-        _end(),
+        start_field(),
+        end_field(),
         Field("weekly_hours", "float", "agreed hours a week", required=True, example="12"),
         Field("reassessment_date", "date", "agreed reassessment", example="2018-04-01"),
         Field("tasks", "text", "agreed tasks", sensitive=True, example=""),
@@ -167,7 +175,7 @@ TRIALS = TableSpec(
     s.trial,
     "Randomised trials run on the register.",
     (
-        _code("trial_id", "trial code", "CPH-2018"),
+        code_field("trial_id", "trial code", "CPH-2018"),
         Field("name", "text", "name", required=True, example="Lower caseloads 2018-2019"),
         Field(
             "unit",
@@ -177,8 +185,8 @@ TRIALS = TableSpec(
             example="citizen",
             default="citizen",
         ),
-        _start("trial start: the cohort is frozen on this day"),
-        _end("trial end"),
+        start_field("trial start: the cohort is frozen on this day"),
+        end_field("trial end"),
         Field("outcome_end_date", "date", "end of the outcome window", example="2020-04-30"),
         Field(
             "scheme",
@@ -199,7 +207,7 @@ ASSIGNMENTS = TableSpec(
     s.trial_assignment,
     "Each unit's arm and assignment probability in a trial.",
     (
-        _ref("trial_id", "trials", "trial", example="CPH-2018"),
+        ref_field("trial_id", "trials", "trial", example="CPH-2018"),
         CITIZEN,
         Field("arm", "code", "trial or control", required=True, codes=codes.ARMS, example="trial"),
         Field(

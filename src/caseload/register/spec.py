@@ -82,3 +82,34 @@ class TableSpec:
     def key_columns(self) -> tuple[str, ...]:
         """The natural key in database column names."""
         return tuple(self.field(n).column for n in self.key)
+
+
+# column builders shared by the table specs (tables.py, caseflow_tables.py)
+def code_field(name: str, doc: str, example: str) -> Field:
+    """A required code column (stored as the row's natural key)."""
+    return Field(name, "text", doc, required=True, store_as="code", example=example)
+
+
+def ref_field(
+    name: str,
+    ref: str,
+    doc: str,
+    required: bool = True,
+    example: str = "",
+    store_as: str | None = None,
+) -> Field:
+    """A column naming a row of an earlier table by its code."""
+    return Field(name, "ref", doc, required=required, ref=ref, example=example, store_as=store_as)
+
+
+def staff_field(required: bool = False) -> Field:
+    """The professional a row belongs to (``staff_id``)."""
+    return ref_field("staff_id", "staff", "the professional", required, "KS-001", "professional_id")
+
+
+def start_field(doc: str = "first day (inclusive)") -> Field:
+    return Field("start_date", "date", doc, required=True, example="2018-01-01")
+
+
+def end_field(doc: str = "last day (inclusive); empty while it runs") -> Field:
+    return Field("end_date", "date", doc, example="")

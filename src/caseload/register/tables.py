@@ -4,45 +4,25 @@ from __future__ import annotations
 
 from caseload.domain import codes
 from caseload.register import rules
-from caseload.register.spec import Field, TableSpec
+from caseload.register.spec import (
+    Field,
+    TableSpec,
+    code_field,
+    end_field,
+    ref_field,
+    staff_field,
+    start_field,
+)
 from caseload.store import schema as s
 
-
-def _code(name: str, doc: str, example: str) -> Field:
-    return Field(name, "text", doc, required=True, store_as="code", example=example)
-
-
-def _ref(
-    name: str,
-    ref: str,
-    doc: str,
-    required: bool = True,
-    example: str = "",
-    store_as: str | None = None,
-) -> Field:
-    return Field(name, "ref", doc, required=required, ref=ref, example=example, store_as=store_as)
-
-
-def _staff(required: bool = False) -> Field:
-    return _ref("staff_id", "staff", "the professional", required, "KS-001", "professional_id")
-
-
-def _start(doc: str = "first day (inclusive)") -> Field:
-    return Field("start_date", "date", doc, required=True, example="2018-01-01")
-
-
-def _end(doc: str = "last day (inclusive); empty while it runs") -> Field:
-    return Field("end_date", "date", doc, example="")
-
-
-CITIZEN = _ref("citizen_id", "citizens", "the citizen's pseudonymous id", example="C000001")
+CITIZEN = ref_field("citizen_id", "citizens", "the citizen's pseudonymous id", example="C000001")
 
 DEPARTMENTS = TableSpec(
     "departments",
     s.department,
     "Departments (afdelinger); one or more may be trial departments.",
     (
-        _code("department_id", "department code", "JI6"),
+        code_field("department_id", "department code", "JI6"),
         Field("name", "text", "name", required=True, example="JKI Job og Indsats 6"),
         Field(
             "is_trial",
@@ -68,8 +48,8 @@ TEAMS = TableSpec(
     s.team,
     "Teams within departments.",
     (
-        _code("team_id", "team code", "JI6-A"),
-        _ref("department_id", "departments", "department", example="JI6"),
+        code_field("team_id", "team code", "JI6-A"),
+        ref_field("department_id", "departments", "department", example="JI6"),
         Field("name", "text", "name", required=True, example="Team A"),
     ),
     key=("team_id",),
@@ -80,10 +60,10 @@ STAFF = TableSpec(
     s.professional,
     "Professionals: employment period, FTE and how they left.",
     (
-        _code("staff_id", "staff code (no CPR)", "KS-001"),
+        code_field("staff_id", "staff code (no CPR)", "KS-001"),
         Field("name", "text", "name or initials", required=True, example="Anna Holm"),
-        _ref("department_id", "departments", "department", example="JI6"),
-        _ref("team_id", "teams", "team", required=False, example="JI6-A"),
+        ref_field("department_id", "departments", "department", example="JI6"),
+        ref_field("team_id", "teams", "team", required=False, example="JI6-A"),
         Field(
             "fte",
             "float",
@@ -91,8 +71,8 @@ STAFF = TableSpec(
             required=True,
             example="1.0",
         ),
-        _start("employment start"),
-        _end("last day employed; empty while employed"),
+        start_field("employment start"),
+        end_field("last day employed; empty while employed"),
         Field(
             "exit_kind",
             "code",
@@ -112,7 +92,7 @@ ROLES = TableSpec(
     s.professional_role,
     "Roles a professional holds over a period (several allowed).",
     (
-        _staff(required=True),
+        staff_field(required=True),
         Field(
             "role",
             "code",
@@ -121,8 +101,8 @@ ROLES = TableSpec(
             codes=codes.ROLES,
             example="coordinating_caseworker",
         ),
-        _start(),
-        _end(),
+        start_field(),
+        end_field(),
     ),
     key=("staff_id", "role", "start_date"),
     periods=(("start_date", "end_date"),),
@@ -143,8 +123,10 @@ CAPS = TableSpec(
             codes=codes.ROLES,
             example="coordinating_caseworker",
         ),
-        _ref("department_id", "departments", "department scope", required=False, example="JI6"),
-        _staff(),
+        ref_field(
+            "department_id", "departments", "department scope", required=False, example="JI6"
+        ),
+        staff_field(),
         Field(
             "cap",
             "int",
@@ -152,8 +134,8 @@ CAPS = TableSpec(
             required=True,
             example="50",
         ),
-        _start(),
-        _end(),
+        start_field(),
+        end_field(),
     ),
     key=("role", "department_id", "staff_id", "start_date"),
     periods=(("start_date", "end_date"),),
@@ -166,7 +148,7 @@ CITIZENS = TableSpec(
     "Citizens on the caseloads. The CPR number is optional; only its keyed hash, birth date "
     "and sex are stored.",
     (
-        _code("citizen_id", "stable pseudonymous id", "C000001"),
+        code_field("citizen_id", "stable pseudonymous id", "C000001"),
         Field(
             "cpr",
             "cpr",
@@ -228,7 +210,7 @@ RESPONSIBILITIES = TableSpec(
     "whose reason is not intake is a caseworker change.",
     (
         CITIZEN,
-        _staff(required=True),
+        staff_field(required=True),
         Field(
             "role",
             "code",
@@ -237,8 +219,8 @@ RESPONSIBILITIES = TableSpec(
             codes=codes.ROLES,
             example="coordinating_caseworker",
         ),
-        _start(),
-        _end(),
+        start_field(),
+        end_field(),
         Field(
             "reason",
             "code",
@@ -254,7 +236,7 @@ RESPONSIBILITIES = TableSpec(
             sensitive=True,
             example="",
         ),
-        _ref(
+        ref_field(
             "covers_staff_id",
             "staff",
             "reason cover: the absent colleague whose citizen this is",
@@ -274,9 +256,9 @@ MEETINGS = TableSpec(
     s.meeting,
     "Meetings with citizens: due, planned and held, where and how long.",
     (
-        _code("meeting_id", "meeting id", "M0000001"),
+        code_field("meeting_id", "meeting id", "M0000001"),
         CITIZEN,
-        _staff(),
+        staff_field(),
         Field(
             "kind",
             "code",
@@ -331,8 +313,8 @@ SPELLS = TableSpec(
             codes=codes.BENEFITS,
             example="kontanthjaelp",
         ),
-        _start(),
-        _end(),
+        start_field(),
+        end_field(),
     ),
     key=("citizen_id", "benefit", "start_date"),
     periods=(("start_date", "end_date"),),
@@ -344,8 +326,8 @@ ABSENCE = TableSpec(
     "Staff sick leave. days defaults to working days in the period; "
     f"term defaults to long when the period exceeds {codes.LONG_TERM_ABSENCE_DAYS} calendar days.",
     (
-        _staff(required=True),
-        _start(),
+        staff_field(required=True),
+        start_field(),
         Field("end_date", "date", "last day (inclusive)", required=True, example="2018-05-04"),
         Field("days", "float", "sick days (decimal comma allowed)", example="5"),
         Field("term", "code", "short or long term", codes=codes.ABSENCE_TERMS, example="short"),
@@ -417,7 +399,7 @@ CASELOAD_RULES = TableSpec(
     "job centre: weights per complexity tier, a lower cap for newly started staff, and caps "
     "pro rata to FTE. Without any rule a cap is a plain count of citizens.",
     (
-        _ref(
+        ref_field(
             "department_id",
             "departments",
             "department; empty for the default",
@@ -471,10 +453,10 @@ BUDDY_PAIRS = TableSpec(
     "Buddy pairs (makkerpar): a coordinating caseworker and a company consultant or mentor "
     "sharing one caseload, in departments whose role model is buddy_pair.",
     (
-        _ref("caseworker_id", "staff", "the coordinating caseworker", example="KS-001"),
-        _ref("partner_id", "staff", "the company consultant or mentor", example="VK-001"),
-        _start(),
-        _end(),
+        ref_field("caseworker_id", "staff", "the coordinating caseworker", example="KS-001"),
+        ref_field("partner_id", "staff", "the company consultant or mentor", example="VK-001"),
+        start_field(),
+        end_field(),
     ),
     key=("caseworker_id", "start_date"),
     periods=(("start_date", "end_date"),),
