@@ -22,7 +22,7 @@ from caseload.cli.common import (
 from caseload.cli.render import randomise as render
 from caseload.cli.render.register import rejected
 from caseload.evaluate import enrolment
-from caseload.evaluate.randomise import Design, DesignError, probability_of
+from caseload.evaluate.randomise import DesignError, design_from
 from caseload.evaluate.unit_list import randomise_file
 from caseload.register.problems import ImportRejected
 
@@ -86,21 +86,15 @@ def randomise(
     try:
         design = None
         if file is not None or trial is None or design_given or unit != "citizen":
-            if seed is None:
-                raise fail(
-                    "--seed is required to randomise (it is stored, so the draw can be reproduced)"
-                )
-            design = Design(
-                scheme=scheme or ("blocked" if blocks else "complete"),
-                probability=probability_of(prob, ratio),
-                seed=seed,
-                strata=tuple(b.lower() for b in blocks),
-                block_size=block_size,
-                unit="citizen",
-                eligible={
-                    "departments": list(department or []),
-                    "target_groups": list(target_group or []),
-                },
+            design = design_from(
+                seed,
+                scheme,
+                prob,
+                ratio,
+                blocks,
+                block_size,
+                department or [],
+                target_group or [],
             )
         if file is not None:
             if not id_column or out is None:

@@ -105,6 +105,33 @@ def probability_of(prob: float | None, ratio: str | None) -> float:
     return treated / (treated + control)
 
 
+def design_from(
+    seed: int | None,
+    scheme: str | None = None,
+    prob: float | None = None,
+    ratio: str | None = None,
+    blocks: Sequence[str] = (),
+    block_size: int | None = None,
+    departments: Sequence[str] = (),
+    target_groups: Sequence[str] = (),
+) -> Design:
+    """A design from what a user chose (command options or a form): blocked when blocks are
+    given, else complete; the seed is required, since it is stored to reproduce the draw."""
+    if seed is None:
+        raise DesignError(
+            "--seed is required to randomise (it is stored, so the draw can be reproduced)"
+        )
+    return Design(
+        scheme=scheme or ("blocked" if blocks else "complete"),
+        probability=probability_of(prob, ratio),
+        seed=seed,
+        strata=tuple(b.lower() for b in blocks),
+        block_size=block_size,
+        unit="citizen",
+        eligible={"departments": list(departments), "target_groups": list(target_groups)},
+    )
+
+
 def default_block_size(probability: float) -> int:
     """Twice the smallest block with whole trial places (4 for 1:1, 6 for 2:1)."""
     fraction = Fraction(probability).limit_denominator(MAX_DEFAULT_BLOCK)
