@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from statistics import mean
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -138,8 +139,31 @@ def allocation(
     """A rebalance or assign plan: both methods side by side, loads before and after, the
     first moves, and what was written (or that nothing was, on a dry run)."""
     summary = result.summary()
+    console.print(_methods(result.kind, summary, lang))
+    console.print(_loads(summary, lang))
+    moves = summary["moves"]
+    console.print(_moves(moves[:limit], len(moves), lang))
+    if len(moves) > limit:
+        console.print(t("more_moves", lang, n=len(moves) - limit))
+    if summary["unplaced"]:
+        errors.print(
+            f"[yellow]{t('cannot_place', lang, n=len(summary['unplaced']))} "
+            f"{t('missing_fte', lang, fte=summary['missing_fte'], cap=summary['cap'])}[/yellow]"
+        )
+    if result.written is None:
+        console.print(t("dry_run", lang))
+        return
+    console.print(t("applied", lang, ended=result.written.ended, started=result.written.started))
+    if result.written.cap_recorded:
+        console.print(t("cap_recorded", lang, cap=summary["cap"], day=summary["day"]))
+    if result.written.kept:
+        errors.print(f"[yellow]{t('roles_kept', lang, n=result.written.kept)}[/yellow]")
+
+
+def _methods(kind: str, summary: dict[str, Any], lang: str) -> Table:
+    """The optimiser's plan beside the greedy baseline's."""
     role = t(summary["role"], lang)
-    if result.kind == "rebalance":
+    if kind == "rebalance":
         title = t(
             "rebalance_title",
             lang,
@@ -157,7 +181,7 @@ def allocation(
             day=summary["day"],
             citizens=summary["citizens"],
         )
-    methods = Table(title=title)
+    table = Table(title=title)
     for key in (
         "method",
         "caseworker_changes",
@@ -167,10 +191,10 @@ def allocation(
         "load_sd",
         "seconds",
     ):
-        methods.add_column(t(key, lang), justify="left" if key == "method" else "right")
+        table.add_column(t(key, lang), justify="left" if key == "method" else "right")
     for key, name in (("plan", "optimiser"), ("greedy_baseline", "greedy")):
         m = summary[key]
-        methods.add_row(
+        table.add_row(
             t(name, lang),
             str(m["changes"]),
             str(m["new_contacts"]),
@@ -179,42 +203,29 @@ def allocation(
             f"{m['load_share_sd']:.3f}",
             f"{m['seconds']:.2f}",
         )
-    console.print(methods)
+    return table
 
-    loads = Table(title=t("caseloads_on", lang, day=summary["day"]))
+
+def _loads(summary: dict[str, Any], lang: str) -> Table:
+    """Each professional's capacity and weighted load before and after the plan."""
+    table = Table(title=t("caseloads_on", lang, day=summary["day"]))
     for key in ("staff", "capacity", "load_before", "load_after", "away"):
-        loads.add_column(t(key, lang), justify="left" if key in ("staff", "away") else "right")
+        table.add_column(t(key, lang), justify="left" if key in ("staff", "away") else "right")
     for row in summary["loads"]:
-        loads.add_row(
+        table.add_row(
             row["staff"],
             f"{row['capacity']:g}",
             f"{row['before']:g}",
             f"{row['after']:g}",
             row["away"] or "",
         )
-    console.print(loads)
+    return table
 
-    moves = summary["moves"]
-    table = Table(title=t("moves", lang, n=len(moves)))
+
+def _moves(shown: list[dict[str, Any]], total: int, lang: str) -> Table:
+    table = Table(title=t("moves", lang, n=total))
     for key in ("citizen", "from", "to", "reason"):
         table.add_column(t(key, lang))
-    for move in moves[:limit]:
+    for move in shown:
         table.add_row(move["citizen"], move["from"] or "", move["to"], move["reason"])
-    console.print(table)
-    if len(moves) > limit:
-        console.print(t("more_moves", lang, n=len(moves) - limit))
-    if summary["unplaced"]:
-        errors.print(
-            f"[yellow]{t('cannot_place', lang, n=len(summary['unplaced']))} "
-            f"{t('missing_fte', lang, fte=summary['missing_fte'], cap=summary['cap'])}[/yellow]"
-        )
-    if result.written is None:
-        console.print(t("dry_run", lang))
-    else:
-        console.print(
-            t("applied", lang, ended=result.written.ended, started=result.written.started)
-        )
-        if result.written.cap_recorded:
-            console.print(t("cap_recorded", lang, cap=summary["cap"], day=summary["day"]))
-        if result.written.kept:
-            errors.print(f"[yellow]{t('roles_kept', lang, n=result.written.kept)}[/yellow]")
+    return table
