@@ -101,12 +101,7 @@ def randomise(
                 raise fail("the file form needs --id COLUMN and --out FILE")
             assert design is not None
             result = randomise_file(file, id_column, blocks, design, out, cluster)
-            counts = result.get_column("arm").value_counts(sort=True)
-            console.print(
-                f"{design.describe()}: "
-                + ", ".join(f"{arm} {n}" for arm, n in counts.iter_rows())
-                + f" → {out}"
-            )
+            render.unit_list(console, design, result, out)
             return
         if trial is None:
             raise fail("give a FILE (with --id, --seed, --out) or --db and --trial")

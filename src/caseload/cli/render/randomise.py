@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import polars as pl
 from rich.console import Console
 from rich.table import Table
 
 from caseload.evaluate import enrolment
+from caseload.evaluate.randomise import Design
 from caseload.i18n import t
 
 
@@ -30,3 +34,13 @@ def randomised(console: Console, run: enrolment.Run, lang: str) -> None:
     for stratum, arms in sorted(run.strata.items()):
         table.add_row(stratum, str(arms.get("trial", 0)), str(arms.get("control", 0)))
     console.print(table)
+
+
+def unit_list(console: Console, design: Design, arms: pl.DataFrame, out: Path) -> None:
+    """A randomised file of units: the design, units per arm, and where they were written."""
+    counts = arms.get_column("arm").value_counts(sort=True)
+    console.print(
+        f"{design.describe()}: "
+        + ", ".join(f"{arm} {n}" for arm, n in counts.iter_rows())
+        + f" → {out}"
+    )
