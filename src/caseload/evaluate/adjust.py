@@ -38,9 +38,18 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import linalg
 
 from caseload.evaluate import dist
+from caseload.evaluate.arrays import ClusterRules, Collinear, cholesky, cluster_codes
 
 COLLINEARITY_TOLERANCE = 1e-10
 """Smallest admissible 1 - R^2 of a standardised column on the columns before it."""
+CLUSTERS = ClusterRules(
+    shape="cluster must be one-dimensional, got shape {shape}",
+    length="cluster has {labels} labels but y has {n} rows",
+    missing_number="cluster labels contain NaN or infinite values",
+    missing_object="cluster labels contain missing values (None or NaN)",
+    too_few="cluster-robust errors need at least 2 clusters, got {clusters}",
+)
+"""Any missing or infinite label is refused; labels numpy cannot sort raise its TypeError."""
 
 
 @dataclass(frozen=True)
@@ -57,57 +66,29 @@ class Adjusted:
     clusters: int | None
 
 
-def _cluster_codes(cluster: ArrayLike, n: int) -> tuple[NDArray[np.intp], int]:
-    """Integer codes 0..G-1 (or with gaps for integer labels) and the number of clusters G."""
-    labels = np.asarray(cluster)
-    if labels.ndim != 1:
-        raise ValueError(f"cluster must be one-dimensional, got shape {labels.shape}")
-    if len(labels) != n:
-        raise ValueError(f"cluster has {len(labels)} labels but y has {n} rows")
-    if labels.dtype.kind == "f" and not np.isfinite(labels).all():
-        raise ValueError("cluster labels contain NaN or infinite values")
-    if labels.dtype.kind == "O" and any(v is None or v != v for v in labels):
-        raise ValueError("cluster labels contain missing values (None or NaN)")
-    if labels.dtype.kind in "iub" and n > 0:
-        low, high = int(labels.min()), int(labels.max())
-        if high - low <= 4 * n:  # dense enough to count directly, no sort needed
-            codes = (labels.astype(np.int64) - low).astype(np.intp)
-            return codes, int(np.count_nonzero(np.bincount(codes)))
-    uniques, codes = np.unique(labels, return_inverse=True)
-    return codes.astype(np.intp).ravel(), len(uniques)
-
-
 def _column_names(names: Sequence[str]) -> list[str]:
     return [*(f"covariate {name!r}" for name in names), "the treated indicator"]
 
 
 def _cholesky(gram: NDArray[np.float64], names: Sequence[str]) -> NDArray[np.float64]:
-    """Upper Cholesky factor of the unit-diagonal Gram matrix, rejecting collinear columns."""
-    p = gram.shape[0]
-    factor = np.zeros_like(gram)
-    labels = _column_names(names)
-    for j in range(p):
-        above = np.zeros(0)
-        if j:
-            above = linalg.solve_triangular(factor[:j, :j], gram[:j, j], trans="T")
-            factor[:j, j] = above
-        rest = gram[j, j] - float(above @ above)
-        if rest <= COLLINEARITY_TOLERANCE * gram[j, j]:
-            weights = linalg.solve_triangular(factor[:j, :j], above)
-            scale = np.abs(weights).max()
-            partners = [labels[i] for i in range(j) if abs(weights[i]) > 1e-6 * scale]
-            fit = f"given the intercept (1 - R^2 = {max(rest, 0.0):.1e})"
-            if j == p - 1:  # the treated indicator, last
-                verb = "is" if len(partners) == 1 else "are together"
-                raise ValueError(
-                    f"{', '.join(partners)} {verb} collinear with the treated indicator {fit}; "
-                    "a covariate must not be determined by the arm"
-                )
+    """Upper Cholesky factor of the unit-diagonal Gram matrix, rejecting collinear columns
+    with the names of the columns involved."""
+    try:
+        return cholesky(gram, COLLINEARITY_TOLERANCE)
+    except Collinear as found:
+        labels = _column_names(names)
+        partners = [labels[i] for i in found.partners]
+        fit = f"given the intercept (1 - R^2 = {max(found.rest, 0.0):.1e})"
+        if found.column == gram.shape[0] - 1:  # the treated indicator, last
+            verb = "is" if len(partners) == 1 else "are together"
             raise ValueError(
-                f"{labels[j]} is collinear with {', '.join(partners)} {fit}; drop one of them"
-            )
-        factor[j, j] = math.sqrt(rest)
-    return factor
+                f"{', '.join(partners)} {verb} collinear with the treated indicator {fit}; "
+                "a covariate must not be determined by the arm"
+            ) from None
+        raise ValueError(
+            f"{labels[found.column]} is collinear with {', '.join(partners)} {fit}; "
+            "drop one of them"
+        ) from None
 
 
 def _refined_solve(
@@ -190,9 +171,7 @@ def adjusted_difference(
     p = k + 2
     if n <= p:
         raise ValueError(f"{n} rows are too few for {p} parameters")
-    codes, n_clusters = (None, None) if cluster is None else _cluster_codes(cluster, n)
-    if n_clusters is not None and n_clusters < 2:
-        raise ValueError(f"cluster-robust errors need at least 2 clusters, got {n_clusters}")
+    codes, n_clusters = (None, None) if cluster is None else cluster_codes(cluster, n, CLUSTERS)
 
     # Centred, unit-length columns.
     z -= z.mean(axis=0)
