@@ -40,7 +40,7 @@ from sqlalchemy.sql import ColumnElement, Select, Subquery
 
 from caseload.domain import codes, dates
 from caseload.domain.dates import years_before
-from caseload.register.contacts import primary_contact
+from caseload.register.contacts import with_primary_contact
 from caseload.store import schema as s
 from caseload.store.sql import add_months, day_number, for_analysis
 
@@ -277,9 +277,8 @@ def cohort_query(found: Trial, win: Window, dialect: str) -> Select[tuple[object
         .subquery("at_end")
     )
     p, d = s.professional, s.department
-    primary = primary_contact(win.start, members)
     long_term_since = years_before(win.start, codes.LONG_TERM_RECIPIENT_YEARS)
-    return (
+    query = (
         select(
             c.c.id.label("citizen_id"),
             c.c.code,
@@ -320,11 +319,8 @@ def cohort_query(found: Trial, win: Window, dialect: str) -> Select[tuple[object
         .outerjoin(met, met.c.citizen_id == members.c.citizen_id)
         .outerjoin(hours, hours.c.citizen_id == members.c.citizen_id)
         .outerjoin(at_end, at_end.c.citizen_id == members.c.citizen_id)
-        .outerjoin(primary, primary.c.citizen_id == members.c.citizen_id)
-        .outerjoin(p, p.c.id == primary.c.professional_id)
-        .outerjoin(d, d.c.id == p.c.department_id)
-        .order_by(c.c.id)
     )
+    return with_primary_contact(query, members.c.citizen_id, win.start, members).order_by(c.c.id)
 
 
 def cohort(conn: Connection, found: Trial, win: Window) -> pl.DataFrame:

@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Engine, func, insert, or_, select
 from caseload.domain import codes
 from caseload.domain.dates import whole_years
 from caseload.evaluate.randomise import TRIAL, Design, DesignError, allocate
-from caseload.register.contacts import primary_contact
+from caseload.register.contacts import with_primary_contact
 from caseload.store import schema as s
 
 STRATA = ("duration", "age", "origin", "sex", "department", "target_group", "district")
@@ -66,7 +66,6 @@ def _age_band(birth: date, day: date) -> str:
 def eligible(conn: Connection, design: Design, day: date) -> list[Eligible]:
     """Citizens eligible on ``day``: on kontanthjælp, in the design's departments/groups."""
     c, sp, p, d, t = s.citizen, s.benefit_spell, s.professional, s.department, s.team
-    primary = primary_contact(day)
     on_benefit = (
         select(sp.c.citizen_id)
         .where(
@@ -77,27 +76,20 @@ def eligible(conn: Connection, design: Design, day: date) -> list[Eligible]:
         .distinct()
         .subquery()
     )
-    query = (
-        select(
-            c.c.id,
-            c.c.code,
-            c.c.birth_date,
-            c.c.sex,
-            c.c.origin,
-            c.c.target_group,
-            c.c.district,
-            c.c.kontanthjaelp_since,
-            p.c.code.label("caseworker"),
-            t.c.code.label("team"),
-            d.c.code.label("department"),
-        )
-        .join(on_benefit, on_benefit.c.citizen_id == c.c.id)
-        .outerjoin(primary, primary.c.citizen_id == c.c.id)
-        .outerjoin(p, p.c.id == primary.c.professional_id)
-        .outerjoin(t, t.c.id == p.c.team_id)
-        .outerjoin(d, d.c.id == p.c.department_id)
-        .order_by(c.c.code)
-    )
+    query = select(
+        c.c.id,
+        c.c.code,
+        c.c.birth_date,
+        c.c.sex,
+        c.c.origin,
+        c.c.target_group,
+        c.c.district,
+        c.c.kontanthjaelp_since,
+        p.c.code.label("caseworker"),
+        t.c.code.label("team"),
+        d.c.code.label("department"),
+    ).join(on_benefit, on_benefit.c.citizen_id == c.c.id)
+    query = with_primary_contact(query, c.c.id, day, team=True).order_by(c.c.code)
     departments = design.eligible.get("departments") or []
     groups = design.eligible.get("target_groups") or []
     if departments:
