@@ -102,21 +102,11 @@ def _refined_solve(
     return refined
 
 
-def adjusted_difference(
-    y: ArrayLike,
-    treated: ArrayLike,
-    covariates: ArrayLike | None,
-    names: Sequence[str],
-    cluster: ArrayLike | None = None,
-    alpha: float = 0.05,
-) -> Adjusted:
-    """Regression-adjusted treated - control difference with HC1 or cluster-robust SE.
-
-    ``covariates`` is an (n, k) array (k may be 0; ``None`` means k = 0) with column names
-    ``names``; ``cluster`` optional labels (e.g. caseworker) for cluster-robust errors.
-    """
-    if not 0 < alpha < 1:
-        raise ValueError(f"alpha must be between 0 and 1, got {alpha}")
+def _columns(
+    y: ArrayLike, treated: ArrayLike, covariates: ArrayLike | None, names: Sequence[str]
+) -> tuple[NDArray[np.float64], NDArray[np.float64], tuple[str, ...]]:
+    """The checked outcome, and the covariates then the treated indicator as the columns
+    of one column-major (n, k + 1) array; every input error is raised here."""
     outcome = np.asarray(y, dtype=np.float64)
     if outcome.ndim != 1:
         raise ValueError(f"y must be one-dimensional, got shape {outcome.shape}")
@@ -168,6 +158,41 @@ def adjusted_difference(
         constant = np.flatnonzero(z[:, :k].min(axis=0) == z[:, :k].max(axis=0))
         if len(constant):
             raise ValueError(f"covariate {names[int(constant[0])]!r} is constant")
+    return outcome, z, names
+
+
+def _variance(
+    scores: NDArray[np.float64],
+    p: int,
+    codes: NDArray[np.intp] | None,
+    n_clusters: int | None,
+) -> float:
+    """Var(d) from the scores u_i e_i: HC1, or CR1 over the clusters (module docstring)."""
+    n = len(scores)
+    if codes is None:
+        return n / (n - p) * float(scores @ scores)
+    assert n_clusters is not None
+    sums = np.bincount(codes, weights=scores)
+    return n_clusters / (n_clusters - 1) * (n - 1) / (n - p) * float(sums @ sums)
+
+
+def adjusted_difference(
+    y: ArrayLike,
+    treated: ArrayLike,
+    covariates: ArrayLike | None,
+    names: Sequence[str],
+    cluster: ArrayLike | None = None,
+    alpha: float = 0.05,
+) -> Adjusted:
+    """Regression-adjusted treated - control difference with HC1 or cluster-robust SE.
+
+    ``covariates`` is an (n, k) array (k may be 0; ``None`` means k = 0) with column names
+    ``names``; ``cluster`` optional labels (e.g. caseworker) for cluster-robust errors.
+    """
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be between 0 and 1, got {alpha}")
+    outcome, z, names = _columns(y, treated, covariates, names)
+    n, k = len(outcome), z.shape[1] - 1
     p = k + 2
     if n <= p:
         raise ValueError(f"{n} rows are too few for {p} parameters")
@@ -190,15 +215,8 @@ def adjusted_difference(
     if k:
         arm_net -= z[:, :k] @ _refined_solve(z[:, :k], factor[:k, :k], z[:, k])
     scores = arm_net / (float(arm_net @ arm_net) * lengths[k]) * resid  # u_i e_i
-    if codes is None:
-        se_kind = "HC1"
-        variance = n / (n - p) * float(scores @ scores)
-    else:
-        assert n_clusters is not None
-        se_kind = "cluster"
-        sums = np.bincount(codes, weights=scores)
-        variance = n_clusters / (n_clusters - 1) * (n - 1) / (n - p) * float(sums @ sums)
-    se = math.sqrt(variance)
+    se_kind = "HC1" if codes is None else "cluster"
+    se = math.sqrt(_variance(scores, p, codes, n_clusters))
     z_crit = float(dist.norm_ppf(1 - alpha / 2))
     if se > 0:
         p_value = float(2 * dist.norm_sf(abs(difference) / se))

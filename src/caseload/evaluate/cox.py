@@ -412,6 +412,22 @@ def _ph_test(
     )
 
 
+def _sandwich(
+    rs: _RiskSets, st: _State, model_cov: FloatArray, group_of: IntArray, n_clusters: int
+) -> FloatArray:
+    """The cluster-robust covariance I⁻¹ (Σ_g U_g U_g') I⁻¹ (module docstring)."""
+    resid = rs.score_residuals(st)
+    sorted_groups = group_of[rs.order]
+    sums = np.column_stack(
+        [
+            np.bincount(sorted_groups, weights=resid[:, j], minlength=n_clusters)
+            for j in range(model_cov.shape[0])
+        ]
+    )
+    cov: FloatArray = model_cov @ (sums.T @ sums) @ model_cov
+    return (cov + cov.T) / 2
+
+
 def cox(
     time: ArrayLike,
     event: ArrayLike,
@@ -454,17 +470,7 @@ def cox(
         cov, se_kind, n_clusters = model_cov, "model", None
     else:
         group_of, n_clusters = codes
-        resid = rs.score_residuals(st)
-        sorted_groups = group_of[rs.order]
-        sums = np.column_stack(
-            [
-                np.bincount(sorted_groups, weights=resid[:, j], minlength=n_clusters)
-                for j in range(p)
-            ]
-        )
-        cov = model_cov @ (sums.T @ sums) @ model_cov
-        cov = (cov + cov.T) / 2
-        se_kind = "cluster"
+        cov, se_kind = _sandwich(rs, st, model_cov, group_of, n_clusters), "cluster"
 
     se = np.sqrt(np.diag(cov))
     z = float(dist.norm_ppf(1 - alpha / 2))
