@@ -191,33 +191,44 @@ def randomise(
             if trial_id is None:
                 trial_id = _create(conn, code, design, start_date, end, outcome_end, name, by, now)
             if people:
-                cluster_of = (
-                    _units(people, design) if design.unit != "citizen" else [None] * len(people)
-                )
-                conn.execute(
-                    insert(s.trial_assignment),
-                    [
-                        {
-                            "trial_id": trial_id,
-                            "citizen_id": e.citizen_id,
-                            "arm": arm,
-                            "probability": design.probability,
-                            "block": stratum or None,
-                            "cluster": cluster,
-                            "assigned_date": day,
-                            "assigned_by": by,
-                            "assigned_at": now,
-                        }
-                        for e, arm, stratum, cluster in zip(
-                            people, arms, strata_of, cluster_of, strict=True
-                        )
-                    ],
-                )
+                _write(conn, trial_id, design, people, arms, strata_of, day, by, now)
     table: dict[str, dict[str, int]] = {}
     for arm, stratum in zip(arms, strata_of, strict=True):
         table.setdefault(stratum or "all", {}).setdefault(arm, 0)
         table[stratum or "all"][arm] += 1
     return Run(code, design, day, created, kept, dict(Counter(arms)), table, clusters, dry_run)
+
+
+def _write(
+    conn: Connection,
+    trial_id: int,
+    design: Design,
+    people: list[Eligible],
+    arms: list[str],
+    strata_of: list[str],
+    day: date,
+    by: str,
+    now: datetime,
+) -> None:
+    """One assignment row per citizen drawn: arm, probability, stratum, cluster, who, when."""
+    cluster_of = _units(people, design) if design.unit != "citizen" else [None] * len(people)
+    conn.execute(
+        insert(s.trial_assignment),
+        [
+            {
+                "trial_id": trial_id,
+                "citizen_id": e.citizen_id,
+                "arm": arm,
+                "probability": design.probability,
+                "block": stratum or None,
+                "cluster": cluster,
+                "assigned_date": day,
+                "assigned_by": by,
+                "assigned_at": now,
+            }
+            for e, arm, stratum, cluster in zip(people, arms, strata_of, cluster_of, strict=True)
+        ],
+    )
 
 
 @dataclass(frozen=True)
