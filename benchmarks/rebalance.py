@@ -11,7 +11,7 @@ of weighted load with the default seed).
 
 Two parts, in one process (the peak RSS is the process's):
 
-- in memory: ``operate.plan.plan()`` (the min-cost flow, OR-Tools) and the baseline
+- in memory: ``operate.optimise.plan()`` (the min-cost flow, OR-Tools) and the baseline
   ``operate.greedy.greedy()`` on the same seats and cases, interleaved, ``--runs`` times
   (5): best and median seconds, caseworker changes, unplaced citizens, professionals over
   their cap (asserted 0 for both), the standard deviation of load share (``spread``),

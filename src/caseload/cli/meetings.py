@@ -62,7 +62,7 @@ def timeliness(
 ) -> None:
     """Job meetings held by their due date, per group over the period and per week (as
     seed 003's Table 7)."""
-    from caseload.evaluate.figures import timeliness as figure
+    from caseload.operate.figures import timeliness as figure
     from caseload.operate.rhythm import timeliness as run
     from caseload.operate.rhythm import timeliness_over, weekly_series
 

@@ -38,9 +38,18 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import linalg
 
 from caseload.evaluate import dist
+from caseload.evaluate.arrays import ClusterRules, Collinear, cholesky, cluster_codes
 
 COLLINEARITY_TOLERANCE = 1e-10
 """Smallest admissible 1 - R^2 of a standardised column on the columns before it."""
+CLUSTERS = ClusterRules(
+    shape="cluster must be one-dimensional, got shape {shape}",
+    length="cluster has {labels} labels but y has {n} rows",
+    missing_number="cluster labels contain NaN or infinite values",
+    missing_object="cluster labels contain missing values (None or NaN)",
+    too_few="cluster-robust errors need at least 2 clusters, got {clusters}",
+)
+"""Any missing or infinite label is refused; labels numpy cannot sort raise its TypeError."""
 
 
 @dataclass(frozen=True)
@@ -57,57 +66,29 @@ class Adjusted:
     clusters: int | None
 
 
-def _cluster_codes(cluster: ArrayLike, n: int) -> tuple[NDArray[np.intp], int]:
-    """Integer codes 0..G-1 (or with gaps for integer labels) and the number of clusters G."""
-    labels = np.asarray(cluster)
-    if labels.ndim != 1:
-        raise ValueError(f"cluster must be one-dimensional, got shape {labels.shape}")
-    if len(labels) != n:
-        raise ValueError(f"cluster has {len(labels)} labels but y has {n} rows")
-    if labels.dtype.kind == "f" and not np.isfinite(labels).all():
-        raise ValueError("cluster labels contain NaN or infinite values")
-    if labels.dtype.kind == "O" and any(v is None or v != v for v in labels):
-        raise ValueError("cluster labels contain missing values (None or NaN)")
-    if labels.dtype.kind in "iub" and n > 0:
-        low, high = int(labels.min()), int(labels.max())
-        if high - low <= 4 * n:  # dense enough to count directly, no sort needed
-            codes = (labels.astype(np.int64) - low).astype(np.intp)
-            return codes, int(np.count_nonzero(np.bincount(codes)))
-    uniques, codes = np.unique(labels, return_inverse=True)
-    return codes.astype(np.intp).ravel(), len(uniques)
-
-
 def _column_names(names: Sequence[str]) -> list[str]:
     return [*(f"covariate {name!r}" for name in names), "the treated indicator"]
 
 
 def _cholesky(gram: NDArray[np.float64], names: Sequence[str]) -> NDArray[np.float64]:
-    """Upper Cholesky factor of the unit-diagonal Gram matrix, rejecting collinear columns."""
-    p = gram.shape[0]
-    factor = np.zeros_like(gram)
-    labels = _column_names(names)
-    for j in range(p):
-        above = np.zeros(0)
-        if j:
-            above = linalg.solve_triangular(factor[:j, :j], gram[:j, j], trans="T")
-            factor[:j, j] = above
-        rest = gram[j, j] - float(above @ above)
-        if rest <= COLLINEARITY_TOLERANCE * gram[j, j]:
-            weights = linalg.solve_triangular(factor[:j, :j], above)
-            scale = np.abs(weights).max()
-            partners = [labels[i] for i in range(j) if abs(weights[i]) > 1e-6 * scale]
-            fit = f"given the intercept (1 - R^2 = {max(rest, 0.0):.1e})"
-            if j == p - 1:  # the treated indicator, last
-                verb = "is" if len(partners) == 1 else "are together"
-                raise ValueError(
-                    f"{', '.join(partners)} {verb} collinear with the treated indicator {fit}; "
-                    "a covariate must not be determined by the arm"
-                )
+    """Upper Cholesky factor of the unit-diagonal Gram matrix, rejecting collinear columns
+    with the names of the columns involved."""
+    try:
+        return cholesky(gram, COLLINEARITY_TOLERANCE)
+    except Collinear as found:
+        labels = _column_names(names)
+        partners = [labels[i] for i in found.partners]
+        fit = f"given the intercept (1 - R^2 = {max(found.rest, 0.0):.1e})"
+        if found.column == gram.shape[0] - 1:  # the treated indicator, last
+            verb = "is" if len(partners) == 1 else "are together"
             raise ValueError(
-                f"{labels[j]} is collinear with {', '.join(partners)} {fit}; drop one of them"
-            )
-        factor[j, j] = math.sqrt(rest)
-    return factor
+                f"{', '.join(partners)} {verb} collinear with the treated indicator {fit}; "
+                "a covariate must not be determined by the arm"
+            ) from None
+        raise ValueError(
+            f"{labels[found.column]} is collinear with {', '.join(partners)} {fit}; "
+            "drop one of them"
+        ) from None
 
 
 def _refined_solve(
@@ -121,21 +102,11 @@ def _refined_solve(
     return refined
 
 
-def adjusted_difference(
-    y: ArrayLike,
-    treated: ArrayLike,
-    covariates: ArrayLike | None,
-    names: Sequence[str],
-    cluster: ArrayLike | None = None,
-    alpha: float = 0.05,
-) -> Adjusted:
-    """Regression-adjusted treated - control difference with HC1 or cluster-robust SE.
-
-    ``covariates`` is an (n, k) array (k may be 0; ``None`` means k = 0) with column names
-    ``names``; ``cluster`` optional labels (e.g. caseworker) for cluster-robust errors.
-    """
-    if not 0 < alpha < 1:
-        raise ValueError(f"alpha must be between 0 and 1, got {alpha}")
+def _columns(
+    y: ArrayLike, treated: ArrayLike, covariates: ArrayLike | None, names: Sequence[str]
+) -> tuple[NDArray[np.float64], NDArray[np.float64], tuple[str, ...]]:
+    """The checked outcome, and the covariates then the treated indicator as the columns
+    of one column-major (n, k + 1) array; every input error is raised here."""
     outcome = np.asarray(y, dtype=np.float64)
     if outcome.ndim != 1:
         raise ValueError(f"y must be one-dimensional, got shape {outcome.shape}")
@@ -187,12 +158,45 @@ def adjusted_difference(
         constant = np.flatnonzero(z[:, :k].min(axis=0) == z[:, :k].max(axis=0))
         if len(constant):
             raise ValueError(f"covariate {names[int(constant[0])]!r} is constant")
+    return outcome, z, names
+
+
+def _variance(
+    scores: NDArray[np.float64],
+    p: int,
+    codes: NDArray[np.intp] | None,
+    n_clusters: int | None,
+) -> float:
+    """Var(d) from the scores u_i e_i: HC1, or CR1 over the clusters (module docstring)."""
+    n = len(scores)
+    if codes is None:
+        return n / (n - p) * float(scores @ scores)
+    assert n_clusters is not None
+    sums = np.bincount(codes, weights=scores)
+    return n_clusters / (n_clusters - 1) * (n - 1) / (n - p) * float(sums @ sums)
+
+
+def adjusted_difference(
+    y: ArrayLike,
+    treated: ArrayLike,
+    covariates: ArrayLike | None,
+    names: Sequence[str],
+    cluster: ArrayLike | None = None,
+    alpha: float = 0.05,
+) -> Adjusted:
+    """Regression-adjusted treated - control difference with HC1 or cluster-robust SE.
+
+    ``covariates`` is an (n, k) array (k may be 0; ``None`` means k = 0) with column names
+    ``names``; ``cluster`` optional labels (e.g. caseworker) for cluster-robust errors.
+    """
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be between 0 and 1, got {alpha}")
+    outcome, z, names = _columns(y, treated, covariates, names)
+    n, k = len(outcome), z.shape[1] - 1
     p = k + 2
     if n <= p:
         raise ValueError(f"{n} rows are too few for {p} parameters")
-    codes, n_clusters = (None, None) if cluster is None else _cluster_codes(cluster, n)
-    if n_clusters is not None and n_clusters < 2:
-        raise ValueError(f"cluster-robust errors need at least 2 clusters, got {n_clusters}")
+    codes, n_clusters = (None, None) if cluster is None else cluster_codes(cluster, n, CLUSTERS)
 
     # Centred, unit-length columns.
     z -= z.mean(axis=0)
@@ -211,15 +215,8 @@ def adjusted_difference(
     if k:
         arm_net -= z[:, :k] @ _refined_solve(z[:, :k], factor[:k, :k], z[:, k])
     scores = arm_net / (float(arm_net @ arm_net) * lengths[k]) * resid  # u_i e_i
-    if codes is None:
-        se_kind = "HC1"
-        variance = n / (n - p) * float(scores @ scores)
-    else:
-        assert n_clusters is not None
-        se_kind = "cluster"
-        sums = np.bincount(codes, weights=scores)
-        variance = n_clusters / (n_clusters - 1) * (n - 1) / (n - p) * float(sums @ sums)
-    se = math.sqrt(variance)
+    se_kind = "HC1" if codes is None else "cluster"
+    se = math.sqrt(_variance(scores, p, codes, n_clusters))
     z_crit = float(dist.norm_ppf(1 - alpha / 2))
     if se > 0:
         p_value = float(2 * dist.norm_sf(abs(difference) / se))

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import polars as pl
 from sqlalchemy import (
@@ -40,7 +40,7 @@ from sqlalchemy.sql import ColumnElement, Select, Subquery
 
 from caseload.domain import codes, dates
 from caseload.domain.dates import years_before
-from caseload.register.contacts import primary_contact
+from caseload.register.contacts import with_primary_contact
 from caseload.store import schema as s
 from caseload.store.sql import add_months, day_number, for_analysis
 
@@ -172,15 +172,10 @@ def _per_citizen(
     )
 
 
-def cohort_query(found: Trial, win: Window, dialect: str) -> Select[tuple[object, ...]]:
-    """The per-citizen statement (see the module docstring)."""
-    a, c, sp = s.trial_assignment, s.citizen, s.benefit_spell
-    start_n = number_of(win.start)
-    members = (
-        select(a.c.citizen_id, a.c.arm, a.c.probability, a.c.block, a.c.cluster)
-        .where(a.c.trial_id == found.id, a.c.assigned_date <= found.start)
-        .subquery("members")
-    )
+def _exit_status(members: Subquery, win: Window, dialect: str) -> Subquery:
+    """Per member, in one pass over the start-day kontanthjælp spell: the exit, if
+    observable (``exit_date``), and the best-ranked benefit ``lag_months`` after it."""
+    sp = s.benefit_spell
     kh = (
         # an open spell ends after the window, so it never counts as an exit
         select(
@@ -194,14 +189,13 @@ def cohort_query(found: Trial, win: Window, dialect: str) -> Select[tuple[object
         .group_by(sp.c.citizen_id)
         .subquery("kh")
     )
-    # one pass over the start-day spell: the exit, if observable, and the status after it
     observed = kh.c.kh_end <= win.last_exit
     status_day = add_months(kh.c.kh_end, win.lag_months, dialect)
     rank = case(
         *((sp.c.benefit == name, i) for i, name in enumerate(STATUS_PRIORITY)),
         else_=len(STATUS_PRIORITY),
     )
-    status = (
+    return (
         select(
             kh.c.citizen_id,
             case((observed, kh.c.kh_end)).label("exit_date"),
@@ -220,7 +214,43 @@ def cohort_query(found: Trial, win: Window, dialect: str) -> Select[tuple[object
         .group_by(kh.c.citizen_id, kh.c.kh_end)
         .subquery("status")
     )
-    cp, pp, rt = s.company_placement, s.preparatory_plan, s.rehabilitation_recommendation
+
+
+class _InWindow(NamedTuple):
+    """Per-member aggregates of the trial period or the outcome window."""
+
+    placed: Subquery
+    plans: Subquery
+    recommended: Subquery
+    met: Subquery
+    hours: Subquery
+    at_end: Subquery
+
+
+def _recommended(members: Subquery, win: Window) -> Subquery:
+    """Per member, 1/0 for each rehabilitation-team recommendation in the window."""
+    pp, rt = s.preparatory_plan, s.rehabilitation_recommendation
+    return (
+        select(
+            pp.c.citizen_id,
+            *(
+                func.max(case((rt.c.recommendation == r, 1), else_=0)).label(f"rec_{r}")
+                for r in RECOMMENDATIONS
+            ),
+        )
+        .join(rt, rt.c.plan_id == pp.c.id)
+        .join(members, members.c.citizen_id == pp.c.citizen_id)
+        .where(rt.c.meeting_date >= win.start, rt.c.meeting_date <= win.outcome_end)
+        .group_by(pp.c.citizen_id)
+        .subquery("recommended")
+    )
+
+
+def _in_window(members: Subquery, win: Window) -> _InWindow:
+    """Placements, plans, recommendations, meetings held, paid hours, and kontanthjælp at
+    the trial's end, one subquery each (the cohort statement outer-joins them)."""
+    sp = s.benefit_spell
+    cp, pp = s.company_placement, s.preparatory_plan
     placed = _per_citizen(
         cp,
         members,
@@ -237,20 +267,7 @@ def cohort_query(found: Trial, win: Window, dialect: str) -> Select[tuple[object
         pp.c.started_date >= win.start,
         pp.c.started_date <= win.outcome_end,
     )
-    recommended = (
-        select(
-            pp.c.citizen_id,
-            *(
-                func.max(case((rt.c.recommendation == r, 1), else_=0)).label(f"rec_{r}")
-                for r in RECOMMENDATIONS
-            ),
-        )
-        .join(rt, rt.c.plan_id == pp.c.id)
-        .join(members, members.c.citizen_id == pp.c.citizen_id)
-        .where(rt.c.meeting_date >= win.start, rt.c.meeting_date <= win.outcome_end)
-        .group_by(pp.c.citizen_id)
-        .subquery("recommended")
-    )
+    recommended = _recommended(members, win)
     m, ph = s.meeting, s.paid_hours
     met = _per_citizen(
         m,
@@ -276,10 +293,23 @@ def cohort_query(found: Trial, win: Window, dialect: str) -> Select[tuple[object
         .group_by(sp.c.citizen_id)
         .subquery("at_end")
     )
+    return _InWindow(placed, plans, recommended, met, hours, at_end)
+
+
+def cohort_query(found: Trial, win: Window, dialect: str) -> Select[tuple[object, ...]]:
+    """The per-citizen statement (see the module docstring)."""
+    a, c = s.trial_assignment, s.citizen
+    start_n = number_of(win.start)
+    members = (
+        select(a.c.citizen_id, a.c.arm, a.c.probability, a.c.block, a.c.cluster)
+        .where(a.c.trial_id == found.id, a.c.assigned_date <= found.start)
+        .subquery("members")
+    )
+    status = _exit_status(members, win, dialect)
+    got = _in_window(members, win)
     p, d = s.professional, s.department
-    primary = primary_contact(win.start, members)
     long_term_since = years_before(win.start, codes.LONG_TERM_RECIPIENT_YEARS)
-    return (
+    query = (
         select(
             c.c.id.label("citizen_id"),
             c.c.code,
@@ -298,15 +328,15 @@ def cohort_query(found: Trial, win: Window, dialect: str) -> Select[tuple[object
             ).label("benefit_years"),
             (day_number(status.c.exit_date, dialect) - start_n).label("exit_after"),
             status.c.status_rank,
-            func.coalesce(placed.c["placements"], 0).label("placements"),
-            func.coalesce(plans.c["plans"], 0).label("plans"),
+            func.coalesce(got.placed.c["placements"], 0).label("placements"),
+            func.coalesce(got.plans.c["plans"], 0).label("plans"),
             *(
-                func.coalesce(recommended.c[f"rec_{rec}"], 0).label(f"rec_{rec}")
+                func.coalesce(got.recommended.c[f"rec_{rec}"], 0).label(f"rec_{rec}")
                 for rec in RECOMMENDATIONS
             ),
-            func.coalesce(met.c["meetings_held"], 0).label("meetings_held"),
-            cast(func.coalesce(hours.c["paid_hours"], 0), Float).label("paid_hours"),
-            func.coalesce(at_end.c.on_kh_at_end, 0).label("on_kh_at_end"),
+            func.coalesce(got.met.c["meetings_held"], 0).label("meetings_held"),
+            cast(func.coalesce(got.hours.c["paid_hours"], 0), Float).label("paid_hours"),
+            func.coalesce(got.at_end.c.on_kh_at_end, 0).label("on_kh_at_end"),
             case((c.c.kontanthjaelp_since <= long_term_since, 1), else_=0).label(
                 "long_term_at_start"
             ),
@@ -314,17 +344,14 @@ def cohort_query(found: Trial, win: Window, dialect: str) -> Select[tuple[object
         .select_from(members)
         .join(c, c.c.id == members.c.citizen_id)
         .outerjoin(status, status.c.citizen_id == members.c.citizen_id)
-        .outerjoin(placed, placed.c.citizen_id == members.c.citizen_id)
-        .outerjoin(plans, plans.c.citizen_id == members.c.citizen_id)
-        .outerjoin(recommended, recommended.c.citizen_id == members.c.citizen_id)
-        .outerjoin(met, met.c.citizen_id == members.c.citizen_id)
-        .outerjoin(hours, hours.c.citizen_id == members.c.citizen_id)
-        .outerjoin(at_end, at_end.c.citizen_id == members.c.citizen_id)
-        .outerjoin(primary, primary.c.citizen_id == members.c.citizen_id)
-        .outerjoin(p, p.c.id == primary.c.professional_id)
-        .outerjoin(d, d.c.id == p.c.department_id)
-        .order_by(c.c.id)
+        .outerjoin(got.placed, got.placed.c.citizen_id == members.c.citizen_id)
+        .outerjoin(got.plans, got.plans.c.citizen_id == members.c.citizen_id)
+        .outerjoin(got.recommended, got.recommended.c.citizen_id == members.c.citizen_id)
+        .outerjoin(got.met, got.met.c.citizen_id == members.c.citizen_id)
+        .outerjoin(got.hours, got.hours.c.citizen_id == members.c.citizen_id)
+        .outerjoin(got.at_end, got.at_end.c.citizen_id == members.c.citizen_id)
     )
+    return with_primary_contact(query, members.c.citizen_id, win.start, members).order_by(c.c.id)
 
 
 def cohort(conn: Connection, found: Trial, win: Window) -> pl.DataFrame:

@@ -72,17 +72,20 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TypeVar
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 from scipy import linalg
 
 from caseload.evaluate import dist
-
-FloatArray = NDArray[np.float64]
-IntArray = NDArray[np.intp]
-_A = TypeVar("_A", bound=np.ndarray)
+from caseload.evaluate.arrays import (
+    ClusterRules,
+    FloatArray,
+    IntArray,
+    cholesky,
+    cluster_codes,
+    frozen,
+)
 
 TRANSFORMS = ("km", "rank", "identity", "log")
 _DECREMENT_TOL = 1e-12
@@ -92,6 +95,16 @@ _SINGULAR = (
     "the information matrix is singular: covariates are collinear or a covariate does "
     "not vary within the risk sets"
 )
+CLUSTERS = ClusterRules(
+    shape="cluster has {labels} labels for {n} units",
+    length="cluster has {labels} labels for {n} units",
+    missing_number="cluster contains missing labels",
+    missing_object="cluster contains missing labels",
+    too_few="clustered standard errors need at least two clusters",
+    mixed="cluster labels must be all numbers or all strings",
+    finite=False,
+)
+"""NaN numbers and None are missing; an infinite number or a NaN object is a label."""
 _DIVERGED = (
     "Cox fit did not converge in {max_iter} Newton iterations; a coefficient may be "
     "infinite (monotone likelihood, e.g. no events in one arm or one covariate level)"
@@ -242,9 +255,9 @@ class _RiskSets:
     def schoenfeld(self, st: _State) -> SchoenfeldResiduals:
         rows = np.flatnonzero(self.event)
         return SchoenfeldResiduals(
-            index=_frozen(self.order[rows]),
-            time=_frozen(self.time[rows]),
-            residuals=_frozen(self.x[rows] - st.xbar[self.group[rows]]),
+            index=frozen(self.order[rows]),
+            time=frozen(self.time[rows]),
+            residuals=frozen(self.x[rows] - st.xbar[self.group[rows]]),
         )
 
     def transform(self, kind: str) -> FloatArray:
@@ -266,12 +279,6 @@ class _RiskSets:
             raise ValueError("the log transform needs event times above 0")
         log: FloatArray = np.log(times)
         return log
-
-
-def _frozen(a: _A) -> _A:
-    """A read-only copy-free view, so a frozen result cannot be changed in place."""
-    a.setflags(write=False)
-    return a
 
 
 def _validate(
@@ -319,23 +326,6 @@ def _validate(
     return t, e, x, names
 
 
-def _cluster_codes(cluster: ArrayLike, n: int) -> tuple[IntArray, int]:
-    c = np.asarray(cluster)
-    if c.ndim != 1 or c.shape[0] != n:
-        raise ValueError(f"cluster has {c.shape[0] if c.ndim else 1} labels for {n} units")
-    if c.dtype.kind == "f" and np.any(np.isnan(c)):
-        raise ValueError("cluster contains missing labels")
-    if c.dtype.kind == "O" and any(v is None for v in c):
-        raise ValueError("cluster contains missing labels")
-    try:
-        labels, codes = np.unique(c, return_inverse=True)
-    except TypeError:
-        raise ValueError("cluster labels must be all numbers or all strings") from None
-    if labels.shape[0] < 2:
-        raise ValueError("clustered standard errors need at least two clusters")
-    return codes.reshape(-1), int(labels.shape[0])
-
-
 def _check_rank(info: FloatArray) -> None:
     """Reject collinear covariates, judged on the information at β = 0 as a correlation."""
     scale = np.sqrt(np.diag(info))
@@ -347,10 +337,11 @@ def _check_rank(info: FloatArray) -> None:
 
 
 def _cholesky(info: FloatArray) -> tuple[FloatArray, bool]:
+    """The information's Cholesky factor as ``cho_solve`` takes it; singular if it is not
+    positive definite."""
     try:
-        factor: tuple[FloatArray, bool] = linalg.cho_factor(info, lower=True)
-        return factor
-    except (linalg.LinAlgError, ValueError):
+        return cholesky(info), False
+    except ValueError:
         raise ValueError(_SINGULAR) from None
 
 
@@ -402,7 +393,7 @@ def _ph_test(
     deaths = rs.deaths[rs.has_deaths]
     if deaths.shape[0] < 2:  # a single event time: the transform has no variance
         nan = np.full(p, np.nan)
-        return PhTest(_frozen(nan), _frozen(nan.copy()), math.nan, math.nan, transform)
+        return PhTest(frozen(nan), frozen(nan.copy()), math.nan, math.nan, transform)
     d = float(deaths.sum())
     g = rs.transform(transform)
     gc = g - (deaths @ g) / d
@@ -413,12 +404,28 @@ def _ph_test(
     chi2 = d * vu**2 / (np.diag(cov) * ss)
     global_chi2 = float(d * (u @ vu) / ss)
     return PhTest(
-        chi2=_frozen(chi2),
-        p_values=_frozen(dist.chi2_sf(chi2, 1)),
+        chi2=frozen(chi2),
+        p_values=frozen(dist.chi2_sf(chi2, 1)),
         global_chi2=global_chi2,
         global_p=float(dist.chi2_sf(global_chi2, p)),
         transform=transform,
     )
+
+
+def _sandwich(
+    rs: _RiskSets, st: _State, model_cov: FloatArray, group_of: IntArray, n_clusters: int
+) -> FloatArray:
+    """The cluster-robust covariance I⁻¹ (Σ_g U_g U_g') I⁻¹ (module docstring)."""
+    resid = rs.score_residuals(st)
+    sorted_groups = group_of[rs.order]
+    sums = np.column_stack(
+        [
+            np.bincount(sorted_groups, weights=resid[:, j], minlength=n_clusters)
+            for j in range(model_cov.shape[0])
+        ]
+    )
+    cov: FloatArray = model_cov @ (sums.T @ sums) @ model_cov
+    return (cov + cov.T) / 2
 
 
 def cox(
@@ -451,7 +458,7 @@ def cox(
     if transform not in TRANSFORMS:
         raise ValueError(f"transform must be one of {TRANSFORMS}, got {transform!r}")
     t, e, x, labels = _validate(time, event, X, names)
-    codes = None if cluster is None else _cluster_codes(cluster, t.shape[0])
+    codes = None if cluster is None else cluster_codes(cluster, t.shape[0], CLUSTERS)
 
     rs = _RiskSets(t, e, x)
     beta, st, chol, iterations = _newton(rs, max_iter)
@@ -463,17 +470,7 @@ def cox(
         cov, se_kind, n_clusters = model_cov, "model", None
     else:
         group_of, n_clusters = codes
-        resid = rs.score_residuals(st)
-        sorted_groups = group_of[rs.order]
-        sums = np.column_stack(
-            [
-                np.bincount(sorted_groups, weights=resid[:, j], minlength=n_clusters)
-                for j in range(p)
-            ]
-        )
-        cov = model_cov @ (sums.T @ sums) @ model_cov
-        cov = (cov + cov.T) / 2
-        se_kind = "cluster"
+        cov, se_kind = _sandwich(rs, st, model_cov, group_of, n_clusters), "cluster"
 
     se = np.sqrt(np.diag(cov))
     z = float(dist.norm_ppf(1 - alpha / 2))
@@ -484,18 +481,18 @@ def cox(
         ph = PhTest(ph.chi2, ph.p_values, ph.global_chi2, ph.global_p, ph.transform, labels)
     return CoxResult(
         names=labels,
-        coef=_frozen(beta),
-        se=_frozen(se),
-        hazard_ratio=_frozen(np.exp(beta)),
-        ci=_frozen(ci),
-        p_values=_frozen(2 * dist.norm_sf(np.abs(beta / se))),
+        coef=frozen(beta),
+        se=frozen(se),
+        hazard_ratio=frozen(np.exp(beta)),
+        ci=frozen(ci),
+        p_values=frozen(2 * dist.norm_sf(np.abs(beta / se))),
         loglik=st.loglik,
         n=int(t.shape[0]),
         events=int(e.sum()),
         se_kind=se_kind,
         ph_test=ph,
-        cov=_frozen(cov),
-        model_se=_frozen(np.sqrt(np.diag(model_cov))),
+        cov=frozen(cov),
+        model_se=frozen(np.sqrt(np.diag(model_cov))),
         alpha=alpha,
         iterations=iterations,
         clusters=n_clusters,

@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Engine, func, insert, or_, select
 from caseload.domain import codes
 from caseload.domain.dates import whole_years
 from caseload.evaluate.randomise import TRIAL, Design, DesignError, allocate
-from caseload.register.contacts import primary_contact
+from caseload.register.contacts import with_primary_contact
 from caseload.store import schema as s
 
 STRATA = ("duration", "age", "origin", "sex", "department", "target_group", "district")
@@ -66,7 +66,6 @@ def _age_band(birth: date, day: date) -> str:
 def eligible(conn: Connection, design: Design, day: date) -> list[Eligible]:
     """Citizens eligible on ``day``: on kontanthjælp, in the design's departments/groups."""
     c, sp, p, d, t = s.citizen, s.benefit_spell, s.professional, s.department, s.team
-    primary = primary_contact(day)
     on_benefit = (
         select(sp.c.citizen_id)
         .where(
@@ -77,27 +76,20 @@ def eligible(conn: Connection, design: Design, day: date) -> list[Eligible]:
         .distinct()
         .subquery()
     )
-    query = (
-        select(
-            c.c.id,
-            c.c.code,
-            c.c.birth_date,
-            c.c.sex,
-            c.c.origin,
-            c.c.target_group,
-            c.c.district,
-            c.c.kontanthjaelp_since,
-            p.c.code.label("caseworker"),
-            t.c.code.label("team"),
-            d.c.code.label("department"),
-        )
-        .join(on_benefit, on_benefit.c.citizen_id == c.c.id)
-        .outerjoin(primary, primary.c.citizen_id == c.c.id)
-        .outerjoin(p, p.c.id == primary.c.professional_id)
-        .outerjoin(t, t.c.id == p.c.team_id)
-        .outerjoin(d, d.c.id == p.c.department_id)
-        .order_by(c.c.code)
-    )
+    query = select(
+        c.c.id,
+        c.c.code,
+        c.c.birth_date,
+        c.c.sex,
+        c.c.origin,
+        c.c.target_group,
+        c.c.district,
+        c.c.kontanthjaelp_since,
+        p.c.code.label("caseworker"),
+        t.c.code.label("team"),
+        d.c.code.label("department"),
+    ).join(on_benefit, on_benefit.c.citizen_id == c.c.id)
+    query = with_primary_contact(query, c.c.id, day, team=True).order_by(c.c.code)
     departments = design.eligible.get("departments") or []
     groups = design.eligible.get("target_groups") or []
     if departments:
@@ -199,33 +191,44 @@ def randomise(
             if trial_id is None:
                 trial_id = _create(conn, code, design, start_date, end, outcome_end, name, by, now)
             if people:
-                cluster_of = (
-                    _units(people, design) if design.unit != "citizen" else [None] * len(people)
-                )
-                conn.execute(
-                    insert(s.trial_assignment),
-                    [
-                        {
-                            "trial_id": trial_id,
-                            "citizen_id": e.citizen_id,
-                            "arm": arm,
-                            "probability": design.probability,
-                            "block": stratum or None,
-                            "cluster": cluster,
-                            "assigned_date": day,
-                            "assigned_by": by,
-                            "assigned_at": now,
-                        }
-                        for e, arm, stratum, cluster in zip(
-                            people, arms, strata_of, cluster_of, strict=True
-                        )
-                    ],
-                )
+                _write(conn, trial_id, design, people, arms, strata_of, day, by, now)
     table: dict[str, dict[str, int]] = {}
     for arm, stratum in zip(arms, strata_of, strict=True):
         table.setdefault(stratum or "all", {}).setdefault(arm, 0)
         table[stratum or "all"][arm] += 1
     return Run(code, design, day, created, kept, dict(Counter(arms)), table, clusters, dry_run)
+
+
+def _write(
+    conn: Connection,
+    trial_id: int,
+    design: Design,
+    people: list[Eligible],
+    arms: list[str],
+    strata_of: list[str],
+    day: date,
+    by: str,
+    now: datetime,
+) -> None:
+    """One assignment row per citizen drawn: arm, probability, stratum, cluster, who, when."""
+    cluster_of = _units(people, design) if design.unit != "citizen" else [None] * len(people)
+    conn.execute(
+        insert(s.trial_assignment),
+        [
+            {
+                "trial_id": trial_id,
+                "citizen_id": e.citizen_id,
+                "arm": arm,
+                "probability": design.probability,
+                "block": stratum or None,
+                "cluster": cluster,
+                "assigned_date": day,
+                "assigned_by": by,
+                "assigned_at": now,
+            }
+            for e, arm, stratum, cluster in zip(people, arms, strata_of, cluster_of, strict=True)
+        ],
+    )
 
 
 @dataclass(frozen=True)

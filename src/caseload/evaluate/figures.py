@@ -1,36 +1,25 @@
-"""The report's figures as inline SVG (matplotlib, no display needed)."""
+"""The report's figures as inline SVG (matplotlib, no display needed); the weekly timeliness
+lines are ``charts.weekly_shares``, shared with the operate face."""
 
 from __future__ import annotations
 
-import io
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 
+from caseload.charts import ARM_COLOURS, styled, svg
 from caseload.evaluate import survival
 from caseload.evaluate.binary import BinaryResult
 from caseload.evaluate.estimate import BalanceRow, CompetingResult
-
-COLOURS = {"trial": "#1b6ca8", "control": "#d9822b"}
-matplotlib.rcParams.update(
-    {"svg.fonttype": "none", "font.size": 9, "axes.spines.top": False, "axes.spines.right": False}
-)
-
-
-def svg(fig: Figure) -> str:
-    buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight")
-    text = buffer.getvalue()
-    return text[text.index("<svg") :]
 
 
 def _steps(times: np.ndarray, values: np.ndarray, start: float) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate([[0.0], times]), np.concatenate([[start], values])
 
 
+@styled
 def km_curves(
     curves: dict[str, survival.KaplanMeier],
     labels: dict[str, str],
@@ -41,12 +30,14 @@ def km_curves(
     ax = fig.subplots()
     for arm, km in curves.items():
         x, y = _steps(km.times, km.survival, 1.0)
-        ax.step(x, y, where="post", color=COLOURS.get(arm), label=labels[arm])
+        ax.step(x, y, where="post", color=ARM_COLOURS.get(arm), label=labels[arm])
         lo = np.nan_to_num(km.lower, nan=0.0)
         hi = np.nan_to_num(km.upper, nan=0.0)
         xs, low = _steps(km.times, lo, 1.0)
         _, high = _steps(km.times, hi, 1.0)
-        ax.fill_between(xs, low, high, step="post", color=COLOURS.get(arm), alpha=0.15, linewidth=0)
+        ax.fill_between(
+            xs, low, high, step="post", color=ARM_COLOURS.get(arm), alpha=0.15, linewidth=0
+        )
     ax.set_ylim(0, 1.02)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
@@ -54,6 +45,7 @@ def km_curves(
     return svg(fig)
 
 
+@styled
 def cumulative_incidence(
     result: CompetingResult,
     names: dict[str, str],
@@ -85,6 +77,7 @@ def cumulative_incidence(
     return svg(fig)
 
 
+@styled
 def forest(results: Sequence[BinaryResult], names: dict[str, str], xlabel: str) -> str:
     fig = Figure(figsize=(6.4, 0.32 * len(results) + 0.9))
     ax = fig.subplots()
@@ -102,6 +95,7 @@ def forest(results: Sequence[BinaryResult], names: dict[str, str], xlabel: str) 
     return svg(fig)
 
 
+@styled
 def balance(rows: Sequence[BalanceRow], names: dict[str, str], xlabel: str) -> str:
     fig = Figure(figsize=(6.4, 0.3 * len(rows) + 0.9))
     ax = fig.subplots()
@@ -114,26 +108,4 @@ def balance(rows: Sequence[BalanceRow], names: dict[str, str], xlabel: str) -> s
     ax.set_xlabel(xlabel)
     limit = max(0.25, max((abs(r.smd) for r in rows), default=0) * 1.2)
     ax.set_xlim(-limit, limit)
-    return svg(fig)
-
-
-def timeliness(
-    weeks: Mapping[str, tuple[Sequence[Any], Sequence[float]]],
-    labels: dict[str, str],
-    ylabel: str,
-) -> str:
-    fig = Figure(figsize=(6.4, 3.0))
-    ax = fig.subplots()
-    for arm, (x, share) in weeks.items():
-        ax.plot(
-            list(x),
-            [100 * v for v in share],
-            color=COLOURS.get(arm),
-            label=labels[arm],
-            linewidth=1,
-        )
-    ax.set_ylim(0, 100)
-    ax.set_ylabel(ylabel)
-    ax.legend(frameon=False)
-    fig.autofmt_xdate()
     return svg(fig)

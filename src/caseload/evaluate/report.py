@@ -16,6 +16,7 @@ from typing import Any
 
 import jinja2
 
+from caseload import charts
 from caseload.evaluate import figures
 from caseload.evaluate.evaluation import Evaluation
 from caseload.evaluate.tables import tables
@@ -92,7 +93,7 @@ def _figures(ev: Evaluation, lang: str) -> dict[str, str]:
         "incidence": figures.cumulative_incidence(ev.competing, w, arms, w["km_x"]),
         "forest": figures.forest([*ev.exits, *ev.case_flow], w, w["forest_x"]),
         "balance": figures.balance(ev.balance, w, w["balance_x"]),
-        "timeliness": figures.timeliness(weeks, arms, w["timely_y"]),
+        "timeliness": charts.weekly_shares(weeks, arms, w["timely_y"]),
     }
 
 

@@ -46,13 +46,9 @@ from typing import Any
 import numpy as np
 
 from caseload.evaluate import dist
+from caseload.evaluate.arrays import frozen
 
 _MEDIAN_TOLERANCE = 1e-10
-
-
-def _frozen(array: np.ndarray) -> np.ndarray:
-    array.setflags(write=False)
-    return array
 
 
 @dataclass(frozen=True)
@@ -338,13 +334,13 @@ def _kaplan_meier(
         )
 
     return KaplanMeier(
-        times=_frozen(times.astype(np.float64)),
-        at_risk=_frozen(at_risk.astype(np.int64)),
-        events=_frozen(events.astype(np.int64)),
-        survival=_frozen(survival),
-        se=_frozen(se),
-        lower=_frozen(lower),
-        upper=_frozen(upper),
+        times=frozen(times.astype(np.float64)),
+        at_risk=frozen(at_risk.astype(np.int64)),
+        events=frozen(events.astype(np.int64)),
+        survival=frozen(survival),
+        se=frozen(se),
+        lower=frozen(lower),
+        upper=frozen(upper),
         median=median,
         median_ci=median_ci,
         n_units=int(n_units),
@@ -507,11 +503,11 @@ def aalen_johansen(
     se[remaining == 0] = np.nan  # only the last time can have n = d: all-cause S = 0 there
 
     return CumulativeIncidence(
-        times=_frozen(times.astype(np.float64)),
+        times=frozen(times.astype(np.float64)),
         causes=reported,
-        incidence={c: _frozen(f[:, j].copy()) for j, c in enumerate(reported)},
-        se={c: _frozen(se[:, j].copy()) for j, c in enumerate(reported)},
-        at_risk=_frozen(n_int.astype(np.int64)),
-        events={c: _frozen(dk_int[:, j].astype(np.int64)) for j, c in enumerate(reported)},
-        survival=_frozen(survival),
+        incidence={c: frozen(f[:, j].copy()) for j, c in enumerate(reported)},
+        se={c: frozen(se[:, j].copy()) for j, c in enumerate(reported)},
+        at_risk=frozen(n_int.astype(np.int64)),
+        events={c: frozen(dk_int[:, j].astype(np.int64)) for j, c in enumerate(reported)},
+        survival=frozen(survival),
     )

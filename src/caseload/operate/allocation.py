@@ -16,7 +16,15 @@ from sqlalchemy import Connection
 from caseload.operate import changes, department
 from caseload.operate.department import Department
 from caseload.operate.greedy import greedy
-from caseload.operate.optimise import Case, Plan, Preferences, loads_of, plan, spread
+from caseload.operate.optimise import (
+    TOLERANCE,
+    Case,
+    Plan,
+    Preferences,
+    loads_of,
+    plan,
+    spread,
+)
 from caseload.operate.refusals import CannotPlace
 
 __all__ = ["Allocation", "CannotPlace", "assign", "rebalance"]
@@ -60,7 +68,7 @@ class Allocation:
         return [
             seat.code
             for seat in self.department.seats
-            if loads.get(seat.id, 0.0) > seat.capacity + 1e-9
+            if loads.get(seat.id, 0.0) > seat.capacity + TOLERANCE
         ]
 
     def summary(self) -> dict[str, Any]:

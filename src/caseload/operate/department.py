@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy import Connection, Table, and_, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
@@ -72,7 +73,56 @@ def read(
     write, on PostgreSQL) locks the responsibilities read until the transaction ends."""
     dept, model = department_id(conn, code)
     rule = caseload_rule(conn, dept)
-    p, pr, r, c = s.professional, s.professional_role, s.responsibility, s.citizen
+    staff = _staff(conn, dept, role, day)
+    caps = all_caps(conn)
+    found = applicable_cap(caps, role, code, "", day)
+    in_force = found.cap if found is not None else None
+    department_cap = cap if cap is not None else in_force
+    if department_cap is None:
+        raise NotFound("no_cap", role=role, code=code, day=day)
+    seats = []
+    for person in staff:
+        # a person's own cap beats the department's, also a new one given with --cap (as
+        # caseload status will judge the result)
+        own = applicable_cap(caps, role, code, person.code, day)
+        base = own.cap if own is not None and (cap is None or own.scope == 0) else department_cap
+        capacity = 0.0 if person.away else rule.effective_cap(base, person.fte, person.started, day)
+        seats.append(Seat(person.id, person.code, capacity, person.district, person.away))
+    held = _Held.read(conn, seats, role, day, rule, lock)
+    seats = [
+        replace(seat, capacity=max(0.0, seat.capacity - held.covering.get(seat.id, 0.0)))
+        for seat in seats
+    ]
+    return Department(
+        dept,
+        code,
+        model,
+        role,
+        day,
+        department_cap,
+        in_force,
+        rule,
+        seats,
+        list(held.cases.values()),
+        held.responsibilities,
+        held.versions,
+    )
+
+
+class _Person(NamedTuple):
+    id: int
+    code: str
+    fte: float
+    started: date
+    district: str | None
+    away: str | None
+    """``staff_exit`` or ``staff_leave`` for someone who holds citizens but has no room."""
+
+
+def _staff(conn: Connection, dept: int, role: str, day: date) -> list[_Person]:
+    """The department's professionals in ``role`` on ``day``, or still holding citizens
+    in it there, in code order."""
+    p, pr, r = s.professional, s.professional_role, s.responsibility
     staff = conn.execute(
         select(p.c.id, p.c.code, p.c.fte, p.c.start_date, p.c.end_date, p.c.district)
         .where(p.c.department_id == dept, p.c.start_date <= day)
@@ -90,83 +140,76 @@ def read(
     on_leave = set(
         conn.execute(select(a.c.professional_id).where(a.c.term == "long", on(a, day))).scalars()
     )
-    caps = all_caps(conn)
-    found = applicable_cap(caps, role, code, "", day)
-    in_force = found.cap if found is not None else None
-    department_cap = cap if cap is not None else in_force
-    if department_cap is None:
-        raise NotFound("no_cap", role=role, code=code, day=day)
-    seats = []
+    people = []
     for pid, pcode, fte, started, ended, district in staff:
-        # a person's own cap beats the department's, also a new one given with --cap (as
-        # caseload status will judge the result)
-        own = applicable_cap(caps, role, code, pcode, day)
-        base = own.cap if own is not None and (cap is None or own.scope == 0) else department_cap
         away = None
         if ended is not None and ended < day:
             away = "staff_exit"
         elif pid in on_leave:
             away = "staff_leave"
-        capacity = 0.0 if away else rule.effective_cap(base, float(fte), started, day)
-        seats.append(Seat(int(pid), str(pcode), capacity, district, away))
-    ids = [seat.id for seat in seats]
-    query = (
-        select(
-            r.c.id,
-            c.c.id,
-            c.c.code,
-            c.c.complexity,
-            c.c.district,
-            r.c.professional_id,
-            r.c.start_date,
-            r.c.reason,
-            r.c.covers_professional_id,
-            c.c.version,
+        people.append(_Person(int(pid), str(pcode), float(fte), started, district, away))
+    return people
+
+
+@dataclass
+class _Held:
+    """The citizens the seats hold in the role, read once."""
+
+    cases: dict[int, Case]
+    responsibilities: dict[int, int]
+    """Citizen id → id of the open responsibility in the role."""
+    versions: dict[int, int]
+    covering: dict[int, float]
+    """Professional id → weight of a present colleague's citizens they cover (room taken)."""
+
+    @classmethod
+    def read(
+        cls,
+        conn: Connection,
+        seats: list[Seat],
+        role: str,
+        day: date,
+        rule: CaseloadRule,
+        lock: bool,
+    ) -> _Held:
+        r, c = s.responsibility, s.citizen
+        query = (
+            select(
+                r.c.id,
+                c.c.id,
+                c.c.code,
+                c.c.complexity,
+                c.c.district,
+                r.c.professional_id,
+                r.c.start_date,
+                r.c.reason,
+                r.c.covers_professional_id,
+                c.c.version,
+            )
+            .join(c, c.c.id == r.c.citizen_id)
+            .where(r.c.role == role, on(r, day), r.c.professional_id.in_([x.id for x in seats]))
+            .order_by(c.c.id, r.c.start_date)
         )
-        .join(c, c.c.id == r.c.citizen_id)
-        .where(r.c.role == role, on(r, day), r.c.professional_id.in_(ids))
-        .order_by(c.c.id, r.c.start_date)
-    )
-    rows = conn.execute(query.with_for_update(of=r) if lock else query).all()
-    gone = {seat.id for seat in seats if seat.away}
-    cases: dict[int, Case] = {}
-    held: dict[int, int] = {}
-    versions: dict[int, int] = {}
-    covering: dict[int, float] = {}
-    cover_of: dict[int, int] = {}
-    for rid, cid, ccode, complexity, district, holder, since, reason, covers, version in rows:
-        versions[int(cid)] = int(version)
-        if reason == "cover":
-            if covers in gone:  # the citizen is planned; the cover is who to prefer
-                cover_of[int(cid)] = int(holder)
-            else:  # a colleague's citizen held meanwhile: it takes room, stays put
-                covering[holder] = covering.get(holder, 0.0) + rule.weight(complexity)
-            continue
-        cases[cid] = Case(
-            int(cid), str(ccode), rule.weight(complexity), district, int(holder), since
-        )
-        held[cid] = int(rid)
-    for cid, coverer in cover_of.items():
-        if cid in cases and cases[cid].current in gone:
-            cases[cid] = replace(cases[cid], previous=coverer)
-    seats = [
-        replace(seat, capacity=max(0.0, seat.capacity - covering.get(seat.id, 0.0)))
-        for seat in seats
-    ]
-    return Department(
-        dept,
-        code,
-        model,
-        role,
-        day,
-        department_cap,
-        in_force,
-        rule,
-        seats,
-        list(cases.values()),
-        held,
-        versions,
-    )
+        rows = conn.execute(query.with_for_update(of=r) if lock else query).all()
+        gone = {seat.id for seat in seats if seat.away}
+        held = cls({}, {}, {}, {})
+        cover_of: dict[int, int] = {}
+        for rid, cid, ccode, complexity, district, holder, since, reason, covers, version in rows:
+            held.versions[int(cid)] = int(version)
+            if reason == "cover":
+                if covers in gone:  # the citizen is planned; the cover is who to prefer
+                    cover_of[int(cid)] = int(holder)
+                else:  # a colleague's citizen held meanwhile: it takes room, stays put
+                    held.covering[holder] = held.covering.get(holder, 0.0) + rule.weight(complexity)
+                continue
+            held.cases[cid] = Case(
+                int(cid), str(ccode), rule.weight(complexity), district, int(holder), since
+            )
+            held.responsibilities[cid] = int(rid)
+        for cid, coverer in cover_of.items():
+            if cid in held.cases and held.cases[cid].current in gone:
+                held.cases[cid] = replace(held.cases[cid], previous=coverer)
+        return held
 
 
 def load_and_cap(

@@ -1,17 +1,20 @@
-"""The operate face's figures as SVG: how caseloads spread across professionals."""
+"""The operate face's figures as SVG: how caseloads spread across professionals, and job
+meetings held on time week by week."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
 
-from caseload.evaluate.figures import svg
+from caseload.charts import styled, svg, weekly_shares
 
 LINES = {"before": "#777777", "plan": "#1b6ca8", "greedy": "#d9822b"}
 
 
+@styled
 def load_shares(
     shares: Mapping[str, Sequence[float]],
     labels: Mapping[str, str],
@@ -51,6 +54,7 @@ def load_shares(
     return svg(fig)
 
 
+@styled
 def caseloads(
     groups: Mapping[str, Sequence[tuple[float, float | None]]], xlabel: str, cap_label: str
 ) -> str:
@@ -87,3 +91,13 @@ def caseloads(
     ax.set_xlabel(xlabel)
     ax.legend(frameon=False, loc="lower right")
     return svg(fig)
+
+
+def timeliness(
+    weeks: Mapping[str, tuple[Sequence[Any], Sequence[float]]],
+    labels: Mapping[str, str],
+    ylabel: str,
+) -> str:
+    """Per department or arm, the weekly share of job meetings held by their due date
+    (``caseload timeliness --plot``; the evaluation report draws the same lines per arm)."""
+    return weekly_shares(weeks, labels, ylabel)

@@ -12,7 +12,7 @@ import heapq
 import time
 from collections.abc import Sequence
 
-from caseload.operate.optimise import Case, Plan, Seat, moves_of
+from caseload.operate.optimise import TOLERANCE, Case, Plan, Seat, moves_of
 
 
 def greedy(seats: Sequence[Seat], cases: Sequence[Case], reason: str = "reallocation") -> Plan:
@@ -27,7 +27,7 @@ def greedy(seats: Sequence[Seat], cases: Sequence[Case], reason: str = "realloca
         if (
             mine is not None
             and mine in seat_by_id
-            and load[mine] + c.weight <= seat_by_id[mine].capacity + 1e-9
+            and load[mine] + c.weight <= seat_by_id[mine].capacity + TOLERANCE
         ):
             holder[c.id] = mine
             load[mine] += c.weight
@@ -57,7 +57,7 @@ def _least_loaded(
         seat = seat_by_id[sid]
         if abs(share - load[sid] / seat.capacity) > 1e-12:
             continue  # stale: a newer entry for this professional is in the queue
-        if load[sid] + weight <= seat.capacity + 1e-9:
+        if load[sid] + weight <= seat.capacity + TOLERANCE:
             found = sid
             break
         skipped.append((share, sid))

@@ -27,12 +27,20 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 import numpy as np
+from numpy.typing import NDArray
 from ortools.graph.python import min_cost_flow
 
 RESOLUTION = 1000
 """Internal cost units per cost point (the balance term needs the finer grain)."""
+UNLIMITED = 1 << 40
+"""Capacity of arcs with no limit of their own (a pool to its professionals and to the
+job-centre-wide pool): far above any department's weight units, and safe in int64 costs."""
+TOLERANCE = 1e-9
+"""Slack for float weights: a load this little over a cap still keeps it, and a scaled
+weight this close to a whole number is whole (0.1 + 0.2 is not exactly 0.3)."""
 
 
 @dataclass(frozen=True)
@@ -106,7 +114,7 @@ class Plan:
 def weight_scale(weights: Sequence[float]) -> int:
     """The smallest whole number that makes every weight whole (100 at most, then rounded)."""
     for scale in range(1, 101):
-        if all(abs(w * scale - round(w * scale)) < 1e-9 for w in weights):
+        if all(abs(w * scale - round(w * scale)) < TOLERANCE for w in weights):
             return scale
     return 100
 
@@ -128,13 +136,57 @@ def spread(seats: Sequence[Seat], loads: dict[int, float]) -> float:
     return float(np.std(shares)) if shares else 0.0
 
 
-class _Network:
-    def __init__(self) -> None:
+class Group(NamedTuple):
+    """Citizens the flow cannot tell apart: the same professional now and before (the one
+    preferred when the current one is away), weight units and district."""
+
+    current: int | None
+    previous: int | None
+    units: int
+    district: str | None
+
+
+class Pool(NamedTuple):
+    """Where citizens who leave (or have no one) wait for a professional: one per weight and
+    district; district None is the job-centre-wide pool every district overflows into."""
+
+    units: int
+    district: str | None
+
+
+class Anchor(NamedTuple):
+    """A group's arc to the professional it stays with (or goes back to), if any."""
+
+    arc: int | None
+    seat: int | None
+
+
+class Slot(NamedTuple):
+    """Whole citizens of one pool that the flow sends to one professional."""
+
+    seat: int
+    citizens: int
+
+
+class Network:
+    """The flow network of one plan: arcs in parallel lists (the form OR-Tools takes in
+    bulk), and the nodes and arcs the later steps read the flow on."""
+
+    def __init__(self, seats: Sequence[Seat], scale: int) -> None:
+        self.scale = scale
+        """Weight units per weight 1 (``weight_scale``)."""
         self.tails: list[int] = []
         self.heads: list[int] = []
         self.capacities: list[int] = []
         self.costs: list[int] = []
         self.nodes = 0
+        self.sink = self.node()
+        self.seat_node = {s.id: self.node() for s in seats}
+        self.pools: dict[Pool, int] = {}
+        self.groups: dict[Group, list[Case]] = defaultdict(list)
+        self.anchors: dict[Group, Anchor] = {}
+        self.supplies: dict[int, int] = {}
+        """Group node → its weight units (the sink takes them all)."""
 
     def node(self) -> int:
         self.nodes += 1
@@ -148,6 +200,211 @@ class _Network:
         return len(self.tails) - 1
 
 
+class _Builder:
+    """Adds the arcs of ``build_network``; node and arc order is fixed, so ties between
+    equally good plans are broken the same way on every run."""
+
+    def __init__(self, seats: Sequence[Seat], prefer: Preferences, net: Network) -> None:
+        self.seats = seats
+        self.prefer = prefer
+        self.net = net
+        self.seat_by_id = {s.id: s for s in seats}
+        self.by_district: dict[str | None, list[Seat]] = defaultdict(list)
+        for s in seats:
+            if s.capacity > 0:
+                self.by_district[s.district].append(s)
+
+    def present(self, pid: int | None) -> bool:
+        return pid is not None and pid in self.seat_by_id and self.seat_by_id[pid].capacity > 0
+
+    def per_unit(self, points: int, weight_units: int) -> int:
+        """Cost per weight unit of ``points`` per citizen of ``weight_units``."""
+        return round(points * RESOLUTION * self.net.scale / weight_units)
+
+    def balance(self) -> None:
+        """Arcs professional → sink in steps of one weight-1 citizen, convex so the cheapest
+        steps fill first: Σ load² / capacity, whose marginal cost grows with the load share,
+        so the optimum evens load / capacity (part-timers and new staff pro rata)."""
+        net, scale = self.net, self.net.scale
+        for s in self.seats:
+            cap_units = math.floor(s.capacity * scale + TOLERANCE)
+            if cap_units <= 0:
+                continue
+            steps = math.ceil(cap_units / scale)
+            for j in range(steps):
+                size = min(scale, cap_units - j * scale)
+                marginal = self.prefer.balance * RESOLUTION * (2 * j + 1) / steps
+                net.arc(net.seat_node[s.id], net.sink, size, round(marginal / scale))
+
+    def pool(self, key: Pool) -> int:
+        """The pool's node, made on first use with its arcs to the professionals (a
+        district's pool also reaches the job-centre-wide one, at the district's cost)."""
+        net = self.net
+        if key not in net.pools:
+            net.pools[key] = node = net.node()
+            if key.district is None:
+                for s in self.seats:
+                    if s.capacity > 0:
+                        net.arc(node, net.seat_node[s.id], UNLIMITED, 0)
+            else:
+                for s in self.by_district.get(key.district, []):
+                    net.arc(node, net.seat_node[s.id], UNLIMITED, 0)
+                wide = self.pool(Pool(key.units, None))
+                net.arc(node, wide, UNLIMITED, self.per_unit(self.prefer.district, key.units))
+        return net.pools[key]
+
+    def group(self, key: Group, members: list[Case]) -> None:
+        """A group's node and its three ways out: stay with the professional now (or go back
+        to the one preferred), wait in its pool, or stay unplaced."""
+        net, prefer = self.net, self.prefer
+        current, previous, w, district = key
+        node = net.node()
+        total = len(members) * w
+        net.supplies[node] = total
+        anchor_arc = None
+        anchor = current if self.present(current) else previous
+        if anchor is not None and self.present(anchor):
+            moved = anchor != current
+            points = prefer.change if moved and current is not None else 0
+            if moved and district is not None and self.seat_by_id[anchor].district != district:
+                points += prefer.district
+            anchor_arc = net.arc(node, net.seat_node[anchor], total, self.per_unit(points, w))
+        else:
+            anchor = None
+        leave_points = (prefer.change if current is not None else 0) + (
+            prefer.previous if previous is not None else 0
+        )
+        net.arc(node, self.pool(Pool(w, district)), total, self.per_unit(leave_points, w))
+        net.arc(node, net.sink, total, self.per_unit(prefer.unplaced, w))
+        net.anchors[key] = Anchor(anchor_arc, anchor)
+
+
+def build_network(seats: Sequence[Seat], cases: Sequence[Case], prefer: Preferences) -> Network:
+    """Step 1: the min-cost flow network. Flow units are weight units; citizens come in
+    interchangeable groups, and pools per weight and district connect groups to
+    professionals, so there are a few arcs per professional, not one per pair."""
+    scale = weight_scale([c.weight for c in cases] or [1.0])
+    net = Network(seats, scale)
+    build = _Builder(seats, prefer, net)
+    build.balance()
+    for c in cases:
+        previous = c.previous if not build.present(c.current) else None
+        units = max(1, round(c.weight * scale))
+        net.groups[Group(c.current, previous, units, c.district)].append(c)
+    for key, members in net.groups.items():
+        build.group(key, members)
+    return net
+
+
+def solve(net: Network) -> NDArray[np.int64]:
+    """Step 2: the optimal flow on every arc (OR-Tools' SimpleMinCostFlow)."""
+    solver = min_cost_flow.SimpleMinCostFlow()
+    arcs = solver.add_arcs_with_capacity_and_unit_cost(
+        np.array(net.tails, dtype=np.int64),
+        np.array(net.heads, dtype=np.int64),
+        np.array(net.capacities, dtype=np.int64),
+        np.array(net.costs, dtype=np.int64),
+    )
+    demand = sum(net.supplies.values())
+    nodes = np.array([*net.supplies.keys(), net.sink], dtype=np.int64)
+    solver.set_nodes_supplies(nodes, np.array([*net.supplies.values(), -demand], dtype=np.int64))
+    status = solver.solve()
+    if status != solver.OPTIMAL:
+        raise RuntimeError(f"the allocation network could not be solved (status {status})")
+    flows: NDArray[np.int64] = np.asarray(solver.flows(arcs), dtype=np.int64)
+    return flows
+
+
+@dataclass
+class Rounding:
+    """Whole citizens so far: who holds whom, the load it gives, and who waits in a pool."""
+
+    holder: dict[int, int | None]
+    load: dict[int, float]
+    waiting: dict[Pool, list[Case]]
+
+
+def round_to_citizens(
+    net: Network, flows: NDArray[np.int64], seats: Sequence[Seat], cases: Sequence[Case]
+) -> Rounding:
+    """Step 3: the flow that stays on a group's anchor arc, in whole citizens (the longest
+    relations stay, the most recent ones move); the rest wait in their pool."""
+    holder: dict[int, int | None] = {}
+    load = {s.id: 0.0 for s in seats}
+    waiting: dict[Pool, list[Case]] = defaultdict(list)
+    for key, members in net.groups.items():
+        anchor = net.anchors[key]
+        stay = int(flows[anchor.arc]) // key.units if anchor.arc is not None else 0
+        ordered = sorted(members, key=lambda c: (c.since or date.min, c.id))
+        if stay:
+            assert anchor.seat is not None  # an anchor arc leads to a professional
+            for c in ordered[:stay]:
+                holder[c.id] = anchor.seat
+                load[anchor.seat] += c.weight
+        waiting[Pool(key.units, key.district)].extend(ordered[stay:])
+    # whole-citizen rounding can leave room with a citizen's own professional (a flow split
+    # between two of their groups): those who still fit stay, longest relations first
+    if any(c.current is not None for c in cases):
+        seat_by_id = {s.id: s for s in seats}
+        for pool_key in list(waiting):
+            left_over = []
+            for c in waiting[pool_key]:
+                seat = seat_by_id.get(c.current) if c.current is not None else None
+                if seat is not None and load[seat.id] + c.weight <= seat.capacity + TOLERANCE:
+                    holder[c.id] = seat.id
+                    load[seat.id] += c.weight
+                else:
+                    left_over.append(c)
+            waiting[pool_key] = left_over
+    return Rounding(holder, load, waiting)
+
+
+def arrivals(net: Network, flows: NDArray[np.int64]) -> dict[Pool, list[Slot]]:
+    """Per pool, the professionals its flow reaches and how many whole citizens it sends."""
+    node_seat = {n: sid for sid, n in net.seat_node.items()}
+    pool_of_node = {n: key for key, n in net.pools.items()}
+    slots: dict[Pool, list[Slot]] = defaultdict(list)
+    for i, (tail, head) in enumerate(zip(net.tails, net.heads, strict=True)):
+        if tail in pool_of_node and head in node_seat and flows[i] > 0:
+            key = pool_of_node[tail]
+            slots[key].append(Slot(node_seat[head], int(flows[i]) // key.units))
+    return slots
+
+
+def place(
+    net: Network, flows: NDArray[np.int64], rounding: Rounding, seats: Sequence[Seat]
+) -> None:
+    """Step 4: the citizens waiting in pools go where the flow sent their pool, in whole
+    citizens and never past a cap: district pools first, their overflow and the citizens
+    without a district through the job-centre-wide pool, and what is left by ``_fit_rest``."""
+    slots = arrivals(net, flows)
+    seat_by_id = {s.id: s for s in seats}
+    holder, load = rounding.holder, rounding.load
+
+    def from_pool(queue: list[Case], key: Pool) -> list[Case]:
+        waiting = list(reversed(queue))
+        for slot in slots.get(key, []):
+            room = slot.citizens
+            while room > 0 and waiting:
+                c = waiting[-1]
+                if load[slot.seat] + c.weight > seat_by_id[slot.seat].capacity + TOLERANCE:
+                    break
+                waiting.pop()
+                room -= 1
+                holder[c.id] = slot.seat
+                load[slot.seat] += c.weight
+        return list(reversed(waiting))
+
+    left: list[Case] = []
+    overflow: dict[int, list[Case]] = defaultdict(list)
+    for key, queue in rounding.waiting.items():
+        overflow[key.units].extend(queue if key.district is None else from_pool(queue, key))
+    for units, queue in overflow.items():
+        left.extend(from_pool(queue, Pool(units, None)))
+    # what rounding left over: current holder first, then the same district, then most room
+    _fit_rest(left, seats, load, holder)
+
+
 def plan(
     seats: Sequence[Seat],
     cases: Sequence[Case],
@@ -157,164 +414,14 @@ def plan(
     """The best holder of every case under the caps; ``reason`` names moves from a
     professional who is present but over their cap (away ones give their own reason)."""
     started = time.perf_counter()
-    prefer = prefer or Preferences()
-    seat_by_id = {s.id: s for s in seats}
-    scale = weight_scale([c.weight for c in cases] or [1.0])
-    units = {c.id: max(1, round(c.weight * scale)) for c in cases}
-    net = _Network()
-    sink = net.node()
-    seat_node = {s.id: net.node() for s in seats}
-
-    def per_unit(points: int, weight_units: int) -> int:
-        return round(points * RESOLUTION * scale / weight_units)
-
-    # balance in steps of one weight-1 citizen, convex so the cheapest steps fill first
-    for s in seats:
-        cap_units = math.floor(s.capacity * scale + 1e-9)
-        if cap_units <= 0:
-            continue
-        steps = math.ceil(cap_units / scale)
-        for j in range(steps):
-            size = min(scale, cap_units - j * scale)
-            # Σ load² / capacity: its marginal cost grows with the load share, so the
-            # optimum evens load / capacity (part-timers and new staff pro rata)
-            marginal = prefer.balance * RESOLUTION * (2 * j + 1) / steps
-            net.arc(seat_node[s.id], sink, size, round(marginal / scale))
-
-    def present(pid: int | None) -> bool:
-        return pid is not None and pid in seat_by_id and seat_by_id[pid].capacity > 0
-
-    # groups of interchangeable citizens
-    groups: dict[tuple[int | None, int | None, int, str | None], list[Case]] = defaultdict(list)
-    for c in cases:
-        previous = c.previous if not present(c.current) else None
-        groups[(c.current, previous, units[c.id], c.district)].append(c)
-
-    pools: dict[tuple[int, str | None], int] = {}
-    by_district: dict[str | None, list[Seat]] = defaultdict(list)
-    for s in seats:
-        if s.capacity > 0:
-            by_district[s.district].append(s)
-
-    def pool(w: int, district: str | None) -> int:
-        key = (w, district)
-        if key not in pools:
-            pools[key] = node = net.node()
-            if district is None:  # the pool every district's overflow reaches
-                for s in seats:
-                    if s.capacity > 0:
-                        net.arc(node, seat_node[s.id], 1 << 40, 0)
-            else:
-                for s in by_district.get(district, []):
-                    net.arc(node, seat_node[s.id], 1 << 40, 0)
-                net.arc(node, pool(w, None), 1 << 40, per_unit(prefer.district, w))
-        return pools[key]
-
-    supplies: dict[int, int] = {}
-    group_arcs: dict[
-        tuple[int | None, int | None, int, str | None], tuple[int | None, int | None]
-    ] = {}
-    for key, members in groups.items():
-        current, previous, w, district = key
-        node = net.node()
-        supplies[node] = len(members) * w
-        total = len(members) * w
-        anchor_arc = None
-        # stay with the professional now, else go (back) to the one preferred
-        anchor = current if present(current) else previous
-        if anchor is not None and present(anchor):
-            moved = anchor != current
-            points = prefer.change if moved and current is not None else 0
-            if moved and district is not None and seat_by_id[anchor].district != district:
-                points += prefer.district
-            anchor_arc = net.arc(node, seat_node[anchor], total, per_unit(points, w))
-        else:
-            anchor = None
-        leave_points = (prefer.change if current is not None else 0) + (
-            prefer.previous if previous is not None else 0
-        )
-        net.arc(node, pool(w, district), total, per_unit(leave_points, w))
-        net.arc(node, sink, total, per_unit(prefer.unplaced, w))
-        group_arcs[key] = (anchor_arc, anchor)
-    demand = sum(supplies.values())
-
-    solver = min_cost_flow.SimpleMinCostFlow()
-    arcs = solver.add_arcs_with_capacity_and_unit_cost(
-        np.array(net.tails, dtype=np.int64),
-        np.array(net.heads, dtype=np.int64),
-        np.array(net.capacities, dtype=np.int64),
-        np.array(net.costs, dtype=np.int64),
+    net = build_network(seats, cases, prefer or Preferences())
+    flows = solve(net)
+    rounding = round_to_citizens(net, flows, seats, cases)
+    place(net, flows, rounding, seats)
+    moves = moves_of(cases, rounding.holder, {s.id: s for s in seats}, reason)
+    return Plan(
+        rounding.holder, moves, time.perf_counter() - started, "min_cost_flow", rounding.load
     )
-    nodes = np.array([*supplies.keys(), sink], dtype=np.int64)
-    solver.set_nodes_supplies(nodes, np.array([*supplies.values(), -demand], dtype=np.int64))
-    status = solver.solve()
-    if status != solver.OPTIMAL:
-        raise RuntimeError(f"the allocation network could not be solved (status {status})")
-    flows = solver.flows(arcs)
-
-    holder: dict[int, int | None] = {}
-    load = {s.id: 0.0 for s in seats}
-    leavers: dict[tuple[int, str | None], list[Case]] = defaultdict(list)
-    for key, members in groups.items():
-        current, previous, w, district = key
-        anchor_arc, anchor = group_arcs[key]
-        stay = int(flows[anchor_arc]) // w if anchor_arc is not None else 0
-        # the longest relations stay; the most recent ones move
-        ordered = sorted(members, key=lambda c: (c.since or date.min, c.id))
-        for c in ordered[:stay]:
-            holder[c.id] = anchor
-            load[anchor] += c.weight  # type: ignore[index]
-        leavers[(w, district)].extend(ordered[stay:])
-    # whole-citizen rounding can leave room with a citizen's own professional (a flow split
-    # between two of their groups): those who still fit stay, longest relations first
-    if any(c.current is not None for c in cases):
-        for pool_key in list(leavers):
-            left_over = []
-            for c in leavers[pool_key]:
-                seat = seat_by_id.get(c.current) if c.current is not None else None
-                if seat is not None and load[seat.id] + c.weight <= seat.capacity + 1e-9:
-                    holder[c.id] = seat.id
-                    load[seat.id] += c.weight
-                else:
-                    left_over.append(c)
-            leavers[pool_key] = left_over
-
-    # arrivals per pool and professional, in whole citizens
-    arrivals: dict[tuple[int, str | None], list[list[int]]] = defaultdict(list)
-    node_seat = {n: sid for sid, n in seat_node.items()}
-    pool_of_node = {n: key for key, n in pools.items()}
-    for i, (tail, head) in enumerate(zip(net.tails, net.heads, strict=True)):
-        if tail in pool_of_node and head in node_seat and flows[i] > 0:
-            w, district = pool_of_node[tail]
-            arrivals[(w, district)].append([node_seat[head], int(flows[i]) // w])
-
-    def place(queue: list[Case], key: tuple[int, str | None]) -> list[Case]:
-        waiting = list(reversed(queue))
-        for slot in arrivals.get(key, []):
-            sid = slot[0]
-            while slot[1] > 0 and waiting:
-                c = waiting[-1]
-                if load[sid] + c.weight > seat_by_id[sid].capacity + 1e-9:
-                    break
-                waiting.pop()
-                slot[1] -= 1
-                holder[c.id] = sid
-                load[sid] += c.weight
-        return list(reversed(waiting))
-
-    left: list[Case] = []
-    overflow: dict[int, list[Case]] = defaultdict(list)
-    for (w, district), waiting in leavers.items():
-        rest = waiting if district is None else place(waiting, (w, district))
-        overflow[w].extend(rest)
-    # the job-centre-wide pool takes the citizens without a district and any overflow
-    for w, waiting in overflow.items():
-        left.extend(place(waiting, (w, None)))
-    # what rounding left over: current holder first, then the same district, then most room
-    _fit_rest(left, seats, load, holder)
-
-    moves = moves_of(cases, holder, seat_by_id, reason)
-    return Plan(holder, moves, time.perf_counter() - started, "min_cost_flow", load)
 
 
 def _fit_rest(
@@ -331,7 +438,7 @@ def _fit_rest(
     districts = np.array([s.district or "" for s in seats], dtype=object)
     safe = np.where(capacity > 0, capacity, 1.0)
     for c in sorted(left, key=lambda c: (-c.weight, c.id)):
-        room = capacity - loads + 1e-9 >= c.weight
+        room = capacity - loads + TOLERANCE >= c.weight
         room &= capacity > 0
         chosen = None
         for sid in (c.current, c.previous):

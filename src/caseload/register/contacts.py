@@ -5,12 +5,15 @@ covering for an absent one (reason ``cover``) comes first; ties go to the lowest
 from __future__ import annotations
 
 from datetime import date
+from typing import Any, TypeVar
 
 from sqlalchemy import and_, case, func, or_, select
-from sqlalchemy.sql import Subquery
+from sqlalchemy.sql import ColumnElement, Select, Subquery
 
 from caseload.domain import codes
 from caseload.store import schema as s
+
+_Row = TypeVar("_Row", bound=tuple[Any, ...])
 
 
 def primary_contact(
@@ -44,3 +47,25 @@ def primary_contact(
         .group_by(held.c.citizen_id)
         .subquery(name)
     )
+
+
+def with_primary_contact(
+    query: Select[_Row],
+    citizen_id: ColumnElement[Any],
+    day: date,
+    among: Subquery | None = None,
+    *,
+    team: bool = False,
+) -> Select[_Row]:
+    """``query`` with the primary contact on ``day`` of the citizen in ``citizen_id``
+    joined: the professional (``schema.professional``), their department
+    (``schema.department``) and, with ``team``, their team (``schema.team``). Outer joins:
+    a citizen without a contact keeps their row, with nulls. ``among`` as above."""
+    p, d, t = s.professional, s.department, s.team
+    primary = primary_contact(day, among)
+    query = query.outerjoin(primary, primary.c.citizen_id == citizen_id).outerjoin(
+        p, p.c.id == primary.c.professional_id
+    )
+    if team:
+        query = query.outerjoin(t, t.c.id == p.c.team_id)
+    return query.outerjoin(d, d.c.id == p.c.department_id)
