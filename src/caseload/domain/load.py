@@ -12,6 +12,10 @@ from datetime import date
 
 from caseload.domain.dates import add_months
 
+TOLERANCE = 1e-9
+"""Slack for float weights: a load this little over a cap still keeps it, and a scaled
+weight this close to a whole number is whole (0.1 + 0.2 is not exactly 0.3)."""
+
 
 @dataclass(frozen=True)
 class CaseloadRule:

@@ -13,11 +13,11 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from caseload.domain.load import TOLERANCE
 from caseload.operate import changes, department
 from caseload.operate.department import Department
 from caseload.operate.greedy import greedy
 from caseload.operate.optimise import (
-    TOLERANCE,
     Case,
     Plan,
     Preferences,

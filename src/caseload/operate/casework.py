@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, delete, func, insert, or_, select, update
 
 from caseload.domain import codes
+from caseload.domain.load import TOLERANCE
 from caseload.domain.rhythm import Contact, next_due
 from caseload.operate.department import load_and_cap, on
 from caseload.operate.refusals import Conflict, NotFound, Refused, shown_id
@@ -106,7 +107,7 @@ def _check_cap(
 ) -> Reason | None:
     """Why adding ``weight`` would break the professional's cap, or None."""
     _, load, limit = load_and_cap(conn, pid, role, day)
-    if limit is not None and load + weight > limit + 1e-9:
+    if limit is not None and load + weight > limit + TOLERANCE:
         return (
             "over_cap_by",
             {"staff": staff, "load": load + weight, "limit": limit, "role": role, "day": day},

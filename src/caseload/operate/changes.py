@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
+from caseload.domain.load import TOLERANCE
 from caseload.operate.department import Department, load_and_cap, on
 from caseload.operate.optimise import Plan
 from caseload.operate.refusals import CannotPlace, Conflict
@@ -299,7 +300,7 @@ def _refuse_over_cap(
             continue
         after = load + sum(weight.get(c, 1.0) for c in citizens)
         after -= sum(weight.get(c, 1.0) for c in w.departures.get((pid, role), []))
-        if after > limit + 1e-9:
+        if after > limit + TOLERANCE:
             ks = caseworker_of.get(pid)
             raise CannotPlace(
                 "partner_over_cap",

@@ -10,6 +10,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from caseload.charts import styled, svg, weekly_shares
+from caseload.domain.load import TOLERANCE
 
 LINES = {"before": "#777777", "plan": "#1b6ca8", "greedy": "#d9822b"}
 
@@ -32,7 +33,7 @@ def load_shares(
     for key, pct in values.items():
         # bins are (a, b]: a caseload exactly at the cap counts at or under it, not over
         ax.hist(
-            pct - 1e-9,
+            pct - TOLERANCE,
             bins=bins,
             histtype="step",
             linewidth=1.3,
@@ -67,7 +68,7 @@ def caseloads(
         points = sorted(groups[name], key=lambda p: p[0])
         loads = [load for load, _ in points]
         offsets = np.linspace(-0.28, 0.28, len(loads)) if len(loads) > 1 else np.zeros(1)
-        over = [cap is not None and load > cap + 1e-9 for load, cap in points]
+        over = [cap is not None and load > cap + TOLERANCE for load, cap in points]
         ax.scatter(
             loads,
             row + offsets[: len(loads)],

@@ -12,7 +12,8 @@ import heapq
 import time
 from collections.abc import Sequence
 
-from caseload.operate.optimise import TOLERANCE, Case, Plan, Seat, moves_of
+from caseload.domain.load import TOLERANCE
+from caseload.operate.optimise import Case, Plan, Seat, moves_of
 
 
 def greedy(seats: Sequence[Seat], cases: Sequence[Case], reason: str = "reallocation") -> Plan:

@@ -33,14 +33,13 @@ import numpy as np
 from numpy.typing import NDArray
 from ortools.graph.python import min_cost_flow
 
+from caseload.domain.load import TOLERANCE
+
 RESOLUTION = 1000
 """Internal cost units per cost point (the balance term needs the finer grain)."""
 UNLIMITED = 1 << 40
 """Capacity of arcs with no limit of their own (a pool to its professionals and to the
 job-centre-wide pool): far above any department's weight units, and safe in int64 costs."""
-TOLERANCE = 1e-9
-"""Slack for float weights: a load this little over a cap still keeps it, and a scaled
-weight this close to a whole number is whole (0.1 + 0.2 is not exactly 0.3)."""
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from caseload.domain import codes
 from caseload.domain.caps import applicable_cap
+from caseload.domain.load import TOLERANCE
 from caseload.register.rules_in_force import all_caps, caseload_rules, rule_of
 from caseload.store import schema as s
 from caseload.store.sql import day_number
@@ -36,7 +37,7 @@ class Caseload:
         if self.capacity is None:
             return self.cap is not None and self.citizens > self.cap
         load = self.citizens if self.load is None else self.load
-        return load > self.capacity + 1e-9
+        return load > self.capacity + TOLERANCE
 
 
 def load_points(report: Status) -> dict[tuple[str, bool, str], list[tuple[float, float | None]]]:
