@@ -12,14 +12,13 @@ import pytest
 from sqlalchemy import Engine, func, select
 from typer.testing import Result
 
-from caseload.cli import common
 from caseload.cli.main import app
 from caseload.operate.status import status
 from caseload.register import catalogue, rules
 from caseload.store.database import connect
 from caseload.store.migrate import head_revision
 from tests.conftest import EXAMPLES
-from tests.helpers import run, write
+from tests.helpers import copy_register, run, write
 
 ORDER = [spec.name for spec in catalogue.SPECS]
 COMMANDS = [
@@ -51,11 +50,9 @@ def db(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def loaded(db: str) -> str:
-    assert run("init", "--db", db).exit_code == 0
-    for table in ORDER:
-        assert run("import", table, str(EXAMPLES / f"{table}.csv"), "--db", db).exit_code == 0
-    return db
+def loaded(db: str, examples_register: Path) -> str:
+    """The examples imported into ``db`` (a copy of the session's example register)."""
+    return copy_register(examples_register, Path(db))
 
 
 def _tables(output: str) -> list[list[list[str]]]:
@@ -445,13 +442,15 @@ def test_export_refuses_bad_format_and_unknown_tables(loaded: str, tmp_path: Pat
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Result]]:
-    path = str(tmp_path_factory.mktemp("demo") / "demo.sqlite")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.delenv("CASELOAD_LANG", raising=False)
-        patch.setattr(common.console, "width", 200)
-        result = run("demo", "--db", path, "--fresh")
-    yield path, result
+def demo(
+    demo_build: tuple[Path, Result], tmp_path_factory: pytest.TempPathFactory
+) -> tuple[str, Result]:
+    """A copy of the session's demo, shared by this module's demo tests, and its output."""
+    template, result = demo_build
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
+    if template.exists():
+        copy_register(template, path)
+    return str(path), result
 
 
 @pytest.fixture(scope="module")

@@ -16,19 +16,18 @@ import statsmodels.api as sm
 from scipy import stats
 from statsmodels.duration.hazard_regression import PHReg
 from statsmodels.duration.survfunc import survdiff
-from typer.testing import CliRunner
+from typer.testing import Result
 
 from caseload.cli import common
-from caseload.cli.main import app
-from tests.helpers import run
+from tests.helpers import copy_register, run
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    db = str(tmp_path_factory.mktemp("cli-demo") / "demo.sqlite")
-    result = CliRunner().invoke(app, ["demo", "--db", db, "--fresh"])
+def demo_db(demo_build: tuple[Path, Result], tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A copy of the session's demo, shared by this module's tests."""
+    template, result = demo_build
     assert result.exit_code == 0, result.output
-    return db
+    return copy_register(template, tmp_path_factory.mktemp("cli-demo") / "demo.sqlite")
 
 
 def test_evaluate_writes_the_report_in_danish(demo_db: str, tmp_path: Path) -> None:

@@ -10,22 +10,15 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from caseload.register import catalogue
 from caseload.store import schema as s
 from caseload.store.database import connect
-from tests.conftest import EXAMPLES
-from tests.helpers import run
-
-ORDER = [spec.name for spec in catalogue.SPECS]
+from tests.helpers import copy_register, run
 
 
 @pytest.fixture
-def loaded(tmp_path: Path) -> str:
-    db = str(tmp_path / "register.sqlite")
-    assert run("init", "--db", db).exit_code == 0
-    for table in ORDER:
-        assert run("import", table, str(EXAMPLES / f"{table}.csv"), "--db", db).exit_code == 0
-    return db
+def loaded(tmp_path: Path, examples_register: Path) -> str:
+    """The examples imported into a register of this test's own (a copy of the session's)."""
+    return copy_register(examples_register, tmp_path / "register.sqlite")
 
 
 def _responsibilities(db: str) -> list[tuple[Any, ...]]:

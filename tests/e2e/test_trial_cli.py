@@ -12,7 +12,7 @@ from sqlalchemy import select
 from caseload.evaluate.randomise import CONTROL, TRIAL, Design, allocate
 from caseload.store import schema as s
 from caseload.store.database import connect
-from tests.helpers import run, write
+from tests.helpers import copy_register, plain_environment, run, settle, write
 
 
 def _read(path: Path) -> list[dict[str, str]]:
@@ -389,16 +389,27 @@ REGISTER = {
 }
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> str:
-    path = str(tmp_path / "register.sqlite")
-    result = run("init", "--db", path)
-    assert result.exit_code == 0, result.output
-    for table, text in REGISTER.items():
-        file = write(tmp_path, f"{table}.csv", text)
-        result = run("import", table, str(file), "--db", path)
+@pytest.fixture(scope="module")
+def register(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """REGISTER imported with `caseload init` and `caseload import`, once for this module."""
+    folder = tmp_path_factory.mktemp("trial-register")
+    path = str(folder / "register.sqlite")
+    with pytest.MonkeyPatch.context() as patch:
+        plain_environment(patch)
+        result = run("init", "--db", path)
         assert result.exit_code == 0, result.output
-    return path
+        for table, text in REGISTER.items():
+            file = write(folder, f"{table}.csv", text)
+            result = run("import", table, str(file), "--db", path)
+            assert result.exit_code == 0, result.output
+    settle(folder / "register.sqlite")
+    return folder / "register.sqlite"
+
+
+@pytest.fixture
+def db(tmp_path: Path, register: Path) -> str:
+    """A copy of the module's register for this test to change."""
+    return copy_register(register, tmp_path / "register.sqlite")
 
 
 def _assignments(db: str) -> dict[str, tuple[str, str | None, date]]:
