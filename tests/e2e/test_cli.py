@@ -20,6 +20,7 @@ from caseload.store.migrate import head_revision
 from tests.conftest import EXAMPLES
 from tests.helpers import copy_register, run, write
 
+ROOT = Path(__file__).resolve().parents[2]
 ORDER = [spec.name for spec in catalogue.SPECS]
 COMMANDS = [
     "init",
@@ -109,6 +110,14 @@ def test_tables_lists_every_table_and_its_columns() -> None:
         assert line.removeprefix(f"{spec.name}: ").split(", ") == [
             f.name + ("*" if f.required else "") for f in spec.fields
         ]
+
+
+def test_every_command_is_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    names = [c.name for c in app.registered_commands]
+    assert names, "no commands registered"
+    missing = [n for n in names if f"caseload {n}" not in readme]
+    assert missing == []
 
 
 # --- init and import ----------------------------------------------------------------------

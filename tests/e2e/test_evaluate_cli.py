@@ -1,4 +1,4 @@
-"""`caseload evaluate` and `caseload analyze` from the command line.
+"""`caseload evaluate`, `caseload analyze` and `caseload analyze-counts` from the command line.
 
 `analyze` numbers are checked against statsmodels/scipy run on the same file's columns,
 with the reference call beside each assertion.
@@ -19,6 +19,7 @@ from statsmodels.duration.survfunc import survdiff
 from typer.testing import Result
 
 from caseload.cli import common
+from tests.copenhagen import published_counts
 from tests.helpers import copy_register, run
 
 
@@ -301,3 +302,22 @@ def test_analyze_reports_the_row_of_a_bad_cell(tmp_path: Path) -> None:
     assert result.exit_code == common.EXIT_INPUT
     # U0007 is the 8th data row: row 9 of the file counting the header
     assert "row 9, column hours: not a number: 'many'" in result.output
+
+
+def test_analyze_counts_command(tmp_path: Path) -> None:
+    path = tmp_path / "copenhagen.json"
+    path.write_text(json.dumps(published_counts()))
+    out = tmp_path / "results.json"
+    done = run("analyze-counts", str(path), "--json", str(out))
+    assert done.exit_code == 0, done.output
+    assert "resource_course" in done.output and "significant" in done.output
+    written = {r["name"]: r for r in json.loads(out.read_text())}
+    assert written["resource_course"]["significant"] is True
+    assert written["job"]["significant"] is False
+    assert written["job"]["ci"][0] < 0 < written["job"]["ci"][1]
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"outcomes": {"job": {"trial": 1}}}')
+    refused = run("analyze-counts", str(bad))
+    assert refused.exit_code == 2
+    danish = run("analyze-counts", str(path), "--lang", "da")
+    assert "Konklusion" in danish.output
