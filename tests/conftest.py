@@ -1,8 +1,10 @@
 """Shared fixtures: a fresh register on SQLite and on PostgreSQL, and the demo job centre.
 
-Migrating takes most of a small test's time, so each backend is migrated once per session
-into a template that every test gets a copy of (a file copy for SQLite, CREATE DATABASE …
-TEMPLATE for PostgreSQL). The demo is built once per session too and handed out as copies.
+Migrating took most of a small test's time, so each backend is migrated once per session
+into a template: SQLite tests get a file copy of it; PostgreSQL tests get a database made
+from it with CREATE DATABASE … TEMPLATE, and emptied again for the next test (see
+_Databases). Registers that a module fills the same way for every test, and the demo, are
+also built once per session and handed out as copies.
 
 The PostgreSQL server comes from CASELOAD_TEST_POSTGRES_URL (default: the local
 server on 127.0.0.1:5432). In CI (CI=true) an unreachable server fails the run;
@@ -251,6 +253,7 @@ def engine(migrated_url: str) -> Iterator[Engine]:
 
 @pytest.fixture
 def sqlite_engine(sqlite_template: Path, tmp_path: Path) -> Iterator[Engine]:
+    """A migrated, empty SQLite register."""
     eng = connect(copy_register(sqlite_template, tmp_path / "register.sqlite"))
     yield eng
     eng.dispose()
