@@ -10,16 +10,17 @@ from pathlib import Path
 import polars as pl
 import pytest
 from sqlalchemy import Engine, func, select
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
-from caseload.cli import common
 from caseload.cli.main import app
 from caseload.operate.status import status
 from caseload.register import catalogue, rules
 from caseload.store.database import connect
 from caseload.store.migrate import head_revision
 from tests.conftest import EXAMPLES
+from tests.helpers import copy_register, run, write
 
+ROOT = Path(__file__).resolve().parents[2]
 ORDER = [spec.name for spec in catalogue.SPECS]
 COMMANDS = [
     "init",
@@ -50,15 +51,9 @@ def db(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def loaded(db: str) -> str:
-    assert _run("init", "--db", db).exit_code == 0
-    for table in ORDER:
-        assert _run("import", table, str(EXAMPLES / f"{table}.csv"), "--db", db).exit_code == 0
-    return db
-
-
-def _run(*args: str) -> Result:
-    return CliRunner().invoke(app, list(args))
+def loaded(db: str, examples_register: Path) -> str:
+    """The examples imported into ``db`` (a copy of the session's example register)."""
+    return copy_register(examples_register, Path(db))
 
 
 def _tables(output: str) -> list[list[list[str]]]:
@@ -83,12 +78,6 @@ def _count(db: str, table: str) -> int:
         engine.dispose()
 
 
-def _write(tmp_path: Path, name: str, text: str) -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 # --- help ---------------------------------------------------------------------------------
 
 
@@ -97,7 +86,7 @@ def test_every_command_is_registered() -> None:
 
 
 def test_app_help_lists_every_command() -> None:
-    result = _run("--help")
+    result = run("--help")
     assert result.exit_code == 0, result.output
     assert "Usage: caseload" in result.output
     for name in COMMANDS:
@@ -106,14 +95,14 @@ def test_app_help_lists_every_command() -> None:
 
 @pytest.mark.parametrize("name", COMMANDS)
 def test_command_help(name: str) -> None:
-    result = _run(name, "--help")
+    result = run(name, "--help")
     assert result.exit_code == 0, result.output
     assert f"Usage: caseload {name}" in result.output
     assert "--help" in result.output
 
 
 def test_tables_lists_every_table_and_its_columns() -> None:
-    result = _run("tables")
+    result = run("tables")
     assert result.exit_code == 0
     lines = result.output.splitlines()
     for spec in catalogue.SPECS:
@@ -123,36 +112,44 @@ def test_tables_lists_every_table_and_its_columns() -> None:
         ]
 
 
+def test_every_command_is_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    names = [c.name for c in app.registered_commands]
+    assert names, "no commands registered"
+    missing = [n for n in names if f"caseload {n}" not in readme]
+    assert missing == []
+
+
 # --- init and import ----------------------------------------------------------------------
 
 
 def test_init_and_import_every_example(db: str) -> None:
-    result = _run("init", "--db", db)
+    result = run("init", "--db", db)
     assert result.exit_code == 0, result.output
     assert "Register ready at sqlite:///" in result.output
     assert f"(schema {head_revision()})" in result.output
     for table in ORDER:
         path = EXAMPLES / f"{table}.csv"
         rows = len(path.read_text(encoding="utf-8").strip().splitlines()) - 1
-        result = _run("import", table, str(path), "--db", db)
+        result = run("import", table, str(path), "--db", db)
         assert result.exit_code == 0, result.output
         assert result.output.strip() == f"{table}: {rows} inserted, 0 updated, 0 unchanged"
         assert _count(db, table) == rows
     # a second run changes nothing and says so
-    result = _run("import", "staff", str(EXAMPLES / "staff.csv"), "--db", db)
+    result = run("import", "staff", str(EXAMPLES / "staff.csv"), "--db", db)
     assert result.exit_code == 0
     assert result.output.strip() == "staff: 0 inserted, 0 updated, 4 unchanged"
 
 
 def test_init_twice_is_harmless(db: str) -> None:
-    assert _run("init", "--db", db).exit_code == 0
-    result = _run("init", "--db", db)
+    assert run("init", "--db", db).exit_code == 0
+    result = run("init", "--db", db)
     assert result.exit_code == 0
     assert f"(schema {head_revision()})" in result.output
 
 
 def test_import_in_danish(loaded: str) -> None:
-    result = _run("import", "caps", str(EXAMPLES / "caps.csv"), "--db", loaded, "--lang", "da")
+    result = run("import", "caps", str(EXAMPLES / "caps.csv"), "--db", loaded, "--lang", "da")
     assert result.exit_code == 0
     assert result.output.strip() == "caps: 0 indsat, 0 opdateret, 4 uændret"
 
@@ -161,7 +158,7 @@ STAFF_HEADER = "staff_id,name,department_id,team_id,fte,start_date,end_date,exit
 
 
 def test_bad_file_exits_2_with_row_column_and_reason(loaded: str, tmp_path: Path) -> None:
-    path = _write(
+    path = write(
         tmp_path,
         "staff.csv",
         STAFF_HEADER
@@ -171,7 +168,7 @@ def test_bad_file_exits_2_with_row_column_and_reason(loaded: str, tmp_path: Path
         + "KS-204,Hans,JI6,,1,2018-13-01,,external\n",  # row 5: date, exit without end
     )
     errors_out = tmp_path / "problems.csv"
-    result = _run("import", "staff", str(path), "--db", loaded, "--errors", str(errors_out))
+    result = run("import", "staff", str(path), "--db", loaded, "--errors", str(errors_out))
     assert result.exit_code == 2
     out = result.output
     assert f"{path}: 4 problem(s); nothing was imported" in out
@@ -194,8 +191,8 @@ def test_bad_file_exits_2_with_row_column_and_reason(loaded: str, tmp_path: Path
 
 
 def test_bad_file_in_danish(loaded: str, tmp_path: Path) -> None:
-    path = _write(tmp_path, "staff.csv", STAFF_HEADER + "KS-202,Finn,JI6,,2.5,2018-01-01,,\n")
-    result = _run("import", "staff", str(path), "--db", loaded, "--lang", "da")
+    path = write(tmp_path, "staff.csv", STAFF_HEADER + "KS-202,Finn,JI6,,2.5,2018-01-01,,\n")
+    result = run("import", "staff", str(path), "--db", loaded, "--lang", "da")
     assert result.exit_code == 2
     assert f"{path}: 1 fejl; intet blev indlæst" in result.output
     assert "række 2, kolonne fte: must be above 0 and at most 1.5" in result.output
@@ -203,9 +200,9 @@ def test_bad_file_in_danish(loaded: str, tmp_path: Path) -> None:
 
 def test_errors_file_holds_every_problem_beyond_those_shown(loaded: str, tmp_path: Path) -> None:
     rows = "".join(f"KS-{300 + i},Name {i},JI6,,9,2018-01-01,,\n" for i in range(60))
-    path = _write(tmp_path, "staff.csv", STAFF_HEADER + rows)
+    path = write(tmp_path, "staff.csv", STAFF_HEADER + rows)
     errors_out = tmp_path / "problems.csv"
-    result = _run("import", "staff", str(path), "--db", loaded, "--errors", str(errors_out))
+    result = run("import", "staff", str(path), "--db", loaded, "--errors", str(errors_out))
     assert result.exit_code == 2
     assert f"{path}: 60 problem(s); nothing was imported" in result.output
     shown = [li for li in result.output.splitlines() if ", column fte: " in li]
@@ -225,7 +222,7 @@ def test_cpr_numbers_never_appear_in_output(
     loaded: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(rules.CPR_KEY_ENV, CPR_KEY)
-    path = _write(
+    path = write(
         tmp_path,
         "citizens.csv",
         "citizen_id,cpr,origin,target_group\n"
@@ -235,7 +232,7 @@ def test_cpr_numbers_never_appear_in_output(
         "C903,1502924568,danish,integration\n",  # the same number twice
     )
     errors_out = tmp_path / "problems.csv"
-    result = _run("import", "citizens", str(path), "--db", loaded, "--errors", str(errors_out))
+    result = run("import", "citizens", str(path), "--db", loaded, "--errors", str(errors_out))
     assert result.exit_code == 2
     assert "row 2, column cpr: not a valid CPR number" in result.output
     assert "row 3, column origin: unknown code 'martian'" in result.output
@@ -249,47 +246,47 @@ def test_cpr_numbers_never_appear_in_output(
 
 
 def test_cpr_without_key_is_refused_without_showing_it(loaded: str, tmp_path: Path) -> None:
-    path = _write(
+    path = write(
         tmp_path,
         "citizens.csv",
         "citizen_id,cpr,origin,target_group\nC901,010180-1233,danish,integration\n",
     )
-    result = _run("import", "citizens", str(path), "--db", loaded)
+    result = run("import", "citizens", str(path), "--db", loaded)
     assert result.exit_code == 2
     assert "row 2, column cpr" in result.output
     assert "010180" not in result.output
 
 
 def test_import_into_an_uninitialised_database_exits_3(db: str) -> None:
-    result = _run("import", "departments", str(EXAMPLES / "departments.csv"), "--db", db)
+    result = run("import", "departments", str(EXAMPLES / "departments.csv"), "--db", db)
     assert result.exit_code == 3
     assert "run `caseload init` first" in result.output
     for args in (("status", "--as-of", "2018-06-30"), ("export", "--out", db + "-out")):
-        assert _run(*args, "--db", db).exit_code == 3, args
+        assert run(*args, "--db", db).exit_code == 3, args
 
 
 def test_unknown_table_exits_2(loaded: str) -> None:
-    result = _run("import", "salaries", str(EXAMPLES / "staff.csv"), "--db", loaded)
+    result = run("import", "salaries", str(EXAMPLES / "staff.csv"), "--db", loaded)
     assert result.exit_code == 2
     assert "Unknown table 'salaries'" in result.output
     assert "departments, teams, staff" in result.output
 
 
 def test_missing_file_exits_2(loaded: str, tmp_path: Path) -> None:
-    result = _run("import", "staff", str(tmp_path / "nowhere.csv"), "--db", loaded)
+    result = run("import", "staff", str(tmp_path / "nowhere.csv"), "--db", loaded)
     assert result.exit_code == 2
     assert "file not found" in result.output
 
 
 def test_bad_language_exits_2(loaded: str) -> None:
-    assert _run("status", "--db", loaded, "--lang", "sv").exit_code == 2
+    assert run("status", "--db", loaded, "--lang", "sv").exit_code == 2
 
 
 # --- status -------------------------------------------------------------------------------
 
 
 def test_status_as_of_2018_06_30(loaded: str) -> None:
-    result = _run("status", "--db", loaded, "--as-of", "2018-06-30")
+    result = run("status", "--db", loaded, "--as-of", "2018-06-30")
     assert result.exit_code == 0, result.output
     assert "Caseloads on 2018-06-30" in result.output
     departments, continuity = _tables(result.output)
@@ -309,7 +306,7 @@ def test_status_as_of_2018_06_30(loaded: str) -> None:
 
 
 def test_status_after_the_handover_with_professionals(loaded: str) -> None:
-    result = _run("status", "--db", loaded, "--as-of", "2019-07-01", "--all")
+    result = run("status", "--db", loaded, "--as-of", "2019-07-01", "--all")
     assert result.exit_code == 0, result.output
     departments, professionals, continuity = _tables(result.output)
     # KS-002 left on 2019-06-30; C000002 passed to KS-001
@@ -334,7 +331,7 @@ def test_status_after_the_handover_with_professionals(loaded: str) -> None:
 
 
 def test_status_of_one_department(loaded: str) -> None:
-    result = _run("status", "--db", loaded, "--as-of", "2018-06-30", "--department", "JI1")
+    result = run("status", "--db", loaded, "--as-of", "2018-06-30", "--department", "JI1")
     assert result.exit_code == 0
     professionals = _tables(result.output)[1]
     # KS-002 (0.8 FTE, cap 40) carries 32 under the example caseload rule (pro rata), so the
@@ -346,16 +343,16 @@ def test_status_of_one_department(loaded: str) -> None:
 
 
 def test_status_lists_who_is_over_cap(loaded: str, tmp_path: Path) -> None:
-    caps = _write(
+    caps = write(
         tmp_path,
         "caps.csv",
         "role,department_id,staff_id,cap,start_date,end_date\n"
         "coordinating_caseworker,,KS-001,1,2019-07-01,\n",
     )
-    assert _run("import", "caps", str(caps), "--db", loaded).exit_code == 0
-    before = _run("status", "--db", loaded, "--as-of", "2019-06-30")
+    assert run("import", "caps", str(caps), "--db", loaded).exit_code == 0
+    before = run("status", "--db", loaded, "--as-of", "2019-06-30")
     assert "No professional is over their cap." in before.output
-    result = _run("status", "--db", loaded, "--as-of", "2019-07-01")
+    result = run("status", "--db", loaded, "--as-of", "2019-07-01")
     assert result.exit_code == 0
     assert "Over their cap:" in result.output
     assert "KS-001 (JI6, coordinating caseworker): 2 > 1" in result.output
@@ -369,13 +366,13 @@ def test_status_lists_who_is_over_cap(loaded: str, tmp_path: Path) -> None:
         "1",
         "1",
     ]
-    danish = _run("status", "--db", loaded, "--as-of", "2019-07-01", "--lang", "da")
+    danish = run("status", "--db", loaded, "--as-of", "2019-07-01", "--lang", "da")
     assert "Over loftet:" in danish.output
     assert "KS-001 (JI6, koordinerende sagsbehandler): 2 > 1" in danish.output
 
 
 def test_status_in_danish(loaded: str) -> None:
-    result = _run("status", "--db", loaded, "--as-of", "2018-06-30", "--lang", "da")
+    result = run("status", "--db", loaded, "--as-of", "2018-06-30", "--lang", "da")
     assert result.exit_code == 0
     assert "Sagsstammer pr. 2018-06-30" in result.output
     departments, continuity = _tables(result.output)
@@ -405,12 +402,12 @@ def test_status_in_danish(loaded: str) -> None:
 
 def test_language_from_the_environment(loaded: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CASELOAD_LANG", "da")
-    result = _run("status", "--db", loaded, "--as-of", "2018-06-30")
+    result = run("status", "--db", loaded, "--as-of", "2018-06-30")
     assert "Sagsstammer pr. 2018-06-30" in result.output
 
 
 def test_status_with_a_bad_date_exits_2(loaded: str) -> None:
-    result = _run("status", "--db", loaded, "--as-of", "30-06-2018x")
+    result = run("status", "--db", loaded, "--as-of", "30-06-2018x")
     assert result.exit_code == 2
     assert "--as-of: not a date" in result.output
 
@@ -420,7 +417,7 @@ def test_status_with_a_bad_date_exits_2(loaded: str) -> None:
 
 def test_export_parquet_writes_every_table(loaded: str, tmp_path: Path) -> None:
     out = tmp_path / "export"
-    result = _run("export", "--db", loaded, "--format", "parquet", "--out", str(out))
+    result = run("export", "--db", loaded, "--format", "parquet", "--out", str(out))
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == sorted(f"{t}.parquet" for t in ORDER)
     for table in ORDER:
@@ -433,9 +430,7 @@ def test_export_parquet_writes_every_table(loaded: str, tmp_path: Path) -> None:
 
 def test_export_csv_of_chosen_tables(loaded: str, tmp_path: Path) -> None:
     out = tmp_path / "export"
-    result = _run(
-        "export", "--db", loaded, "--out", str(out), "--table", "staff", "--table", "caps"
-    )
+    result = run("export", "--db", loaded, "--out", str(out), "--table", "staff", "--table", "caps")
     assert result.exit_code == 0
     assert sorted(p.name for p in out.iterdir()) == ["caps.csv", "staff.csv"]
     header = (out / "staff.csv").read_text(encoding="utf-8").splitlines()[0]
@@ -443,10 +438,10 @@ def test_export_csv_of_chosen_tables(loaded: str, tmp_path: Path) -> None:
 
 
 def test_export_refuses_bad_format_and_unknown_tables(loaded: str, tmp_path: Path) -> None:
-    bad_format = _run("export", "--db", loaded, "--format", "xlsx", "--out", str(tmp_path / "a"))
+    bad_format = run("export", "--db", loaded, "--format", "xlsx", "--out", str(tmp_path / "a"))
     assert bad_format.exit_code == 2
     assert "--format must be one of: csv, parquet" in bad_format.output
-    bad_table = _run("export", "--db", loaded, "--table", "nope", "--out", str(tmp_path / "b"))
+    bad_table = run("export", "--db", loaded, "--table", "nope", "--out", str(tmp_path / "b"))
     assert bad_table.exit_code == 2
     assert "Unknown table(s): nope" in bad_table.output
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
@@ -456,13 +451,15 @@ def test_export_refuses_bad_format_and_unknown_tables(loaded: str, tmp_path: Pat
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Result]]:
-    path = str(tmp_path_factory.mktemp("demo") / "demo.sqlite")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.delenv("CASELOAD_LANG", raising=False)
-        patch.setattr(common.console, "width", 200)
-        result = _run("demo", "--db", path, "--fresh")
-    yield path, result
+def demo(
+    demo_build: tuple[Path, Result], tmp_path_factory: pytest.TempPathFactory
+) -> tuple[str, Result]:
+    """A copy of the session's demo, shared by this module's demo tests, and its output."""
+    template, result = demo_build
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
+    if template.exists():
+        copy_register(template, path)
+    return str(path), result
 
 
 @pytest.fixture(scope="module")
@@ -519,7 +516,7 @@ def test_demo_again_without_fresh_exits_3(demo: tuple[str, Result], demo_engine:
     with demo_engine.connect() as conn:
         before = conn.execute(select(func.count()).select_from(catalogue.spec("citizens").table))
         citizens = before.scalar_one()
-    result = _run("demo", "--db", path)
+    result = run("demo", "--db", path)
     assert result.exit_code == 3
     assert "already holds a register; use --fresh to rebuild it." in result.output
     with demo_engine.connect() as conn:
@@ -528,7 +525,7 @@ def test_demo_again_without_fresh_exits_3(demo: tuple[str, Result], demo_engine:
 
 
 def test_demo_refuses_too_few_citizens(tmp_path: Path) -> None:
-    result = _run("demo", "--db", str(tmp_path / "small.sqlite"), "--citizens", "50")
+    result = run("demo", "--db", str(tmp_path / "small.sqlite"), "--citizens", "50")
     assert result.exit_code == 2
     assert "--citizens must be at least 100" in result.output
     assert not (tmp_path / "small.sqlite").exists()

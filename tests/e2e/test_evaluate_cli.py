@@ -1,4 +1,4 @@
-"""`caseload evaluate` and `caseload analyze` from the command line.
+"""`caseload evaluate`, `caseload analyze` and `caseload analyze-counts` from the command line.
 
 `analyze` numbers are checked against statsmodels/scipy run on the same file's columns,
 with the reference call beside each assertion.
@@ -16,27 +16,24 @@ import statsmodels.api as sm
 from scipy import stats
 from statsmodels.duration.hazard_regression import PHReg
 from statsmodels.duration.survfunc import survdiff
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
 from caseload.cli import common
-from caseload.cli.main import app
-
-
-def _run(*args: str) -> Result:
-    return CliRunner().invoke(app, list(args))
+from tests.copenhagen import published_counts
+from tests.helpers import copy_register, run
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    db = str(tmp_path_factory.mktemp("cli-demo") / "demo.sqlite")
-    result = CliRunner().invoke(app, ["demo", "--db", db, "--fresh"])
+def demo_db(demo_build: tuple[Path, Result], tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A copy of the session's demo, shared by this module's tests."""
+    template, result = demo_build
     assert result.exit_code == 0, result.output
-    return db
+    return copy_register(template, tmp_path_factory.mktemp("cli-demo") / "demo.sqlite")
 
 
 def test_evaluate_writes_the_report_in_danish(demo_db: str, tmp_path: Path) -> None:
     out = tmp_path / "rapport"
-    result = _run("evaluate", "--db", demo_db, "--out", str(out), "--lang", "da")
+    result = run("evaluate", "--db", demo_db, "--out", str(out), "--lang", "da")
     assert result.exit_code == 0, result.output
     assert f"Rapport: {out / 'report.html'}" in result.output
     page = (out / "report.html").read_text(encoding="utf-8")
@@ -50,7 +47,7 @@ def test_evaluate_writes_the_report_in_danish(demo_db: str, tmp_path: Path) -> N
 
 
 def test_evaluate_options_reach_the_estimates(demo_db: str, tmp_path: Path) -> None:
-    result = _run(
+    result = run(
         "evaluate",
         "--db",
         demo_db,
@@ -85,7 +82,7 @@ def test_evaluate_options_reach_the_estimates(demo_db: str, tmp_path: Path) -> N
 def test_evaluate_refuses_bad_options(
     demo_db: str, tmp_path: Path, args: list[str], message: str
 ) -> None:
-    result = _run("evaluate", "--db", demo_db, "--out", str(tmp_path / "r"), *args)
+    result = run("evaluate", "--db", demo_db, "--out", str(tmp_path / "r"), *args)
     assert result.exit_code == common.EXIT_INPUT
     assert message in result.output
     assert not (tmp_path / "r").exists()
@@ -93,7 +90,7 @@ def test_evaluate_refuses_bad_options(
 
 def test_evaluate_keeps_a_folder_that_is_not_a_report(demo_db: str, tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("mine")
-    result = _run("evaluate", "--db", demo_db, "--out", str(tmp_path))
+    result = run("evaluate", "--db", demo_db, "--out", str(tmp_path))
     assert result.exit_code == common.EXIT_INPUT
     assert "not a caseload report folder" in result.output
     assert (tmp_path / "notes.txt").read_text() == "mine"
@@ -129,7 +126,7 @@ def _trial_file(tmp_path: Path, n: int = 600, seed: int = 11) -> tuple[Path, pl.
 def test_analyze_json_matches_statsmodels_and_scipy(tmp_path: Path) -> None:
     path, frame = _trial_file(tmp_path)
     out = tmp_path / "results.json"
-    result = _run(
+    result = run(
         "analyze",
         str(path),
         "--arm",
@@ -207,7 +204,7 @@ def test_analyze_json_matches_statsmodels_and_scipy(tmp_path: Path) -> None:
 def test_analyze_dummy_codes_a_categorical_covariate(tmp_path: Path) -> None:
     path, frame = _trial_file(tmp_path)
     out = tmp_path / "r.json"
-    result = _run(
+    result = run(
         "analyze",
         str(path),
         "--arm",
@@ -277,7 +274,7 @@ def test_analyze_bad_input_names_the_column(
     if callable(edit):
         edit(frame).write_csv(path)
     out = tmp_path / "r.json"
-    result = _run(
+    result = run(
         "analyze", str(path), "--arm", "group", "--treated", "low", *args, "--json", str(out)
     )
     assert result.exit_code == common.EXIT_INPUT, result.output
@@ -287,7 +284,7 @@ def test_analyze_bad_input_names_the_column(
 
 def test_analyze_treated_value_must_occur(tmp_path: Path) -> None:
     path, _ = _trial_file(tmp_path)
-    result = _run("analyze", str(path), "--arm", "group", "--treated", "LOW", "--outcome", "job")
+    result = run("analyze", str(path), "--arm", "group", "--treated", "LOW", "--outcome", "job")
     assert result.exit_code == common.EXIT_INPUT
     assert "the treated value 'LOW' does not occur" in result.output
     assert "low, usual" in result.output
@@ -301,7 +298,26 @@ def test_analyze_reports_the_row_of_a_bad_cell(tmp_path: Path) -> None:
         .otherwise(pl.col("hours").cast(pl.Utf8))
         .alias("hours")
     ).write_csv(path)
-    result = _run("analyze", str(path), "--arm", "group", "--treated", "low", "--outcome", "hours")
+    result = run("analyze", str(path), "--arm", "group", "--treated", "low", "--outcome", "hours")
     assert result.exit_code == common.EXIT_INPUT
     # U0007 is the 8th data row: row 9 of the file counting the header
     assert "row 9, column hours: not a number: 'many'" in result.output
+
+
+def test_analyze_counts_command(tmp_path: Path) -> None:
+    path = tmp_path / "copenhagen.json"
+    path.write_text(json.dumps(published_counts()))
+    out = tmp_path / "results.json"
+    done = run("analyze-counts", str(path), "--json", str(out))
+    assert done.exit_code == 0, done.output
+    assert "resource_course" in done.output and "significant" in done.output
+    written = {r["name"]: r for r in json.loads(out.read_text())}
+    assert written["resource_course"]["significant"] is True
+    assert written["job"]["significant"] is False
+    assert written["job"]["ci"][0] < 0 < written["job"]["ci"][1]
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"outcomes": {"job": {"trial": 1}}}')
+    refused = run("analyze-counts", str(bad))
+    assert refused.exit_code == 2
+    danish = run("analyze-counts", str(path), "--lang", "da")
+    assert "Konklusion" in danish.output

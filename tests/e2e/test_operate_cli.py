@@ -9,28 +9,16 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from typer.testing import CliRunner, Result
 
-from caseload.cli.main import app
-from caseload.register import catalogue
 from caseload.store import schema as s
 from caseload.store.database import connect
-from tests.conftest import EXAMPLES
-
-ORDER = [spec.name for spec in catalogue.SPECS]
-
-
-def _run(*args: str) -> Result:
-    return CliRunner().invoke(app, list(args))
+from tests.helpers import copy_register, run
 
 
 @pytest.fixture
-def loaded(tmp_path: Path) -> str:
-    db = str(tmp_path / "register.sqlite")
-    assert _run("init", "--db", db).exit_code == 0
-    for table in ORDER:
-        assert _run("import", table, str(EXAMPLES / f"{table}.csv"), "--db", db).exit_code == 0
-    return db
+def loaded(tmp_path: Path, examples_register: Path) -> str:
+    """The examples imported into a register of this test's own (a copy of the session's)."""
+    return copy_register(examples_register, tmp_path / "register.sqlite")
 
 
 def _responsibilities(db: str) -> list[tuple[Any, ...]]:
@@ -47,7 +35,7 @@ def test_rebalance_dry_run_writes_the_plan_and_changes_nothing(loaded: str, tmp_
     """JI6 on 2019-08-01: KS-001 holds C000001 and C000002 (cap 50): nobody moves."""
     before = _responsibilities(loaded)
     out = tmp_path / "plan.json"
-    result = _run(
+    result = run(
         "rebalance",
         "--db",
         loaded,
@@ -72,7 +60,7 @@ def test_rebalance_that_cannot_place_everyone_is_refused(loaded: str) -> None:
     """A cap of 1 leaves one of KS-001's two citizens without room: exit 2, nothing written;
     the dry run says how many and what that is in full-time staff."""
     before = _responsibilities(loaded)
-    refused = _run(
+    refused = run(
         "rebalance", "--db", loaded, "--department", "JI6", "--cap", "1", "--as-of", "2019-08-01"
     )
     assert refused.exit_code == 2
@@ -80,7 +68,7 @@ def test_rebalance_that_cannot_place_everyone_is_refused(loaded: str) -> None:
         refused.output
     )
     assert _responsibilities(loaded) == before
-    dry = _run(
+    dry = run(
         "rebalance",
         "--db",
         loaded,
@@ -100,7 +88,7 @@ def test_rebalance_that_cannot_place_everyone_is_refused(loaded: str) -> None:
 
 
 def test_rebalance_of_an_unknown_department_exits_2(loaded: str) -> None:
-    result = _run("rebalance", "--db", loaded, "--department", "NOPE", "--dry-run")
+    result = run("rebalance", "--db", loaded, "--department", "NOPE", "--dry-run")
     assert result.exit_code == 2
     assert "no department 'NOPE'" in result.output
 
@@ -108,7 +96,7 @@ def test_rebalance_of_an_unknown_department_exits_2(loaded: str) -> None:
 def test_contact_handoff_then_a_stale_version_conflicts(loaded: str) -> None:
     """C000001 (version 1) is handed to VK-001; a second edit still carrying version 1 is a
     conflict (exit 4) and writes nothing."""
-    ok = _run(
+    ok = run(
         "contact",
         "--db",
         loaded,
@@ -131,7 +119,7 @@ def test_contact_handoff_then_a_stale_version_conflicts(loaded: str) -> None:
         "version 2" in ok.output
     )
     before = _responsibilities(loaded)
-    stale = _run(
+    stale = run(
         "meeting",
         "--db",
         loaded,
@@ -152,7 +140,7 @@ def test_contact_handoff_then_a_stale_version_conflicts(loaded: str) -> None:
 
 
 def test_refusals_name_the_rule_in_both_languages(loaded: str) -> None:
-    over = _run(
+    over = run(
         "contact",
         "--db",
         loaded,
@@ -166,7 +154,7 @@ def test_refusals_name_the_rule_in_both_languages(loaded: str) -> None:
         "2018-03-01",
     )
     assert over.exit_code == 0, over.output  # KS-001 has room (cap 50)
-    early = _run(
+    early = run(
         "meeting",
         "--db",
         loaded,
@@ -183,7 +171,7 @@ def test_refusals_name_the_rule_in_both_languages(loaded: str) -> None:
     )
     assert early.exit_code == 2
     assert "Afvist: en samtale den 2017-12-31 ligger før borgerens indgang" in early.output
-    english = _run(
+    english = run(
         "meeting",
         "--db",
         loaded,
@@ -200,7 +188,7 @@ def test_refusals_name_the_rule_in_both_languages(loaded: str) -> None:
     )
     assert "Refused: a meeting on 2017-12-31 comes before the citizen's entry" in english.output
     # a CPR number typed as the citizen id is never repeated, in either language
-    typed = _run(
+    typed = run(
         "contact",
         "--db",
         loaded,
@@ -217,7 +205,7 @@ def test_refusals_name_the_rule_in_both_languages(loaded: str) -> None:
     assert "0101801234" not in typed.output and "ligner et CPR-nummer" in typed.output
     # a duplicate meeting id is refused in words, not with the database's statement
     for _ in range(2):
-        again = _run(
+        again = run(
             "meeting",
             "--db",
             loaded,
@@ -235,20 +223,20 @@ def test_refusals_name_the_rule_in_both_languages(loaded: str) -> None:
 
 
 def test_overdue_for_an_unknown_caseworker_exits_2(loaded: str) -> None:
-    result = _run("overdue", "--db", loaded, "--caseworker", "NOPE", "--as-of", "2019-08-01")
+    result = run("overdue", "--db", loaded, "--caseworker", "NOPE", "--as-of", "2019-08-01")
     assert result.exit_code == 2
     assert "no professional 'NOPE'" in result.output
 
 
 def test_overdue_lists_the_caseworkers_citizens(loaded: str) -> None:
     """On 2018-07-01 C000001 (KS-001) last met on 2018-02-15: due 2018-05-15, overdue."""
-    result = _run("overdue", "--db", loaded, "--as-of", "2018-07-01", "--caseworker", "KS-001")
+    result = run("overdue", "--db", loaded, "--as-of", "2018-07-01", "--caseworker", "KS-001")
     assert result.exit_code == 0, result.output
     assert "C000001" in result.output and "2018-05-15" in result.output
 
 
 def test_weights_are_parsed_and_bad_ones_refused(loaded: str) -> None:
-    ok = _run(
+    ok = run(
         "assign",
         "--db",
         loaded,
@@ -261,7 +249,7 @@ def test_weights_are_parsed_and_bad_ones_refused(loaded: str) -> None:
         "previous=50000,district=10",
     )
     assert ok.exit_code == 0, ok.output
-    bad = _run(
+    bad = run(
         "assign", "--db", loaded, "--department", "JI6", "--dry-run", "--weights", "distance=3"
     )
     assert bad.exit_code == 2

@@ -8,22 +8,11 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from typer.testing import CliRunner, Result
 
-from caseload.cli.main import app
 from caseload.evaluate.randomise import CONTROL, TRIAL, Design, allocate
 from caseload.store import schema as s
 from caseload.store.database import connect
-
-
-def _run(*args: str) -> Result:
-    return CliRunner().invoke(app, list(args))
-
-
-def _write(tmp_path: Path, name: str, text: str) -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
+from tests.helpers import copy_register, plain_environment, run, settle, write
 
 
 def _read(path: Path) -> list[dict[str, str]]:
@@ -41,14 +30,14 @@ UNITS = [(f"U{site}{i:02d}", site) for site, n in SITES.items() for i in range(n
 def units(tmp_path: Path) -> Path:
     # listed out of code order: blocks follow code order within a site whatever the file says
     rows = sorted(UNITS, key=lambda u: (u[0][-1], u[0]))
-    return _write(tmp_path, "units.csv", "unit,site\n" + "".join(f"{u},{s}\n" for u, s in rows))
+    return write(tmp_path, "units.csv", "unit,site\n" + "".join(f"{u},{s}\n" for u, s in rows))
 
 
 def test_file_form_writes_every_unit_once_with_arm_and_probability(
     units: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "arms.csv"
-    result = _run(
+    result = run(
         "randomise",
         str(units),
         "--id",
@@ -93,7 +82,7 @@ def test_file_form_twice_gives_identical_output(units: Path, tmp_path: Path) -> 
     outputs = []
     for name in ("first.csv", "second.csv"):
         out = tmp_path / name
-        result = _run(
+        result = run(
             "randomise",
             str(units),
             "--id",
@@ -112,7 +101,7 @@ def test_file_form_twice_gives_identical_output(units: Path, tmp_path: Path) -> 
     assert outputs[0] == outputs[1]
     # another seed draws differently
     other = tmp_path / "other.csv"
-    result = _run(
+    result = run(
         "randomise",
         str(units),
         "--id",
@@ -133,7 +122,7 @@ def test_file_form_twice_gives_identical_output(units: Path, tmp_path: Path) -> 
 def test_file_form_without_blocks(units: Path, tmp_path: Path) -> None:
     """The plainest call: no --block, so complete randomisation of the whole list."""
     out = tmp_path / "arms.csv"
-    result = _run("randomise", str(units), "--id", "unit", "--seed", "3", "--out", str(out))
+    result = run("randomise", str(units), "--id", "unit", "--seed", "3", "--out", str(out))
     assert result.exit_code == 0, result.output
     assert "complete randomisation, P(trial) = 0.5" in result.output
     rows = _read(out)
@@ -148,7 +137,7 @@ def test_file_form_ratio_and_parquet(units: Path, tmp_path: Path) -> None:
     import polars as pl
 
     out = tmp_path / "arms.parquet"
-    result = _run(
+    result = run(
         "randomise",
         str(units),
         "--id",
@@ -171,13 +160,13 @@ def test_file_form_ratio_and_parquet(units: Path, tmp_path: Path) -> None:
 
 
 def test_file_form_clusters_share_an_arm(tmp_path: Path) -> None:
-    path = _write(
+    path = write(
         tmp_path,
         "people.csv",
         "person,caseworker\n" + "".join(f"P{i:02d},K{i % 4}\n" for i in range(20)),
     )
     out = tmp_path / "arms.csv"
-    result = _run(
+    result = run(
         "randomise",
         str(path),
         "--id",
@@ -202,14 +191,14 @@ def test_file_form_clusters_share_an_arm(tmp_path: Path) -> None:
 
 def test_file_form_clusters_blocked_on_a_shared_trait(tmp_path: Path) -> None:
     # caseworkers K0-K3 work at site A, K4-K7 at site B; every person follows their caseworker
-    path = _write(
+    path = write(
         tmp_path,
         "people.csv",
         "person,caseworker,site\n"
         + "".join(f"P{i:02d},K{i % 8},{'A' if i % 8 < 4 else 'B'}\n" for i in range(32)),
     )
     out = tmp_path / "arms.csv"
-    result = _run(
+    result = run(
         "randomise",
         str(path),
         "--id",
@@ -236,8 +225,8 @@ def test_file_form_clusters_blocked_on_a_shared_trait(tmp_path: Path) -> None:
         assert sorted(next(iter(arm_of[k])) for k in workers) == [CONTROL, CONTROL, TRIAL, TRIAL]
 
     # a caseworker spanning two sites cannot be blocked on site
-    path = _write(tmp_path, "split.csv", "person,caseworker,site\nP1,K1,A\nP2,K1,B\n")
-    result = _run(
+    path = write(tmp_path, "split.csv", "person,caseworker,site\nP1,K1,A\nP2,K1,B\n")
+    result = run(
         "randomise",
         str(path),
         "--id",
@@ -266,7 +255,7 @@ def test_file_form_missing_column_exits_2_naming_it(
     units: Path, tmp_path: Path, options: list[str], column: str
 ) -> None:
     out = tmp_path / "arms.csv"
-    result = _run("randomise", str(units), *options, "--seed", "3", "--out", str(out))
+    result = run("randomise", str(units), *options, "--seed", "3", "--out", str(out))
     assert result.exit_code == 2, result.output
     assert f"column {column}: no such column (the file has: unit, site)" in result.output
     assert not out.exists()
@@ -274,13 +263,13 @@ def test_file_form_missing_column_exits_2_naming_it(
 
 def test_file_form_duplicated_unit_exits_2_with_the_row(tmp_path: Path) -> None:
     # rows as a spreadsheet shows them: the header is row 1, U03 sits on rows 4 and 7
-    path = _write(
+    path = write(
         tmp_path,
         "units.csv",
         "unit,site\nU01,A\nU02,A\nU03,A\nU04,B\nU05,B\nU03,B\nU06,B\n",
     )
     out = tmp_path / "arms.csv"
-    result = _run(
+    result = run(
         "randomise",
         str(path),
         "--id",
@@ -300,9 +289,9 @@ def test_file_form_duplicated_unit_exits_2_with_the_row(tmp_path: Path) -> None:
 
 
 def test_file_form_empty_cell_exits_2_with_the_row(tmp_path: Path) -> None:
-    path = _write(tmp_path, "units.csv", "unit,site\nU01,A\nU02,\nU03,B\n")
+    path = write(tmp_path, "units.csv", "unit,site\nU01,A\nU02,\nU03,B\n")
     out = tmp_path / "arms.csv"
-    result = _run(
+    result = run(
         "randomise",
         str(path),
         "--id",
@@ -321,7 +310,7 @@ def test_file_form_empty_cell_exits_2_with_the_row(tmp_path: Path) -> None:
 
 def test_file_form_without_seed_exits_2(units: Path, tmp_path: Path) -> None:
     out = tmp_path / "arms.csv"
-    result = _run("randomise", str(units), "--id", "unit", "--prob", "0.5", "--out", str(out))
+    result = run("randomise", str(units), "--id", "unit", "--prob", "0.5", "--out", str(out))
     assert result.exit_code == 2, result.output
     assert "--seed is required" in result.output
     assert not out.exists()
@@ -341,7 +330,7 @@ def test_file_form_impossible_design_exits_2(
     units: Path, tmp_path: Path, options: list[str], message: str
 ) -> None:
     out = tmp_path / "arms.csv"
-    result = _run(
+    result = run(
         "randomise", str(units), "--id", "unit", "--seed", "3", "--out", str(out), *options
     )
     assert result.exit_code == 2, result.output
@@ -351,20 +340,20 @@ def test_file_form_impossible_design_exits_2(
 
 def test_error_messages_are_plain_text(units: Path, tmp_path: Path) -> None:
     """Messages of the command itself are printed red, not with literal markup tags."""
-    result = _run("randomise", str(units), "--id", "unit", "--out", str(tmp_path / "a.csv"))
+    result = run("randomise", str(units), "--id", "unit", "--out", str(tmp_path / "a.csv"))
     assert result.exit_code == 2
     assert "--seed is required" in result.output
     assert "[red]" not in result.output and "[/red]" not in result.output
 
 
 def test_file_form_needs_id_and_out(units: Path, tmp_path: Path) -> None:
-    result = _run("randomise", str(units), "--seed", "3", "--out", str(tmp_path / "a.csv"))
+    result = run("randomise", str(units), "--seed", "3", "--out", str(tmp_path / "a.csv"))
     assert result.exit_code == 2
     assert "the file form needs --id COLUMN and --out FILE" in result.output
-    result = _run("randomise", str(units), "--seed", "3", "--id", "unit")
+    result = run("randomise", str(units), "--seed", "3", "--id", "unit")
     assert result.exit_code == 2
     assert "the file form needs --id COLUMN and --out FILE" in result.output
-    result = _run(
+    result = run(
         "randomise", str(units), "--seed", "3", "--id", "unit", "--out", str(tmp_path / "a.txt")
     )
     assert result.exit_code == 2
@@ -400,16 +389,27 @@ REGISTER = {
 }
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> str:
-    path = str(tmp_path / "register.sqlite")
-    result = _run("init", "--db", path)
-    assert result.exit_code == 0, result.output
-    for table, text in REGISTER.items():
-        file = _write(tmp_path, f"{table}.csv", text)
-        result = _run("import", table, str(file), "--db", path)
+@pytest.fixture(scope="module")
+def register(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """REGISTER imported with `caseload init` and `caseload import`, once for this module."""
+    folder = tmp_path_factory.mktemp("trial-register")
+    path = str(folder / "register.sqlite")
+    with pytest.MonkeyPatch.context() as patch:
+        plain_environment(patch)
+        result = run("init", "--db", path)
         assert result.exit_code == 0, result.output
-    return path
+        for table, text in REGISTER.items():
+            file = write(folder, f"{table}.csv", text)
+            result = run("import", table, str(file), "--db", path)
+            assert result.exit_code == 0, result.output
+    settle(folder / "register.sqlite")
+    return folder / "register.sqlite"
+
+
+@pytest.fixture
+def db(tmp_path: Path, register: Path) -> str:
+    """A copy of the module's register for this test to change."""
+    return copy_register(register, tmp_path / "register.sqlite")
 
 
 def _assignments(db: str) -> dict[str, tuple[str, str | None, date]]:
@@ -438,7 +438,7 @@ def _trials(db: str) -> list[str]:
 
 
 def test_register_form_assigns_once_then_keeps_everyone(db: str) -> None:
-    result = _run(
+    result = run(
         "randomise",
         "--db",
         db,
@@ -460,7 +460,7 @@ def test_register_form_assigns_once_then_keeps_everyone(db: str) -> None:
     assert sorted(first) == [f"C{i:02d}" for i in range(1, 9)]
     assert sorted(arm for arm, _, _ in first.values()).count(TRIAL) == 4
 
-    again = _run("randomise", "--db", db, "--trial", "T")
+    again = run("randomise", "--db", db, "--trial", "T")
     assert again.exit_code == 0, again.output
     assert (
         "T: 0 citizen(s) assigned on 2018-01-01; 8 already assigned kept their arm" in again.output
@@ -471,13 +471,13 @@ def test_register_form_assigns_once_then_keeps_everyone(db: str) -> None:
 
 def test_register_form_later_entrants(db: str) -> None:
     assert (
-        _run(
+        run(
             "randomise", "--db", db, "--trial", "T", "--start", "2018-01-01", "--seed", "1"
         ).exit_code
         == 0
     )
     first = _assignments(db)
-    result = _run("randomise", "--db", db, "--trial", "T", "--as-of", "2018-03-01")
+    result = run("randomise", "--db", db, "--trial", "T", "--as-of", "2018-03-01")
     assert result.exit_code == 0, result.output
     assert (
         "T: 2 citizen(s) assigned on 2018-03-01; 8 already assigned kept their arm" in result.output
@@ -492,20 +492,20 @@ def test_register_form_later_entrants(db: str) -> None:
 
 def test_register_form_rerun_with_another_seed_exits_2(db: str) -> None:
     assert (
-        _run(
+        run(
             "randomise", "--db", db, "--trial", "T", "--start", "2018-01-01", "--seed", "1"
         ).exit_code
         == 0
     )
     first = _assignments(db)
-    result = _run("randomise", "--db", db, "--trial", "T", "--seed", "2")
+    result = run("randomise", "--db", db, "--trial", "T", "--seed", "2")
     assert result.exit_code == 2, result.output
     assert "seed differ" in result.output
     assert _assignments(db) == first
 
 
 def test_register_form_dry_run_stores_nothing(db: str) -> None:
-    result = _run(
+    result = run(
         "randomise", "--db", db, "--trial", "T", "--start", "2018-01-01", "--seed", "1", "--dry-run"
     )
     assert result.exit_code == 0, result.output
@@ -517,7 +517,7 @@ def test_register_form_dry_run_stores_nothing(db: str) -> None:
 
 
 def test_register_form_blocked_shows_each_stratum(db: str) -> None:
-    result = _run(
+    result = run(
         "randomise",
         "--db",
         db,
@@ -539,7 +539,7 @@ def test_register_form_blocked_shows_each_stratum(db: str) -> None:
 
 
 def test_register_form_caseworker_clusters(db: str) -> None:
-    result = _run(
+    result = run(
         "randomise",
         "--db",
         db,
@@ -563,27 +563,27 @@ def test_register_form_caseworker_clusters(db: str) -> None:
 
 
 def test_register_form_new_trial_needs_start_and_seed(db: str) -> None:
-    result = _run("randomise", "--db", db, "--trial", "T", "--seed", "1")
+    result = run("randomise", "--db", db, "--trial", "T", "--seed", "1")
     assert result.exit_code == 2
     assert "trial T does not exist: give its design and --start" in result.output
-    result = _run("randomise", "--db", db, "--trial", "T", "--start", "2018-01-01")
+    result = run("randomise", "--db", db, "--trial", "T", "--start", "2018-01-01")
     assert result.exit_code == 2
     assert "trial T does not exist" in result.output
-    result = _run("randomise", "--db", db, "--trial", "T", "--start", "2018-13-01", "--seed", "1")
+    result = run("randomise", "--db", db, "--trial", "T", "--start", "2018-13-01", "--seed", "1")
     assert result.exit_code == 2
     assert "--start: not a date" in result.output
     assert _trials(db) == []
 
 
 def test_neither_file_nor_trial_exits_2(db: str) -> None:
-    result = _run("randomise", "--db", db, "--seed", "1")
+    result = run("randomise", "--db", db, "--seed", "1")
     assert result.exit_code == 2
     assert "give a FILE" in result.output
 
 
 def test_register_form_without_a_register_exits_3(tmp_path: Path) -> None:
     missing = str(tmp_path / "nothing.sqlite")
-    result = _run(
+    result = run(
         "randomise", "--db", missing, "--trial", "T", "--start", "2018-01-01", "--seed", "1"
     )
     assert result.exit_code == 3

@@ -1,22 +1,25 @@
-"""The demo job centre (default size, seed 2018), built once for the integration tests
-that read it. Tests that add rows remove them again."""
+"""The demo job centre (default size, seed 2018) for the integration tests that read it: one
+copy of the session's demo, shared by them. Tests that add rows remove them again."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
+from typer.testing import Result
 
 from caseload.store.database import connect
-from caseload.store.migrate import upgrade
-from caseload.synth import jobcentre
+from tests.helpers import copy_register
 
 
 @pytest.fixture(scope="session")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    engine = connect(str(tmp_path_factory.mktemp("demo") / "demo.sqlite"))
-    upgrade(engine)
-    jobcentre.write(engine, jobcentre.simulate(seed=2018))
+def demo(
+    demo_build: tuple[Path, Result], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
+    template, result = demo_build
+    assert result.exit_code == 0, result.output
+    engine = connect(copy_register(template, tmp_path_factory.mktemp("demo") / "demo.sqlite"))
     yield engine
     engine.dispose()

@@ -12,8 +12,8 @@ from sqlalchemy import Engine, func, select
 from caseload.register import catalogue, importer, rules
 from caseload.register.export import export
 from caseload.store.database import connect
-from caseload.store.migrate import upgrade
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, CopyOf
+from tests.helpers import copy_register
 
 ORDER = [spec.name for spec in catalogue.SPECS]
 FORMATS = ("csv", "parquet")
@@ -33,7 +33,7 @@ def _counts(engine: Engine) -> dict[str, int]:
         }
 
 
-def _load_examples(engine: Engine) -> None:
+def _load_examples(engine: Engine, _folder: Path) -> None:
     for table in ORDER:
         importer.import_file(engine, table, EXAMPLES / f"{table}.csv")
 
@@ -52,16 +52,15 @@ def _texts(folder: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def loaded(engine: Engine) -> Engine:
-    _load_examples(engine)
-    return engine
+def loaded(register_copy: CopyOf) -> Engine:
+    """The examples imported (once per session and backend; this test gets a copy)."""
+    return register_copy(_load_examples)
 
 
 @pytest.fixture
-def fresh(tmp_path: Path) -> Iterator[Engine]:
+def fresh(tmp_path: Path, sqlite_template: Path) -> Iterator[Engine]:
     """A second, empty register (SQLite) to import the exported files into."""
-    eng = connect(str(tmp_path / "fresh" / "register.sqlite"))
-    upgrade(eng)
+    eng = connect(copy_register(sqlite_template, tmp_path / "fresh" / "register.sqlite"))
     yield eng
     eng.dispose()
 

@@ -17,6 +17,7 @@ from caseload.register import catalogue, importer, rules
 from caseload.register.problems import ImportRejected, Problem
 from caseload.store import schema
 from tests.conftest import EXAMPLES
+from tests.helpers import write
 
 CPR_KEY = "test-municipality-key"
 ORDER = [spec.name for spec in catalogue.SPECS]
@@ -64,12 +65,6 @@ def _load(engine: Engine, *tables: str) -> None:
 def _load_before(engine: Engine, table: str) -> None:
     """Import every example that ``table`` may refer to (everything earlier in load order)."""
     _load(engine, *ORDER[: ORDER.index(table)])
-
-
-def _write(tmp_path: Path, name: str, text: str) -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def _rejected(engine: Engine, table: str, path: Path) -> list[Problem]:
@@ -189,7 +184,7 @@ def test_examples_resolve_references(engine: Engine) -> None:
 
 
 def test_header_only_file_imports_nothing(engine: Engine, tmp_path: Path) -> None:
-    path = _write(tmp_path, "departments.csv", "department_id,name,is_trial,role_model\n")
+    path = write(tmp_path, "departments.csv", "department_id,name,is_trial,role_model\n")
     assert importer.import_file(engine, "departments", path) == importer.ImportResult(
         "departments", 0, 0, 0
     )
@@ -203,7 +198,7 @@ def test_changed_value_updates_exactly_that_row(engine: Engine, tmp_path: Path) 
     _load(engine, "departments", "teams", "staff")
     before = _by_code(engine, "staff")
     text = _example("staff").read_text(encoding="utf-8").replace("Bo Berg", "Bo Bergmann")
-    result = importer.import_file(engine, "staff", _write(tmp_path, "staff.csv", text))
+    result = importer.import_file(engine, "staff", write(tmp_path, "staff.csv", text))
     assert result == importer.ImportResult("staff", 0, 1, 3)
     after = _by_code(engine, "staff")
     assert after["KS-002"]["name"] == "Bo Bergmann"
@@ -218,7 +213,7 @@ def test_changed_value_updates_exactly_that_row(engine: Engine, tmp_path: Path) 
 
 def test_changed_date_and_number_update(engine: Engine, tmp_path: Path) -> None:
     _load(engine, "departments", "teams", "staff")
-    path = _write(
+    path = write(
         tmp_path,
         "staff.csv",
         "staff_id,name,department_id,team_id,fte,start_date,end_date,exit_kind\n"
@@ -233,7 +228,7 @@ def test_changed_date_and_number_update(engine: Engine, tmp_path: Path) -> None:
 
 def test_new_and_changed_rows_in_one_file(engine: Engine, tmp_path: Path) -> None:
     _load(engine, "departments")
-    path = _write(
+    path = write(
         tmp_path,
         "departments.csv",
         "department_id,name,is_trial,role_model\n"
@@ -258,7 +253,7 @@ def test_ids_stay_unique_alongside_plain_inserts(engine: Engine, tmp_path: Path)
                 code="X1", name="X1", is_trial=False, role_model="all_apart"
             )
         )
-    path = _write(tmp_path, "departments.csv", "department_id,name\nJI8,Eight\nJI9,Nine\n")
+    path = write(tmp_path, "departments.csv", "department_id,name\nJI8,Eight\nJI9,Nine\n")
     assert importer.import_file(engine, "departments", path).inserted == 2
     with engine.begin() as conn:
         conn.execute(
@@ -278,7 +273,7 @@ def test_bad_citizens_file_reports_every_problem(
     engine: Engine, tmp_path: Path, cpr_key: bytes
 ) -> None:
     _load(engine, "citizens")
-    path = _write(
+    path = write(
         tmp_path,
         "citizens.csv",
         "citizen_id,cpr,birth_date,sex,origin,target_group,district,public_benefit_since\n"
@@ -318,7 +313,7 @@ def test_bad_citizens_file_reports_every_problem(
 
 def test_unreadable_birth_date_is_reported_once(engine: Engine, tmp_path: Path) -> None:
     """A birth date that was given but is not a date is not also 'required'."""
-    path = _write(
+    path = write(
         tmp_path,
         "citizens.csv",
         "citizen_id,birth_date,sex,origin,target_group\nC103,1970-02-30,male,danish,integration\n",
@@ -332,7 +327,7 @@ def test_unreadable_birth_date_is_reported_once(engine: Engine, tmp_path: Path) 
 def test_bad_staff_file_reports_every_problem(engine: Engine, tmp_path: Path) -> None:
     _load(engine, "departments", "teams", "staff")
     before = _rows(engine, "staff")
-    path = _write(
+    path = write(
         tmp_path,
         "staff.csv",
         "staff_id,name,department_id,team_id,fte,start_date,end_date,exit_kind\n"
@@ -373,7 +368,7 @@ def test_bad_staff_file_reports_every_problem(engine: Engine, tmp_path: Path) ->
 
 def test_bad_responsibilities_file_reports_every_problem(engine: Engine, tmp_path: Path) -> None:
     _load_before(engine, "responsibilities")
-    path = _write(
+    path = write(
         tmp_path,
         "responsibilities.csv",
         "citizen_id,staff_id,role,start_date,end_date,reason\n"
@@ -401,7 +396,7 @@ def test_bad_responsibilities_file_reports_every_problem(engine: Engine, tmp_pat
 
 def test_bad_caseflow_rows_report_every_problem(engine: Engine, tmp_path: Path) -> None:
     _load_before(engine, "medical_requests")
-    path = _write(
+    path = write(
         tmp_path,
         "medical_requests.csv",
         "request_id,citizen_id,staff_id,kind,questions,sent_date,reminder_date,"
@@ -435,7 +430,7 @@ def test_rejected_import_writes_nothing_anywhere(engine: Engine, tmp_path: Path)
         "M0000006,C000001,KS-001,job_meeting,2018-06-30,,,,moon,planned,\n"
     )
     with pytest.raises(ImportRejected) as caught:
-        importer.import_file(engine, "meetings", _write(tmp_path, "meetings.csv", text))
+        importer.import_file(engine, "meetings", write(tmp_path, "meetings.csv", text))
     assert _where(caught.value.problems) == [(7, "place")]
     assert _counts(engine) == counts
     assert _rows(engine, "meetings") == rows
@@ -446,7 +441,7 @@ def test_rejected_import_leaves_sqlite_file_unchanged(
 ) -> None:
     _load(sqlite_engine, *ORDER)
     before = _settled_sha256(sqlite_engine)
-    path = _write(
+    path = write(
         tmp_path,
         "citizens.csv",
         "citizen_id,cpr,birth_date,sex,origin,target_group\n"
@@ -459,7 +454,7 @@ def test_rejected_import_leaves_sqlite_file_unchanged(
     assert _settled_sha256(sqlite_engine) == before
     assert _count(sqlite_engine, "citizens") == 3
     # control: the same procedure does see a successful import
-    good = _write(
+    good = write(
         tmp_path,
         "good.csv",
         "citizen_id,birth_date,sex,origin,target_group\n"
@@ -499,7 +494,7 @@ def _assert_nowhere(engine: Engine, numbers: tuple[str, ...]) -> None:
 def test_cpr_is_stored_only_as_its_keyed_hash(
     engine: Engine, tmp_path: Path, cpr_key: bytes
 ) -> None:
-    path = _write(tmp_path, "citizens.csv", CPR_FILE)
+    path = write(tmp_path, "citizens.csv", CPR_FILE)
     assert importer.import_file(engine, "citizens", path) == importer.ImportResult(
         "citizens", 3, 0, 0
     )
@@ -514,7 +509,7 @@ def test_cpr_is_stored_only_as_its_keyed_hash(
 
 
 def test_cpr_reimport_is_a_no_op(engine: Engine, tmp_path: Path, cpr_key: bytes) -> None:
-    path = _write(tmp_path, "citizens.csv", CPR_FILE)
+    path = write(tmp_path, "citizens.csv", CPR_FILE)
     importer.import_file(engine, "citizens", path)
     assert importer.import_file(engine, "citizens", path) == importer.ImportResult(
         "citizens", 0, 0, 3
@@ -525,7 +520,7 @@ def test_cpr_without_birth_date_and_sex_columns(
     engine: Engine, tmp_path: Path, cpr_key: bytes
 ) -> None:
     """The natural CPR file: the number instead of birth date and sex, not beside them."""
-    path = _write(
+    path = write(
         tmp_path,
         "citizens.csv",
         "citizen_id,cpr,origin,target_group\n"
@@ -545,7 +540,7 @@ def test_cpr_without_birth_date_and_sex_columns(
 def test_bad_cpr_reason_does_not_contain_the_digits(
     engine: Engine, tmp_path: Path, cpr_key: bytes, number: str
 ) -> None:
-    path = _write(
+    path = write(
         tmp_path,
         "citizens.csv",
         f"citizen_id,cpr,birth_date,sex,origin,target_group\nC400,{number},,,danish,integration\n",
@@ -565,7 +560,7 @@ def test_bad_cpr_reason_does_not_contain_the_digits(
 def test_cpr_contradicting_birth_date_and_sex_is_reported(
     engine: Engine, tmp_path: Path, cpr_key: bytes
 ) -> None:
-    path = _write(
+    path = write(
         tmp_path,
         "citizens.csv",
         "citizen_id,cpr,birth_date,sex,origin,target_group\n"
@@ -586,7 +581,7 @@ def test_cpr_without_a_key_is_rejected_not_crashed(
     engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv(rules.CPR_KEY_ENV, raising=False)
-    path = _write(
+    path = write(
         tmp_path,
         "citizens.csv",
         "citizen_id,cpr,birth_date,sex,origin,target_group\n"
@@ -612,7 +607,7 @@ def test_without_a_key_a_file_without_cpr_still_imports(
 def test_same_cpr_twice_in_a_file_is_reported(
     engine: Engine, tmp_path: Path, cpr_key: bytes
 ) -> None:
-    path = _write(
+    path = write(
         tmp_path,
         "citizens.csv",
         "citizen_id,cpr,birth_date,sex,origin,target_group\n"
@@ -629,14 +624,14 @@ def test_same_cpr_twice_in_a_file_is_reported(
 def test_cpr_already_held_by_another_citizen_is_reported(
     engine: Engine, tmp_path: Path, cpr_key: bytes
 ) -> None:
-    first = _write(
+    first = write(
         tmp_path,
         "first.csv",
         "citizen_id,cpr,birth_date,sex,origin,target_group\n"
         "C800,010180-1233,,,danish,integration\n",
     )
     importer.import_file(engine, "citizens", first)
-    second = _write(
+    second = write(
         tmp_path,
         "second.csv",
         "citizen_id,cpr,birth_date,sex,origin,target_group\n"
@@ -661,7 +656,7 @@ MEETINGS_HEADER = (
 
 def test_iso_and_danish_dates_are_the_same_date(engine: Engine, tmp_path: Path) -> None:
     _load(engine, "departments", "teams")
-    path = _write(
+    path = write(
         tmp_path,
         "staff.csv",
         STAFF_HEADER
@@ -678,14 +673,14 @@ def test_iso_and_danish_dates_are_the_same_date(engine: Engine, tmp_path: Path) 
 
 def test_danish_date_is_day_first(engine: Engine, tmp_path: Path) -> None:
     _load(engine, "departments", "teams")
-    path = _write(tmp_path, "staff.csv", STAFF_HEADER + "S1,One,JI6,,1,03-11-1980,,\n")
+    path = write(tmp_path, "staff.csv", STAFF_HEADER + "S1,One,JI6,,1,03-11-1980,,\n")
     importer.import_file(engine, "staff", path)
     assert _by_code(engine, "staff")["S1"]["start_date"] == dt.date(1980, 11, 3)
 
 
 def test_decimal_comma(engine: Engine, tmp_path: Path) -> None:
     _load(engine, "departments", "teams")
-    path = _write(
+    path = write(
         tmp_path,
         "staff.csv",
         STAFF_HEADER
@@ -726,7 +721,7 @@ def test_semicolon_file_matches_comma_file(engine: Engine, tmp_path: Path) -> No
     before = _rows(engine, "staff")
     rows = _csv_rows(_example("staff"))
     lines = [";".join(rows[0].keys())] + [";".join(r.values()) for r in rows]
-    path = _write(tmp_path, "staff.csv", "\n".join(lines) + "\n")
+    path = write(tmp_path, "staff.csv", "\n".join(lines) + "\n")
     assert importer.import_file(engine, "staff", path) == importer.ImportResult("staff", 0, 0, 4)
     assert _rows(engine, "staff") == before
 
@@ -821,7 +816,7 @@ def test_whole_numbers_allow_thousands_separator(
     engine: Engine, tmp_path: Path, raw: str, stored: int
 ) -> None:
     _load_before(engine, "meetings")
-    path = _write(
+    path = write(
         tmp_path,
         "meetings.csv",
         MEETINGS_HEADER + f"M1,C000001,KS-001,job_meeting,,,2018-02-01,{raw},home,held,\n",
@@ -834,7 +829,7 @@ def test_whole_numbers_allow_thousands_separator(
 def test_a_fraction_is_not_a_whole_number(engine: Engine, tmp_path: Path, raw: str) -> None:
     """'45.5' minutes must be refused, never read as 455 by dropping the point."""
     _load_before(engine, "meetings")
-    path = _write(
+    path = write(
         tmp_path,
         "meetings.csv",
         MEETINGS_HEADER + f'M1,C000001,KS-001,job_meeting,,,2018-02-01,"{raw}",home,held,\n',
@@ -851,7 +846,7 @@ def test_a_fraction_is_not_a_whole_number(engine: Engine, tmp_path: Path, raw: s
 
 def test_unknown_and_missing_columns_are_reported_at_row_1(engine: Engine, tmp_path: Path) -> None:
     _load(engine, "departments", "teams")
-    path = _write(
+    path = write(
         tmp_path,
         "staff.csv",
         "staff_id,name,department_id,salary,start_date\nKS-001,Anna Holm,JI6,40000,2017-08-01\n",
@@ -865,7 +860,7 @@ def test_unknown_and_missing_columns_are_reported_at_row_1(engine: Engine, tmp_p
 
 
 def test_column_names_are_trimmed_and_case_insensitive(engine: Engine, tmp_path: Path) -> None:
-    path = _write(tmp_path, "departments.csv", " Department_ID , NAME \nJI1,One\n")
+    path = write(tmp_path, "departments.csv", " Department_ID , NAME \nJI1,One\n")
     assert importer.import_file(engine, "departments", path).inserted == 1
     row = _by_code(engine, "departments")["JI1"]
     assert (row["name"], row["is_trial"], row["role_model"]) == ("One", False, "all_apart")
@@ -873,7 +868,7 @@ def test_column_names_are_trimmed_and_case_insensitive(engine: Engine, tmp_path:
 
 def test_optional_columns_may_be_left_out(engine: Engine, tmp_path: Path) -> None:
     _load_before(engine, "responsibilities")
-    path = _write(
+    path = write(
         tmp_path,
         "responsibilities.csv",
         "citizen_id,staff_id,role,start_date,reason\n"
@@ -887,7 +882,7 @@ def test_absence_without_days_and_term_columns_gets_defaults(
     engine: Engine, tmp_path: Path
 ) -> None:
     _load_before(engine, "absence")
-    path = _write(
+    path = write(
         tmp_path,
         "absence.csv",
         "staff_id,start_date,end_date\n"
@@ -903,7 +898,7 @@ def test_absence_without_days_and_term_columns_gets_defaults(
 def test_database_constraints_are_reported_as_problems(engine: Engine, tmp_path: Path) -> None:
     """A value the database would refuse is a problem in the file, not a crash on insert."""
     _load_before(engine, "absence")
-    path = _write(
+    path = write(
         tmp_path,
         "absence.csv",
         "staff_id,start_date,end_date,days,term\nKS-001,2018-05-01,2018-05-04,-1,short\n",
@@ -918,7 +913,7 @@ def test_database_constraints_are_reported_as_problems(engine: Engine, tmp_path:
 
 def test_follow_up_of_a_later_meeting_in_the_same_file(engine: Engine, tmp_path: Path) -> None:
     _load_before(engine, "meetings")
-    path = _write(
+    path = write(
         tmp_path,
         "meetings.csv",
         MEETINGS_HEADER
@@ -942,7 +937,7 @@ def test_follow_up_of_a_later_meeting_in_the_same_file(engine: Engine, tmp_path:
 
 def test_follow_up_of_a_meeting_from_an_earlier_import(engine: Engine, tmp_path: Path) -> None:
     _load(engine, *ORDER)
-    path = _write(
+    path = write(
         tmp_path,
         "more.csv",
         MEETINGS_HEADER
@@ -963,7 +958,7 @@ def test_follow_up_can_be_changed_on_reimport(engine: Engine, tmp_path: Path) ->
         .read_text(encoding="utf-8")
         .replace("45,phone,held,M0000002", "45,phone,held,M0000001")
     )
-    result = importer.import_file(engine, "meetings", _write(tmp_path, "meetings.csv", text))
+    result = importer.import_file(engine, "meetings", write(tmp_path, "meetings.csv", text))
     assert result == importer.ImportResult("meetings", 0, 1, 3)
     rows = _by_code(engine, "meetings")
     assert rows["M0000003"]["follow_up_of_id"] == rows["M0000001"]["id"]
@@ -971,7 +966,7 @@ def test_follow_up_can_be_changed_on_reimport(engine: Engine, tmp_path: Path) ->
 
 def test_follow_up_of_an_unknown_meeting_is_reported(engine: Engine, tmp_path: Path) -> None:
     _load_before(engine, "meetings")
-    path = _write(
+    path = write(
         tmp_path,
         "meetings.csv",
         MEETINGS_HEADER
@@ -986,7 +981,7 @@ def test_follow_up_of_an_unknown_meeting_is_reported(engine: Engine, tmp_path: P
 
 def test_duplicate_code_names_the_earlier_row(engine: Engine, tmp_path: Path) -> None:
     _load(engine, "departments", "teams")
-    path = _write(
+    path = write(
         tmp_path,
         "staff.csv",
         STAFF_HEADER
@@ -1002,7 +997,7 @@ def test_duplicate_code_names_the_earlier_row(engine: Engine, tmp_path: Path) ->
 
 def test_duplicate_composite_key_names_the_earlier_row(engine: Engine, tmp_path: Path) -> None:
     _load(engine, "departments", "teams", "staff")
-    path = _write(
+    path = write(
         tmp_path,
         "roles.csv",
         "staff_id,role,start_date,end_date\n"
@@ -1025,7 +1020,7 @@ def test_duplicate_composite_key_names_the_earlier_row(engine: Engine, tmp_path:
 def test_duplicate_key_with_empty_parts(engine: Engine, tmp_path: Path) -> None:
     """Caps with no department and no person are the same scope: empty equals empty."""
     _load(engine, "departments", "teams", "staff")
-    path = _write(
+    path = write(
         tmp_path,
         "caps.csv",
         "role,department_id,staff_id,cap,start_date,end_date\n"
@@ -1040,7 +1035,7 @@ def test_duplicate_key_with_empty_parts(engine: Engine, tmp_path: Path) -> None:
 def test_duplicate_after_month_rounding_is_reported(engine: Engine, tmp_path: Path) -> None:
     """paid_hours stores any day as the first of its month: two days in one month clash."""
     _load_before(engine, "paid_hours")
-    path = _write(
+    path = write(
         tmp_path,
         "paid_hours.csv",
         "citizen_id,month,hours\nC000001,2018-01-01,3\nC000001,2018-01-15,4\n",
@@ -1059,7 +1054,7 @@ def test_a_meeting_held_before_entry_is_refused(engine: Engine, tmp_path: Path) 
     refused (file, row, column, reason) and nothing of the file is written."""
     _load_before(engine, "meetings")
     header = "meeting_id,citizen_id,kind,held_date,status\n"
-    path = _write(
+    path = write(
         tmp_path,
         "meetings.csv",
         header
@@ -1078,7 +1073,7 @@ def test_a_meeting_held_before_entry_is_refused(engine: Engine, tmp_path: Path) 
 def test_a_team_meeting_before_its_plan_is_refused(engine: Engine, tmp_path: Path) -> None:
     """P000001 started 2018-05-01: a recommendation dated 2018-04-30 is refused."""
     _load_before(engine, "recommendations")
-    path = _write(
+    path = write(
         tmp_path,
         "recommendations.csv",
         "plan_id,meeting_date,recommendation\n"

@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from caseload.operate.status import Caseload, Continuity, Status, status
 from caseload.register import importer
 from caseload.register.problems import ImportRejected
+from tests.conftest import CopyOf
 
 KS = "coordinating_caseworker"
 VK = "company_consultant"
@@ -75,14 +76,18 @@ ORDER = ["departments", "staff", "roles", "caps", "citizens", "responsibilities"
 DEPARTMENT_OF = {"A1": "D1", "A2": "D1", "B1": "D2", "B2": "D2"}
 
 
-@pytest.fixture
-def register(engine: Engine, tmp_path: Path) -> Engine:
+def _fill(engine: Engine, folder: Path) -> None:
     for table in ORDER:
-        path = tmp_path / f"{table}.csv"
+        path = folder / f"{table}.csv"
         path.write_text(FILES[table], encoding="utf-8")
         result = importer.import_file(engine, table, path)
         assert result.inserted == FILES[table].count("\n") - 1, table
-    return engine
+
+
+@pytest.fixture
+def register(register_copy: CopyOf) -> Engine:
+    """FILES imported (once per session and backend; this test gets a copy)."""
+    return register_copy(_fill)
 
 
 def _status(engine: Engine, day: date) -> Status:

@@ -30,6 +30,7 @@ from caseload.evaluate import enrolment
 from caseload.evaluate.randomise import CONTROL, TRIAL, Design, DesignError, allocate
 from caseload.register import importer
 from caseload.store import schema as s
+from tests.conftest import CopyOf
 
 START = date(2018, 1, 1)
 LATER = date(2018, 3, 1)
@@ -107,14 +108,18 @@ ALL_LATER = ["C121", "C122", "C123", "C205"]
 D1 = {"departments": ["D1"], "target_groups": []}
 
 
-@pytest.fixture
-def register(engine: Engine, tmp_path: Path) -> Engine:
+def _fill(engine: Engine, folder: Path) -> None:
     for table in ORDER:
-        path = tmp_path / f"{table}.csv"
+        path = folder / f"{table}.csv"
         path.write_text(FILES[table], encoding="utf-8")
         result = importer.import_file(engine, table, path)
         assert result.inserted == FILES[table].count("\n") - 1, table
-    return engine
+
+
+@pytest.fixture
+def register(register_copy: CopyOf) -> Engine:
+    """FILES imported (once per session and backend; this test gets a copy)."""
+    return register_copy(_fill)
 
 
 def _rows(engine: Engine) -> dict[str, dict[str, Any]]:

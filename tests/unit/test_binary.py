@@ -15,9 +15,9 @@ from statsmodels.stats.proportion import (
     proportions_ztest,
 )
 
-from caseload.data import published
 from caseload.evaluate import counts
 from caseload.evaluate.binary import Counts, compare, holm, minimum_detectable_effect, wilson
+from tests.copenhagen import published_counts
 
 CASES = [
     (102, 917, 89, 856),
@@ -84,31 +84,9 @@ def test_minimum_detectable_effect_has_the_asked_power() -> None:
     assert minimum_detectable_effect(9170, 8560, 0.104) < mde / 3  # 10x units: ~1/sqrt(10)
 
 
-def _published_counts() -> dict[str, object]:
-    pub = published()
-    t3, t4, t5 = (
-        pub["table_3_exits_work_education"],
-        pub["table_4_company_placement_2018_2019"],
-        pub["table_5_exits_other_benefits"],
-    )
-    outcomes: dict[str, object] = {
-        k: {"trial": t3["trial"][k], "control": t3["control"][k]}
-        for k in ("job", "small_job", "education")
-    }
-    outcomes["placement"] = {
-        arm: [t4[arm]["placed"], t4[arm]["placed"] + t4[arm]["not_placed"]]
-        for arm in ("trial", "control")
-    }
-    outcomes |= {
-        k: {"trial": t5["trial"][k], "control": t5["control"][k]}
-        for k in ("resource_course", "flex_job", "disability_pension")
-    }
-    return {"arms": pub["arms"], "outcomes": outcomes}
-
-
 def test_published_counts_give_the_reports_verdicts(tmp_path) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "copenhagen.json"
-    path.write_text(json.dumps(_published_counts()))
+    path.write_text(json.dumps(published_counts()))
     results = {r.name: r for r in counts.load(path)}
     significant = {name for name, r in results.items() if r.significant}
     assert significant == {"resource_course", "disability_pension"}
@@ -141,26 +119,3 @@ def test_published_counts_give_the_reports_verdicts(tmp_path) -> None:  # type: 
 def test_bad_counts_files_name_the_problem(data: dict[str, object], message: str) -> None:
     with pytest.raises(counts.CountsError, match=message):
         counts.analyze(data)
-
-
-def test_analyze_counts_command(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from typer.testing import CliRunner
-
-    from caseload.cli.main import app
-
-    path = tmp_path / "copenhagen.json"
-    path.write_text(json.dumps(_published_counts()))
-    out = tmp_path / "results.json"
-    done = CliRunner().invoke(app, ["analyze-counts", str(path), "--json", str(out)])
-    assert done.exit_code == 0, done.output
-    assert "resource_course" in done.output and "significant" in done.output
-    written = {r["name"]: r for r in json.loads(out.read_text())}
-    assert written["resource_course"]["significant"] is True
-    assert written["job"]["significant"] is False
-    assert written["job"]["ci"][0] < 0 < written["job"]["ci"][1]
-    bad = tmp_path / "bad.json"
-    bad.write_text('{"outcomes": {"job": {"trial": 1}}}')
-    refused = CliRunner().invoke(app, ["analyze-counts", str(bad)])
-    assert refused.exit_code == 2
-    danish = CliRunner().invoke(app, ["analyze-counts", str(path), "--lang", "da"])
-    assert "Konklusion" in danish.output

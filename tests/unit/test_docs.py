@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from caseload.cli.main import app
 from caseload.register import catalogue
 from caseload.register.docs import import_format
 
@@ -20,14 +19,6 @@ def test_import_format_doc_is_current() -> None:
 
 def test_every_import_table_has_an_example_file() -> None:
     assert sorted(p.stem for p in (ROOT / "examples").glob("*.csv")) == sorted(catalogue.BY_NAME)
-
-
-def test_every_command_is_in_the_readme() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    names = [c.name for c in app.registered_commands]
-    assert names, "no commands registered"
-    missing = [n for n in names if f"caseload {n}" not in readme]
-    assert missing == []
 
 
 def test_readme_starts_with_the_two_commands() -> None:
