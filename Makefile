@@ -5,7 +5,10 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO_DB ?= demo/caseload-demo.sqlite
 
-.PHONY: demo test lint typecheck bench lock clean
+LOCALE := src/caseload/locale
+POT    := $(LOCALE)/caseload.pot
+
+.PHONY: demo test lint typecheck bench lock clean messages compile-messages
 
 # the exact tested set from requirements.lock, then caseload itself without resolving again
 $(STAMP): pyproject.toml requirements.lock
@@ -13,7 +16,21 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	$(BIN)/python -m pip check
+	$(BIN)/pybabel compile --statistics -d $(LOCALE) -D caseload
 	@touch $(STAMP)
+
+# the translations (.mo) are built, not committed; `make` does it after installing
+compile-messages: $(STAMP)
+	$(BIN)/pybabel compile --statistics -d $(LOCALE) -D caseload
+
+# for translators: pull every message out of the source into caseload.pot and merge it
+# into each caseload.po (new ones come empty, changed ones fuzzy); then edit da.po
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k Message --sort-by-file \
+		--project caseload --copyright-holder "caseload contributors" \
+		--msgid-bugs-address "" -o $(POT) src/caseload
+	$(BIN)/pybabel update --ignore-obsolete -i $(POT) -d $(LOCALE) -D caseload --width 100
+	$(BIN)/pybabel compile --statistics -d $(LOCALE) -D caseload
 
 demo: $(STAMP)
 	@mkdir -p $(dir $(DEMO_DB))

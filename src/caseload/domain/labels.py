@@ -1,53 +1,53 @@
-"""English and Danish labels of the register's codes (DOMAIN.md glossary), for what users
-read; the codes themselves stay as stored."""
+"""English labels of the register's codes (DOMAIN.md glossary), for what users read; the
+codes themselves stay as stored. The labels are msgids (``N_``): the Danish is in the
+catalogue, and :func:`label` translates for the reader."""
 
 from __future__ import annotations
 
 from typing import Final
 
-LABELS: Final[dict[str, tuple[str, str]]] = {
+from caseload.i18n import N_, translator
+
+LABELS: Final[dict[str, str]] = {
     # target groups
-    "activity_ready_30_plus": ("activity-ready, 30+", "aktivitetsparat, 30+"),
-    "activity_ready_under_30": ("activity-ready, under 30", "aktivitetsparat, under 30"),
-    "job_ready_30_plus": ("job-ready, 30+", "jobparat, 30+"),
-    "job_or_education_ready_under_30": (
-        "job- or education-ready, under 30",
-        "job- eller uddannelsesparat, under 30",
-    ),
-    "sickness_benefit": ("sickness benefit", "sygedagpenge"),
-    "integration": ("integration", "integration"),
+    "activity_ready_30_plus": N_("activity-ready, 30+"),
+    "activity_ready_under_30": N_("activity-ready, under 30"),
+    "job_ready_30_plus": N_("job-ready, 30+"),
+    "job_or_education_ready_under_30": N_("job- or education-ready, under 30"),
+    "sickness_benefit": N_("sickness benefit"),
+    "integration": N_("integration"),
     # benefits and recommendations
-    "kontanthjaelp": ("social assistance (kontanthjælp)", "kontanthjælp"),
-    "resource_course": ("resource course", "ressourceforløb"),
-    "flex_job": ("flex job", "fleksjob"),
-    "disability_pension": ("disability pension", "førtidspension"),
-    "education": ("education", "uddannelse"),
-    "job": ("job", "job"),
-    "small_job": ("small job", "småjob"),
-    "postponed": ("postponed", "udsat"),
-    "rejected": ("rejected", "afvist"),
-    "other": ("other", "andet"),
+    "kontanthjaelp": N_("social assistance (kontanthjælp)"),
+    "resource_course": N_("resource course"),
+    "flex_job": N_("flex job"),
+    "disability_pension": N_("disability pension"),
+    "education": N_("education"),
+    "job": N_("job"),
+    "small_job": N_("small job"),
+    "postponed": N_("postponed"),
+    "rejected": N_("rejected"),
+    "other": N_("other"),
     # complexity
-    "simple": ("simple", "enkel"),
-    "complex": ("complex", "kompleks"),
-    "very_complex": ("very complex", "meget kompleks"),
+    "simple": N_("simple"),
+    "complex": N_("complex"),
+    "very_complex": N_("very complex"),
     # meetings
-    "job_meeting": ("job meeting", "jobsamtale"),
-    "follow_up": ("follow-up", "opfølgning"),
-    "three_party": ("three-party meeting", "trepartssamtale"),
-    "rehabilitation_team": ("rehabilitation team", "rehabiliteringsteam"),
-    "company_visit": ("company visit", "virksomhedsbesøg"),
-    "phone_contact": ("phone contact", "telefonisk kontakt"),
+    "job_meeting": N_("job meeting"),
+    "follow_up": N_("follow-up"),
+    "three_party": N_("three-party meeting"),
+    "rehabilitation_team": N_("rehabilitation team"),
+    "company_visit": N_("company visit"),
+    "phone_contact": N_("phone contact"),
     # placements and medical information
-    "work_placement": ("work placement", "virksomhedspraktik"),
-    "wage_subsidy": ("wage subsidy", "løntilskud"),
-    "le145": ("LÆ 145", "LÆ 145"),
-    "status_certificate": ("status certificate", "statusattest"),
-    "specialist_statement": ("specialist statement", "speciallægeerklæring"),
+    "work_placement": N_("work placement"),
+    "wage_subsidy": N_("wage subsidy"),
+    "le145": N_("LÆ 145"),
+    "status_certificate": N_("status certificate"),
+    "specialist_statement": N_("specialist statement"),
     # roles
-    "coordinating_caseworker": ("coordinating caseworker", "koordinerende sagsbehandler"),
-    "company_consultant": ("company consultant", "virksomhedskonsulent"),
-    "mentor": ("mentor", "mentor"),
+    "coordinating_caseworker": N_("coordinating caseworker"),
+    "company_consultant": N_("company consultant"),
+    "mentor": N_("mentor"),
 }
 
 
@@ -55,5 +55,5 @@ def label(code: str | None, lang: str) -> str:
     """The label in ``lang`` ("da" or "en"); an unknown code is shown as it is."""
     if code is None:
         return "–"
-    english, danish = LABELS.get(code, (code, code))
-    return danish if lang == "da" else english
+    english = LABELS.get(code)
+    return code if english is None else translator(lang).gettext(english)

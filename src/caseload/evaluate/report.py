@@ -20,20 +20,60 @@ from caseload import charts
 from caseload.evaluate import figures
 from caseload.evaluate.evaluation import Evaluation
 from caseload.evaluate.tables import tables
-from caseload.evaluate.words import WORDS
+from caseload.i18n import N_, Translator, template_globals, translator
 
 JSON_NAME = "evaluation.json"
 HTML_NAME = "report.html"
 
+NAMES: dict[str, str] = {
+    # arms, outcomes, destinations and baseline traits, by their code in the tables
+    "trial": N_("Trial"),
+    "control": N_("Control"),
+    "job": N_("Job"),
+    "small_job": N_("Small job"),
+    "education": N_("Education"),
+    "resource_course": N_("Resource course"),
+    "flex_job": N_("Flex job"),
+    "disability_pension": N_("Disability pension"),
+    "company_placement": N_("Company placement"),
+    "other": N_("Other"),
+    "kontanthjaelp": N_("Back on kontanthjælp"),
+    "preparatory_plan": N_("Preparatory plan"),
+    "recommended_resource_course": N_("Team: resource course"),
+    "recommended_flex_job": N_("Team: flex job"),
+    "recommended_disability_pension": N_("Team: disability pension"),
+    "recommended_postponed": N_("Team: postponed"),
+    "recommended_rejected": N_("Team: rejected"),
+    "long_term_still_on_kontanthjaelp": N_("Long-term, still on kontanthjælp"),
+    "days_on_kontanthjaelp": N_("Days on kontanthjælp"),
+    "meetings_held": N_("Meetings held"),
+    "paid_hours": N_("Paid hours"),
+    "women": N_("Women"),
+    "danish_origin": N_("Danish origin"),
+    "western_origin": N_("Western origin"),
+    "non_western_origin": N_("Non-western origin"),
+    "age_years": N_("Age (years)"),
+    "years_on_public_benefit": N_("Years on public benefit"),
+    "kontanthjaelp_3_years_or_more": N_("Kontanthjælp ≥ 3 years"),
+}
+"""What the report calls each code of its tables (msgids)."""
+
+
+def names(tr: Translator) -> dict[str, str]:
+    """Every code's name in the reader's language."""
+    return {code: tr.gettext(msgid) for code, msgid in NAMES.items()}
+
 
 def summary(ev: Evaluation, lang: str) -> tuple[list[str], list[str]]:
     """Plain-language findings and limits."""
-    w = WORDS[lang]
+    tr = translator(lang)
+    _ = tr.gettext
+    named = names(tr)
     shows = []
     # every exit outcome (a null result needs its detectable size); case flow where it moved
     for r in [*ev.exits, *(r for r in ev.case_flow if r.significant)]:
         values = {
-            "outcome": w.get(r.name, r.name),
+            "outcome": named.get(r.name, r.name),
             "t": 100 * r.treated.rate,
             "c": 100 * r.control.rate,
             "d": 100 * r.difference,
@@ -42,13 +82,32 @@ def summary(ev: Evaluation, lang: str) -> tuple[list[str], list[str]]:
             "p": r.p_value,
             "mde": 100 * r.minimum_detectable_effect,
         }
-        shows.append(w["s_significant" if r.significant else "s_null"].format(**values))
+        if r.significant:
+            shows.append(
+                _(
+                    "{outcome}: {t:.1f} % in the trial arm vs {c:.1f} % in control ({d:+.1f} "
+                    "pp, 95 % CI {lo:+.1f} to {hi:+.1f}; p = {p:.2g}).",
+                    **values,
+                )
+            )
+        else:
+            shows.append(
+                _(
+                    "{outcome}: no effect found ({d:+.1f} pp, 95 % CI {lo:+.1f} to {hi:+.1f}); "
+                    "a trial of this size could not have found an effect smaller than "
+                    "{mde:.1f} pp.",
+                    **values,
+                )
+            )
     rm = ev.spells.rmst
-    hr, (hlo, hhi), _ = ev.spells.hazard_ratio
+    hr, (hlo, hhi), _p_value = ev.spells.hazard_ratio
     shows.append(
-        w["s_spells"].format(
+        _(
+            "Trial citizens spent {days:.0f} {direction} days on kontanthjælp within the "
+            "window on average (95 % CI {lo:.0f} to {hi:.0f}); hazard ratio of leaving "
+            "{hr:.2f} ({hlo:.2f}–{hhi:.2f}).",
             days=abs(rm.difference),
-            direction=w["fewer"] if rm.difference < 0 else w["more"],
+            direction=_("fewer") if rm.difference < 0 else _("more"),
             lo=rm.ci[0],
             hi=rm.ci[1],
             hr=hr,
@@ -58,7 +117,10 @@ def summary(ev: Evaluation, lang: str) -> tuple[list[str], list[str]]:
     )
     m = ev.money
     shows.append(
-        w["s_money"].format(
+        _(
+            "At the assumed costs the lower caseload saved {savings:,.0f} DKK against "
+            "{cost:,.0f} DKK of extra staff: a net result of {net:,.0f} DKK (95 % CI {lo:,.0f} "
+            "to {hi:,.0f}). It breaks even at {be:.2f} months saved per citizen.",
             savings=m.savings,
             cost=m.staff_cost,
             net=m.net,
@@ -67,17 +129,37 @@ def summary(ev: Evaluation, lang: str) -> tuple[list[str], list[str]]:
             be=m.break_even_months_per_citizen,
         )
     )
-    limits = [w["c_itt"]]
+    limits = [
+        _(
+            "Effects are of being randomised to the trial arm (intention to treat), not of "
+            "every citizen receiving the lower caseload."
+        )
+    ]
     entrants = sum(ev.later_entrants.values())
     if entrants:
-        limits.append(w["c_entrants"].format(n=entrants))
-    limits += [w["c_staff"], w["c_money"], w["c_window"].format(end=ev.window.outcome_end)]
+        limits.append(
+            _(
+                "{n} later entrants are not in the estimates; they were not randomised with "
+                "the cohort.",
+                n=entrants,
+            )
+        )
+    limits += [
+        _("Sick days and turnover compare departments, not randomised units."),
+        _(
+            "The money account counts kontanthjælp months only; effects on later benefits, "
+            "taxes and the citizens' lives are not in it."
+        ),
+        _("Outcomes after {end} are not observed.", end=ev.window.outcome_end),
+    ]
     return shows, limits
 
 
 def _figures(ev: Evaluation, lang: str) -> dict[str, str]:
-    w = WORDS[lang]
-    arms = {"trial": w["trial"], "control": w["control"]}
+    tr = translator(lang)
+    _ = tr.gettext
+    named = names(tr)
+    arms = {"trial": named["trial"], "control": named["control"]}
     weekly = ev.timeliness.weekly
     weeks: dict[str, tuple[list[object], list[float]]] = {}
     for arm in ("trial", "control"):
@@ -88,16 +170,27 @@ def _figures(ev: Evaluation, lang: str) -> dict[str, str]:
         )
     return {
         "km": figures.km_curves(
-            {"trial": ev.spells.treated, "control": ev.spells.control}, arms, w["km_x"], w["km_y"]
+            {"trial": ev.spells.treated, "control": ev.spells.control},
+            arms,
+            _("Days since the start"),
+            _("Share still on kontanthjælp"),
         ),
-        "incidence": figures.cumulative_incidence(ev.competing, w, arms, w["km_x"]),
-        "forest": figures.forest([*ev.exits, *ev.case_flow], w, w["forest_x"]),
-        "balance": figures.balance(ev.balance, w, w["balance_x"]),
-        "timeliness": charts.weekly_shares(weeks, arms, w["timely_y"]),
+        "incidence": figures.cumulative_incidence(
+            ev.competing, named, arms, _("Days since the start")
+        ),
+        "forest": figures.forest(
+            [*ev.exits, *ev.case_flow], named, _("Difference, percentage points (▲ adjusted)")
+        ),
+        "balance": figures.balance(
+            ev.balance, named, _("Standardised mean difference (trial − control)")
+        ),
+        "timeliness": charts.weekly_shares(
+            weeks, arms, tr.pgettext("evaluation report", "Held on time (%)")
+        ),
     }
 
 
-def _environment() -> jinja2.Environment:
+def _environment(tr: Translator) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("caseload.evaluate", "templates"),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
@@ -107,6 +200,8 @@ def _environment() -> jinja2.Environment:
     env.filters["pp"] = lambda v: "–" if v is None else f"{100 * v:+.1f}"
     env.filters["num"] = lambda v, d=1: "–" if v is None else f"{v:,.{d}f}"
     env.filters["p"] = lambda v: "–" if v is None else ("< 0.001" if v < 0.001 else f"{v:.3f}")
+    env.globals.update(template_globals(tr))
+    env.globals["names"] = names(tr)
     return env
 
 
@@ -116,15 +211,14 @@ def render(
     """The HTML page; ``data`` is ``tables(ev)`` when the caller has it already."""
     shows, limits = summary(ev, lang)
     data = data if data is not None else tables(ev)
-    w = WORDS[lang]
+    tr = translator(lang)
     m = ev.money
     return (
-        _environment()
+        _environment(tr)
         .get_template("report.html.j2")
         .render(
             ev=ev,
             t=data,
-            w=w,
             lang=lang,
             shows=shows,
             limits=limits,
@@ -135,7 +229,12 @@ def render(
             covariates=", ".join(ev.spells.cox_adjusted.names[1:])
             if ev.spells.cox_adjusted
             else "–",
-            money_note=w["money_note"].format(
+            money_note=tr.gettext(
+                "Months on kontanthjælp saved per trial citizen (difference in restricted "
+                "mean) × {per_month:,.0f} DKK a month ({transfer:,.0f} transfer + "
+                "{activation:,.0f} activation + {casework:,.0f} casework), against the extra "
+                "caseworkers a caseload of {trial_cap} instead of {control_cap} needs at "
+                "{salary:,.0f} DKK a year each.",
                 per_month=m.costs.per_month,
                 transfer=m.costs.transfer,
                 activation=m.costs.activation,

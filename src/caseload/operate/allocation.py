@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from caseload.domain.load import TOLERANCE
+from caseload.i18n import Message
 from caseload.operate import changes, department
 from caseload.operate.department import Department
 from caseload.operate.greedy import greedy
@@ -186,4 +187,11 @@ def assign(
 
 def _refuse_unplaced(best: Plan, d: Department) -> None:
     if best.unplaced:
-        raise CannotPlace("cannot_place_write", n=len(best.unplaced), department=d.code)
+        raise CannotPlace(
+            Message(
+                "{n} citizen(s) in {department} cannot be placed under the caps; "
+                "nothing was changed. Add staff or raise the cap (see the plan with "
+                "--dry-run).",
+                {"n": len(best.unplaced), "department": d.code},
+            )
+        )

@@ -33,6 +33,7 @@ from sqlalchemy import Connection, Row, delete, func, insert, or_, select, updat
 from caseload.domain import codes
 from caseload.domain.load import TOLERANCE
 from caseload.domain.rhythm import Contact, next_due
+from caseload.i18n import Message
 from caseload.operate.department import load_and_cap, on
 from caseload.operate.refusals import Conflict, NotFound, Refused, shown_id
 from caseload.operate.rhythm import rule_for
@@ -44,7 +45,7 @@ __all__ = ["Changed", "Conflict", "NotFound", "Refused", "change_contact", "reco
 TAKEOVERS = ("cover", "staff_leave")
 """Reasons that take a citizen over because their professional is away (seed 004)."""
 
-Reason = tuple[str, dict[str, Any]]
+Reason = Message
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def _citizen(conn: Connection, code: str) -> tuple[int, str | None, int]:
         select(c.c.id, c.c.complexity, c.c.version).where(c.c.code == code).with_for_update()
     ).first()
     if row is None:
-        raise NotFound("no_citizen", code=shown_id(code))
+        raise NotFound(Message("no citizen {code} in the register", {"code": shown_id(code)}))
     return int(row[0]), row[1], int(row[2])
 
 
@@ -77,15 +78,20 @@ def _professional(conn: Connection, code: str, role: str, day: date) -> tuple[in
         .where(p.c.code == code)
     ).first()
     if row is None:
-        raise NotFound("no_professional", code=shown_id(code))
+        raise NotFound(Message("no professional {code} in the register", {"code": shown_id(code)}))
     holds = conn.execute(
         select(pr.c.id).where(pr.c.professional_id == row[0], pr.c.role == role, on(pr, day))
     ).first()
     employed = conn.execute(select(p.c.id).where(p.c.id == row[0], on(p, day))).first()
     if employed is None:
-        raise Refused("not_employed", staff=code, day=day)
+        raise Refused(Message("{staff} is not employed on {day}", {"staff": code, "day": day}))
     if holds is None:
-        raise Refused("no_role", staff=code, role=role, day=day)
+        raise Refused(
+            Message(
+                "{staff} does not hold the role {role} on {day}",
+                {"staff": code, "role": role, "day": day},
+            )
+        )
     return int(row[0]), int(row[1]), str(row[2])
 
 
@@ -98,7 +104,13 @@ def bump(conn: Connection, citizen: int, expected: int | None) -> int:
     done = conn.execute(update(c).where(*where).values(version=c.c.version + 1))
     if done.rowcount != 1:
         now = conn.execute(select(c.c.version).where(c.c.id == citizen)).scalar_one()
-        raise Conflict("stale_version", now=now, expected=expected)
+        raise Conflict(
+            Message(
+                "the case was changed by someone else (version {now}, you had "
+                "{expected}); nothing was saved: reload it and make the change again",
+                {"now": now, "expected": expected},
+            )
+        )
     return int(conn.execute(select(c.c.version).where(c.c.id == citizen)).scalar_one())
 
 
@@ -108,8 +120,8 @@ def _check_cap(
     """Why adding ``weight`` would break the professional's cap, or None."""
     _, load, limit = load_and_cap(conn, pid, role, day)
     if limit is not None and load + weight > limit + TOLERANCE:
-        return (
-            "over_cap_by",
+        return Message(
+            "{staff} would carry {load:g} against a cap of {limit:g} ({role}, {day})",
             {"staff": staff, "load": load + weight, "limit": limit, "role": role, "day": day},
         )
     return None
@@ -129,13 +141,15 @@ def change_contact(
     """Make ``staff`` the citizen's professional in ``role`` from ``day`` (a cover: until
     ``until``, beside the absent colleague's own responsibility)."""
     if role not in codes.ROLES:
-        raise Refused("unknown_role", role=role)
+        raise Refused(Message("unknown role {role!r}", {"role": role}))
     if reason not in codes.RESPONSIBILITY_REASONS or reason == "intake":
-        raise Refused("not_a_change_reason", reason=reason)
+        raise Refused(
+            Message("reason must be one of the change reasons, not {reason!r}", {"reason": reason})
+        )
     if until is not None and (reason != "cover" or until < day):
-        raise Refused("only_cover_ends")
+        raise Refused(Message("only a cover has an end (until), on or after its first day"))
     if reason == "cover" and until is None:
-        raise Refused("cover_needs_end")
+        raise Refused(Message("a cover has an end: give its last day (until)"))
     cid, complexity, _ = _citizen(conn, citizen)
     pid, department, model = _professional(conn, staff, role, day)
     r = s.responsibility
@@ -147,17 +161,40 @@ def change_contact(
     own = [row for row in open_rows if row.role == role and row.reason != "cover"]
     current = own[0] if own else None
     if current is not None and current.professional_id == pid:
-        raise Refused("already_holds", staff=staff, citizen=citizen, role=role)
+        raise Refused(
+            Message(
+                "{staff} already holds {citizen} as {role}",
+                {"staff": staff, "citizen": citizen, "role": role},
+            )
+        )
     if reason == "cover" and current is None:
-        raise Refused("cover_needs_holder", citizen=citizen, role=role, day=day)
+        raise Refused(
+            Message(
+                "a cover stands in for the citizen's professional in {role}, and "
+                "{citizen} has none on {day}",
+                {"citizen": citizen, "role": role, "day": day},
+            )
+        )
     if reason == "cover" and current is not None and current.start_date >= day:
         # (citizen, role, first day) is a responsibility's key: a cover starts a day later
-        raise Refused("cover_same_day", start=current.start_date)
+        raise Refused(
+            Message(
+                "a cover starts at the earliest the day after the responsibility it "
+                "covers began ({start})",
+                {"start": current.start_date},
+            )
+        )
     _refuse_overlap(conn, cid, citizen, role, day, until, reason)
     attached = {row.professional_id for row in open_rows}
     broken: list[Reason] = []
     if reason in TAKEOVERS and pid not in attached:
-        broken.append(("takeover_not_attached", {"staff": staff}))
+        broken.append(
+            Message(
+                "a takeover during absence goes only to a professional already "
+                "attached to the citizen; {staff} is not (seed 004)",
+                {"staff": staff},
+            )
+        )
     if reason == "handoff":
         broken.extend(_handoff_rules(conn, role, model, pid, open_rows, day, staff))
     rule = caseload_rule(conn, department)
@@ -171,7 +208,7 @@ def change_contact(
     if over:
         broken.append(over)
     if broken and not (override and override.strip()):
-        raise Refused.of([*broken, ("override_hint", {})])
+        raise Refused.of([*broken, Message("to go ahead anyway, give an override reason")])
     new_version = bump(conn, cid, version)
     ended = 0
     covered = None
@@ -248,7 +285,12 @@ def _refuse_overlap(
             )
         ).first()
         if clash is not None:
-            raise Refused("cover_overlaps", citizen=citizen, start=clash[0], end=clash[1])
+            raise Refused(
+                Message(
+                    "{citizen} already has a cover in the role from {start} to {end}",
+                    {"citizen": citizen, "start": clash[0], "end": clash[1]},
+                )
+            )
         return
     later = conn.execute(
         select(func.max(r.c.start_date)).where(
@@ -256,7 +298,13 @@ def _refuse_overlap(
         )
     ).scalar()
     if later is not None:
-        raise Refused("later_change", citizen=citizen, start=later, role=role)
+        raise Refused(
+            Message(
+                "{citizen} already has a change in {role} from {start}: record "
+                "changes in date order",
+                {"citizen": citizen, "start": later, "role": role},
+            )
+        )
 
 
 def _handoff_rules(
@@ -269,24 +317,36 @@ def _handoff_rules(
     staff: str,
 ) -> list[Reason]:
     if role != "company_consultant":
-        return [("handoff_to_consultant", {})]
+        return [Message("a handoff goes to a company consultant (role company_consultant)")]
     caseworkers = [
         row.professional_id
         for row in open_rows
         if row.role == "coordinating_caseworker" and row.reason != "cover"
     ]
     if not caseworkers:
-        return [("handoff_needs_caseworker", {})]
+        return [Message("a handoff needs the citizen's coordinating caseworker to hand over")]
     ks = caseworkers[0]
     if model == "all_inclusive" and pid != ks:
-        return [("handoff_all_inclusive", {"staff": staff})]
+        return [
+            Message(
+                "in an all-inclusive department the caseworker keeps every role; "
+                "{staff} is not the citizen's caseworker",
+                {"staff": staff},
+            )
+        ]
     if model == "buddy_pair":
         b = s.buddy_pair
         partner = conn.execute(
             select(b.c.partner_id).where(b.c.caseworker_id == ks, on(b, day))
         ).scalar()
         if partner != pid:
-            return [("handoff_buddy_pair", {"staff": staff})]
+            return [
+                Message(
+                    "in a buddy-pair department the handoff goes to the caseworker's "
+                    "partner; {staff} is not",
+                    {"staff": staff},
+                )
+            ]
     return []
 
 
@@ -306,28 +366,44 @@ def record_meeting(
     """A meeting held, planned or missed on ``day``; a job meeting's due date is the one the
     rhythm gave on that day. Refused on a day the citizen is on no caseload."""
     if kind not in codes.MEETING_KINDS or status not in codes.MEETING_STATUSES:
-        raise Refused("unknown_meeting", kind=kind, status=status)
+        raise Refused(
+            Message(
+                "unknown meeting kind or status: {kind!r}, {status!r}",
+                {"kind": kind, "status": status},
+            )
+        )
     if absence_accepted and status not in codes.MISSED_STATUSES:
-        raise Refused("absence_only_missed")
+        raise Refused(Message("only a cancelled or missed meeting can have its absence accepted"))
     cid, _, _ = _citizen(conn, citizen)
     r, m = s.responsibility, s.meeting
     starts = conn.execute(
         select(r.c.start_date, r.c.end_date, r.c.reason).where(r.c.citizen_id == cid)
     ).all()
     if not starts or day < min(row[0] for row in starts):
-        raise Refused("meeting_before_entry", day=day)
+        raise Refused(
+            Message(
+                "a meeting on {day} comes before the citizen's entry onto a caseload", {"day": day}
+            )
+        )
     if not any(row[0] <= day and (row[1] is None or row[1] >= day) for row in starts):
         left = max(row[1] for row in starts if row[1] is not None and row[1] < day)
-        raise Refused("meeting_off_caseload", day=day, left=left)
+        raise Refused(
+            Message(
+                "on {day} the citizen is on no caseload (they left on {left})",
+                {"day": day, "left": left},
+            )
+        )
     if conn.execute(select(m.c.id).where(m.c.code == code)).first() is not None:
-        raise Refused("meeting_exists", code=code)
+        raise Refused(Message("a meeting with id {code} is already recorded", {"code": code}))
     pid = None
     if staff is not None:
         found = conn.execute(
             select(s.professional.c.id).where(s.professional.c.code == staff)
         ).scalar()
         if found is None:
-            raise NotFound("no_professional", code=shown_id(staff))
+            raise NotFound(
+                Message("no professional {code} in the register", {"code": shown_id(staff)})
+            )
         pid = int(found)
     due = None
     if kind == "job_meeting":

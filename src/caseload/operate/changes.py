@@ -21,6 +21,7 @@ from typing import NamedTuple
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
 from caseload.domain.load import TOLERANCE
+from caseload.i18n import Message
 from caseload.operate.department import Department, load_and_cap, on
 from caseload.operate.optimise import Plan
 from caseload.operate.refusals import CannotPlace, Conflict
@@ -303,12 +304,17 @@ def _refuse_over_cap(
         if after > limit + TOLERANCE:
             ks = caseworker_of.get(pid)
             raise CannotPlace(
-                "partner_over_cap",
-                staff=code,
-                caseworker=department.codes.get(ks, code) if ks else code,
-                load=after,
-                limit=limit,
-                role=role,
+                Message(
+                    "{staff}, the buddy of {caseworker}, would carry {load:g} as {role} "
+                    "against a cap of {limit:g}; nothing was changed",
+                    {
+                        "staff": code,
+                        "caseworker": department.codes.get(ks, code) if ks else code,
+                        "load": after,
+                        "limit": limit,
+                        "role": role,
+                    },
+                )
             )
 
 
@@ -337,7 +343,13 @@ def _bump_versions(conn: Connection, department: Department, citizens: list[int]
             == row["seen"] + 1
         )
     if changed != len(rows):
-        raise Conflict("plan_stale", n=len(rows) - changed)
+        raise Conflict(
+            Message(
+                "{n} citizen case(s) changed while the plan was made; nothing was "
+                "changed: run it again",
+                {"n": len(rows) - changed},
+            )
+        )
 
 
 def _record_cap(conn: Connection, department: Department, cap: int) -> bool:

@@ -12,6 +12,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from caseload.domain.caps import applicable_cap
 from caseload.domain.load import CaseloadRule
+from caseload.i18n import Message
 from caseload.operate.optimise import Case, Seat
 from caseload.operate.refusals import NotFound, shown_id
 from caseload.register.rules_in_force import all_caps, caseload_rule
@@ -52,7 +53,7 @@ def department_id(conn: Connection, code: str) -> tuple[int, str]:
         select(s.department.c.id, s.department.c.role_model).where(s.department.c.code == code)
     ).first()
     if row is None:
-        raise NotFound("no_department", code=shown_id(code))
+        raise NotFound(Message("no department {code} in the register", {"code": shown_id(code)}))
     return int(row[0]), str(row[1])
 
 
@@ -79,7 +80,12 @@ def read(
     in_force = found.cap if found is not None else None
     department_cap = cap if cap is not None else in_force
     if department_cap is None:
-        raise NotFound("no_cap", role=role, code=code, day=day)
+        raise NotFound(
+            Message(
+                "no caseload cap for {role} in {code} on {day}; give --cap",
+                {"role": role, "code": code, "day": day},
+            )
+        )
     seats = []
     for person in staff:
         # a person's own cap beats the department's, also a new one given with --cap (as

@@ -1,6 +1,6 @@
-"""Why the operate face says no: every refusal is a list of reasons, each an i18n key with
-its values, so a caseworker reads it in Danish or English (``message(lang)``); ``str()`` is
-the English, for logs and tests.
+"""Why the operate face says no: every refusal is a list of reasons, each a deferred
+:class:`~caseload.i18n.Message`, so a caseworker reads it in Danish or English
+(``message(lang)``); ``str()`` is the English, for logs and tests.
 
 The values are codes (citizen ids, staff codes, dates, numbers), never a CPR number: an id
 typed by the user is shown only when it cannot be one (``shown_id``).
@@ -11,43 +11,43 @@ from __future__ import annotations
 import re
 from typing import Any, Self
 
-from caseload.i18n import t
+from caseload.i18n import Message, translator
+from caseload.i18n.legacy import KEYS
 
 _LOOKS_LIKE_CPR = re.compile(r"^\D*\d{6}\D?\d{4}\D*$")
 
+HIDDEN_CPR = Message("(not repeated: it looks like a CPR number, which is never an id)")
+"""Said in place of an id that looks like a CPR number."""
 
-class Hidden:
-    """An id left out of a message because it looks like a CPR number."""
 
-
-def shown_id(value: str) -> str | Hidden:
+def shown_id(value: str) -> str | Message:
     """The id as typed (quoted), unless it looks like a CPR number: then it is never
     repeated, and the message says why."""
-    return Hidden() if _LOOKS_LIKE_CPR.match(value) else repr(value)
+    return HIDDEN_CPR if _LOOKS_LIKE_CPR.match(value) else repr(value)
 
 
 class _Said(Exception):
-    """An error made of (key, values) reasons, rendered in the reader's language."""
+    """An error made of reasons (messages), rendered in the reader's language."""
 
     joiner = "; "
 
-    def __init__(self, key: str, **values: Any) -> None:
-        self.reasons: list[tuple[str, dict[str, Any]]] = [(key, values)]
-        super().__init__(key)
+    def __init__(self, reason: Message | str, **values: Any) -> None:
+        """``reason`` is a message; a string is taken as its msgid, with ``values`` as its
+        parameters (an old message key of the command line is mapped to its msgid)."""
+        if isinstance(reason, str):
+            reason = Message(KEYS.get(reason, reason), values)
+        self.reasons: list[Message] = [reason]
+        super().__init__(reason.msgid)
 
     @classmethod
-    def of(cls, reasons: list[tuple[str, dict[str, Any]]]) -> Self:
-        error = cls(reasons[0][0], **reasons[0][1])
+    def of(cls, reasons: list[Message]) -> Self:
+        error = cls(reasons[0])
         error.reasons = list(reasons)
         return error
 
     def message(self, lang: str = "en") -> str:
-        def said(value: Any) -> Any:
-            return t("hidden_cpr", lang) if isinstance(value, Hidden) else value
-
-        return self.joiner.join(
-            t(key, lang, **{k: said(v) for k, v in values.items()}) for key, values in self.reasons
-        )
+        tr = translator(lang)
+        return self.joiner.join(tr.message(reason) for reason in self.reasons)
 
     def __str__(self) -> str:
         return self.message("en")

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, and_, func, or_, select
 from caseload.domain import codes
 from caseload.domain.dates import whole_years
 from caseload.domain.labels import label
+from caseload.i18n import Message, template_globals, translator
 from caseload.operate.caseflow import FOLLOW_UP_DAYS
 from caseload.operate.department import on
 from caseload.operate.refusals import NotFound, shown_id
@@ -58,25 +59,38 @@ class Page:
     """Other professionals attached (role: staff code)."""
 
     @property
-    def barriers(self) -> list[tuple[str, dict[str, Any]]]:
-        """Structured warnings (word key, values) for the sparring talk."""
-        out: list[tuple[str, dict[str, Any]]] = []
+    def barriers(self) -> list[Message]:
+        """Warnings for the sparring talk, rendered in the reader's language."""
+        out: list[Message] = []
         if self.overdue_days > 0:
-            out.append(("b_overdue", {"days": self.overdue_days}))
+            out.append(
+                Message("The job meeting is {days} days overdue.", {"days": self.overdue_days})
+            )
         if self.outreach:
-            out.append(("b_outreach", {"n": self.missed_by_citizen}))
+            out.append(
+                Message(
+                    "{n} meetings missed by the citizen since the last one held: consider "
+                    "outreach (home visit, social services).",
+                    {"n": self.missed_by_citizen},
+                )
+            )
         if self.days_since_contact is None:
-            out.append(("b_never", {}))
+            out.append(Message("No meeting held since entry."))
         elif self.days_since_contact > QUIET_DAYS:
-            out.append(("b_quiet", {"days": self.days_since_contact}))
+            out.append(Message("No contact for {days} days.", {"days": self.days_since_contact}))
         if any(m["flag"] for m in self.medical):
-            out.append(("b_medical", {"days": FOLLOW_UP_DAYS}))
+            out.append(
+                Message(
+                    "Medical information answered more than {days} days ago and not followed up.",
+                    {"days": FOLLOW_UP_DAYS},
+                )
+            )
         if any(r["waiting"] for r in self.reports):
-            out.append(("b_report", {}))
+            out.append(Message("A progress report has arrived and waits for action."))
         if not self.courses and not self.placements:
-            out.append(("b_passive", {}))
+            out.append(Message("No course or placement running: a passive period."))
         if self.kh_years is not None and self.kh_years >= codes.LONG_TERM_RECIPIENT_YEARS:
-            out.append(("b_long_term", {"years": self.kh_years}))
+            out.append(Message("On kontanthjælp for {years} years.", {"years": self.kh_years}))
         return out
 
 
@@ -93,7 +107,7 @@ def sheet(conn: Connection, staff: str, day: date) -> Sheet:
     p = s.professional
     found = conn.execute(select(p.c.id, p.c.name).where(p.c.code == staff)).first()
     if found is None:
-        raise NotFound("no_professional", code=shown_id(staff))
+        raise NotFound(Message("no professional {code} in the register", {"code": shown_id(staff)}))
     pid = int(found[0])
     due = due_frame(conn, day, pid).sort("due")
     ids = due.get_column("citizen_id").to_list()
@@ -288,9 +302,7 @@ def _others(conn: Connection, pages: dict[int, Page], day: date, pid: int) -> No
 
 def render(result: Sheet, lang: str) -> str:
     """The sheet as one self-contained HTML document, a page per citizen when printed."""
-    from caseload.operate.words import WORDS
-
-    words = WORDS[lang]
+    tr = translator(lang)
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("caseload.operate", "templates"),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
@@ -298,5 +310,6 @@ def render(result: Sheet, lang: str) -> str:
     )
     env.filters["d"] = lambda v: "–" if v is None else v.isoformat()
     env.filters["label"] = lambda code: label(code, lang)
+    env.globals.update(template_globals(tr))
     template = env.get_template("sparring.html.j2")
-    return template.render(sheet=result, w=words, lang=lang)
+    return template.render(sheet=result, lang=lang)

@@ -1,0 +1,54 @@
+"""A deferred message and the gettext_noop marker (no translation happens here)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def N_(msgid: str) -> str:
+    """Mark ``msgid`` for extraction without translating it (gettext_noop): for text kept
+    in tables (code labels, column headings) and translated where it is shown."""
+    return msgid
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message to be rendered later, in the reader's language.
+
+    ``msgid`` is the English source text with ``{name}`` placeholders; ``params`` fills
+    them. A parameter may itself be a :class:`Message` (translated too). Never put a CPR
+    number or health information into ``params``: they are shown to users.
+    """
+
+    msgid: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    context: str | None = None
+
+    def __str__(self) -> str:
+        """The English text."""
+        from caseload.i18n.translator import translator
+
+        return translator("en").message(self)
+
+    def __hash__(self) -> int:
+        return hash((self.msgid, self.context, tuple(sorted(self.params.items(), key=str))))
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON-able form (nested messages too), e.g. to travel in a data frame."""
+        return {
+            "msgid": self.msgid,
+            "params": {
+                k: v.to_json() if isinstance(v, Message) else v for k, v in self.params.items()
+            },
+            **({"context": self.context} if self.context else {}),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Message:
+        params = {
+            k: cls.from_json(v) if isinstance(v, dict) and "msgid" in v else v
+            for k, v in dict(data.get("params") or {}).items()
+        }
+        return cls(str(data["msgid"]), params, data.get("context"))

@@ -1,0 +1,134 @@
+"""One reader's translator: gettext from the compiled catalogue, numbers, money and dates
+from Babel in the reader's locale."""
+
+from __future__ import annotations
+
+import gettext as _gettext
+import io
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from babel import Locale
+from babel.dates import format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_currency, format_decimal, format_percent
+
+from caseload.i18n.message import Message
+
+DOMAIN = "caseload"
+LOCALES: Mapping[str, str] = {"en": "en_GB", "da": "da_DK"}
+"""The Babel locale of each language. English readers get en_GB, not en_DK: en_GB writes
+1,234.5 and 6 Dec 2026, as the English output has always written numbers, while CLDR's en_DK
+mixes English words with Danish number marks (1.234,5), which an English reader misreads.
+en_US would put the month first, which no one in a Danish job centre expects."""
+
+Number = int | float | Decimal
+
+
+def _catalogue(lang: str) -> _gettext.NullTranslations:
+    """The compiled .mo for ``lang``; if it was never built (``pip install -e .`` without
+    ``make``), the .po read with Babel and compiled in memory, so nothing breaks. English
+    is the msgids themselves."""
+    if lang == "en":
+        return _gettext.NullTranslations()
+    folder = resources.files("caseload").joinpath("locale", lang, "LC_MESSAGES")
+    mo = folder.joinpath(f"{DOMAIN}.mo")
+    if mo.is_file():
+        with mo.open("rb") as handle:
+            return _gettext.GNUTranslations(handle)
+    po = folder.joinpath(f"{DOMAIN}.po")
+    if not po.is_file():
+        return _gettext.NullTranslations()
+    with po.open("rb") as handle:
+        catalog = read_po(handle, locale=lang, domain=DOMAIN)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return _gettext.GNUTranslations(buffer)
+
+
+def _filled(text: str, params: Mapping[str, Any]) -> str:
+    return text.format(**params) if params else text
+
+
+class Translator:
+    """Translate for one reader: ``tr.gettext("Caseloads on {day}", day=day)``.
+
+    Every method fills ``{name}`` placeholders from keyword parameters with
+    :meth:`str.format` (so ``{load:g}`` works); without parameters the text is returned
+    as it is.
+    """
+
+    def __init__(self, lang: str) -> None:
+        if lang not in LOCALES:
+            raise ValueError(f"unknown language {lang!r}; expected one of {', '.join(LOCALES)}")
+        self.lang = lang
+        self.locale = Locale.parse(LOCALES[lang])
+        self._catalogue = _catalogue(lang)
+
+    def __repr__(self) -> str:
+        return f"Translator({self.lang!r})"
+
+    # text
+    def gettext(self, msgid: str, /, **params: Any) -> str:
+        return _filled(self._catalogue.gettext(msgid), params)
+
+    def ngettext(self, singular: str, plural: str, n: int, /, **params: Any) -> str:
+        """The singular or plural form for ``n``; ``{n}`` is filled with ``n`` unless
+        given."""
+        return _filled(self._catalogue.ngettext(singular, plural, n), {"n": n, **params})
+
+    def pgettext(self, context: str, msgid: str, /, **params: Any) -> str:
+        """``msgid`` in ``context``: for one English word that needs two Danish ones."""
+        return _filled(self._catalogue.pgettext(context, msgid), params)
+
+    def message(self, m: Message) -> str:
+        """A deferred message in this reader's language (nested messages too)."""
+        params = {k: self.message(v) if isinstance(v, Message) else v for k, v in m.params.items()}
+        if m.context:
+            return self.pgettext(m.context, m.msgid, **params)
+        return self.gettext(m.msgid, **params)
+
+    # numbers, money and dates in the reader's locale
+    def number(self, value: Number, digits: int | None = None) -> str:
+        """``value`` with the locale's grouping and decimal marks; ``digits`` fixes the
+        number of decimals."""
+        if digits is None:
+            return format_decimal(value, locale=self.locale)
+        pattern = "#,##0" + ("." + "0" * digits if digits else "")
+        return format_decimal(value, format=pattern, locale=self.locale)
+
+    def percent(self, share: Number, digits: int = 0) -> str:
+        """``share`` (0.25) as a percentage (25 %, 25%)."""
+        pattern = "#,##0" + ("." + "0" * digits if digits else "") + " %"
+        if self.lang == "en":
+            pattern = pattern.replace(" %", "%")
+        return format_percent(share, format=pattern, locale=self.locale)
+
+    def money(self, amount: Number, digits: int = 0) -> str:
+        """Danish kroner: ``12.345 kr.`` in Danish, ``DKK 12,345`` in English."""
+        if self.lang == "en":
+            return f"DKK {self.number(amount, digits)}"
+        return format_currency(
+            amount,
+            "DKK",
+            format="#,##0" + ("." + "0" * digits if digits else "") + " ¤",
+            locale=self.locale,
+            currency_digits=False,
+        )
+
+    def date(self, day: date | datetime, format: str = "medium") -> str:
+        """``day`` in the locale's own form (``format`` is Babel's: short, medium, long,
+        full, or a pattern)."""
+        return format_date(day, format=format, locale=self.locale)
+
+
+@cache
+def translator(lang: str) -> Translator:
+    """The translator for ``lang`` ("en" or "da"); catalogues are read once per process."""
+    return Translator(lang)
