@@ -13,6 +13,8 @@ import hmac
 from dataclasses import dataclass
 from datetime import date
 
+from caseload.i18n import N_
+
 
 class CprError(ValueError):
     """The reason a CPR number is invalid. Never carries the number itself."""
@@ -46,13 +48,13 @@ def parse(cpr: str) -> CprTraits:
     """
     digits = normalise(cpr)
     if len(digits) != 10 or not (digits.isascii() and digits.isdigit()):
-        raise CprError("must be ten digits (DDMMYY-SSSS)")
+        raise CprError(N_("must be ten digits (DDMMYY-SSSS)"))
     day, month, year2 = int(digits[0:2]), int(digits[2:4]), int(digits[4:6])
     year = _century(year2, int(digits[6])) + year2
     try:
         born = date(year, month, day)
     except ValueError:
-        raise CprError("the first six digits are not a real birth date") from None
+        raise CprError(N_("the first six digits are not a real birth date")) from None
     sex = "male" if int(digits[9]) % 2 == 1 else "female"
     return CprTraits(birth_date=born, sex=sex)
 
@@ -60,5 +62,5 @@ def parse(cpr: str) -> CprTraits:
 def keyed_hash(cpr: str, key: bytes) -> str:
     """HMAC-SHA256 of the normalised number: stable for joins, useless without the key."""
     if not key:
-        raise CprError("no hashing key configured")
+        raise CprError(N_("no hashing key configured"))
     return hmac.new(key, normalise(cpr).encode("ascii"), hashlib.sha256).hexdigest()

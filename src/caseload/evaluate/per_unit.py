@@ -17,6 +17,7 @@ import polars as pl
 from caseload.evaluate import binary, estimate
 from caseload.evaluate.binary import BinaryResult
 from caseload.evaluate.continuous import ContinuousResult
+from caseload.i18n import N_, Message
 from caseload.register import readers
 from caseload.register.problems import ImportRejected, Problem
 
@@ -60,25 +61,26 @@ def _number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _numbers(
-    frame: pl.DataFrame, column: str, file: str, problems: list[Problem], what: str
-) -> np.ndarray:
+def _numbers(frame: pl.DataFrame, column: str, file: str, problems: list[Problem]) -> np.ndarray:
     values = np.full(frame.height, np.nan)
     for i, (row, text) in enumerate(frame.select(readers.ROW, column).iter_rows()):
         if text is None:
-            problems.append(Problem(row, column, f"empty ({what} needs a value)", file))
+            problems.append(Problem(row, column, Message("empty (an outcome needs a value)"), file))
             continue
         number = _number(text)
         if number is None:
-            problems.append(Problem(row, column, f"not a number: {text!r}", file))
+            problems.append(
+                Problem(row, column, Message("not a number: {text!r}", {"text": text}), file)
+            )
         else:
             values[i] = number
     return values
 
 
 def _flags(
-    frame: pl.DataFrame, column: str, file: str, problems: list[Problem], what: str
+    frame: pl.DataFrame, column: str, file: str, problems: list[Problem], wrong: str, empty: str
 ) -> np.ndarray:
+    """0/1 cells; ``wrong`` and ``empty`` say what is wrong with a cell (msgids)."""
     values = np.zeros(frame.height)
     for i, (row, text) in enumerate(frame.select(readers.ROW, column).iter_rows()):
         lowered = (text or "").lower()
@@ -89,9 +91,7 @@ def _flags(
                 Problem(
                     row,
                     column,
-                    f"{what} must be 0 or 1, not {text!r}"
-                    if text is not None
-                    else f"empty ({what} needs 0 or 1)",
+                    Message(wrong, {"text": text}) if text is not None else Message(empty),
                     file,
                 )
             )
@@ -111,7 +111,7 @@ def _covariate_matrix(
     for name in names:
         cells = frame.get_column(name)
         for row in frame.filter(pl.col(name).is_null()).get_column(readers.ROW).to_list():
-            problems.append(Problem(row, name, "empty (a covariate needs a value)", file))
+            problems.append(Problem(row, name, Message("empty (a covariate needs a value)"), file))
         numeric = [_number(v) for v in cells.drop_nulls().to_list()]
         if all(v is not None for v in numeric):
             columns.append(
@@ -138,37 +138,54 @@ def analyze(path: Path, request: Request) -> Analysis:
     wanted += [c for c in (request.time, request.event, request.cluster) if c]
     available = [c for c in frame.columns if c != readers.ROW]
     problems = [
-        Problem(1, name, "no such column (the file has: " + ", ".join(available) + ")", file)
+        Problem(
+            1,
+            name,
+            Message("no such column (the file has: {columns})", {"columns": ", ".join(available)}),
+            file,
+        )
         for name in dict.fromkeys(c.lower() for c in wanted)
         if name not in frame.columns
     ]
     if (request.time is None) != (request.event is None):
         problems.append(
-            Problem(0, request.time or request.event or "-", "--time and --event go together", file)
+            Problem(
+                0,
+                request.time or request.event or "-",
+                Message("--time and --event go together"),
+                file,
+            )
         )
     if not (request.outcomes or request.binary or request.time):
         problems.append(
-            Problem(0, "-", "nothing to analyse: give --outcome, --binary or --time/--event", file)
+            Problem(
+                0,
+                "-",
+                Message("nothing to analyse: give --outcome, --binary or --time/--event"),
+                file,
+            )
         )
     if problems:
         raise ImportRejected(file, problems)
     arm_col = request.arm.lower()
     for row in frame.filter(pl.col(arm_col).is_null()).get_column(readers.ROW).to_list():
-        problems.append(Problem(row, arm_col, "empty (every unit needs an arm)", file))
+        problems.append(Problem(row, arm_col, Message("empty (every unit needs an arm)"), file))
     arms = frame.get_column(arm_col).drop_nulls().unique().sort().to_list()
     if request.treated not in arms:
         problems.append(
             Problem(
                 0,
                 arm_col,
-                f"the treated value {request.treated!r} does not "
-                f"occur (values: {', '.join(map(str, arms[:10]))})",
+                Message(
+                    "the treated value {treated!r} does not occur (values: {values})",
+                    {"treated": request.treated, "values": ", ".join(map(str, arms[:10]))},
+                ),
                 file,
             )
         )
     treated = (frame.get_column(arm_col) == request.treated).fill_null(False).to_numpy()
     if request.treated in arms and treated.all():
-        problems.append(Problem(0, arm_col, "the control arm has no units", file))
+        problems.append(Problem(0, arm_col, Message("the control arm has no units"), file))
     matrix, names = _covariate_matrix(
         frame, [c.lower() for c in request.covariates], file, problems
     )
@@ -176,34 +193,59 @@ def analyze(path: Path, request: Request) -> Analysis:
     if request.cluster:
         col = request.cluster.lower()
         for row in frame.filter(pl.col(col).is_null()).get_column(readers.ROW).to_list():
-            problems.append(Problem(row, col, "empty (every unit needs a cluster)", file))
+            problems.append(Problem(row, col, Message("empty (every unit needs a cluster)"), file))
         cluster = frame.get_column(col).fill_null("").to_numpy()
     outcomes: list[tuple[str, str, np.ndarray]] = []
     for name in dict.fromkeys(o.lower() for o in [*request.binary, *request.outcomes]):
         if name in {b.lower() for b in request.binary} or _is_binary(frame, name):
             outcomes.append(
-                (name, "binary", _flags(frame, name, file, problems, "a binary outcome"))
+                (
+                    name,
+                    "binary",
+                    _flags(
+                        frame,
+                        name,
+                        file,
+                        problems,
+                        N_("a binary outcome must be 0 or 1, not {text!r}"),
+                        N_("empty (a binary outcome needs 0 or 1)"),
+                    ),
+                )
             )
         else:
-            outcomes.append(
-                (name, "continuous", _numbers(frame, name, file, problems, "an outcome"))
-            )
+            outcomes.append((name, "continuous", _numbers(frame, name, file, problems)))
     time = event = None
     if request.time and request.event:
         tcol, ecol = request.time.lower(), request.event.lower()
-        event = _flags(frame, ecol, file, problems, "an event")
+        event = _flags(
+            frame,
+            ecol,
+            file,
+            problems,
+            N_("an event must be 0 or 1, not {text!r}"),
+            N_("empty (an event needs 0 or 1)"),
+        )
         time = np.full(frame.height, np.nan)
         for i, (row, text, ev) in enumerate(frame.select(readers.ROW, tcol, ecol).iter_rows()):
             if text is None:
                 problems.append(
-                    Problem(row, tcol, "empty time" + (" for an event" if ev in TRUE else ""), file)
+                    Problem(
+                        row,
+                        tcol,
+                        Message("empty time for an event") if ev in TRUE else Message("empty time"),
+                        file,
+                    )
                 )
                 continue
             value = _number(text)
             if value is None:
-                problems.append(Problem(row, tcol, f"not a number: {text!r}", file))
+                problems.append(
+                    Problem(row, tcol, Message("not a number: {text!r}", {"text": text}), file)
+                )
             elif value < 0:
-                problems.append(Problem(row, tcol, f"negative time {text}", file))
+                problems.append(
+                    Problem(row, tcol, Message("negative time {text}", {"text": text}), file)
+                )
             else:
                 time[i] = value
     if problems:
@@ -228,7 +270,8 @@ def analyze(path: Path, request: Request) -> Analysis:
                 request.time or "time", time, event.astype(int), treated, cov, request.alpha
             )
     except ValueError as error:
-        raise ImportRejected(file, [Problem(0, "-", str(error), file)]) from None
+        # the estimators' own words (English): not in the catalogue
+        raise ImportRejected(file, [Problem(0, "-", Message(str(error)), file)]) from None
     return Analysis(file, int(treated.sum()), int((~treated).sum()), results, spell, names)
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import polars as pl
 
 from caseload.evaluate.randomise import Design, allocate
+from caseload.i18n import Message
 from caseload.register import readers
 from caseload.register.problems import ImportRejected, Problem
 
@@ -24,7 +25,15 @@ def randomise_file(
     """Read units, allocate them, write each unit's arm and probability; all or nothing."""
     if out.suffix.lower() not in OUT_SUFFIXES:
         raise ImportRejected(
-            str(out), [Problem(0, "-", f"write .csv or .parquet, not {out.suffix!r}", str(out))]
+            str(out),
+            [
+                Problem(
+                    0,
+                    "-",
+                    Message("write .csv or .parquet, not {suffix!r}", {"suffix": out.suffix}),
+                    str(out),
+                )
+            ],
         )
     frame = readers.read(path)
     columns = [id_column.lower(), *(b.lower() for b in blocks)]
@@ -34,9 +43,10 @@ def randomise_file(
         Problem(
             1,
             name,
-            "no such column (the file has: "
-            + ", ".join(c for c in frame.columns if c != readers.ROW)
-            + ")",
+            Message(
+                "no such column (the file has: {columns})",
+                {"columns": ", ".join(c for c in frame.columns if c != readers.ROW)},
+            ),
             str(path),
         )
         for name in columns
@@ -46,16 +56,21 @@ def randomise_file(
         raise ImportRejected(str(path), problems)
     for name in columns:
         for row in frame.filter(pl.col(name).is_null()).get_column(readers.ROW).to_list():
-            problems.append(Problem(row, name, "empty", str(path)))
+            problems.append(Problem(row, name, Message("empty"), str(path)))
     unit_col = cluster.lower() if cluster else id_column.lower()
     if not cluster:
         repeated = frame.filter(pl.col(unit_col).is_duplicated() & pl.col(unit_col).is_not_null())
         for row, value in repeated.select(readers.ROW, unit_col).iter_rows():
             problems.append(
-                Problem(row, unit_col, f"unit {value!r} appears more than once", str(path))
+                Problem(
+                    row,
+                    unit_col,
+                    Message("unit {value!r} appears more than once", {"value": value}),
+                    str(path),
+                )
             )
     if frame.height == 0:
-        problems.append(Problem(0, id_column, "the file has no units", str(path)))
+        problems.append(Problem(0, id_column, Message("the file has no units"), str(path)))
     if problems:
         raise ImportRejected(str(path), problems)
     block_cols = [b.lower() for b in blocks]
@@ -81,8 +96,11 @@ def randomise_file(
                     Problem(
                         row,
                         unit_col,
-                        f"cluster {unit!r} spans several "
-                        "blocks; block on traits the whole cluster shares",
+                        Message(
+                            "cluster {unit!r} spans several blocks; block on traits the whole "
+                            "cluster shares",
+                            {"unit": unit},
+                        ),
                         str(path),
                     )
                 )

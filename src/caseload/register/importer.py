@@ -15,6 +15,7 @@ from pathlib import Path
 import polars as pl
 from sqlalchemy import Connection, Engine, func, select
 
+from caseload.i18n import N_
 from caseload.register import catalogue, problems, readers, rules, validate
 from caseload.register.problems import ImportRejected
 from caseload.register.spec import TableSpec
@@ -164,7 +165,8 @@ def _taken_elsewhere(conn: Connection, spec: TableSpec, rows: pl.DataFrame) -> p
                 clash,
                 pl.lit(True),
                 field,
-                pl.lit("already registered for citizen ") + pl.col("code_stored"),
+                N_("already registered for citizen {citizen}"),
+                citizen=pl.col("code_stored"),
             )
         )
     return pl.concat(found)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import polars as pl
 
+from caseload.i18n import Message
 from caseload.register.problems import ImportRejected, Problem
 
 ROW = "_row"
@@ -17,7 +18,7 @@ def read(path: Path) -> pl.DataFrame:
     """All cells as trimmed text (empty → null), plus ``_row``: the row number a user sees."""
     suffix = path.suffix.lower()
     if not path.exists():
-        raise ImportRejected(str(path), [Problem(0, "-", "file not found", str(path))])
+        raise ImportRejected(str(path), [Problem(0, "-", Message("file not found"), str(path))])
     if suffix in (".csv", ".txt"):
         frame, first = _csv(path), 2
     elif suffix == ".xlsx":
@@ -31,7 +32,10 @@ def read(path: Path) -> pl.DataFrame:
                 Problem(
                     0,
                     "-",
-                    f"unsupported file type {suffix!r}; use {', '.join(SUFFIXES)}",
+                    Message(
+                        "unsupported file type {suffix!r}; use {suffixes}",
+                        {"suffix": suffix, "suffixes": ", ".join(SUFFIXES)},
+                    ),
                     str(path),
                 )
             ],
@@ -58,7 +62,15 @@ def _csv(path: Path) -> pl.DataFrame:
         )
     except pl.exceptions.PolarsError as error:
         raise ImportRejected(
-            str(path), [Problem(0, "-", f"not a readable CSV file: {error}", str(path))]
+            str(path),
+            [
+                Problem(
+                    0,
+                    "-",
+                    Message("not a readable CSV file: {error}", {"error": str(error)}),
+                    str(path),
+                )
+            ],
         ) from None
 
 
@@ -83,7 +95,15 @@ def _xlsx(path: Path) -> pl.DataFrame:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises several unrelated types for a bad file
         raise ImportRejected(
-            str(path), [Problem(0, "-", f"not a readable .xlsx file: {error}", str(path))]
+            str(path),
+            [
+                Problem(
+                    0,
+                    "-",
+                    Message("not a readable .xlsx file: {error}", {"error": str(error)}),
+                    str(path),
+                )
+            ],
         ) from None
     rows = book.worksheets[0].iter_rows(values_only=True)
     header = [str(h) if h is not None else "" for h in next(rows, ())]

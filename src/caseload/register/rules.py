@@ -2,8 +2,10 @@
 
 A rule takes the parsed frame (file column names, typed values, ``_row`` = the
 row number in the file) and returns the rows it objects to as a frame of
-``_row``, ``column`` and ``reason``. Rules must never put a sensitive value
-(a CPR number, health information) into a reason.
+``_row``, ``column``, ``reason`` and ``params``: the reason is a msgid (English, with
+``{name}`` placeholders; the Danish is in the catalogue) and ``params`` its values as JSON
+text. Rules must never put a sensitive value (a CPR number, health information) into a
+reason or its values.
 """
 
 from __future__ import annotations
@@ -17,18 +19,36 @@ import polars as pl
 from sqlalchemy import Connection, func, select
 
 from caseload.domain import codes, cpr
+from caseload.i18n import N_
+from caseload.register.problems import params_json
 from caseload.register.spec import Rule
 
-PROBLEM_SCHEMA = {"_row": pl.Int64, "column": pl.Utf8, "reason": pl.Utf8}
+PROBLEM_SCHEMA = {"_row": pl.Int64, "column": pl.Utf8, "reason": pl.Utf8, "params": pl.Utf8}
 CPR_KEY_ENV = "CASELOAD_CPR_KEY"
 
 
-def flag(df: pl.DataFrame, mask: pl.Expr, column: str, reason: str | pl.Expr) -> pl.DataFrame:
-    """Problems for the rows where ``mask`` is true."""
-    why = reason if isinstance(reason, pl.Expr) else pl.lit(reason)
+def flag(
+    df: pl.DataFrame, mask: pl.Expr, column: str, reason: str, **params: pl.Expr | str
+) -> pl.DataFrame:
+    """Problems for the rows where ``mask`` is true: ``reason`` is a msgid, ``params`` fill
+    its placeholders (an expression per row, or one text for all)."""
+    if any(isinstance(v, pl.Expr) for v in params.values()):
+        values = pl.struct(
+            [
+                (v if isinstance(v, pl.Expr) else pl.lit(v)).cast(pl.Utf8).alias(k)
+                for k, v in params.items()
+            ]
+        ).struct.json_encode()
+    else:
+        values = pl.lit(params_json(params), pl.Utf8)
     return (
         df.filter(mask.fill_null(False))
-        .select(pl.col("_row"), pl.lit(column).alias("column"), why.alias("reason"))
+        .select(
+            pl.col("_row"),
+            pl.lit(column).alias("column"),
+            pl.lit(reason).alias("reason"),
+            values.alias("params"),
+        )
         .cast(PROBLEM_SCHEMA)  # type: ignore[arg-type]
     )
 
@@ -45,7 +65,7 @@ def positive(column: str) -> Rule:
     def rule(df: pl.DataFrame) -> pl.DataFrame:
         if not _has(df, column):
             return none()
-        return flag(df, pl.col(column) <= 0, column, "must be greater than 0")
+        return flag(df, pl.col(column) <= 0, column, N_("must be greater than 0"))
 
     return rule
 
@@ -54,14 +74,17 @@ def non_negative(column: str) -> Rule:
     def rule(df: pl.DataFrame) -> pl.DataFrame:
         if not _has(df, column):
             return none()
-        return flag(df, pl.col(column) < 0, column, "may not be negative")
+        return flag(df, pl.col(column) < 0, column, N_("may not be negative"))
 
     return rule
 
 
 def fte_in_range(df: pl.DataFrame) -> pl.DataFrame:
     return flag(
-        df, (pl.col("fte") <= 0) | (pl.col("fte") > 1.5), "fte", "must be above 0 and at most 1.5"
+        df,
+        (pl.col("fte") <= 0) | (pl.col("fte") > 1.5),
+        "fte",
+        N_("must be above 0 and at most 1.5"),
     )
 
 
@@ -72,7 +95,7 @@ def exit_needs_end(df: pl.DataFrame) -> pl.DataFrame:
         df,
         pl.col("exit_kind").is_not_null() & pl.col("end_date").is_null(),
         "exit_kind",
-        "an exit needs an end_date",
+        N_("an exit needs an end_date"),
     )
 
 
@@ -83,7 +106,7 @@ def one_cap_scope(df: pl.DataFrame) -> pl.DataFrame:
         df,
         pl.col("department_id").is_not_null() & pl.col("staff_id").is_not_null(),
         "staff_id",
-        "give either department_id or staff_id, not both",
+        N_("give either department_id or staff_id, not both"),
     )
 
 
@@ -110,7 +133,7 @@ def _cpr_traits(df: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _given_or_from_cpr(column: str, trait: str, what: str) -> Rule:
+def _given_or_from_cpr(column: str, trait: str, mismatch: str) -> Rule:
     """``column`` must be given when there is no CPR number, and agree with it when both are."""
 
     def rule(df: pl.DataFrame) -> pl.DataFrame:
@@ -120,21 +143,23 @@ def _given_or_from_cpr(column: str, trait: str, what: str) -> Rule:
             traits,
             ~have_cpr & pl.col(column).is_null() & pl.col("cpr").is_null(),
             column,
-            "required when there is no cpr",
+            N_("required when there is no cpr"),
         )
         clash = flag(
             traits,
             have_cpr & pl.col(column).is_not_null() & (pl.col(column) != pl.col(trait)),
             column,
-            f"does not match the {what} in the CPR number",
+            mismatch,
         )
         return pl.concat([missing, clash])
 
     return rule
 
 
-birth_date_or_cpr = _given_or_from_cpr("birth_date", "_cpr_birth", "birth date")
-sex_or_cpr = _given_or_from_cpr("sex", "_cpr_sex", "sex")
+birth_date_or_cpr = _given_or_from_cpr(
+    "birth_date", "_cpr_birth", N_("does not match the birth date in the CPR number")
+)
+sex_or_cpr = _given_or_from_cpr("sex", "_cpr_sex", N_("does not match the sex in the CPR number"))
 
 
 def cpr_key_present(df: pl.DataFrame) -> pl.DataFrame:
@@ -144,7 +169,8 @@ def cpr_key_present(df: pl.DataFrame) -> pl.DataFrame:
         df,
         pl.col("cpr").is_not_null(),
         "cpr",
-        f"CPR numbers are stored only as a keyed hash: set {CPR_KEY_ENV} first",
+        N_("CPR numbers are stored only as a keyed hash: set {name} first"),
+        name=CPR_KEY_ENV,
     )
 
 
@@ -154,7 +180,8 @@ def same_cpr_twice(df: pl.DataFrame) -> pl.DataFrame:
         marked,
         pl.col("cpr").is_not_null() & (pl.col("_first") != pl.col("_row")),
         "cpr",
-        pl.lit("same CPR number as row ") + pl.col("_first").cast(pl.Utf8),
+        N_("same CPR number as row {row}"),
+        row=pl.col("_first"),
     )
 
 
@@ -179,9 +206,10 @@ def derive_from_cpr(df: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def no_overlap(who: str, what: str) -> Rule:
-    """Two rows in one file may not give ``who`` the same role for overlapping periods. A
-    cover (reason ``cover``) runs beside the absent colleague's own period and is exempt."""
+def no_overlap(who: str, reason: str) -> Rule:
+    """Two rows in one file may not give ``who`` the same role for overlapping periods
+    (``reason`` says so). A cover (reason ``cover``) runs beside the absent colleague's own
+    period and is exempt."""
 
     def rule(df: pl.DataFrame) -> pl.DataFrame:
         if "reason" in df.columns:
@@ -200,7 +228,7 @@ def no_overlap(who: str, what: str) -> Rule:
             ordered,
             overlap,
             "start_date",
-            f"overlaps another {what} with the same {who} and role in this file",
+            reason,
         )
 
     return rule
@@ -212,10 +240,10 @@ def held_needs_date(df: pl.DataFrame) -> pl.DataFrame:
             df,
             (pl.col("status") == "held") & pl.col("held_date").is_null(),
             "held_date",
-            "a held meeting needs held_date",
+            N_("a held meeting needs held_date"),
         )
         if _has(df, "held_date")
-        else flag(df, pl.col("status") == "held", "held_date", "a held meeting needs held_date")
+        else flag(df, pl.col("status") == "held", "held_date", N_("a held meeting needs held_date"))
     )
 
 
@@ -230,7 +258,7 @@ def acted_needs_received(df: pl.DataFrame) -> pl.DataFrame:
         df,
         pl.col("acted_on_date").is_not_null() & pl.col("received_date").is_null(),
         "acted_on_date",
-        "a report must be received before it is acted on",
+        N_("a report must be received before it is acted on"),
     )
 
 
@@ -241,7 +269,7 @@ def follow_up_needs_answer(df: pl.DataFrame) -> pl.DataFrame:
         df,
         pl.col("followed_up_date").is_not_null() & pl.col("answered_date").is_null(),
         "followed_up_date",
-        "follow-up needs an answered_date",
+        N_("follow-up needs an answered_date"),
     )
 
 
@@ -250,7 +278,7 @@ def weekly_hours_in_range(df: pl.DataFrame) -> pl.DataFrame:
         df,
         (pl.col("weekly_hours") < 0) | (pl.col("weekly_hours") > 60),
         "weekly_hours",
-        "must be between 0 and 60",
+        N_("must be between 0 and 60"),
     )
 
 
@@ -259,7 +287,7 @@ def probability_in_range(df: pl.DataFrame) -> pl.DataFrame:
         df,
         (pl.col("probability") <= 0) | (pl.col("probability") >= 1),
         "probability",
-        "must be strictly between 0 and 1",
+        N_("must be strictly between 0 and 1"),
     )
 
 
@@ -296,7 +324,7 @@ def share_in_range(column: str) -> Rule:
         if not _has(df, column):
             return none()
         outside = (pl.col(column) <= 0) | (pl.col(column) > 1)
-        return flag(df, outside, column, "must be above 0 and at most 1")
+        return flag(df, outside, column, N_("must be above 0 and at most 1"))
 
     return rule
 
@@ -306,7 +334,7 @@ def two_people(df: pl.DataFrame) -> pl.DataFrame:
         df,
         pl.col("caseworker_id") == pl.col("partner_id"),
         "partner_id",
-        "a buddy pair is two different professionals",
+        N_("a buddy pair is two different professionals"),
     )
 
 
@@ -317,7 +345,7 @@ def accepted_only_when_missed(df: pl.DataFrame) -> pl.DataFrame:
         df,
         pl.col("absence_accepted") & ~pl.col("status").is_in(codes.MISSED_STATUSES),
         "absence_accepted",
-        "only a cancelled or missed meeting can have its absence accepted",
+        N_("only a cancelled or missed meeting can have its absence accepted"),
     )
 
 
@@ -330,13 +358,13 @@ def cover_names_colleague(df: pl.DataFrame) -> pl.DataFrame:
                 df,
                 pl.col("covers_staff_id").is_not_null() & (pl.col("reason") != "cover"),
                 "covers_staff_id",
-                "only a responsibility with reason cover names the colleague covered",
+                N_("only a responsibility with reason cover names the colleague covered"),
             ),
             flag(
                 df,
                 pl.col("covers_staff_id") == pl.col("staff_id"),
                 "covers_staff_id",
-                "a professional cannot cover for themselves",
+                N_("a professional cannot cover for themselves"),
             ),
         ]
     )
@@ -367,7 +395,7 @@ def held_after_entry(conn: Connection, rows: pl.DataFrame) -> pl.DataFrame:
         joined,
         pl.col("held_date") < pl.col("_entry"),
         "held_date",
-        "held before the citizen's first day on a caseload",
+        N_("held before the citizen's first day on a caseload"),
     )
 
 
@@ -411,8 +439,8 @@ def no_overlap_with_stored(conn: Connection, rows: pl.DataFrame) -> pl.DataFrame
         clashes,
         pl.lit(True),
         "start_date",
-        pl.lit("overlaps the responsibility in the same role stored from ")
-        + pl.col("_start").cast(pl.Utf8),
+        N_("overlaps the responsibility in the same role stored from {start}"),
+        start=pl.col("_start"),
     )
 
 
@@ -433,5 +461,5 @@ def team_after_plan(conn: Connection, rows: pl.DataFrame) -> pl.DataFrame:
         joined,
         pl.col("meeting_date") < pl.col("_started"),
         "meeting_date",
-        "the rehabilitation team met before the preparatory plan started",
+        N_("the rehabilitation team met before the preparatory plan started"),
     )

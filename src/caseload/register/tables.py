@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from caseload.domain import codes
+from caseload.i18n import N_
 from caseload.register import rules
 from caseload.register.spec import (
     Field,
@@ -106,7 +107,12 @@ ROLES = TableSpec(
     ),
     key=("staff_id", "role", "start_date"),
     periods=(("start_date", "end_date"),),
-    rules=(rules.no_overlap("staff_id", "role period"),),
+    rules=(
+        rules.no_overlap(
+            "staff_id",
+            N_("overlaps another role period with the same staff_id and role in this file"),
+        ),
+    ),
 )
 
 CAPS = TableSpec(
@@ -247,7 +253,13 @@ RESPONSIBILITIES = TableSpec(
     ),
     key=("citizen_id", "role", "start_date"),
     periods=(("start_date", "end_date"),),
-    rules=(rules.no_overlap("citizen_id", "responsibility"), rules.cover_names_colleague),
+    rules=(
+        rules.no_overlap(
+            "citizen_id",
+            N_("overlaps another responsibility with the same citizen_id and role in this file"),
+        ),
+        rules.cover_names_colleague,
+    ),
     stored_rules=(rules.no_overlap_with_stored,),
 )
 

@@ -12,7 +12,9 @@ from collections.abc import Mapping
 import polars as pl
 
 from caseload.domain import cpr
+from caseload.i18n import N_, Message
 from caseload.register import rules
+from caseload.register.problems import params_json
 from caseload.register.readers import ROW
 from caseload.register.spec import Field, TableSpec
 
@@ -30,11 +32,30 @@ TYPES: dict[str, pl.DataType] = {
     "bool": pl.Boolean(),
 }
 _HINT = {
-    "int": "not a whole number",
-    "float": "not a number",
-    "date": "not a date (use YYYY-MM-DD or DD-MM-YYYY)",
-    "bool": "not true/false (ja/nej)",
+    "int": N_("not a whole number: '{value}'"),
+    "float": N_("not a number: '{value}'"),
+    "date": N_("not a date (use YYYY-MM-DD or DD-MM-YYYY): '{value}'"),
+    "bool": N_("not true/false (ja/nej): '{value}'"),
 }
+"""Why a cell cannot be read, with the cell (its first 40 characters)."""
+_HINT_HIDDEN = {
+    "int": N_("not a whole number"),
+    "float": N_("not a number"),
+    "date": N_("not a date (use YYYY-MM-DD or DD-MM-YYYY)"),
+    "bool": N_("not true/false (ja/nej)"),
+}
+"""The same for a sensitive column, whose cells are never repeated."""
+_UNKNOWN_REF = {
+    "staff": N_("unknown staff '{value}'"),
+    "citizens": N_("unknown citizen '{value}'"),
+    "departments": N_("unknown department '{value}'"),
+    "teams": N_("unknown team '{value}'"),
+    "trials": N_("unknown trial '{value}'"),
+    "orders": N_("unknown order '{value}'"),
+    "plans": N_("unknown plan '{value}'"),
+    "meetings": N_("unknown meeting '{value}'"),
+}
+_UNKNOWN_OTHER = N_("unknown {table} row '{value}'")
 
 
 def _parsed(f: Field) -> pl.Expr:
@@ -75,13 +96,13 @@ def _needs_parsing(frame: pl.DataFrame, f: Field) -> bool:
 
 
 def _shown(f: Field) -> pl.Expr:
-    if f.sensitive:
-        return pl.lit("")
-    return pl.lit(" '") + pl.col(f"_raw_{f.name}").cast(pl.Utf8).str.slice(0, 40) + pl.lit("'")
+    """The cell as typed (its first 40 characters), for a column that is not sensitive."""
+    return pl.col(f"_raw_{f.name}").cast(pl.Utf8).str.slice(0, 40)
 
 
 def _cpr_reasons(values: pl.Series) -> pl.Series:
-    """The reason each CPR number is invalid (None when valid). Never echoes the number."""
+    """Why each CPR number is invalid, as problem ``params`` (None when valid). Never echoes
+    the number: the reason is one of CprError's own fixed messages."""
     reasons: list[str | None] = []
     for value in values:
         if value is None:
@@ -91,7 +112,7 @@ def _cpr_reasons(values: pl.Series) -> pl.Series:
             cpr.parse(value)
             reasons.append(None)
         except cpr.CprError as error:
-            reasons.append(f"not a valid CPR number: {error}")
+            reasons.append(params_json({"error": Message(str(error))}))
     return pl.Series(reasons, dtype=pl.Utf8)
 
 
@@ -100,16 +121,24 @@ def _columns(spec: TableSpec, frame: pl.DataFrame) -> list[pl.DataFrame]:
     found: list[pl.DataFrame] = []
     for column in frame.columns:
         if column != ROW and column not in known:
-            found.append(_at(1, column, f"unknown column; expected: {', '.join(sorted(known))}"))
+            found.append(
+                _at(
+                    1,
+                    column,
+                    N_("unknown column; expected: {columns}"),
+                    columns=", ".join(sorted(known)),
+                )
+            )
     for name in spec.required:
         if name not in frame.columns and spec.field(name).default is None:
-            found.append(_at(1, name, "required column is missing"))
+            found.append(_at(1, name, N_("required column is missing")))
     return found
 
 
-def _at(row: int, column: str, reason: str) -> pl.DataFrame:
+def _at(row: int, column: str, reason: str, **params: object) -> pl.DataFrame:
     return pl.DataFrame(
-        {ROW: [row], "column": [column], "reason": [reason]}, schema=rules.PROBLEM_SCHEMA
+        {ROW: [row], "column": [column], "reason": [reason], "params": [params_json(params)]},
+        schema=rules.PROBLEM_SCHEMA,
     )
 
 
@@ -144,33 +173,50 @@ def parse(
     for f in present:
         raw, val = pl.col(f"_raw_{f.name}"), pl.col(f.name)
         if f.required:
-            found.append(rules.flag(typed, raw.is_null(), f.name, "missing value"))
+            found.append(rules.flag(typed, raw.is_null(), f.name, N_("missing value")))
         if f.kind in _HINT:
             unreadable.append(
                 rules.flag(
                     typed,
                     raw.is_not_null() & val.is_null(),
                     f.name,
-                    pl.lit(_HINT[f.kind] + ":") + _shown(f),
+                    _HINT_HIDDEN[f.kind] if f.sensitive else _HINT[f.kind],
+                    **({} if f.sensitive else {"value": _shown(f)}),
                 )
             )
         if f.kind == "code":
             expected = ", ".join(f.codes)
+            unknown = val.is_not_null() & ~val.is_in(f.codes)
             found.append(
                 rules.flag(
                     typed,
-                    val.is_not_null() & ~val.is_in(f.codes),
+                    unknown,
                     f.name,
-                    pl.lit("unknown code") + _shown(f) + pl.lit(f"; expected one of: {expected}"),
+                    N_("unknown code; expected one of: {codes}"),
+                    codes=expected,
+                )
+                if f.sensitive
+                else rules.flag(
+                    typed,
+                    unknown,
+                    f.name,
+                    N_("unknown code '{value}'; expected one of: {codes}"),
+                    value=_shown(f),
+                    codes=expected,
                 )
             )
         if f.kind == "cpr":
             reasons = typed.select(ROW).with_columns(
-                _cpr_reasons(typed.get_column(f.name)).alias("reason")
+                _cpr_reasons(typed.get_column(f.name)).alias("params")
             )
             found.append(
-                reasons.filter(pl.col("reason").is_not_null())
-                .select(ROW, pl.lit(f.name).alias("column"), "reason")
+                reasons.filter(pl.col("params").is_not_null())
+                .select(
+                    ROW,
+                    pl.lit(f.name).alias("column"),
+                    pl.lit(N_("not a valid CPR number: {error}")).alias("reason"),
+                    "params",
+                )
                 .cast(rules.PROBLEM_SCHEMA)  # type: ignore[arg-type]
             )
         if f.kind == "ref":
@@ -183,7 +229,9 @@ def parse(
                     typed,
                     val.is_not_null() & ~val.is_in(pool.implode()),
                     f.name,
-                    pl.lit(f"unknown {f.ref.rstrip('s')}") + _shown(f),
+                    _UNKNOWN_REF.get(f.ref, _UNKNOWN_OTHER),
+                    value=_shown(f),
+                    table=f.ref,
                 )
             )
     # optional columns left out of the file are empty, so rules see every column
@@ -196,7 +244,14 @@ def parse(
         typed = spec.normalise(typed)
     for start, end in spec.periods:
         found.append(
-            rules.flag(typed, pl.col(end) < pl.col(start), end, f"{end} is before {start}")
+            rules.flag(
+                typed,
+                pl.col(end) < pl.col(start),
+                end,
+                N_("{end} is before {start}"),
+                end=end,
+                start=start,
+            )
         )
     found.append(_duplicates(spec, typed))
     cells = pl.concat(unreadable)
@@ -213,6 +268,7 @@ def _duplicates(spec: TableSpec, typed: pl.DataFrame) -> pl.DataFrame:
         marked,
         pl.col("_first") != pl.col(ROW),
         spec.key[-1],
-        pl.lit("same natural key (" + ", ".join(spec.key) + ") as row ")
-        + pl.col("_first").cast(pl.Utf8),
+        N_("same natural key ({key}) as row {row}"),
+        key=", ".join(spec.key),
+        row=pl.col("_first"),
     )
