@@ -7,22 +7,20 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
 from caseload.cli.common import (
-    EXIT_INPUT,
     AsOfOption,
     DbOption,
     LangOption,
     console,
     day_of,
-    errors,
+    fail,
     lang_of,
     open_register,
     parse_day,
 )
 from caseload.cli.render import caseflow as render
-from caseload.i18n import t
+from caseload.i18n import translator
 from caseload.operate.refusals import NotFound
 from caseload.store.database import reader
 
@@ -44,8 +42,8 @@ def caseflow(
     from caseload.operate.caseflow import Period, case_flow
 
     language = lang_of(lang)
-    period = Period(parse_day(first, "--from"), parse_day(last, "--to"))
-    engine = open_register(db)
+    period = Period(parse_day(first, "--from", language), parse_day(last, "--to", language))
+    engine = open_register(db, language)
     with reader(engine).connect() as conn:
         flow = case_flow(conn, period)
     render.case_flow(console, flow, language)
@@ -67,13 +65,19 @@ def sparring(
     from caseload.operate.sparring import render as sheet_html
     from caseload.operate.sparring import sheet
 
-    language, day = lang_of(lang), day_of(as_of)
-    engine = open_register(db)
+    language = lang_of(lang)
+    day = day_of(as_of, language)
+    engine = open_register(db, language)
     try:
         with reader(engine).connect() as conn:
             result = sheet(conn, caseworker, day)
     except NotFound as error:
-        errors.print(f"[red]{escape(error.message(language))}[/red]")
-        raise typer.Exit(EXIT_INPUT) from None
+        raise fail(error.message(language)) from None
     out.write_text(sheet_html(result, language), encoding="utf-8")
-    console.print(t("sparring_written", language, n=len(result.pages), staff=caseworker, path=out))
+    written = translator(language).gettext(
+        "Sparring sheet for {staff}: {n} citizen page(s) in {path}",
+        n=len(result.pages),
+        staff=caseworker,
+        path=out,
+    )
+    console.print(written)

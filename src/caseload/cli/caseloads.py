@@ -26,7 +26,7 @@ from caseload.cli.common import (
 from caseload.cli.render import caseloads as render
 from caseload.cli.render.caseloads import group_name
 from caseload.domain import codes
-from caseload.i18n import t
+from caseload.i18n import translator
 from caseload.operate.allocation import Allocation
 from caseload.operate.optimise import Preferences
 from caseload.operate.status import load_points, status
@@ -76,8 +76,8 @@ def status_(
 ) -> None:
     """Caseload per professional against the cap, who is over it, and caseworker changes."""
     language = lang_of(lang)
-    day = day_of(as_of)
-    engine = open_register(db)
+    day = day_of(as_of, language)
+    engine = open_register(db, language)
     with reader(engine).connect() as conn:
         report = status(conn, day)
     render.status(console, report, language, department, every)
@@ -85,10 +85,9 @@ def status_(
         from caseload.operate.figures import caseloads
 
         groups = {group_name(*key, language): points for key, points in load_points(report).items()}
-        plot.write_text(
-            caseloads(groups, t("load", language), t("cap", language)), encoding="utf-8"
-        )
-        console.print(t("figure_written", language, path=plot))
+        _ = translator(language).gettext
+        plot.write_text(caseloads(groups, _("Weighted load"), _("Cap")), encoding="utf-8")
+        console.print(translator(language).gettext("Figure: {path}", path=plot))
 
 
 def rebalance(
@@ -110,8 +109,9 @@ def rebalance(
     district and an even weighted load. Compared with a greedy loop in the same run."""
     from caseload.operate.allocation import rebalance as run
 
-    language, day, role = lang_of(lang), day_of(as_of), role_of(role)
-    prefer = _preferences(weights)
+    language = lang_of(lang)
+    day, role = day_of(as_of, language), role_of(role, language)
+    prefer = _preferences(weights, language)
     result = _allocate(
         db,
         dry_run,
@@ -140,8 +140,9 @@ def assign(
     before, else one in their district, else the least loaded."""
     from caseload.operate.allocation import assign as run
 
-    language, day, role = lang_of(lang), day_of(as_of), role_of(role)
-    prefer = _preferences(weights)
+    language = lang_of(lang)
+    day, role = day_of(as_of, language), role_of(role, language)
+    prefer = _preferences(weights, language)
     result = _allocate(
         db,
         dry_run,
@@ -151,11 +152,16 @@ def assign(
     _show(result, language, json_out, plot)
 
 
-def _preferences(text: str | None) -> Preferences | None:
+def _preferences(text: str | None, lang: str) -> Preferences | None:
     try:
         return parse_preferences(text)
     except WeightsError as error:
-        raise fail(f"--weights: {error}") from None
+        said = translator(lang).gettext(
+            "--weights: {part!r} is not name=points with a name among {names}",
+            part=error.part,
+            names=", ".join(error.names),
+        )
+        raise fail(said) from None
 
 
 def _allocate(
@@ -163,7 +169,7 @@ def _allocate(
 ) -> Allocation:
     """A dry run on a read-only connection, else the plan written in one transaction;
     a refusal is one clear line and exit code 2, with nothing written."""
-    engine = open_register(db)
+    engine = open_register(db, lang)
     with refusals(lang):
         if dry_run:
             with reader(engine).connect() as conn:
@@ -181,19 +187,20 @@ def _show(result: Allocation, lang: str, json_out: Path | None, plot: Path | Non
     if plot is not None:
         from caseload.operate.figures import load_shares
 
+        _ = translator(lang).gettext
         labels = {
-            "before": t("load_before", lang),
-            "plan": t("optimiser", lang),
-            "greedy": t("greedy", lang),
+            "before": _("Before"),
+            "plan": _("optimiser (min-cost flow)"),
+            "greedy": _("greedy baseline"),
         }
         plot.write_text(
             load_shares(
                 result.load_shares(),
                 labels,
-                t("load_share_pct", lang),
-                t("professionals", lang),
-                t("cap", lang),
+                _("Weighted load / cap (%)"),
+                _("Professionals"),
+                _("Cap"),
             ),
             encoding="utf-8",
         )
-        console.print(t("figure_written", lang, path=plot))
+        console.print(_("Figure: {path}", path=plot))

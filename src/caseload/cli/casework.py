@@ -20,7 +20,8 @@ from caseload.cli.common import (
     role_of,
 )
 from caseload.domain import codes
-from caseload.i18n import t
+from caseload.domain.labels import label
+from caseload.i18n import translator
 
 CitizenOption = Annotated[str, typer.Option("--citizen", help="Citizen id (never a CPR number)")]
 VersionOption = Annotated[
@@ -55,24 +56,23 @@ def contact(
     Refused over the cap or against the role model unless --override gives a reason."""
     from caseload.operate.casework import change_contact
 
-    language, day, role = lang_of(lang), day_of(as_of), role_of(role)
-    last = optional_day(until, "--until")
-    engine = open_register(db)
+    language = lang_of(lang)
+    day, role = day_of(as_of, language), role_of(role, language)
+    last = optional_day(until, "--until", language)
+    engine = open_register(db, language)
     with refusals(language):
         with engine.begin() as conn:
             done = change_contact(conn, citizen, role, to, day, reason, last, override, version)
-        console.print(
-            t(
-                "contact_changed",
-                language,
-                citizen=citizen,
-                staff=to,
-                role=t(role, language),
-                day=day,
-                reason=reason,
-                version=done.version,
-            )
+        changed = translator(language).gettext(
+            "{citizen}: {staff} is now {role} from {day} ({reason}); case version {version}",
+            citizen=citizen,
+            staff=to,
+            role=label(role, language),
+            day=day,
+            reason=reason,
+            version=done.version,
         )
+        console.print(changed)
 
 
 def meeting(
@@ -99,8 +99,9 @@ def meeting(
     due date the rhythm gave. Refused before the citizen's entry."""
     from caseload.operate.casework import record_meeting
 
-    language, day = lang_of(lang), day_of(as_of)
-    engine = open_register(db)
+    language = lang_of(lang)
+    day = day_of(as_of, language)
+    engine = open_register(db, language)
     with refusals(language):
         with engine.begin() as conn:
             done = record_meeting(
@@ -116,14 +117,12 @@ def meeting(
                 accepted,
                 version,
             )
-        console.print(
-            t(
-                "meeting_recorded",
-                language,
-                citizen=citizen,
-                meeting=meeting_id,
-                status=status,
-                day=day,
-                version=done.version,
-            )
+        recorded = translator(language).gettext(
+            "{citizen}: meeting {meeting} recorded ({status}, {day}); case version {version}",
+            citizen=citizen,
+            meeting=meeting_id,
+            status=status,
+            day=day,
+            version=done.version,
         )
+        console.print(recorded)

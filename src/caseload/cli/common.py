@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
 from caseload.domain import codes
-from caseload.i18n import LANGS, default_lang, t
+from caseload.i18n import LANGS, default_lang, translator
 from caseload.operate.refusals import CannotPlace, Conflict, NotFound, Refused
 from caseload.store.database import ENV_URL, connect, resolve_url
 from caseload.store.migrate import is_current
@@ -47,28 +47,33 @@ EXIT_CONFLICT = 4
 def lang_of(value: str | None) -> str:
     lang = value or default_lang()
     if lang not in LANGS:
-        errors.print(f"[red]--lang must be one of: {', '.join(LANGS)}[/red]")
+        _ = translator(default_lang()).gettext
+        errors.print(
+            f"[red]{escape(_('--lang must be one of: {langs}', langs=', '.join(LANGS)))}[/red]"
+        )
         raise typer.Exit(EXIT_INPUT)
     return lang
 
 
-def parse_day(value: str, option: str) -> date:
+def parse_day(value: str, option: str, lang: str) -> date:
     """The one date parser of the command line: ``YYYY-MM-DD``, else a clear line naming the
     option and exit code 2."""
     try:
         return date.fromisoformat(value)
     except ValueError:
-        errors.print(f"[red]{option}: not a date (YYYY-MM-DD): {escape(repr(value))}[/red]")
-        raise typer.Exit(EXIT_INPUT) from None
+        said = translator(lang).gettext(
+            "{option}: not a date (YYYY-MM-DD): {value}", option=option, value=repr(value)
+        )
+        raise fail(said) from None
 
 
-def optional_day(value: str | None, option: str) -> date | None:
-    return None if value is None else parse_day(value, option)
+def optional_day(value: str | None, option: str, lang: str) -> date | None:
+    return None if value is None else parse_day(value, option, lang)
 
 
-def day_of(value: str | None, option: str = "--as-of") -> date:
+def day_of(value: str | None, lang: str, option: str = "--as-of") -> date:
     """The day an option names, today when it is not given."""
-    return date.today() if value is None else parse_day(value, option)
+    return date.today() if value is None else parse_day(value, option, lang)
 
 
 def fail(message: str) -> typer.Exit:
@@ -77,29 +82,34 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(EXIT_INPUT)
 
 
-def open_register(db: str | None) -> Engine:
+def open_register(db: str | None, lang: str) -> Engine:
     """An engine on a migrated register, or a clear message and exit code 3."""
+    _ = translator(lang).gettext
     url = resolve_url(db)
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        path = url.removeprefix("sqlite:///")
         errors.print(
-            f"[red]No register at {url.removeprefix('sqlite:///')}: run `caseload init` "
-            "first.[/red]"
+            _("No register at {path}: run `caseload init` first.", path=path),
+            style="red",
+            markup=False,
         )
         raise typer.Exit(EXIT_STATE)
     engine = connect(db)
     if not is_current(engine):
         errors.print(
-            "[red]The database is not initialised or is out of date: run "
-            "`caseload init` first.[/red]"
+            _("The database is not initialised or is out of date: run `caseload init` first."),
+            style="red",
+            markup=False,
         )
         raise typer.Exit(EXIT_STATE)
     return engine
 
 
-def role_of(role: str) -> str:
+def role_of(role: str, lang: str) -> str:
     """A role code given as an option, or exit code 2 naming the roles there are."""
     if role not in codes.ROLES:
-        raise fail(f"--role must be one of: {', '.join(codes.ROLES)}")
+        roles = ", ".join(codes.ROLES)
+        raise fail(translator(lang).gettext("--role must be one of: {roles}", roles=roles))
     return role
 
 
@@ -108,14 +118,19 @@ def refusals(lang: str) -> Iterator[None]:
     """Refusals as one clear line in the reader's language and exit code 2, a conflicting
     edit exit code 4; the transaction was rolled back, so nothing was written. A clash with
     a stored row is said without the statement or its values (they may name a citizen)."""
+    _ = translator(lang).gettext
     try:
         yield
     except (Refused, NotFound, CannotPlace) as error:
-        errors.print(f"[red]{escape(t('refused', lang, why=error.message(lang)))}[/red]")
+        errors.print(_("Refused: {why}", why=error.message(lang)), style="red", markup=False)
         raise typer.Exit(EXIT_INPUT) from None
     except Conflict as error:
-        errors.print(f"[red]{escape(t('conflict', lang, why=error.message(lang)))}[/red]")
+        errors.print(_("Conflict: {why}", why=error.message(lang)), style="red", markup=False)
         raise typer.Exit(EXIT_CONFLICT) from None
     except IntegrityError:
-        errors.print(f"[red]{escape(t('refused', lang, why=t('stored_conflict', lang)))}[/red]")
+        stored = _(
+            "the change clashes with a row already stored (a duplicate or a missing "
+            "reference); nothing was saved"
+        )
+        errors.print(_("Refused: {why}", why=stored), style="red", markup=False)
         raise typer.Exit(EXIT_INPUT) from None

@@ -18,8 +18,9 @@ from rich.progress import (
 )
 from sqlalchemy import Engine
 
-from caseload.cli.common import EXIT_INPUT, EXIT_STATE, LangOption, console, errors, lang_of
+from caseload.cli.common import EXIT_STATE, LangOption, console, errors, fail, lang_of
 from caseload.cli.render.caseloads import status as show_status
+from caseload.i18n import translator
 from caseload.operate.status import status
 from caseload.register.lookup import holds_citizens
 from caseload.store.database import connect, describe, resolve_url
@@ -29,7 +30,7 @@ DEFAULT_DEMO_DB = "caseload-demo.sqlite"
 SHOW_DAY = date(2019, 6, 30)
 
 
-def _prepare(db: str, fresh: bool) -> Engine:
+def _prepare(db: str, fresh: bool, lang: str) -> Engine:
     url = resolve_url(db)
     if url.startswith("sqlite") and fresh:
         path = Path(url.removeprefix("sqlite:///"))
@@ -41,10 +42,11 @@ def _prepare(db: str, fresh: bool) -> Engine:
     upgrade(engine)
     with engine.connect() as conn:
         if holds_citizens(conn):
-            errors.print(
-                f"[red]{describe(engine)} already holds a register; "
-                "use --fresh to rebuild it.[/red]"
+            said = translator(lang).gettext(
+                "{where} already holds a register; use --fresh to rebuild it.",
+                where=describe(engine),
             )
+            errors.print(said, style="red", markup=False)
             raise typer.Exit(EXIT_STATE)
     return engine
 
@@ -68,10 +70,10 @@ def demo(
     from caseload.synth import jobcentre  # loaded when the command runs, not for every command
 
     language = lang_of(lang)
+    _ = translator(language).gettext
     if citizens is not None and citizens < 100:
-        errors.print("[red]--citizens must be at least 100[/red]")
-        raise typer.Exit(EXIT_INPUT)
-    engine = _prepare(db, fresh)
+        raise fail(_("--citizens must be at least 100"))
+    engine = _prepare(db, fresh, language)
     started = time.perf_counter()
     with Progress(
         TextColumn("{task.description}"),
@@ -81,27 +83,37 @@ def demo(
         console=console,
         transient=False,
     ) as progress:
-        step = progress.add_task("simulating the job centre", total=1)
+        step = progress.add_task(_("simulating the job centre"), total=1)
         centre = jobcentre.simulate(citizens, seed)
         progress.update(step, completed=1)
         tasks: dict[str, TaskID] = {}
 
         def tick(name: str, done: int, total: int) -> None:
             if name not in tasks:
-                tasks[name] = progress.add_task(f"writing {name}", total=total)
+                tasks[name] = progress.add_task(_("writing {table}", table=name), total=total)
             progress.update(tasks[name], completed=done)
 
         results = jobcentre.write(engine, centre, tick)
     rows = sum(r.inserted for r in results)
     console.print(
-        f"Built {describe(engine)}: {rows:,} rows, "
-        f"{centre.people.height:,} citizens in {time.perf_counter() - started:.1f} s "
-        f"(seed {seed})."
+        _(
+            "Built {where}: {rows:,} rows, {citizens:,} citizens in {seconds:.1f} s (seed {seed}).",
+            where=describe(engine),
+            rows=rows,
+            citizens=centre.people.height,
+            seconds=time.perf_counter() - started,
+            seed=seed,
+        )
     )
     arms = dict(centre.people.group_by("cohort").len().iter_rows())
     console.print(
-        f"Trial {jobcentre.TRIAL_CODE}: {arms.get('trial', 0)} trial and "
-        f"{arms.get('control', 0)} control citizens allocated on 2018-01-01."
+        _(
+            "Trial {trial}: {treated} trial and {control} control citizens allocated on {day}.",
+            trial=jobcentre.TRIAL_CODE,
+            treated=arms.get("trial", 0),
+            control=arms.get("control", 0),
+            day="2018-01-01",
+        )
     )
     with engine.connect() as conn:
         report = status(conn, SHOW_DAY)

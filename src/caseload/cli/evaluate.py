@@ -15,6 +15,7 @@ from caseload.cli.common import (
     LangOption,
     console,
     errors,
+    fail,
     lang_of,
     open_register,
     optional_day,
@@ -22,6 +23,7 @@ from caseload.cli.common import (
 from caseload.cli.render import evaluate as render
 from caseload.cli.render.register import rejected
 from caseload.evaluate.money import Costs
+from caseload.i18n import translator
 
 
 def analyze_counts(
@@ -36,10 +38,9 @@ def analyze_counts(
     try:
         results = counts.load(file)
     except counts.CountsError as error:
-        errors.print(f"[red]{error}[/red]", markup=True)
-        raise typer.Exit(EXIT_INPUT) from None
+        raise fail(str(error)) from None  # the file's own problem, in English
     console.print(render.binary(results, language))
-    console.print(f"{render.word('verdict', language)}:")
+    console.print(translator(language).gettext("Verdict") + ":")
     for r in results:
         console.print(f"  {r.name}: {render.verdict(r, language)}")
     if json_out:
@@ -85,10 +86,10 @@ def evaluate(
 
     started = time.perf_counter()
     language = lang_of(lang)
+    _ = translator(language).gettext
     if lag_months < 1 or not 0 < alpha < 1 or min(trial_caseload, control_caseload) <= 0:
-        errors.print("[red]--lag-months must be ≥ 1, --alpha in (0, 1) and caseloads > 0[/red]")
-        raise typer.Exit(EXIT_INPUT)
-    end = optional_day(outcome_end, "--outcome-end")
+        raise fail(_("--lag-months must be ≥ 1, --alpha in (0, 1) and caseloads > 0"))
+    end = optional_day(outcome_end, "--outcome-end", language)
     settings = Settings(
         lag_months=lag_months,
         outcome_end=end,
@@ -103,23 +104,22 @@ def evaluate(
             control_caseload,
         ),
     )
-    engine = open_register(db)
+    engine = open_register(db, language)
     try:
-        with console.status(render.word("cohort", language)) as status:
+        with console.status(render.stage("cohort", language)) as status:
             result = evaluation.evaluate(
-                engine, trial, settings, lambda stage: status.update(render.word(stage, language))
+                engine, trial, settings, lambda stage: status.update(render.stage(stage, language))
             )
-            status.update(render.word("writing", language))
+            status.update(render.stage("writing", language))
             folder = out or Path(f"evaluation-{result.trial.code}")
             html = report.write(result, folder, language, time.perf_counter() - started)
     except (TrialNotFound, FileExistsError, ValueError) as error:
-        errors.print(f"[red]{error}[/red]", markup=True)
-        raise typer.Exit(EXIT_INPUT) from None
+        raise fail(str(error)) from None  # the evaluation's own words, in English
     console.print(render.binary(result.exits + result.case_flow, language))
-    shows, _ = report.summary(result, language)
+    shows, _limits = report.summary(result, language)
     for line in shows[-2:]:
         console.print(line)
-    console.print(f"{render.word('report', language)}: {html}")
+    console.print(_("Report") + f": {html}")
 
 
 def analyze(

@@ -19,7 +19,7 @@ from caseload.cli.common import (
     parse_day,
 )
 from caseload.cli.render import meetings as render
-from caseload.i18n import t
+from caseload.i18n import translator
 from caseload.register.lookup import professional_id
 from caseload.store.database import reader
 
@@ -37,14 +37,19 @@ def overdue(
     the meeting rules), with citizens flagged for outreach after repeated cancellations."""
     from caseload.operate.rhythm import overdue as run
 
-    language, day = lang_of(lang), day_of(as_of)
-    engine = open_register(db)
+    language = lang_of(lang)
+    day = day_of(as_of, language)
+    engine = open_register(db, language)
     with reader(engine).connect() as conn:
         who = None
         if caseworker:
             who = professional_id(conn, caseworker)
             if who is None:
-                raise fail(f"--caseworker: no professional {caseworker!r} in the register")
+                raise fail(
+                    translator(language).gettext(
+                        "--caseworker: no professional {code!r} in the register", code=caseworker
+                    )
+                )
         rows, listed = run(conn, day, within, who)
     render.overdue(console, rows, listed, day, within, caseworker, language)
 
@@ -67,10 +72,11 @@ def timeliness(
     from caseload.operate.rhythm import timeliness_over, weekly_series
 
     language = lang_of(lang)
+    _ = translator(language).gettext
     if by not in ("department", "arm") or (by == "arm" and not trial):
-        raise fail("--by must be department, or arm with --trial CODE")
-    start, end = parse_day(first, "--from"), parse_day(last, "--to")
-    engine = open_register(db)
+        raise fail(_("--by must be department, or arm with --trial CODE"))
+    start, end = parse_day(first, "--from", language), parse_day(last, "--to", language)
+    engine = open_register(db, language)
     with reader(engine).connect() as conn:
         weeks = run(conn, start, end, by, trial)
     totals = timeliness_over(weeks)
@@ -81,5 +87,5 @@ def timeliness(
         labels = {
             g: f"{render.group_name(g, by, language)} ({100 * overall[g]:.1f} %)" for g in series
         }
-        plot.write_text(figure(series, labels, t("timely_share", language)), encoding="utf-8")
-        console.print(t("figure_written", language, path=plot))
+        plot.write_text(figure(series, labels, _("Held on time (%)")), encoding="utf-8")
+        console.print(_("Figure: {path}", path=plot))

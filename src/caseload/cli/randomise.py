@@ -24,6 +24,7 @@ from caseload.cli.render.register import rejected
 from caseload.evaluate import enrolment
 from caseload.evaluate.randomise import DesignError, design_from
 from caseload.evaluate.unit_list import randomise_file
+from caseload.i18n import translator
 from caseload.register.problems import ImportRejected
 
 
@@ -81,6 +82,7 @@ def randomise(
 ) -> None:
     """Randomise once, reproducibly; reruns never move anyone, later entrants follow the rule."""
     language = lang_of(lang)
+    _ = translator(language).gettext
     blocks = list(block or [])
     design_given = any(v is not None for v in (scheme, prob, ratio, block_size, seed)) or blocks
     try:
@@ -98,25 +100,25 @@ def randomise(
             )
         if file is not None:
             if not id_column or out is None:
-                raise fail("the file form needs --id COLUMN and --out FILE")
+                raise fail(_("the file form needs --id COLUMN and --out FILE"))
             assert design is not None
             result = randomise_file(file, id_column, blocks, design, out, cluster)
-            render.unit_list(console, design, result, out)
+            render.unit_list(console, design, result, out, language)
             return
         if trial is None:
-            raise fail("give a FILE (with --id, --seed, --out) or --db and --trial")
+            raise fail(_("give a FILE (with --id, --seed, --out) or --db and --trial"))
         if design is not None:
             design = enrolment.with_unit(design, unit)
-        engine = open_register(db)
+        engine = open_register(db, language)
         run = enrolment.randomise(
             engine,
             trial,
             design,
-            start=optional_day(start, "--start"),
-            end=optional_day(end, "--end"),
-            outcome_end=optional_day(outcome_end, "--outcome-end"),
+            start=optional_day(start, "--start", language),
+            end=optional_day(end, "--end", language),
+            outcome_end=optional_day(outcome_end, "--outcome-end", language),
             name=name,
-            day=optional_day(as_of, "--as-of"),
+            day=optional_day(as_of, "--as-of", language),
             by=by or getpass.getuser(),
             dry_run=dry_run,
         )

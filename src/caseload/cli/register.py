@@ -14,10 +14,12 @@ from caseload.cli.common import (
     LangOption,
     console,
     errors,
+    fail,
     lang_of,
     open_register,
 )
 from caseload.cli.render import register as render
+from caseload.i18n import translator
 from caseload.register import catalogue
 from caseload.register.export import FORMATS, export
 from caseload.register.importer import import_file
@@ -26,11 +28,17 @@ from caseload.store.database import connect, describe, reader
 from caseload.store.migrate import current_revision, upgrade
 
 
-def init(db: DbOption = None) -> None:
+def init(db: DbOption = None, lang: LangOption = "") -> None:
     """Create the register (or bring it to the newest schema)."""
+    language = lang_of(lang)
     engine = connect(db)
     upgrade(engine)
-    console.print(f"Register ready at {describe(engine)} (schema {current_revision(engine)})")
+    ready = translator(language).gettext(
+        "Register ready at {where} (schema {revision})",
+        where=describe(engine),
+        revision=current_revision(engine),
+    )
+    console.print(ready, markup=False, highlight=False)
 
 
 def import_(
@@ -45,11 +53,14 @@ def import_(
     """Import a file: every row or none; re-importing the same file changes nothing."""
     language = lang_of(lang)
     if table not in catalogue.BY_NAME:
-        errors.print(
-            f"[red]Unknown table {table!r}; choose one of: {', '.join(catalogue.BY_NAME)}[/red]"
+        raise fail(
+            translator(language).gettext(
+                "Unknown table {table!r}; choose one of: {tables}",
+                table=table,
+                tables=", ".join(catalogue.BY_NAME),
+            )
         )
-        raise typer.Exit(EXIT_INPUT)
-    engine = open_register(db)
+    engine = open_register(db, language)
     try:
         result = import_file(engine, table, file)
     except ImportRejected as error:
@@ -57,7 +68,7 @@ def import_(
         if errors_out:
             pl.DataFrame(
                 [
-                    {"file": p.file, "row": p.row, "column": p.column, "reason": p.reason}
+                    {"file": p.file, "row": p.row, "column": p.column, "reason": p.text(language)}
                     for p in error.problems
                 ]
             ).write_csv(errors_out)
@@ -72,25 +83,27 @@ def export_(
         list[str] | None, typer.Option("--table", help="Only these tables (repeatable)")
     ] = None,
     db: DbOption = None,
+    lang: LangOption = "",
 ) -> None:
     """Export every table in the import format (codes, not internal ids)."""
+    language = lang_of(lang)
+    tr = translator(language)
     if fmt not in FORMATS:
-        errors.print(f"[red]--format must be one of: {', '.join(FORMATS)}[/red]")
-        raise typer.Exit(EXIT_INPUT)
-    unknown = [t for t in table or [] if t not in catalogue.BY_NAME]
+        raise fail(tr.gettext("--format must be one of: {formats}", formats=", ".join(FORMATS)))
+    unknown = [name for name in table or [] if name not in catalogue.BY_NAME]
     if unknown:
-        errors.print(f"[red]Unknown table(s): {', '.join(unknown)}[/red]")
-        raise typer.Exit(EXIT_INPUT)
-    engine = open_register(db)
+        raise fail(tr.gettext("Unknown table(s): {tables}", tables=", ".join(unknown)))
+    engine = open_register(db, language)
     with reader(engine).connect() as conn:
         written = export(conn, out, fmt, table)
     for name, rows in written.items():
-        console.print(f"{out / f'{name}.{fmt}'}: {rows} rows")
+        path = out / f"{name}.{fmt}"
+        console.print(tr.gettext("{path}: {rows} rows", path=path, rows=rows))
 
 
-def tables() -> None:
+def tables(lang: LangOption = "") -> None:
     """List the import tables and their columns (docs/import-format.md has the details)."""
     for spec in catalogue.SPECS:
         columns = ", ".join(f.name + ("*" if f.required else "") for f in spec.fields)
         console.print(f"[bold]{spec.name}[/bold]: {columns}")
-    console.print("* required")
+    console.print(translator(lang_of(lang)).gettext("* required"))

@@ -31,6 +31,8 @@ from fractions import Fraction
 
 import numpy as np
 
+from caseload.i18n import translator
+
 SCHEMES = ("simple", "complete", "blocked")
 TRIAL, CONTROL = "trial", "control"
 MAX_DEFAULT_BLOCK = 40
@@ -81,12 +83,21 @@ class Design:
         data["strata"] = tuple(data.get("strata", ()))
         return cls(**data)
 
-    def describe(self) -> str:
-        text = f"{self.scheme} randomisation, P(trial) = {self.probability:.4g}"
+    def describe(self, lang: str = "en") -> str:
+        """The design in a line, in ``lang`` (English by default: it is stored with runs)."""
+        tr = translator(lang)
+        _ = tr.gettext
+        names = {
+            "simple": tr.pgettext("randomisation scheme", "simple"),
+            "complete": tr.pgettext("randomisation scheme", "complete"),
+            "blocked": tr.pgettext("randomisation scheme", "blocked"),
+        }
+        scheme = names.get(self.scheme, self.scheme)
+        text = _("{scheme} randomisation, P(trial) = {p:.4g}", scheme=scheme, p=self.probability)
         if self.scheme == "blocked":
-            text += f", blocks of {self.block_size}"
+            text += _(", blocks of {size}", size=self.block_size)
             if self.strata:
-                text += f" within {' × '.join(self.strata)}"
+                text += _(" within {strata}", strata=" × ".join(self.strata))
         return text
 
 

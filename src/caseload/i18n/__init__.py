@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 
-from caseload.i18n.legacy import t
 from caseload.i18n.message import N_, Message
 from caseload.i18n.templates import template_globals
 from caseload.i18n.translator import LOCALES, Translator, translator
@@ -30,7 +29,6 @@ __all__ = [
     "Message",
     "Translator",
     "default_lang",
-    "t",
     "template_globals",
     "translator",
 ]

@@ -9,10 +9,9 @@ typed by the user is shown only when it cannot be one (``shown_id``).
 from __future__ import annotations
 
 import re
-from typing import Any, Self
+from typing import Self
 
 from caseload.i18n import Message, translator
-from caseload.i18n.legacy import KEYS
 
 _LOOKS_LIKE_CPR = re.compile(r"^\D*\d{6}\D?\d{4}\D*$")
 
@@ -31,11 +30,7 @@ class _Said(Exception):
 
     joiner = "; "
 
-    def __init__(self, reason: Message | str, **values: Any) -> None:
-        """``reason`` is a message; a string is taken as its msgid, with ``values`` as its
-        parameters (an old message key of the command line is mapped to its msgid)."""
-        if isinstance(reason, str):
-            reason = Message(KEYS.get(reason, reason), values)
+    def __init__(self, reason: Message) -> None:
         self.reasons: list[Message] = [reason]
         super().__init__(reason.msgid)
 

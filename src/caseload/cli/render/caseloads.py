@@ -6,27 +6,32 @@ from collections import defaultdict
 from statistics import mean
 from typing import Any
 
-from rich.console import Console
+from rich.console import Console, JustifyMethod
 from rich.table import Table
 
-from caseload.i18n import t
+from caseload.domain.labels import label
+from caseload.i18n import translator
 from caseload.operate.allocation import Allocation
 from caseload.operate.status import Caseload, Status
 
+Columns = tuple[tuple[str, JustifyMethod], ...]
+
 
 def departments(status: Status, lang: str) -> Table:
-    table = Table(title=t("caseloads_on", lang, day=status.as_of.isoformat()))
-    for key in (
-        "department",
-        "role",
-        "professionals",
-        "citizens",
-        "mean",
-        "max",
-        "cap",
-        "over_cap",
-    ):
-        table.add_column(t(key, lang), justify="left" if key in ("department", "role") else "right")
+    _ = translator(lang).gettext
+    table = Table(title=_("Caseloads on {day}", day=status.as_of.isoformat()))
+    columns: Columns = (
+        (_("Department"), "left"),
+        (_("Role"), "left"),
+        (_("Professionals"), "right"),
+        (_("Citizens"), "right"),
+        (_("Mean"), "right"),
+        (_("Max"), "right"),
+        (_("Cap"), "right"),
+        (_("Over cap"), "right"),
+    )
+    for heading, justify in columns:
+        table.add_column(heading, justify=justify)
     groups: dict[tuple[str, bool, str], list[int]] = defaultdict(list)
     caps: dict[tuple[str, bool, str], set[int | None]] = defaultdict(set)
     over: dict[tuple[str, bool, str], int] = defaultdict(int)
@@ -38,8 +43,8 @@ def departments(status: Status, lang: str) -> Table:
     for (dept, trial, role), loads in sorted(groups.items()):
         cap_values = [str(v) for v in sorted(v for v in caps[(dept, trial, role)] if v is not None)]
         table.add_row(
-            dept + (f" ({t('trial', lang)})" if trial else ""),
-            t(role, lang),
+            dept + (" (" + _("trial") + ")" if trial else ""),
+            label(role, lang),
             str(len(loads)),
             str(sum(loads)),
             f"{mean(loads):.1f}",
@@ -52,34 +57,40 @@ def departments(status: Status, lang: str) -> Table:
 
 def group_name(department: str, trial: bool, role: str, lang: str) -> str:
     """``JI6 (trial) coordinating caseworker``, in the reader's language."""
-    return department + (f" ({t('trial', lang)})" if trial else "") + " " + t(role, lang)
+    trial_mark = " (" + translator(lang).gettext("trial") + ")" if trial else ""
+    return department + trial_mark + " " + label(role, lang)
 
 
 def professionals(status: Status, lang: str, department: str | None = None) -> Table:
-    table = Table(title=t("caseloads_on", lang, day=status.as_of.isoformat()))
+    _ = translator(lang).gettext
+    table = Table(title=_("Caseloads on {day}", day=status.as_of.isoformat()))
     # weighted load and effective cap only when a caseload rule makes them differ
     weighted = any(_weighted(c) for c in status.caseloads)
-    keys = ["staff", "department", "role", "citizens", "cap"]
-    keys += ["load", "capacity"] if weighted else []
-    for key in [*keys, "over_cap"]:
-        table.add_column(
-            t(key, lang),
-            justify="right" if key in ("citizens", "cap", "load", "capacity") else "left",
-            no_wrap=key != "staff",
-        )
+    columns: Columns = (
+        (_("Staff"), "left"),
+        (_("Department"), "left"),
+        (_("Role"), "left"),
+        (_("Citizens"), "right"),
+        (_("Cap"), "right"),
+    )
+    if weighted:
+        columns += ((_("Weighted load"), "right"), (_("Capacity"), "right"))
+    columns += ((_("Over cap"), "left"),)
+    for i, (heading, justify) in enumerate(columns):
+        table.add_column(heading, justify=justify, no_wrap=i != 0)
     for c in status.caseloads:
         if department and c.department != department:
             continue
         row = [
             c.staff_id,
             c.department,
-            t(c.role, lang),
+            label(c.role, lang),
             str(c.citizens),
             str(c.cap) if c.cap is not None else "-",
         ]
         if weighted:
             row += [f"{c.load:g}", f"{c.capacity:g}" if c.capacity is not None else "-"]
-        table.add_row(*row, "[red]yes[/red]" if c.over_cap else "")
+        table.add_row(*row, "[red]" + _("yes") + "[/red]" if c.over_cap else "")
     return table
 
 
@@ -90,11 +101,19 @@ def _weighted(c: Caseload) -> bool:
 
 
 def continuity(status: Status, lang: str) -> Table:
-    table = Table(title=t("continuity", lang, day=status.as_of.isoformat()))
-    for key in ("department", "changes", "citizen_years", "per_citizen_year", "by_reason"):
-        table.add_column(
-            t(key, lang), justify="left" if key in ("department", "by_reason") else "right"
-        )
+    _ = translator(lang).gettext
+    table = Table(
+        title=_("Caseworker changes per citizen-year (year to {day})", day=status.as_of.isoformat())
+    )
+    columns: Columns = (
+        (_("Department"), "left"),
+        (_("Changes"), "right"),
+        (_("Citizen-years"), "right"),
+        (_("Per citizen-year"), "right"),
+        (_("By reason"), "left"),
+    )
+    for heading, justify in columns:
+        table.add_column(heading, justify=justify)
     for c in status.continuity:
         reasons = ", ".join(f"{reason} {n}" for reason, n in c.by_reason)
         table.add_row(
@@ -108,17 +127,18 @@ def continuity(status: Status, lang: str) -> Table:
 
 
 def over_cap(console: Console, status: Status, lang: str) -> None:
+    _ = translator(lang).gettext
     if not status.over_cap:
-        console.print(f"[green]{t('none_over_cap', lang)}[/green]")
+        console.print(_("No professional is over their cap."), style="green")
         return
-    console.print(f"[red]{t('over_cap_list', lang)}:[/red]")
+    console.print(_("Over their cap") + ":", style="red")
     for c in status.over_cap:
         what = (
             f"{c.load:g} > {c.capacity:g} ({c.citizens}, {c.cap})"
             if _weighted(c)
             else f"{c.citizens} > {c.cap}"
         )
-        console.print(f"  {c.staff_id} ({c.department}, {t(c.role, lang)}): {what}")
+        console.print(f"  {c.staff_id} ({c.department}, {label(c.role, lang)}): {what}")
 
 
 def status(
@@ -138,64 +158,85 @@ def allocation(
 ) -> None:
     """A rebalance or assign plan: both methods side by side, loads before and after, the
     first moves, and what was written (or that nothing was, on a dry run)."""
+    _ = translator(lang).gettext
     summary = result.summary()
     console.print(_methods(result.kind, summary, lang))
     console.print(_loads(summary, lang))
     moves = summary["moves"]
     console.print(_moves(moves[:limit], len(moves), lang))
     if len(moves) > limit:
-        console.print(t("more_moves", lang, n=len(moves) - limit))
+        console.print(_("… and {n} more (use --json FILE for all)", n=len(moves) - limit))
     if summary["unplaced"]:
-        errors.print(
-            f"[yellow]{t('cannot_place', lang, n=len(summary['unplaced']))} "
-            f"{t('missing_fte', lang, fte=summary['missing_fte'], cap=summary['cap'])}[/yellow]"
+        cannot = _(
+            "{n} citizen(s) cannot be placed within the caps: add staff or raise the cap.",
+            n=len(summary["unplaced"]),
         )
+        missing = _(
+            "That is {fte} more full-time professional(s) at cap {cap}.",
+            fte=summary["missing_fte"],
+            cap=summary["cap"],
+        )
+        errors.print(f"[yellow]{cannot} {missing}[/yellow]")
     if result.written is None:
-        console.print(t("dry_run", lang))
+        console.print(_("Dry run: nothing was changed."))
         return
-    console.print(t("applied", lang, ended=result.written.ended, started=result.written.started))
+    console.print(
+        _(
+            "Applied: {ended} responsibilities ended, {started} started, in one transaction.",
+            ended=result.written.ended,
+            started=result.written.started,
+        )
+    )
     if result.written.cap_recorded:
-        console.print(t("cap_recorded", lang, cap=summary["cap"], day=summary["day"]))
+        console.print(_("Cap {cap} recorded from {day}.", cap=summary["cap"], day=summary["day"]))
     if result.written.kept:
-        errors.print(f"[yellow]{t('roles_kept', lang, n=result.written.kept)}[/yellow]")
+        kept = _(
+            "{n} responsibility(ies) in other roles stayed with their professional: the new "
+            "holder does not hold the role",
+            n=result.written.kept,
+        )
+        errors.print(f"[yellow]{kept}[/yellow]")
 
 
 def _methods(kind: str, summary: dict[str, Any], lang: str) -> Table:
     """The optimiser's plan beside the greedy baseline's."""
-    role = t(summary["role"], lang)
+    _ = translator(lang).gettext
+    role = label(summary["role"], lang)
     if kind == "rebalance":
-        title = t(
-            "rebalance_title",
-            lang,
+        title = _(
+            "Rebalance {department} ({role}) on {day}: cap {cap}",
             department=summary["department"],
             role=role,
             day=summary["day"],
             cap=summary["cap"],
         )
     else:
-        title = t(
-            "assign_title",
-            lang,
+        title = _(
+            "Assign contacts in {department} ({role}) on {day}: {citizens} citizen(s) waiting",
             department=summary["department"],
             role=role,
             day=summary["day"],
             citizens=summary["citizens"],
         )
     table = Table(title=title)
-    for key in (
-        "method",
-        "caseworker_changes",
-        "new_contacts",
-        "unplaced",
-        "over_cap",
-        "load_sd",
-        "seconds",
+    columns: Columns = (
+        (_("Method"), "left"),
+        (_("Caseworker changes"), "right"),
+        (_("New contacts"), "right"),
+        (_("Not placed"), "right"),
+        (_("Over cap"), "right"),
+        (_("Load share SD"), "right"),
+        (_("Seconds"), "right"),
+    )
+    for heading, justify in columns:
+        table.add_column(heading, justify=justify)
+    for key, name in (
+        ("plan", _("optimiser (min-cost flow)")),
+        ("greedy_baseline", _("greedy baseline")),
     ):
-        table.add_column(t(key, lang), justify="left" if key == "method" else "right")
-    for key, name in (("plan", "optimiser"), ("greedy_baseline", "greedy")):
         m = summary[key]
         table.add_row(
-            t(name, lang),
+            name,
             str(m["changes"]),
             str(m["new_contacts"]),
             str(m["unplaced"]),
@@ -208,9 +249,17 @@ def _methods(kind: str, summary: dict[str, Any], lang: str) -> Table:
 
 def _loads(summary: dict[str, Any], lang: str) -> Table:
     """Each professional's capacity and weighted load before and after the plan."""
-    table = Table(title=t("caseloads_on", lang, day=summary["day"]))
-    for key in ("staff", "capacity", "load_before", "load_after", "away"):
-        table.add_column(t(key, lang), justify="left" if key in ("staff", "away") else "right")
+    _ = translator(lang).gettext
+    table = Table(title=_("Caseloads on {day}", day=summary["day"]))
+    columns: Columns = (
+        (_("Staff"), "left"),
+        (_("Capacity"), "right"),
+        (_("Before"), "right"),
+        (_("After"), "right"),
+        (_("Away"), "left"),
+    )
+    for heading, justify in columns:
+        table.add_column(heading, justify=justify)
     for row in summary["loads"]:
         table.add_row(
             row["staff"],
@@ -223,9 +272,10 @@ def _loads(summary: dict[str, Any], lang: str) -> Table:
 
 
 def _moves(shown: list[dict[str, Any]], total: int, lang: str) -> Table:
-    table = Table(title=t("moves", lang, n=total))
-    for key in ("citizen", "from", "to", "reason"):
-        table.add_column(t(key, lang))
+    _ = translator(lang).gettext
+    table = Table(title=_("Moves ({n})", n=total))
+    for heading in (_("Citizen"), _("From"), _("To"), _("Reason")):
+        table.add_column(heading)
     for move in shown:
         table.add_row(move["citizen"], move["from"] or "", move["to"], move["reason"])
     return table

@@ -6,35 +6,17 @@ from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 
+from caseload.i18n import N_, translator
+
 if TYPE_CHECKING:  # the estimators import SciPy: loaded when a command runs
     from caseload.evaluate.binary import BinaryResult
 
-_HEADERS = {
-    "en": ("Outcome", "Trial", "Control", "Difference (95 % CI)", "Risk ratio", "p", "Holm p"),
-    "da": ("Udfald", "Forsøg", "Kontrol", "Forskel (95 % KI)", "Relativ risiko", "p", "Holm p"),
+STAGES: dict[str, str] = {
+    "cohort": N_("Building the cohort in the database…"),
+    "estimates": N_("Estimating effects, spells and competing exits…"),
+    "writing": N_("Writing the report…"),
 }
-_WORDS = {
-    "en": {
-        "verdict": "Verdict",
-        "significant": "significant",
-        "of": "of",
-        "none": "no effect found; could not find one below {mde}",
-        "report": "Report",
-        "cohort": "Building the cohort in the database…",
-        "estimates": "Estimating effects, spells and competing exits…",
-        "writing": "Writing the report…",
-    },
-    "da": {
-        "verdict": "Konklusion",
-        "significant": "signifikant",
-        "of": "af",
-        "none": "ingen effekt fundet; kunne ikke finde en under {mde}",
-        "report": "Rapport",
-        "cohort": "Danner kohorten i databasen…",
-        "estimates": "Beregner effekter, forløb og konkurrerende afgange…",
-        "writing": "Skriver rapporten…",
-    },
-}
+"""What the evaluate command shows while it works, by stage (msgids)."""
 
 
 def _pp(value: float) -> str:
@@ -42,16 +24,26 @@ def _pp(value: float) -> str:
 
 
 def verdict(result: BinaryResult, lang: str) -> str:
-    words = _WORDS[lang]
+    _ = translator(lang).gettext
     if result.significant:
-        return words["significant"]
-    return words["none"].format(mde=f"{100 * result.minimum_detectable_effect:.1f} pp")
+        return _("significant")
+    mde = f"{100 * result.minimum_detectable_effect:.1f} pp"
+    return _("no effect found; could not find one below {mde}", mde=mde)
 
 
 def binary(results: list[BinaryResult], lang: str) -> Table:
-    of = _WORDS[lang]["of"]
+    _ = translator(lang).gettext
+    of = _("of")
     out = Table()
-    for header in _HEADERS[lang]:
+    for header in (
+        _("Outcome"),
+        _("Trial"),
+        _("Control"),
+        _("Difference (95 % CI)"),
+        _("Risk ratio"),
+        _("p"),
+        _("Holm p"),
+    ):
         out.add_column(header, no_wrap=True)
     for r in results:
         ratio = f"{r.risk_ratio:.2f}" if r.risk_ratio is not None else "-"
@@ -67,15 +59,24 @@ def binary(results: list[BinaryResult], lang: str) -> Table:
     return out
 
 
-def word(key: str, lang: str) -> str:
-    """A word of the evaluate commands (the stages shown while the report is built …)."""
-    return _WORDS[lang][key]
+def stage(name: str, lang: str) -> str:
+    """What the evaluate command is doing, in the reader's language."""
+    return translator(lang).gettext(STAGES[name]) if name in STAGES else name
 
 
 def analysis(data: dict[str, Any], lang: str) -> Table:
     """The outcomes of ``caseload analyze`` (its JSON form) as one table."""
+    _ = translator(lang).gettext
     out = Table()
-    for header in _ANALYZE_HEADERS[lang]:
+    for header in (
+        _("Outcome"),
+        _("Treated"),
+        _("Control"),
+        _("Difference (95 % CI)"),
+        _("p"),
+        _("Holm p"),
+        _("Adjusted"),
+    ):
         out.add_column(header)
     for row in data["outcomes"]:
         if row["kind"] == "time_to_event":
@@ -97,9 +98,3 @@ def analysis(data: dict[str, Any], lang: str) -> Table:
             f"{scale * row['adjusted']['difference']:+.2f}" if "adjusted" in row else "-",
         )
     return out
-
-
-_ANALYZE_HEADERS = {
-    "en": ("Outcome", "Treated", "Control", "Difference (95 % CI)", "p", "Holm p", "Adjusted"),
-    "da": ("Udfald", "Behandlet", "Kontrol", "Forskel (95 % KI)", "p", "Holm p", "Justeret"),
-}

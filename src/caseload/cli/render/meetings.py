@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 import polars as pl
-from rich.console import Console
+from rich.console import Console, JustifyMethod
 from rich.table import Table
 
-from caseload.i18n import t
+from caseload.i18n import translator
 from caseload.operate.rhythm import Overdue
 
 
@@ -22,9 +22,24 @@ def overdue(
     lang: str,
 ) -> None:
     """Per caseworker counts; with one caseworker, their citizens one by one."""
-    table = Table(title=t("overdue_title", lang, day=day.isoformat(), within=within))
-    for key in ("staff", "name", "citizens", "overdue", "due_soon", "outreach"):
-        table.add_column(t(key, lang), justify="left" if key in ("staff", "name") else "right")
+    _ = translator(lang).gettext
+    table = Table(
+        title=_(
+            "Job meetings on {day}: overdue and due within {within} days, per caseworker",
+            day=day.isoformat(),
+            within=within,
+        )
+    )
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
+        (_("Staff"), "left"),
+        (_("Name"), "left"),
+        (_("Citizens"), "right"),
+        (_("Overdue"), "right"),
+        (_("Due soon"), "right"),
+        (_("Outreach"), "right"),
+    )
+    for heading, justify in columns:
+        table.add_column(heading, justify=justify)
     for row in rows:
         table.add_row(
             row.staff,
@@ -37,9 +52,23 @@ def overdue(
     console.print(table)
     if not caseworker:
         return
-    detail = Table(title=t("caseworker_citizens", lang, staff=caseworker, n=listed.height))
-    for key in ("citizen", "due", "days_overdue", "last_held", "planned", "missed", "outreach"):
-        detail.add_column(t(key, lang))
+    detail = Table(
+        title=_(
+            "{staff}: citizens overdue, due soon or flagged for outreach ({n})",
+            staff=caseworker,
+            n=listed.height,
+        )
+    )
+    for heading in (
+        _("Citizen"),
+        _("Due"),
+        _("Days over"),
+        _("Last held"),
+        _("Planned"),
+        _("Missed"),
+        _("Outreach"),
+    ):
+        detail.add_column(heading)
     for r in listed.iter_rows(named=True):
         late = r["days_overdue"]
         detail.add_row(
@@ -57,7 +86,8 @@ def overdue(
 def group_name(group: str, by: str, lang: str) -> str:
     """A trial arm in the reader's language; a department by its code."""
     if by == "arm" and group in ("trial", "control"):
-        return t("trial" if group == "trial" else "control_arm", lang).lower()
+        _ = translator(lang).gettext
+        return (_("Trial") if group == "trial" else _("Control")).lower()
     return group
 
 
@@ -65,9 +95,22 @@ def timeliness(
     console: Console, totals: pl.DataFrame, first: date, last: date, by: str, lang: str
 ) -> None:
     """Job meetings held, held on time and the share, per group over the period."""
-    table = Table(title=t("timeliness_title", lang, first=first, last=last))
-    for key in ("group", "held", "timely", "share"):
-        table.add_column(t(key, lang), justify="left" if key == "group" else "right")
+    _ = translator(lang).gettext
+    table = Table(
+        title=_(
+            "Timeliness: job meetings held by their due date, {first} to {last}",
+            first=first,
+            last=last,
+        )
+    )
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
+        (_("Group"), "left"),
+        (_("Held"), "right"),
+        (_("On time"), "right"),
+        (_("Share"), "right"),
+    )
+    for heading, justify in columns:
+        table.add_column(heading, justify=justify)
     for g, held, timely, share in totals.iter_rows():
         table.add_row(
             group_name(g, by, lang), str(held), str(timely), f"{100 * share:.1f} %" if held else ""

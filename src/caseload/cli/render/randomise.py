@@ -10,37 +10,45 @@ from rich.table import Table
 
 from caseload.evaluate import enrolment
 from caseload.evaluate.randomise import Design
-from caseload.i18n import t
+from caseload.i18n import translator
 
 
 def randomised(console: Console, run: enrolment.Run, lang: str) -> None:
-    head = t(
-        "randomise_dry" if run.dry_run else "randomise_done",
-        lang,
-        trial=run.trial,
-        assigned=run.assigned,
-        day=run.day,
-        kept=run.kept,
-    )
+    _ = translator(lang).gettext
+    values = {"trial": run.trial, "assigned": run.assigned, "day": run.day, "kept": run.kept}
+    if run.dry_run:
+        head = _(
+            "{trial} (dry run, nothing stored): {assigned} citizen(s) would be assigned on "
+            "{day}; {kept} already assigned",
+            **values,
+        )
+    else:
+        head = _(
+            "{trial}: {assigned} citizen(s) assigned on {day}; {kept} already assigned kept "
+            "their arm",
+            **values,
+        )
     console.print(head)
-    console.print(f"  {run.design.describe()}, seed {run.design.seed}")
+    console.print(
+        "  " + _("{design}, seed {seed}", design=run.design.describe(lang), seed=run.design.seed)
+    )
     if run.clusters:
-        console.print("  " + t("clusters", lang, n=run.clusters, unit=run.design.unit))
+        console.print("  " + _("{n} cluster(s) by {unit}", n=run.clusters, unit=run.design.unit))
     if not run.assigned:
         return
     table = Table()
-    for header in (t("stratum", lang), t("trial_arm", lang), t("control_arm", lang)):
+    for header in (_("Stratum"), _("Trial"), _("Control")):
         table.add_column(header)
     for stratum, arms in sorted(run.strata.items()):
         table.add_row(stratum, str(arms.get("trial", 0)), str(arms.get("control", 0)))
     console.print(table)
 
 
-def unit_list(console: Console, design: Design, arms: pl.DataFrame, out: Path) -> None:
+def unit_list(console: Console, design: Design, arms: pl.DataFrame, out: Path, lang: str) -> None:
     """A randomised file of units: the design, units per arm, and where they were written."""
     counts = arms.get_column("arm").value_counts(sort=True)
     console.print(
-        f"{design.describe()}: "
+        f"{design.describe(lang)}: "
         + ", ".join(f"{arm} {n}" for arm, n in counts.iter_rows())
         + f" → {out}"
     )

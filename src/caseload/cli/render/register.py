@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.console import Console
 
-from caseload.i18n import t
+from caseload.i18n import translator
 from caseload.register.importer import ImportResult
 from caseload.register.problems import ImportRejected
 
@@ -13,9 +13,8 @@ MAX_PROBLEMS_SHOWN = 50
 
 def imported(console: Console, result: ImportResult, lang: str) -> None:
     console.print(
-        t(
-            "imported",
-            lang,
+        translator(lang).gettext(
+            "{table}: {inserted} inserted, {updated} updated, {unchanged} unchanged",
             table=result.table,
             inserted=result.inserted,
             updated=result.updated,
@@ -25,12 +24,27 @@ def imported(console: Console, result: ImportResult, lang: str) -> None:
 
 
 def rejected(console: Console, error: ImportRejected, lang: str) -> None:
-    console.print(f"[red]{t('rejected', lang, file=error.file, count=len(error.problems))}[/red]")
+    """Every problem (the first 50) in the reader's language; the reasons never hold a CPR
+    number (the register's rules keep them out)."""
+    _ = translator(lang).gettext
+    head = _(
+        "{file}: {count} problem(s); nothing was imported",
+        file=error.file,
+        count=len(error.problems),
+    )
+    console.print(head, style="red", markup=False, highlight=False)
     for p in error.problems[:MAX_PROBLEMS_SHOWN]:
         console.print(
-            "  " + t("problem", lang, row=p.row, column=p.column, reason=p.reason),
+            "  "
+            + _(
+                "row {row}, column {column}: {reason}",
+                row=p.row,
+                column=p.column,
+                reason=p.text(lang),
+            ),
             markup=False,
             highlight=False,
         )
     if len(error.problems) > MAX_PROBLEMS_SHOWN:
-        console.print(t("more_problems", lang, count=len(error.problems) - MAX_PROBLEMS_SHOWN))
+        more = len(error.problems) - MAX_PROBLEMS_SHOWN
+        console.print(_("… and {count} more (use --errors FILE for all)", count=more))
