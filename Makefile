@@ -7,6 +7,7 @@ DEMO_DB ?= demo/caseload-demo.sqlite
 
 LOCALE := src/caseload/locale
 POT    := $(LOCALE)/caseload.pot
+MOS    := $(patsubst %.po,%.mo,$(wildcard $(LOCALE)/*/LC_MESSAGES/caseload.po))
 
 .PHONY: demo test lint typecheck bench lock clean messages compile-messages
 
@@ -19,9 +20,12 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/pybabel compile --statistics -d $(LOCALE) -D caseload
 	@touch $(STAMP)
 
-# the translations (.mo) are built, not committed; `make` does it after installing
-compile-messages: $(STAMP)
-	$(BIN)/pybabel compile --statistics -d $(LOCALE) -D caseload
+# the translations (.mo) are built, not committed: after installing, and again whenever a
+# .po is newer than its .mo
+compile-messages: $(MOS)
+
+$(LOCALE)/%/LC_MESSAGES/caseload.mo: $(LOCALE)/%/LC_MESSAGES/caseload.po $(STAMP)
+	$(BIN)/pybabel compile --statistics -d $(LOCALE) -D caseload -l $*
 
 # for translators: pull every message out of the source into caseload.pot and merge it
 # into each caseload.po (new ones come empty, changed ones fuzzy); then edit da.po
@@ -32,7 +36,7 @@ messages: $(STAMP)
 	$(BIN)/pybabel update --ignore-obsolete -i $(POT) -d $(LOCALE) -D caseload --width 100
 	$(BIN)/pybabel compile --statistics -d $(LOCALE) -D caseload
 
-demo: $(STAMP)
+demo: $(STAMP) $(MOS)
 	@mkdir -p $(dir $(DEMO_DB))
 	$(BIN)/caseload demo --db $(DEMO_DB) --fresh
 	$(BIN)/caseload evaluate --db $(DEMO_DB) --trial CPH-2018 --out $(dir $(DEMO_DB))evaluation
@@ -44,7 +48,7 @@ demo: $(STAMP)
 	$(BIN)/caseload rebalance --db $(DEMO_DB) --department JI1 --cap 50 --as-of 2019-06-01 \
 		--dry-run --plot $(dir $(DEMO_DB))rebalance-JI1.svg
 
-test: $(STAMP)
+test: $(STAMP) $(MOS)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy

@@ -12,7 +12,9 @@ from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 
 from caseload.i18n import LANGS, Message, default_lang, translator
+from caseload.i18n.translator import from_po
 from caseload.operate.refusals import Conflict, NotFound, Refused, shown_id
+from caseload.register.problems import Problem
 
 LOCALE = resources.files("caseload").joinpath("locale")
 
@@ -119,3 +121,24 @@ def test_languages(monkeypatch: pytest.MonkeyPatch) -> None:
     assert default_lang() == "en"
     with pytest.raises(ValueError):
         translator("fr")
+
+
+def test_the_po_serves_when_no_mo_was_built() -> None:
+    catalogue = from_po(LOCALE.joinpath("da", "LC_MESSAGES", "caseload.po"), "da")
+    assert catalogue.gettext("Citizen") == "Borger"
+    assert catalogue.pgettext("sparring sheet", "completed") == "afsluttet"
+
+
+def test_an_import_problem_reads_in_the_readers_language() -> None:
+    problem = Problem(
+        2, "cpr", Message("same CPR number as row {row}", {"row": "1"}), "citizens.csv"
+    )
+    assert problem.reason == "same CPR number as row 1"
+    assert problem.text("da") == "samme CPR-nummer som række 1"
+    assert str(problem) == "citizens.csv: row 2, column cpr: same CPR number as row 1"
+    nested = Message(
+        "not a valid CPR number: {error}", {"error": Message("must be ten digits (DDMMYY-SSSS)")}
+    )
+    assert translator("da").message(nested) == (
+        "ikke et gyldigt CPR-nummer: skal være ti cifre (DDMMÅÅ-SSSS)"
+    )

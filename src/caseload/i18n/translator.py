@@ -10,6 +10,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
 from typing import Any
 
 from babel import Locale
@@ -32,24 +34,35 @@ Number = int | float | Decimal
 
 def _catalogue(lang: str) -> _gettext.NullTranslations:
     """The compiled .mo for ``lang``; if it was never built (``pip install -e .`` without
-    ``make``), the .po read with Babel and compiled in memory, so nothing breaks. English
-    is the msgids themselves."""
+    ``make``) or is older than the .po (edited since), the .po read with Babel and compiled
+    in memory, so nothing breaks. English is the msgids themselves."""
     if lang == "en":
         return _gettext.NullTranslations()
     folder = resources.files("caseload").joinpath("locale", lang, "LC_MESSAGES")
-    mo = folder.joinpath(f"{DOMAIN}.mo")
-    if mo.is_file():
+    mo, po = folder.joinpath(f"{DOMAIN}.mo"), folder.joinpath(f"{DOMAIN}.po")
+    if mo.is_file() and not _newer(po, mo):
         with mo.open("rb") as handle:
             return _gettext.GNUTranslations(handle)
-    po = folder.joinpath(f"{DOMAIN}.po")
     if not po.is_file():
         return _gettext.NullTranslations()
+    return from_po(po, lang)
+
+
+def from_po(po: Traversable, lang: str) -> _gettext.GNUTranslations:
+    """A .po file compiled in memory (fuzzy translations left out, as in a .mo)."""
     with po.open("rb") as handle:
         catalog = read_po(handle, locale=lang, domain=DOMAIN)
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)
     return _gettext.GNUTranslations(buffer)
+
+
+def _newer(a: Traversable, b: Traversable) -> bool:
+    """Whether file ``a`` was changed after ``b`` (False where there are no file times)."""
+    if not (isinstance(a, Path) and isinstance(b, Path) and a.is_file()):
+        return False
+    return a.stat().st_mtime > b.stat().st_mtime
 
 
 def _filled(text: str, params: Mapping[str, Any]) -> str:
