@@ -20,11 +20,13 @@ class Message:
     ``msgid`` is the English source text with ``{name}`` placeholders; ``params`` fills
     them. A parameter may itself be a :class:`Message` (translated too). Never put a CPR
     number or health information into ``params``: they are shown to users.
+
+    Write ``Message("literal text", {...})``: extraction (``-k Message``) finds the msgid
+    only as a string literal in the call.
     """
 
     msgid: str
     params: Mapping[str, Any] = field(default_factory=dict)
-    context: str | None = None
 
     def __str__(self) -> str:
         """The English text."""
@@ -33,7 +35,7 @@ class Message:
         return translator("en").message(self)
 
     def __hash__(self) -> int:
-        return hash((self.msgid, self.context, tuple(sorted(self.params.items(), key=str))))
+        return hash((self.msgid, tuple(sorted(self.params.items(), key=str))))
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON-able form (nested messages too), e.g. to travel in a data frame."""
@@ -42,7 +44,6 @@ class Message:
             "params": {
                 k: v.to_json() if isinstance(v, Message) else v for k, v in self.params.items()
             },
-            **({"context": self.context} if self.context else {}),
         }
 
     @classmethod
@@ -51,4 +52,4 @@ class Message:
             k: cls.from_json(v) if isinstance(v, dict) and "msgid" in v else v
             for k, v in dict(data.get("params") or {}).items()
         }
-        return cls(str(data["msgid"]), params, data.get("context"))
+        return cls(str(data["msgid"]), params)

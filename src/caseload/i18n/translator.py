@@ -103,8 +103,6 @@ class Translator:
     def message(self, m: Message) -> str:
         """A deferred message in this reader's language (nested messages too)."""
         params = {k: self.message(v) if isinstance(v, Message) else v for k, v in m.params.items()}
-        if m.context:
-            return self.pgettext(m.context, m.msgid, **params)
         return self.gettext(m.msgid, **params)
 
     # numbers, money and dates in the reader's locale
