@@ -37,6 +37,7 @@ from caseload.i18n import Message
 from caseload.operate.department import load_and_cap, on
 from caseload.operate.refusals import Conflict, NotFound, Refused, shown_id
 from caseload.operate.rhythm import rule_for
+from caseload.register.lookup import professional_id
 from caseload.register.rules_in_force import caseload_rule
 from caseload.store import schema as s
 
@@ -140,16 +141,7 @@ def change_contact(
 ) -> Changed:
     """Make ``staff`` the citizen's professional in ``role`` from ``day`` (a cover: until
     ``until``, beside the absent colleague's own responsibility)."""
-    if role not in codes.ROLES:
-        raise Refused(Message("unknown role {role!r}", {"role": role}))
-    if reason not in codes.RESPONSIBILITY_REASONS or reason == "intake":
-        raise Refused(
-            Message("reason must be one of the change reasons, not {reason!r}", {"reason": reason})
-        )
-    if until is not None and (reason != "cover" or until < day):
-        raise Refused(Message("only a cover has an end (until), on or after its first day"))
-    if reason == "cover" and until is None:
-        raise Refused(Message("a cover has an end: give its last day (until)"))
+    _refuse_request(role, reason, day, until)
     cid, complexity, _ = _citizen(conn, citizen)
     pid, department, model = _professional(conn, staff, role, day)
     r = s.responsibility
@@ -160,6 +152,47 @@ def change_contact(
     ).all()
     own = [row for row in open_rows if row.role == role and row.reason != "cover"]
     current = own[0] if own else None
+    _refuse_against_holder(current, pid, citizen, role, staff, day, reason)
+    _refuse_overlap(conn, cid, citizen, role, day, until, reason)
+    broken = _broken_rules(
+        conn, open_rows, pid, role, model, staff, day, reason, complexity, department
+    )
+    if broken and not (override and override.strip()):
+        raise Refused.of([*broken, Message("to go ahead anyway, give an override reason")])
+    new_version = bump(conn, cid, version)
+    stored_override = override if broken else None
+    ended, started = _write_change(
+        conn, cid, role, pid, day, until, reason, current, stored_override
+    )
+    return Changed(citizen, new_version, ended, started)
+
+
+def _refuse_request(role: str, reason: str, day: date, until: date | None) -> None:
+    """Refuse a change that no case could allow: an unknown role or reason, an end on
+    anything but a cover, a cover without one."""
+    if role not in codes.ROLES:
+        raise Refused(Message("unknown role {role!r}", {"role": role}))
+    if reason not in codes.RESPONSIBILITY_REASONS or reason == "intake":
+        raise Refused(
+            Message("reason must be one of the change reasons, not {reason!r}", {"reason": reason})
+        )
+    if until is not None and (reason != "cover" or until < day):
+        raise Refused(Message("only a cover has an end (until), on or after its first day"))
+    if reason == "cover" and until is None:
+        raise Refused(Message("a cover has an end: give its last day (until)"))
+
+
+def _refuse_against_holder(
+    current: Row[Any] | None,
+    pid: int,
+    citizen: str,
+    role: str,
+    staff: str,
+    day: date,
+    reason: str,
+) -> None:
+    """Refuse a change to the one who already holds the citizen, and a cover with nobody
+    to stand in for or starting the day the responsibility it covers began."""
     if current is not None and current.professional_id == pid:
         raise Refused(
             Message(
@@ -184,7 +217,22 @@ def change_contact(
                 {"start": current.start_date},
             )
         )
-    _refuse_overlap(conn, cid, citizen, role, day, until, reason)
+
+
+def _broken_rules(
+    conn: Connection,
+    open_rows: Sequence[Row[Any]],
+    pid: int,
+    role: str,
+    model: str,
+    staff: str,
+    day: date,
+    reason: str,
+    complexity: str | None,
+    department: int,
+) -> list[Reason]:
+    """The rules the change would break that an override may set aside: a takeover by
+    someone not attached, the role model's handoff rules, the cap."""
     attached = {row.professional_id for row in open_rows}
     broken: list[Reason] = []
     if reason in TAKEOVERS and pid not in attached:
@@ -207,12 +255,25 @@ def change_contact(
     over = _check_cap(conn, pid, role, day, weight, staff)
     if over:
         broken.append(over)
-    if broken and not (override and override.strip()):
-        raise Refused.of([*broken, Message("to go ahead anyway, give an override reason")])
-    new_version = bump(conn, cid, version)
+    return broken
+
+
+def _write_change(
+    conn: Connection,
+    cid: int,
+    role: str,
+    pid: int,
+    day: date,
+    until: date | None,
+    reason: str,
+    current: Row[Any] | None,
+    stored_override: str | None,
+) -> tuple[int, int]:
+    """Write the change: end (or, the same day, correct) the current responsibility and
+    start the new one. Returns (responsibilities ended, started)."""
+    r = s.responsibility
     ended = 0
     covered = None
-    stored_override = override if broken else None
     last = until
     if reason == "cover":
         covered = current.professional_id if current is not None else None
@@ -228,7 +289,7 @@ def change_contact(
                 .where(r.c.id == current.id)
                 .values(professional_id=pid, override_reason=stored_override)
             )
-            return Changed(citizen, new_version, ended, 0)
+            return ended, 0
         conn.execute(update(r).where(r.c.id == current.id).values(end_date=day - timedelta(days=1)))
         ended += 1
         last = current.end_date  # a stretch that ends (the citizen leaves) still ends
@@ -244,7 +305,7 @@ def change_contact(
             covers_professional_id=covered,
         )
     )
-    return Changed(citizen, new_version, ended, 1)
+    return ended, 1
 
 
 def _end_covers(conn: Connection, cid: int, role: str, covered: int, day: date) -> int:
@@ -305,6 +366,45 @@ def _refuse_overlap(
                 {"citizen": citizen, "start": later, "role": role},
             )
         )
+
+
+def _refuse_off_caseload(starts: Sequence[Row[Any]], day: date) -> None:
+    """Refuse a meeting before the citizen's entry or on a day they are on no caseload
+    (``starts``: their responsibilities' first and last days)."""
+    if not starts or day < min(row[0] for row in starts):
+        raise Refused(
+            Message(
+                "a meeting on {day} comes before the citizen's entry onto a caseload", {"day": day}
+            )
+        )
+    if not any(row[0] <= day and (row[1] is None or row[1] >= day) for row in starts):
+        left = max(row[1] for row in starts if row[1] is not None and row[1] < day)
+        raise Refused(
+            Message(
+                "on {day} the citizen is on no caseload (they left on {left})",
+                {"day": day, "left": left},
+            )
+        )
+
+
+def _job_meeting_due(conn: Connection, cid: int, starts: Sequence[Row[Any]], day: date) -> date:
+    """The due date the rhythm gave on ``day``: from the latest entry (intake) and the job
+    meetings held, cancelled or missed before it."""
+    m = s.meeting
+    intakes = [row[0] for row in starts if row[2] == "intake" and row[0] <= day]
+    entry = max(intakes) if intakes else min(row[0] for row in starts)
+    rows = conn.execute(
+        select(
+            m.c.status, m.c.held_date, m.c.scheduled_date, m.c.due_date, m.c.absence_accepted
+        ).where(m.c.citizen_id == cid, m.c.kind == "job_meeting", m.c.status != "planned")
+    ).all()
+    history = [
+        Contact(st, held if st == "held" else (sched or dd), bool(acc))
+        for st, held, sched, dd, acc in rows
+        if (held or sched or dd)
+    ]
+    before = [h for h in history if h.day < day]
+    return next_due(entry, before, day, rule_for(conn, cid)).due
 
 
 def _handoff_rules(
@@ -379,48 +479,17 @@ def record_meeting(
     starts = conn.execute(
         select(r.c.start_date, r.c.end_date, r.c.reason).where(r.c.citizen_id == cid)
     ).all()
-    if not starts or day < min(row[0] for row in starts):
-        raise Refused(
-            Message(
-                "a meeting on {day} comes before the citizen's entry onto a caseload", {"day": day}
-            )
-        )
-    if not any(row[0] <= day and (row[1] is None or row[1] >= day) for row in starts):
-        left = max(row[1] for row in starts if row[1] is not None and row[1] < day)
-        raise Refused(
-            Message(
-                "on {day} the citizen is on no caseload (they left on {left})",
-                {"day": day, "left": left},
-            )
-        )
+    _refuse_off_caseload(starts, day)
     if conn.execute(select(m.c.id).where(m.c.code == code)).first() is not None:
         raise Refused(Message("a meeting with id {code} is already recorded", {"code": code}))
     pid = None
     if staff is not None:
-        found = conn.execute(
-            select(s.professional.c.id).where(s.professional.c.code == staff)
-        ).scalar()
-        if found is None:
+        pid = professional_id(conn, staff)
+        if pid is None:
             raise NotFound(
                 Message("no professional {code} in the register", {"code": shown_id(staff)})
             )
-        pid = int(found)
-    due = None
-    if kind == "job_meeting":
-        intakes = [row[0] for row in starts if row[2] == "intake" and row[0] <= day]
-        entry = max(intakes) if intakes else min(row[0] for row in starts)
-        rows = conn.execute(
-            select(
-                m.c.status, m.c.held_date, m.c.scheduled_date, m.c.due_date, m.c.absence_accepted
-            ).where(m.c.citizen_id == cid, m.c.kind == "job_meeting", m.c.status != "planned")
-        ).all()
-        history = [
-            Contact(st, held if st == "held" else (sched or dd), bool(acc))
-            for st, held, sched, dd, acc in rows
-            if (held or sched or dd)
-        ]
-        before = [h for h in history if h.day < day]
-        due = next_due(entry, before, day, rule_for(conn, cid)).due
+    due = _job_meeting_due(conn, cid, starts, day) if kind == "job_meeting" else None
     new_version = bump(conn, cid, version)
     conn.execute(
         insert(m).values(
