@@ -153,87 +153,11 @@ def parse(
     if found:
         return frame, pl.concat(found)
     unreadable: list[pl.DataFrame] = [rules.none()]
-    frame = frame.with_columns(
-        pl.lit(f.default).alias(f.name)
-        for f in spec.fields
-        if f.default is not None and f.name not in frame.columns
-    )
-    present = [f for f in spec.fields if f.name in frame.columns]
-    typed = frame.with_columns(pl.col(f.name).alias(f"_raw_{f.name}") for f in present)
-    if spec.fields:
-        typed = typed.with_columns(
-            pl.col(f.name).fill_null(pl.lit(f.default)) for f in present if f.default is not None
-        )
-    typed = typed.with_columns(
-        (_parsed(f) if _needs_parsing(typed, f) else pl.col(f.name))
-        .cast(TYPES[f.kind], strict=False)
-        .alias(f.name)
-        for f in present
-    )
+    typed, present = _typed(spec, frame)
     for f in present:
-        raw, val = pl.col(f"_raw_{f.name}"), pl.col(f.name)
-        if f.required:
-            found.append(rules.flag(typed, raw.is_null(), f.name, N_("missing value")))
-        if f.kind in _HINT:
-            unreadable.append(
-                rules.flag(
-                    typed,
-                    raw.is_not_null() & val.is_null(),
-                    f.name,
-                    _HINT_HIDDEN[f.kind] if f.sensitive else _HINT[f.kind],
-                    **({} if f.sensitive else {"value": _shown(f)}),
-                )
-            )
-        if f.kind == "code":
-            expected = ", ".join(f.codes)
-            unknown = val.is_not_null() & ~val.is_in(f.codes)
-            found.append(
-                rules.flag(
-                    typed,
-                    unknown,
-                    f.name,
-                    N_("unknown code; expected one of: {codes}"),
-                    codes=expected,
-                )
-                if f.sensitive
-                else rules.flag(
-                    typed,
-                    unknown,
-                    f.name,
-                    N_("unknown code '{value}'; expected one of: {codes}"),
-                    value=_shown(f),
-                    codes=expected,
-                )
-            )
-        if f.kind == "cpr":
-            reasons = typed.select(ROW).with_columns(
-                _cpr_reasons(typed.get_column(f.name)).alias("params")
-            )
-            found.append(
-                reasons.filter(pl.col("params").is_not_null())
-                .select(
-                    ROW,
-                    pl.lit(f.name).alias("column"),
-                    pl.lit(N_("not a valid CPR number: {error}")).alias("reason"),
-                    "params",
-                )
-                .cast(rules.PROBLEM_SCHEMA)  # type: ignore[arg-type]
-            )
-        if f.kind == "ref":
-            assert f.ref is not None
-            pool = known_codes.get(f.ref, pl.Series([], dtype=pl.Utf8))
-            if f.name in spec.self_refs:
-                pool = pl.concat([pool, typed.get_column(spec.key[0]).drop_nulls()])
-            found.append(
-                rules.flag(
-                    typed,
-                    val.is_not_null() & ~val.is_in(pool.implode()),
-                    f.name,
-                    _UNKNOWN_REF.get(f.ref, _UNKNOWN_OTHER),
-                    value=_shown(f),
-                    table=f.ref,
-                )
-            )
+        problems, unread = _field_problems(f, typed, spec, known_codes)
+        found += problems
+        unreadable += unread
     # optional columns left out of the file are empty, so rules see every column
     typed = typed.drop([f"_raw_{f.name}" for f in present]).with_columns(
         pl.lit(None, TYPES[f.kind]).alias(f.name)
@@ -259,6 +183,105 @@ def parse(
     judged = pl.concat([rule(typed) for rule in spec.rules] or [rules.none()])
     judged = judged.join(cells.select(ROW, "column"), on=[ROW, "column"], how="anti")
     return typed, pl.concat([*found, cells, judged])
+
+
+def _typed(spec: TableSpec, frame: pl.DataFrame) -> tuple[pl.DataFrame, list[Field]]:
+    """The frame with each column of the spec parsed into its type (defaults filled), the
+    text as read kept beside it in ``_raw_<name>``; and the spec's fields present."""
+    frame = frame.with_columns(
+        pl.lit(f.default).alias(f.name)
+        for f in spec.fields
+        if f.default is not None and f.name not in frame.columns
+    )
+    present = [f for f in spec.fields if f.name in frame.columns]
+    typed = frame.with_columns(pl.col(f.name).alias(f"_raw_{f.name}") for f in present)
+    if spec.fields:
+        typed = typed.with_columns(
+            pl.col(f.name).fill_null(pl.lit(f.default)) for f in present if f.default is not None
+        )
+    typed = typed.with_columns(
+        (_parsed(f) if _needs_parsing(typed, f) else pl.col(f.name))
+        .cast(TYPES[f.kind], strict=False)
+        .alias(f.name)
+        for f in present
+    )
+    return typed, present
+
+
+def _field_problems(
+    f: Field,
+    typed: pl.DataFrame,
+    spec: TableSpec,
+    known_codes: Mapping[str, pl.Series],
+) -> tuple[list[pl.DataFrame], list[pl.DataFrame]]:
+    """One column's problems: missing values, unknown codes, invalid CPR numbers,
+    references to rows the register does not hold; and, apart, its unreadable cells."""
+    found: list[pl.DataFrame] = []
+    unreadable: list[pl.DataFrame] = []
+    raw, val = pl.col(f"_raw_{f.name}"), pl.col(f.name)
+    if f.required:
+        found.append(rules.flag(typed, raw.is_null(), f.name, N_("missing value")))
+    if f.kind in _HINT:
+        unreadable.append(
+            rules.flag(
+                typed,
+                raw.is_not_null() & val.is_null(),
+                f.name,
+                _HINT_HIDDEN[f.kind] if f.sensitive else _HINT[f.kind],
+                **({} if f.sensitive else {"value": _shown(f)}),
+            )
+        )
+    if f.kind == "code":
+        expected = ", ".join(f.codes)
+        unknown = val.is_not_null() & ~val.is_in(f.codes)
+        found.append(
+            rules.flag(
+                typed,
+                unknown,
+                f.name,
+                N_("unknown code; expected one of: {codes}"),
+                codes=expected,
+            )
+            if f.sensitive
+            else rules.flag(
+                typed,
+                unknown,
+                f.name,
+                N_("unknown code '{value}'; expected one of: {codes}"),
+                value=_shown(f),
+                codes=expected,
+            )
+        )
+    if f.kind == "cpr":
+        reasons = typed.select(ROW).with_columns(
+            _cpr_reasons(typed.get_column(f.name)).alias("params")
+        )
+        found.append(
+            reasons.filter(pl.col("params").is_not_null())
+            .select(
+                ROW,
+                pl.lit(f.name).alias("column"),
+                pl.lit(N_("not a valid CPR number: {error}")).alias("reason"),
+                "params",
+            )
+            .cast(rules.PROBLEM_SCHEMA)  # type: ignore[arg-type]
+        )
+    if f.kind == "ref":
+        assert f.ref is not None
+        pool = known_codes.get(f.ref, pl.Series([], dtype=pl.Utf8))
+        if f.name in spec.self_refs:
+            pool = pl.concat([pool, typed.get_column(spec.key[0]).drop_nulls()])
+        found.append(
+            rules.flag(
+                typed,
+                val.is_not_null() & ~val.is_in(pool.implode()),
+                f.name,
+                _UNKNOWN_REF.get(f.ref, _UNKNOWN_OTHER),
+                value=_shown(f),
+                table=f.ref,
+            )
+        )
+    return found, unreadable
 
 
 def _duplicates(spec: TableSpec, typed: pl.DataFrame) -> pl.DataFrame:
