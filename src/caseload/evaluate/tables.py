@@ -123,55 +123,14 @@ def km_rows(arm: str, km: KaplanMeier) -> list[Row]:
 def tables(ev: Evaluation) -> dict[str, list[Row]]:
     """Named tables; each becomes ``<name>.csv`` and a key of the JSON."""
     sp = ev.spells
-    srm = ev.sample_ratio
-    out: dict[str, list[Row]] = {
-        "design": [
-            {
-                "arm": arm,
-                "citizens": n,
-                "later_entrants": ev.later_entrants.get(arm, 0),
-                "design_probability": srm.expected_probability
-                if arm == "trial"
-                else 1 - srm.expected_probability,
-                "srm_chi2": srm.chi2,
-                "srm_p_value": srm.p_value,
-            }
-            for arm, n in ev.arms.items()
-        ],
-        "balance": [
-            {
-                "trait": b.trait,
-                "kind": b.kind,
-                "trial": b.treated,
-                "control": b.control,
-                "smd": b.smd,
-                "imbalanced": b.imbalanced,
-            }
-            for b in ev.balance
-        ],
+    return {
+        "design": _design(ev),
+        "balance": _balance(ev),
         "exits": [binary_row(r) for r in ev.exits],
         "case_flow": [binary_row(r) for r in ev.case_flow],
         "continuous": [continuous_row(r) for r in ev.continuous],
         "long_term": [{"arm": arm, **counts} for arm, counts in ev.long_term.items()],
-        "spells": [
-            {
-                "arm": arm,
-                "n": km.n_units,
-                "exits": int(km.events.sum()),
-                "median": km.median,
-                "median_ci_low": km.median_ci[0],
-                "median_ci_high": km.median_ci[1],
-                "rmst_days": r.value,
-                "rmst_se": r.se,
-                "tau_days": r.tau,
-                "logrank_chi2": sp.logrank.chi2,
-                "logrank_p_value": sp.logrank.p_value,
-            }
-            for arm, km, r in (
-                ("trial", sp.treated, sp.rmst.treated),
-                ("control", sp.control, sp.rmst.control),
-            )
-        ],
+        "spells": _spells(ev),
         "rmst_difference": [
             {
                 "difference_days": sp.rmst.difference,
@@ -184,57 +143,141 @@ def tables(ev: Evaluation) -> dict[str, list[Row]]:
         "cox": cox_rows(sp.cox, "unadjusted")
         + (cox_rows(sp.cox_adjusted, "adjusted") if sp.cox_adjusted else []),
         "km_curve": km_rows("trial", sp.treated) + km_rows("control", sp.control),
-        "competing": [
-            {
-                "destination": name,
-                "trial_incidence": _end(ev.competing.treated.incidence[k]),
-                "control_incidence": _end(ev.competing.control.incidence[k]),
-                **(
-                    dict(zip(("hazard_ratio", "ci", "p_value"), model.term("treated"), strict=True))
-                    if (model := ev.competing.hazard_ratios[name]) is not None
-                    else {"hazard_ratio": None, "ci": None, "p_value": None}
-                ),
-            }
-            for k, name in enumerate(ev.competing.causes, start=1)
-        ],
-        "timeliness": [
-            {
-                "arm": arm,
-                "held": held,
-                "timely": timely,
-                "share": timely / held if held else None,
-                **dict(
-                    zip(
-                        ("held_per_week", "timely_per_week"),
-                        ev.timeliness.per_week(arm),
-                        strict=True,
-                    )
-                ),
-            }
-            for arm, (held, timely) in sorted(ev.timeliness.overall.items(), reverse=True)
-        ],
+        "competing": _competing(ev),
+        "timeliness": _timeliness(ev),
         "timeliness_weekly": [
             {"arm": a, "week": w.isoformat(), "held": d, "timely": t}
             for a, w, d, t in ev.timeliness.weekly.iter_rows()
         ],
-        "staff": [
-            {
-                "department": s.department,
-                "is_trial": s.is_trial,
-                "period_start": s.period[0].isoformat(),
-                "period_end": s.period[1].isoformat(),
-                "fte": s.fte,
-                "sick_days_per_fte": s.sick_per_fte,
-                "short_per_fte": s.short_per_fte,
-                "long_per_fte": s.long_per_fte,
-                "external_exits": s.external_exits,
-                "turnover_pct": s.turnover_pct,
-            }
-            for s in ev.staff
-        ],
+        "staff": _staff(ev),
+        "money": _money(ev),
     }
+
+
+def _design(ev: Evaluation) -> list[Row]:
+    """Each arm's size, later entrants and the sample ratio check."""
+    srm = ev.sample_ratio
+    return [
+        {
+            "arm": arm,
+            "citizens": n,
+            "later_entrants": ev.later_entrants.get(arm, 0),
+            "design_probability": srm.expected_probability
+            if arm == "trial"
+            else 1 - srm.expected_probability,
+            "srm_chi2": srm.chi2,
+            "srm_p_value": srm.p_value,
+        }
+        for arm, n in ev.arms.items()
+    ]
+
+
+def _balance(ev: Evaluation) -> list[Row]:
+    """Baseline traits per arm and their standardised mean differences."""
+    return [
+        {
+            "trait": b.trait,
+            "kind": b.kind,
+            "trial": b.treated,
+            "control": b.control,
+            "smd": b.smd,
+            "imbalanced": b.imbalanced,
+        }
+        for b in ev.balance
+    ]
+
+
+def _spells(ev: Evaluation) -> list[Row]:
+    """Benefit spells per arm: median, restricted mean and the log-rank test."""
+    sp = ev.spells
+    return [
+        {
+            "arm": arm,
+            "n": km.n_units,
+            "exits": int(km.events.sum()),
+            "median": km.median,
+            "median_ci_low": km.median_ci[0],
+            "median_ci_high": km.median_ci[1],
+            "rmst_days": r.value,
+            "rmst_se": r.se,
+            "tau_days": r.tau,
+            "logrank_chi2": sp.logrank.chi2,
+            "logrank_p_value": sp.logrank.p_value,
+        }
+        for arm, km, r in (
+            ("trial", sp.treated, sp.rmst.treated),
+            ("control", sp.control, sp.rmst.control),
+        )
+    ]
+
+
+def _competing(ev: Evaluation) -> list[Row]:
+    """Competing exits: incidence at the end per arm and the cause-specific hazard ratio."""
+    rows: list[Row] = [
+        {
+            "destination": name,
+            "trial_incidence": _end(ev.competing.treated.incidence[k]),
+            "control_incidence": _end(ev.competing.control.incidence[k]),
+            **(
+                dict(zip(("hazard_ratio", "ci", "p_value"), model.term("treated"), strict=True))
+                if (model := ev.competing.hazard_ratios[name]) is not None
+                else {"hazard_ratio": None, "ci": None, "p_value": None}
+            ),
+        }
+        for k, name in enumerate(ev.competing.causes, start=1)
+    ]
+    for row in rows:
+        if isinstance(row.get("ci"), tuple):
+            row["ci_low"], row["ci_high"] = row.pop("ci")
+        else:
+            row.pop("ci", None)
+            row["ci_low"] = row["ci_high"] = None
+    return rows
+
+
+def _timeliness(ev: Evaluation) -> list[Row]:
+    """Job meetings held and held on time per arm, overall and per week."""
+    return [
+        {
+            "arm": arm,
+            "held": held,
+            "timely": timely,
+            "share": timely / held if held else None,
+            **dict(
+                zip(
+                    ("held_per_week", "timely_per_week"),
+                    ev.timeliness.per_week(arm),
+                    strict=True,
+                )
+            ),
+        }
+        for arm, (held, timely) in sorted(ev.timeliness.overall.items(), reverse=True)
+    ]
+
+
+def _staff(ev: Evaluation) -> list[Row]:
+    """Staff sick leave and turnover per department (Tables 8–11)."""
+    return [
+        {
+            "department": s.department,
+            "is_trial": s.is_trial,
+            "period_start": s.period[0].isoformat(),
+            "period_end": s.period[1].isoformat(),
+            "fte": s.fte,
+            "sick_days_per_fte": s.sick_per_fte,
+            "short_per_fte": s.short_per_fte,
+            "long_per_fte": s.long_per_fte,
+            "external_exits": s.external_exits,
+            "turnover_pct": s.turnover_pct,
+        }
+        for s in ev.staff
+    ]
+
+
+def _money(ev: Evaluation) -> list[Row]:
+    """Money saved against the extra caseworkers the lower caseloads cost."""
     m = ev.money
-    out["money"] = [
+    return [
         {
             "citizens": m.citizens,
             "years": m.years,
@@ -254,13 +297,6 @@ def tables(ev: Evaluation) -> dict[str, list[Row]]:
             "control_caseload": m.costs.control_caseload,
         }
     ]
-    for row in out["competing"]:
-        if isinstance(row.get("ci"), tuple):
-            row["ci_low"], row["ci_high"] = row.pop("ci")
-        else:
-            row.pop("ci", None)
-            row["ci_low"] = row["ci_high"] = None
-    return out
 
 
 def _end(values: Any) -> float:
