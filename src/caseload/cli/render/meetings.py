@@ -50,8 +50,13 @@ def overdue(
             str(row.outreach),
         )
     console.print(table)
-    if not caseworker:
-        return
+    if caseworker:
+        console.print(_citizens_of(caseworker, listed, lang))
+
+
+def _citizens_of(caseworker: str, listed: pl.DataFrame, lang: str) -> Table:
+    """One caseworker's citizens overdue, due soon or flagged for outreach."""
+    _ = translator(lang).gettext
     detail = Table(
         title=_(
             "{staff}: citizens overdue, due soon or flagged for outreach ({n})",
@@ -80,7 +85,7 @@ def overdue(
             str(r["missed_by_citizen"] or ""),
             "✔" if r["outreach"] else "",
         )
-    console.print(detail)
+    return detail
 
 
 def group_name(group: str, by: str, lang: str) -> str:
