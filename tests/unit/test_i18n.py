@@ -3,6 +3,7 @@ operate face's refusals read in either language without repeating a CPR number."
 
 from __future__ import annotations
 
+import pickle
 import string
 from datetime import date
 from importlib import resources
@@ -153,3 +154,5 @@ def test_a_said_error_is_english_as_text_and_danish_when_asked() -> None:
     assert raised.value.text("da") == "angiv --prob eller --ratio, ikke begge"
     assert translator("da").message(raised.value.message) == raised.value.text("da")
     assert isinstance(raised.value, ValueError)
+    copy = pickle.loads(pickle.dumps(raised.value))
+    assert copy.message == raised.value.message and str(copy) == str(raised.value)

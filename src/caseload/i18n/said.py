@@ -16,7 +16,7 @@ class Said(Exception):
 
     def __init__(self, message: Message) -> None:
         self.message = message
-        super().__init__(message.msgid)
+        super().__init__(message)  # args hold the Message, so the error pickles whole
 
     def text(self, lang: str = "en") -> str:
         """The message in ``lang``."""
