@@ -88,6 +88,30 @@ def test_evaluate_refuses_bad_options(
     assert not (tmp_path / "r").exists()
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--trial", "NOPE"], "intet forsøg 'NOPE' i registret"),
+        (["--outcome-end", "2017-06-30"], "effektvinduet skal slutte efter forsøgets start"),
+    ],
+)
+def test_evaluate_refuses_bad_options_in_danish(
+    demo_db: str, tmp_path: Path, args: list[str], message: str
+) -> None:
+    result = run("evaluate", "--db", demo_db, "--out", str(tmp_path / "r"), *args, "--lang", "da")
+    assert result.exit_code == common.EXIT_INPUT
+    assert message in result.output
+    assert not (tmp_path / "r").exists()
+
+
+def test_evaluate_keeps_a_folder_in_danish(demo_db: str, tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine")
+    result = run("evaluate", "--db", demo_db, "--out", str(tmp_path), "--lang", "da")
+    assert result.exit_code == common.EXIT_INPUT
+    assert "findes og er ikke en caseload-rapportmappe" in result.output
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
 def test_evaluate_keeps_a_folder_that_is_not_a_report(demo_db: str, tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("mine")
     result = run("evaluate", "--db", demo_db, "--out", str(tmp_path))
@@ -282,6 +306,39 @@ def test_analyze_bad_input_names_the_column(
     assert not out.exists()
 
 
+@pytest.mark.parametrize(
+    ("args", "english", "danish"),
+    [
+        (
+            ["--outcome", "job", "--alpha", "2"],
+            "column --alpha: --alpha must be between 0 and 1, not 2.0",
+            "kolonne --alpha: --alpha skal være mellem 0 og 1, ikke 2.0",
+        ),
+        (
+            ["--outcome", "job", "--covariate", "one"],
+            "column one: a covariate must vary: every unit has '1'",
+            "kolonne one: en kovariat skal variere: alle enheder har '1'",
+        ),
+        (
+            ["--outcome", "job", "--cluster", "one"],
+            "cluster-robust standard errors need at least 2 clusters, not 1",
+            "klyngerobuste standardfejl kræver mindst 2 klynger, ikke 1",
+        ),
+    ],
+)
+def test_analyze_refuses_options_the_estimators_cannot_use(
+    tmp_path: Path, args: list[str], english: str, danish: str
+) -> None:
+    path, frame = _trial_file(tmp_path, n=60)
+    frame.with_columns(pl.lit(1).alias("one")).write_csv(path)
+    for lang, said in (("en", english), ("da", danish)):
+        result = run(
+            "analyze", str(path), "--arm", "group", "--treated", "low", *args, "--lang", lang
+        )
+        assert result.exit_code == common.EXIT_INPUT, result.output
+        assert said in result.output
+
+
 def test_analyze_treated_value_must_occur(tmp_path: Path) -> None:
     path, _ = _trial_file(tmp_path)
     result = run("analyze", str(path), "--arm", "group", "--treated", "LOW", "--outcome", "job")
@@ -319,5 +376,21 @@ def test_analyze_counts_command(tmp_path: Path) -> None:
     bad.write_text('{"outcomes": {"job": {"trial": 1}}}')
     refused = run("analyze-counts", str(bad))
     assert refused.exit_code == 2
+    assert "bad.json: outcome 'job' needs exactly 'trial' and 'control'" in refused.output
     danish = run("analyze-counts", str(path), "--lang", "da")
     assert "Konklusion" in danish.output
+    refused = run("analyze-counts", str(bad), "--lang", "da")
+    assert refused.exit_code == 2
+    assert "bad.json: udfaldet 'job' skal have præcis 'trial' og 'control'" in refused.output
+    bad.write_text(
+        '{"arms": {"trial": 10, "control": 10}, "outcomes": {"job": {"trial": 11, "control": 2}}}'
+    )
+    refused = run("analyze-counts", str(bad), "--lang", "da")
+    assert refused.exit_code == 2
+    assert (
+        "udfaldet 'job', gruppen 'trial': hændelser (11) skal være mellem 0 og n (10)"
+        in refused.output
+    )
+    missing = run("analyze-counts", str(tmp_path / "none.json"), "--lang", "da")
+    assert missing.exit_code == 2
+    assert "none.json: filen findes ikke" in missing.output

@@ -254,3 +254,20 @@ def test_weights_are_parsed_and_bad_ones_refused(loaded: str) -> None:
     )
     assert bad.exit_code == 2
     assert "--weights: 'distance=3' is not name=points" in bad.output
+
+
+def test_bad_weights_are_refused_in_danish(loaded: str) -> None:
+    bad = run(
+        "assign",
+        "--db",
+        loaded,
+        "--department",
+        "JI6",
+        "--dry-run",
+        "--weights",
+        "distance=3",
+        "--lang",
+        "da",
+    )
+    assert bad.exit_code == 2
+    assert "--weights: 'distance=3' er ikke navn=point med et navn blandt" in bad.output

@@ -338,6 +338,38 @@ def test_file_form_impossible_design_exits_2(
     assert not out.exists()
 
 
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ([], "--seed er påkrævet for at randomisere"),
+        (
+            ["--seed", "3", "--prob", "0.5", "--ratio", "1:1"],
+            "angiv --prob eller --ratio, ikke begge",
+        ),
+        (["--seed", "3", "--ratio", "2-1"], "--ratio skal skrives som 2:1, ikke '2-1'"),
+        (["--seed", "3", "--prob", "1.5"], "skal være mellem 0 og 1, ikke 1.5"),
+        (
+            ["--seed", "3", "--block", "site", "--prob", "0.37"],
+            "har ingen blok på højst 40 enheder",
+        ),
+        (
+            ["--seed", "3", "--block", "site", "--block-size", "6", "--prob", "0.25"],
+            "en blok på 6 enheder kan ikke rumme 1.5 forsøgspladser",
+        ),
+    ],
+)
+def test_design_errors_in_danish(
+    units: Path, tmp_path: Path, options: list[str], message: str
+) -> None:
+    out = tmp_path / "arms.csv"
+    result = run(
+        "randomise", str(units), "--id", "unit", "--out", str(out), *options, "--lang", "da"
+    )
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert not out.exists()
+
+
 def test_error_messages_are_plain_text(units: Path, tmp_path: Path) -> None:
     """Messages of the command itself are printed red, not with literal markup tags."""
     result = run("randomise", str(units), "--id", "unit", "--out", str(tmp_path / "a.csv"))
@@ -572,6 +604,30 @@ def test_register_form_new_trial_needs_start_and_seed(db: str) -> None:
     result = run("randomise", "--db", db, "--trial", "T", "--start", "2018-13-01", "--seed", "1")
     assert result.exit_code == 2
     assert "--start: not a date" in result.output
+    assert _trials(db) == []
+
+
+def test_register_form_errors_in_danish(db: str) -> None:
+    result = run("randomise", "--db", db, "--trial", "T", "--seed", "1", "--lang", "da")
+    assert result.exit_code == 2
+    assert "forsøg T findes ikke: angiv dets design og --start" in result.output
+    result = run(
+        "randomise",
+        "--db",
+        db,
+        "--trial",
+        "T",
+        "--start",
+        "2018-01-01",
+        "--seed",
+        "1",
+        "--unit",
+        "district",
+        "--lang",
+        "da",
+    )
+    assert result.exit_code == 2
+    assert "--unit skal være citizen, caseworker eller team, ikke 'district'" in result.output
     assert _trials(db) == []
 
 

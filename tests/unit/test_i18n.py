@@ -3,6 +3,7 @@ operate face's refusals read in either language without repeating a CPR number."
 
 from __future__ import annotations
 
+import pickle
 import string
 from datetime import date
 from importlib import resources
@@ -142,3 +143,16 @@ def test_an_import_problem_reads_in_the_readers_language() -> None:
     assert translator("da").message(nested) == (
         "ikke et gyldigt CPR-nummer: skal være ti cifre (DDMMÅÅ-SSSS)"
     )
+
+
+def test_a_said_error_is_english_as_text_and_danish_when_asked() -> None:
+    from caseload.evaluate.randomise import DesignError, probability_of
+
+    with pytest.raises(DesignError) as raised:
+        probability_of(0.5, "1:1")
+    assert str(raised.value) == "give --prob or --ratio, not both"
+    assert raised.value.text("da") == "angiv --prob eller --ratio, ikke begge"
+    assert translator("da").message(raised.value.message) == raised.value.text("da")
+    assert isinstance(raised.value, ValueError)
+    copy = pickle.loads(pickle.dumps(raised.value))
+    assert copy.message == raised.value.message and str(copy) == str(raised.value)

@@ -156,12 +156,7 @@ def _preferences(text: str | None, lang: str) -> Preferences | None:
     try:
         return parse_preferences(text)
     except WeightsError as error:
-        said = translator(lang).gettext(
-            "--weights: {part!r} is not name=points with a name among {names}",
-            part=error.part,
-            names=", ".join(error.names),
-        )
-        raise fail(said) from None
+        raise fail("--weights: " + translator(lang).message(error.message)) from None
 
 
 def _allocate(

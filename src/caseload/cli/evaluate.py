@@ -38,7 +38,7 @@ def analyze_counts(
     try:
         results = counts.load(file)
     except counts.CountsError as error:
-        raise fail(str(error)) from None  # the file's own problem, in English
+        raise fail(translator(language).message(error.message)) from None
     console.print(render.binary(results, language))
     console.print(translator(language).gettext("Verdict") + ":")
     for r in results:
@@ -81,8 +81,9 @@ def evaluate(
 ) -> None:
     """Evaluate a trial in the register: balance, effects, spells, money; HTML, JSON, CSV."""
     from caseload.evaluate import evaluation, report
-    from caseload.evaluate.cohort import TrialNotFound
+    from caseload.evaluate.cohort import TrialNotFound, WindowError
     from caseload.evaluate.evaluation import Settings
+    from caseload.evaluate.report import FolderTaken
 
     started = time.perf_counter()
     language = lang_of(lang)
@@ -113,8 +114,11 @@ def evaluate(
             status.update(render.stage("writing", language))
             folder = out or Path(f"evaluation-{result.trial.code}")
             html = report.write(result, folder, language, time.perf_counter() - started)
-    except (TrialNotFound, FileExistsError, ValueError) as error:
-        raise fail(str(error)) from None  # the evaluation's own words, in English
+    except (TrialNotFound, WindowError, FolderTaken) as error:
+        raise fail(translator(language).message(error.message)) from None
+    except (FileExistsError, ValueError) as error:
+        # the estimators' own words (an internal fault, not the user's input), in English
+        raise fail(str(error)) from None
     console.print(render.binary(result.exits + result.case_flow, language))
     shows, _limits = report.summary(result, language)
     for line in shows[-2:]:

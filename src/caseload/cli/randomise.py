@@ -123,7 +123,7 @@ def randomise(
             dry_run=dry_run,
         )
     except DesignError as error:
-        raise fail(str(error)) from None
+        raise fail(translator(language).message(error.message)) from None
     except ImportRejected as error:
         rejected(errors, error, language)
         raise typer.Exit(EXIT_INPUT) from None

@@ -40,6 +40,7 @@ from sqlalchemy.sql import ColumnElement, Select, Subquery
 
 from caseload.domain import codes, dates
 from caseload.domain.dates import years_before
+from caseload.i18n import Message, Said
 from caseload.register.contacts import with_primary_contact
 from caseload.store import schema as s
 from caseload.store.sql import add_months, day_number, for_analysis
@@ -58,8 +59,12 @@ RECOMMENDATIONS = codes.RECOMMENDATIONS
 EPOCH = date(1970, 1, 1)
 
 
-class TrialNotFound(LookupError):
-    pass
+class TrialNotFound(Said, LookupError):
+    """No trial to evaluate, or one that cannot be (no end date, no citizens)."""
+
+
+class WindowError(Said, ValueError):
+    """An outcome window that cannot be read (the options say when)."""
 
 
 @dataclass(frozen=True)
@@ -113,19 +118,23 @@ def trial(conn: Connection, code: str | None) -> Trial:
     ).all()
     if not rows:
         raise TrialNotFound(
-            f"no trial {code!r} in the register"
+            Message("no trial {code!r} in the register", {"code": code})
             if code
-            else "the register holds no trial: run `caseload randomise` first"
+            else Message("the register holds no trial: run `caseload randomise` first")
         )
     if len(rows) > 1:
         raise TrialNotFound(
-            "the register holds several trials; name one with --trial: "
-            + ", ".join(r.code for r in rows)
+            Message(
+                "the register holds several trials; name one with --trial: {codes}",
+                {"codes": ", ".join(r.code for r in rows)},
+            )
         )
     row = rows[0]
     end = row.end_date or row.outcome_end_date
     if end is None:
-        raise TrialNotFound(f"trial {row.code} has no end date: record one to evaluate it")
+        raise TrialNotFound(
+            Message("trial {code} has no end date: record one to evaluate it", {"code": row.code})
+        )
     return Trial(
         row.id,
         row.code,
@@ -141,13 +150,21 @@ def trial(conn: Connection, code: str | None) -> Trial:
 
 def window(found: Trial, lag_months: int = 2, outcome_end: date | None = None) -> Window:
     if lag_months < 1:
-        raise ValueError(
-            "the status is read at least one month after leaving kontanthjælp "
-            f"(--lag-months ≥ 1), not {lag_months}"
+        raise WindowError(
+            Message(
+                "the status is read at least one month after leaving kontanthjælp "
+                "(--lag-months ≥ 1), not {lag}",
+                {"lag": lag_months},
+            )
         )
     end = outcome_end or found.outcome_end
     if end <= found.start:
-        raise ValueError(f"the outcome window must end after the trial's start {found.start}")
+        raise WindowError(
+            Message(
+                "the outcome window must end after the trial's start {start}",
+                {"start": found.start.isoformat()},
+            )
+        )
     return Window(found.start, found.end, end, lag_months)
 
 
@@ -363,7 +380,10 @@ def cohort(conn: Connection, found: Trial, win: Window) -> pl.DataFrame:
     keys, rows = list(result.keys()), result.fetchall()
     if not rows:
         raise TrialNotFound(
-            f"trial {found.code} has no citizens assigned by its start {found.start}"
+            Message(
+                "trial {code} has no citizens assigned by its start {start}",
+                {"code": found.code, "start": found.start.isoformat()},
+            )
         )
     # column-wise construction: a third faster than row-wise for 200,000 wide rows
     frame = pl.DataFrame(

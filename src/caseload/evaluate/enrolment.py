@@ -19,12 +19,18 @@ from sqlalchemy import Connection, Engine, func, insert, or_, select
 from caseload.domain import codes
 from caseload.domain.dates import whole_years
 from caseload.evaluate.randomise import TRIAL, Design, DesignError, allocate
+from caseload.i18n import Message
 from caseload.register.contacts import with_primary_contact
 from caseload.store import schema as s
 
 STRATA = ("duration", "age", "origin", "sex", "department", "target_group", "district")
 """Baseline traits a run can block on (duration: kontanthjælp < 3 or ≥ 3 years)."""
 CLUSTER_UNITS = ("caseworker", "team")
+_UNIT_NAMES = {
+    "citizen": Message("citizen"),
+    "caseworker": Message("caseworker"),
+    "team": Message("team"),
+}
 LONG_YEARS = codes.LONG_TERM_RECIPIENT_YEARS
 
 
@@ -122,8 +128,11 @@ def _stored(conn: Connection, code: str) -> tuple[int, Design, date] | None:
         design = Design.from_text(row.scheme or "")
     except (ValueError, TypeError):
         raise DesignError(
-            f"trial {code} has no design caseload can rerun (it was not randomised by "
-            "`caseload randomise`); later entrants cannot be assigned by its rule"
+            Message(
+                "trial {code} has no design caseload can rerun (it was not randomised by "
+                "`caseload randomise`); later entrants cannot be assigned by its rule",
+                {"code": code},
+            )
         ) from None
     return row.id, design, row.start_date
 
@@ -135,10 +144,32 @@ def _check_same(stored: Design, asked: Design | None, code: str) -> None:
     differ = [f for f in fields if getattr(stored, f) != getattr(asked, f)]
     if differ:
         raise DesignError(
-            f"trial {code} was randomised with {stored.describe()} (seed {stored.seed}); "
-            f"a rerun keeps that design, but {', '.join(differ)} differ. Leave the design "
-            "options out to assign later entrants by the stored rule."
+            Message(
+                "trial {code} was randomised with {design}{blocks}{within} (seed {seed}); "
+                "a rerun keeps that design, but {fields} differ. Leave the design "
+                "options out to assign later entrants by the stored rule.",
+                {"code": code, **_described(stored), "fields": ", ".join(differ)},
+            )
         )
+
+
+def _described(design: Design) -> dict[str, Message | str | int]:
+    """``design.describe()`` as message parameters (``design``, ``blocks``, ``within``,
+    ``seed``), with the scheme named by its option value (``--scheme blocked``)."""
+    blocked = design.scheme == "blocked"
+    return {
+        "design": Message(
+            "{scheme} randomisation, P(trial) = {p:.4g}",
+            {"scheme": design.scheme, "p": design.probability},
+        ),
+        "blocks": Message(", blocks of {size}", {"size": design.block_size}) if blocked else "",
+        "within": (
+            Message(" within {strata}", {"strata": " × ".join(design.strata)})
+            if blocked and design.strata
+            else ""
+        ),
+        "seed": design.seed,
+    }
 
 
 def _units(people: list[Eligible], design: Design) -> list[str | None]:
@@ -168,7 +199,12 @@ def randomise(
         created = stored is None
         if stored is None:
             if design is None or start is None:
-                raise DesignError(f"trial {code} does not exist: give its design and --start")
+                raise DesignError(
+                    Message(
+                        "trial {code} does not exist: give its design and --start",
+                        {"code": code},
+                    )
+                )
             trial_id, start_date = None, start
         else:
             trial_id, stored_design, start_date = stored
@@ -176,7 +212,12 @@ def randomise(
             design = stored_design
         day = day or start_date
         if day < start_date:
-            raise DesignError(f"--as-of {day} is before the trial's start {start_date}")
+            raise DesignError(
+                Message(
+                    "--as-of {day} is before the trial's start {start}",
+                    {"day": day.isoformat(), "start": start_date.isoformat()},
+                )
+            )
         taken = _assigned(conn, trial_id)
         people = [e for e in eligible(conn, design, day) if e.citizen_id not in taken.citizens]
         if day > start_date:
@@ -264,7 +305,12 @@ def _draw(
 ) -> tuple[list[str], list[str], int]:
     for name in design.strata:
         if name not in STRATA:
-            raise DesignError(f"cannot block on {name!r}; choose from {', '.join(STRATA)}")
+            raise DesignError(
+                Message(
+                    "cannot block on {name!r}; choose from {strata}",
+                    {"name": name, "strata": ", ".join(STRATA)},
+                )
+            )
     labels = [_label(e.traits, design.strata) for e in people]
     if design.unit == "citizen":
         arms = allocate(
@@ -279,16 +325,22 @@ def _draw(
     missing = sum(1 for u in units if u is None)
     if missing:
         raise DesignError(
-            f"{missing} eligible citizen(s) have no {design.unit} on {day}: a cluster trial "
-            "needs every citizen's primary contact"
+            Message(
+                "{missing} eligible citizen(s) have no {unit} on {day}: a cluster trial "
+                "needs every citizen's primary contact",
+                {"missing": missing, "unit": _UNIT_NAMES[design.unit], "day": day.isoformat()},
+            )
         )
     cluster_label: dict[str, str] = {}
     for unit, label in zip(units, labels, strict=True):
         assert unit is not None
         if cluster_label.setdefault(unit, label) != label and design.strata:
             raise DesignError(
-                f"{design.unit} {unit} holds citizens of several strata; block clusters only "
-                "on traits shared by the whole cluster (department)"
+                Message(
+                    "{kind} {unit} holds citizens of several strata; block clusters only "
+                    "on traits shared by the whole cluster (department)",
+                    {"kind": _UNIT_NAMES[design.unit], "unit": unit},
+                )
             )
     new = sorted(u for u in cluster_label if u not in taken.cluster_arms)
     drawn = allocate(
@@ -346,7 +398,9 @@ def counts(conn: Connection, code: str) -> dict[str, int]:
 
 def with_unit(design: Design, unit: str) -> Design:
     if unit not in ("citizen", *CLUSTER_UNITS):
-        raise DesignError(f"--unit must be citizen, caseworker or team, not {unit!r}")
+        raise DesignError(
+            Message("--unit must be citizen, caseworker or team, not {unit!r}", {"unit": unit})
+        )
     return replace(design, unit=unit)
 
 

@@ -24,6 +24,7 @@ from caseload.evaluate import binary, cohort, estimate, staff
 from caseload.evaluate.binary import BinaryResult
 from caseload.evaluate.continuous import ContinuousResult
 from caseload.evaluate.money import Costs, Money, money
+from caseload.i18n import Message
 from caseload.store.database import reader
 
 log = logging.getLogger(__name__)
@@ -253,7 +254,13 @@ def evaluate(
     arms = {arm: int((frame.get_column("arm") == arm).sum()) for arm in ("trial", "control")}
     missing = [arm for arm, n in arms.items() if n == 0]
     if missing:
-        raise cohort.TrialNotFound(f"trial {found.code}: the {missing[0]} arm has no citizens")
+        said = {
+            "trial": Message("trial {code}: the trial arm has no citizens", {"code": found.code}),
+            "control": Message(
+                "trial {code}: the control arm has no citizens", {"code": found.code}
+            ),
+        }
+        raise cohort.TrialNotFound(said[missing[0]])
     treated = (frame.get_column("arm") == "trial").to_numpy()
     clock = time.perf_counter()
     step("estimates")

@@ -113,6 +113,16 @@ def _covariate_matrix(
         for row in frame.filter(pl.col(name).is_null()).get_column(readers.ROW).to_list():
             problems.append(Problem(row, name, Message("empty (a covariate needs a value)"), file))
         numeric = [_number(v) for v in cells.drop_nulls().to_list()]
+        given = cells.drop_nulls().unique()
+        if len(given) == 1:
+            problems.append(
+                Problem(
+                    0,
+                    name,
+                    Message("a covariate must vary: every unit has {value!r}", {"value": given[0]}),
+                    file,
+                )
+            )
         if all(v is not None for v in numeric):
             columns.append(
                 np.array(
@@ -165,6 +175,15 @@ def analyze(path: Path, request: Request) -> Analysis:
                 file,
             )
         )
+    if not 0 < request.alpha < 1:
+        problems.append(
+            Problem(
+                0,
+                "--alpha",
+                Message("--alpha must be between 0 and 1, not {alpha}", {"alpha": request.alpha}),
+                file,
+            )
+        )
     if problems:
         raise ImportRejected(file, problems)
     arm_col = request.arm.lower()
@@ -195,6 +214,19 @@ def analyze(path: Path, request: Request) -> Analysis:
         for row in frame.filter(pl.col(col).is_null()).get_column(readers.ROW).to_list():
             problems.append(Problem(row, col, Message("empty (every unit needs a cluster)"), file))
         cluster = frame.get_column(col).fill_null("").to_numpy()
+        clusters = frame.get_column(col).drop_nulls().n_unique()
+        if clusters < 2:
+            problems.append(
+                Problem(
+                    0,
+                    col,
+                    Message(
+                        "cluster-robust standard errors need at least 2 clusters, not {n}",
+                        {"n": clusters},
+                    ),
+                    file,
+                )
+            )
     outcomes: list[tuple[str, str, np.ndarray]] = []
     for name in dict.fromkeys(o.lower() for o in [*request.binary, *request.outcomes]):
         if name in {b.lower() for b in request.binary} or _is_binary(frame, name):
@@ -270,7 +302,8 @@ def analyze(path: Path, request: Request) -> Analysis:
                 request.time or "time", time, event.astype(int), treated, cov, request.alpha
             )
     except ValueError as error:
-        # the estimators' own words (English): not in the catalogue
+        # the estimators' own words (English, not in the catalogue): faults of the data that
+        # the checks above cannot see (collinear covariates, a Cox fit that does not converge)
         raise ImportRejected(file, [Problem(0, "-", Message(str(error)), file)]) from None
     return Analysis(file, int(treated.sum()), int((~treated).sum()), results, spell, names)
 

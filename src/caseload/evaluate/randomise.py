@@ -31,15 +31,15 @@ from fractions import Fraction
 
 import numpy as np
 
-from caseload.i18n import translator
+from caseload.i18n import Message, Said, translator
 
 SCHEMES = ("simple", "complete", "blocked")
 TRIAL, CONTROL = "trial", "control"
 MAX_DEFAULT_BLOCK = 40
 
 
-class DesignError(ValueError):
-    """A design that cannot be run (say which option and why)."""
+class DesignError(Said, ValueError):
+    """A design that cannot be run (say which option and why), in the reader's language."""
 
 
 @dataclass(frozen=True)
@@ -55,22 +55,35 @@ class Design:
 
     def __post_init__(self) -> None:
         if self.scheme not in SCHEMES:
-            raise DesignError(f"scheme must be one of {', '.join(SCHEMES)}, not {self.scheme!r}")
+            raise DesignError(
+                Message(
+                    "scheme must be one of {schemes}, not {scheme!r}",
+                    {"schemes": ", ".join(SCHEMES), "scheme": self.scheme},
+                )
+            )
         if not 0 < self.probability < 1:
             raise DesignError(
-                f"the trial arm's probability must be between 0 and 1, not {self.probability}"
+                Message(
+                    "the trial arm's probability must be between 0 and 1, not {probability}",
+                    {"probability": self.probability},
+                )
             )
         if self.scheme == "blocked":
             size = self.block_size or default_block_size(self.probability)
             places = self.probability * size
             if abs(places - round(places)) > 1e-9:
                 raise DesignError(
-                    f"a block of {size} units cannot hold {places:g} trial places: choose a "
-                    "block size that makes probability × size a whole number"
+                    Message(
+                        "a block of {size} units cannot hold {places:g} trial places: choose a "
+                        "block size that makes probability × size a whole number",
+                        {"size": size, "places": places},
+                    )
                 )
             object.__setattr__(self, "block_size", size)
         elif self.strata:
-            raise DesignError(f"strata need the blocked scheme, not {self.scheme!r}")
+            raise DesignError(
+                Message("strata need the blocked scheme, not {scheme!r}", {"scheme": self.scheme})
+            )
 
     def to_text(self) -> str:
         data = asdict(self)
@@ -104,15 +117,19 @@ class Design:
 def probability_of(prob: float | None, ratio: str | None) -> float:
     """P(trial) from ``--prob P`` or ``--ratio TRIAL:CONTROL`` (default 1:1)."""
     if prob is not None and ratio is not None:
-        raise DesignError("give --prob or --ratio, not both")
+        raise DesignError(Message("give --prob or --ratio, not both"))
     if ratio is None:
         return 0.5 if prob is None else prob
     try:
         treated, control = (int(part) for part in ratio.split(":"))
     except ValueError:
-        raise DesignError(f"--ratio must look like 2:1, not {ratio!r}") from None
+        raise DesignError(
+            Message("--ratio must look like 2:1, not {ratio!r}", {"ratio": ratio})
+        ) from None
     if treated <= 0 or control <= 0:
-        raise DesignError(f"--ratio needs two positive whole numbers, not {ratio!r}")
+        raise DesignError(
+            Message("--ratio needs two positive whole numbers, not {ratio!r}", {"ratio": ratio})
+        )
     return treated / (treated + control)
 
 
@@ -130,7 +147,7 @@ def design_from(
     given, else complete; the seed is required, since it is stored to reproduce the draw."""
     if seed is None:
         raise DesignError(
-            "--seed is required to randomise (it is stored, so the draw can be reproduced)"
+            Message("--seed is required to randomise (it is stored, so the draw can be reproduced)")
         )
     return Design(
         scheme=scheme or ("blocked" if blocks else "complete"),
@@ -148,8 +165,11 @@ def default_block_size(probability: float) -> int:
     fraction = Fraction(probability).limit_denominator(MAX_DEFAULT_BLOCK)
     if abs(float(fraction) - probability) > 1e-9 or 2 * fraction.denominator > MAX_DEFAULT_BLOCK:
         raise DesignError(
-            f"P(trial) = {probability:g} has no block of at most {MAX_DEFAULT_BLOCK} units: "
-            "give --block-size, --ratio, or use the complete scheme"
+            Message(
+                "P(trial) = {probability:g} has no block of at most {most} units: "
+                "give --block-size, --ratio, or use the complete scheme",
+                {"probability": probability, "most": MAX_DEFAULT_BLOCK},
+            )
         )
     return 2 * fraction.denominator
 
@@ -190,9 +210,9 @@ def allocate(
     each stratum held before this batch (blocked), and ``batch`` names the batch (complete).
     """
     if len(set(units)) != len(units):
-        raise DesignError("a unit appears twice in the list to randomise")
+        raise DesignError(Message("a unit appears twice in the list to randomise"))
     if strata is not None and len(strata) != len(units):
-        raise DesignError("every unit needs a stratum")
+        raise DesignError(Message("every unit needs a stratum"))
     n = len(units)
     if design.scheme == "simple":
         return [TRIAL if _uniform(design.seed, u) < design.probability else CONTROL for u in units]

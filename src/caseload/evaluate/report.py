@@ -20,7 +20,7 @@ from caseload import charts
 from caseload.evaluate import figures
 from caseload.evaluate.evaluation import Evaluation
 from caseload.evaluate.tables import tables
-from caseload.i18n import N_, Translator, template_globals, translator
+from caseload.i18n import N_, Message, Said, Translator, template_globals, translator
 
 JSON_NAME = "evaluation.json"
 HTML_NAME = "report.html"
@@ -247,6 +247,10 @@ def render(
     )
 
 
+class FolderTaken(Said, FileExistsError):
+    """The report folder holds something else; nothing is overwritten."""
+
+
 def _json_default(value: Any) -> Any:
     if hasattr(value, "isoformat"):
         return value.isoformat()
@@ -256,8 +260,11 @@ def _json_default(value: Any) -> Any:
 def write(ev: Evaluation, out: Path, lang: str, seconds: float) -> Path:
     """Write report.html, evaluation.json and <table>.csv into ``out``; returns the HTML."""
     if out.exists() and any(out.iterdir()) and not (out / JSON_NAME).exists():
-        raise FileExistsError(
-            f"{out} exists and is not a caseload report folder; choose a new or empty folder"
+        raise FolderTaken(
+            Message(
+                "{folder} exists and is not a caseload report folder; choose a new or empty folder",
+                {"folder": str(out)},
+            )
         )
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".caseload-report-", dir=out.parent))

@@ -8,7 +8,8 @@ There is no process-global ``install()``: a web app serves both languages at onc
 caller asks for a :class:`Translator` for its reader (``tr = translator(lang)``) and passes
 it (or the language) down. Things made before the reader's language is known (import
 problems, refusals) carry a :class:`Message` and are rendered later by ``tr.message(m)``;
-``str(m)`` is the English.
+``str(m)`` is the English. An error a user reads is a :class:`Said`: it carries its
+``message``, and ``str(error)`` is the English.
 
 This package imports no framework (no Typer, SQLAlchemy or Jinja): the domain, register,
 operate, evaluate and cli layers all use it.
@@ -19,6 +20,7 @@ from __future__ import annotations
 import os
 
 from caseload.i18n.message import N_, Message
+from caseload.i18n.said import Said
 from caseload.i18n.templates import template_globals
 from caseload.i18n.translator import LOCALES, Translator, translator
 
@@ -27,6 +29,7 @@ __all__ = [
     "LOCALES",
     "N_",
     "Message",
+    "Said",
     "Translator",
     "default_lang",
     "template_globals",

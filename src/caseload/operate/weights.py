@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from dataclasses import fields, replace
 
+from caseload.i18n import Message, Said
 from caseload.operate.optimise import Preferences
 
 
-class WeightsError(ValueError):
+class WeightsError(Said, ValueError):
     """A part of the text that is not ``name=points`` with a known name."""
 
     def __init__(self, part: str, names: list[str]) -> None:
-        super().__init__(f"{part!r} is not name=points with a name among {', '.join(names)}")
+        super().__init__(
+            Message(
+                "{part!r} is not name=points with a name among {names}",
+                {"part": part, "names": ", ".join(names)},
+            )
+        )
         self.part = part
         self.names = names
 
