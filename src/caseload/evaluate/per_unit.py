@@ -142,8 +142,29 @@ def _covariate_matrix(
 
 
 def analyze(path: Path, request: Request) -> Analysis:
+    """Any per-unit trial file through the estimators: every problem of the file and the
+    request first (all of them, as an import would), then the results."""
     file = str(path)
     frame = readers.read(path)
+    problems = _request_problems(frame, request, file)
+    if problems:
+        raise ImportRejected(file, problems)
+    treated = _arms(frame, request, file, problems)
+    matrix, names = _covariate_matrix(
+        frame, [c.lower() for c in request.covariates], file, problems
+    )
+    cluster = _clusters(frame, request, file, problems)
+    outcomes = _outcomes(frame, request, file, problems)
+    time, event = _time_to_event(frame, request, file, problems)
+    if problems:
+        raise ImportRejected(file, problems)
+    cov = estimate.Covariates(matrix, names, cluster)
+    results, spell = _estimates(file, request, outcomes, treated, cov, time, event)
+    return Analysis(file, int(treated.sum()), int((~treated).sum()), results, spell, names)
+
+
+def _request_problems(frame: pl.DataFrame, request: Request, file: str) -> list[Problem]:
+    """Columns the request names that the file lacks, and options that do not go together."""
     wanted = [request.arm, *request.outcomes, *request.binary, *request.covariates]
     wanted += [c for c in (request.time, request.event, request.cluster) if c]
     available = [c for c in frame.columns if c != readers.ROW]
@@ -184,8 +205,11 @@ def analyze(path: Path, request: Request) -> Analysis:
                 file,
             )
         )
-    if problems:
-        raise ImportRejected(file, problems)
+    return problems
+
+
+def _arms(frame: pl.DataFrame, request: Request, file: str, problems: list[Problem]) -> np.ndarray:
+    """Whether each unit is in the treated arm; problems with the arm column."""
     arm_col = request.arm.lower()
     for row in frame.filter(pl.col(arm_col).is_null()).get_column(readers.ROW).to_list():
         problems.append(Problem(row, arm_col, Message("empty (every unit needs an arm)"), file))
@@ -205,9 +229,13 @@ def analyze(path: Path, request: Request) -> Analysis:
     treated = (frame.get_column(arm_col) == request.treated).fill_null(False).to_numpy()
     if request.treated in arms and treated.all():
         problems.append(Problem(0, arm_col, Message("the control arm has no units"), file))
-    matrix, names = _covariate_matrix(
-        frame, [c.lower() for c in request.covariates], file, problems
-    )
+    return treated
+
+
+def _clusters(
+    frame: pl.DataFrame, request: Request, file: str, problems: list[Problem]
+) -> np.ndarray | None:
+    """Each unit's cluster label (for cluster-robust errors), if the request names a column."""
     cluster = None
     if request.cluster:
         col = request.cluster.lower()
@@ -227,7 +255,18 @@ def analyze(path: Path, request: Request) -> Analysis:
                     file,
                 )
             )
-    outcomes: list[tuple[str, str, np.ndarray]] = []
+    return cluster
+
+
+Outcome = tuple[str, str, np.ndarray]
+"""An outcome's name, kind (binary or continuous) and values per unit."""
+
+
+def _outcomes(
+    frame: pl.DataFrame, request: Request, file: str, problems: list[Problem]
+) -> list[Outcome]:
+    """Each outcome column read as 0/1 flags (binary) or numbers (continuous)."""
+    outcomes: list[Outcome] = []
     for name in dict.fromkeys(o.lower() for o in [*request.binary, *request.outcomes]):
         if name in {b.lower() for b in request.binary} or _is_binary(frame, name):
             outcomes.append(
@@ -246,6 +285,13 @@ def analyze(path: Path, request: Request) -> Analysis:
             )
         else:
             outcomes.append((name, "continuous", _numbers(frame, name, file, problems)))
+    return outcomes
+
+
+def _time_to_event(
+    frame: pl.DataFrame, request: Request, file: str, problems: list[Problem]
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Times and event flags, when the request names them."""
     time = event = None
     if request.time and request.event:
         tcol, ecol = request.time.lower(), request.event.lower()
@@ -280,9 +326,19 @@ def analyze(path: Path, request: Request) -> Analysis:
                 )
             else:
                 time[i] = value
-    if problems:
-        raise ImportRejected(file, problems)
-    cov = estimate.Covariates(matrix, names, cluster)
+    return time, event
+
+
+def _estimates(
+    file: str,
+    request: Request,
+    outcomes: list[Outcome],
+    treated: np.ndarray,
+    cov: estimate.Covariates,
+    time: np.ndarray | None,
+    event: np.ndarray | None,
+) -> tuple[list[BinaryResult | ContinuousResult], estimate.SurvivalResult | None]:
+    """Every outcome's estimate, Holm-adjusted as one family, and the spell analysis."""
     try:
         binaries = [
             estimate.binary_outcome(n, y, treated, cov, request.alpha)
@@ -305,7 +361,7 @@ def analyze(path: Path, request: Request) -> Analysis:
         # the estimators' own words (English, not in the catalogue): faults of the data that
         # the checks above cannot see (collinear covariates, a Cox fit that does not converge)
         raise ImportRejected(file, [Problem(0, "-", Message(str(error)), file)]) from None
-    return Analysis(file, int(treated.sum()), int((~treated).sum()), results, spell, names)
+    return results, spell
 
 
 def to_json(analysis: Analysis) -> dict[str, Any]:
