@@ -39,40 +39,8 @@ def randomise_file(
     columns = [id_column.lower(), *(b.lower() for b in blocks)]
     if cluster:
         columns.append(cluster.lower())
-    problems = [
-        Problem(
-            1,
-            name,
-            Message(
-                "no such column (the file has: {columns})",
-                {"columns": ", ".join(c for c in frame.columns if c != readers.ROW)},
-            ),
-            str(path),
-        )
-        for name in columns
-        if name not in frame.columns
-    ]
-    if problems:
-        raise ImportRejected(str(path), problems)
-    for name in columns:
-        for row in frame.filter(pl.col(name).is_null()).get_column(readers.ROW).to_list():
-            problems.append(Problem(row, name, Message("empty"), str(path)))
     unit_col = cluster.lower() if cluster else id_column.lower()
-    if not cluster:
-        repeated = frame.filter(pl.col(unit_col).is_duplicated() & pl.col(unit_col).is_not_null())
-        for row, value in repeated.select(readers.ROW, unit_col).iter_rows():
-            problems.append(
-                Problem(
-                    row,
-                    unit_col,
-                    Message("unit {value!r} appears more than once", {"value": value}),
-                    str(path),
-                )
-            )
-    if frame.height == 0:
-        problems.append(Problem(0, id_column, Message("the file has no units"), str(path)))
-    if problems:
-        raise ImportRejected(str(path), problems)
+    _refuse_units(frame, columns, id_column, unit_col, cluster is not None, str(path))
     block_cols = [b.lower() for b in blocks]
     strata = (
         frame.select(
@@ -84,31 +52,7 @@ def randomise_file(
         else [""] * frame.height
     )
     if cluster:
-        first: dict[str, str] = {}
-        for unit, label, row in zip(
-            frame.get_column(unit_col).to_list(),
-            strata,
-            frame.get_column(readers.ROW).to_list(),
-            strict=True,
-        ):
-            if first.setdefault(unit, label) != label:
-                problems.append(
-                    Problem(
-                        row,
-                        unit_col,
-                        Message(
-                            "cluster {unit!r} spans several blocks; block on traits the whole "
-                            "cluster shares",
-                            {"unit": unit},
-                        ),
-                        str(path),
-                    )
-                )
-        if problems:
-            raise ImportRejected(str(path), problems)
-        units = sorted(first)
-        arm_of = dict(zip(units, allocate(units, design, [first[u] for u in units]), strict=True))
-        arms = [arm_of[u] for u in frame.get_column(unit_col).to_list()]
+        arms = _cluster_arms(frame, unit_col, strata, design, str(path))
     else:
         arms = allocate(frame.get_column(unit_col).to_list(), design, strata)
     result = frame.select(*columns).with_columns(
@@ -119,3 +63,81 @@ def randomise_file(
     else:
         result.write_parquet(out)
     return result
+
+
+def _refuse_units(
+    frame: pl.DataFrame,
+    columns: list[str],
+    id_column: str,
+    unit_col: str,
+    clustered: bool,
+    file: str,
+) -> None:
+    """Refuse, with every problem, a file lacking a column the design names, with empty
+    cells there, with a unit listed twice (unless whole clusters are drawn) or no units."""
+    problems = [
+        Problem(
+            1,
+            name,
+            Message(
+                "no such column (the file has: {columns})",
+                {"columns": ", ".join(c for c in frame.columns if c != readers.ROW)},
+            ),
+            file,
+        )
+        for name in columns
+        if name not in frame.columns
+    ]
+    if problems:
+        raise ImportRejected(file, problems)
+    for name in columns:
+        for row in frame.filter(pl.col(name).is_null()).get_column(readers.ROW).to_list():
+            problems.append(Problem(row, name, Message("empty"), file))
+    if not clustered:
+        repeated = frame.filter(pl.col(unit_col).is_duplicated() & pl.col(unit_col).is_not_null())
+        for row, value in repeated.select(readers.ROW, unit_col).iter_rows():
+            problems.append(
+                Problem(
+                    row,
+                    unit_col,
+                    Message("unit {value!r} appears more than once", {"value": value}),
+                    file,
+                )
+            )
+    if frame.height == 0:
+        problems.append(Problem(0, id_column, Message("the file has no units"), file))
+    if problems:
+        raise ImportRejected(file, problems)
+
+
+def _cluster_arms(
+    frame: pl.DataFrame, unit_col: str, strata: list[str], design: Design, file: str
+) -> list[str]:
+    """Whole clusters drawn, each unit given its cluster's arm; a cluster whose units sit
+    in different blocks is refused."""
+    problems: list[Problem] = []
+    first: dict[str, str] = {}
+    for unit, label, row in zip(
+        frame.get_column(unit_col).to_list(),
+        strata,
+        frame.get_column(readers.ROW).to_list(),
+        strict=True,
+    ):
+        if first.setdefault(unit, label) != label:
+            problems.append(
+                Problem(
+                    row,
+                    unit_col,
+                    Message(
+                        "cluster {unit!r} spans several blocks; block on traits the whole "
+                        "cluster shares",
+                        {"unit": unit},
+                    ),
+                    file,
+                )
+            )
+    if problems:
+        raise ImportRejected(file, problems)
+    units = sorted(first)
+    arm_of = dict(zip(units, allocate(units, design, [first[u] for u in units]), strict=True))
+    return [arm_of[u] for u in frame.get_column(unit_col).to_list()]
