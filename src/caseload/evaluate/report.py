@@ -67,6 +67,12 @@ def names(tr: Translator) -> dict[str, str]:
 def summary(ev: Evaluation, lang: str) -> tuple[list[str], list[str]]:
     """Plain-language findings and limits."""
     tr = translator(lang)
+    return _findings(ev, tr), _limits(ev, tr)
+
+
+def _findings(ev: Evaluation, tr: Translator) -> list[str]:
+    """What the trial shows: each exit (with the effect a null result could have missed),
+    case flow that moved, spells on kontanthjælp, money."""
     _ = tr.gettext
     named = names(tr)
     shows = []
@@ -129,6 +135,12 @@ def summary(ev: Evaluation, lang: str) -> tuple[list[str], list[str]]:
             be=m.break_even_months_per_citizen,
         )
     )
+    return shows
+
+
+def _limits(ev: Evaluation, tr: Translator) -> list[str]:
+    """What the trial cannot show."""
+    _ = tr.gettext
     limits = [
         _(
             "Effects are of being randomised to the trial arm (intention to treat), not of "
@@ -152,7 +164,7 @@ def summary(ev: Evaluation, lang: str) -> tuple[list[str], list[str]]:
         ),
         _("Outcomes after {end} are not observed.", end=ev.window.outcome_end),
     ]
-    return shows, limits
+    return limits
 
 
 def _figures(ev: Evaluation, lang: str) -> dict[str, str]:
