@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.logging import RichHandler
+from typer.core import TyperCommand, TyperGroup
 
 from caseload.cli import (
     caseflow,
@@ -22,7 +23,51 @@ from caseload.cli import (
 from caseload.cli.common import errors, help_text
 from caseload.i18n import N_
 
+
+def typer_words() -> None:
+    """Typer's own words in the help (panel titles, ``[default: …]``, ``[required]``) in the
+    language of the help texts. ``typer.rich_utils`` reads them when it draws a help page; it
+    is loaded only for the help, not for every command, hence here and not at import."""
+    from typer import rich_utils
+
+    rich_utils.ARGUMENTS_PANEL_TITLE = help_text("Arguments")
+    rich_utils.OPTIONS_PANEL_TITLE = help_text("Options")
+    rich_utils.COMMANDS_PANEL_TITLE = help_text("Commands")
+    rich_utils.DEFAULT_STRING = help_text("[default: {}]")
+    rich_utils.REQUIRED_LONG_STRING = help_text("[required]")
+
+
+def translated_help_option(option: Any) -> Any:
+    """Click's own ``--help`` option, its text in the language of the help texts."""
+    if option is not None:
+        option.help = help_text("Show this message and exit.")
+    return option
+
+
+class HelpGroup(TyperGroup):
+    """The app: Typer's and click's words in its help page translated too."""
+
+    def format_help(self, *args: Any, **kwargs: Any) -> None:
+        typer_words()
+        super().format_help(*args, **kwargs)
+
+    def get_help_option(self, *args: Any, **kwargs: Any) -> Any:
+        return translated_help_option(super().get_help_option(*args, **kwargs))
+
+
+class HelpCommand(TyperCommand):
+    """A command: Typer's and click's words in its help page translated too."""
+
+    def format_help(self, *args: Any, **kwargs: Any) -> None:
+        typer_words()
+        super().format_help(*args, **kwargs)
+
+    def get_help_option(self, *args: Any, **kwargs: Any) -> Any:
+        return translated_help_option(super().get_help_option(*args, **kwargs))
+
+
 app = typer.Typer(
+    cls=HelpGroup,
     name="caseload",
     help=help_text("Capped caseloads, close contact and randomised proof for job centres."),
     no_args_is_help=True,
@@ -169,7 +214,7 @@ COMMANDS: tuple[tuple[str, Callable[..., None], str], ...] = (
     ),
 )
 for name, function, summary in COMMANDS:
-    app.command(name, help=help_text(summary))(function)
+    app.command(name, cls=HelpCommand, help=help_text(summary))(function)
 
 if __name__ == "__main__":
     app()
