@@ -30,7 +30,7 @@ $(LOCALE)/%/LC_MESSAGES/caseload.mo: $(LOCALE)/%/LC_MESSAGES/caseload.po $(STAMP
 # for translators: pull every message out of the source into caseload.pot and merge it
 # into each caseload.po (new ones come empty, changed ones fuzzy); then edit da.po
 messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k Message --sort-by-file \
+	$(BIN)/pybabel extract -F babel.cfg -k Message -k help_text --sort-by-file \
 		--project caseload --copyright-holder "caseload contributors" \
 		--msgid-bugs-address "" -o $(POT) src/caseload
 	$(BIN)/pybabel update --ignore-obsolete -i $(POT) -d $(LOCALE) -D caseload --width 100

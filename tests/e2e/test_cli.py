@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import csv
+import inspect
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -12,6 +16,8 @@ import pytest
 from sqlalchemy import Engine, func, select
 from typer.testing import Result
 
+import caseload
+from caseload.cli.main import COMMANDS as COMMANDS_HELP
 from caseload.cli.main import app
 from caseload.operate.status import status
 from caseload.register import catalogue, rules
@@ -99,6 +105,92 @@ def test_command_help(name: str) -> None:
     assert result.exit_code == 0, result.output
     assert f"Usage: caseload {name}" in result.output
     assert "--help" in result.output
+
+
+def test_command_help_is_the_summary_of_its_docstring() -> None:
+    """Each command's help (a msgid) says what its function's docstring says."""
+    for name, function, summary in COMMANDS_HELP:
+        assert summary == " ".join((inspect.getdoc(function) or "").split()), name
+
+
+NO_COLOUR = ("FORCE_COLOR", "PY_COLORS", "GITHUB_ACTIONS", "TERMINAL_WIDTH")
+"""What would make Typer colour the help (or fix its width) in a child process."""
+
+
+def _help(*args: str, lang: str | None) -> str:
+    """``caseload ARGS`` in a child process, with ``CASELOAD_LANG`` set to ``lang`` (or
+    unset): help is built when the command line is imported, so an in-process runner keeps
+    the language the test process imported it with."""
+    env = {k: v for k, v in os.environ.items() if k not in NO_COLOUR}
+    env.pop("CASELOAD_LANG", None)
+    if lang is not None:
+        env["CASELOAD_LANG"] = lang
+    env["COLUMNS"] = "200"
+    source = str(Path(caseload.__file__).resolve().parents[1])  # this checkout's code
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [source, env.get("PYTHONPATH")]))
+    done = subprocess.run(
+        [sys.executable, "-m", "caseload.cli.main", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_help_is_danish_with_caseload_lang_da() -> None:
+    status_help = _help("status", "--help", lang="da")
+    for danish in (
+        "Sagsstamme pr. medarbejder holdt op mod loftet, hvem der er over det",
+        "Vis alle medarbejdere",
+        "Dagen, der rapporteres for, ÅÅÅÅ-MM-DD (standard: i dag)",
+        "Sprog for output: en eller da",
+        "Tilvalg",
+        "Vis denne hjælp og afslut.",
+    ):
+        assert danish in status_help, danish
+    assert "List every professional" not in status_help
+    assert "Options" not in status_help
+
+    app_help = _help("--help", lang="da")
+    for danish in (
+        "Sagsstammer med loft, tæt kontakt og lodtrukket evidens for jobcentre.",
+        "Log, hvad der sker",
+        "Kommandoer",
+        "Opret registret (eller opdatér det til det nyeste skema).",
+        "Eksportér alle tabeller i indlæsningsformatet",
+    ):
+        assert danish in app_help, danish
+    assert "Commands" not in app_help
+
+    import_help = _help("import", "--help", lang="da")
+    assert "Argumenter" in import_help
+    assert "[påkrævet]" in import_help
+    assert "Tabel: departments, teams" in import_help
+
+
+def test_help_is_english_without_caseload_lang() -> None:
+    status_help = _help("status", "--help", lang=None)
+    for english in (
+        "Caseload per professional against the cap, who is over it, and caseworker changes.",
+        "List every professional",
+        "Day to report on, YYYY-MM-DD (default: today)",
+        "Options",
+        "Show this message and exit.",
+    ):
+        assert english in status_help, english
+    assert "Tilvalg" not in status_help
+
+    app_help = _help("--help", lang=None)
+    for english in (
+        "Capped caseloads, close contact and randomised proof for job centres.",
+        "Commands",
+        "Create the register (or bring it to the newest schema).",
+    ):
+        assert english in app_help, english
+    assert "Kommandoer" not in app_help
 
 
 def test_tables_lists_every_table_and_its_columns() -> None:

@@ -15,9 +15,9 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "src" / "caseload"
 DANISH = PACKAGE / "locale" / "da" / "LC_MESSAGES" / "caseload.po"
-KEYWORDS = {**DEFAULT_KEYWORDS, "Message": None}
-"""Babel's keywords (_, gettext, ngettext, pgettext, N_ ...) and caseload.i18n.Message,
-as `make messages` passes them (-k Message)."""
+KEYWORDS = {**DEFAULT_KEYWORDS, "Message": None, "help_text": None}
+"""Babel's keywords (_, gettext, ngettext, pgettext, N_ ...), caseload.i18n.Message and
+caseload.cli.common.help_text, as `make messages` passes them (-k Message -k help_text)."""
 
 Key = tuple[str | None, str]
 

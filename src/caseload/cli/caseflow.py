@@ -15,6 +15,7 @@ from caseload.cli.common import (
     console,
     day_of,
     fail,
+    help_text,
     lang_of,
     open_register,
     parse_day,
@@ -26,12 +27,13 @@ from caseload.store.database import reader
 
 
 def caseflow(
-    first: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD")],
-    last: Annotated[str, typer.Option("--to", help="Last day, YYYY-MM-DD")],
+    first: Annotated[str, typer.Option("--from", help=help_text("First day, YYYY-MM-DD"))],
+    last: Annotated[str, typer.Option("--to", help=help_text("Last day, YYYY-MM-DD"))],
     json_out: Annotated[
         Path | None,
         typer.Option(
-            "--json", help="Write every table (and per citizen passive days) to this JSON file"
+            "--json",
+            help=help_text("Write every table (and per citizen passive days) to this JSON file"),
         ),
     ] = None,
     db: DbOption = None,
@@ -54,8 +56,10 @@ def caseflow(
 
 
 def sparring(
-    caseworker: Annotated[str, typer.Option("--caseworker", help="Staff code")],
-    out: Annotated[Path, typer.Option("--out", help="HTML file to write (print: a page each)")],
+    caseworker: Annotated[str, typer.Option("--caseworker", help=help_text("Staff code"))],
+    out: Annotated[
+        Path, typer.Option("--out", help=help_text("HTML file to write (print: a page each)"))
+    ],
     as_of: AsOfOption = None,
     db: DbOption = None,
     lang: LangOption = "",

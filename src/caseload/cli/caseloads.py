@@ -18,6 +18,7 @@ from caseload.cli.common import (
     day_of,
     errors,
     fail,
+    help_text,
     lang_of,
     open_register,
     refusals,
@@ -33,26 +34,36 @@ from caseload.operate.status import load_points, status
 from caseload.operate.weights import WeightsError, parse_preferences
 from caseload.store.database import reader
 
-DepartmentOption = Annotated[str, typer.Option("--department", help="Department code")]
-RoleOption = Annotated[str, typer.Option("--role", help="Role planned: " + ", ".join(codes.ROLES))]
-DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Show the plan; change nothing")]
+DepartmentOption = Annotated[str, typer.Option("--department", help=help_text("Department code"))]
+RoleOption = Annotated[
+    str,
+    typer.Option("--role", help=help_text("Role planned: {roles}", roles=", ".join(codes.ROLES))),
+]
+DryRunOption = Annotated[
+    bool, typer.Option("--dry-run", help=help_text("Show the plan; change nothing"))
+]
 WeightsOption = Annotated[
     str | None,
     typer.Option(
         "--weights",
-        help="Cost points per citizen, e.g. change=1000000,previous=10000,district=100,"
-        "balance=1 (the defaults: each outweighs all the later ones)",
+        help=help_text(
+            "Cost points per citizen, e.g. change=1000000,previous=10000,district=100,"
+            "balance=1 (the defaults: each outweighs all the later ones)"
+        ),
     ),
 ]
 JsonOption = Annotated[
-    Path | None, typer.Option("--json", help="Write the whole plan (every move) to this file")
+    Path | None,
+    typer.Option("--json", help=help_text("Write the whole plan (every move) to this file")),
 ]
 PlotOption = Annotated[
     Path | None,
     typer.Option(
         "--plot",
-        help="Write the caseload distribution (load / cap per professional: "
-        "before, plan, greedy baseline) as an SVG figure",
+        help=help_text(
+            "Write the caseload distribution (load / cap per professional: "
+            "before, plan, greedy baseline) as an SVG figure"
+        ),
     ),
 ]
 
@@ -61,15 +72,20 @@ def status_(
     db: DbOption = None,
     as_of: AsOfOption = None,
     department: Annotated[
-        str | None, typer.Option("--department", help="List this department's professionals")
+        str | None,
+        typer.Option("--department", help=help_text("List this department's professionals")),
     ] = None,
-    every: Annotated[bool, typer.Option("--all", help="List every professional")] = False,
+    every: Annotated[
+        bool, typer.Option("--all", help=help_text("List every professional"))
+    ] = False,
     plot: Annotated[
         Path | None,
         typer.Option(
             "--plot",
-            help="Write the caseload distribution (a dot per professional, "
-            "a row per department and role, the caps marked) as an SVG figure",
+            help=help_text(
+                "Write the caseload distribution (a dot per professional, "
+                "a row per department and role, the caps marked) as an SVG figure"
+            ),
         ),
     ] = None,
     lang: LangOption = "",
@@ -94,7 +110,7 @@ def rebalance(
     department: DepartmentOption,
     cap: Annotated[
         int | None,
-        typer.Option("--cap", min=1, help="New cap for the department's role (e.g. 50)"),
+        typer.Option("--cap", min=1, help=help_text("New cap for the department's role (e.g. 50)")),
     ] = None,
     role: RoleOption = "coordinating_caseworker",
     weights: WeightsOption = None,
@@ -126,7 +142,9 @@ def assign(
     role: RoleOption = "coordinating_caseworker",
     new: Annotated[
         bool,
-        typer.Option("--new", help="Also citizens who never had a professional in the role"),
+        typer.Option(
+            "--new", help=help_text("Also citizens who never had a professional in the role")
+        ),
     ] = False,
     weights: WeightsOption = None,
     as_of: AsOfOption = None,

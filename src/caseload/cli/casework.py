@@ -13,6 +13,7 @@ from caseload.cli.common import (
     LangOption,
     console,
     day_of,
+    help_text,
     lang_of,
     open_register,
     optional_day,
@@ -23,19 +24,24 @@ from caseload.domain import codes
 from caseload.domain.labels import label
 from caseload.i18n import translator
 
-CitizenOption = Annotated[str, typer.Option("--citizen", help="Citizen id (never a CPR number)")]
+CitizenOption = Annotated[
+    str, typer.Option("--citizen", help=help_text("Citizen id (never a CPR number)"))
+]
 VersionOption = Annotated[
     int | None,
-    typer.Option("--version", help="The case version you read; refused if it has changed since"),
+    typer.Option(
+        "--version", help=help_text("The case version you read; refused if it has changed since")
+    ),
 ]
 OverrideOption = Annotated[
-    str | None, typer.Option("--override", help="Go ahead despite a rule; the reason is stored")
+    str | None,
+    typer.Option("--override", help=help_text("Go ahead despite a rule; the reason is stored")),
 ]
 
 
 def contact(
     citizen: CitizenOption,
-    to: Annotated[str, typer.Option("--to", help="Staff code of the new professional")],
+    to: Annotated[str, typer.Option("--to", help=help_text("Staff code of the new professional"))],
     reason: Annotated[
         str,
         typer.Option(
@@ -44,7 +50,9 @@ def contact(
         ),
     ],
     role: RoleOption = "coordinating_caseworker",
-    until: Annotated[str | None, typer.Option("--until", help="Last day of a cover")] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", help=help_text("Last day of a cover"))
+    ] = None,
     override: OverrideOption = None,
     version: VersionOption = None,
     as_of: AsOfOption = None,
@@ -77,18 +85,21 @@ def contact(
 
 def meeting(
     citizen: CitizenOption,
-    meeting_id: Annotated[str, typer.Option("--id", help="Meeting id")],
+    meeting_id: Annotated[str, typer.Option("--id", help=help_text("Meeting id"))],
     status: Annotated[str, typer.Option("--status", help=", ".join(codes.MEETING_STATUSES))],
     kind: Annotated[str, typer.Option("--kind", help=", ".join(codes.MEETING_KINDS))] = (
         "job_meeting"
     ),
-    staff: Annotated[str | None, typer.Option("--staff", help="Staff code")] = None,
+    staff: Annotated[str | None, typer.Option("--staff", help=help_text("Staff code"))] = None,
     minutes: Annotated[int | None, typer.Option("--minutes", min=1)] = None,
     place: Annotated[
         str | None, typer.Option("--place", help=", ".join(codes.MEETING_PLACES))
     ] = None,
     accepted: Annotated[
-        bool, typer.Option("--absence-accepted", help="A missed meeting with accepted absence")
+        bool,
+        typer.Option(
+            "--absence-accepted", help=help_text("A missed meeting with accepted absence")
+        ),
     ] = False,
     version: VersionOption = None,
     as_of: AsOfOption = None,

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -25,15 +25,31 @@ from caseload.store.migrate import is_current
 console = Console(width=None if sys.stdout.isatty() else 120)
 errors = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
 
+
+def help_text(msgid: str, /, **params: Any) -> str:
+    """``msgid`` in the language of ``CASELOAD_LANG``: for the ``--help`` texts of commands,
+    options and arguments. Help is built when the command line is imported, before any
+    ``--lang`` is parsed, so it follows the environment (as gettext programs follow LANG).
+    Extraction finds the msgid as the first argument (``-k help_text``)."""
+    return translator(default_lang()).gettext(msgid, **params)
+
+
 DbOption = Annotated[
     str | None,
     typer.Option(
-        "--db", help=f"SQLite file or database URL (default: ${ENV_URL} or caseload.sqlite)"
+        "--db",
+        help=help_text(
+            "SQLite file or database URL (default: ${variable} or caseload.sqlite)",
+            variable=ENV_URL,
+        ),
     ),
 ]
-LangOption = Annotated[str, typer.Option("--lang", help="Language of the output: en or da")]
+LangOption = Annotated[
+    str, typer.Option("--lang", help=help_text("Language of the output: en or da"))
+]
 AsOfOption = Annotated[
-    str | None, typer.Option("--as-of", help="Day to report on, YYYY-MM-DD (default: today)")
+    str | None,
+    typer.Option("--as-of", help=help_text("Day to report on, YYYY-MM-DD (default: today)")),
 ]
 
 EXIT_INPUT = 2

@@ -18,7 +18,7 @@ from rich.progress import (
 )
 from sqlalchemy import Engine
 
-from caseload.cli.common import EXIT_STATE, LangOption, console, errors, fail, lang_of
+from caseload.cli.common import EXIT_STATE, LangOption, console, errors, fail, help_text, lang_of
 from caseload.cli.render.caseloads import status as show_status
 from caseload.i18n import translator
 from caseload.operate.status import status
@@ -52,18 +52,24 @@ def _prepare(db: str, fresh: bool, lang: str) -> Engine:
 
 
 def demo(
-    db: Annotated[str, typer.Option("--db", help="SQLite file or database URL")] = DEFAULT_DEMO_DB,
+    db: Annotated[
+        str, typer.Option("--db", help=help_text("SQLite file or database URL"))
+    ] = DEFAULT_DEMO_DB,
     citizens: Annotated[
         int | None,
         typer.Option(
             "--citizens",
-            help="Scale to about this many citizens in the register (default: the "
-            "published 917 + 856, the control departments' other citizens and later "
-            "entrants: about 8,500)",
+            help=help_text(
+                "Scale to about this many citizens in the register (default: the "
+                "published 917 + 856, the control departments' other citizens and later "
+                "entrants: about 8,500)"
+            ),
         ),
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed")] = 2018,
-    fresh: Annotated[bool, typer.Option("--fresh", help="Replace an existing register")] = False,
+    seed: Annotated[int, typer.Option("--seed", help=help_text("Random seed"))] = 2018,
+    fresh: Annotated[
+        bool, typer.Option("--fresh", help=help_text("Replace an existing register"))
+    ] = False,
     lang: LangOption = "",
 ) -> None:
     """Build the synthetic Copenhagen-like job centre, report its status, and return."""

@@ -16,6 +16,7 @@ from caseload.cli.common import (
     console,
     errors,
     fail,
+    help_text,
     lang_of,
     open_register,
     optional_day,
@@ -27,8 +28,12 @@ from caseload.i18n import translator
 
 
 def analyze_counts(
-    file: Annotated[Path, typer.Argument(help="JSON with arm sizes and events per outcome")],
-    json_out: Annotated[Path | None, typer.Option("--json", help="Write results here")] = None,
+    file: Annotated[
+        Path, typer.Argument(help=help_text("JSON with arm sizes and events per outcome"))
+    ],
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help=help_text("Write results here"))
+    ] = None,
     lang: LangOption = "",
 ) -> None:
     """Binary outcomes from published totals: rates, differences, tests, power."""
@@ -50,27 +55,31 @@ def analyze_counts(
 def evaluate(
     db: DbOption = None,
     trial: Annotated[
-        str | None, typer.Option("--trial", help="Trial code (default: the only one)")
+        str | None, typer.Option("--trial", help=help_text("Trial code (default: the only one)"))
     ] = None,
     out: Annotated[
-        Path | None, typer.Option("--out", help="Folder for the report (default: evaluation-TRIAL)")
+        Path | None,
+        typer.Option("--out", help=help_text("Folder for the report (default: evaluation-TRIAL)")),
     ] = None,
     lag_months: Annotated[
         int,
         typer.Option(
-            "--lag-months", help="Months after leaving kontanthjælp at which the status is read"
+            "--lag-months",
+            help=help_text("Months after leaving kontanthjælp at which the status is read"),
         ),
     ] = 2,
     outcome_end: Annotated[
         str | None,
-        typer.Option("--outcome-end", help="End of the outcome window (default: the trial's)"),
+        typer.Option(
+            "--outcome-end", help=help_text("End of the outcome window (default: the trial's)")
+        ),
     ] = None,
-    alpha: Annotated[float, typer.Option("--alpha", help="Significance level")] = 0.05,
+    alpha: Annotated[float, typer.Option("--alpha", help=help_text("Significance level"))] = 0.05,
     cluster: Annotated[
-        bool, typer.Option("--cluster", help="Standard errors clustered by caseworker")
+        bool, typer.Option("--cluster", help=help_text("Standard errors clustered by caseworker"))
     ] = False,
     salary: Annotated[
-        float, typer.Option("--salary", help="Yearly cost of a caseworker, DKK")
+        float, typer.Option("--salary", help=help_text("Yearly cost of a caseworker, DKK"))
     ] = Costs.salary_per_fte_year,
     trial_caseload: Annotated[int, typer.Option("--trial-caseload")] = Costs.trial_caseload,
     control_caseload: Annotated[int, typer.Option("--control-caseload")] = Costs.control_caseload,
@@ -127,31 +136,44 @@ def evaluate(
 
 
 def analyze(
-    file: Annotated[Path, typer.Argument(help="One row per unit: CSV, .xlsx or Parquet")],
-    arm: Annotated[str, typer.Option("--arm", help="Column holding each unit's arm")],
-    treated: Annotated[str, typer.Option("--treated", help="The arm column's treated value")],
+    file: Annotated[
+        Path, typer.Argument(help=help_text("One row per unit: CSV, .xlsx or Parquet"))
+    ],
+    arm: Annotated[str, typer.Option("--arm", help=help_text("Column holding each unit's arm"))],
+    treated: Annotated[
+        str, typer.Option("--treated", help=help_text("The arm column's treated value"))
+    ],
     outcome: Annotated[
         list[str] | None,
         typer.Option(
-            "--outcome", help="Outcome column (0/1 = binary, else continuous); repeatable"
+            "--outcome",
+            help=help_text("Outcome column (0/1 = binary, else continuous); repeatable"),
         ),
     ] = None,
     binary_outcome: Annotated[
         list[str] | None,
-        typer.Option("--binary", help="Outcome column that must be 0/1; repeatable"),
+        typer.Option("--binary", help=help_text("Outcome column that must be 0/1; repeatable")),
     ] = None,
-    time_col: Annotated[str | None, typer.Option("--time", help="Time-to-event column")] = None,
-    event: Annotated[str | None, typer.Option("--event", help="Event column (1 = event)")] = None,
+    time_col: Annotated[
+        str | None, typer.Option("--time", help=help_text("Time-to-event column"))
+    ] = None,
+    event: Annotated[
+        str | None, typer.Option("--event", help=help_text("Event column (1 = event)"))
+    ] = None,
     covariate: Annotated[
         list[str] | None,
-        typer.Option("--covariate", help="Baseline covariate to adjust for; repeatable"),
+        typer.Option("--covariate", help=help_text("Baseline covariate to adjust for; repeatable")),
     ] = None,
     cluster: Annotated[
         str | None,
-        typer.Option("--cluster", help="Cluster column for cluster-robust standard errors"),
+        typer.Option(
+            "--cluster", help=help_text("Cluster column for cluster-robust standard errors")
+        ),
     ] = None,
     alpha: Annotated[float, typer.Option("--alpha")] = 0.05,
-    json_out: Annotated[Path | None, typer.Option("--json", help="Write results here")] = None,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help=help_text("Write results here"))
+    ] = None,
     lang: LangOption = "",
 ) -> None:
     """Any per-unit trial file through the same estimators (binary, continuous, survival)."""

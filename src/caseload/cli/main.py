@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import typer
 from rich.logging import RichHandler
+from typer.core import TyperCommand, TyperGroup
 
 from caseload.cli import (
     caseflow,
@@ -18,11 +20,56 @@ from caseload.cli import (
     randomise,
     register,
 )
-from caseload.cli.common import errors
+from caseload.cli.common import errors, help_text
+from caseload.i18n import N_
+
+
+def typer_words() -> None:
+    """Typer's own words in the help (panel titles, ``[default: …]``, ``[required]``) in the
+    language of the help texts. ``typer.rich_utils`` reads them when it draws a help page; it
+    is loaded only for the help, not for every command, hence here and not at import."""
+    from typer import rich_utils
+
+    rich_utils.ARGUMENTS_PANEL_TITLE = help_text("Arguments")
+    rich_utils.OPTIONS_PANEL_TITLE = help_text("Options")
+    rich_utils.COMMANDS_PANEL_TITLE = help_text("Commands")
+    rich_utils.DEFAULT_STRING = help_text("[default: {}]")
+    rich_utils.REQUIRED_LONG_STRING = help_text("[required]")
+
+
+def translated_help_option(option: Any) -> Any:
+    """Click's own ``--help`` option, its text in the language of the help texts."""
+    if option is not None:
+        option.help = help_text("Show this message and exit.")
+    return option
+
+
+class HelpGroup(TyperGroup):
+    """The app: Typer's and click's words in its help page translated too."""
+
+    def format_help(self, *args: Any, **kwargs: Any) -> None:
+        typer_words()
+        super().format_help(*args, **kwargs)
+
+    def get_help_option(self, *args: Any, **kwargs: Any) -> Any:
+        return translated_help_option(super().get_help_option(*args, **kwargs))
+
+
+class HelpCommand(TyperCommand):
+    """A command: Typer's and click's words in its help page translated too."""
+
+    def format_help(self, *args: Any, **kwargs: Any) -> None:
+        typer_words()
+        super().format_help(*args, **kwargs)
+
+    def get_help_option(self, *args: Any, **kwargs: Any) -> Any:
+        return translated_help_option(super().get_help_option(*args, **kwargs))
+
 
 app = typer.Typer(
+    cls=HelpGroup,
     name="caseload",
-    help="Capped caseloads, close contact and randomised proof for job centres.",
+    help=help_text("Capped caseloads, close contact and randomised proof for job centres."),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -32,7 +79,8 @@ app = typer.Typer(
 @app.callback()
 def main(
     verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="Log what happens (counts and timings)")
+        bool,
+        typer.Option("--verbose", "-v", help=help_text("Log what happens (counts and timings)")),
     ] = False,
 ) -> None:
     """Capped caseloads, close contact and randomised proof for job centres."""
@@ -43,24 +91,130 @@ def main(
     )
 
 
-app.command("init")(register.init)
-app.command("import")(register.import_)
-app.command("export")(register.export_)
-app.command("tables")(register.tables)
-app.command("status")(caseloads.status_)
-app.command("assign")(caseloads.assign)
-app.command("rebalance")(caseloads.rebalance)
-app.command("contact")(casework.contact)
-app.command("meeting")(casework.meeting)
-app.command("overdue")(meetings.overdue)
-app.command("timeliness")(meetings.timeliness)
-app.command("caseflow")(caseflow.caseflow)
-app.command("sparring")(caseflow.sparring)
-app.command("demo")(demo.demo)
-app.command("randomise")(randomise.randomise)
-app.command("evaluate")(evaluate.evaluate)
-app.command("analyze")(evaluate.analyze)
-app.command("analyze-counts")(evaluate.analyze_counts)
+# Each command's help, in English the summary of its function's docstring (the docstrings
+# stay developer documentation); help_text translates it for CASELOAD_LANG.
+COMMANDS: tuple[tuple[str, Callable[..., None], str], ...] = (
+    ("init", register.init, N_("Create the register (or bring it to the newest schema).")),
+    (
+        "import",
+        register.import_,
+        N_("Import a file: every row or none; re-importing the same file changes nothing."),
+    ),
+    (
+        "export",
+        register.export_,
+        N_("Export every table in the import format (codes, not internal ids)."),
+    ),
+    (
+        "tables",
+        register.tables,
+        N_("List the import tables and their columns (docs/import-format.md has the details)."),
+    ),
+    (
+        "status",
+        caseloads.status_,
+        N_("Caseload per professional against the cap, who is over it, and caseworker changes."),
+    ),
+    (
+        "assign",
+        caseloads.assign,
+        N_(
+            "Give every citizen without a contact one, within the caps: the professional they "
+            "had before, else one in their district, else the least loaded."
+        ),
+    ),
+    (
+        "rebalance",
+        caseloads.rebalance,
+        N_(
+            "Re-plan a department's caseloads: hard caps, then the fewest caseworker changes, "
+            "then district and an even weighted load. Compared with a greedy loop in the same "
+            "run."
+        ),
+    ),
+    (
+        "contact",
+        casework.contact,
+        N_(
+            "Change a citizen's professional in a role: a handoff to the company consultant, a "
+            "cover during illness or holiday (only by someone already attached), or a "
+            "reallocation. Refused over the cap or against the role model unless --override "
+            "gives a reason."
+        ),
+    ),
+    (
+        "meeting",
+        casework.meeting,
+        N_(
+            "Record a meeting held, planned or missed on the day (--as-of); a job meeting gets "
+            "the due date the rhythm gave. Refused before the citizen's entry."
+        ),
+    ),
+    (
+        "overdue",
+        meetings.overdue,
+        N_(
+            "Job meetings overdue and falling due soon, per caseworker (the statutory rhythm of "
+            "the meeting rules), with citizens flagged for outreach after repeated "
+            "cancellations."
+        ),
+    ),
+    (
+        "timeliness",
+        meetings.timeliness,
+        N_(
+            "Job meetings held by their due date, per group over the period and per week (as "
+            "seed 003's Table 7)."
+        ),
+    ),
+    (
+        "caseflow",
+        caseflow.caseflow,
+        N_(
+            "Case flow per department: supplier reports acted on, medical information followed "
+            "up within a week, plans through the rehabilitation team, placements, passive "
+            "periods."
+        ),
+    ),
+    (
+        "sparring",
+        caseflow.sparring,
+        N_(
+            "The sparring sheet: one printable page per citizen of a caseworker's caseload — "
+            "where are we now, next step, barriers, last and next meeting, open requests."
+        ),
+    ),
+    (
+        "demo",
+        demo.demo,
+        N_("Build the synthetic Copenhagen-like job centre, report its status, and return."),
+    ),
+    (
+        "randomise",
+        randomise.randomise,
+        N_(
+            "Randomise once, reproducibly; reruns never move anyone, later entrants follow the "
+            "rule."
+        ),
+    ),
+    (
+        "evaluate",
+        evaluate.evaluate,
+        N_("Evaluate a trial in the register: balance, effects, spells, money; HTML, JSON, CSV."),
+    ),
+    (
+        "analyze",
+        evaluate.analyze,
+        N_("Any per-unit trial file through the same estimators (binary, continuous, survival)."),
+    ),
+    (
+        "analyze-counts",
+        evaluate.analyze_counts,
+        N_("Binary outcomes from published totals: rates, differences, tests, power."),
+    ),
+)
+for name, function, summary in COMMANDS:
+    app.command(name, cls=HelpCommand, help=help_text(summary))(function)
 
 if __name__ == "__main__":
     app()

@@ -14,6 +14,7 @@ from caseload.cli.common import (
     console,
     day_of,
     fail,
+    help_text,
     lang_of,
     open_register,
     parse_day,
@@ -26,9 +27,12 @@ from caseload.store.database import reader
 
 def overdue(
     caseworker: Annotated[
-        str | None, typer.Option("--caseworker", help="Only this caseworker (staff code)")
+        str | None,
+        typer.Option("--caseworker", help=help_text("Only this caseworker (staff code)")),
     ] = None,
-    within: Annotated[int, typer.Option("--within", min=0, help="Days ahead counted as due")] = 14,
+    within: Annotated[
+        int, typer.Option("--within", min=0, help=help_text("Days ahead counted as due"))
+    ] = 14,
     as_of: AsOfOption = None,
     db: DbOption = None,
     lang: LangOption = "",
@@ -55,12 +59,15 @@ def overdue(
 
 
 def timeliness(
-    first: Annotated[str, typer.Option("--from", help="First due day, YYYY-MM-DD")],
-    last: Annotated[str, typer.Option("--to", help="Last due day, YYYY-MM-DD")],
-    by: Annotated[str, typer.Option("--by", help="department or arm")] = "department",
-    trial: Annotated[str | None, typer.Option("--trial", help="Trial code (with --by arm)")] = None,
+    first: Annotated[str, typer.Option("--from", help=help_text("First due day, YYYY-MM-DD"))],
+    last: Annotated[str, typer.Option("--to", help=help_text("Last due day, YYYY-MM-DD"))],
+    by: Annotated[str, typer.Option("--by", help=help_text("department or arm"))] = "department",
+    trial: Annotated[
+        str | None, typer.Option("--trial", help=help_text("Trial code (with --by arm)"))
+    ] = None,
     plot: Annotated[
-        Path | None, typer.Option("--plot", help="Write the weekly shares as an SVG figure")
+        Path | None,
+        typer.Option("--plot", help=help_text("Write the weekly shares as an SVG figure")),
     ] = None,
     db: DbOption = None,
     lang: LangOption = "",

@@ -15,6 +15,7 @@ from caseload.cli.common import (
     console,
     errors,
     fail,
+    help_text,
     lang_of,
     open_register,
     optional_day,
@@ -30,54 +31,78 @@ from caseload.register.problems import ImportRejected
 
 def randomise(
     file: Annotated[
-        Path | None, typer.Argument(help="A list of units (CSV, .xlsx, Parquet) instead of --db")
+        Path | None,
+        typer.Argument(help=help_text("A list of units (CSV, .xlsx, Parquet) instead of --db")),
     ] = None,
     db: DbOption = None,
-    trial: Annotated[str | None, typer.Option("--trial", help="Trial code (register form)")] = None,
-    id_column: Annotated[str | None, typer.Option("--id", help="Unit id column (file)")] = None,
+    trial: Annotated[
+        str | None, typer.Option("--trial", help=help_text("Trial code (register form)"))
+    ] = None,
+    id_column: Annotated[
+        str | None, typer.Option("--id", help=help_text("Unit id column (file)"))
+    ] = None,
     block: Annotated[
         list[str] | None,
         typer.Option(
             "--block",
-            help="Block/stratify on this trait or column (repeatable); "
-            "register traits: " + ", ".join(enrolment.STRATA),
+            help=help_text(
+                "Block/stratify on this trait or column (repeatable); register traits: {traits}",
+                traits=", ".join(enrolment.STRATA),
+            ),
         ),
     ] = None,
     cluster: Annotated[
-        str | None, typer.Option("--cluster", help="File form: randomise whole clusters (column)")
+        str | None,
+        typer.Option("--cluster", help=help_text("File form: randomise whole clusters (column)")),
     ] = None,
     unit: Annotated[
-        str, typer.Option("--unit", help="Register form: citizen, caseworker or team")
+        str, typer.Option("--unit", help=help_text("Register form: citizen, caseworker or team"))
     ] = "citizen",
     scheme: Annotated[
         str | None,
         typer.Option(
             "--scheme",
-            help="simple, complete or blocked (default: blocked with --block, else complete)",
+            help=help_text(
+                "simple, complete or blocked (default: blocked with --block, else complete)"
+            ),
         ),
     ] = None,
-    prob: Annotated[float | None, typer.Option("--prob", help="P(trial arm)")] = None,
-    ratio: Annotated[str | None, typer.Option("--ratio", help="Trial:control, e.g. 2:1")] = None,
+    prob: Annotated[float | None, typer.Option("--prob", help=help_text("P(trial arm)"))] = None,
+    ratio: Annotated[
+        str | None, typer.Option("--ratio", help=help_text("Trial:control, e.g. 2:1"))
+    ] = None,
     block_size: Annotated[int | None, typer.Option("--block-size")] = None,
-    seed: Annotated[int | None, typer.Option("--seed", help="Seed, stored with the trial")] = None,
-    out: Annotated[Path | None, typer.Option("--out", help="File form: write arms here")] = None,
-    start: Annotated[str | None, typer.Option("--start", help="Trial start (cohort day)")] = None,
-    end: Annotated[str | None, typer.Option("--end", help="Trial end")] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", help=help_text("Seed, stored with the trial"))
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help=help_text("File form: write arms here"))
+    ] = None,
+    start: Annotated[
+        str | None, typer.Option("--start", help=help_text("Trial start (cohort day)"))
+    ] = None,
+    end: Annotated[str | None, typer.Option("--end", help=help_text("Trial end"))] = None,
     outcome_end: Annotated[
-        str | None, typer.Option("--outcome-end", help="End of the outcome window")
+        str | None, typer.Option("--outcome-end", help=help_text("End of the outcome window"))
     ] = None,
     department: Annotated[
-        list[str] | None, typer.Option("--department", help="Eligible department (repeatable)")
+        list[str] | None,
+        typer.Option("--department", help=help_text("Eligible department (repeatable)")),
     ] = None,
     target_group: Annotated[
-        list[str] | None, typer.Option("--target-group", help="Eligible target group")
+        list[str] | None, typer.Option("--target-group", help=help_text("Eligible target group"))
     ] = None,
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Assign later entrants eligible on this day")
+        str | None,
+        typer.Option("--as-of", help=help_text("Assign later entrants eligible on this day")),
     ] = None,
-    name: Annotated[str | None, typer.Option("--name", help="Trial name")] = None,
-    by: Annotated[str | None, typer.Option("--by", help="Who runs it (default: login)")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show, store nothing")] = False,
+    name: Annotated[str | None, typer.Option("--name", help=help_text("Trial name"))] = None,
+    by: Annotated[
+        str | None, typer.Option("--by", help=help_text("Who runs it (default: login)"))
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help=help_text("Show, store nothing"))
+    ] = False,
     lang: LangOption = "",
 ) -> None:
     """Randomise once, reproducibly; reruns never move anyone, later entrants follow the rule."""

@@ -15,6 +15,7 @@ from caseload.cli.common import (
     console,
     errors,
     fail,
+    help_text,
     lang_of,
     open_register,
 )
@@ -42,11 +43,16 @@ def init(db: DbOption = None, lang: LangOption = "") -> None:
 
 
 def import_(
-    table: Annotated[str, typer.Argument(help="Table: " + ", ".join(catalogue.BY_NAME))],
-    file: Annotated[Path, typer.Argument(help="CSV (, or ;), Excel .xlsx or Parquet file")],
+    table: Annotated[
+        str, typer.Argument(help=help_text("Table: {tables}", tables=", ".join(catalogue.BY_NAME)))
+    ],
+    file: Annotated[
+        Path, typer.Argument(help=help_text("CSV (, or ;), Excel .xlsx or Parquet file"))
+    ],
     db: DbOption = None,
     errors_out: Annotated[
-        Path | None, typer.Option("--errors", help="Write every problem to this CSV file")
+        Path | None,
+        typer.Option("--errors", help=help_text("Write every problem to this CSV file")),
     ] = None,
     lang: LangOption = "",
 ) -> None:
@@ -77,10 +83,12 @@ def import_(
 
 
 def export_(
-    out: Annotated[Path, typer.Option("--out", help="Folder for the files")] = Path("export"),
-    fmt: Annotated[str, typer.Option("--format", help="csv or parquet")] = "csv",
+    out: Annotated[Path, typer.Option("--out", help=help_text("Folder for the files"))] = Path(
+        "export"
+    ),
+    fmt: Annotated[str, typer.Option("--format", help=help_text("csv or parquet"))] = "csv",
     table: Annotated[
-        list[str] | None, typer.Option("--table", help="Only these tables (repeatable)")
+        list[str] | None, typer.Option("--table", help=help_text("Only these tables (repeatable)"))
     ] = None,
     db: DbOption = None,
     lang: LangOption = "",
