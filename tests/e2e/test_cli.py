@@ -622,3 +622,49 @@ def test_demo_refuses_too_few_citizens(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "--citizens must be at least 100" in result.output
     assert not (tmp_path / "small.sqlite").exists()
+
+
+def test_a_cpr_number_as_an_id_or_in_free_text_is_refused_and_never_echoed(
+    loaded: str, tmp_path: Path
+) -> None:
+    """Issue 10: a citizen_id or staff_id shaped like a CPR number used to be stored and
+    exported, and 'unknown citizen …' repeated it."""
+    citizens = write(
+        tmp_path,
+        "citizens.csv",
+        "citizen_id,origin,target_group\n"
+        "010180-1234,danish,integration\n"  # a CPR number as the id
+        "C950,danish,integration\n",
+    )
+    orders = write(
+        tmp_path,
+        "orders.csv",
+        "order_id,citizen_id,staff_id,supplier,purpose,activities,report_every_days,"
+        "start_date,end_date\n"
+        "O9,0202802345,KS-001,Job ApS,clarify,talked to 311299-4321 about it,30,2018-02-01,\n",
+    )
+    before = _count(loaded, "citizens")
+    for lang in ("en", "da"):
+        for table, path in (("citizens", citizens), ("orders", orders)):
+            errors_out = tmp_path / f"problems-{table}-{lang}.csv"
+            result = run(
+                "import",
+                table,
+                str(path),
+                "--db",
+                loaded,
+                "--errors",
+                str(errors_out),
+                "--lang",
+                lang,
+            )
+            assert result.exit_code == 2
+            shown = result.output + errors_out.read_text(encoding="utf-8")
+            assert "CPR" in shown
+            for fragment in ("010180", "0202802345", "020280", "311299", "4321"):
+                assert fragment not in shown, fragment
+    assert (
+        "row 2, column citizen_id"
+        in run("import", "citizens", str(citizens), "--db", loaded).output
+    )
+    assert _count(loaded, "citizens") == before  # nothing stored, not even row 3

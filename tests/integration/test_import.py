@@ -1120,3 +1120,24 @@ def test_a_responsibility_overlapping_a_stored_one_is_refused(
     )
     result = importer.import_file(engine, "responsibilities", replace_it)
     assert (result.inserted, result.updated) == (1, 1)
+
+
+def test_a_cpr_number_as_an_id_is_refused_the_same_on_both_databases(
+    engine: Engine, tmp_path: Path
+) -> None:
+    _load(engine, *ORDER)
+    counts = _counts(engine)
+    staff = write(
+        tmp_path,
+        "staff.csv",
+        "staff_id,name,department_id,fte,start_date\n"
+        "0202802345,Ann Hansen,JI6,1.0,2018-01-01\n"  # a CPR number as a staff code
+        "KS-900,Bo Berg,JI6,1.0,2018-01-01\n",
+    )
+    with pytest.raises(ImportRejected) as caught:
+        importer.import_file(engine, "staff", staff)
+    problems = caught.value.problems
+    assert [(p.row, p.column) for p in problems] == [(2, "staff_id")]
+    assert "CPR" in problems[0].reason
+    assert not any("020280" in f"{p.reason} {p.text('da')}" for p in problems)
+    assert _counts(engine) == counts  # neither row is stored

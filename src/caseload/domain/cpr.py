@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -57,6 +58,27 @@ def parse(cpr: str) -> CprTraits:
         raise CprError(N_("the first six digits are not a real birth date")) from None
     sex = "male" if int(digits[9]) % 2 == 1 else "female"
     return CprTraits(birth_date=born, sex=sex)
+
+
+_CANDIDATE = re.compile(r"(?<!\d)(\d{6})-?(\d{4})(?!\d)")
+"""Ten digits, or six, a hyphen and four, not part of a longer run of digits."""
+
+CANDIDATE_PATTERN = r"\d{6}-?\d{4}"
+"""A cheap, vectorisable first filter: every CPR-like text contains a match of it."""
+
+
+def looks_like_cpr(text: str) -> bool:
+    """Whether ``text`` holds something that may be a CPR number: ten digits (a hyphen
+    allowed after the sixth), standing alone, whose first six are a real birth date under
+    the century rule. The check digit is not required: numbers issued since 2007 may fail
+    modulus 11, and a false alarm costs a user a renamed id, a leak costs far more."""
+    for match in _CANDIDATE.finditer(text):
+        try:
+            parse(match.group(1) + match.group(2))
+        except CprError:
+            continue
+        return True
+    return False
 
 
 def keyed_hash(cpr: str, key: bytes) -> str:

@@ -38,6 +38,12 @@ whose key is already in the register updates that row, so importing the same fil
 twice changes nothing, and a corrected file can simply be imported again. Columns you
 leave out of a file are not touched in rows that already exist.
 
+CPR numbers belong only in the `cpr` column of `citizens`, which is stored as a keyed hash.
+Anything that looks like a CPR number (ten digits, a hyphen allowed after the sixth, the
+first six a real birth date) in any other column of any table, ids and free text alike, is
+refused with its row and column and never repeated in a message; a header that looks like
+one (a file without its header row) is refused the same way.
+
 Dates are periods with an inclusive first and last day; an empty end date means
 the period is still running. Example files for every table are in `examples/`.
 """

@@ -119,8 +119,21 @@ def _cpr_reasons(values: pl.Series) -> pl.Series:
 def _columns(spec: TableSpec, frame: pl.DataFrame) -> list[pl.DataFrame]:
     known = {f.name for f in spec.fields}
     found: list[pl.DataFrame] = []
-    for column in frame.columns:
-        if column != ROW and column not in known:
+    for position, column in enumerate(frame.columns):
+        if column != ROW and cpr.looks_like_cpr(column):
+            # a file without its header row: its first row became the column names
+            found.append(
+                _at(
+                    1,
+                    "-",
+                    N_(
+                        "column {position}'s name looks like a CPR number: is the header "
+                        "row missing? (the name is not repeated)"
+                    ),
+                    position=position + 1,
+                )
+            )
+        elif column != ROW and column not in known:
             found.append(
                 _at(
                     1,
@@ -153,6 +166,7 @@ def parse(
     if found:
         return frame, pl.concat(found)
     unreadable: list[pl.DataFrame] = [rules.none()]
+    personal = _cpr_like_cells(spec, frame)
     typed, present = _typed(spec, frame)
     for f in present:
         problems, unread = _field_problems(f, typed, spec, known_codes)
@@ -182,7 +196,46 @@ def parse(
     # an unreadable cell looks empty to the rules: keep only their news about other cells
     judged = pl.concat([rule(typed) for rule in spec.rules] or [rules.none()])
     judged = judged.join(cells.select(ROW, "column"), on=[ROW, "column"], how="anti")
-    return typed, pl.concat([*found, cells, judged])
+    # a row holding a CPR-like text gets that problem alone: the others may repeat the text
+    others = pl.concat([*found, cells, judged]).join(
+        personal.select(ROW).unique(), on=ROW, how="anti"
+    )
+    return typed, pl.concat([others, personal])
+
+
+def _cpr_like_cells(spec: TableSpec, frame: pl.DataFrame) -> pl.DataFrame:
+    """One problem for each cell, in any column but the ``cpr`` column (which is hashed),
+    that holds something that may be a CPR number; the text is never repeated."""
+    exempt = {f.name for f in spec.fields if f.kind == "cpr"}
+    found = [rules.none()]
+    for column in frame.columns:
+        if column == ROW or column in exempt or frame.schema[column] != pl.Utf8:
+            continue
+        candidates = frame.filter(pl.col(column).str.contains(cpr.CANDIDATE_PATTERN))
+        rows = [
+            row
+            for row, text in candidates.select(ROW, column).iter_rows()
+            if cpr.looks_like_cpr(text)
+        ]
+        if rows:
+            found.append(
+                pl.DataFrame(
+                    {
+                        ROW: rows,
+                        "column": [column] * len(rows),
+                        "reason": [
+                            N_(
+                                "looks like a CPR number; CPR numbers belong only in the cpr "
+                                "column (the text is not repeated)"
+                            )
+                        ]
+                        * len(rows),
+                        "params": [params_json({})] * len(rows),
+                    },
+                    schema=rules.PROBLEM_SCHEMA,
+                )
+            )
+    return pl.concat(found)
 
 
 def _typed(spec: TableSpec, frame: pl.DataFrame) -> tuple[pl.DataFrame, list[Field]]:
