@@ -228,6 +228,16 @@ def test_overdue_for_an_unknown_caseworker_exits_2(loaded: str) -> None:
     assert "no professional 'NOPE'" in result.output
 
 
+def test_overdue_never_repeats_a_caseworker_code_that_looks_like_a_cpr_number(
+    loaded: str,
+) -> None:
+    for lang in ("en", "da"):
+        result = run("overdue", "--db", loaded, "--caseworker", "NR 010180-1234", "--lang", lang)
+        assert result.exit_code == 2
+        assert "CPR" in result.output
+        assert "010180" not in result.output and "1234" not in result.output
+
+
 def test_overdue_lists_the_caseworkers_citizens(loaded: str) -> None:
     """On 2018-07-01 C000001 (KS-001) last met on 2018-02-15: due 2018-05-15, overdue."""
     result = run("overdue", "--db", loaded, "--as-of", "2018-07-01", "--caseworker", "KS-001")

@@ -20,7 +20,8 @@ from caseload.cli.common import (
     parse_day,
 )
 from caseload.cli.render import meetings as render
-from caseload.i18n import translator
+from caseload.i18n import Message, translator
+from caseload.operate.refusals import shown_id
 from caseload.register.lookup import professional_id
 from caseload.store.database import reader
 
@@ -50,8 +51,11 @@ def overdue(
             who = professional_id(conn, caseworker)
             if who is None:
                 raise fail(
-                    translator(language).gettext(
-                        "--caseworker: no professional {code!r} in the register", code=caseworker
+                    translator(language).message(
+                        Message(
+                            "--caseworker: no professional {code} in the register",
+                            {"code": shown_id(caseworker)},
+                        )
                     )
                 )
         rows, listed = run(conn, day, within, who)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Self
 
+from caseload.domain.cpr import looks_like_cpr
 from caseload.i18n import Message, translator
 
 _LOOKS_LIKE_CPR = re.compile(r"^\D*\d{6}\D?\d{4}\D*$")
@@ -22,7 +23,8 @@ HIDDEN_CPR = Message("(not repeated: it looks like a CPR number, which is never 
 def shown_id(value: str) -> str | Message:
     """The id as typed (quoted), unless it looks like a CPR number: then it is never
     repeated, and the message says why."""
-    return HIDDEN_CPR if _LOOKS_LIKE_CPR.match(value) else repr(value)
+    hidden = _LOOKS_LIKE_CPR.match(value) or looks_like_cpr(value)
+    return HIDDEN_CPR if hidden else repr(value)
 
 
 class _Said(Exception):
