@@ -1141,3 +1141,23 @@ def test_a_cpr_number_as_an_id_is_refused_the_same_on_both_databases(
     assert "CPR" in problems[0].reason
     assert not any("020280" in f"{p.reason} {p.text('da')}" for p in problems)
     assert _counts(engine) == counts  # neither row is stored
+
+
+def test_danish_excels_csv_is_stored_as_written_on_both_databases(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """Windows-1252 with semicolons (Danish Excel's "CSV (semikolon-separeret)") used to be
+    stored as 'N\ufffdrrebro' with exit code 0."""
+    _load_before(engine, "staff")
+    with (EXAMPLES / "staff.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    path = tmp_path / "staff.csv"
+    with path.open("w", encoding="cp1252", newline="") as handle:
+        csv.writer(handle, delimiter=";", lineterminator="\r\n").writerows(rows)
+    result = importer.import_file(engine, "staff", path)
+    assert [note.msgid.split(":")[0] for note in result.notes] == ["{file} is not UTF-8"]
+    stored = {code: row["district"] for code, row in _by_code(engine, "staff").items()}
+    with (EXAMPLES / "staff.csv").open(encoding="utf-8") as handle:
+        expected = {row["staff_id"]: row["district"] or None for row in csv.DictReader(handle)}
+    assert stored == expected
+    assert "Nørrebro" in stored.values()

@@ -54,6 +54,16 @@ def import_(
         Path | None,
         typer.Option("--errors", help=help_text("Write every problem to this CSV file")),
     ] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option(
+            "--encoding",
+            help=help_text(
+                "The text file's encoding, e.g. utf-8, cp1252 or utf-16 (default: as its "
+                "byte-order mark says, else UTF-8, else Windows-1252)"
+            ),
+        ),
+    ] = None,
     lang: LangOption = "",
 ) -> None:
     """Import a file: every row or none; re-importing the same file changes nothing."""
@@ -68,7 +78,7 @@ def import_(
         )
     engine = open_register(db, language)
     try:
-        result = import_file(engine, table, file)
+        result = import_file(engine, table, file, encoding=encoding)
     except ImportRejected as error:
         render.rejected(errors, error, language)
         if errors_out:

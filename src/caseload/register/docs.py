@@ -25,8 +25,12 @@ HEADER = """# Import format
 Generated from `src/caseload/register/tables.py` and `caseflow_tables.py` by
 `python -m caseload.register.docs`; do not edit by hand.
 
-Every table is one file: CSV (comma- or semicolon-separated, UTF-8, first row the
-column names), Excel `.xlsx` (first sheet, first row the column names) or Parquet.
+Every table is one file: CSV (comma-, semicolon- or tab-separated, first row the column
+names), Excel `.xlsx` (first sheet, first row the column names) or Parquet. A CSV file is
+read as UTF-8 (with or without a byte-order mark), as UTF-16 when its byte-order mark says
+so (Excel's "Unicode text"), and otherwise as Windows-1252 (Danish Excel's "CSV
+(semikolon-separeret)"), which the import then says in one line; `--encoding` chooses.
+A byte the encoding cannot read stops the import with its line number.
 Column names are case-insensitive; empty cells are empty values; surrounding spaces
 are ignored. Load the tables in the order below: a table may only name rows of tables
 above it (or, for meetings, other meetings of the same file).

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import polars as pl
 from sqlalchemy import Connection, Engine, func, select
 
-from caseload.i18n import N_
+from caseload.i18n import N_, Message
 from caseload.register import catalogue, problems, readers, rules, validate
 from caseload.register.problems import ImportRejected
 from caseload.register.spec import TableSpec
@@ -30,6 +30,8 @@ class ImportResult:
     inserted: int
     updated: int
     unchanged: int
+    notes: tuple[Message, ...] = ()
+    """What the user should know about how the file was read (an encoding guessed)."""
 
     @property
     def changed(self) -> bool:
@@ -37,15 +39,21 @@ class ImportResult:
 
 
 def import_file(
-    engine: Engine, table: str, path: Path, progress: bulk.Progress | None = None
+    engine: Engine,
+    table: str,
+    path: Path,
+    progress: bulk.Progress | None = None,
+    encoding: str | None = None,
 ) -> ImportResult:
+    """Import a file (in ``encoding``, else the one its bytes say: see register.encodings)."""
     spec = catalogue.spec(table)
-    raw = readers.read(path)
+    notes: list[Message] = []
+    raw = readers.read(path, encoding, notes)
     with engine.begin() as conn:
         result = import_frame(conn, spec, raw, source=str(path), progress=progress)
     if result.inserted + result.updated >= bulk.VACUUM_FROM:
         bulk.vacuum_after_load(engine, [spec.table.name])
-    return result
+    return replace(result, notes=tuple(notes))
 
 
 def import_frame(

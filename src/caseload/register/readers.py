@@ -8,19 +8,24 @@ from pathlib import Path
 import polars as pl
 
 from caseload.i18n import Message
+from caseload.register import encodings
 from caseload.register.problems import ImportRejected, Problem
 
 ROW = "_row"
 SUFFIXES = (".csv", ".txt", ".xlsx", ".parquet")
 
 
-def read(path: Path) -> pl.DataFrame:
-    """All cells as trimmed text (empty → null), plus ``_row``: the row number a user sees."""
+def read(
+    path: Path, encoding: str | None = None, notes: list[Message] | None = None
+) -> pl.DataFrame:
+    """All cells as trimmed text (empty → null), plus ``_row``: the row number a user sees.
+    A text file is read in ``encoding``, else as its byte-order mark or UTF-8 says, else as
+    Windows-1252 (then a line about it is added to ``notes``)."""
     suffix = path.suffix.lower()
     if not path.exists():
         raise ImportRejected(str(path), [Problem(0, "-", Message("file not found"), str(path))])
     if suffix in (".csv", ".txt"):
-        frame, first = _csv(path), 2
+        frame, first = _csv(path, encoding, notes), 2
     elif suffix == ".xlsx":
         frame, first = _xlsx(path), 2
     elif suffix == ".parquet":
@@ -47,17 +52,28 @@ def read(path: Path) -> pl.DataFrame:
     return cleaned.with_row_index(ROW, offset=first).with_columns(pl.col(ROW).cast(pl.Int64))
 
 
-def _csv(path: Path) -> pl.DataFrame:
-    with path.open("r", encoding="utf-8-sig", errors="replace") as handle:
-        header = handle.readline()
-    # Danish Excel writes ';'-separated CSV (the comma is the decimal mark)
-    separator = ";" if header.count(";") > header.count(",") else ","
+def _csv(path: Path, encoding: str | None, notes: list[Message] | None) -> pl.DataFrame:
+    decoded = encodings.decode(path, encoding)
+    if decoded.fell_back and notes is not None:
+        notes.append(
+            Message(
+                "{file} is not UTF-8: read as Windows-1252 (Danish Excel's CSV); give "
+                "--encoding to choose another",
+                {"file": path.name},
+            )
+        )
+    if not decoded.data.strip():
+        raise ImportRejected(str(path), [Problem(0, "-", Message("the file is empty"), str(path))])
+    header = decoded.data.split(b"\n", 1)[0]
+    # Danish Excel writes ';'-separated CSV (the comma is the decimal mark), and its
+    # "Unicode text" tab-separated
+    counts = {sep: header.count(sep.encode()) for sep in (",", ";", "\t")}
+    separator = max(counts, key=lambda sep: counts[sep]) if any(counts.values()) else ","
     try:
         return pl.read_csv(
-            path,
+            decoded.data,
             separator=separator,
             infer_schema=False,
-            encoding="utf8-lossy",
             empty_string_is_null=False,
         )
     except pl.exceptions.PolarsError as error:

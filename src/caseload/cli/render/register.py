@@ -12,6 +12,8 @@ MAX_PROBLEMS_SHOWN = 50
 
 
 def imported(console: Console, result: ImportResult, lang: str) -> None:
+    for note in result.notes:
+        console.print(translator(lang).message(note), style="yellow")
     console.print(
         translator(lang).gettext(
             "{table}: {inserted} inserted, {updated} updated, {unchanged} unchanged",
