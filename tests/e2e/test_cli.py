@@ -668,3 +668,22 @@ def test_a_cpr_number_as_an_id_or_in_free_text_is_refused_and_never_echoed(
         in run("import", "citizens", str(citizens), "--db", loaded).output
     )
     assert _count(loaded, "citizens") == before  # nothing stored, not even row 3
+
+
+def test_import_of_danish_excels_csv_says_how_it_was_read(loaded: str, tmp_path: Path) -> None:
+    path = tmp_path / "departments.csv"
+    path.write_bytes((EXAMPLES / "departments.csv").read_text(encoding="utf-8").encode("cp1252"))
+    english = run("import", "departments", str(path), "--db", loaded)
+    assert english.exit_code == 0, english.output
+    assert "not UTF-8" not in english.output  # plain ASCII is valid UTF-8: nothing to say
+    path.write_bytes(
+        "staff_id;name;department_id;team_id;fte;start_date;district\n"
+        "KS-777;Søren Ærø;JI6;JI6-A;1;2018-01-01;Nørrebro\n".encode("cp1252")
+    )
+    for lang, said in (("en", "is not UTF-8: read as Windows-1252"), ("da", "er ikke UTF-8")):
+        result = run("import", "staff", str(path), "--db", loaded, "--lang", lang)
+        assert result.exit_code == 0, result.output
+        assert said in result.output
+    forced = run("import", "staff", str(path), "--db", loaded, "--encoding", "utf-8")
+    assert forced.exit_code == 2
+    assert "line 2 cannot be read as utf-8" in forced.output
