@@ -687,3 +687,14 @@ def test_import_of_danish_excels_csv_says_how_it_was_read(loaded: str, tmp_path:
     forced = run("import", "staff", str(path), "--db", loaded, "--encoding", "utf-8")
     assert forced.exit_code == 2
     assert "line 2 cannot be read as utf-8" in forced.output
+
+
+def test_a_mistyped_table_name_suggests_the_nearest(db: str, tmp_path: Path) -> None:
+    path = write(tmp_path, "staff.csv", "staff_id\nKS-1\n")
+    english = run("import", "staf", str(path), "--db", db)
+    assert english.exit_code == 2
+    assert "Unknown table 'staf'; did you mean 'staff'?" in english.output
+    danish = run("import", "staf", str(path), "--db", db, "--lang", "da")
+    assert "mente du 'staff'?" in danish.output
+    hidden = run("import", "010180-1234", str(path), "--db", db)
+    assert hidden.exit_code == 2 and "010180" not in hidden.output

@@ -20,7 +20,8 @@ from caseload.cli.common import (
     open_register,
 )
 from caseload.cli.render import register as render
-from caseload.i18n import translator
+from caseload.i18n import Message, translator
+from caseload.operate.refusals import shown_id
 from caseload.register import catalogue
 from caseload.register.export import FORMATS, export
 from caseload.register.importer import import_file
@@ -69,13 +70,7 @@ def import_(
     """Import a file: every row or none; re-importing the same file changes nothing."""
     language = lang_of(lang)
     if table not in catalogue.BY_NAME:
-        raise fail(
-            translator(language).gettext(
-                "Unknown table {table!r}; choose one of: {tables}",
-                table=table,
-                tables=", ".join(catalogue.BY_NAME),
-            )
-        )
+        raise fail(_unknown_table(table, language))
     engine = open_register(db, language)
     try:
         result = import_file(engine, table, file, encoding=encoding)
@@ -125,3 +120,23 @@ def tables(lang: LangOption = "") -> None:
         columns = ", ".join(f.name + ("*" if f.required else "") for f in spec.fields)
         console.print(f"[bold]{spec.name}[/bold]: {columns}")
     console.print(translator(lang_of(lang)).gettext("* required"))
+
+
+def _unknown_table(table: str, lang: str) -> str:
+    """An unknown table name, with the nearest one when there is one, and all of them."""
+    tr = translator(lang)
+    close = catalogue.nearest(table)
+    tables = ", ".join(catalogue.BY_NAME)
+    if close is not None:
+        return tr.message(
+            Message(
+                "Unknown table {table}; did you mean {nearest!r}? The tables: {tables}",
+                {"table": shown_id(table), "nearest": close, "tables": tables},
+            )
+        )
+    return tr.message(
+        Message(
+            "Unknown table {table}; choose one of: {tables}",
+            {"table": shown_id(table), "tables": tables},
+        )
+    )

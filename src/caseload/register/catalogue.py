@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+
 from caseload.register import caseflow_tables as cf
 from caseload.register import tables as t
 from caseload.register.spec import TableSpec
@@ -39,3 +41,9 @@ def spec(name: str) -> TableSpec:
         return BY_NAME[name]
     except KeyError:
         raise KeyError(f"unknown table {name!r}; choose one of: {', '.join(BY_NAME)}") from None
+
+
+def nearest(name: str) -> str | None:
+    """The import table whose name is closest to a mistyped one ("staf" → "staff")."""
+    found = difflib.get_close_matches(name.strip().lower(), BY_NAME, n=1, cutoff=0.6)
+    return found[0] if found else None
