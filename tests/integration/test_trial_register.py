@@ -559,3 +559,30 @@ def test_three_years_on_kontanthjaelp_counts_from_the_third_anniversary(
         traits = {e.code: e.traits for e in enrolment.eligible(conn, design, date(2019, 3, 1))}
     assert (traits["C2"]["duration"], traits["C2"]["age"]) == ("kh<3y", "<30")
     assert (traits["C1"]["duration"], traits["C1"]["age"]) == ("kh>=3y", "30-39")
+
+
+@pytest.mark.parametrize(
+    ("eligible", "said"),
+    [
+        ({"departments": ["D1", "DX"]}, "no department DX in the register"),
+        ({"target_groups": ["astronauts"]}, "unknown target group astronauts"),
+    ],
+)
+def test_a_department_or_group_the_register_lacks_is_refused_and_nothing_stored(
+    register: Engine, eligible: dict[str, list[str]], said: str
+) -> None:
+    """Issue 10: a mistyped department used to make an empty trial."""
+    design = Design("complete", 0.5, seed=2018, eligible=eligible)
+    with pytest.raises(DesignError) as caught:
+        enrolment.randomise(register, "T1", design, start=START)
+    assert said in str(caught.value)
+    assert caught.value.text("da") != str(caught.value)  # in Danish too
+    assert _tables(register) == ([], [])
+
+
+def test_a_trial_that_would_assign_nobody_is_not_created(register: Engine) -> None:
+    design = Design("complete", 0.5, seed=2018, eligible=D1)
+    with pytest.raises(DesignError) as caught:
+        enrolment.randomise(register, "T1", design, start=date(2001, 1, 1))
+    assert "no citizen is eligible on 2001-01-01" in str(caught.value)
+    assert _tables(register) == ([], [])

@@ -205,6 +205,7 @@ def randomise(
                         {"code": code},
                     )
                 )
+            _refuse_unknown_eligibility(conn, design)
             trial_id, start_date = None, start
         else:
             trial_id, stored_design, start_date = stored
@@ -226,6 +227,14 @@ def randomise(
             people = [e for e in people if e.citizen_id not in at_start]
         else:
             kept = len(taken.citizens)
+        if created and not people:
+            raise DesignError(
+                Message(
+                    "no citizen is eligible on {day} (on kontanthjælp, in the departments and "
+                    "target groups the design names): the trial was not created",
+                    {"day": day.isoformat()},
+                )
+            )
         arms, strata_of, clusters = _draw(people, design, taken, day)
         if not dry_run:
             now = datetime.now(UTC).replace(tzinfo=None)
@@ -238,6 +247,29 @@ def randomise(
         table.setdefault(stratum or "all", {}).setdefault(arm, 0)
         table[stratum or "all"][arm] += 1
     return Run(code, design, day, created, kept, dict(Counter(arms)), table, clusters, dry_run)
+
+
+def _refuse_unknown_eligibility(conn: Connection, design: Design) -> None:
+    """A department or target group the design names that the register does not know is a
+    typing mistake, not an empty trial: refuse it before anything is stored."""
+    named = design.eligible.get("departments") or []
+    known = set(conn.execute(select(s.department.c.code)).scalars())
+    unknown = [code for code in named if code not in known]
+    if unknown:
+        raise DesignError(
+            Message(
+                "no department {codes} in the register (departments: {known})",
+                {"codes": ", ".join(unknown), "known": ", ".join(sorted(known))},
+            )
+        )
+    groups = [g for g in design.eligible.get("target_groups") or [] if g not in codes.TARGET_GROUPS]
+    if groups:
+        raise DesignError(
+            Message(
+                "unknown target group {codes} (target groups: {known})",
+                {"codes": ", ".join(groups), "known": ", ".join(codes.TARGET_GROUPS)},
+            )
+        )
 
 
 def _write(
