@@ -549,3 +549,31 @@ def test_two_edits_of_one_case_take_turns(engine: Engine) -> None:
         (ids["KS1"], ENTRY, DAY - timedelta(days=1), "intake"),
         (ids["KS3"], DAY, None, "reallocation"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("option", "said_en", "said_da"),
+    [
+        ({"place": "moon"}, "unknown meeting place 'moon'; one of: ", "ukendt samtalested"),
+        ({"status": "maybe"}, "unknown meeting status 'maybe'; one of: ", "ukendt samtalestatus"),
+        ({"kind": "chat"}, "unknown meeting kind 'chat'; one of: ", "ukendt samtaletype"),
+    ],
+)
+def test_an_invalid_meeting_code_lists_the_valid_ones(
+    engine: Engine, option: dict[str, str], said_en: str, said_da: str
+) -> None:
+    """Issue 10: an invalid place used to be refused as a clash with a stored row."""
+    _register(engine)
+    given = {"kind": "job_meeting", "status": "held", "place": None, **option}
+    with pytest.raises(Refused) as caught, engine.begin() as conn:
+        record_meeting(
+            conn,
+            "C1",
+            "MX1",
+            given["kind"],
+            given["status"],
+            DAY,
+            place=given["place"],
+        )
+    assert said_en in caught.value.message("en")
+    assert said_da in caught.value.message("da")

@@ -33,7 +33,7 @@ from sqlalchemy import Connection, Row, delete, func, insert, or_, select, updat
 from caseload.domain import codes
 from caseload.domain.load import TOLERANCE
 from caseload.domain.rhythm import Contact, next_due
-from caseload.i18n import Message
+from caseload.i18n import N_, Message
 from caseload.operate.department import load_and_cap, on
 from caseload.operate.refusals import Conflict, NotFound, Refused, shown_id
 from caseload.operate.rhythm import rule_for
@@ -465,13 +465,16 @@ def record_meeting(
 ) -> Changed:
     """A meeting held, planned or missed on ``day``; a job meeting's due date is the one the
     rhythm gave on that day. Refused on a day the citizen is on no caseload."""
-    if kind not in codes.MEETING_KINDS or status not in codes.MEETING_STATUSES:
-        raise Refused(
-            Message(
-                "unknown meeting kind or status: {kind!r}, {status!r}",
-                {"kind": kind, "status": status},
+    for value, allowed, unknown in (
+        (kind, codes.MEETING_KINDS, N_("unknown meeting kind {value}; one of: {allowed}")),
+        (status, codes.MEETING_STATUSES, N_("unknown meeting status {value}; one of: {allowed}")),
+        (place, codes.MEETING_PLACES, N_("unknown meeting place {value}; one of: {allowed}")),
+    ):
+        if value is not None and value not in allowed:
+            # named here: the database's constraint would say only "clashes with a row"
+            raise Refused(
+                Message(unknown, {"value": shown_id(value), "allowed": ", ".join(allowed)})
             )
-        )
     if absence_accepted and status not in codes.MISSED_STATUSES:
         raise Refused(Message("only a cancelled or missed meeting can have its absence accepted"))
     cid, _, _ = _citizen(conn, citizen)
