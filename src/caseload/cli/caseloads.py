@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -125,16 +126,19 @@ def rebalance(
     district and an even weighted load. Compared with a greedy loop in the same run."""
     from caseload.operate.allocation import rebalance as run
 
-    language = lang_of(lang)
-    day, role = day_of(as_of, language), role_of(role, language)
-    prefer = _preferences(weights, language)
-    result = _allocate(
-        db,
+    _plan(
+        lambda conn, write, day, role, prefer: run(
+            conn, department, day, role, cap, prefer, write=write
+        ),
+        role,
+        weights,
+        as_of,
         dry_run,
-        lambda conn, write: run(conn, department, day, role, cap, prefer, write=write),
-        language,
+        json_out,
+        plot,
+        db,
+        lang,
     )
-    _show(result, language, json_out, plot)
 
 
 def assign(
@@ -158,16 +162,19 @@ def assign(
     before, else one in their district, else the least loaded."""
     from caseload.operate.allocation import assign as run
 
-    language = lang_of(lang)
-    day, role = day_of(as_of, language), role_of(role, language)
-    prefer = _preferences(weights, language)
-    result = _allocate(
-        db,
+    _plan(
+        lambda conn, write, day, role, prefer: run(
+            conn, department, day, role, new, prefer, write=write
+        ),
+        role,
+        weights,
+        as_of,
         dry_run,
-        lambda conn, write: run(conn, department, day, role, new, prefer, write=write),
-        language,
+        json_out,
+        plot,
+        db,
+        lang,
     )
-    _show(result, language, json_out, plot)
 
 
 def _preferences(text: str | None, lang: str) -> Preferences | None:
@@ -177,26 +184,43 @@ def _preferences(text: str | None, lang: str) -> Preferences | None:
         raise fail("--weights: " + translator(lang).message(error.message)) from None
 
 
-def _allocate(
-    db: str | None, dry_run: bool, run: Callable[[Connection, bool], Allocation], lang: str
-) -> Allocation:
-    """A dry run on a read-only connection, else the plan written in one transaction;
-    a refusal is one clear line and exit code 2, with nothing written."""
-    engine = open_register(db, lang)
-    with refusals(lang):
+Make = Callable[[Connection, bool, date, str, Preferences | None], Allocation]
+"""A rebalance or assign on a connection: (conn, write, day, role, preferences)."""
+
+
+def _plan(
+    make: Make,
+    role: str,
+    weights: str | None,
+    as_of: str | None,
+    dry_run: bool,
+    json_out: Path | None,
+    plot: Path | None,
+    db: str | None,
+    lang: str,
+) -> None:
+    """What rebalance and assign share: the options read, the plan made (a dry run on a
+    read-only connection, else written in one transaction; a refusal is one clear line and
+    exit code 2, with nothing written), and shown."""
+    language = lang_of(lang)
+    day, role = day_of(as_of, language), role_of(role, language)
+    prefer = _preferences(weights, language)
+    engine = open_register(db, language)
+    with refusals(language):
         if dry_run:
             with reader(engine).connect() as conn:
-                return run(conn, False)
-        with engine.begin() as conn:
-            return run(conn, True)
+                result = make(conn, False, day, role, prefer)
+        else:
+            with engine.begin() as conn:
+                result = make(conn, True, day, role, prefer)
+    _show(result, language, json_out, plot)
 
 
 def _show(result: Allocation, lang: str, json_out: Path | None, plot: Path | None) -> None:
-    render.allocation(console, errors, result, lang)
+    summary = result.summary()
+    render.allocation(console, errors, result, summary, lang)
     if json_out is not None:
-        json_out.write_text(
-            json.dumps(result.summary(), indent=2, ensure_ascii=False), encoding="utf-8"
-        )
+        json_out.write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
     if plot is not None:
         from caseload.operate.figures import load_shares
 

@@ -154,12 +154,16 @@ def status(
 
 
 def allocation(
-    console: Console, errors: Console, result: Allocation, lang: str, limit: int = 20
+    console: Console,
+    errors: Console,
+    result: Allocation,
+    summary: dict[str, Any],
+    lang: str,
+    limit: int = 20,
 ) -> None:
     """A rebalance or assign plan: both methods side by side, loads before and after, the
     first moves, and what was written (or that nothing was, on a dry run)."""
     _ = translator(lang).gettext
-    summary = result.summary()
     console.print(_methods(result.kind, summary, lang))
     console.print(_loads(summary, lang))
     moves = summary["moves"]
