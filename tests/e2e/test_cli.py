@@ -698,3 +698,18 @@ def test_a_mistyped_table_name_suggests_the_nearest(db: str, tmp_path: Path) -> 
     assert "mente du 'staff'?" in danish.output
     hidden = run("import", "010180-1234", str(path), "--db", db)
     assert hidden.exit_code == 2 and "010180" not in hidden.output
+
+
+@pytest.mark.postgres
+def test_a_postgresql_database_that_does_not_exist_is_one_line(
+    postgres_server: Engine,
+) -> None:
+    url = postgres_server.url.set(database="caseload_no_such_db").render_as_string(
+        hide_password=False
+    )
+    result = run("status", "--db", url)
+    said = " ".join(result.output.split())  # the console wraps long lines
+    assert result.exit_code == 3
+    assert said.startswith("Cannot open the database")
+    assert 'database "caseload_no_such_db" does not exist' in said
+    assert "Traceback" not in said

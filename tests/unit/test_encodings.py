@@ -96,3 +96,16 @@ def test_an_empty_file_says_so(tmp_path: Path) -> None:
     with pytest.raises(ImportRejected) as caught:
         readers.read(path)
     assert caught.value.problems[0].reason == "the file is empty"
+
+
+def test_a_row_with_more_cells_than_the_header_is_named_in_words(tmp_path: Path) -> None:
+    """Not the library's "Consider setting truncate_ragged_lines=True"."""
+    path = tmp_path / "staff.csv"
+    path.write_bytes(b"staff_id,name\nKS-1,Ann\nKS-2,Bo,extra,more\n")
+    with pytest.raises(ImportRejected) as caught:
+        readers.read(path)
+    problem = caught.value.problems[0]
+    assert (problem.row, problem.reason) == (
+        3,
+        "this row has 4 cells but the header names 2 columns",
+    )

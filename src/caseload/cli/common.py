@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from caseload.domain import codes
 from caseload.i18n import LANGS, default_lang, translator
@@ -111,7 +111,24 @@ def open_register(db: str | None, lang: str) -> Engine:
         )
         raise typer.Exit(EXIT_STATE)
     engine = connect(db)
-    if not is_current(engine):
+    try:
+        current = is_current(engine)
+    except OperationalError as error:
+        # the server is down, refuses us, or the database does not exist: the driver's
+        # first line says which; the URL is shown without its password
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
+        errors.print(
+            _(
+                "Cannot open the database {url}: {reason}. Start the server, or create the "
+                "database, then run `caseload init`.",
+                url=engine.url.render_as_string(hide_password=True),
+                reason=reason,
+            ),
+            style="red",
+            markup=False,
+        )
+        raise typer.Exit(EXIT_STATE) from None
+    if not current:
         errors.print(
             _("The database is not initialised or is out of date: run `caseload init` first."),
             style="red",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from pathlib import Path
 
 import polars as pl
@@ -78,16 +80,29 @@ def _csv(path: Path, encoding: str | None, notes: list[Message] | None) -> pl.Da
         )
     except pl.exceptions.PolarsError as error:
         raise ImportRejected(
-            str(path),
-            [
-                Problem(
-                    0,
-                    "-",
-                    Message("not a readable CSV file: {error}", {"error": str(error)}),
-                    str(path),
-                )
-            ],
+            str(path), [_unreadable_csv(path, decoded.data, separator, error)]
         ) from None
+
+
+def _unreadable_csv(path: Path, data: bytes, separator: str, error: Exception) -> Problem:
+    """Why Polars could not read the file, in the user's words where we can tell: the first
+    row with more cells than the header names (the library's own text otherwise)."""
+    rows = csv.reader(io.StringIO(data.decode("utf-8")), delimiter=separator)
+    header = next(rows, [])
+    for number, row in enumerate(rows, start=2):
+        if len(row) > len(header):
+            return Problem(
+                number,
+                "-",
+                Message(
+                    "this row has {cells} cells but the header names {columns} columns",
+                    {"cells": len(row), "columns": len(header)},
+                ),
+                str(path),
+            )
+    return Problem(
+        0, "-", Message("not a readable CSV file: {error}", {"error": str(error)}), str(path)
+    )
 
 
 def _cell(value: object) -> str | None:
