@@ -23,6 +23,7 @@ from typing import Any, ClassVar, Protocol, TypeVar
 
 from caseload.evaluate import dist
 from caseload.evaluate.adjust import Adjusted
+from caseload.evaluate.clustered import INDIVIDUAL, Errors
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,9 @@ class BinaryResult:
     alpha: float
     p_value_holm: float | None = None
     adjusted: Adjusted | None = None
+    errors: Errors = INDIVIDUAL
+    """Which errors the interval and p-value use (cluster-robust when units are clustered;
+    ``test`` is then ``cluster``: the CR1 z test of clustered.py)."""
     """Regression-adjusted risk difference (linear probability model), when covariates given."""
 
     @property

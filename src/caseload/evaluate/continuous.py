@@ -22,6 +22,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from caseload.evaluate import dist
 from caseload.evaluate.adjust import Adjusted
+from caseload.evaluate.clustered import INDIVIDUAL, Errors
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,9 @@ class ContinuousResult:
     alpha: float
     adjusted: Adjusted | None = None
     p_value_holm: float | None = None
+    errors: Errors = INDIVIDUAL
+    """Which errors the interval and p-value use: with clusters, OLS with CR1 errors and a
+    normal reference (``df`` is then infinite), clustered.py."""
 
     @property
     def significant(self) -> bool:

@@ -6,12 +6,13 @@ continuous.py, adjust.py, survival.py and cox.py.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 
-from caseload.evaluate import binary, dist, survival
+from caseload.evaluate import binary, clustered, dist, survival
 from caseload.evaluate.adjust import Adjusted, adjusted_difference
 from caseload.evaluate.binary import BinaryResult, Counts
 from caseload.evaluate.continuous import ContinuousResult, standardised_mean_difference, welch
@@ -62,6 +63,7 @@ def binary_outcome(
     cov: Covariates | None = None,
     alpha: float = 0.05,
 ) -> BinaryResult:
+    cov = cov or Covariates()
     events = y.astype(bool)
     result = binary.compare(
         name,
@@ -69,7 +71,23 @@ def binary_outcome(
         Counts(int(events[~treated].sum()), int((~treated).sum())),
         alpha,
     )
-    return replace(result, adjusted=_adjusted(y.astype(float), treated, cov or Covariates(), alpha))
+    result = replace(result, adjusted=_adjusted(y.astype(float), treated, cov, alpha))
+    if cov.cluster is None:
+        return result
+    fit = clustered.difference(y, treated, cov.cluster, alpha)
+    t, c = result.treated, result.control
+    individual_se = math.sqrt(t.rate * (1 - t.rate) / t.n + c.rate * (1 - c.rate) / c.n)
+    # the clusters' design effect widens what the trial could detect (never narrows it)
+    inflation = max(1.0, fit.se / individual_se) if individual_se > 0 else 1.0
+    return replace(
+        result,
+        ci=fit.ci,
+        p_value=fit.p_value,
+        test="cluster",
+        risk_ratio_ci=None,  # its interval would not account for the clusters
+        minimum_detectable_effect=result.minimum_detectable_effect * inflation,
+        errors=clustered.errors_of_difference(y, treated, cov.cluster),
+    )
 
 
 def continuous_outcome(
@@ -79,8 +97,19 @@ def continuous_outcome(
     cov: Covariates | None = None,
     alpha: float = 0.05,
 ) -> ContinuousResult:
+    cov = cov or Covariates()
     result = welch(name, y[treated], y[~treated], alpha)
-    return replace(result, adjusted=_adjusted(y.astype(float), treated, cov or Covariates(), alpha))
+    result = replace(result, adjusted=_adjusted(y.astype(float), treated, cov, alpha))
+    if cov.cluster is None:
+        return result
+    fit = clustered.difference(y, treated, cov.cluster, alpha)
+    return replace(
+        result,
+        ci=fit.ci,
+        p_value=fit.p_value,
+        df=math.inf,
+        errors=clustered.errors_of_difference(y, treated, cov.cluster),
+    )
 
 
 @dataclass(frozen=True)
@@ -92,10 +121,22 @@ class SurvivalResult:
     cox: CoxResult
     cox_adjusted: CoxResult | None
     rmst: survival.RmstDifference
+    errors: clustered.Errors = clustered.INDIVIDUAL
 
     @property
     def hazard_ratio(self) -> tuple[float, tuple[float, float], float]:
         return self.cox.term("treated")
+
+    @property
+    def test(self) -> str:
+        """``logrank``, or with clusters ``cox_wald``: the Wald test of the treated
+        coefficient with the cluster-robust sandwich (clustered.py)."""
+        return "logrank" if self.errors.kind == "individual" else "cox_wald"
+
+    @property
+    def p_value(self) -> float:
+        """The headline test's two-sided p-value (``test``)."""
+        return self.logrank.p_value if self.test == "logrank" else self.hazard_ratio[2]
 
 
 def survival_outcome(
@@ -124,6 +165,11 @@ def survival_outcome(
             cluster=cov.cluster,
             alpha=alpha,
         )
+    rmst = survival.rmst_difference(time, event, treated, tau, alpha)
+    errors = clustered.INDIVIDUAL
+    if cov.cluster is not None:
+        errors = clustered.errors_of_survival(time, event, treated, cov.cluster)
+        rmst = _clustered_rmst(rmst, time, event, treated, cov.cluster, alpha)
     return SurvivalResult(
         name,
         km_t,
@@ -131,8 +177,36 @@ def survival_outcome(
         survival.logrank(time, event, treated),
         plain,
         adjusted,
-        survival.rmst_difference(time, event, treated, tau, alpha),
+        rmst,
+        errors,
     )
+
+
+def _clustered_rmst(
+    rmst: survival.RmstDifference,
+    time: np.ndarray,
+    event: np.ndarray,
+    treated: np.ndarray,
+    cluster: np.ndarray,
+    alpha: float,
+) -> survival.RmstDifference:
+    """The RMST difference with a leave-one-cluster-out jackknife interval and p; NaN where
+    leaving out a cluster empties an arm or shortens follow-up below tau."""
+    labels = np.unique(cluster.astype(str))
+    as_text = cluster.astype(str)
+    leave_out: list[float | None] = []
+    for label in labels:
+        keep = as_text != label
+        t, e, a = time[keep], event[keep], treated[keep]
+        if a.all() or not a.any() or min(t[a].max(), t[~a].max()) < rmst.tau:
+            leave_out.append(None)
+            continue
+        leave_out.append(survival.rmst_difference(t, e, a, rmst.tau, alpha).difference)
+    fit = clustered.jackknife(rmst.difference, leave_out, alpha)
+    if fit is None:
+        return replace(rmst, ci=(math.nan, math.nan), p_value=math.nan)
+    _, ci, p = fit
+    return replace(rmst, ci=ci, p_value=p)
 
 
 @dataclass(frozen=True)

@@ -364,6 +364,11 @@ def _estimates(
     return results, spell
 
 
+def _finite(value: float) -> float | None:
+    """None for an undefined number (JSON has no NaN)."""
+    return value if math.isfinite(value) else None
+
+
 def to_json(analysis: Analysis) -> dict[str, Any]:
     """The documented JSON: per outcome name, kind, arms, difference, ci, p values …"""
     rows: list[dict[str, Any]] = []
@@ -384,7 +389,7 @@ def to_json(analysis: Analysis) -> dict[str, Any]:
                 "kind": "continuous",
                 "treated": {"n": r.n_treated, "mean": r.mean_treated, "sd": r.sd_treated},
                 "control": {"n": r.n_control, "mean": r.mean_control, "sd": r.sd_control},
-                "df": r.df,
+                "df": r.df if math.isfinite(r.df) else None,  # None: a normal reference
             }
         row.update(
             {
@@ -393,6 +398,7 @@ def to_json(analysis: Analysis) -> dict[str, Any]:
                 "p_value": r.p_value,
                 "p_value_holm": r.p_value_holm,
                 "significant": r.significant,
+                "errors": r.errors.as_json(),
             }
         )
         if r.adjusted is not None:
@@ -413,7 +419,10 @@ def to_json(analysis: Analysis) -> dict[str, Any]:
             "hazard_ratio": hr,
             "ci": list(ci),
             "p_value": p,
+            "test": s.test,
+            "test_p_value": s.p_value,
             "logrank_p": s.logrank.p_value,
+            "errors": s.errors.as_json(),
             "se_kind": s.cox.se_kind,
             "treated": {
                 "n": s.treated.n_units,
@@ -430,8 +439,8 @@ def to_json(analysis: Analysis) -> dict[str, Any]:
             "rmst": {
                 "tau": s.rmst.tau,
                 "difference": s.rmst.difference,
-                "ci": list(s.rmst.ci),
-                "p_value": s.rmst.p_value,
+                "ci": [_finite(v) for v in s.rmst.ci],
+                "p_value": _finite(s.rmst.p_value),
             },
             "ph_test_p": s.cox.ph_test.global_p if s.cox.ph_test else None,
         }
