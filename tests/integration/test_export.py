@@ -182,7 +182,7 @@ def test_empty_register_exports_header_only_files(engine: Engine, tmp_path: Path
 def test_cpr_never_leaves_and_reimport_keeps_the_stored_hash(
     engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv(rules.CPR_KEY_ENV, "test-municipality-key")
+    monkeypatch.setenv(rules.CPR_KEY_ENV, "0f" * 32)
     source = tmp_path / "citizens.csv"
     source.write_text(
         "citizen_id,cpr,origin,target_group\n"

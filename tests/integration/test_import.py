@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, func, insert, select, update
 
 from caseload.domain import cpr
 from caseload.register import catalogue, importer, rules
@@ -19,7 +19,7 @@ from caseload.store import schema
 from tests.conftest import EXAMPLES
 from tests.helpers import write
 
-CPR_KEY = "test-municipality-key"
+CPR_KEY = "0f" * 32  # 32 bytes, as hexadecimal: the shortest key a new register takes
 ORDER = [spec.name for spec in catalogue.SPECS]
 
 
@@ -594,6 +594,56 @@ def test_cpr_without_a_key_is_rejected_not_crashed(
     assert rules.CPR_KEY_ENV in found[0].reason
     assert "0101801233" not in str(caught.value) and "010180" not in found[0].reason
     assert _count(engine, "citizens") == 0
+
+
+def test_a_new_register_refuses_a_short_key(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the key `x`, key and number came back from one stored hash in under a second."""
+    path = write(tmp_path, "citizens.csv", CPR_FILE)
+    for weak in ("x", "test-municipality-key", "0f" * 31):
+        monkeypatch.setenv(rules.CPR_KEY_ENV, weak)
+        with pytest.raises(ImportRejected) as caught:
+            importer.import_file(engine, "citizens", path)
+        found = caught.value.problems
+        assert {(p.row, p.column) for p in found} == {(2, "cpr"), (3, "cpr"), (4, "cpr")}
+        assert "too short" in found[0].reason and "caseload keygen" in found[0].reason
+        assert weak not in str(caught.value) or len(weak) < 3
+        assert _count(engine, "citizens") == 0
+
+
+def test_a_register_hashed_with_a_short_key_keeps_working_with_a_warning(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    weak = "legacy-key"
+    first = write(tmp_path, "citizens.csv", CPR_FILE)
+    # the register as an earlier release left it: a citizen hashed with a short key
+    monkeypatch.setenv(rules.CPR_KEY_ENV, "0f" * 32)
+    importer.import_file(engine, "citizens", first)
+    with engine.begin() as conn:
+        conn.execute(
+            update(schema.citizen)
+            .where(schema.citizen.c.code == "C200")
+            .values(cpr_hash=cpr.keyed_hash(CPR_NUMBERS[0], weak.encode()))
+        )
+    monkeypatch.setenv(rules.CPR_KEY_ENV, weak)
+    result = importer.import_file(engine, "citizens", first)
+    assert (result.inserted, result.updated, result.unchanged) == (0, 2, 1)
+    warning = [n for n in result.notes if "shorter than 32 bytes" in str(n)]
+    assert len(warning) == 1
+    assert _by_code(engine, "citizens")["C201"]["cpr_hash"] == cpr.keyed_hash(
+        CPR_NUMBERS[1], weak.encode()
+    )
+
+
+@pytest.mark.parametrize(
+    ("key", "size"),
+    [("ab" * 32, 32), ("AB" * 40, 40), ("A" * 43 + "=", 32), ("x", 0), ("ab" * 31, 31)],
+)
+def test_key_strength_counts_decoded_bytes(key: str, size: int) -> None:
+    assert cpr.key_bytes(key) == size
+    assert cpr.strong_key(key) == (size >= cpr.MIN_KEY_BYTES)
+    assert cpr.strong_key(cpr.new_key()) and len(cpr.new_key()) == 64
 
 
 def test_without_a_key_a_file_without_cpr_still_imports(

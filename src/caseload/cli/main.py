@@ -16,6 +16,7 @@ from caseload.cli import (
     casework,
     demo,
     evaluate,
+    keys,
     meetings,
     randomise,
     register,
@@ -211,6 +212,11 @@ COMMANDS: tuple[tuple[str, Callable[..., None], str], ...] = (
         "analyze-counts",
         evaluate.analyze_counts,
         N_("Binary outcomes from published totals: rates, differences, tests, power."),
+    ),
+    (
+        "keygen",
+        keys.keygen,
+        N_("Make a key for hashing CPR numbers (CASELOAD_CPR_KEY), and say where to keep it."),
     ),
 )
 for name, function, summary in COMMANDS:

@@ -8,9 +8,12 @@ under a key the municipality holds, plus the birth date and sex.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import date
 
@@ -79,6 +82,34 @@ def looks_like_cpr(text: str) -> bool:
             continue
         return True
     return False
+
+
+MIN_KEY_BYTES = 32
+"""A hashing key carries at least this many random bytes: with a short key, the key and a
+CPR number were recovered from one stored hash in under a second (there are only about
+3,000 CPR numbers per birth date and sex, so the key is the whole protection)."""
+
+
+def key_bytes(text: str) -> int:
+    """How many bytes a key written as hexadecimal or base64 holds once decoded (0 for a
+    key in neither form). The HMAC uses the key's text as given, so registers hashed
+    before this rule keep their hashes."""
+    text = text.strip()
+    if re.fullmatch(r"(?:[0-9a-fA-F]{2})+", text):
+        return len(text) // 2
+    try:
+        return len(base64.b64decode(text, validate=True))
+    except (binascii.Error, ValueError):
+        return 0
+
+
+def strong_key(text: str) -> bool:
+    return key_bytes(text) >= MIN_KEY_BYTES
+
+
+def new_key() -> str:
+    """A fresh key: 32 random bytes as 64 hexadecimal characters."""
+    return secrets.token_hex(MIN_KEY_BYTES)
 
 
 def keyed_hash(cpr: str, key: bytes) -> str:

@@ -53,6 +53,9 @@ def import_file(
         result = import_frame(conn, spec, raw, source=str(path), progress=progress)
     if result.inserted + result.updated >= bulk.VACUUM_FROM:
         bulk.vacuum_after_load(engine, [spec.table.name])
+    weak = rules.weak_key_note() if "cpr" in raw.columns else None
+    if weak is not None:
+        notes.append(weak)
     return replace(result, notes=tuple(notes))
 
 

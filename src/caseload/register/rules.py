@@ -11,6 +11,7 @@ reason or its values.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -19,7 +20,7 @@ import polars as pl
 from sqlalchemy import Connection, func, select
 
 from caseload.domain import codes, cpr
-from caseload.i18n import N_
+from caseload.i18n import N_, Message
 from caseload.register.problems import params_json
 from caseload.register.spec import Rule
 
@@ -171,6 +172,48 @@ def cpr_key_present(df: pl.DataFrame) -> pl.DataFrame:
         "cpr",
         N_("CPR numbers are stored only as a keyed hash: set {name} first"),
         name=CPR_KEY_ENV,
+    )
+
+
+def cpr_key(environ: Mapping[str, str] | None = None) -> str:
+    """The hashing key as the user set it (empty when unset)."""
+    return (os.environ if environ is None else environ).get(CPR_KEY_ENV, "")
+
+
+def strong_key_for_new_register(conn: Connection, rows: pl.DataFrame) -> pl.DataFrame:
+    """A register that holds no CPR hash yet refuses a hashing key shorter than 32 bytes
+    (docs/privacy.md); one already hashed with a shorter key keeps working (it cannot be
+    re-keyed: the numbers are not stored), and every import with CPR numbers warns."""
+    from caseload.store import schema as s
+
+    key = cpr_key()
+    if not key or cpr.strong_key(key) or not _has(rows, "cpr_hash"):
+        return none()
+    c = s.citizen
+    if conn.execute(select(c.c.id).where(c.c.cpr_hash.is_not(None)).limit(1)).first():
+        return none()
+    return flag(
+        rows,
+        pl.col("cpr_hash").is_not_null(),
+        "cpr",
+        N_(
+            "the key in {name} is too short: a new register needs at least {bytes} random "
+            "bytes (64 hexadecimal characters); `caseload keygen` makes one"
+        ),
+        name=CPR_KEY_ENV,
+        bytes=str(cpr.MIN_KEY_BYTES),
+    )
+
+
+def weak_key_note() -> Message | None:
+    """The warning for a register hashed with a key shorter than the rule (every run)."""
+    key = cpr_key()
+    if not key or cpr.strong_key(key):
+        return None
+    return Message(
+        "warning: the key in {name} is shorter than {bytes} bytes; this register was hashed "
+        "with it and keeps working, but its CPR hashes are weakly protected",
+        {"name": CPR_KEY_ENV, "bytes": cpr.MIN_KEY_BYTES},
     )
 
 

@@ -207,6 +207,7 @@ CITIZENS = TableSpec(
     rules=(rules.birth_date_or_cpr, rules.sex_or_cpr, rules.cpr_key_present, rules.same_cpr_twice),
     derive=rules.derive_from_cpr,
     derived_columns=("cpr_hash", "birth_date", "sex"),
+    stored_rules=(rules.strong_key_for_new_register,),
 )
 
 RESPONSIBILITIES = TableSpec(
