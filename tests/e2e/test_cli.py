@@ -47,6 +47,7 @@ COMMANDS = [
     "evaluate",
     "analyze",
     "analyze-counts",
+    "keygen",
 ]
 CPR_KEY = "test-municipality-key"
 

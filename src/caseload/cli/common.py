@@ -18,7 +18,15 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from caseload.domain import codes
 from caseload.i18n import LANGS, default_lang, translator
 from caseload.operate.refusals import CannotPlace, Conflict, NotFound, Refused
-from caseload.store.database import ENV_URL, connect, resolve_url
+from caseload.store.database import (
+    ENV_BUSY,
+    ENV_URL,
+    busy_timeout_ms,
+    connect,
+    is_busy,
+    reader,
+    resolve_url,
+)
 from caseload.store.migrate import is_current
 
 # piped or captured output (CI logs, `make demo`) gets room for the tables' columns
@@ -58,6 +66,8 @@ EXIT_STATE = 3
 """Exit code when the database is not in a usable state (missing, not migrated)."""
 EXIT_CONFLICT = 4
 """Exit code when someone else changed the case first (optimistic concurrency)."""
+EXIT_BUSY = 5
+"""Exit code when another write held the register past the wait (try again)."""
 
 
 def lang_of(value: str | None) -> str:
@@ -98,6 +108,18 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(EXIT_INPUT)
 
 
+def busy(lang: str) -> typer.Exit:
+    """Another writer held the register past the wait: one line; raise the result."""
+    said = translator(lang).gettext(
+        "the register is busy (another write is running); try again, or let commands "
+        "wait longer with {name}=SECONDS (now {seconds})",
+        name=ENV_BUSY,
+        seconds=busy_timeout_ms() / 1000,
+    )
+    errors.print(said, markup=False, style="red", soft_wrap=True)
+    return typer.Exit(EXIT_BUSY)
+
+
 def open_register(db: str | None, lang: str) -> Engine:
     """An engine on a migrated register, or a clear message and exit code 3."""
     _ = translator(lang).gettext
@@ -112,8 +134,10 @@ def open_register(db: str | None, lang: str) -> Engine:
         raise typer.Exit(EXIT_STATE)
     engine = connect(db)
     try:
-        current = is_current(engine)
+        current = is_current(reader(engine))
     except OperationalError as error:
+        if is_busy(error):
+            raise busy(lang) from None
         # the server is down, refuses us, or the database does not exist: the driver's
         # first line says which; the URL is shown without its password
         reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__

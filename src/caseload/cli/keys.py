@@ -11,8 +11,9 @@ from caseload.register.rules import CPR_KEY_ENV
 
 
 def keygen(lang: LangOption = "") -> None:
-    """Print a new CPR hashing key (32 random bytes, hexadecimal) on standard output, and
-    where to keep it on standard error (so ``caseload keygen > key`` holds only the key)."""
+    """Make a key for hashing CPR numbers (CASELOAD_CPR_KEY), and say where to keep it."""
+    # the key (32 random bytes, hexadecimal) on standard output and the advice on standard
+    # error, so that `caseload keygen > key` holds only the key
     t = translator(lang_of(lang))
     sys.stdout.write(cpr.new_key() + "\n")
     errors.print(

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.logging import RichHandler
+from sqlalchemy.exc import OperationalError
 from typer.core import TyperCommand, TyperGroup
 
 from caseload.cli import (
@@ -21,8 +22,9 @@ from caseload.cli import (
     randomise,
     register,
 )
-from caseload.cli.common import errors, help_text
+from caseload.cli.common import busy, errors, help_text, lang_of
 from caseload.i18n import N_
+from caseload.store.database import is_busy
 
 
 def typer_words() -> None:
@@ -57,7 +59,16 @@ class HelpGroup(TyperGroup):
 
 
 class HelpCommand(TyperCommand):
-    """A command: Typer's and click's words in its help page translated too."""
+    """A command: Typer's and click's words in its help page translated too; a register
+    held by another writer past the wait ends in one line, not a traceback."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except OperationalError as error:
+            if not is_busy(error):
+                raise
+            raise busy(lang_of(str(ctx.params.get("lang") or ""))) from None
 
     def format_help(self, *args: Any, **kwargs: Any) -> None:
         typer_words()

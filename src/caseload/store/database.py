@@ -15,6 +15,28 @@ from sqlalchemy.engine import make_url
 
 DEFAULT_SQLITE_PATH = "caseload.sqlite"
 ENV_URL = "CASELOAD_DATABASE_URL"
+ENV_BUSY = "CASELOAD_BUSY_TIMEOUT"
+"""Seconds a SQLite writer waits for another write to finish before giving up (default 10)."""
+DEFAULT_BUSY_SECONDS = 10.0
+
+
+def busy_timeout_ms() -> int:
+    """The wait for the write lock, from ``CASELOAD_BUSY_TIMEOUT`` (seconds); a value that
+    is not a number of seconds falls back to the default rather than waiting forever."""
+    text = os.environ.get(ENV_BUSY, "").strip()
+    try:
+        seconds = float(text) if text else DEFAULT_BUSY_SECONDS
+    except ValueError:
+        seconds = DEFAULT_BUSY_SECONDS
+    if not 0 <= seconds < 86_400:
+        seconds = DEFAULT_BUSY_SECONDS
+    return int(seconds * 1000)
+
+
+def is_busy(error: BaseException) -> bool:
+    """Whether a database error means another writer holds the register (SQLite's lock)."""
+    text = str(getattr(error, "orig", error)).lower()
+    return "database is locked" in text or "database is busy" in text
 
 
 def resolve_url(db: str | None = None) -> str:
@@ -37,7 +59,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = NORMAL")
-    cursor.execute("PRAGMA busy_timeout = 10000")
+    cursor.execute(f"PRAGMA busy_timeout = {busy_timeout_ms()}")
     # 128 MB of page cache (the default is 2 MB): index pages of a big register stay in memory
     cursor.execute("PRAGMA cache_size = -131072")
     # ANALYZE samples 1,000 rows per index instead of reading whole tables
