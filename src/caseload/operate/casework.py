@@ -40,6 +40,7 @@ from caseload.operate.rhythm import rule_for
 from caseload.register.lookup import professional_id
 from caseload.register.rules_in_force import caseload_rule
 from caseload.store import schema as s
+from caseload.store.locks import lock_professionals
 
 __all__ = ["Changed", "Conflict", "NotFound", "Refused", "change_contact", "record_meeting"]
 
@@ -142,8 +143,10 @@ def change_contact(
     """Make ``staff`` the citizen's professional in ``role`` from ``day`` (a cover: until
     ``until``, beside the absent colleague's own responsibility)."""
     _refuse_request(role, reason, day, until)
-    cid, complexity, _ = _citizen(conn, citizen)
     pid, department, model = _professional(conn, staff, role, day)
+    # the cap is judged under locks on the professionals, taken before the citizen's row
+    lock_professionals(conn, [pid, *_holders(conn, citizen, day)])
+    cid, complexity, _ = _citizen(conn, citizen)
     r = s.responsibility
     open_rows = conn.execute(
         select(
@@ -165,6 +168,19 @@ def change_contact(
         conn, cid, role, pid, day, until, reason, current, stored_override
     )
     return Changed(citizen, new_version, ended, started)
+
+
+def _holders(conn: Connection, citizen: str, day: date) -> list[int]:
+    """The professionals holding the citizen on ``day`` (read before any lock is taken)."""
+    r, c = s.responsibility, s.citizen
+    return [
+        int(pid)
+        for pid in conn.execute(
+            select(r.c.professional_id)
+            .join(c, c.c.id == r.c.citizen_id)
+            .where(c.c.code == citizen, on(r, day))
+        ).scalars()
+    ]
 
 
 def _refuse_request(role: str, reason: str, day: date, until: date | None) -> None:

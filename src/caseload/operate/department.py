@@ -17,6 +17,7 @@ from caseload.operate.optimise import Case, Seat
 from caseload.operate.refusals import NotFound, shown_id
 from caseload.register.rules_in_force import all_caps, caseload_rule
 from caseload.store import schema as s
+from caseload.store.locks import lock_professionals
 
 __all__ = ["Department", "NotFound", "department_id", "load_and_cap", "on", "read", "unassigned"]
 
@@ -94,6 +95,8 @@ def read(
         base = own.cap if own is not None and (cap is None or own.scope == 0) else department_cap
         capacity = 0.0 if person.away else rule.effective_cap(base, person.fte, person.started, day)
         seats.append(Seat(person.id, person.code, capacity, person.district, person.away))
+    if lock:  # before any citizen's row: the fixed lock order of store.locks
+        lock_professionals(conn, [seat.id for seat in seats])
     held = _Held.read(conn, seats, role, day, rule, lock)
     seats = [
         replace(seat, capacity=max(0.0, seat.capacity - held.covering.get(seat.id, 0.0)))
