@@ -211,3 +211,44 @@ def _hashes(engine: Engine) -> dict[str, str]:
     table = catalogue.spec("citizens").table
     with engine.connect() as conn:
         return dict(conn.execute(select(table.c.code, table.c.cpr_hash)).tuples().all())
+
+
+FORMULA_NAMES = ['=HYPERLINK("http://x")', "+45 1234", "-minus", "@SUM(A1)", "'=typed", "Plain"]
+
+
+def test_csv_export_neutralises_formulas_and_reimport_is_a_no_op(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """CSV injection: text Excel would run is written behind an apostrophe (OWASP), and the
+    import takes exactly that apostrophe off again."""
+    source = tmp_path / "departments.csv"
+    rows = [f"F{i},{name.replace(chr(34), chr(34) * 2)!s}" for i, name in enumerate(FORMULA_NAMES)]
+    source.write_text(
+        "department_id,name\n"
+        + "\n".join(f'{row.split(",", 1)[0]},"{row.split(",", 1)[1]}"' for row in rows)
+        + "\n",
+        encoding="utf-8",
+    )
+    assert importer.import_file(engine, "departments", source).inserted == len(FORMULA_NAMES)
+    table = catalogue.spec("departments").table
+    with engine.connect() as conn:
+        stored = list(conn.execute(select(table.c.name).order_by(table.c.id)).scalars())
+    # a CSV's leading apostrophe before a formula character is the spreadsheet's text mark
+    assert stored == [*FORMULA_NAMES[:4], "=typed", "Plain"]
+    with engine.begin() as conn:  # a text that keeps its apostrophe (from the API, Parquet)
+        conn.execute(table.update().where(table.c.code == "F4").values(name="'=typed"))
+    _export(engine, tmp_path / "out", "csv")
+    exported = pl.read_csv(tmp_path / "out" / "departments.csv", infer_schema=False)
+    assert exported.get_column("name").to_list() == [
+        '\'=HYPERLINK("http://x")',
+        "'+45 1234",
+        "'-minus",
+        "'@SUM(A1)",
+        "''=typed",
+        "Plain",
+    ]
+    again = importer.import_file(engine, "departments", tmp_path / "out" / "departments.csv")
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, len(FORMULA_NAMES))
+    with engine.connect() as conn:
+        stored = list(conn.execute(select(table.c.name).order_by(table.c.id)).scalars())
+    assert stored == FORMULA_NAMES

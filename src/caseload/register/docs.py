@@ -31,6 +31,11 @@ read as UTF-8 (with or without a byte-order mark), as UTF-16 when its byte-order
 so (Excel's "Unicode text"), and otherwise as Windows-1252 (Danish Excel's "CSV
 (semikolon-separeret)"), which the import then says in one line; `--encoding` chooses.
 A byte the encoding cannot read stops the import with its line number.
+A CSV export writes a text cell that begins with `=`, `+`, `-`, `@`, a tab or a carriage
+return behind an apostrophe (`'=SUM(A1)`), so that a spreadsheet shows it as text instead
+of running it as a formula; a CSV import removes exactly that one apostrophe (a text that
+itself begins with apostrophes before such a character keeps them: the export adds one
+more). Export → import stays a no-op.
 Column names are case-insensitive; empty cells are empty values; surrounding spaces
 are ignored. Load the tables in the order below: a table may only name rows of tables
 above it (or, for meetings, other meetings of the same file).

@@ -1,7 +1,9 @@
 """Export the register in the import format (codes, not ids), as CSV or Parquet.
 
 An exported file imports back as a no-op: same columns, same natural keys. CPR
-numbers are never exported (only their hash is stored, and it stays inside).
+numbers are never exported (only their hash is stored, and it stays inside). A CSV text
+cell that a spreadsheet would run as a formula is written behind an apostrophe
+(formulas.py), which the import removes again.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import polars as pl
 from sqlalchemy import Connection, select
 from sqlalchemy.sql import Select
 
-from caseload.register import catalogue
+from caseload.register import catalogue, formulas
 from caseload.register.spec import TableSpec
 
 FORMATS = ("csv", "parquet")
@@ -58,8 +60,8 @@ def export(
             continue
         data = frame(conn, spec)
         path = out / f"{spec.name}.{fmt}"
-        if fmt == "csv":
-            data.write_csv(path, date_format="%Y-%m-%d")
+        if fmt == "csv":  # a text Excel would run as a formula goes behind an apostrophe
+            formulas.neutralise(data).write_csv(path, date_format="%Y-%m-%d")
         else:
             data.write_parquet(path)
         written[spec.name] = data.height

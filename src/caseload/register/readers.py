@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 
 from caseload.i18n import Message
-from caseload.register import encodings
+from caseload.register import encodings, formulas
 from caseload.register.problems import ImportRejected, Problem
 
 ROW = "_row"
@@ -72,11 +72,14 @@ def _csv(path: Path, encoding: str | None, notes: list[Message] | None) -> pl.Da
     counts = {sep: header.count(sep.encode()) for sep in (",", ";", "\t")}
     separator = max(counts, key=lambda sep: counts[sep]) if any(counts.values()) else ","
     try:
-        return pl.read_csv(
-            decoded.data,
-            separator=separator,
-            infer_schema=False,
-            empty_string_is_null=False,
+        # the apostrophe an export put before a formula-like text comes off again
+        return formulas.restore(
+            pl.read_csv(
+                decoded.data,
+                separator=separator,
+                infer_schema=False,
+                empty_string_is_null=False,
+            )
         )
     except pl.exceptions.PolarsError as error:
         raise ImportRejected(
