@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from sqlalchemy import Connection
@@ -28,6 +28,7 @@ from caseload.cli.common import (
 from caseload.cli.render import caseloads as render
 from caseload.cli.render.caseloads import group_name
 from caseload.domain import codes
+from caseload.domain.labels import label
 from caseload.i18n import translator
 from caseload.operate.allocation import Allocation
 from caseload.operate.optimise import Preferences
@@ -99,11 +100,27 @@ def status_(
         report = status(conn, day)
     render.status(console, report, language, department, every)
     if plot is not None:
+        from caseload.charts import caption
         from caseload.operate.figures import caseloads
 
         groups = {group_name(*key, language): points for key, points in load_points(report).items()}
         _ = translator(language).gettext
-        plot.write_text(caseloads(groups, _("Weighted load"), _("Cap")), encoding="utf-8")
+        words = caption(
+            language,
+            _("Weighted caseload per professional, by department and role"),
+            _("all departments"),
+            day=day,
+        )
+        plot.write_text(
+            caseloads(
+                groups,
+                _("Weighted load (citizens, weighted)"),
+                _("Department and role"),
+                _("Cap"),
+                words,
+            ),
+            encoding="utf-8",
+        )
         console.print(translator(language).gettext("Figure: {path}", path=plot))
 
 
@@ -222,22 +239,56 @@ def _show(result: Allocation, lang: str, json_out: Path | None, plot: Path | Non
     if json_out is not None:
         json_out.write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
     if plot is not None:
-        from caseload.operate.figures import load_shares
+        _plot(result, summary, lang, plot)
 
-        _ = translator(lang).gettext
-        labels = {
-            "before": _("Before"),
-            "plan": _("optimiser (min-cost flow)"),
-            "greedy": _("greedy baseline"),
-        }
-        plot.write_text(
-            load_shares(
-                result.load_shares(),
-                labels,
-                _("Weighted load / cap (%)"),
-                _("Professionals"),
-                _("Cap"),
-            ),
-            encoding="utf-8",
+
+def _plot(result: Allocation, summary: dict[str, Any], lang: str, plot: Path) -> None:
+    """The rebalance figure: loads per professional before, with the plan and with the
+    greedy baseline, side by side; who was not placed and the staff missing stated on it."""
+    from caseload.charts import caption
+    from caseload.operate.figures import load_shares
+
+    tr = translator(lang)
+    _ = tr.gettext
+    labels = {
+        "before": _("Before"),
+        "plan": _("optimiser (min-cost flow)"),
+        "greedy": _("greedy baseline"),
+    }
+    for key, metrics in (("plan", summary["plan"]), ("greedy", summary["greedy_baseline"])):
+        if metrics["unplaced"]:
+            labels[key] += "\n" + _("{n} citizen(s) not placed", n=tr.number(metrics["unplaced"]))
+    if summary["unplaced"]:
+        note = _(
+            "Not placed under the caps: {n} citizen(s); {fte} more full-time "
+            "professional(s) needed at cap {cap}.",
+            n=tr.number(len(summary["unplaced"])),
+            fte=tr.number(summary["missing_fte"]),
+            cap=tr.number(summary["cap"]),
         )
-        console.print(_("Figure: {path}", path=plot))
+    else:
+        note = _("Every citizen placed under the caps: no staff missing.")
+    title = {
+        "rebalance": _("Rebalancing {department}: load per professional against the cap"),
+        "assign": _("Assigning in {department}: load per professional against the cap"),
+    }[result.kind].format(department=summary["department"])
+    words = caption(
+        lang,
+        title,
+        f"{summary['department']}, {label(summary['role'], lang)}",
+        day=result.department.day,
+        note=note,
+    )
+    plot.write_text(
+        load_shares(
+            result.professionals(),
+            result.load_shares(),
+            labels,
+            _("Professional (staff code)"),
+            _("Weighted load / cap (%)"),
+            _("Cap"),
+            words,
+        ),
+        encoding="utf-8",
+    )
+    console.print(_("Figure: {path}", path=plot))

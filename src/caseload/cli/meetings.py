@@ -78,6 +78,7 @@ def timeliness(
 ) -> None:
     """Job meetings held by their due date, per group over the period and per week (as
     seed 003's Table 7)."""
+    from caseload.charts import caption
     from caseload.operate.figures import timeliness as figure
     from caseload.operate.rhythm import timeliness as run
     from caseload.operate.rhythm import timeliness_over, weekly_series
@@ -98,5 +99,14 @@ def timeliness(
         labels = {
             g: f"{render.group_name(g, by, language)} ({100 * overall[g]:.1f} %)" for g in series
         }
-        plot.write_text(figure(series, labels, _("Held on time (%)")), encoding="utf-8")
+        title = {
+            "department": _("Job meetings held by their due date, per week and department"),
+            "arm": _("Job meetings held by their due date, per week and arm"),
+        }[by]
+        source = _("trial {code}", code=trial) if by == "arm" else _("all departments")
+        words = caption(language, title, source, period=(start, end))
+        plot.write_text(
+            figure(series, labels, _("Week of the due date"), _("Held on time (%)"), words),
+            encoding="utf-8",
+        )
         console.print(_("Figure: {path}", path=plot))

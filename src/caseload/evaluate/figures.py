@@ -1,5 +1,6 @@
 """The report's figures as inline SVG (matplotlib, no display needed); the weekly timeliness
-lines are ``charts.weekly_shares``, shared with the operate face."""
+lines are ``charts.weekly_shares``, shared with the operate face. Every figure carries its
+``charts.Caption`` (title, period, source) and labels both axes."""
 
 from __future__ import annotations
 
@@ -7,9 +8,8 @@ from collections.abc import Sequence
 
 import matplotlib
 import numpy as np
-from matplotlib.figure import Figure
 
-from caseload.charts import ARM_COLOURS, styled, svg
+from caseload.charts import ARM_COLOURS, Caption, figure, styled, svg
 from caseload.evaluate import survival
 from caseload.evaluate.binary import BinaryResult
 from caseload.evaluate.estimate import BalanceRow, CompetingResult
@@ -25,8 +25,9 @@ def km_curves(
     labels: dict[str, str],
     xlabel: str,
     ylabel: str,
+    words: Caption,
 ) -> str:
-    fig = Figure(figsize=(6.4, 3.6))
+    fig = figure(6.4, 3.6)
     ax = fig.subplots()
     for arm, km in curves.items():
         x, y = _steps(km.times, km.survival, 1.0)
@@ -42,7 +43,7 @@ def km_curves(
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.legend(frameon=False)
-    return svg(fig)
+    return svg(fig, words)
 
 
 @styled
@@ -51,9 +52,12 @@ def cumulative_incidence(
     names: dict[str, str],
     labels: dict[str, str],
     xlabel: str,
+    ylabel: str,
+    words: Caption,
 ) -> str:
-    """One panel: a colour per destination, trial solid, control dashed."""
-    fig = Figure(figsize=(6.8, 3.8))
+    """One panel: a colour per destination, trial solid, control dashed; the y-axis is the
+    share of the arm's citizens who left for the destination by then."""
+    fig = figure(6.8, 3.8)
     ax = fig.subplots()
     palette = matplotlib.colormaps["tab10"]
     for k, cause in enumerate(result.causes, start=1):
@@ -72,14 +76,24 @@ def cumulative_incidence(
     ax.plot([], [], color="#444444", linestyle="-", label=labels["trial"])
     ax.plot([], [], color="#444444", linestyle="--", label=labels["control"])
     ax.set_ylim(bottom=0)
+    ax.set_xlim(left=0)
     ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.yaxis.set_visible(True)
+    ax.tick_params(axis="y", left=True, labelleft=True)
     ax.legend(frameon=False, fontsize=8, ncol=2)
-    return svg(fig)
+    return svg(fig, words)
 
 
 @styled
-def forest(results: Sequence[BinaryResult], names: dict[str, str], xlabel: str) -> str:
-    fig = Figure(figsize=(6.4, 0.32 * len(results) + 0.9))
+def forest(
+    results: Sequence[BinaryResult],
+    names: dict[str, str],
+    xlabel: str,
+    ylabel: str,
+    words: Caption,
+) -> str:
+    fig = figure(6.4, 0.32 * len(results) + 1.2)
     ax = fig.subplots()
     ys = np.arange(len(results))[::-1]
     for y, r in zip(ys, results, strict=True):
@@ -92,12 +106,19 @@ def forest(results: Sequence[BinaryResult], names: dict[str, str], xlabel: str) 
     ax.set_yticks(ys)
     ax.set_yticklabels([names.get(r.name, r.name) for r in results])
     ax.set_xlabel(xlabel)
-    return svg(fig)
+    ax.set_ylabel(ylabel)
+    return svg(fig, words)
 
 
 @styled
-def balance(rows: Sequence[BalanceRow], names: dict[str, str], xlabel: str) -> str:
-    fig = Figure(figsize=(6.4, 0.3 * len(rows) + 0.9))
+def balance(
+    rows: Sequence[BalanceRow],
+    names: dict[str, str],
+    xlabel: str,
+    ylabel: str,
+    words: Caption,
+) -> str:
+    fig = figure(6.4, 0.3 * len(rows) + 1.2)
     ax = fig.subplots()
     ys = np.arange(len(rows))[::-1]
     ax.axvspan(-0.1, 0.1, color="#e8f0e8")
@@ -108,4 +129,5 @@ def balance(rows: Sequence[BalanceRow], names: dict[str, str], xlabel: str) -> s
     ax.set_xlabel(xlabel)
     limit = max(0.25, max((abs(r.smd) for r in rows), default=0) * 1.2)
     ax.set_xlim(-limit, limit)
-    return svg(fig)
+    ax.set_ylabel(ylabel)
+    return svg(fig, words)

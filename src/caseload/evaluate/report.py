@@ -10,6 +10,7 @@ import csv
 import json
 import shutil
 import tempfile
+from datetime import date
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -180,24 +181,52 @@ def _figures(ev: Evaluation, lang: str) -> dict[str, str]:
             rows["week"].to_list(),
             [t / d if d else 0.0 for d, t in zip(rows["held"], rows["timely"], strict=True)],
         )
+    source = _("trial {code}", code=ev.trial.code)
+    outcomes = (ev.window.start, ev.window.outcome_end)
+    days = _("Days since the start")
+
+    def words(title: str, period: tuple[date, date] = outcomes) -> charts.Caption:
+        return charts.caption(lang, title, source, period=period)
+
     return {
         "km": figures.km_curves(
             {"trial": ev.spells.treated, "control": ev.spells.control},
             arms,
-            _("Days since the start"),
+            days,
             _("Share still on kontanthjælp"),
+            words(_("Time on kontanthjælp: Kaplan–Meier curves by arm (95 % CI)")),
         ),
         "incidence": figures.cumulative_incidence(
-            ev.competing, named, arms, _("Days since the start")
+            ev.competing,
+            named,
+            arms,
+            days,
+            _("Cumulative incidence (share of the arm)"),
+            words(_("Competing exits: where citizens went, by arm")),
         ),
         "forest": figures.forest(
-            [*ev.exits, *ev.case_flow], named, _("Difference, percentage points (▲ adjusted)")
+            [*ev.exits, *ev.case_flow],
+            named,
+            _("Difference, percentage points (▲ adjusted)"),
+            _("Outcome"),
+            words(_("Effects on exits and case flow: trial − control (95 % CI)")),
         ),
         "balance": figures.balance(
-            ev.balance, named, _("Standardised mean difference (trial − control)")
+            ev.balance,
+            named,
+            _("Standardised mean difference (trial − control)"),
+            _("Baseline trait"),
+            charts.caption(lang, _("Baseline balance of the arms"), source, day=ev.trial.start),
         ),
         "timeliness": charts.weekly_shares(
-            weeks, arms, tr.pgettext("evaluation report", "Held on time (%)")
+            weeks,
+            arms,
+            _("Week of the due date"),
+            tr.pgettext("evaluation report", "Held on time (%)"),
+            words(
+                _("Job meetings held by their due date, per week and arm"),
+                (ev.window.start, ev.window.trial_end),
+            ),
         ),
     }
 

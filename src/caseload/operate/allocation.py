@@ -52,6 +52,11 @@ class Allocation:
         weight = {c.id: c.weight for c in self.cases}
         return sum(weight[c] for c in self.plan.unplaced)
 
+    def professionals(self) -> list[str]:
+        """The staff codes of the professionals present (capacity above 0), in the order of
+        ``load_shares``."""
+        return [seat.code for seat in self.department.seats if seat.capacity > 0]
+
     def load_shares(self) -> dict[str, list[float]]:
         """Load / capacity of every professional present, before, after the plan and after
         the greedy baseline (what the caseload-distribution figure draws)."""

@@ -1,5 +1,6 @@
-"""The operate face's figures as SVG: how caseloads spread across professionals, and job
-meetings held on time week by week."""
+"""The operate face's figures as SVG: a rebalance's loads per professional (before, the
+plan, the greedy baseline), how caseloads spread across professionals, and job meetings
+held on time week by week. Every figure carries its ``charts.Caption``."""
 
 from __future__ import annotations
 
@@ -7,9 +8,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from matplotlib.figure import Figure
 
-from caseload.charts import styled, svg, weekly_shares
+from caseload.charts import CAP_COLOUR, Caption, figure, styled, svg, weekly_shares
 from caseload.domain.load import TOLERANCE
 
 LINES = {"before": "#777777", "plan": "#1b6ca8", "greedy": "#d9822b"}
@@ -17,52 +17,66 @@ LINES = {"before": "#777777", "plan": "#1b6ca8", "greedy": "#d9822b"}
 
 @styled
 def load_shares(
+    professionals: Sequence[str],
     shares: Mapping[str, Sequence[float]],
     labels: Mapping[str, str],
     xlabel: str,
     ylabel: str,
     cap_label: str,
+    words: Caption,
 ) -> str:
-    """Histograms (5-point bins, right-closed) of load / capacity in per cent, one line per
-    series (the caseloads before, the plan, the greedy baseline), with the cap at 100 %."""
-    fig = Figure(figsize=(6.4, 3.0))
-    ax = fig.subplots()
+    """The rebalance figure: a panel per series (the caseloads before, the plan, the greedy
+    baseline) side by side on one y-axis, a bar per professional at their load / capacity in
+    per cent, the cap as a line at 100 %. ``labels`` name the panels (and may say who was
+    not placed); the caption's note states the citizens not placed and the staff missing."""
+    series = list(shares)
+    fig = figure(7.2, 3.4)
+    axes = fig.subplots(1, len(series), sharey=True, squeeze=False)[0]
     values = {k: 100 * np.asarray(v, dtype=float) for k, v in shares.items()}
-    top = max([120.0, *(float(v.max()) for v in values.values() if v.size)])
-    bins = [float(b) for b in np.arange(0, top + 10, 5)]
-    for key, pct in values.items():
-        # bins are (a, b]: a caseload exactly at the cap counts at or under it, not over
-        ax.hist(
-            pct - TOLERANCE,
-            bins=bins,
-            histtype="step",
-            linewidth=1.3,
-            color=LINES.get(key),
-            label=labels[key],
+    top = max([110.0, *(float(v.max()) for v in values.values() if v.size)])
+    x = np.arange(len(professionals))
+    for ax, key in zip(axes, series, strict=True):
+        pct = values[key]
+        over = pct > 100 + 100 * TOLERANCE
+        ax.bar(
+            x,
+            pct,
+            width=0.7,
+            color=LINES.get(key, "#1b6ca8"),
+            edgecolor=[CAP_COLOUR if o else "none" for o in over],
+            linewidth=1.2,
         )
-    ax.axvline(100, color="#a33333", linestyle="--", linewidth=1)
-    ax.annotate(
+        ax.axhline(100, color=CAP_COLOUR, linestyle="--", linewidth=1)
+        ax.set_title(labels[key], fontsize=9)
+        ax.set_xticks(x, list(professionals), rotation=90, fontsize=7)
+        ax.set_xlim(-0.6, len(professionals) - 0.4)
+    axes[0].set_ylim(0, top * 1.08)
+    axes[0].set_ylabel(ylabel)
+    axes[-1].annotate(
         cap_label,
-        xy=(100, 1),
-        xycoords=("data", "axes fraction"),
-        xytext=(3, -10),
+        xy=(1, 100),
+        xycoords=("axes fraction", "data"),
+        xytext=(-2, 3),
         textcoords="offset points",
-        color="#a33333",
+        ha="right",
+        color=CAP_COLOUR,
     )
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.legend(frameon=False, loc="upper left")
-    return svg(fig)
+    fig.supxlabel(xlabel, fontsize=9)
+    return svg(fig, words)
 
 
 @styled
 def caseloads(
-    groups: Mapping[str, Sequence[tuple[float, float | None]]], xlabel: str, cap_label: str
+    groups: Mapping[str, Sequence[tuple[float, float | None]]],
+    xlabel: str,
+    ylabel: str,
+    cap_label: str,
+    words: Caption,
 ) -> str:
     """One row per group (a department's role): a dot per professional at their weighted
     load, spread over the row in order of load, and a tick at each effective cap."""
     names = list(groups)
-    fig = Figure(figsize=(6.4, 0.45 * len(names) + 1.0))
+    fig = figure(6.4, 0.45 * len(names) + 1.2)
     ax = fig.subplots()
     for row, name in enumerate(names):
         points = sorted(groups[name], key=lambda p: p[0])
@@ -73,7 +87,7 @@ def caseloads(
             loads,
             row + offsets[: len(loads)],
             s=12,
-            c=["#a33333" if o else "#1b6ca8" for o in over],
+            c=[CAP_COLOUR if o else "#1b6ca8" for o in over],
             linewidths=0,
         )
         for cap in sorted({cap for _, cap in points if cap is not None}):
@@ -90,15 +104,18 @@ def caseloads(
     ]
     ax.set_xlim(0, 1.08 * max(reach, default=1.0))
     ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
     ax.legend(frameon=False, loc="lower right")
-    return svg(fig)
+    return svg(fig, words)
 
 
 def timeliness(
     weeks: Mapping[str, tuple[Sequence[Any], Sequence[float]]],
     labels: Mapping[str, str],
+    xlabel: str,
     ylabel: str,
+    words: Caption,
 ) -> str:
     """Per department or arm, the weekly share of job meetings held by their due date
     (``caseload timeliness --plot``; the evaluation report draws the same lines per arm)."""
-    return weekly_shares(weeks, labels, ylabel)
+    return weekly_shares(weeks, labels, xlabel, ylabel, words)

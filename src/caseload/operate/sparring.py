@@ -28,6 +28,8 @@ from caseload.store import schema as s
 
 QUIET_DAYS = 30
 """A citizen without any contact for longer than this is named among the barriers."""
+DUE_SOON_DAYS = 14
+"""A job meeting due within this many days is flagged on the cover page."""
 
 
 @dataclass
@@ -45,6 +47,8 @@ class Page:
     due: date | None = None
     planned: date | None = None
     overdue_days: int = 0
+    due_in_days: int | None = None
+    """Days from the sheet's day to the due date (negative when overdue)."""
     last_contact: date | None = None
     last_contact_kind: str | None = None
     days_since_contact: int | None = None
@@ -57,6 +61,50 @@ class Page:
     reports: list[dict[str, Any]] = field(default_factory=list)
     others: list[str] = field(default_factory=list)
     """Other professionals attached (role: staff code)."""
+
+    @property
+    def due_soon(self) -> bool:
+        """The job meeting falls due within ``DUE_SOON_DAYS`` (and is not overdue yet)."""
+        return self.due_in_days is not None and 0 <= self.due_in_days <= DUE_SOON_DAYS
+
+    @property
+    def medical_to_follow_up(self) -> int:
+        """Medical answers older than the follow-up deadline, not followed up."""
+        return sum(1 for m in self.medical if m["flag"])
+
+    @property
+    def reports_waiting(self) -> int:
+        """Progress reports received and waiting for action."""
+        return sum(1 for r in self.reports if r["waiting"])
+
+    @property
+    def reports_missing(self) -> int:
+        """Progress reports past their due date and not received."""
+        return sum(1 for r in self.reports if not r["waiting"] and not r["upcoming"])
+
+    @property
+    def passive(self) -> bool:
+        """No course or placement running: a passive period."""
+        return not self.courses and not self.placements
+
+    @property
+    def quiet(self) -> bool:
+        """No meeting held since entry, or no contact for more than ``QUIET_DAYS``."""
+        return self.days_since_contact is None or self.days_since_contact > QUIET_DAYS
+
+    @property
+    def flagged(self) -> bool:
+        """Anything on the cover page to talk about first."""
+        return bool(
+            self.overdue_days
+            or self.due_soon
+            or self.outreach
+            or self.medical_to_follow_up
+            or self.reports_waiting
+            or self.reports_missing
+            or self.passive
+            or self.quiet
+        )
 
     @property
     def barriers(self) -> list[Message]:
@@ -101,6 +149,11 @@ class Sheet:
     day: date
     pages: list[Page]
 
+    @property
+    def flagged(self) -> int:
+        """Citizens with anything flagged on the cover page."""
+        return sum(1 for p in self.pages if p.flagged)
+
 
 def sheet(conn: Connection, staff: str, day: date) -> Sheet:
     """Every citizen whose primary contact ``staff`` is on ``day``."""
@@ -141,6 +194,7 @@ def sheet(conn: Connection, staff: str, day: date) -> Sheet:
             due=row["due"],
             planned=row["planned"],
             overdue_days=max(late, 0),
+            due_in_days=-late,
             missed_by_citizen=row["missed_by_citizen"],
             outreach=bool(row["outreach"]),
         )
@@ -301,7 +355,8 @@ def _others(conn: Connection, pages: dict[int, Page], day: date, pid: int) -> No
 
 
 def render(result: Sheet, lang: str) -> str:
-    """The sheet as one self-contained HTML document, a page per citizen when printed."""
+    """The sheet as one self-contained HTML document: printed on A4, a cover page (the
+    caseworker, the day, their citizens with their flags), then a page per citizen."""
     tr = translator(lang)
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("caseload.operate", "templates"),
@@ -312,4 +367,6 @@ def render(result: Sheet, lang: str) -> str:
     env.filters["label"] = lambda code: label(code, lang)
     env.globals.update(template_globals(tr))
     template = env.get_template("sparring.html.j2")
-    return template.render(sheet=result, lang=lang)
+    return template.render(
+        sheet=result, lang=lang, soon=DUE_SOON_DAYS, quiet=QUIET_DAYS, follow_up=FOLLOW_UP_DAYS
+    )
