@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 STYLE: dict[RcKeyType, Any] = {
     "svg.fonttype": "none",  # text stays text: searchable, and it takes the page's font
+    # codes from the data ("JI$1", "a_b^2") are text, never matplotlib's maths notation
+    "text.parse_math": False,
     "font.size": 9,
     "axes.spines.top": False,
     "axes.spines.right": False,

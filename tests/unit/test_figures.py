@@ -218,3 +218,22 @@ def test_the_rebalance_figure_draws_three_panels_side_by_side() -> None:
     first = [t for t in texts(svg, "axes_1") if t in {"0", "100", "200"}]
     assert first == ["0", "100", "200"]
     assert not [t for t in texts(svg, "axes_2") if t in {"0", "100", "200"}]
+
+
+def test_codes_with_maths_characters_are_drawn_as_they_are() -> None:
+    """A staff or department code with `$`, `_` or `^` must not start maths text (an odd
+    number of `$` crashed matplotlib)."""
+    codes = ["JI$1", "$KS_2^x$", "A$B$C$"]
+    words = charts.caption("en", "Caseloads $ of JI$1", "JI$1", day=date(2019, 6, 1))
+    svg = operate_figures.load_shares(
+        codes,
+        {"before": [1.0, 0.5, 0.2], "plan": [1.0, 0.5, 0.2], "greedy": [1.0, 0.5, 0.2]},
+        {"before": "B", "plan": "P", "greedy": "G"},
+        "Professional",
+        "Load",
+        "Cap",
+        words,
+    )
+    shown = texts(svg)
+    assert set(codes) <= set(shown)
+    assert "Caseloads $ of JI$1" in shown
