@@ -72,16 +72,12 @@ def upgrade() -> None:
             "length(trim(reason)) > 0", name=op.f("ck_meeting_correction_reason_given")
         ),
         sa.CheckConstraint(_listed("kind", KINDS), name=op.f("ck_meeting_correction_kind_code")),
-        sa.CheckConstraint(
-            _listed("place", PLACES), name=op.f("ck_meeting_correction_place_code")
-        ),
+        sa.CheckConstraint(_listed("place", PLACES), name=op.f("ck_meeting_correction_place_code")),
         sa.CheckConstraint(
             _listed("status", STATUSES), name=op.f("ck_meeting_correction_status_code")
         ),
     )
-    op.create_index(
-        op.f("ix_meeting_correction_meeting_id"), "meeting_correction", ["meeting_id"]
-    )
+    op.create_index(op.f("ix_meeting_correction_meeting_id"), "meeting_correction", ["meeting_id"])
 
 
 def downgrade() -> None:
