@@ -13,7 +13,9 @@ from sqlalchemy import select
 
 from caseload.store import schema as s
 from caseload.store.database import connect
+from tests.conftest import CopyOf
 from tests.helpers import copy_register, run
+from tests.integration.test_case import _load_examples
 
 
 @pytest.fixture
@@ -216,3 +218,34 @@ def test_an_unknown_citizen_is_one_line_and_a_cpr_number_is_not_repeated(loaded:
         typed = run("case", "--db", loaded, "--citizen", "010180-1234", "--lang", lang)
         assert typed.exit_code == 2
         assert "1234" not in typed.output and len(typed.output.strip().splitlines()) == 1
+
+
+def test_meeting_and_case_on_both_databases(register_copy: CopyOf, tmp_path: Path) -> None:
+    """The same commands against SQLite and PostgreSQL (--db URL): an id given, a planned
+    meeting held, a correction, and the case as JSON with the correction beside it."""
+    engine = register_copy(_load_examples)
+    db = ("--db", engine.url.render_as_string(hide_password=False))
+    steps = [
+        ("--citizen", "C000003", "--status", "planned", "--day", "2019-09-10"),
+        ("--id", "M0000005", "--status", "held", "--day", "2019-09-12", "--version", "2"),
+        ("--id", "M0000005", "--correct", "held at home", "--place", "home", "--by", "bo"),
+    ]
+    said = []
+    for step in steps:
+        result = run("meeting", *db, *step)
+        assert result.exit_code == 0, result.output
+        said.append(result.output)
+    assert "C000003: meeting M0000005 recorded (planned, 2019-09-10); case version 2" in said[0]
+    assert "marked held (2019-09-12); case version 3" in said[1]
+    assert "corrected (place; reason: held at home); case version 4" in said[2]
+    out = tmp_path / "case.json"
+    shown = run("case", *db, "--citizen", "C000003", "--as-of", "2019-10-01", "--json", str(out))
+    assert shown.exit_code == 0, shown.output
+    assert "Case version 4: give --version 4" in shown.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    [meeting] = [m for m in data["meetings"] if m["code"] == "M0000005"]
+    assert (meeting["status"], meeting["held"], meeting["place"]) == ("held", "2019-09-12", "home")
+    assert [(c["reason"], c["by"], c["place"]) for c in meeting["corrections"]] == [
+        ("held at home", "bo", None)
+    ]
+    assert data["version"] == 4 and data["next_job_meeting"]["last_held"] == "2019-09-12"

@@ -9,11 +9,13 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, select
 
 from caseload.operate.case import NotFound, case, to_json
 from caseload.operate.meetings import correct_meeting, mark_meeting, record_meeting
+from caseload.operate.rhythm import due_dates
 from caseload.register import catalogue, importer
+from caseload.store import schema as s
 from tests.conftest import EXAMPLES, CopyOf
 
 
@@ -158,3 +160,61 @@ def test_an_unknown_citizen_is_not_found_and_a_cpr_number_not_repeated(loaded: E
             case(conn, "0101801234", date(2019, 9, 1))
     assert "0101801234" not in raised.value.message("en")
     assert "0101801234" not in raised.value.message("da")
+
+
+def _as_date(value: date | str | None) -> date | None:
+    """A date from the database (SQLite gives computed dates as text)."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _same_as_overdue(conn: Connection, day: date, citizens: list[tuple[int, str]]) -> int:
+    """Each citizen's next job meeting in the case view is what ``operate.rhythm`` (behind
+    `caseload overdue`) computes for everyone at once; returns how many were on a caseload."""
+    due = due_dates(conn, day).subquery()
+    rows = {r.citizen_id: r for r in conn.execute(select(due))}
+    on = 0
+    for cid, code in citizens:
+        nxt = case(conn, code, day).next_job_meeting
+        if cid not in rows:
+            assert nxt is None, code
+            continue
+        r, on = rows[cid], on + 1
+        assert nxt is not None, code
+        assert (nxt.due, nxt.last_held, nxt.planned, nxt.missed_by_citizen, nxt.outreach) == (
+            _as_date(r.due),
+            _as_date(r.last_held),
+            _as_date(r.planned),
+            int(r.missed_by_citizen),
+            bool(r.outreach),
+        ), code
+        assert nxt.overdue == (nxt.due < day)
+    return on
+
+
+@pytest.mark.parametrize(
+    "day", [date(2017, 12, 31), date(2018, 1, 15), date(2018, 3, 5), date(2019, 9, 1)]
+)
+def test_the_next_job_meeting_is_the_one_overdue_computes(loaded: Engine, day: date) -> None:
+    with loaded.begin() as conn:  # a planned job meeting ahead, for C000003
+        record_meeting(conn, "C000003", None, "job_meeting", "planned", date(2019, 10, 1))
+    with loaded.connect() as conn:
+        c = s.citizen
+        citizens = [(int(i), str(code)) for i, code in conn.execute(select(c.c.id, c.c.code))]
+        on = _same_as_overdue(conn, day, citizens)
+    assert on == (0 if day < date(2018, 1, 1) else 3)
+
+
+def test_the_next_job_meeting_matches_overdue_across_the_demo(demo: Engine) -> None:
+    """Every 10th citizen of the demo job centre on three days: held, missed, accepted
+    absences, outreach and re-entries, as `caseload overdue` computes them."""
+    with demo.connect() as conn:
+        c = s.citizen
+        citizens = [
+            (int(i), str(code))
+            for i, code in conn.execute(select(c.c.id, c.c.code).where(c.c.id % 10 == 0))
+        ]
+        on = sum(
+            _same_as_overdue(conn, day, citizens)
+            for day in (date(2018, 2, 1), date(2018, 11, 15), date(2019, 6, 30))
+        )
+    assert on > 500

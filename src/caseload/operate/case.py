@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import Connection, func, or_, select
 
 from caseload.i18n import Message
+from caseload.operate.meetings import rhythm_on
 from caseload.operate.refusals import NotFound, shown_id
-from caseload.operate.rhythm import due_dates
 from caseload.store import schema as s
 
 __all__ = ["Case", "NotFound", "case", "to_json"]
@@ -153,7 +153,8 @@ class Arm:
 
 @dataclass(frozen=True)
 class NextJobMeeting:
-    """The statutory rhythm on the day (``operate.rhythm``, as ``caseload overdue``)."""
+    """The statutory rhythm on the day (``domain.rhythm`` for one citizen: what
+    ``operate.rhythm`` computes for everyone, and ``caseload overdue`` shows)."""
 
     due: date
     overdue: bool
@@ -460,27 +461,13 @@ def _arms(conn: Connection, cid: int, day: date) -> tuple[Arm, ...]:
     return tuple(Arm(*x) for x in rows)
 
 
-def _day(value: Any) -> date | None:
-    """A date from the database (SQLite gives computed dates as text)."""
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value))
-
-
 def _next_job_meeting(conn: Connection, cid: int, day: date) -> NextJobMeeting | None:
-    due = due_dates(conn, day).subquery("due")
-    row = conn.execute(select(due).where(due.c.citizen_id == cid)).first()
-    if row is None:
+    found = rhythm_on(conn, cid, day)
+    if found is None:
         return None
-    when = _day(row.due)
-    assert when is not None  # every citizen on a caseload has a due date
+    due, planned = found
     return NextJobMeeting(
-        when,
-        when < day,
-        _day(row.last_held),
-        _day(row.planned),
-        int(row.missed_by_citizen or 0),
-        bool(row.outreach),
+        due.due, due.overdue(day), due.last_held, planned, due.missed_by_citizen, due.outreach
     )
 
 

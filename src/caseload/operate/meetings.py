@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 
 from caseload.domain import codes
 from caseload.domain.labels import LABELS
-from caseload.domain.rhythm import Contact, next_due
+from caseload.domain.rhythm import Contact, Due, next_due
 from caseload.i18n import N_, Message
 from caseload.operate.casework import bump
 from caseload.operate.refusals import Conflict, NotFound, Refused, shown_id
@@ -47,6 +47,7 @@ __all__ = [
     "is_recorded",
     "mark_meeting",
     "record_meeting",
+    "rhythm_on",
 ]
 
 CODE_PREFIX = "M"
@@ -161,15 +162,16 @@ def _refuse_off_caseload(starts: Sequence[Row[Any]], day: date) -> None:
         )
 
 
-def _job_meeting_due(
-    conn: Connection, cid: int, starts: Sequence[Row[Any]], day: date, besides: int | None = None
-) -> date:
-    """The due date the rhythm gave on ``day``: from the latest entry (intake) and the job
-    meetings held, cancelled or missed before it (``besides``: a meeting left out, the one
-    being marked or corrected)."""
+def _entry(starts: Sequence[Row[Any]], day: date) -> date:
+    """The citizen's entry as the rhythm counts it on ``day``: their latest intake."""
+    intakes: list[date] = [row[0] for row in starts if row[2] == "intake" and row[0] <= day]
+    first: date = min(row[0] for row in starts)
+    return max(intakes) if intakes else first
+
+
+def _history(conn: Connection, cid: int, besides: int | None = None) -> list[Contact]:
+    """The citizen's job meetings held, cancelled or missed (``besides``: one left out)."""
     m = s.meeting
-    intakes = [row[0] for row in starts if row[2] == "intake" and row[0] <= day]
-    entry = max(intakes) if intakes else min(row[0] for row in starts)
     where = [m.c.citizen_id == cid, m.c.kind == "job_meeting", m.c.status != "planned"]
     if besides is not None:
         where.append(m.c.id != besides)
@@ -178,13 +180,41 @@ def _job_meeting_due(
             m.c.status, m.c.held_date, m.c.scheduled_date, m.c.due_date, m.c.absence_accepted
         ).where(*where)
     ).all()
-    history = [
+    return [
         Contact(st, held if st == "held" else (sched or dd), bool(acc))
         for st, held, sched, dd, acc in rows
         if (held or sched or dd)
     ]
-    before = [h for h in history if h.day < day]
-    return next_due(entry, before, day, rule_for(conn, cid)).due
+
+
+def _job_meeting_due(
+    conn: Connection, cid: int, starts: Sequence[Row[Any]], day: date, besides: int | None = None
+) -> date:
+    """The due date the rhythm gave on ``day``: from the latest entry (intake) and the job
+    meetings held, cancelled or missed before it (``besides``: a meeting left out, the one
+    being marked or corrected)."""
+    before = [h for h in _history(conn, cid, besides) if h.day < day]
+    return next_due(_entry(starts, day), before, day, rule_for(conn, cid)).due
+
+
+def rhythm_on(conn: Connection, citizen_id: int, day: date) -> tuple[Due, date | None] | None:
+    """One citizen's statutory rhythm on ``day`` (``domain.rhythm``, the one-citizen statement
+    of what ``operate.rhythm.due_dates`` computes for everyone): the due date, last held,
+    missed and outreach, and their next planned job meeting; None off every caseload."""
+    starts = [row for row in _stretches(conn, citizen_id) if row[0] <= day]
+    if not any(row[1] is None or row[1] >= day for row in starts):
+        return None
+    due = next_due(_entry(starts, day), _history(conn, citizen_id), day, rule_for(conn, citizen_id))
+    m = s.meeting
+    planned = conn.execute(
+        select(func.min(m.c.scheduled_date)).where(
+            m.c.citizen_id == citizen_id,
+            m.c.kind == "job_meeting",
+            m.c.status == "planned",
+            m.c.scheduled_date >= day,
+        )
+    ).scalar()
+    return due, planned
 
 
 def _staff_id(conn: Connection, staff: str | None) -> int | None:

@@ -263,40 +263,40 @@ def _day_of(meeting: Meeting | Correction) -> date | None:
 
 
 def _meetings(console: Console, meetings: Sequence[Meeting], tr: Translator) -> None:
+    """The meetings (the columns for accepted absence and corrections only when a meeting
+    has one), then every correction with the values it replaced."""
     _ = tr.gettext
     lang = tr.lang
-    _section(
-        console,
-        _("Meetings"),
-        (
-            _("Meeting"),
-            _("Kind"),
-            _("Status"),
-            _("Day"),
-            _("Due"),
-            _("Minutes"),
-            _("Place"),
-            _("Staff"),
-            _("Absence accepted"),
-            _("Corrections"),
-        ),
-        [
-            (
-                m.code,
-                label(m.kind, lang),
-                label(m.status, lang),
-                _d(tr, _day_of(m)),
-                _d(tr, m.due),
-                _n(tr, m.minutes),
-                label(m.place, lang),
-                m.staff or NONE,
-                _("yes") if m.absence_accepted else "",
-                _n(tr, len(m.corrections)) if m.corrections else "",
-            )
-            for m in meetings
-        ],
-        lang,
-    )
+    accepted = any(m.absence_accepted for m in meetings)
+    corrections = any(m.corrections for m in meetings)
+    headings = [
+        _("Meeting"),
+        _("Kind"),
+        _("Status"),
+        _("Day"),
+        _("Due"),
+        _("Minutes"),
+        _("Place"),
+        _("Staff"),
+    ]
+    headings += [_("Absence accepted")] if accepted else []
+    headings += [_("Corrections")] if corrections else []
+    rows = []
+    for m in meetings:
+        row = [
+            m.code,
+            label(m.kind, lang),
+            label(m.status, lang),
+            _d(tr, _day_of(m)),
+            _d(tr, m.due),
+            _n(tr, m.minutes),
+            label(m.place, lang),
+            m.staff or NONE,
+        ]
+        row += [_("yes") if m.absence_accepted else ""] if accepted else []
+        row += [_n(tr, len(m.corrections)) if m.corrections else ""] if corrections else []
+        rows.append(row)
+    _section(console, _("Meetings"), headings, rows, lang)
     corrected = [(m.code, c) for m in meetings for c in m.corrections]
     if corrected:
         console.print(
