@@ -129,6 +129,12 @@ def test_meeting_options_that_cannot_work_are_one_line(loaded: str) -> None:
     assert no_id.exit_code == 2 and "--correct needs --id" in no_id.output
     no_status = run("meeting", *db, "--citizen", "C000001")
     assert no_status.exit_code == 2 and "--status is needed" in no_status.output
+    planned = run("meeting", *db, "--citizen", "C000001", "--id", "MP", "--status", "planned")
+    assert planned.exit_code == 0, planned.output
+    kind = run("meeting", *db, "--id", "MP", "--status", "held", "--kind", "follow_up")
+    assert kind.exit_code == 2 and "--kind of a recorded meeting is changed with --correct" in (
+        kind.output
+    )
     unknown = run("meeting", *db, "--id", "010180-1234", "--status", "held")
     assert unknown.exit_code == 2
     assert "1234" not in unknown.output and "looks like a CPR number" in unknown.output

@@ -176,6 +176,8 @@ def test_a_cpr_number_is_never_a_meeting_id(engine: Engine, ids: dict[str, int])
     with pytest.raises(Refused) as raised, engine.begin() as conn:
         record_meeting(conn, "C1", "010180-1234", "job_meeting", "held", date(2019, 2, 1))
     assert "1234" not in raised.value.message("en") and "CPR" in raised.value.message("en")
+    with pytest.raises(Refused, match="cannot be blank"), engine.begin() as conn:
+        record_meeting(conn, "C1", "  ", "job_meeting", "held", date(2019, 2, 1))
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(s.meeting)).scalar_one() == 0
 

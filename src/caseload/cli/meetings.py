@@ -33,6 +33,14 @@ from caseload.register.lookup import professional_id
 from caseload.store.database import reader
 
 
+def _login() -> str | None:
+    """The login name, when the system knows one."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return None
+
+
 def meeting(
     citizen: Annotated[
         str | None,
@@ -129,7 +137,7 @@ def meeting(
                     conn,
                     meeting_id,
                     correct,
-                    by or getpass.getuser(),
+                    by or _login(),
                     kind=kind,
                     status=status,
                     day=given,
@@ -141,6 +149,8 @@ def meeting(
                     citizen=citizen,
                 )
             elif status is not None and meeting_id and is_recorded(conn, meeting_id):
+                if kind is not None:
+                    raise fail(_("--kind of a recorded meeting is changed with --correct REASON"))
                 held_today = date.today() if status == "held" else None
                 done = mark_meeting(
                     conn,

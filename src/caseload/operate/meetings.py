@@ -266,7 +266,9 @@ def record_meeting(
     _refuse_absence(absence_accepted, status)
     if code is not None:
         shown = shown_id(code)
-        if not code.strip() or isinstance(shown, Message):
+        if not code.strip():
+            raise Refused(Message("a meeting id cannot be blank; give none and caseload gives one"))
+        if isinstance(shown, Message):
             raise Refused(Message("a meeting id is never a CPR number: {code}", {"code": shown}))
     cid, _ = _locked_citizen(conn, citizen)
     starts = _stretches(conn, cid)
