@@ -38,6 +38,7 @@ COMMANDS = [
     "rebalance",
     "contact",
     "meeting",
+    "case",
     "overdue",
     "timeliness",
     "caseflow",

@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import Connection, Engine, func, insert, select
 
 from caseload.operate import casework
-from caseload.operate.casework import Conflict, Refused, change_contact, record_meeting
+from caseload.operate.casework import Conflict, Refused, change_contact
+from caseload.operate.meetings import record_meeting
 from caseload.register.contacts import primary_contact
 from caseload.store import schema as s
 

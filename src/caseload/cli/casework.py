@@ -1,4 +1,4 @@
-"""One case by hand: change a citizen's professional, record a meeting."""
+"""One case by hand: change a citizen's professional (meetings: ``cli/meetings.py``)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ from caseload.cli.common import (
     refusals,
     role_of,
 )
-from caseload.domain import codes
 from caseload.domain.labels import label
 from caseload.i18n import translator
 
@@ -81,59 +80,3 @@ def contact(
             version=done.version,
         )
         console.print(changed)
-
-
-def meeting(
-    citizen: CitizenOption,
-    meeting_id: Annotated[str, typer.Option("--id", help=help_text("Meeting id"))],
-    status: Annotated[str, typer.Option("--status", help=", ".join(codes.MEETING_STATUSES))],
-    kind: Annotated[str, typer.Option("--kind", help=", ".join(codes.MEETING_KINDS))] = (
-        "job_meeting"
-    ),
-    staff: Annotated[str | None, typer.Option("--staff", help=help_text("Staff code"))] = None,
-    minutes: Annotated[int | None, typer.Option("--minutes", min=1)] = None,
-    place: Annotated[
-        str | None, typer.Option("--place", help=", ".join(codes.MEETING_PLACES))
-    ] = None,
-    accepted: Annotated[
-        bool,
-        typer.Option(
-            "--absence-accepted", help=help_text("A missed meeting with accepted absence")
-        ),
-    ] = False,
-    version: VersionOption = None,
-    as_of: AsOfOption = None,
-    db: DbOption = None,
-    lang: LangOption = "",
-) -> None:
-    """Record a meeting held, planned or missed on the day (--as-of); a job meeting gets the
-    due date the rhythm gave. Refused before the citizen's entry."""
-    from caseload.operate.casework import record_meeting
-
-    language = lang_of(lang)
-    day = day_of(as_of, language)
-    engine = open_register(db, language)
-    with refusals(language):
-        with engine.begin() as conn:
-            done = record_meeting(
-                conn,
-                citizen,
-                meeting_id,
-                kind,
-                status,
-                day,
-                staff,
-                minutes,
-                place,
-                accepted,
-                version,
-            )
-        recorded = translator(language).gettext(
-            "{citizen}: meeting {meeting} recorded ({status}, {day}); case version {version}",
-            citizen=citizen,
-            meeting=meeting_id,
-            status=status,
-            day=day,
-            version=done.version,
-        )
-        console.print(recorded)

@@ -12,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 from typer.core import TyperCommand, TyperGroup
 
 from caseload.cli import (
+    case,
     caseflow,
     caseloads,
     casework,
@@ -156,10 +157,22 @@ COMMANDS: tuple[tuple[str, Callable[..., None], str], ...] = (
     ),
     (
         "meeting",
-        casework.meeting,
+        meetings.meeting,
         N_(
-            "Record a meeting held, planned or missed on the day (--as-of); a job meeting gets "
-            "the due date the rhythm gave. Refused before the citizen's entry."
+            "Record a meeting held, planned or missed (without --id caseload gives it one and "
+            "prints it); mark a planned meeting held, cancelled or no-show (--id, --status); or "
+            "correct a recorded one (--id, --correct REASON), keeping the earlier values and "
+            "the reason. A job meeting gets the due date the rhythm gave on its day."
+        ),
+    ),
+    (
+        "case",
+        case.case,
+        N_(
+            "One citizen's case: responsibilities with reasons, meetings with their "
+            "corrections, benefit spells, orders, requests, plans, placements, paid hours, "
+            "trial arm, the next job meeting due, and the case version to give when you "
+            "change it."
         ),
     ),
     (

@@ -1,12 +1,16 @@
-"""The statutory meeting rhythm: overdue and due-soon job meetings, timeliness per group."""
+"""Meetings: record one, mark a planned one held, cancelled or no-show, correct one with a
+reason; the statutory rhythm: overdue and due-soon job meetings, timeliness per group."""
 
 from __future__ import annotations
 
+import getpass
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from caseload.cli.casework import VersionOption
 from caseload.cli.common import (
     AsOfOption,
     DbOption,
@@ -17,13 +21,170 @@ from caseload.cli.common import (
     help_text,
     lang_of,
     open_register,
+    optional_day,
     parse_day,
+    refusals,
 )
 from caseload.cli.render import meetings as render
+from caseload.domain import codes
 from caseload.i18n import Message, translator
 from caseload.operate.refusals import shown_id
 from caseload.register.lookup import professional_id
 from caseload.store.database import reader
+
+
+def _login() -> str | None:
+    """The login name, when the system knows one."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return None
+
+
+def meeting(
+    citizen: Annotated[
+        str | None,
+        typer.Option(
+            "--citizen", help=help_text("Citizen id (never a CPR number); needed for a new meeting")
+        ),
+    ] = None,
+    meeting_id: Annotated[
+        str | None,
+        typer.Option(
+            "--id",
+            help=help_text(
+                "Meeting id: a recorded one to mark or correct; for a new meeting, none and "
+                "caseload gives one"
+            ),
+        ),
+    ] = None,
+    status: Annotated[
+        str | None, typer.Option("--status", help=", ".join(codes.MEETING_STATUSES))
+    ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--kind",
+            help=help_text(
+                "{kinds} (default for a new meeting: job_meeting)",
+                kinds=", ".join(codes.MEETING_KINDS),
+            ),
+        ),
+    ] = None,
+    day: Annotated[
+        str | None,
+        typer.Option(
+            "--day",
+            help=help_text(
+                "The meeting's day, YYYY-MM-DD: held, planned or missed (default: --as-of, "
+                "else today; a cancellation or no-show: the day it was planned for)"
+            ),
+        ),
+    ] = None,
+    staff: Annotated[str | None, typer.Option("--staff", help=help_text("Staff code"))] = None,
+    minutes: Annotated[int | None, typer.Option("--minutes", min=1)] = None,
+    place: Annotated[
+        str | None, typer.Option("--place", help=", ".join(codes.MEETING_PLACES))
+    ] = None,
+    accepted: Annotated[
+        bool,
+        typer.Option(
+            "--absence-accepted", help=help_text("A missed meeting with accepted absence")
+        ),
+    ] = False,
+    correct: Annotated[
+        str | None,
+        typer.Option(
+            "--correct",
+            help=help_text(
+                "Correct the recorded meeting --id, saying why; the earlier values and the "
+                "reason are kept"
+            ),
+        ),
+    ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option("--by", help=help_text("Who corrects it (default: login)")),
+    ] = None,
+    version: VersionOption = None,
+    as_of: AsOfOption = None,
+    db: DbOption = None,
+    lang: LangOption = "",
+) -> None:
+    """Record a meeting held, planned or missed (without --id caseload gives it one and
+    prints it); mark a planned meeting held, cancelled or no-show (--id, --status); or
+    correct a recorded one (--id, --correct REASON), keeping the earlier values and the
+    reason. A job meeting gets the due date the rhythm gave on its day."""
+    from caseload.operate.meetings import (
+        correct_meeting,
+        is_recorded,
+        mark_meeting,
+        record_meeting,
+    )
+
+    language = lang_of(lang)
+    _ = translator(language).gettext
+    given = optional_day(day, "--day", language) or optional_day(as_of, "--as-of", language)
+    if correct is not None and not meeting_id:
+        raise fail(_("--correct needs --id: the meeting to correct"))
+    if correct is None and status is None:
+        raise fail(_("--status is needed: {statuses}", statuses=", ".join(codes.MEETING_STATUSES)))
+    engine = open_register(db, language)
+    with refusals(language):
+        with engine.begin() as conn:
+            if correct is not None and meeting_id:
+                done: render.Done = correct_meeting(
+                    conn,
+                    meeting_id,
+                    correct,
+                    by or _login(),
+                    kind=kind,
+                    status=status,
+                    day=given,
+                    minutes=minutes,
+                    place=place,
+                    staff=staff,
+                    absence_accepted=True if accepted else None,
+                    version=version,
+                    citizen=citizen,
+                )
+            elif status is not None and meeting_id and is_recorded(conn, meeting_id):
+                if kind is not None:
+                    raise fail(_("--kind of a recorded meeting is changed with --correct REASON"))
+                held_today = date.today() if status == "held" else None
+                done = mark_meeting(
+                    conn,
+                    meeting_id,
+                    status,
+                    given or held_today,
+                    staff,
+                    minutes,
+                    place,
+                    accepted,
+                    version,
+                    citizen,
+                )
+            elif status is not None and citizen is not None:
+                done = record_meeting(
+                    conn,
+                    citizen,
+                    meeting_id,
+                    kind or "job_meeting",
+                    status,
+                    given or date.today(),
+                    staff,
+                    minutes,
+                    place,
+                    accepted,
+                    version,
+                )
+            else:
+                unknown = Message(
+                    "no meeting {meeting} is recorded: to record a new one, give --citizen",
+                    {"meeting": shown_id(meeting_id or "")},
+                )
+                raise fail(translator(language).message(unknown))
+        render.done(console, done, language)
 
 
 def overdue(

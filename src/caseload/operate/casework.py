@@ -1,4 +1,5 @@
-"""Changing one citizen's case by hand: a new contact, a handoff, a cover, a meeting.
+"""Changing one citizen's case by hand: a new contact, a handoff, a cover (meetings:
+``operate.meetings``).
 
 Every edit runs in the caller's single transaction and is checked before anything is
 written:
@@ -11,9 +12,7 @@ written:
   permanent takeover because of leave) goes only to a professional already attached to
   the citizen (seed 004: roles are taken over only among those the citizen knows);
 - changes are recorded in date order: none dated before a later one already recorded in
-  the role, and no two covers of the same role at once (no overlapping responsibilities);
-- a meeting falls on a day the citizen is on a caseload (not before their entry, not
-  after they left), and a meeting id is recorded once.
+  the role, and no two covers of the same role at once (no overlapping responsibilities).
 
 A rule may be overridden only with a recorded reason (``override``), stored on the row.
 Optimistic concurrency: an edit may carry the citizen's ``version`` as the user saw it; if
@@ -32,17 +31,14 @@ from sqlalchemy import Connection, Row, delete, func, insert, or_, select, updat
 
 from caseload.domain import codes
 from caseload.domain.load import TOLERANCE
-from caseload.domain.rhythm import Contact, next_due
-from caseload.i18n import N_, Message
+from caseload.i18n import Message
 from caseload.operate.department import load_and_cap, on
 from caseload.operate.refusals import Conflict, NotFound, Refused, shown_id
-from caseload.operate.rhythm import rule_for
-from caseload.register.lookup import professional_id
 from caseload.register.rules_in_force import caseload_rule
 from caseload.store import schema as s
 from caseload.store.locks import lock_professionals
 
-__all__ = ["Changed", "Conflict", "NotFound", "Refused", "change_contact", "record_meeting"]
+__all__ = ["Changed", "Conflict", "NotFound", "Refused", "change_contact"]
 
 TAKEOVERS = ("cover", "staff_leave")
 """Reasons that take a citizen over because their professional is away (seed 004)."""
@@ -384,45 +380,6 @@ def _refuse_overlap(
         )
 
 
-def _refuse_off_caseload(starts: Sequence[Row[Any]], day: date) -> None:
-    """Refuse a meeting before the citizen's entry or on a day they are on no caseload
-    (``starts``: their responsibilities' first and last days)."""
-    if not starts or day < min(row[0] for row in starts):
-        raise Refused(
-            Message(
-                "a meeting on {day} comes before the citizen's entry onto a caseload", {"day": day}
-            )
-        )
-    if not any(row[0] <= day and (row[1] is None or row[1] >= day) for row in starts):
-        left = max(row[1] for row in starts if row[1] is not None and row[1] < day)
-        raise Refused(
-            Message(
-                "on {day} the citizen is on no caseload (they left on {left})",
-                {"day": day, "left": left},
-            )
-        )
-
-
-def _job_meeting_due(conn: Connection, cid: int, starts: Sequence[Row[Any]], day: date) -> date:
-    """The due date the rhythm gave on ``day``: from the latest entry (intake) and the job
-    meetings held, cancelled or missed before it."""
-    m = s.meeting
-    intakes = [row[0] for row in starts if row[2] == "intake" and row[0] <= day]
-    entry = max(intakes) if intakes else min(row[0] for row in starts)
-    rows = conn.execute(
-        select(
-            m.c.status, m.c.held_date, m.c.scheduled_date, m.c.due_date, m.c.absence_accepted
-        ).where(m.c.citizen_id == cid, m.c.kind == "job_meeting", m.c.status != "planned")
-    ).all()
-    history = [
-        Contact(st, held if st == "held" else (sched or dd), bool(acc))
-        for st, held, sched, dd, acc in rows
-        if (held or sched or dd)
-    ]
-    before = [h for h in history if h.day < day]
-    return next_due(entry, before, day, rule_for(conn, cid)).due
-
-
 def _handoff_rules(
     conn: Connection,
     role: str,
@@ -464,65 +421,3 @@ def _handoff_rules(
                 )
             ]
     return []
-
-
-def record_meeting(
-    conn: Connection,
-    citizen: str,
-    code: str,
-    kind: str,
-    status: str,
-    day: date,
-    staff: str | None = None,
-    minutes: int | None = None,
-    place: str | None = None,
-    absence_accepted: bool = False,
-    version: int | None = None,
-) -> Changed:
-    """A meeting held, planned or missed on ``day``; a job meeting's due date is the one the
-    rhythm gave on that day. Refused on a day the citizen is on no caseload."""
-    for value, allowed, unknown in (
-        (kind, codes.MEETING_KINDS, N_("unknown meeting kind {value}; one of: {allowed}")),
-        (status, codes.MEETING_STATUSES, N_("unknown meeting status {value}; one of: {allowed}")),
-        (place, codes.MEETING_PLACES, N_("unknown meeting place {value}; one of: {allowed}")),
-    ):
-        if value is not None and value not in allowed:
-            # named here: the database's constraint would say only "clashes with a row"
-            raise Refused(
-                Message(unknown, {"value": shown_id(value), "allowed": ", ".join(allowed)})
-            )
-    if absence_accepted and status not in codes.MISSED_STATUSES:
-        raise Refused(Message("only a cancelled or missed meeting can have its absence accepted"))
-    cid, _, _ = _citizen(conn, citizen)
-    r, m = s.responsibility, s.meeting
-    starts = conn.execute(
-        select(r.c.start_date, r.c.end_date, r.c.reason).where(r.c.citizen_id == cid)
-    ).all()
-    _refuse_off_caseload(starts, day)
-    if conn.execute(select(m.c.id).where(m.c.code == code)).first() is not None:
-        raise Refused(Message("a meeting with id {code} is already recorded", {"code": code}))
-    pid = None
-    if staff is not None:
-        pid = professional_id(conn, staff)
-        if pid is None:
-            raise NotFound(
-                Message("no professional {code} in the register", {"code": shown_id(staff)})
-            )
-    due = _job_meeting_due(conn, cid, starts, day) if kind == "job_meeting" else None
-    new_version = bump(conn, cid, version)
-    conn.execute(
-        insert(m).values(
-            code=code,
-            citizen_id=cid,
-            professional_id=pid,
-            kind=kind,
-            due_date=due,
-            scheduled_date=day,
-            held_date=day if status == "held" else None,
-            duration_minutes=minutes,
-            place=place,
-            status=status,
-            absence_accepted=absence_accepted,
-        )
-    )
-    return Changed(citizen, new_version, 0, 1)

@@ -214,6 +214,31 @@ Index(
     meeting.c.held_date,
 )
 
+meeting_correction = Table(
+    "meeting_correction",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # one row per correction of a recorded meeting: why, when, by whom, and the values the
+    # meeting had before it (the meeting row holds the corrected ones)
+    _fk("meeting_id", "meeting"),
+    Column("reason", Text, nullable=False),
+    Column("corrected_at", DateTime, nullable=False),
+    Column("corrected_by", String(200)),
+    Column("kind", String(24), nullable=False),
+    Column("status", String(24), nullable=False),
+    Column("due_date", Date),
+    Column("scheduled_date", Date),
+    Column("held_date", Date),
+    Column("duration_minutes", Integer),
+    Column("place", String(16)),
+    _fk("professional_id", "professional", nullable=True, index=False),
+    Column("absence_accepted", Boolean, nullable=False),
+    CheckConstraint("length(trim(reason)) > 0", name="reason_given"),
+    _one_of("kind", codes.MEETING_KINDS),
+    _one_of("place", codes.MEETING_PLACES),
+    _one_of("status", codes.MEETING_STATUSES),
+)
+
 meeting_rule = Table(
     "meeting_rule",
     metadata,

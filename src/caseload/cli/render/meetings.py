@@ -1,4 +1,5 @@
-"""Job meetings overdue and due soon, and timeliness per group."""
+"""A meeting recorded, marked or corrected; job meetings overdue and due soon, and
+timeliness per group."""
 
 from __future__ import annotations
 
@@ -8,8 +9,59 @@ import polars as pl
 from rich.console import Console, JustifyMethod
 from rich.table import Table
 
-from caseload.i18n import translator
+from caseload.domain.labels import label
+from caseload.i18n import N_, translator
+from caseload.operate.meetings import Corrected, Marked, Recorded
 from caseload.operate.rhythm import Overdue
+
+Done = Recorded | Marked | Corrected
+"""What the meeting command did."""
+
+FIELDS = {
+    "kind": N_("kind"),
+    "status": N_("status"),
+    "day": N_("day"),
+    "minutes": N_("minutes"),
+    "place": N_("place"),
+    "staff": N_("staff"),
+    "absence_accepted": N_("absence accepted"),
+}
+"""A correction's fields, as the reader reads them."""
+
+
+def done(console: Console, result: Done, lang: str) -> None:
+    """One line: the meeting's id (the one caseload gave, when none was given), what
+    happened, and the case version the next edit should carry."""
+    tr = translator(lang)
+    if isinstance(result, Recorded):
+        line = tr.gettext(
+            "{citizen}: meeting {meeting} recorded ({status}, {day}); case version {version}",
+            citizen=result.citizen,
+            meeting=result.meeting,
+            status=label(result.status, lang),
+            day=result.day,
+            version=result.version,
+        )
+    elif isinstance(result, Marked):
+        line = tr.gettext(
+            "{citizen}: meeting {meeting} marked {status} ({day}); case version {version}",
+            citizen=result.citizen,
+            meeting=result.meeting,
+            status=label(result.status, lang),
+            day=result.day,
+            version=result.version,
+        )
+    else:
+        line = tr.gettext(
+            "{citizen}: meeting {meeting} corrected ({fields}; reason: {reason}); case "
+            "version {version}",
+            citizen=result.citizen,
+            meeting=result.meeting,
+            fields=", ".join(tr.gettext(FIELDS[name]) for name in result.changed),
+            reason=result.reason,
+            version=result.version,
+        )
+    console.print(line, markup=False, highlight=False)
 
 
 def overdue(
