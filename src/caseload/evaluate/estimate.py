@@ -42,6 +42,28 @@ class Covariates:
     def given(self) -> bool:
         return self.matrix is not None and len(self.names) > 0
 
+    def independent_of(self, treated: np.ndarray) -> Covariates:
+        """Only the covariates that add information beside the intercept, the arm and the
+        covariates kept before them (in a small group a trait can be fixed by the arm):
+        what the register's automatic adjustment may use. A file's own covariates are
+        refused instead (adjust.py names the collinear ones)."""
+        if not self.given or self.matrix is None:
+            return self
+        base = np.column_stack([np.ones(treated.size), treated.astype(float)])
+        kept: list[int] = []
+        for j in range(self.matrix.shape[1]):
+            trial = np.column_stack([base, self.matrix[:, [*kept, j]]])
+            scaled = trial / np.maximum(np.linalg.norm(trial, axis=0), 1e-300)
+            if np.linalg.matrix_rank(scaled, tol=1e-8) == trial.shape[1]:
+                kept.append(j)
+        if len(kept) == self.matrix.shape[1]:
+            return self
+        return Covariates(
+            self.matrix[:, kept] if kept else None,
+            tuple(self.names[j] for j in kept),
+            self.cluster,
+        )
+
 
 def _adjusted(y: np.ndarray, treated: np.ndarray, cov: Covariates, alpha: float) -> Adjusted | None:
     if not cov.given and cov.cluster is None:

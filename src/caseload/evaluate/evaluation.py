@@ -177,14 +177,15 @@ def from_frame(
 ]:
     """Every estimate on the cohort frame (the per-citizen table from the database)."""
     treated = (frame.get_column("arm") == "trial").to_numpy()
-    cov = _covariates(frame, settings.cluster, found.unit)
+    cov = _covariates(frame, settings.cluster, found.unit).independent_of(treated)
     alpha = settings.alpha
     status = frame.get_column("status").fill_null("").to_numpy()
 
     def outcome(name: str, values: np.ndarray, mask: np.ndarray | None = None) -> BinaryResult:
         if mask is None:
             return estimate.binary_outcome(name, values, treated, cov, alpha)
-        return estimate.binary_outcome(name, values[mask], treated[mask], cov.subset(mask), alpha)
+        sub = cov.subset(mask).independent_of(treated[mask])
+        return estimate.binary_outcome(name, values[mask], treated[mask], sub, alpha)
 
     exits = [outcome(d, status == d) for d in DESTINATIONS]
     exits.append(outcome("company_placement", frame.get_column("placements").to_numpy() > 0))

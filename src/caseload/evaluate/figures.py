@@ -4,6 +4,7 @@ lines are ``charts.weekly_shares``, shared with the operate face. Every figure c
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import matplotlib
@@ -122,12 +123,15 @@ def balance(
     ax = fig.subplots()
     ys = np.arange(len(rows))[::-1]
     ax.axvspan(-0.1, 0.1, color="#e8f0e8")
-    ax.plot([r.smd for r in rows], ys, "o", color="#1b6ca8")
+    # a trait that does not vary within the arms has no standardised difference: no dot
+    # (the table says why), and the axis is set by the traits that have one
+    defined = [(r.smd, y) for r, y in zip(rows, ys, strict=True) if math.isfinite(r.smd)]
+    ax.plot([d for d, _ in defined], [y for _, y in defined], "o", color="#1b6ca8")
     ax.axvline(0, color="#888888", linewidth=0.8)
     ax.set_yticks(ys)
     ax.set_yticklabels([names.get(r.trait, r.trait) for r in rows])
     ax.set_xlabel(xlabel)
-    limit = max(0.25, max((abs(r.smd) for r in rows), default=0) * 1.2)
+    limit = max(0.25, max((abs(d) for d, _ in defined), default=0) * 1.2)
     ax.set_xlim(-limit, limit)
     ax.set_ylabel(ylabel)
     return svg(fig, words)

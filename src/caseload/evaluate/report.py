@@ -18,7 +18,7 @@ from typing import Any
 import jinja2
 
 from caseload import charts
-from caseload.evaluate import figures
+from caseload.evaluate import figures, undefined
 from caseload.evaluate.evaluation import Evaluation
 from caseload.evaluate.tables import tables
 from caseload.i18n import N_, Message, Said, Translator, template_globals, translator
@@ -310,7 +310,8 @@ def write(ev: Evaluation, out: Path, lang: str, seconds: float) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".caseload-report-", dir=out.parent))
     try:
-        data = tables(ev)
+        data, not_defined = undefined.clean(tables(ev))
+        data["undefined"] = not_defined  # a table too: undefined.csv
         meta = {
             "trial": ev.trial.code,
             "name": ev.trial.name,
@@ -324,7 +325,12 @@ def write(ev: Evaluation, out: Path, lang: str, seconds: float) -> Path:
             "language": lang,
         }
         (staging / JSON_NAME).write_text(
-            json.dumps({"meta": meta, **data}, indent=2, default=_json_default, allow_nan=False),
+            json.dumps(
+                {"meta": meta, **data},
+                indent=2,
+                default=_json_default,
+                allow_nan=False,
+            ),
             encoding="utf-8",
         )
         for name, rows in data.items():
