@@ -18,6 +18,7 @@ from caseload.cli.common import (
     lang_of,
     open_register,
     parse_day,
+    within_register,
 )
 from caseload.cli.render import meetings as render
 from caseload.i18n import Message, translator
@@ -45,6 +46,7 @@ def overdue(
     language = lang_of(lang)
     day = day_of(as_of, language)
     engine = open_register(db, language)
+    within_register(engine, day, language)
     with reader(engine).connect() as conn:
         who = None
         if caseworker:
@@ -88,6 +90,7 @@ def timeliness(
         raise fail(_("--by must be department, or arm with --trial CODE"))
     start, end = parse_day(first, "--from", language), parse_day(last, "--to", language)
     engine = open_register(db, language)
+    within_register(engine, end, language, "--to")
     with reader(engine).connect() as conn:
         weeks = run(conn, start, end, by, trial)
     totals = timeliness_over(weeks)
