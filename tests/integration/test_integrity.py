@@ -22,7 +22,7 @@ from caseload.operate.allocation import assign, rebalance
 from caseload.operate.casework import Refused, change_contact
 from caseload.register import catalogue
 from caseload.register.importer import import_file
-from caseload.register.lookup import last_recorded_day, trial_arms
+from caseload.register.lookup import last_recorded_day, recorded_from, trial_arms
 from caseload.store import schema as s
 from tests.conftest import EXAMPLES
 from tests.helpers import run, write
@@ -65,6 +65,8 @@ def _rows(conn: Connection, citizen: str) -> list[tuple[Any, ...]]:
 def test_the_registers_last_recorded_day_and_the_arms_on_a_day(examples: Engine) -> None:
     with examples.connect() as conn:
         assert last_recorded_day(conn) == LAST_DAY
+        assert recorded_from(conn, LAST_DAY) and recorded_from(conn, date(2018, 1, 1))
+        assert not recorded_from(conn, date(2019, 7, 2))
         arms = trial_arms(conn, IN_TRIAL)
         codes = dict(conn.execute(select(s.citizen.c.id, s.citizen.c.code)).all())
         assert {codes[cid]: arm.arm for cid, arm in arms.items()} == {
@@ -86,6 +88,7 @@ def test_a_placeholder_end_is_not_a_recorded_day(examples: Engine) -> None:
         )
     with examples.connect() as conn:
         assert last_recorded_day(conn) == LAST_DAY
+        assert not recorded_from(conn, date(2019, 7, 2))
 
 
 def test_a_control_citizen_to_the_trial_department_is_refused_unless_overridden(

@@ -18,8 +18,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from caseload.domain import codes
 from caseload.i18n import LANGS, default_lang, translator
 from caseload.operate.refusals import CannotPlace, Conflict, NotFound, Refused
-from caseload.register.lookup import last_recorded_day
-from caseload.store.database import ENV_URL, connect, resolve_url
+from caseload.register.lookup import last_recorded_day, recorded_from
+from caseload.store.database import ENV_URL, connect, reader, resolve_url
 from caseload.store.migrate import is_current
 
 # piped or captured output (CI logs, `make demo`) gets room for the tables' columns
@@ -102,8 +102,8 @@ def within_register(engine: Engine, day: date, lang: str, option: str = "--as-of
     """Refuse a day to read the register on that lies more than ``BEYOND_DAYS`` after its last
     recorded day (one line naming both days, exit code 2); a day up to that far gets a note
     on stderr. An empty register has no last day: nothing is said."""
-    with engine.connect() as conn:
-        last = last_recorded_day(conn)
+    with reader(engine).connect() as conn:
+        last = None if recorded_from(conn, day) else last_recorded_day(conn)
     if last is None or day <= last:
         return
     _ = translator(lang).gettext

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import Connection, case, func, or_, select
+from sqlalchemy import Connection, and_, case, func, or_, select
 
 from caseload.store import schema as s
 
@@ -44,6 +44,28 @@ def last_recorded_day(conn: Connection) -> date | None:
         ).one()
         found += [_as_date(value) for value in row if value is not None]
     return max(found) if found else None
+
+
+def recorded_from(conn: Connection, day: date) -> bool:
+    """Whether the register records anything on ``day`` or later (what ``last_recorded_day``
+    reads, placeholder ends excepted): the quick answer for a day within the register, read
+    from the newest rows back, which stops at the first one found."""
+    m, r, b = s.meeting, s.responsibility, s.benefit_spell
+    columns = (
+        (m, (m.c.held_date, m.c.scheduled_date, m.c.due_date)),
+        (r, (r.c.start_date, r.c.end_date)),
+        (b, (b.c.start_date, b.c.end_date)),
+    )
+    for table, days in columns:
+        found = conn.execute(
+            select(table.c.id)
+            .where(or_(*(and_(d >= day, d < SENTINEL) for d in days)))
+            .order_by(table.c.id.desc())
+            .limit(1)
+        ).first()
+        if found is not None:
+            return True
+    return False
 
 
 def _as_date(value: date | str) -> date:
