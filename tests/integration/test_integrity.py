@@ -10,6 +10,7 @@ KS-002 until 2019-06-30), JI1 is not (KS-101, who holds C000003).
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, Engine, func, insert, select
 
+from caseload.cli import common
 from caseload.evaluate.crossovers import crossovers, rows
 from caseload.operate.allocation import assign, rebalance
 from caseload.operate.casework import Refused, change_contact
@@ -262,6 +264,16 @@ def test_crossovers_per_arm_count_overrides_and_imported_history(
     assert table["trial"]["reason_intake"] == 0
 
 
+def test_a_long_line_is_still_one_line(examples: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(common.errors, "width", 60)
+    result = run("evaluate", "--db", _url(examples), "--outcome-end", "2019-09-15", "--lang", "da")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "2019-09-15 ligger efter registrets sidste registrerede dag, 2019-07-01: angiv "
+        "--outcome-end 2019-07-01 eller tidligere\n"
+    )
+
+
 @pytest.mark.parametrize(
     ("args", "option"),
     [
@@ -318,3 +330,23 @@ def test_writing_a_change_on_a_later_day_is_not_affected(examples: Engine) -> No
     assert result.stderr == ""
     with examples.connect() as conn:
         assert last_recorded_day(conn) == date(2019, 9, 15)  # and now the register says so
+
+
+def test_assign_lists_who_it_left_out_in_both_languages(examples: Engine, tmp_path: Path) -> None:
+    with examples.begin() as conn:
+        _add_citizen(conn, "C000901", "control")
+    out = tmp_path / "plan.json"
+    given = ("assign", "--db", _url(examples), "--department", "JI6", "--new", "--dry-run")
+    english = run(*given, "--as-of", "2018-03-01", "--json", str(out))
+    assert english.exit_code == 0, english.output
+    said = " ".join(english.stderr.split())  # the console wraps a long line
+    assert (
+        "1 citizen(s) left out of the plan, neither moved nor given a professional here: this "
+        "department lies across their arm of a running trial" in said
+    )
+    assert said.endswith(": C000901")
+    assert json.loads(out.read_text(encoding="utf-8"))["held_back"] == [
+        {"citizen": "C000901", "trial": "CPH-2018", "arm": "control", "kept_with": None}
+    ]
+    danish = run(*given, "--as-of", "2018-03-01", "--lang", "da")
+    assert "1 borger(e) er holdt uden for planen" in " ".join(danish.stderr.split())

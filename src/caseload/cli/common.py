@@ -108,15 +108,15 @@ def within_register(engine: Engine, day: date, lang: str, option: str = "--as-of
         return
     _ = translator(lang).gettext
     if (day - last).days > BEYOND_DAYS:
-        raise fail(
-            _(
-                "{day} is after the register's last recorded day, {last}: give {option} "
-                "{last} or earlier",
-                day=day.isoformat(),
-                last=last.isoformat(),
-                option=option,
-            )
+        said = _(
+            "{day} is after the register's last recorded day, {last}: give {option} "
+            "{last} or earlier",
+            day=day.isoformat(),
+            last=last.isoformat(),
+            option=option,
         )
+        errors.print(said, markup=False, style="red", soft_wrap=True)  # one line, however wide
+        raise typer.Exit(EXIT_INPUT)
     errors.print(
         _(
             "Note: {day} is after the register's last recorded day, {last} (its latest "
@@ -126,6 +126,7 @@ def within_register(engine: Engine, day: date, lang: str, option: str = "--as-of
         ),
         markup=False,
         style="yellow",
+        soft_wrap=True,
     )
 
 
