@@ -151,7 +151,10 @@ def test_sparring_has_a_page_per_citizen_of_the_caseworker(demo: Engine) -> None
 def test_sparring_cli_refuses_an_unknown_caseworker(demo: Engine, tmp_path: Path) -> None:
     result = CliRunner().invoke(
         app,
-        ["sparring", "--db", _db(demo), "--caseworker", "NOPE", "--out", str(tmp_path / "x.html")],
+        [
+            *("sparring", "--db", _db(demo), "--caseworker", "NOPE", "--as-of", "2019-03-01"),
+            *("--out", str(tmp_path / "x.html")),
+        ],
     )
     assert result.exit_code == 2
     assert "no professional 'NOPE'" in result.output

@@ -19,6 +19,7 @@ from caseload.cli.common import (
     lang_of,
     open_register,
     parse_day,
+    within_register,
 )
 from caseload.cli.render import caseflow as render
 from caseload.i18n import translator
@@ -46,6 +47,7 @@ def caseflow(
     language = lang_of(lang)
     period = Period(parse_day(first, "--from", language), parse_day(last, "--to", language))
     engine = open_register(db, language)
+    within_register(engine, period.last, language, "--to")
     with reader(engine).connect() as conn:
         flow = case_flow(conn, period)
     render.case_flow(console, flow, language)
@@ -72,6 +74,7 @@ def sparring(
     language = lang_of(lang)
     day = day_of(as_of, language)
     engine = open_register(db, language)
+    within_register(engine, day, language)
     try:
         with reader(engine).connect() as conn:
             result = sheet(conn, caseworker, day)

@@ -24,6 +24,7 @@ from caseload.cli.common import (
     open_register,
     refusals,
     role_of,
+    within_register,
 )
 from caseload.cli.render import caseloads as render
 from caseload.cli.render.caseloads import group_name
@@ -96,6 +97,7 @@ def status_(
     language = lang_of(lang)
     day = day_of(as_of, language)
     engine = open_register(db, language)
+    within_register(engine, day, language)
     with reader(engine).connect() as conn:
         report = status(conn, day)
     render.status(console, report, language, department, every)
@@ -223,6 +225,7 @@ def _plan(
     day, role = day_of(as_of, language), role_of(role, language)
     prefer = _preferences(weights, language)
     engine = open_register(db, language)
+    within_register(engine, day, language)
     with refusals(language):
         if dry_run:
             with reader(engine).connect() as conn:

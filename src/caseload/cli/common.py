@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from caseload.domain import codes
 from caseload.i18n import LANGS, default_lang, translator
 from caseload.operate.refusals import CannotPlace, Conflict, NotFound, Refused
+from caseload.register.lookup import last_recorded_day, recorded_from
 from caseload.store.database import (
     ENV_BUSY,
     ENV_URL,
@@ -100,6 +101,43 @@ def optional_day(value: str | None, option: str, lang: str) -> date | None:
 def day_of(value: str | None, lang: str, option: str = "--as-of") -> date:
     """The day an option names, today when it is not given."""
     return date.today() if value is None else parse_day(value, option, lang)
+
+
+BEYOND_DAYS = 31
+"""How far past the register's last recorded day a day may lie with only a note (a live
+register's last import may be a few days old); further is refused."""
+
+
+def within_register(engine: Engine, day: date, lang: str, option: str = "--as-of") -> None:
+    """Refuse a day to read the register on that lies more than ``BEYOND_DAYS`` after its last
+    recorded day (one line naming both days, exit code 2); a day up to that far gets a note
+    on stderr. An empty register has no last day: nothing is said."""
+    with reader(engine).connect() as conn:
+        last = None if recorded_from(conn, day) else last_recorded_day(conn)
+    if last is None or day <= last:
+        return
+    _ = translator(lang).gettext
+    if (day - last).days > BEYOND_DAYS:
+        said = _(
+            "{day} is after the register's last recorded day, {last}: give {option} "
+            "{last} or earlier",
+            day=day.isoformat(),
+            last=last.isoformat(),
+            option=option,
+        )
+        errors.print(said, markup=False, style="red", soft_wrap=True)  # one line, however wide
+        raise typer.Exit(EXIT_INPUT)
+    errors.print(
+        _(
+            "Note: {day} is after the register's last recorded day, {last} (its latest "
+            "import may be a few days old)",
+            day=day.isoformat(),
+            last=last.isoformat(),
+        ),
+        markup=False,
+        style="yellow",
+        soft_wrap=True,
+    )
 
 
 def fail(message: str) -> typer.Exit:

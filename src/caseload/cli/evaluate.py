@@ -20,6 +20,7 @@ from caseload.cli.common import (
     lang_of,
     open_register,
     optional_day,
+    within_register,
 )
 from caseload.cli.render import evaluate as render
 from caseload.cli.render.register import rejected
@@ -115,6 +116,8 @@ def evaluate(
         ),
     )
     engine = open_register(db, language)
+    if end is not None:
+        within_register(engine, end, language, "--outcome-end")
     try:
         with console.status(render.stage("cohort", language)) as status:
             result = evaluation.evaluate(

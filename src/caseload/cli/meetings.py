@@ -24,6 +24,7 @@ from caseload.cli.common import (
     optional_day,
     parse_day,
     refusals,
+    within_register,
 )
 from caseload.cli.render import meetings as render
 from caseload.domain import codes
@@ -206,6 +207,7 @@ def overdue(
     language = lang_of(lang)
     day = day_of(as_of, language)
     engine = open_register(db, language)
+    within_register(engine, day, language)
     with reader(engine).connect() as conn:
         who = None
         if caseworker:
@@ -250,6 +252,7 @@ def timeliness(
         raise fail(_("--by must be department, or arm with --trial CODE"))
     start, end = parse_day(first, "--from", language), parse_day(last, "--to", language)
     engine = open_register(db, language)
+    within_register(engine, end, language, "--to")
     with reader(engine).connect() as conn:
         weeks = run(conn, start, end, by, trial)
     totals = timeliness_over(weeks)

@@ -19,6 +19,7 @@ from caseload.cli.common import (
     lang_of,
     open_register,
     optional_day,
+    within_register,
 )
 from caseload.cli.render import randomise as render
 from caseload.cli.render.register import rejected
@@ -135,6 +136,9 @@ def randomise(
         if design is not None:
             design = enrolment.with_unit(design, unit)
         engine = open_register(db, language)
+        later = optional_day(as_of, "--as-of", language)
+        if later is not None:
+            within_register(engine, later, language)
         run = enrolment.randomise(
             engine,
             trial,
@@ -143,7 +147,7 @@ def randomise(
             end=optional_day(end, "--end", language),
             outcome_end=optional_day(outcome_end, "--outcome-end", language),
             name=name,
-            day=optional_day(as_of, "--as-of", language),
+            day=later,
             by=by or getpass.getuser(),
             dry_run=dry_run,
         )

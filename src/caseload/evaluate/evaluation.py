@@ -23,6 +23,7 @@ from sqlalchemy import Engine
 from caseload.evaluate import binary, cohort, estimate, staff
 from caseload.evaluate.binary import BinaryResult
 from caseload.evaluate.continuous import ContinuousResult
+from caseload.evaluate.crossovers import Crossovers, crossovers
 from caseload.evaluate.money import Costs, Money, money
 from caseload.i18n import Message
 from caseload.store.database import reader
@@ -94,6 +95,8 @@ class Evaluation:
     staff: list[staff.StaffRow]
     money: Money
     seconds: dict[str, float]
+    crossovers: dict[str, Crossovers] = field(default_factory=dict)
+    """Arm → citizens who went across the arm boundary while the trial ran."""
 
     def by_name(self, name: str) -> BinaryResult:
         for r in [*self.exits, *self.case_flow]:
@@ -251,6 +254,7 @@ def evaluate(
         weekly = cohort.timely_meetings(conn, found, win)
         entrants = cohort.later_entrants(conn, found)
         staff_rows = staff.staff_table(conn, found.start, found.end)
+        crossed = crossovers(conn, found.id)
     seconds["register"] = time.perf_counter() - clock
     arms = {arm: int((frame.get_column("arm") == arm).sum()) for arm in ("trial", "control")}
     missing = [arm for arm, n in arms.items() if n == 0]
@@ -288,4 +292,5 @@ def evaluate(
         staff=staff_rows,
         money=money(spells.rmst.difference, spells.rmst.ci, arms["trial"], years, settings.costs),
         seconds=seconds,
+        crossovers=crossed,
     )

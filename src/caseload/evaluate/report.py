@@ -168,6 +168,28 @@ def _limits(ev: Evaluation, tr: Translator) -> list[str]:
     return limits
 
 
+def _crossovers_said(ev: Evaluation, tr: Translator) -> str:
+    """The crossovers in one sentence (also when there are none)."""
+    control, trial = ev.crossovers.get("control"), ev.crossovers.get("trial")
+    crossed_control = control.citizens if control else 0
+    crossed_trial = trial.citizens if trial else 0
+    if not crossed_control and not crossed_trial:
+        return tr.gettext(
+            "No citizen crossed the arm boundary while the trial ran: no control citizen went "
+            "to a professional of a trial department, and no trial citizen to one outside them."
+        )
+    overridden = sum(c.overridden for c in ev.crossovers.values())
+    return tr.gettext(
+        "While the trial ran, {control} control citizen(s) went to a professional of a trial "
+        "department and {trial} trial citizen(s) to one outside them ({overridden} with an "
+        "override reason). They stay in the arm they were randomised to (intention to treat), "
+        "which makes the difference between the arms smaller than the lower caseload's effect.",
+        control=crossed_control,
+        trial=crossed_trial,
+        overridden=overridden,
+    )
+
+
 def _figures(ev: Evaluation, lang: str) -> dict[str, str]:
     tr = translator(lang)
     _ = tr.gettext
@@ -267,6 +289,7 @@ def render(
             version=version("caseload"),
             seconds=seconds,
             json_name=JSON_NAME,
+            crossovers_said=_crossovers_said(ev, tr),
             covariates=", ".join(ev.spells.cox_adjusted.names[1:])
             if ev.spells.cox_adjusted
             else "–",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from caseload.evaluate import crossovers
 from caseload.evaluate.binary import BinaryResult
 from caseload.evaluate.continuous import ContinuousResult
 from caseload.evaluate.cox import CoxResult
@@ -151,6 +152,7 @@ def tables(ev: Evaluation) -> dict[str, list[Row]]:
         ],
         "staff": _staff(ev),
         "money": _money(ev),
+        "crossovers": crossovers.rows(ev.crossovers),
     }
 
 

@@ -27,8 +27,22 @@ from caseload.operate.optimise import (
     spread,
 )
 from caseload.operate.refusals import CannotPlace
+from caseload.register.lookup import crosses, trial_arms, trial_department
 
-__all__ = ["Allocation", "CannotPlace", "assign", "rebalance"]
+__all__ = ["Allocation", "CannotPlace", "HeldBack", "assign", "rebalance"]
+
+
+@dataclass(frozen=True)
+class HeldBack:
+    """A citizen the plan does not move, because any professional of this department lies
+    across their arm's boundary in a trial that runs on the day (a crossover)."""
+
+    citizen: int
+    code: str
+    trial: str
+    arm: str
+    kept_with: int | None
+    """Their professional in the department, whom they stay with (None: waiting, unplaced)."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +59,8 @@ class Allocation:
     after: dict[int, float]
     baseline_after: dict[int, float]
     written: changes.Written | None
+    held_back: tuple[HeldBack, ...] = ()
+    """Citizens not offered a professional here: it would cross the trial's arm boundary."""
 
     @property
     def missing(self) -> float:
@@ -96,6 +112,15 @@ class Allocation:
             "greedy_baseline": self._metrics(self.baseline, self.baseline_after),
             "over_cap_before": self.over_cap(self.before),
             "unplaced": [case_codes[c] for c in self.plan.unplaced],
+            "held_back": [
+                {
+                    "citizen": h.code,
+                    "trial": h.trial,
+                    "arm": h.arm,
+                    "kept_with": codes.get(h.kept_with) if h.kept_with is not None else None,
+                }
+                for h in self.held_back
+            ],
             "missing_capacity": round(self.missing, 2),
             "missing_fte": round(self.missing / d.cap, 2),
             "moves": [
@@ -148,15 +173,32 @@ def rebalance(
     """Re-plan a department's caseloads under its (or a new) cap; write when asked."""
     d = department.read(conn, code, day, role, cap, lock=write)
     reason = "cap_change" if cap is not None and cap != d.cap_in_force else "reallocation"
-    best = plan(d.seats, d.cases, prefer, reason)
-    baseline = greedy(d.seats, d.cases, reason)
+    held = _held_back(conn, d, d.cases)
+    seats, cases = d.seats, d.cases
+    kept: dict[int, float] = {}
+    if held:
+        # already across the boundary: they stay with their professional (whose room they
+        # take), since a move within the department would be a new crossover
+        weight = {c.id: c.weight for c in d.cases}
+        for h in held:
+            if h.kept_with is not None:
+                kept[h.kept_with] = kept.get(h.kept_with, 0.0) + weight[h.citizen]
+        seats = [replace(s, capacity=max(0.0, s.capacity - kept.get(s.id, 0.0))) for s in seats]
+        cases = [c for c in d.cases if c.id not in {h.citizen for h in held}]
+    best = plan(seats, cases, prefer, reason)
+    baseline = greedy(seats, cases, reason)
     written = None
     if write:
         _refuse_unplaced(best, d)
         new_cap = cap if cap is not None and cap != d.cap_in_force else None
         written = changes.apply(conn, d, best, record_cap=new_cap)
+
+    def total(p: Plan) -> dict[int, float]:
+        return {s.id: p.loads.get(s.id, 0.0) + kept.get(s.id, 0.0) for s in d.seats}
+
+    after, baseline_after = (total(best), total(baseline)) if held else (best.loads, baseline.loads)
     return Allocation(
-        "rebalance", d, d.cases, best, baseline, _current(d), best.loads, baseline.loads, written
+        "rebalance", d, d.cases, best, baseline, _current(d), after, baseline_after, written, held
     )
 
 
@@ -173,6 +215,9 @@ def assign(
     caps; nobody who has a professional is moved to make room (that is a rebalance)."""
     d = department.read(conn, code, day, role, lock=write)
     waiting = department.unassigned(conn, d, include_new)
+    held = _held_back(conn, d, waiting)
+    if held:  # not offered here: they stay waiting, listed with the reason
+        waiting = [c for c in waiting if c.id not in {h.citizen for h in held}]
     now = _current(d)
     room = [replace(s, capacity=max(0.0, s.capacity - now[s.id])) for s in d.seats]
     best = plan(room, waiting, prefer)
@@ -186,7 +231,22 @@ def assign(
         _refuse_unplaced(best, d)
         written = changes.apply(conn, d, best)
     return Allocation(
-        "assign", d, waiting, best, baseline, now, total(best), total(baseline), written
+        "assign", d, waiting, best, baseline, now, total(best), total(baseline), written, held
+    )
+
+
+def _held_back(conn: Connection, d: Department, cases: list[Case]) -> tuple[HeldBack, ...]:
+    """The cases for whom every professional of ``d`` lies across their arm's boundary in a
+    trial running on the day (a control citizen in a trial department, or a trial citizen
+    outside one): the plan does not offer them a professional here."""
+    arms = trial_arms(conn, d.day, [c.id for c in cases]) if cases else {}
+    if not arms:
+        return ()
+    _, marked = trial_department(conn, d.id)
+    return tuple(
+        HeldBack(c.id, c.code, arms[c.id].trial, arms[c.id].arm, c.current)
+        for c in cases
+        if c.id in arms and crosses(arms[c.id].arm, marked)
     )
 
 

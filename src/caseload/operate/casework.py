@@ -34,6 +34,7 @@ from caseload.domain.load import TOLERANCE
 from caseload.i18n import Message
 from caseload.operate.department import load_and_cap, on
 from caseload.operate.refusals import Conflict, NotFound, Refused, shown_id
+from caseload.register.lookup import crosses, trial_arms, trial_department
 from caseload.register.rules_in_force import caseload_rule
 from caseload.store import schema as s
 from caseload.store.locks import lock_professionals
@@ -156,6 +157,7 @@ def change_contact(
     broken = _broken_rules(
         conn, open_rows, pid, role, model, staff, day, reason, complexity, department
     )
+    broken.extend(_contamination(conn, cid, citizen, department, staff, day))
     if broken and not (override and override.strip()):
         raise Refused.of([*broken, Message("to go ahead anyway, give an override reason")])
     new_version = bump(conn, cid, version)
@@ -268,6 +270,38 @@ def _broken_rules(
     if over:
         broken.append(over)
     return broken
+
+
+def _contamination(
+    conn: Connection, cid: int, citizen: str, department: int, staff: str, day: date
+) -> list[Reason]:
+    """While a trial runs, a citizen randomised to control goes to no professional of a
+    department marked as the trial's, and one in the trial arm to none outside such a
+    department: either would blur the difference the trial measures (a crossover)."""
+    arm = trial_arms(conn, day, [cid]).get(cid)
+    if arm is None:
+        return []
+    code, marked = trial_department(conn, department)
+    if not crosses(arm.arm, marked):
+        return []
+    params = {"citizen": citizen, "trial": arm.trial, "staff": staff, "department": code}
+    if arm.arm == "control":
+        return [
+            Message(
+                "{citizen} was randomised to the control arm of trial {trial}, and {staff} "
+                "works in {department}, a trial department: while the trial runs, control "
+                "citizens stay outside its departments (a crossover)",
+                params,
+            )
+        ]
+    return [
+        Message(
+            "{citizen} was randomised to the trial arm of trial {trial}, and {staff} works "
+            "in {department}, not a trial department: while the trial runs, trial citizens "
+            "stay with its departments (a crossover)",
+            params,
+        )
+    ]
 
 
 def _write_change(

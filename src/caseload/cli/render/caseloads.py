@@ -181,6 +181,19 @@ def allocation(
             cap=summary["cap"],
         )
         errors.print(f"[yellow]{cannot} {missing}[/yellow]")
+    if summary["held_back"]:
+        errors.print(
+            _(
+                "{n} citizen(s) left out of the plan, neither moved nor given a "
+                "professional here: this department lies across their arm of a running "
+                "trial (a control citizen in a trial department, or a trial citizen outside "
+                "one): {citizens}",
+                n=len(summary["held_back"]),
+                citizens=", ".join(h["citizen"] for h in summary["held_back"][:limit]),
+            ),
+            style="yellow",
+            markup=False,
+        )
     if result.written is None:
         console.print(_("Dry run: nothing was changed."))
         return
