@@ -211,3 +211,67 @@ def test_init_create_on_sqlite_is_harmless(tmp_path: Path) -> None:
     second = run("init", "--db", str(db), "--create")
     assert second.exit_code == 0
     assert second.output == first.output
+
+
+# --- refusals that name the problem -----------------------------------------------------------
+
+
+def test_an_import_names_each_problem_alike_on_both_databases(
+    migrated_url: str, tmp_path: Path
+) -> None:
+    """A duplicate key within the file, a reference to an unknown row, a value outside its
+    range, an end before the start, a code outside its list, text longer than the register
+    holds: each with its row and column, never a clash with a stored row or a database's
+    words (PostgreSQL would otherwise fail on the long text, SQLite store it)."""
+    for table in ("departments", "teams"):
+        assert (
+            run("import", table, str(EXAMPLES / f"{table}.csv"), "--db", migrated_url).exit_code
+            == 0
+        )
+    header = "staff_id,name,department_id,team_id,fte,start_date,end_date,exit_kind,district\n"
+    path = tmp_path / "staff.csv"
+    path.write_text(
+        header
+        + "KS-001,Anna,JI6,JI6-A,1.0,2017-08-01,,,Nørrebro\n"
+        + "KS-001,Anna,JI6,JI6-A,1.0,2017-08-01,,,Nørrebro\n"
+        + "KS-003,Bo,JI9,JI6-A,1,2017-01-01,,,\n"
+        + "KS-004,Cy,JI6,JI6-A,2,2017-01-01,,,\n"
+        + "KS-005,Di,JI6,JI6-A,1,2018-01-01,2017-01-01,external,\n"
+        + "KS-006,Ed,JI6,JI6-A,1,2017-01-01,2018-01-01,fired,\n"
+        + "KS-007,Fa,JI6,JI6-A,1,2017-01-01,,,"
+        + "N" * 70
+        + "\n",
+        encoding="utf-8",
+    )
+    english = run("import", "staff", str(path), "--db", migrated_url)
+    assert english.exit_code == 2
+    assert english.output.splitlines() == [
+        f"{path}: 6 problem(s); nothing was imported",
+        "  row 3, column staff_id: same natural key (staff_id) as row 2",
+        "  row 4, column department_id: unknown department 'JI9'",
+        "  row 5, column fte: must be above 0 and at most 1.5",
+        "  row 6, column end_date: end_date is before start_date",
+        "  row 7, column exit_kind: unknown code 'fired'; expected one of: external, internal",
+        "  row 8, column district: longer than the 64 characters the register holds",
+    ]
+    danish = run("import", "staff", str(path), "--db", migrated_url, "--lang", "da")
+    assert danish.output.splitlines()[1:3] == [
+        "  række 3, kolonne staff_id: samme naturlige nøgle (staff_id) som række 2",
+        "  række 4, kolonne department_id: ukendt afdeling 'JI9'",
+    ]
+    assert danish.output.splitlines()[-1] == (
+        "  række 8, kolonne district: længere end de 64 tegn, registret rummer"
+    )
+    caps = tmp_path / "caps.csv"
+    caps.write_text(
+        "role,department_id,staff_id,cap,start_date,end_date\n"
+        "coordinating_caseworker,JI6,,9999999999,2018-01-01,\n",
+        encoding="utf-8",
+    )
+    refused = run("import", "caps", str(caps), "--db", migrated_url)
+    assert refused.exit_code == 2
+    assert refused.output.splitlines()[1] == (
+        "  row 2, column cap: too large: the register holds whole numbers up to 2147483647"
+    )
+    assert "clashes" not in english.output + refused.output
+    assert "Traceback" not in english.output + refused.output
