@@ -176,20 +176,7 @@ def open_register(db: str | None, lang: str) -> Engine:
     except OperationalError as error:
         if is_busy(error):
             raise busy(lang) from None
-        # the server is down, refuses us, or the database does not exist: the driver's
-        # first line says which; the URL is shown without its password
-        reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
-        errors.print(
-            _(
-                "Cannot open the database {url}: {reason}. Start the server, or create the "
-                "database, then run `caseload init`.",
-                url=engine.url.render_as_string(hide_password=True),
-                reason=reason,
-            ),
-            style="red",
-            markup=False,
-        )
-        raise typer.Exit(EXIT_STATE) from None
+        raise cannot_open(engine, error, lang) from None
     if not current:
         errors.print(
             _("The database is not initialised or is out of date: run `caseload init` first."),
@@ -198,6 +185,25 @@ def open_register(db: str | None, lang: str) -> Engine:
         )
         raise typer.Exit(EXIT_STATE)
     return engine
+
+
+def cannot_open(engine: Engine, error: OperationalError, lang: str) -> typer.Exit:
+    """The server is down, refuses us, or the database does not exist: the driver's first
+    line says which, printed as one line with the fix (the URL without its password);
+    raise the result (exit code 3)."""
+    reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
+    errors.print(
+        translator(lang).gettext(
+            "Cannot open the database {url}: {reason}. Start the server, or create the "
+            "database with `caseload init --create`.",
+            url=engine.url.render_as_string(hide_password=True),
+            reason=reason,
+        ),
+        style="red",
+        markup=False,
+        soft_wrap=True,
+    )
+    return typer.Exit(EXIT_STATE)
 
 
 def role_of(role: str, lang: str) -> str:

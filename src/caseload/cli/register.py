@@ -7,11 +7,13 @@ from typing import Annotated
 
 import polars as pl
 import typer
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from caseload.cli.common import (
     EXIT_INPUT,
     DbOption,
     LangOption,
+    cannot_open,
     console,
     errors,
     fail,
@@ -26,18 +28,50 @@ from caseload.register import catalogue
 from caseload.register.export import FORMATS, export
 from caseload.register.importer import import_file
 from caseload.register.problems import ImportRejected
-from caseload.store.database import connect, describe, reader
+from caseload.store.database import connect, create_database, describe, reader
 from caseload.store.migrate import current_revision, upgrade
 
 
-def init(db: DbOption = None, lang: LangOption = "") -> None:
+def init(
+    db: DbOption = None,
+    create: Annotated[
+        bool,
+        typer.Option(
+            "--create",
+            help=help_text(
+                "Create the PostgreSQL database when it does not exist (a SQLite file is "
+                "always created)"
+            ),
+        ),
+    ] = False,
+    lang: LangOption = "",
+) -> None:
     """Create the register (or bring it to the newest schema)."""
     language = lang_of(lang)
+    tr = translator(language)
     engine = connect(db)
-    upgrade(engine)
-    ready = translator(language).gettext(
+    where = describe(engine)
+    try:
+        created = create_database(db) if create else None
+        if created is not None:
+            name = engine.url.database
+            said = (
+                tr.gettext("Created the database {name}", name=name)
+                if created
+                else tr.gettext("The database {name} exists already", name=name)
+            )
+            console.print(said, markup=False, highlight=False)
+        upgrade(engine)
+    except OperationalError as error:
+        raise cannot_open(engine, error, language) from None
+    except DBAPIError as error:  # e.g. the user may not create databases
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
+        raise fail(
+            tr.gettext("Cannot create the database {url}: {reason}", url=where, reason=reason)
+        ) from None
+    ready = tr.gettext(
         "Register ready at {where} (schema {revision})",
-        where=describe(engine),
+        where=where,
         revision=current_revision(engine),
     )
     console.print(ready, markup=False, highlight=False)
@@ -65,6 +99,13 @@ def import_(
             ),
         ),
     ] = None,
+    sheet: Annotated[
+        str | None,
+        typer.Option(
+            "--sheet",
+            help=help_text("The .xlsx workbook's sheet to read (default: the first)"),
+        ),
+    ] = None,
     lang: LangOption = "",
 ) -> None:
     """Import a file: every row or none; re-importing the same file changes nothing."""
@@ -73,9 +114,8 @@ def import_(
         raise fail(_unknown_table(table, language))
     engine = open_register(db, language)
     try:
-        result = import_file(engine, table, file, encoding=encoding)
+        result = import_file(engine, table, file, encoding=encoding, sheet=sheet)
     except ImportRejected as error:
-        render.rejected(errors, error, language)
         if errors_out:
             pl.DataFrame(
                 [
@@ -83,6 +123,12 @@ def import_(
                     for p in error.problems
                 ]
             ).write_csv(errors_out)
+        if len(error.problems) == 1 and error.problems[0].row == 0:
+            # the file as a whole (missing, empty, unreadable, no such sheet): one line
+            said = f"{error.file}: {error.problems[0].text(language)}"
+            errors.print(said, markup=False, style="red", soft_wrap=True)
+            raise typer.Exit(EXIT_INPUT) from None
+        render.rejected(errors, error, language)
         raise typer.Exit(EXIT_INPUT) from None
     render.imported(console, result, language)
 

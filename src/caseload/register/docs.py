@@ -26,11 +26,15 @@ Generated from `src/caseload/register/tables.py` and `caseflow_tables.py` by
 `python -m caseload.register.docs`; do not edit by hand.
 
 Every table is one file: CSV (comma-, semicolon- or tab-separated, first row the column
-names), Excel `.xlsx` (first sheet, first row the column names) or Parquet. A CSV file is
+names), Excel `.xlsx` (the first sheet, or the one `--sheet NAME` names; first row the
+column names) or Parquet. A CSV file is
 read as UTF-8 (with or without a byte-order mark), as UTF-16 when its byte-order mark says
 so (Excel's "Unicode text"), and otherwise as Windows-1252 (Danish Excel's "CSV
 (semikolon-separeret)"), which the import then says in one line; `--encoding` chooses.
-A byte the encoding cannot read stops the import with its line number.
+A byte the encoding cannot read stops the import with its line number. A workbook whose
+first sheet is empty is refused naming the sheets that hold data; a text longer than the
+register's column (64 characters for ids and districts, 200 for names) or a whole number
+beyond 2,147,483,647 is refused with its row and column.
 A CSV export writes a text cell that begins with `=`, `+`, `-`, `@`, a tab or a carriage
 return behind an apostrophe (`'=SUM(A1)`), so that a spreadsheet shows it as text instead
 of running it as a formula; a CSV import removes exactly that one apostrophe (a text that

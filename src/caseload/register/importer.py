@@ -44,11 +44,13 @@ def import_file(
     path: Path,
     progress: bulk.Progress | None = None,
     encoding: str | None = None,
+    sheet: str | None = None,
 ) -> ImportResult:
-    """Import a file (in ``encoding``, else the one its bytes say: see register.encodings)."""
+    """Import a file (in ``encoding``, else the one its bytes say: see register.encodings;
+    a workbook's ``sheet``, else its first)."""
     spec = catalogue.spec(table)
     notes: list[Message] = []
-    raw = readers.read(path, encoding, notes)
+    raw = readers.read(path, encoding, notes, sheet)
     with engine.begin() as conn:
         result = import_frame(conn, spec, raw, source=str(path), progress=progress)
     if result.inserted + result.updated >= bulk.VACUUM_FROM:

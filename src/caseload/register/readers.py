@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -18,18 +19,29 @@ SUFFIXES = (".csv", ".txt", ".xlsx", ".parquet")
 
 
 def read(
-    path: Path, encoding: str | None = None, notes: list[Message] | None = None
+    path: Path,
+    encoding: str | None = None,
+    notes: list[Message] | None = None,
+    sheet: str | None = None,
 ) -> pl.DataFrame:
     """All cells as trimmed text (empty → null), plus ``_row``: the row number a user sees.
     A text file is read in ``encoding``, else as its byte-order mark or UTF-8 says, else as
-    Windows-1252 (then a line about it is added to ``notes``)."""
+    Windows-1252 (then a line about it is added to ``notes``). A workbook is read from
+    ``sheet``, else from its first sheet."""
     suffix = path.suffix.lower()
     if not path.exists():
         raise ImportRejected(str(path), [Problem(0, "-", Message("file not found"), str(path))])
+    if sheet is not None and suffix != ".xlsx":
+        raise _whole_file(
+            path,
+            Message(
+                "only an .xlsx workbook has sheets: leave out --sheet {sheet!r}", {"sheet": sheet}
+            ),
+        )
     if suffix in (".csv", ".txt"):
         frame, first = _csv(path, encoding, notes), 2
     elif suffix == ".xlsx":
-        frame, first = _xlsx(path), 2
+        frame, first = _xlsx(path, sheet), 2
     elif suffix == ".parquet":
         frame, first = _parquet(path), 1
     else:
@@ -52,6 +64,11 @@ def read(
         pl.col(c).str.strip_chars().replace("", None) for c in frame.columns
     )
     return cleaned.with_row_index(ROW, offset=first).with_columns(pl.col(ROW).cast(pl.Int64))
+
+
+def _whole_file(path: Path, reason: Message) -> ImportRejected:
+    """A refusal of the file as a whole (no row or column to name)."""
+    return ImportRejected(str(path), [Problem(0, "-", reason, str(path))])
 
 
 def _csv(path: Path, encoding: str | None, notes: list[Message] | None) -> pl.DataFrame:
@@ -122,30 +139,82 @@ def _cell(value: object) -> str | None:
     return str(value)
 
 
-def _xlsx(path: Path) -> pl.DataFrame:
+def _xlsx(path: Path, sheet: str | None) -> pl.DataFrame:
     from openpyxl import load_workbook
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises several unrelated types for a bad file
-        raise ImportRejected(
-            str(path),
-            [
-                Problem(
-                    0,
-                    "-",
-                    Message("not a readable .xlsx file: {error}", {"error": str(error)}),
-                    str(path),
-                )
-            ],
+        raise _whole_file(
+            path, Message("not a readable .xlsx file: {error}", {"error": str(error)})
         ) from None
-    rows = book.worksheets[0].iter_rows(values_only=True)
-    header = [str(h) if h is not None else "" for h in next(rows, ())]
-    body = [[_cell(v) for v in row[: len(header)]] for row in rows]
-    book.close()
+    try:
+        table = _sheet_rows(path, {ws.title: ws for ws in book.worksheets}, sheet)
+    finally:
+        book.close()
+    header = [str(h).strip() if h is not None else "" for h in table[0]]
+    body = [[_cell(v) for v in row[: len(header)]] for row in table[1:]]
     while body and all(v is None for v in body[-1]):
         body.pop()
     return pl.DataFrame(body, schema={h: pl.Utf8 for h in header}, orient="row")
+
+
+def _sheet_rows(path: Path, sheets: dict[str, Any], wanted: str | None) -> list[tuple[Any, ...]]:
+    """The rows of the sheet to read (``wanted``, else the first), header first; a refusal
+    naming the sheets when it is missing or empty (and the sheets that hold data)."""
+    names = list(sheets)
+    listed = ", ".join(repr(n) for n in names)
+    if wanted is not None:
+        if wanted not in sheets:
+            raise _whole_file(
+                path,
+                Message(
+                    "the workbook has no sheet {sheet!r}; its sheets: {sheets}",
+                    {"sheet": wanted, "sheets": listed},
+                ),
+            )
+        rows = _filled_rows(sheets[wanted])
+        if not rows:
+            raise _whole_file(
+                path,
+                Message(
+                    "the sheet {sheet!r} is empty; the workbook's sheets: {sheets}",
+                    {"sheet": wanted, "sheets": listed},
+                ),
+            )
+        return rows
+    rows = _filled_rows(sheets[names[0]]) if names else []
+    if rows:
+        return rows
+    holding = [n for n in names[1:] if _filled_rows(sheets[n])]
+    if not holding:
+        raise _whole_file(
+            path,
+            Message(
+                "the workbook is empty: none of its sheets ({sheets}) holds a cell",
+                {"sheets": listed or "-"},
+            ),
+        )
+    raise _whole_file(
+        path,
+        Message(
+            "the first sheet, {first!r}, is empty; the data is on {sheets}: add --sheet "
+            "{sheet!r} to the command",
+            {
+                "first": names[0],
+                "sheets": ", ".join(repr(n) for n in holding),
+                "sheet": holding[0],
+            },
+        ),
+    )
+
+
+def _filled_rows(sheet: Any) -> list[tuple[Any, ...]]:
+    """A sheet's rows, the first one its header; none when no cell holds anything."""
+    rows = list(sheet.iter_rows(values_only=True))
+    if any(v is not None and str(v).strip() for row in rows for v in row):
+        return rows
+    return []
 
 
 def _parquet(path: Path) -> pl.DataFrame:

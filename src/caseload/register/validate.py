@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import polars as pl
+from sqlalchemy import BigInteger, Integer, SmallInteger
 
 from caseload.domain import cpr
 from caseload.i18n import N_, Message
@@ -284,6 +285,7 @@ def _field_problems(
                 **({} if f.sensitive else {"value": _shown(f)}),
             )
         )
+    found.extend(_beyond_column(f, typed, spec))
     if f.kind == "code":
         expected = ", ".join(f.codes)
         unknown = val.is_not_null() & ~val.is_in(f.codes)
@@ -335,6 +337,42 @@ def _field_problems(
             )
         )
     return found, unreadable
+
+
+_INT_RANGE = ((BigInteger, 2**63 - 1), (SmallInteger, 2**15 - 1), (Integer, 2**31 - 1))
+"""The largest whole number each integer column type holds (PostgreSQL refuses more, SQLite
+would store it): checked here, so both databases refuse it in the same words."""
+
+
+def _beyond_column(f: Field, typed: pl.DataFrame, spec: TableSpec) -> list[pl.DataFrame]:
+    """Text longer than its database column holds, a whole number beyond its column's range:
+    the same refusal on SQLite (which would store it) and PostgreSQL (which would fail)."""
+    column = spec.table.c.get(f.column)
+    if column is None or f.kind in ("code", "cpr", "ref"):
+        return []  # codes are checked against their list, references against the register
+    length = getattr(column.type, "length", None)
+    if f.kind == "text" and isinstance(length, int):
+        return [
+            rules.flag(
+                typed,
+                pl.col(f.name).str.len_chars() > length,
+                f.name,
+                N_("longer than the {most} characters the register holds"),
+                most=str(length),
+            )
+        ]
+    if f.kind == "int":
+        most = next((m for kind, m in _INT_RANGE if isinstance(column.type, kind)), 2**31 - 1)
+        return [
+            rules.flag(
+                typed,
+                pl.col(f.name).abs() > most,
+                f.name,
+                N_("too large: the register holds whole numbers up to {most}"),
+                most=str(most),
+            )
+        ]
+    return []
 
 
 def _duplicates(spec: TableSpec, typed: pl.DataFrame) -> pl.DataFrame:

@@ -10,8 +10,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 DEFAULT_SQLITE_PATH = "caseload.sqlite"
 ENV_URL = "CASELOAD_DATABASE_URL"
@@ -37,6 +38,9 @@ def is_busy(error: BaseException) -> bool:
     """Whether a database error means another writer holds the register (SQLite's lock)."""
     text = str(getattr(error, "orig", error)).lower()
     return "database is locked" in text or "database is busy" in text
+MAINTENANCE_DATABASES = ("postgres", "template1")
+"""Where CREATE DATABASE is sent from: a PostgreSQL server's maintenance databases, in turn."""
+_DUPLICATE_DATABASE = "42P04"
 
 
 def resolve_url(db: str | None = None) -> str:
@@ -99,3 +103,40 @@ def connect(db: str | None = None) -> Engine:
 def describe(engine: Engine) -> str:
     """The URL without a password, for messages."""
     return engine.url.render_as_string(hide_password=True)
+
+
+def create_database(db: str | None = None) -> bool | None:
+    """Create the PostgreSQL database ``db`` names when it does not exist: True when it was
+    created, False when it existed already. CREATE DATABASE is sent from the server's
+    maintenance database (``postgres``, else ``template1``) with the name quoted as an
+    identifier. A SQLite file is made when it is first opened: None (nothing to do)."""
+    url = make_url(resolve_url(db))
+    if url.get_backend_name() != "postgresql" or not url.database:
+        return None
+    name = url.database
+    first: OperationalError | None = None
+    for maintenance in MAINTENANCE_DATABASES:
+        admin = create_engine(url.set(database=maintenance), isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as conn:
+                exists = conn.execute(
+                    text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+                ).first()
+                if exists is not None:
+                    return False
+                quoted = conn.dialect.identifier_preparer.quote_identifier(name)
+                try:
+                    conn.exec_driver_sql(f"CREATE DATABASE {quoted}")
+                except ProgrammingError as error:
+                    # someone else created it a moment ago
+                    if getattr(error.orig, "sqlstate", None) == _DUPLICATE_DATABASE:
+                        return False
+                    raise
+                return True
+        except OperationalError as error:
+            # no such maintenance database (or no server): try the next; say the first
+            first = first or error
+        finally:
+            admin.dispose()
+    assert first is not None
+    raise first
