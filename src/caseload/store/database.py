@@ -38,6 +38,8 @@ def is_busy(error: BaseException) -> bool:
     """Whether a database error means another writer holds the register (SQLite's lock)."""
     text = str(getattr(error, "orig", error)).lower()
     return "database is locked" in text or "database is busy" in text
+
+
 MAINTENANCE_DATABASES = ("postgres", "template1")
 """Where CREATE DATABASE is sent from: a PostgreSQL server's maintenance databases, in turn."""
 _DUPLICATE_DATABASE = "42P04"
