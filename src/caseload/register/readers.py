@@ -89,19 +89,42 @@ def _csv(path: Path, encoding: str | None, notes: list[Message] | None) -> pl.Da
     counts = {sep: header.count(sep.encode()) for sep in (",", ";", "\t")}
     separator = max(counts, key=lambda sep: counts[sep]) if any(counts.values()) else ","
     try:
-        # the apostrophe an export put before a formula-like text comes off again
-        return formulas.restore(
-            pl.read_csv(
-                decoded.data,
-                separator=separator,
-                infer_schema=False,
-                empty_string_is_null=False,
-            )
+        frame = pl.read_csv(
+            decoded.data,
+            separator=separator,
+            infer_schema=False,
+            empty_string_is_null=False,
         )
     except pl.exceptions.PolarsError as error:
         raise ImportRejected(
             str(path), [_unreadable_csv(path, decoded.data, separator, error)]
         ) from None
+    # a row with a cell left out would be read shifted into the wrong columns
+    short = _short_rows(path, decoded.data, separator)
+    if short:
+        raise ImportRejected(str(path), short)
+    # the apostrophe an export put before a formula-like text comes off again
+    return formulas.restore(frame)
+
+
+def _short_rows(path: Path, data: bytes, separator: str) -> list[Problem]:
+    """Every row (not blank) with fewer cells than the header names."""
+    rows = csv.reader(io.StringIO(data.decode("utf-8")), delimiter=separator)
+    columns = len(next(rows, []))
+    return [
+        Problem(
+            number,
+            "-",
+            Message(
+                "this row has {cells} cells but the header names {columns} columns: a cell "
+                "is missing (every row needs a separator for each column, even when empty)",
+                {"cells": len(row), "columns": columns},
+            ),
+            str(path),
+        )
+        for number, row in enumerate(rows, start=2)
+        if 0 < len(row) < columns
+    ]
 
 
 def _unreadable_csv(path: Path, data: bytes, separator: str, error: Exception) -> Problem:

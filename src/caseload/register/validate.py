@@ -57,6 +57,10 @@ _UNKNOWN_REF = {
     "meetings": N_("unknown meeting '{value}'"),
 }
 _UNKNOWN_OTHER = N_("unknown {table} row '{value}'")
+TEXT_KINDS = ("text", "code", "ref", "cpr")
+CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+"""Characters no cell may hold: C0 controls and DEL, except tab, line feed and carriage
+return (a quoted free-text cell may span lines)."""
 
 
 def _parsed(f: Field) -> pl.Expr:
@@ -273,22 +277,46 @@ def _field_problems(
     found: list[pl.DataFrame] = []
     unreadable: list[pl.DataFrame] = []
     raw, val = pl.col(f"_raw_{f.name}"), pl.col(f.name)
+    # a cell too long for its column or holding a control character gets that problem
+    # alone: the others ("unknown code '…'") would repeat what it holds
+    bad = _bad_cell(f, typed, spec)
     if f.required:
         found.append(rules.flag(typed, raw.is_null(), f.name, N_("missing value")))
     if f.kind in _HINT:
         unreadable.append(
             rules.flag(
                 typed,
-                raw.is_not_null() & val.is_null(),
+                raw.is_not_null() & val.is_null() & ~bad,
                 f.name,
                 _HINT_HIDDEN[f.kind] if f.sensitive else _HINT[f.kind],
                 **({} if f.sensitive else {"value": _shown(f)}),
             )
         )
     found.extend(_beyond_column(f, typed, spec))
+    if f.kind == "float":
+        # "NaN", "inf" and 1e400 read as numbers but are none a register can count with
+        found.append(
+            rules.flag(
+                typed,
+                val.is_not_null() & ~val.is_finite(),
+                f.name,
+                N_("not a finite number (NaN or infinite)"),
+            )
+        )
+    if f.kind in TEXT_KINDS:
+        # a NUL byte crashes PostgreSQL and other control characters hide in a register;
+        # the cell is not repeated (it may not even print)
+        found.append(
+            rules.flag(
+                typed,
+                _control(f, typed),
+                f.name,
+                N_("contains a control character (such as a NUL byte); remove it"),
+            )
+        )
     if f.kind == "code":
         expected = ", ".join(f.codes)
-        unknown = val.is_not_null() & ~val.is_in(f.codes)
+        unknown = val.is_not_null() & ~val.is_in(f.codes) & ~bad
         found.append(
             rules.flag(
                 typed,
@@ -329,7 +357,7 @@ def _field_problems(
         found.append(
             rules.flag(
                 typed,
-                val.is_not_null() & ~val.is_in(pool.implode()),
+                val.is_not_null() & ~val.is_in(pool.implode()) & ~bad,
                 f.name,
                 _UNKNOWN_REF.get(f.ref, _UNKNOWN_OTHER),
                 value=_shown(f),
@@ -337,6 +365,24 @@ def _field_problems(
             )
         )
     return found, unreadable
+
+
+def _control(f: Field, typed: pl.DataFrame) -> pl.Expr:
+    """Cells of a text column holding a control character (none for typed columns)."""
+    if f.kind not in TEXT_KINDS or typed.schema[f"_raw_{f.name}"] != pl.Utf8:
+        return pl.lit(False)
+    return pl.col(f"_raw_{f.name}").str.contains(CONTROL_CHARACTERS).fill_null(False)
+
+
+def _bad_cell(f: Field, typed: pl.DataFrame, spec: TableSpec) -> pl.Expr:
+    """Cells refused for what they are (too long, a control character), not what they say."""
+    column = spec.table.c.get(f.column)
+    length = getattr(column.type, "length", None) if column is not None else None
+    bad = _control(f, typed)
+    if f.kind in ("text", "code", "ref") and isinstance(length, int):
+        too_long = pl.col(f"_raw_{f.name}").cast(pl.Utf8).str.len_chars() > length
+        bad = bad | too_long.fill_null(False)
+    return bad
 
 
 _INT_RANGE = ((BigInteger, 2**63 - 1), (SmallInteger, 2**15 - 1), (Integer, 2**31 - 1))
@@ -348,10 +394,10 @@ def _beyond_column(f: Field, typed: pl.DataFrame, spec: TableSpec) -> list[pl.Da
     """Text longer than its database column holds, a whole number beyond its column's range:
     the same refusal on SQLite (which would store it) and PostgreSQL (which would fail)."""
     column = spec.table.c.get(f.column)
-    if column is None or f.kind in ("code", "cpr", "ref"):
-        return []  # codes are checked against their list, references against the register
+    if column is None or f.kind == "cpr":
+        return []
     length = getattr(column.type, "length", None)
-    if f.kind == "text" and isinstance(length, int):
+    if f.kind in ("text", "code", "ref") and isinstance(length, int):
         return [
             rules.flag(
                 typed,
