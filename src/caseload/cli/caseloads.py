@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
 from sqlalchemy import Connection
 
 from caseload.cli.common import (
@@ -25,7 +25,9 @@ from caseload.cli.common import (
     refusals,
     role_of,
 )
+from caseload.cli.output import CsvFolderOption, JsonOption, folder_of, shown_on
 from caseload.cli.render import caseloads as render
+from caseload.cli.render import machine
 from caseload.cli.render.caseloads import group_name
 from caseload.domain import codes
 from caseload.i18n import translator
@@ -35,10 +37,16 @@ from caseload.operate.status import load_points, status
 from caseload.operate.weights import WeightsError, parse_preferences
 from caseload.store.database import reader
 
-DepartmentOption = Annotated[str, typer.Option("--department", help=help_text("Department code"))]
+DepartmentOption = Annotated[
+    str, typer.Option("--department", metavar="CODE", help=help_text("Department code"))
+]
 RoleOption = Annotated[
     str,
-    typer.Option("--role", help=help_text("Role planned: {roles}", roles=", ".join(codes.ROLES))),
+    typer.Option(
+        "--role",
+        metavar="ROLE",
+        help=help_text("Role planned: {roles}", roles=", ".join(codes.ROLES)),
+    ),
 ]
 DryRunOption = Annotated[
     bool, typer.Option("--dry-run", help=help_text("Show the plan; change nothing"))
@@ -47,20 +55,18 @@ WeightsOption = Annotated[
     str | None,
     typer.Option(
         "--weights",
+        metavar="POINTS",
         help=help_text(
             "Cost points per citizen, e.g. change=1000000,previous=10000,district=100,"
             "balance=1 (the defaults: each outweighs all the later ones)"
         ),
     ),
 ]
-JsonOption = Annotated[
-    Path | None,
-    typer.Option("--json", help=help_text("Write the whole plan (every move) to this file")),
-]
 PlotOption = Annotated[
     Path | None,
     typer.Option(
         "--plot",
+        metavar="FILE",
         help=help_text(
             "Write the caseload distribution (load / cap per professional: "
             "before, plan, greedy baseline) as an SVG figure"
@@ -74,7 +80,11 @@ def status_(
     as_of: AsOfOption = None,
     department: Annotated[
         str | None,
-        typer.Option("--department", help=help_text("List this department's professionals")),
+        typer.Option(
+            "--department",
+            metavar="CODE",
+            help=help_text("List this department's professionals"),
+        ),
     ] = None,
     every: Annotated[
         bool, typer.Option("--all", help=help_text("List every professional"))
@@ -83,41 +93,55 @@ def status_(
         Path | None,
         typer.Option(
             "--plot",
+            metavar="FILE",
             help=help_text(
                 "Write the caseload distribution (a dot per professional, "
                 "a row per department and role, the caps marked) as an SVG figure"
             ),
         ),
     ] = None,
+    json_out: JsonOption = None,
+    csv_out: CsvFolderOption = None,
     lang: LangOption = "",
 ) -> None:
     """Caseload per professional against the cap, who is over it, and caseworker changes."""
     language = lang_of(lang)
     day = day_of(as_of, language)
+    shown = shown_on(console, language, json_out, folder_of(csv_out, language))
     engine = open_register(db, language)
     with reader(engine).connect() as conn:
         report = status(conn, day)
-    render.status(console, report, language, department, every)
+    render.status(shown, report, language, department, every)
+    if json_out is not None:
+        machine.write_json(machine.status(report), json_out)
+    if csv_out is not None:
+        machine.write_csv_folder(machine.status_tables(report), csv_out)
     if plot is not None:
         from caseload.operate.figures import caseloads
 
         groups = {group_name(*key, language): points for key, points in load_points(report).items()}
         _ = translator(language).gettext
         plot.write_text(caseloads(groups, _("Weighted load"), _("Cap")), encoding="utf-8")
-        console.print(translator(language).gettext("Figure: {path}", path=plot))
+        shown.print(translator(language).gettext("Figure: {path}", path=plot))
 
 
 def rebalance(
     department: DepartmentOption,
     cap: Annotated[
         int | None,
-        typer.Option("--cap", min=1, help=help_text("New cap for the department's role (e.g. 50)")),
+        typer.Option(
+            "--cap",
+            min=1,
+            metavar="N",
+            help=help_text("New cap for the department's role (e.g. 50)"),
+        ),
     ] = None,
     role: RoleOption = "coordinating_caseworker",
     weights: WeightsOption = None,
     as_of: AsOfOption = None,
     dry_run: DryRunOption = False,
     json_out: JsonOption = None,
+    csv_out: CsvFolderOption = None,
     plot: PlotOption = None,
     db: DbOption = None,
     lang: LangOption = "",
@@ -134,7 +158,7 @@ def rebalance(
         weights,
         as_of,
         dry_run,
-        json_out,
+        (json_out, csv_out),
         plot,
         db,
         lang,
@@ -154,6 +178,7 @@ def assign(
     as_of: AsOfOption = None,
     dry_run: DryRunOption = False,
     json_out: JsonOption = None,
+    csv_out: CsvFolderOption = None,
     plot: PlotOption = None,
     db: DbOption = None,
     lang: LangOption = "",
@@ -170,7 +195,7 @@ def assign(
         weights,
         as_of,
         dry_run,
-        json_out,
+        (json_out, csv_out),
         plot,
         db,
         lang,
@@ -194,7 +219,7 @@ def _plan(
     weights: str | None,
     as_of: str | None,
     dry_run: bool,
-    json_out: Path | None,
+    machine_out: tuple[Path | None, Path | None],
     plot: Path | None,
     db: str | None,
     lang: str,
@@ -205,6 +230,8 @@ def _plan(
     language = lang_of(lang)
     day, role = day_of(as_of, language), role_of(role, language)
     prefer = _preferences(weights, language)
+    json_out, csv_out = machine_out[0], folder_of(machine_out[1], language)
+    shown = shown_on(console, language, json_out, csv_out)
     engine = open_register(db, language)
     with refusals(language):
         if dry_run:
@@ -213,14 +240,23 @@ def _plan(
         else:
             with engine.begin() as conn:
                 result = make(conn, True, day, role, prefer)
-    _show(result, language, json_out, plot)
+    _show(shown, result, language, (json_out, csv_out), plot)
 
 
-def _show(result: Allocation, lang: str, json_out: Path | None, plot: Path | None) -> None:
+def _show(
+    shown: Console,
+    result: Allocation,
+    lang: str,
+    machine_out: tuple[Path | None, Path | None],
+    plot: Path | None,
+) -> None:
     summary = result.summary()
-    render.allocation(console, errors, result, summary, lang)
+    render.allocation(shown, errors, result, summary, lang)
+    json_out, csv_out = machine_out
     if json_out is not None:
-        json_out.write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
+        machine.write_json(summary, json_out)
+    if csv_out is not None:
+        machine.write_csv_folder(machine.allocation_tables(summary), csv_out)
     if plot is not None:
         from caseload.operate.figures import load_shares
 
@@ -240,4 +276,4 @@ def _show(result: Allocation, lang: str, json_out: Path | None, plot: Path | Non
             ),
             encoding="utf-8",
         )
-        console.print(_("Figure: {path}", path=plot))
+        shown.print(_("Figure: {path}", path=plot))

@@ -41,7 +41,58 @@ def translated_help_option(option: Any) -> Any:
     """Click's own ``--help`` option, its text in the language of the help texts."""
     if option is not None:
         option.help = help_text("Show this message and exit.")
+        no_value_shown(option)
     return option
+
+
+def no_value_shown(param: Any) -> None:
+    """A flag (``--dry-run``, ``--help``) takes no value: nothing like ``<bool>`` beside it in
+    the help (Typer shows the Python type of every option without a metavar); an argument's
+    metavar (FILE, TABLE) is its name already, so no ``<path>`` beside it either."""
+    flag = getattr(param, "is_flag", False)
+    argument = getattr(param, "param_type_name", "") == "argument"
+    named_argument = argument and getattr(param, "metavar", None) is not None
+    if flag or named_argument:
+        param.display_type_rich = lambda ctx: None
+
+
+VALUE_NAMES = (
+    N_("DAY"),
+    N_("DAYS"),
+    N_("FILE"),
+    N_("FOLDER"),
+    N_("CODE"),
+    N_("STAFF"),
+    N_("ROLE"),
+    N_("LANG"),
+    N_("POINTS"),
+    N_("GROUP"),
+    N_("TRAIT"),
+    N_("COLUMN"),
+    N_("UNIT"),
+    N_("SCHEME"),
+    N_("NAME"),
+    N_("WHO"),
+    N_("VALUE"),
+    N_("ENCODING"),
+    N_("TABLE"),
+    N_("REASON"),
+    N_("KIND"),
+    N_("PLACE"),
+    N_("DKK"),
+    N_("T:C"),
+)
+"""The names of the values options and arguments take (their metavars), translated in the
+help like the texts (``--json FIL`` in Danish); N, P, URL and the like read the same."""
+
+
+def plain_flags(command: Any) -> None:
+    """Each parameter as the help shows it: flags without a type, values by their name in the
+    language of the help texts."""
+    for param in command.params:
+        no_value_shown(param)
+        if param.metavar in VALUE_NAMES:
+            param.metavar = help_text(param.metavar)
 
 
 class HelpGroup(TyperGroup):
@@ -49,6 +100,7 @@ class HelpGroup(TyperGroup):
 
     def format_help(self, *args: Any, **kwargs: Any) -> None:
         typer_words()
+        plain_flags(self)
         super().format_help(*args, **kwargs)
 
     def get_help_option(self, *args: Any, **kwargs: Any) -> Any:
@@ -60,6 +112,7 @@ class HelpCommand(TyperCommand):
 
     def format_help(self, *args: Any, **kwargs: Any) -> None:
         typer_words()
+        plain_flags(self)
         super().format_help(*args, **kwargs)
 
     def get_help_option(self, *args: Any, **kwargs: Any) -> Any:
@@ -163,8 +216,8 @@ COMMANDS: tuple[tuple[str, Callable[..., None], str], ...] = (
         "timeliness",
         meetings.timeliness,
         N_(
-            "Job meetings held by their due date, per group over the period and per week (as "
-            "seed 003's Table 7)."
+            "Job meetings held by their due date, per group over the period and per week: the "
+            "timeliness share the Copenhagen trial reported (trial 90 %, control 82 %)."
         ),
     ),
     (

@@ -19,6 +19,8 @@ from caseload.cli.common import (
     lang_of,
     open_register,
 )
+from caseload.cli.output import CsvFileOption, JsonOption, shown_on
+from caseload.cli.render import machine
 from caseload.cli.render import register as render
 from caseload.i18n import Message, translator
 from caseload.operate.refusals import shown_id
@@ -45,30 +47,40 @@ def init(db: DbOption = None, lang: LangOption = "") -> None:
 
 def import_(
     table: Annotated[
-        str, typer.Argument(help=help_text("Table: {tables}", tables=", ".join(catalogue.BY_NAME)))
+        str,
+        typer.Argument(
+            metavar="TABLE",
+            help=help_text("Table: {tables}", tables=", ".join(catalogue.BY_NAME)),
+        ),
     ],
     file: Annotated[
-        Path, typer.Argument(help=help_text("CSV (, or ;), Excel .xlsx or Parquet file"))
+        Path,
+        typer.Argument(metavar="FILE", help=help_text("CSV (, or ;), Excel .xlsx or Parquet file")),
     ],
     db: DbOption = None,
     errors_out: Annotated[
         Path | None,
-        typer.Option("--errors", help=help_text("Write every problem to this CSV file")),
+        typer.Option(
+            "--errors", metavar="FILE", help=help_text("Write every problem to this CSV file")
+        ),
     ] = None,
     encoding: Annotated[
         str | None,
         typer.Option(
             "--encoding",
+            metavar="ENCODING",
             help=help_text(
                 "The text file's encoding, e.g. utf-8, cp1252 or utf-16 (default: as its "
                 "byte-order mark says, else UTF-8, else Windows-1252)"
             ),
         ),
     ] = None,
+    json_out: JsonOption = None,
     lang: LangOption = "",
 ) -> None:
     """Import a file: every row or none; re-importing the same file changes nothing."""
     language = lang_of(lang)
+    shown = shown_on(console, language, json_out)
     if table not in catalogue.BY_NAME:
         raise fail(_unknown_table(table, language))
     engine = open_register(db, language)
@@ -84,16 +96,21 @@ def import_(
                 ]
             ).write_csv(errors_out)
         raise typer.Exit(EXIT_INPUT) from None
-    render.imported(console, result, language)
+    render.imported(shown, result, language)
+    if json_out is not None:
+        machine.write_json(result, json_out)
 
 
 def export_(
-    out: Annotated[Path, typer.Option("--out", help=help_text("Folder for the files"))] = Path(
-        "export"
-    ),
-    fmt: Annotated[str, typer.Option("--format", help=help_text("csv or parquet"))] = "csv",
+    out: Annotated[
+        Path, typer.Option("--out", metavar="FOLDER", help=help_text("Folder for the files"))
+    ] = Path("export"),
+    fmt: Annotated[
+        str, typer.Option("--format", metavar="FORMAT", help=help_text("csv or parquet"))
+    ] = "csv",
     table: Annotated[
-        list[str] | None, typer.Option("--table", help=help_text("Only these tables (repeatable)"))
+        list[str] | None,
+        typer.Option("--table", metavar="TABLE", help=help_text("Only these tables (repeatable)")),
     ] = None,
     db: DbOption = None,
     lang: LangOption = "",
@@ -114,12 +131,20 @@ def export_(
         console.print(tr.gettext("{path}: {rows} rows", path=path, rows=rows))
 
 
-def tables(lang: LangOption = "") -> None:
+def tables(
+    json_out: JsonOption = None, csv_out: CsvFileOption = None, lang: LangOption = ""
+) -> None:
     """List the import tables and their columns (docs/import-format.md has the details)."""
+    language = lang_of(lang)
+    shown = shown_on(console, language, json_out, csv_out)
     for spec in catalogue.SPECS:
         columns = ", ".join(f.name + ("*" if f.required else "") for f in spec.fields)
-        console.print(f"[bold]{spec.name}[/bold]: {columns}")
-    console.print(translator(lang_of(lang)).gettext("* required"))
+        shown.print(f"[bold]{spec.name}[/bold]: {columns}")
+    shown.print(translator(language).gettext("* required"))
+    if json_out is not None:
+        machine.write_json(machine.import_tables(), json_out)
+    if csv_out is not None:
+        machine.write_csv(machine.import_tables(), csv_out)
 
 
 def _unknown_table(table: str, lang: str) -> str:
