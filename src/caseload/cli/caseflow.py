@@ -53,7 +53,8 @@ def caseflow(
     if json_out is not None:
         machine.write_json(flow.to_json(), json_out)
     if csv_out is not None:
-        machine.write_csv_folder(flow.to_json(), csv_out)
+        tables = {**flow.tables, "passive_per_citizen": flow.passive_per_citizen}
+        machine.write_csv_folder({k: machine.without_ids(v) for k, v in tables.items()}, csv_out)
 
 
 def sparring(

@@ -256,7 +256,8 @@ def _show(
     if json_out is not None:
         machine.write_json(summary, json_out)
     if csv_out is not None:
-        machine.write_csv_folder(machine.allocation_tables(summary), csv_out)
+        tables = machine.allocation_tables(summary)
+        machine.write_csv_folder(tables, csv_out, machine.ALLOCATION_COLUMNS)
     if plot is not None:
         from caseload.operate.figures import load_shares
 

@@ -133,13 +133,16 @@ def write_csv(table: Any, target: Path) -> None:
     _write(csv_text(table), target)
 
 
-def write_csv_folder(tables: Mapping[str, Any], folder: Path) -> list[Path]:
-    """Several tables as ``NAME.csv`` in ``folder`` (made if missing); the files written."""
+def write_csv_folder(
+    tables: Mapping[str, Any], folder: Path, columns: Mapping[str, list[str]] | None = None
+) -> list[Path]:
+    """Several tables as ``NAME.csv`` in ``folder`` (made if missing); the files written.
+    ``columns`` names a table's columns where it may have no rows (its header all the same)."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, table in tables.items():
         path = folder / f"{name}.csv"
-        _write(csv_text(table), path)
+        _write(csv_text(table, (columns or {}).get(name)), path)
         written.append(path)
     return written
 
@@ -229,6 +232,22 @@ def sheet(result: Any) -> dict[str, Any]:
         "as_of": plain(result.day),
         "pages": [with_properties(page, "barriers") for page in result.pages],
     }
+
+
+ALLOCATION_COLUMNS = {
+    "methods": [
+        "method",
+        "changes",
+        "new_contacts",
+        "unplaced",
+        "over_cap",
+        "load_share_sd",
+        "seconds",
+    ],
+    "loads": ["staff", "district", "away", "capacity", "before", "after"],
+    "moves": ["citizen", "from", "to", "reason"],
+}
+"""The columns of ``rebalance``/``assign``'s CSV files (a plan may move nobody)."""
 
 
 def allocation_tables(summary: Mapping[str, Any]) -> dict[str, Rows]:

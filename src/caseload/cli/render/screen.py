@@ -32,9 +32,11 @@ class Whole(Console):
 
 
 def folded(table: Table) -> Table:
-    """``table`` with every column folding what does not fit (no "…", no dropped text)."""
+    """``table`` with every column wrapping, then folding, what does not fit (no "…", no
+    dropped text): a table as wide as its window wraps its cells, one that fits is as drawn."""
     for column in table.columns:
         column.overflow = "fold"
+        column.no_wrap = False
     return table
 
 
