@@ -158,3 +158,67 @@ def test_danish_help_is_danish() -> None:
 def _is_code_list(text: str) -> bool:
     """Help that is only codes and punctuation reads the same in both languages."""
     return re.fullmatch(r"[a-z_, ]+", text) is not None
+
+
+def _wrong(lang: str, *args: str) -> str:
+    """``caseload ARGS`` that Typer refuses: exit code 2, what it says (both streams)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "PY_COLORS")}
+    env["CASELOAD_LANG"] = lang
+    env["COLUMNS"] = "200"
+    source = str(Path(caseload.__file__).resolve().parents[1])
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [source, env.get("PYTHONPATH")]))
+    done = subprocess.run(
+        [sys.executable, "-m", "caseload.cli.main", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    return " ".join((done.stdout + done.stderr).split())
+
+
+WRONG = (
+    (
+        ("statu",),
+        "No such command 'statu'. Did you mean 'status'?",
+        "Kommandoen 'statu' findes ikke. Mente du 'status'?",
+    ),
+    (
+        ("status", "--dry"),
+        "No such option: --dry (Possible options: --db)",
+        "Tilvalget findes ikke: --dry (Mulige tilvalg: --db)",
+    ),
+    (("timeliness", "--from", "2019-01-01"), "Missing option '--to'.", "Tilvalget '--to' mangler."),
+    (("import",), "Missing argument 'TABLE'.", "Argumentet 'TABEL' mangler."),
+    (
+        ("overdue", "--within", "x"),
+        "Invalid value for '--within': not a whole number",
+        "Ugyldig værdi for '--within': ikke et helt tal",
+    ),
+    (
+        ("evaluate", "--alpha", "0,05"),
+        "not a number (write decimals with a dot, e.g. 0.05)",
+        "ikke et tal (skriv decimaler med punktum, fx 0.05)",
+    ),
+    (
+        ("rebalance", "--department", "JI6", "--cap", "0"),
+        "Invalid value for '--cap': at least 1",
+        "Ugyldig værdi for '--cap': mindst 1",
+    ),
+)
+"""A wrong command line and what Typer says about it, in English and in Danish."""
+
+
+@pytest.mark.parametrize(("args", "english", "danish"), WRONG)
+def test_typers_own_words_follow_the_language(
+    args: tuple[str, ...], english: str, danish: str
+) -> None:
+    said = _wrong("en", *args)
+    assert english in said
+    assert "Usage: " in said and "Error" in said and "for help." in said
+    said = _wrong("da", *args)
+    assert danish in said
+    assert "Brug: " in said and "Fejl" in said and "for at få hjælp." in said
+    assert "Usage" not in said and "Error" not in said

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
+from difflib import get_close_matches
 from typing import Annotated, Any
 
 import typer
@@ -35,6 +37,52 @@ def typer_words() -> None:
     rich_utils.COMMANDS_PANEL_TITLE = help_text("Commands")
     rich_utils.DEFAULT_STRING = help_text("[default: {}]")
     rich_utils.REQUIRED_LONG_STRING = help_text("[required]")
+    rich_utils.ERRORS_PANEL_TITLE = help_text("Error")
+    rich_utils.RICH_HELP = help_text("Try [blue]'{command_path} {help_option}'[/] for help.")
+    rich_utils.ABORTED_TEXT = help_text("Aborted.")
+
+
+def value_refused(reason: str) -> str:
+    """Why a value was refused, in the language of the help texts where Typer's reason is
+    one of the usual ones (not a number, out of range); else Typer's own words."""
+    if "valid integer" in reason:
+        return help_text("not a whole number")
+    if "valid number" in reason:
+        return help_text("not a number (write decimals with a dot, e.g. 0.05)")
+    bound = re.search(r"(greater|less) than or equal to (\S+)", reason)
+    if bound:
+        at = help_text("at least {n}") if bound[1] == "greater" else help_text("at most {n}")
+        return at.format(n=bound[2])
+    return reason
+
+
+def usage_words(error: Any) -> None:
+    """Typer's own words when a command line is wrong (a missing or unknown option, a value
+    of the wrong type) in the language of the help texts; Typer writes them as English
+    f-strings, so the error's message is rewritten here. The reason a value was refused (the
+    type's own words) stays as Typer says it."""
+    kind = type(error).__name__
+    param = getattr(error, "param", None)
+    if kind == "MissingParameter" and param is not None and not error.message:
+        hint = param.get_error_hint()
+        if param.param_type_name == "argument":
+            text = help_text("Missing argument {argument}.", argument=hint)
+        else:
+            text = help_text("Missing option {option}.", option=hint)
+    elif kind == "NoSuchOption":
+        text = help_text("No such option: {option}", option=error.option_name)
+        if error.possibilities:
+            options = ", ".join(sorted(error.possibilities))
+            text += " " + help_text("(Possible options: {options})", options=options)
+    elif kind == "BadParameter" and param is not None:
+        text = help_text(
+            "Invalid value for {option}: {reason}",
+            option=param.get_error_hint(),
+            reason=value_refused(str(error.message)),
+        )
+    else:
+        return
+    error.format_message = lambda: text
 
 
 def translated_help_option(option: Any) -> Any:
@@ -95,28 +143,53 @@ def plain_flags(command: Any) -> None:
             param.metavar = help_text(param.metavar)
 
 
-class HelpGroup(TyperGroup):
-    """The app: Typer's and click's words in its help page translated too."""
+class Words:
+    """Typer's and click's own words translated too: in the help page (panel titles, the
+    usage line, ``--help``) and when a command line is wrong."""
 
     def format_help(self, *args: Any, **kwargs: Any) -> None:
         typer_words()
         plain_flags(self)
-        super().format_help(*args, **kwargs)
+        super().format_help(*args, **kwargs)  # type: ignore[misc]
 
     def get_help_option(self, *args: Any, **kwargs: Any) -> Any:
-        return translated_help_option(super().get_help_option(*args, **kwargs))
+        return translated_help_option(super().get_help_option(*args, **kwargs))  # type: ignore[misc]
+
+    def format_usage(self, ctx: Any, formatter: Any) -> None:
+        pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
+        formatter.write_usage(ctx.command_path, " ".join(pieces), help_text("Usage: "))
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)  # type: ignore[misc]
+        except Exception as error:
+            if hasattr(error, "format_message"):  # Typer's usage errors
+                typer_words()
+                plain_flags(self)
+                usage_words(error)
+            raise
 
 
-class HelpCommand(TyperCommand):
-    """A command: Typer's and click's words in its help page translated too."""
+class HelpGroup(Words, TyperGroup):
+    """The app."""
 
-    def format_help(self, *args: Any, **kwargs: Any) -> None:
-        typer_words()
-        plain_flags(self)
-        super().format_help(*args, **kwargs)
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        try:
+            return super().resolve_command(ctx, args)
+        except Exception as error:
+            if args and str(getattr(error, "message", "")).startswith("No such command"):
+                typer_words()
+                text = help_text("No such command {name}.", name=repr(args[0]))
+                close = get_close_matches(args[0], list(self.commands))
+                if close:
+                    names = ", ".join(repr(name) for name in close)
+                    text += " " + help_text("Did you mean {commands}?", commands=names)
+                error.message = text  # type: ignore[attr-defined]
+            raise
 
-    def get_help_option(self, *args: Any, **kwargs: Any) -> Any:
-        return translated_help_option(super().get_help_option(*args, **kwargs))
+
+class HelpCommand(Words, TyperCommand):
+    """A command."""
 
 
 app = typer.Typer(
