@@ -309,6 +309,19 @@ def test_import_json(register: Engine, tmp_path: Path) -> None:
     }
 
 
+def test_export_json_lists_every_file_and_its_rows(register: Engine, tmp_path: Path) -> None:
+    folder = tmp_path / "export"
+    result = _ok("export", "--db", _db(register), "--out", str(folder), "--json", "-")
+    data = json.loads(result.stdout)
+    assert (data["format"], data["folder"]) == ("csv", str(folder))
+    assert [f["table"] for f in data["files"]] == [spec.name for spec in catalogue.SPECS]
+    for entry in data["files"]:
+        lines = Path(entry["file"]).read_text(encoding="utf-8").splitlines()
+        assert entry["rows"] == len(lines) - 1, entry["table"]
+    staff = next(f for f in data["files"] if f["table"] == "staff")
+    assert staff["rows"] == len((EXAMPLES / "staff.csv").read_text("utf-8").splitlines()) - 1
+
+
 def test_tables_json_and_csv(tmp_path: Path) -> None:
     _ok("tables", "--json", str(tmp_path / "t.json"), "--csv", str(tmp_path / "t.csv"))
     data = _json(tmp_path / "t.json")

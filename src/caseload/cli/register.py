@@ -113,11 +113,13 @@ def export_(
         typer.Option("--table", metavar="TABLE", help=help_text("Only these tables (repeatable)")),
     ] = None,
     db: DbOption = None,
+    json_out: JsonOption = None,
     lang: LangOption = "",
 ) -> None:
     """Export every table in the import format (codes, not internal ids)."""
     language = lang_of(lang)
     tr = translator(language)
+    shown = shown_on(console, language, json_out)
     if fmt not in FORMATS:
         raise fail(tr.gettext("--format must be one of: {formats}", formats=", ".join(FORMATS)))
     unknown = [name for name in table or [] if name not in catalogue.BY_NAME]
@@ -128,7 +130,13 @@ def export_(
         written = export(conn, out, fmt, table)
     for name, rows in written.items():
         path = out / f"{name}.{fmt}"
-        console.print(tr.gettext("{path}: {rows} rows", path=path, rows=rows))
+        shown.print(tr.gettext("{path}: {rows} rows", path=path, rows=rows))
+    if json_out is not None:
+        files = [
+            {"table": name, "file": out / f"{name}.{fmt}", "rows": rows}
+            for name, rows in written.items()
+        ]
+        machine.write_json({"format": fmt, "folder": out, "files": files}, json_out)
 
 
 def tables(
