@@ -222,3 +222,4 @@ def test_typers_own_words_follow_the_language(
     assert danish in said
     assert "Brug: " in said and "Fejl" in said and "for at få hjælp." in said
     assert "Usage" not in said and "Error" not in said
+    assert "[TILVALG]" in said and "[OPTIONS]" not in said

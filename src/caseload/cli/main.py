@@ -143,6 +143,10 @@ def plain_flags(command: Any) -> None:
             param.metavar = help_text(param.metavar)
 
 
+USAGE_PIECES = (N_("[OPTIONS]"), N_("COMMAND [ARGS]..."))
+"""Click's placeholders in the usage line, translated like the help texts."""
+
+
 class Words:
     """Typer's and click's own words translated too: in the help page (panel titles, the
     usage line, ``--help``) and when a command line is wrong."""
@@ -156,7 +160,10 @@ class Words:
         return translated_help_option(super().get_help_option(*args, **kwargs))  # type: ignore[misc]
 
     def format_usage(self, ctx: Any, formatter: Any) -> None:
-        pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
+        pieces = [
+            help_text(piece) if piece in USAGE_PIECES else piece
+            for piece in self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
+        ]
         formatter.write_usage(ctx.command_path, " ".join(pieces), help_text("Usage: "))
 
     def make_context(self, *args: Any, **kwargs: Any) -> Any:
