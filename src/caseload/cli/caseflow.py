@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -21,22 +20,23 @@ from caseload.cli.common import (
     parse_day,
     within_register,
 )
+from caseload.cli.output import CsvFolderOption, JsonOption, folder_of, shown_on
 from caseload.cli.render import caseflow as render
+from caseload.cli.render import machine
 from caseload.i18n import translator
 from caseload.operate.refusals import NotFound
 from caseload.store.database import reader
 
 
 def caseflow(
-    first: Annotated[str, typer.Option("--from", help=help_text("First day, YYYY-MM-DD"))],
-    last: Annotated[str, typer.Option("--to", help=help_text("Last day, YYYY-MM-DD"))],
-    json_out: Annotated[
-        Path | None,
-        typer.Option(
-            "--json",
-            help=help_text("Write every table (and per citizen passive days) to this JSON file"),
-        ),
-    ] = None,
+    first: Annotated[
+        str, typer.Option("--from", metavar="DAY", help=help_text("First day, YYYY-MM-DD"))
+    ],
+    last: Annotated[
+        str, typer.Option("--to", metavar="DAY", help=help_text("Last day, YYYY-MM-DD"))
+    ],
+    json_out: JsonOption = None,
+    csv_out: CsvFolderOption = None,
     db: DbOption = None,
     lang: LangOption = "",
 ) -> None:
@@ -46,22 +46,32 @@ def caseflow(
 
     language = lang_of(lang)
     period = Period(parse_day(first, "--from", language), parse_day(last, "--to", language))
+    shown = shown_on(console, language, json_out, folder_of(csv_out, language))
     engine = open_register(db, language)
     within_register(engine, period.last, language, "--to")
     with reader(engine).connect() as conn:
         flow = case_flow(conn, period)
-    render.case_flow(console, flow, language)
+    render.case_flow(shown, flow, language)
     if json_out is not None:
-        json_out.write_text(
-            json.dumps(flow.to_json(), indent=2, default=str, ensure_ascii=False), encoding="utf-8"
-        )
+        machine.write_json(flow.to_json(), json_out)
+    if csv_out is not None:
+        tables = {**flow.tables, "passive_per_citizen": flow.passive_per_citizen}
+        machine.write_csv_folder({k: machine.without_ids(v) for k, v in tables.items()}, csv_out)
 
 
 def sparring(
-    caseworker: Annotated[str, typer.Option("--caseworker", help=help_text("Staff code"))],
-    out: Annotated[
-        Path, typer.Option("--out", help=help_text("HTML file to write (print: a page each)"))
+    caseworker: Annotated[
+        str, typer.Option("--caseworker", metavar="STAFF", help=help_text("Staff code"))
     ],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            metavar="FILE",
+            help=help_text("HTML file to write (print: a page each); --out or --json is needed"),
+        ),
+    ] = None,
+    json_out: JsonOption = None,
     as_of: AsOfOption = None,
     db: DbOption = None,
     lang: LangOption = "",
@@ -73,6 +83,9 @@ def sparring(
 
     language = lang_of(lang)
     day = day_of(as_of, language)
+    if out is None and json_out is None:
+        raise fail(translator(language).gettext("sparring needs --out FILE or --json FILE"))
+    shown = shown_on(console, language, json_out)
     engine = open_register(db, language)
     within_register(engine, day, language)
     try:
@@ -80,11 +93,14 @@ def sparring(
             result = sheet(conn, caseworker, day)
     except NotFound as error:
         raise fail(error.message(language)) from None
-    out.write_text(sheet_html(result, language), encoding="utf-8")
-    written = translator(language).gettext(
-        "Sparring sheet for {staff}: {n} citizen page(s) in {path}",
-        n=len(result.pages),
-        staff=caseworker,
-        path=out,
-    )
-    console.print(written)
+    if json_out is not None:
+        machine.write_json(machine.sheet(result), json_out)
+    if out is not None:
+        out.write_text(sheet_html(result, language), encoding="utf-8")
+        written = translator(language).gettext(
+            "Sparring sheet for {staff}: {n} citizen page(s) in {path}",
+            n=len(result.pages),
+            staff=caseworker,
+            path=out,
+        )
+        shown.print(written)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.console import Console
 from sqlalchemy import Connection
 
 from caseload.cli.common import (
@@ -26,7 +26,9 @@ from caseload.cli.common import (
     role_of,
     within_register,
 )
+from caseload.cli.output import CsvFolderOption, JsonOption, folder_of, shown_on
 from caseload.cli.render import caseloads as render
+from caseload.cli.render import machine
 from caseload.cli.render.caseloads import group_name
 from caseload.domain import codes
 from caseload.domain.labels import label
@@ -37,10 +39,16 @@ from caseload.operate.status import load_points, status
 from caseload.operate.weights import WeightsError, parse_preferences
 from caseload.store.database import reader
 
-DepartmentOption = Annotated[str, typer.Option("--department", help=help_text("Department code"))]
+DepartmentOption = Annotated[
+    str, typer.Option("--department", metavar="CODE", help=help_text("Department code"))
+]
 RoleOption = Annotated[
     str,
-    typer.Option("--role", help=help_text("Role planned: {roles}", roles=", ".join(codes.ROLES))),
+    typer.Option(
+        "--role",
+        metavar="ROLE",
+        help=help_text("Role planned: {roles}", roles=", ".join(codes.ROLES)),
+    ),
 ]
 DryRunOption = Annotated[
     bool, typer.Option("--dry-run", help=help_text("Show the plan; change nothing"))
@@ -49,20 +57,18 @@ WeightsOption = Annotated[
     str | None,
     typer.Option(
         "--weights",
+        metavar="POINTS",
         help=help_text(
             "Cost points per citizen, e.g. change=1000000,previous=10000,district=100,"
             "balance=1 (the defaults: each outweighs all the later ones)"
         ),
     ),
 ]
-JsonOption = Annotated[
-    Path | None,
-    typer.Option("--json", help=help_text("Write the whole plan (every move) to this file")),
-]
 PlotOption = Annotated[
     Path | None,
     typer.Option(
         "--plot",
+        metavar="FILE",
         help=help_text(
             "Write the caseload distribution (load / cap per professional: "
             "before, plan, greedy baseline) as an SVG figure"
@@ -76,7 +82,11 @@ def status_(
     as_of: AsOfOption = None,
     department: Annotated[
         str | None,
-        typer.Option("--department", help=help_text("List this department's professionals")),
+        typer.Option(
+            "--department",
+            metavar="CODE",
+            help=help_text("List this department's professionals"),
+        ),
     ] = None,
     every: Annotated[
         bool, typer.Option("--all", help=help_text("List every professional"))
@@ -85,22 +95,30 @@ def status_(
         Path | None,
         typer.Option(
             "--plot",
+            metavar="FILE",
             help=help_text(
                 "Write the caseload distribution (a dot per professional, "
                 "a row per department and role, the caps marked) as an SVG figure"
             ),
         ),
     ] = None,
+    json_out: JsonOption = None,
+    csv_out: CsvFolderOption = None,
     lang: LangOption = "",
 ) -> None:
     """Caseload per professional against the cap, who is over it, and caseworker changes."""
     language = lang_of(lang)
     day = day_of(as_of, language)
+    shown = shown_on(console, language, json_out, folder_of(csv_out, language))
     engine = open_register(db, language)
     within_register(engine, day, language)
     with reader(engine).connect() as conn:
         report = status(conn, day)
-    render.status(console, report, language, department, every)
+    render.status(shown, report, language, department, every)
+    if json_out is not None:
+        machine.write_json(machine.status(report), json_out)
+    if csv_out is not None:
+        machine.write_csv_folder(machine.status_tables(report), csv_out)
     if plot is not None:
         from caseload.charts import caption
         from caseload.operate.figures import caseloads
@@ -123,20 +141,26 @@ def status_(
             ),
             encoding="utf-8",
         )
-        console.print(translator(language).gettext("Figure: {path}", path=plot))
+        shown.print(translator(language).gettext("Figure: {path}", path=plot))
 
 
 def rebalance(
     department: DepartmentOption,
     cap: Annotated[
         int | None,
-        typer.Option("--cap", min=1, help=help_text("New cap for the department's role (e.g. 50)")),
+        typer.Option(
+            "--cap",
+            min=1,
+            metavar="N",
+            help=help_text("New cap for the department's role (e.g. 50)"),
+        ),
     ] = None,
     role: RoleOption = "coordinating_caseworker",
     weights: WeightsOption = None,
     as_of: AsOfOption = None,
     dry_run: DryRunOption = False,
     json_out: JsonOption = None,
+    csv_out: CsvFolderOption = None,
     plot: PlotOption = None,
     db: DbOption = None,
     lang: LangOption = "",
@@ -153,7 +177,7 @@ def rebalance(
         weights,
         as_of,
         dry_run,
-        json_out,
+        (json_out, csv_out),
         plot,
         db,
         lang,
@@ -173,6 +197,7 @@ def assign(
     as_of: AsOfOption = None,
     dry_run: DryRunOption = False,
     json_out: JsonOption = None,
+    csv_out: CsvFolderOption = None,
     plot: PlotOption = None,
     db: DbOption = None,
     lang: LangOption = "",
@@ -189,7 +214,7 @@ def assign(
         weights,
         as_of,
         dry_run,
-        json_out,
+        (json_out, csv_out),
         plot,
         db,
         lang,
@@ -213,7 +238,7 @@ def _plan(
     weights: str | None,
     as_of: str | None,
     dry_run: bool,
-    json_out: Path | None,
+    machine_out: tuple[Path | None, Path | None],
     plot: Path | None,
     db: str | None,
     lang: str,
@@ -224,6 +249,8 @@ def _plan(
     language = lang_of(lang)
     day, role = day_of(as_of, language), role_of(role, language)
     prefer = _preferences(weights, language)
+    json_out, csv_out = machine_out[0], folder_of(machine_out[1], language)
+    shown = shown_on(console, language, json_out, csv_out)
     engine = open_register(db, language)
     within_register(engine, day, language)
     with refusals(language):
@@ -233,19 +260,31 @@ def _plan(
         else:
             with engine.begin() as conn:
                 result = make(conn, True, day, role, prefer)
-    _show(result, language, json_out, plot)
+    _show(shown, result, language, (json_out, csv_out), plot)
 
 
-def _show(result: Allocation, lang: str, json_out: Path | None, plot: Path | None) -> None:
+def _show(
+    shown: Console,
+    result: Allocation,
+    lang: str,
+    machine_out: tuple[Path | None, Path | None],
+    plot: Path | None,
+) -> None:
     summary = result.summary()
-    render.allocation(console, errors, result, summary, lang)
+    render.allocation(shown, errors, result, summary, lang)
+    json_out, csv_out = machine_out
     if json_out is not None:
-        json_out.write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
+        machine.write_json(summary, json_out)
+    if csv_out is not None:
+        tables = machine.allocation_tables(summary)
+        machine.write_csv_folder(tables, csv_out, machine.ALLOCATION_COLUMNS)
     if plot is not None:
-        _plot(result, summary, lang, plot)
+        _plot(shown, result, summary, lang, plot)
 
 
-def _plot(result: Allocation, summary: dict[str, Any], lang: str, plot: Path) -> None:
+def _plot(
+    shown: Console, result: Allocation, summary: dict[str, Any], lang: str, plot: Path
+) -> None:
     """The rebalance figure: loads per professional before, with the plan and with the
     greedy baseline, side by side; who was not placed and the staff missing stated on it."""
     from caseload.charts import caption
@@ -294,4 +333,4 @@ def _plot(result: Allocation, summary: dict[str, Any], lang: str, plot: Path) ->
         ),
         encoding="utf-8",
     )
-    console.print(_("Figure: {path}", path=plot))
+    shown.print(_("Figure: {path}", path=plot))

@@ -24,33 +24,48 @@ from caseload.domain.labels import label
 from caseload.i18n import translator
 
 CitizenOption = Annotated[
-    str, typer.Option("--citizen", help=help_text("Citizen id (never a CPR number)"))
+    str,
+    typer.Option("--citizen", metavar="CODE", help=help_text("Citizen id (never a CPR number)")),
 ]
 VersionOption = Annotated[
     int | None,
     typer.Option(
-        "--version", help=help_text("The case version you read; refused if it has changed since")
+        "--version",
+        metavar="N",
+        help=help_text("The case version you read; refused if it has changed since"),
     ),
 ]
 OverrideOption = Annotated[
     str | None,
-    typer.Option("--override", help=help_text("Go ahead despite a rule; the reason is stored")),
+    typer.Option(
+        "--override",
+        metavar="REASON",
+        help=help_text("Go ahead despite a rule; the reason is stored"),
+    ),
 ]
 
 
 def contact(
     citizen: CitizenOption,
-    to: Annotated[str, typer.Option("--to", help=help_text("Staff code of the new professional"))],
+    to: Annotated[
+        str,
+        typer.Option("--to", metavar="STAFF", help=help_text("Staff code of the new professional")),
+    ],
     reason: Annotated[
         str,
         typer.Option(
             "--reason",
-            help="handoff, cover, reallocation, citizen_request, citizen_moved, staff_leave, other",
+            metavar="REASON",
+            help=help_text(
+                "Why: handoff, cover, reallocation, citizen_request, citizen_moved, staff_leave "
+                "or other"
+            ),
         ),
     ],
     role: RoleOption = "coordinating_caseworker",
     until: Annotated[
-        str | None, typer.Option("--until", help=help_text("Last day of a cover"))
+        str | None,
+        typer.Option("--until", metavar="DAY", help=help_text("Last day of a cover, YYYY-MM-DD")),
     ] = None,
     override: OverrideOption = None,
     version: VersionOption = None,

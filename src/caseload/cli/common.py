@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -15,6 +14,7 @@ from rich.markup import escape
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from caseload.cli.render import screen
 from caseload.domain import codes
 from caseload.i18n import LANGS, default_lang, translator
 from caseload.operate.refusals import CannotPlace, Conflict, NotFound, Refused
@@ -30,9 +30,9 @@ from caseload.store.database import (
 )
 from caseload.store.migrate import is_current
 
-# piped or captured output (CI logs, `make demo`) gets room for the tables' columns
-console = Console(width=None if sys.stdout.isatty() else 120)
-errors = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
+# piped or captured output (CI logs, `make demo`, `| grep`) gets room for every column
+console: Console = screen.console()
+errors: Console = screen.error_console()
 
 
 def help_text(msgid: str, /, **params: Any) -> str:
@@ -47,6 +47,7 @@ DbOption = Annotated[
     str | None,
     typer.Option(
         "--db",
+        metavar="URL",
         help=help_text(
             "SQLite file or database URL (default: ${variable} or caseload.sqlite)",
             variable=ENV_URL,
@@ -54,11 +55,14 @@ DbOption = Annotated[
     ),
 ]
 LangOption = Annotated[
-    str, typer.Option("--lang", help=help_text("Language of the output: en or da"))
+    str,
+    typer.Option("--lang", metavar="LANG", help=help_text("Language of the output: en or da")),
 ]
 AsOfOption = Annotated[
     str | None,
-    typer.Option("--as-of", help=help_text("Day to report on, YYYY-MM-DD (default: today)")),
+    typer.Option(
+        "--as-of", metavar="DAY", help=help_text("Day to report on, YYYY-MM-DD (default: today)")
+    ),
 ]
 
 EXIT_INPUT = 2

@@ -53,12 +53,13 @@ def _prepare(db: str, fresh: bool, lang: str) -> Engine:
 
 def demo(
     db: Annotated[
-        str, typer.Option("--db", help=help_text("SQLite file or database URL"))
+        str, typer.Option("--db", metavar="URL", help=help_text("SQLite file or database URL"))
     ] = DEFAULT_DEMO_DB,
     citizens: Annotated[
         int | None,
         typer.Option(
             "--citizens",
+            metavar="N",
             help=help_text(
                 "Scale to about this many citizens in the register (default: the "
                 "published 917 + 856, the control departments' other citizens and later "
@@ -66,7 +67,7 @@ def demo(
             ),
         ),
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", help=help_text("Random seed"))] = 2018,
+    seed: Annotated[int, typer.Option("--seed", metavar="N", help=help_text("Random seed"))] = 2018,
     fresh: Annotated[
         bool, typer.Option("--fresh", help=help_text("Replace an existing register"))
     ] = False,

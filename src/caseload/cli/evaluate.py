@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Annotated
@@ -22,7 +21,9 @@ from caseload.cli.common import (
     optional_day,
     within_register,
 )
+from caseload.cli.output import CsvFileOption, JsonOption, shown_on
 from caseload.cli.render import evaluate as render
+from caseload.cli.render import machine
 from caseload.cli.render.register import rejected
 from caseload.evaluate.money import Costs
 from caseload.i18n import translator
@@ -30,63 +31,132 @@ from caseload.i18n import translator
 
 def analyze_counts(
     file: Annotated[
-        Path, typer.Argument(help=help_text("JSON with arm sizes and events per outcome"))
+        Path,
+        typer.Argument(
+            metavar="FILE", help=help_text("JSON with arm sizes and events per outcome")
+        ),
     ],
-    json_out: Annotated[
-        Path | None, typer.Option("--json", help=help_text("Write results here"))
-    ] = None,
+    json_out: JsonOption = None,
+    csv_out: CsvFileOption = None,
     lang: LangOption = "",
 ) -> None:
     """Binary outcomes from published totals: rates, differences, tests, power."""
     from caseload.evaluate import counts
 
     language = lang_of(lang)
+    shown = shown_on(console, language, json_out, csv_out)
     try:
         results = counts.load(file)
     except counts.CountsError as error:
         raise fail(translator(language).message(error.message)) from None
-    console.print(render.binary(results, language))
-    console.print(translator(language).gettext("Verdict") + ":")
+    shown.print(render.binary(results, language))
+    shown.print(translator(language).gettext("Verdict") + ":")
     for r in results:
-        console.print(f"  {r.name}: {render.verdict(r, language)}")
-    if json_out:
-        json_out.write_text(json.dumps([counts.to_json(r) for r in results], indent=2))
+        shown.print(f"  {r.name}: {render.verdict(r, language)}")
+    data = [counts.to_json(r) for r in results]
+    if json_out is not None:
+        machine.write_json(data, json_out)
+    if csv_out is not None:
+        machine.write_csv(data, csv_out)
 
 
 def evaluate(
     db: DbOption = None,
     trial: Annotated[
-        str | None, typer.Option("--trial", help=help_text("Trial code (default: the only one)"))
+        str | None,
+        typer.Option(
+            "--trial", metavar="CODE", help=help_text("Trial code (default: the only one)")
+        ),
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", help=help_text("Folder for the report (default: evaluation-TRIAL)")),
+        typer.Option(
+            "--out",
+            metavar="FOLDER",
+            help=help_text(
+                "Folder for the report: report.html, evaluation.json and a CSV file per table "
+                "(default: evaluation-TRIAL)"
+            ),
+        ),
     ] = None,
     lag_months: Annotated[
         int,
         typer.Option(
             "--lag-months",
+            metavar="N",
             help=help_text("Months after leaving kontanthjælp at which the status is read"),
         ),
     ] = 2,
     outcome_end: Annotated[
         str | None,
         typer.Option(
-            "--outcome-end", help=help_text("End of the outcome window (default: the trial's)")
+            "--outcome-end",
+            metavar="DAY",
+            help=help_text("End of the outcome window, YYYY-MM-DD (default: the trial's)"),
         ),
     ] = None,
-    alpha: Annotated[float, typer.Option("--alpha", help=help_text("Significance level"))] = 0.05,
+    alpha: Annotated[
+        float,
+        typer.Option("--alpha", metavar="P", help=help_text("Significance level, e.g. 0.05")),
+    ] = 0.05,
     cluster: Annotated[
         bool, typer.Option("--cluster", help=help_text("Standard errors clustered by caseworker"))
     ] = False,
     salary: Annotated[
-        float, typer.Option("--salary", help=help_text("Yearly cost of a caseworker, DKK"))
+        float,
+        typer.Option("--salary", metavar="DKK", help=help_text("Yearly cost of a caseworker, DKK")),
     ] = Costs.salary_per_fte_year,
-    trial_caseload: Annotated[int, typer.Option("--trial-caseload")] = Costs.trial_caseload,
-    control_caseload: Annotated[int, typer.Option("--control-caseload")] = Costs.control_caseload,
-    monthly_transfer: Annotated[float, typer.Option("--monthly-transfer")] = Costs.transfer,
-    monthly_activation: Annotated[float, typer.Option("--monthly-activation")] = Costs.activation,
-    monthly_casework: Annotated[float, typer.Option("--monthly-casework")] = Costs.casework,
+    trial_caseload: Annotated[
+        int,
+        typer.Option(
+            "--trial-caseload",
+            metavar="N",
+            help=help_text("Citizens per caseworker in the trial (for the cost of its staff)"),
+        ),
+    ] = Costs.trial_caseload,
+    control_caseload: Annotated[
+        int,
+        typer.Option(
+            "--control-caseload",
+            metavar="N",
+            help=help_text("Citizens per caseworker in control (for the cost of its staff)"),
+        ),
+    ] = Costs.control_caseload,
+    monthly_transfer: Annotated[
+        float,
+        typer.Option(
+            "--monthly-transfer",
+            metavar="DKK",
+            help=help_text("Kontanthjælp paid a month per citizen on it, DKK"),
+        ),
+    ] = Costs.transfer,
+    monthly_activation: Annotated[
+        float,
+        typer.Option(
+            "--monthly-activation",
+            metavar="DKK",
+            help=help_text("Activation (courses, placements) a month per citizen on benefit, DKK"),
+        ),
+    ] = Costs.activation,
+    monthly_casework: Annotated[
+        float,
+        typer.Option(
+            "--monthly-casework",
+            metavar="DKK",
+            help=help_text("Casework a month per citizen on benefit, DKK"),
+        ),
+    ] = Costs.casework,
+    json_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--json",
+            metavar="FILE",
+            help=help_text(
+                "Also write the evaluation's JSON (the report folder's evaluation.json) to FILE "
+                "(- for standard output)"
+            ),
+        ),
+    ] = None,
     lang: LangOption = "",
 ) -> None:
     """Evaluate a trial in the register: balance, effects, spells, money; HTML, JSON, CSV."""
@@ -98,6 +168,7 @@ def evaluate(
     started = time.perf_counter()
     language = lang_of(lang)
     _ = translator(language).gettext
+    shown = shown_on(console, language, json_out)
     if lag_months < 1 or not 0 < alpha < 1 or min(trial_caseload, control_caseload) <= 0:
         raise fail(_("--lag-months must be ≥ 1, --alpha in (0, 1) and caseloads > 0"))
     end = optional_day(outcome_end, "--outcome-end", language)
@@ -119,7 +190,7 @@ def evaluate(
     if end is not None:
         within_register(engine, end, language, "--outcome-end")
     try:
-        with console.status(render.stage("cohort", language)) as status:
+        with shown.status(render.stage("cohort", language)) as status:
             result = evaluation.evaluate(
                 engine, trial, settings, lambda stage: status.update(render.stage(stage, language))
             )
@@ -131,52 +202,75 @@ def evaluate(
     except (FileExistsError, ValueError) as error:
         # the estimators' own words (an internal fault, not the user's input), in English
         raise fail(str(error)) from None
-    console.print(render.binary(result.exits + result.case_flow, language))
+    if json_out is not None:
+        machine.write_text((html.parent / report.JSON_NAME).read_text(encoding="utf-8"), json_out)
+    shown.print(render.binary(result.exits + result.case_flow, language))
     shows, _limits = report.summary(result, language)
     for line in shows[-2:]:
-        console.print(line)
-    console.print(_("Report") + f": {html}")
+        shown.print(line)
+    shown.print(_("Report") + f": {html}")
 
 
 def analyze(
     file: Annotated[
-        Path, typer.Argument(help=help_text("One row per unit: CSV, .xlsx or Parquet"))
+        Path,
+        typer.Argument(metavar="FILE", help=help_text("One row per unit: CSV, .xlsx or Parquet")),
     ],
-    arm: Annotated[str, typer.Option("--arm", help=help_text("Column holding each unit's arm"))],
+    arm: Annotated[
+        str,
+        typer.Option("--arm", metavar="COLUMN", help=help_text("Column holding each unit's arm")),
+    ],
     treated: Annotated[
-        str, typer.Option("--treated", help=help_text("The arm column's treated value"))
+        str,
+        typer.Option(
+            "--treated", metavar="VALUE", help=help_text("The arm column's treated value")
+        ),
     ],
     outcome: Annotated[
         list[str] | None,
         typer.Option(
             "--outcome",
+            metavar="COLUMN",
             help=help_text("Outcome column (0/1 = binary, else continuous); repeatable"),
         ),
     ] = None,
     binary_outcome: Annotated[
         list[str] | None,
-        typer.Option("--binary", help=help_text("Outcome column that must be 0/1; repeatable")),
+        typer.Option(
+            "--binary",
+            metavar="COLUMN",
+            help=help_text("Outcome column that must be 0/1; repeatable"),
+        ),
     ] = None,
     time_col: Annotated[
-        str | None, typer.Option("--time", help=help_text("Time-to-event column"))
+        str | None, typer.Option("--time", metavar="COLUMN", help=help_text("Time-to-event column"))
     ] = None,
     event: Annotated[
-        str | None, typer.Option("--event", help=help_text("Event column (1 = event)"))
+        str | None,
+        typer.Option("--event", metavar="COLUMN", help=help_text("Event column (1 = event)")),
     ] = None,
     covariate: Annotated[
         list[str] | None,
-        typer.Option("--covariate", help=help_text("Baseline covariate to adjust for; repeatable")),
+        typer.Option(
+            "--covariate",
+            metavar="COLUMN",
+            help=help_text("Baseline covariate to adjust for; repeatable"),
+        ),
     ] = None,
     cluster: Annotated[
         str | None,
         typer.Option(
-            "--cluster", help=help_text("Cluster column for cluster-robust standard errors")
+            "--cluster",
+            metavar="COLUMN",
+            help=help_text("Cluster column for cluster-robust standard errors"),
         ),
     ] = None,
-    alpha: Annotated[float, typer.Option("--alpha")] = 0.05,
-    json_out: Annotated[
-        Path | None, typer.Option("--json", help=help_text("Write results here"))
-    ] = None,
+    alpha: Annotated[
+        float,
+        typer.Option("--alpha", metavar="P", help=help_text("Significance level, e.g. 0.05")),
+    ] = 0.05,
+    json_out: JsonOption = None,
+    csv_out: CsvFileOption = None,
     lang: LangOption = "",
 ) -> None:
     """Any per-unit trial file through the same estimators (binary, continuous, survival)."""
@@ -184,6 +278,7 @@ def analyze(
     from caseload.register.problems import ImportRejected
 
     language = lang_of(lang)
+    shown = shown_on(console, language, json_out, csv_out)
     request = per_unit.Request(
         arm=arm,
         treated=treated,
@@ -201,6 +296,8 @@ def analyze(
         rejected(errors, error, language)
         raise typer.Exit(EXIT_INPUT) from None
     data = per_unit.to_json(result)
-    console.print(render.analysis(data, language))
-    if json_out:
-        json_out.write_text(json.dumps(data, indent=2))
+    shown.print(render.analysis(data, language))
+    if json_out is not None:
+        machine.write_json(data, json_out)
+    if csv_out is not None:
+        machine.write_csv(data["outcomes"], csv_out)

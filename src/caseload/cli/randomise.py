@@ -21,6 +21,8 @@ from caseload.cli.common import (
     optional_day,
     within_register,
 )
+from caseload.cli.output import CsvFileOption, JsonOption, shown_on
+from caseload.cli.render import machine
 from caseload.cli.render import randomise as render
 from caseload.cli.render.register import rejected
 from caseload.evaluate import enrolment
@@ -33,19 +35,24 @@ from caseload.register.problems import ImportRejected
 def randomise(
     file: Annotated[
         Path | None,
-        typer.Argument(help=help_text("A list of units (CSV, .xlsx, Parquet) instead of --db")),
+        typer.Argument(
+            metavar="FILE",
+            help=help_text("A list of units (CSV, .xlsx, Parquet) instead of --db"),
+        ),
     ] = None,
     db: DbOption = None,
     trial: Annotated[
-        str | None, typer.Option("--trial", help=help_text("Trial code (register form)"))
+        str | None,
+        typer.Option("--trial", metavar="CODE", help=help_text("Trial code (register form)")),
     ] = None,
     id_column: Annotated[
-        str | None, typer.Option("--id", help=help_text("Unit id column (file)"))
+        str | None, typer.Option("--id", metavar="COLUMN", help=help_text("Unit id column (file)"))
     ] = None,
     block: Annotated[
         list[str] | None,
         typer.Option(
             "--block",
+            metavar="TRAIT",
             help=help_text(
                 "Block/stratify on this trait or column (repeatable); register traits: {traits}",
                 traits=", ".join(enrolment.STRATA),
@@ -54,61 +61,114 @@ def randomise(
     ] = None,
     cluster: Annotated[
         str | None,
-        typer.Option("--cluster", help=help_text("File form: randomise whole clusters (column)")),
+        typer.Option(
+            "--cluster",
+            metavar="COLUMN",
+            help=help_text("File form: randomise whole clusters (column)"),
+        ),
     ] = None,
     unit: Annotated[
-        str, typer.Option("--unit", help=help_text("Register form: citizen, caseworker or team"))
+        str,
+        typer.Option(
+            "--unit", metavar="UNIT", help=help_text("Register form: citizen, caseworker or team")
+        ),
     ] = "citizen",
     scheme: Annotated[
         str | None,
         typer.Option(
             "--scheme",
+            metavar="SCHEME",
             help=help_text(
                 "simple, complete or blocked (default: blocked with --block, else complete)"
             ),
         ),
     ] = None,
-    prob: Annotated[float | None, typer.Option("--prob", help=help_text("P(trial arm)"))] = None,
-    ratio: Annotated[
-        str | None, typer.Option("--ratio", help=help_text("Trial:control, e.g. 2:1"))
+    prob: Annotated[
+        float | None,
+        typer.Option(
+            "--prob",
+            metavar="P",
+            help=help_text("Probability of the trial arm, between 0 and 1 (or --ratio)"),
+        ),
     ] = None,
-    block_size: Annotated[int | None, typer.Option("--block-size")] = None,
+    ratio: Annotated[
+        str | None,
+        typer.Option("--ratio", metavar="T:C", help=help_text("Trial:control, e.g. 2:1")),
+    ] = None,
+    block_size: Annotated[
+        int | None,
+        typer.Option(
+            "--block-size",
+            metavar="N",
+            help=help_text(
+                "Units per block with the blocked scheme (default: the smallest that holds the "
+                "ratio)"
+            ),
+        ),
+    ] = None,
     seed: Annotated[
-        int | None, typer.Option("--seed", help=help_text("Seed, stored with the trial"))
+        int | None,
+        typer.Option("--seed", metavar="N", help=help_text("Seed, stored with the trial")),
     ] = None,
     out: Annotated[
-        Path | None, typer.Option("--out", help=help_text("File form: write arms here"))
+        Path | None,
+        typer.Option("--out", metavar="FILE", help=help_text("File form: write arms here")),
     ] = None,
     start: Annotated[
-        str | None, typer.Option("--start", help=help_text("Trial start (cohort day)"))
+        str | None,
+        typer.Option(
+            "--start", metavar="DAY", help=help_text("Trial start (cohort day), YYYY-MM-DD")
+        ),
     ] = None,
-    end: Annotated[str | None, typer.Option("--end", help=help_text("Trial end"))] = None,
+    end: Annotated[
+        str | None, typer.Option("--end", metavar="DAY", help=help_text("Trial end, YYYY-MM-DD"))
+    ] = None,
     outcome_end: Annotated[
-        str | None, typer.Option("--outcome-end", help=help_text("End of the outcome window"))
+        str | None,
+        typer.Option(
+            "--outcome-end", metavar="DAY", help=help_text("End of the outcome window, YYYY-MM-DD")
+        ),
     ] = None,
     department: Annotated[
         list[str] | None,
-        typer.Option("--department", help=help_text("Eligible department (repeatable)")),
+        typer.Option(
+            "--department", metavar="CODE", help=help_text("Eligible department (repeatable)")
+        ),
     ] = None,
     target_group: Annotated[
-        list[str] | None, typer.Option("--target-group", help=help_text("Eligible target group"))
+        list[str] | None,
+        typer.Option(
+            "--target-group",
+            metavar="CODE",
+            help=help_text("Eligible target group (repeatable)"),
+        ),
     ] = None,
     as_of: Annotated[
         str | None,
-        typer.Option("--as-of", help=help_text("Assign later entrants eligible on this day")),
+        typer.Option(
+            "--as-of",
+            metavar="DAY",
+            help=help_text("Assign later entrants eligible on this day"),
+        ),
     ] = None,
-    name: Annotated[str | None, typer.Option("--name", help=help_text("Trial name"))] = None,
+    name: Annotated[
+        str | None, typer.Option("--name", metavar="NAME", help=help_text("Trial name"))
+    ] = None,
     by: Annotated[
-        str | None, typer.Option("--by", help=help_text("Who runs it (default: login)"))
+        str | None,
+        typer.Option("--by", metavar="WHO", help=help_text("Who runs it (default: login)")),
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help=help_text("Show, store nothing"))
     ] = False,
+    json_out: JsonOption = None,
+    csv_out: CsvFileOption = None,
     lang: LangOption = "",
 ) -> None:
     """Randomise once, reproducibly; reruns never move anyone, later entrants follow the rule."""
     language = lang_of(lang)
     _ = translator(language).gettext
+    shown = shown_on(console, language, json_out, csv_out)
     blocks = list(block or [])
     design_given = any(v is not None for v in (scheme, prob, ratio, block_size, seed)) or blocks
     try:
@@ -129,7 +189,11 @@ def randomise(
                 raise fail(_("the file form needs --id COLUMN and --out FILE"))
             assert design is not None
             result = randomise_file(file, id_column, blocks, design, out, cluster)
-            render.unit_list(console, design, result, out, language)
+            render.unit_list(shown, design, result, out, language)
+            if json_out is not None:
+                machine.write_json(machine.unit_list(design, result, out), json_out)
+            if csv_out is not None:
+                machine.write_csv(result, csv_out)
             return
         if trial is None:
             raise fail(_("give a FILE (with --id, --seed, --out) or --db and --trial"))
@@ -156,4 +220,8 @@ def randomise(
     except ImportRejected as error:
         rejected(errors, error, language)
         raise typer.Exit(EXIT_INPUT) from None
-    render.randomised(console, run, language)
+    render.randomised(shown, run, language)
+    if json_out is not None:
+        machine.write_json(machine.run(run), json_out)
+    if csv_out is not None:
+        machine.write_csv(machine.strata(run), csv_out)

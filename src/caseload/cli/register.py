@@ -21,6 +21,8 @@ from caseload.cli.common import (
     lang_of,
     open_register,
 )
+from caseload.cli.output import CsvFileOption, JsonOption, shown_on
+from caseload.cli.render import machine
 from caseload.cli.render import register as render
 from caseload.i18n import Message, translator
 from caseload.operate.refusals import shown_id
@@ -79,20 +81,28 @@ def init(
 
 def import_(
     table: Annotated[
-        str, typer.Argument(help=help_text("Table: {tables}", tables=", ".join(catalogue.BY_NAME)))
+        str,
+        typer.Argument(
+            metavar="TABLE",
+            help=help_text("Table: {tables}", tables=", ".join(catalogue.BY_NAME)),
+        ),
     ],
     file: Annotated[
-        Path, typer.Argument(help=help_text("CSV (, or ;), Excel .xlsx or Parquet file"))
+        Path,
+        typer.Argument(metavar="FILE", help=help_text("CSV (, or ;), Excel .xlsx or Parquet file")),
     ],
     db: DbOption = None,
     errors_out: Annotated[
         Path | None,
-        typer.Option("--errors", help=help_text("Write every problem to this CSV file")),
+        typer.Option(
+            "--errors", metavar="FILE", help=help_text("Write every problem to this CSV file")
+        ),
     ] = None,
     encoding: Annotated[
         str | None,
         typer.Option(
             "--encoding",
+            metavar="ENCODING",
             help=help_text(
                 "The text file's encoding, e.g. utf-8, cp1252 or utf-16 (default: as its "
                 "byte-order mark says, else UTF-8, else Windows-1252)"
@@ -103,13 +113,16 @@ def import_(
         str | None,
         typer.Option(
             "--sheet",
+            metavar="SHEET",
             help=help_text("The .xlsx workbook's sheet to read (default: the first)"),
         ),
     ] = None,
+    json_out: JsonOption = None,
     lang: LangOption = "",
 ) -> None:
     """Import a file: every row or none; re-importing the same file changes nothing."""
     language = lang_of(lang)
+    shown = shown_on(console, language, json_out)
     if table not in catalogue.BY_NAME:
         raise fail(_unknown_table(table, language))
     engine = open_register(db, language)
@@ -130,23 +143,30 @@ def import_(
             raise typer.Exit(EXIT_INPUT) from None
         render.rejected(errors, error, language)
         raise typer.Exit(EXIT_INPUT) from None
-    render.imported(console, result, language)
+    render.imported(shown, result, language)
+    if json_out is not None:
+        machine.write_json(result, json_out)
 
 
 def export_(
-    out: Annotated[Path, typer.Option("--out", help=help_text("Folder for the files"))] = Path(
-        "export"
-    ),
-    fmt: Annotated[str, typer.Option("--format", help=help_text("csv or parquet"))] = "csv",
+    out: Annotated[
+        Path, typer.Option("--out", metavar="FOLDER", help=help_text("Folder for the files"))
+    ] = Path("export"),
+    fmt: Annotated[
+        str, typer.Option("--format", metavar="FORMAT", help=help_text("csv or parquet"))
+    ] = "csv",
     table: Annotated[
-        list[str] | None, typer.Option("--table", help=help_text("Only these tables (repeatable)"))
+        list[str] | None,
+        typer.Option("--table", metavar="TABLE", help=help_text("Only these tables (repeatable)")),
     ] = None,
     db: DbOption = None,
+    json_out: JsonOption = None,
     lang: LangOption = "",
 ) -> None:
     """Export every table in the import format (codes, not internal ids)."""
     language = lang_of(lang)
     tr = translator(language)
+    shown = shown_on(console, language, json_out)
     if fmt not in FORMATS:
         raise fail(tr.gettext("--format must be one of: {formats}", formats=", ".join(FORMATS)))
     unknown = [name for name in table or [] if name not in catalogue.BY_NAME]
@@ -157,15 +177,29 @@ def export_(
         written = export(conn, out, fmt, table)
     for name, rows in written.items():
         path = out / f"{name}.{fmt}"
-        console.print(tr.gettext("{path}: {rows} rows", path=path, rows=rows))
+        shown.print(tr.gettext("{path}: {rows} rows", path=path, rows=rows))
+    if json_out is not None:
+        files = [
+            {"table": name, "file": out / f"{name}.{fmt}", "rows": rows}
+            for name, rows in written.items()
+        ]
+        machine.write_json({"format": fmt, "folder": out, "files": files}, json_out)
 
 
-def tables(lang: LangOption = "") -> None:
+def tables(
+    json_out: JsonOption = None, csv_out: CsvFileOption = None, lang: LangOption = ""
+) -> None:
     """List the import tables and their columns (docs/import-format.md has the details)."""
+    language = lang_of(lang)
+    shown = shown_on(console, language, json_out, csv_out)
     for spec in catalogue.SPECS:
         columns = ", ".join(f.name + ("*" if f.required else "") for f in spec.fields)
-        console.print(f"[bold]{spec.name}[/bold]: {columns}")
-    console.print(translator(lang_of(lang)).gettext("* required"))
+        shown.print(f"[bold]{spec.name}[/bold]: {columns}")
+    shown.print(translator(language).gettext("* required"))
+    if json_out is not None:
+        machine.write_json(machine.import_tables(), json_out)
+    if csv_out is not None:
+        machine.write_csv(machine.import_tables(), csv_out)
 
 
 def _unknown_table(table: str, lang: str) -> str:
