@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -19,7 +18,9 @@ from caseload.cli.common import (
     lang_of,
     open_register,
 )
+from caseload.cli.output import JsonOption, shown_on
 from caseload.cli.render import case as render
+from caseload.cli.render.machine import write_text
 from caseload.i18n import translator
 from caseload.operate.refusals import NotFound
 from caseload.store.database import reader
@@ -27,12 +28,12 @@ from caseload.store.database import reader
 
 def case(
     citizen: Annotated[
-        str, typer.Option("--citizen", help=help_text("Citizen id (never a CPR number)"))
+        str,
+        typer.Option(
+            "--citizen", metavar="CODE", help=help_text("Citizen id (never a CPR number)")
+        ),
     ],
-    json_out: Annotated[
-        Path | None,
-        typer.Option("--json", help=help_text("Also write the case as JSON to this file")),
-    ] = None,
+    json_out: JsonOption = None,
     as_of: AsOfOption = None,
     db: DbOption = None,
     lang: LangOption = "",
@@ -51,9 +52,8 @@ def case(
             found = read_case(conn, citizen, day)
     except NotFound as error:
         raise fail(error.message(language)) from None
-    render.case(console, found, language)
+    shown = shown_on(console, language, json_out)
+    render.case(shown, found, language)
     if json_out is not None:
-        json_out.write_text(
-            json.dumps(to_json(found), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-        )
-        console.print(translator(language).gettext("JSON: {path}", path=json_out), markup=False)
+        write_text(json.dumps(to_json(found), ensure_ascii=False, indent=2) + "\n", json_out)
+        shown.print(translator(language).gettext("JSON: {path}", path=json_out), markup=False)

@@ -131,6 +131,8 @@ VALUE_NAMES = (
     N_("REASON"),
     N_("KIND"),
     N_("PLACE"),
+    N_("STATUS"),
+    N_("SHEET"),
     N_("DKK"),
     N_("T:C"),
 )

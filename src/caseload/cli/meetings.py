@@ -48,13 +48,16 @@ def meeting(
     citizen: Annotated[
         str | None,
         typer.Option(
-            "--citizen", help=help_text("Citizen id (never a CPR number); needed for a new meeting")
+            "--citizen",
+            metavar="CODE",
+            help=help_text("Citizen id (never a CPR number); needed for a new meeting"),
         ),
     ] = None,
     meeting_id: Annotated[
         str | None,
         typer.Option(
             "--id",
+            metavar="CODE",
             help=help_text(
                 "Meeting id: a recorded one to mark or correct; for a new meeting, none and "
                 "caseload gives one"
@@ -62,12 +65,18 @@ def meeting(
         ),
     ] = None,
     status: Annotated[
-        str | None, typer.Option("--status", help=", ".join(codes.MEETING_STATUSES))
+        str | None,
+        typer.Option(
+            "--status",
+            metavar="STATUS",
+            help=help_text("Status: {codes}", codes=", ".join(codes.MEETING_STATUSES)),
+        ),
     ] = None,
     kind: Annotated[
         str | None,
         typer.Option(
             "--kind",
+            metavar="KIND",
             help=help_text(
                 "{kinds} (default for a new meeting: job_meeting)",
                 kinds=", ".join(codes.MEETING_KINDS),
@@ -78,16 +87,30 @@ def meeting(
         str | None,
         typer.Option(
             "--day",
+            metavar="DAY",
             help=help_text(
                 "The meeting's day, YYYY-MM-DD: held, planned or missed (default: --as-of, "
                 "else today; a cancellation or no-show: the day it was planned for)"
             ),
         ),
     ] = None,
-    staff: Annotated[str | None, typer.Option("--staff", help=help_text("Staff code"))] = None,
-    minutes: Annotated[int | None, typer.Option("--minutes", min=1)] = None,
+    staff: Annotated[
+        str | None,
+        typer.Option("--staff", metavar="STAFF", help=help_text("Staff code of who held it")),
+    ] = None,
+    minutes: Annotated[
+        int | None,
+        typer.Option(
+            "--minutes", min=1, metavar="N", help=help_text("How long it lasted, minutes")
+        ),
+    ] = None,
     place: Annotated[
-        str | None, typer.Option("--place", help=", ".join(codes.MEETING_PLACES))
+        str | None,
+        typer.Option(
+            "--place",
+            metavar="PLACE",
+            help=help_text("Where: {codes}", codes=", ".join(codes.MEETING_PLACES)),
+        ),
     ] = None,
     accepted: Annotated[
         bool,
@@ -99,6 +122,7 @@ def meeting(
         str | None,
         typer.Option(
             "--correct",
+            metavar="REASON",
             help=help_text(
                 "Correct the recorded meeting --id, saying why; the earlier values and the "
                 "reason are kept"
@@ -107,7 +131,7 @@ def meeting(
     ] = None,
     by: Annotated[
         str | None,
-        typer.Option("--by", help=help_text("Who corrects it (default: login)")),
+        typer.Option("--by", metavar="NAME", help=help_text("Who corrects it (default: login)")),
     ] = None,
     version: VersionOption = None,
     as_of: AsOfOption = None,
