@@ -9,9 +9,10 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, insert, select
 
 from caseload.operate import allocation
+from caseload.store import schema as s
 from caseload.store.database import reader
 from tests.helpers import run
 from tests.integration.test_allocation import DAY, add_caseworker, add_department
@@ -34,6 +35,13 @@ def crowded(engine: Engine) -> Engine:
         dept = add_department(conn, "D1", cap=30)
         add_caseworker(conn, dept, "K1", 40)
         add_caseworker(conn, dept, "K2", 35)
+        # the register records the day asked about (a report beyond its last day is refused)
+        first = conn.execute(select(func.min(s.citizen.c.id))).scalar_one()
+        conn.execute(
+            insert(s.benefit_spell).values(
+                citizen_id=first, benefit="kontanthjaelp", start_date=DAY
+            )
+        )
     return engine
 
 
