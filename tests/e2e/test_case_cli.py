@@ -255,3 +255,67 @@ def test_meeting_and_case_on_both_databases(register_copy: CopyOf, tmp_path: Pat
         ("held at home", "bo", None)
     ]
     assert data["version"] == 4 and data["next_job_meeting"]["last_held"] == "2019-09-12"
+
+
+def test_values_beyond_the_columns_are_refused_alike_on_both_databases(
+    register_copy: CopyOf,
+) -> None:
+    """An id or a name longer than its column, minutes beyond a day: one line and exit 2 on
+    PostgreSQL (which crashed with a traceback) as on SQLite (which stored them)."""
+    engine = register_copy(_load_examples)
+    db = ("--db", engine.url.render_as_string(hide_password=False))
+    cases = [
+        (
+            (
+                "meeting",
+                "--citizen",
+                "C000003",
+                "--id",
+                "M" * 65,
+                "--status",
+                "planned",
+                "--day",
+                "2019-09-12",
+            ),
+            "a meeting id has at most 64 characters",
+        ),
+        (
+            (
+                "meeting",
+                "--citizen",
+                "C000003",
+                "--status",
+                "held",
+                "--day",
+                "2019-09-12",
+                "--minutes",
+                "99999999999",
+            ),
+            "minutes must be between 1 and 1440 (a day)",
+        ),
+        (
+            (
+                "randomise",
+                "--trial",
+                "T" * 65,
+                "--start",
+                "2019-01-01",
+                "--end",
+                "2019-12-31",
+                "--department",
+                "JI6",
+            ),
+            "--trial has at most 64 characters",
+        ),
+    ]
+    with engine.connect() as conn:
+        meetings = conn.execute(select(s.meeting.c.id)).all()
+        trials = conn.execute(select(s.trial.c.id)).all()
+    for args, said in cases:
+        result = run(args[0], *db, *args[1:])
+        assert result.exit_code == 2, (args[0], result.output)
+        assert said in " ".join(result.output.split()), result.output
+        assert "Traceback" not in result.output
+    with engine.connect() as conn:
+        assert conn.execute(select(s.meeting.c.id)).all() == meetings
+        assert conn.execute(select(s.trial.c.id)).all() == trials

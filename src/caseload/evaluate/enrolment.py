@@ -180,6 +180,21 @@ def _units(people: list[Eligible], design: Design) -> list[str | None]:
     return [e.code for e in people]
 
 
+def _refuse_long_texts(code: str, name: str | None, by: str) -> None:
+    """Texts longer than the register's columns, refused in words on both databases."""
+    t, a = s.trial, s.trial_assignment
+    for value, column, option in (
+        (code, t.c.code, "--trial"),
+        (name, t.c.name, "--name"),
+        (by, a.c.assigned_by, "--by"),
+    ):
+        most = getattr(column.type, "length", None)
+        if value is not None and most is not None and len(value) > most:
+            raise DesignError(
+                Message("{option} has at most {most} characters", {"option": option, "most": most})
+            )
+
+
 def randomise(
     engine: Engine,
     code: str,
@@ -194,6 +209,7 @@ def randomise(
     dry_run: bool = False,
 ) -> Run:
     """Create the trial (first run) or assign its later entrants; one transaction."""
+    _refuse_long_texts(code, name, by)
     with engine.begin() as conn:
         stored = _stored(conn, code)
         created = stored is None

@@ -130,6 +130,22 @@ def _refuse_codes(kind: str | None, status: str | None, place: str | None) -> No
             )
 
 
+MAX_MINUTES = 24 * 60
+"""A meeting lasts at most a day; more is a typing error (and beyond the column's range)."""
+
+
+def _refuse_sizes(code: str | None, minutes: int | None) -> None:
+    """An id longer than the register's column, minutes beyond a day: refused in words, the
+    same on SQLite (which would store them) and PostgreSQL (which would fail)."""
+    longest = getattr(s.meeting.c.code.type, "length", None)
+    if code is not None and longest is not None and len(code) > longest:
+        raise Refused(Message("a meeting id has at most {most} characters", {"most": longest}))
+    if minutes is not None and not 0 < minutes <= MAX_MINUTES:
+        raise Refused(
+            Message("minutes must be between 1 and {most} (a day)", {"most": MAX_MINUTES})
+        )
+
+
 def _refuse_absence(accepted: bool, status: str) -> None:
     if accepted and status not in codes.MISSED_STATUSES:
         raise Refused(Message("only a cancelled or missed meeting can have its absence accepted"))
@@ -263,6 +279,7 @@ def record_meeting(
     rhythm gave on that day. Without ``code`` caseload gives the meeting an id (unique when
     several users record at once). Refused on a day the citizen is on no caseload."""
     _refuse_codes(kind, status, place)
+    _refuse_sizes(code, minutes)
     _refuse_absence(absence_accepted, status)
     if code is not None:
         shown = shown_id(code)
@@ -346,6 +363,7 @@ def mark_meeting(
     or cancelled or missed (on ``day``, by default the day it was planned for). A meeting
     that is no longer planned is corrected instead (``correct_meeting``)."""
     _refuse_codes(None, status, place)
+    _refuse_sizes(code, minutes)
     row, owner, cid = _meeting_row(conn, code, citizen)
     if row.status != "planned":
         raise Refused(
@@ -416,7 +434,12 @@ def correct_meeting(
     missed (any other). A job meeting's due date follows its corrected day."""
     if not reason or not reason.strip():
         raise Refused(Message("a correction needs a reason: say why the meeting was wrong"))
+    if by is not None and len(by) > 200:
+        raise Refused(
+            Message("who corrects it (--by) has at most {most} characters", {"most": 200})
+        )
     _refuse_codes(kind, status, place)
+    _refuse_sizes(code, minutes)
     row, owner, cid = _meeting_row(conn, code, citizen)
     new_status = status or row.status
     new_kind = kind or row.kind
