@@ -20,6 +20,7 @@ from caseload.cli.common import (
     parse_day,
     within_register,
 )
+from caseload.cli.files import save
 from caseload.cli.output import CsvFolderOption, JsonOption, folder_of, shown_on
 from caseload.cli.render import caseflow as render
 from caseload.cli.render import machine
@@ -96,7 +97,7 @@ def sparring(
     if json_out is not None:
         machine.write_json(machine.sheet(result), json_out)
     if out is not None:
-        out.write_text(sheet_html(result, language), encoding="utf-8")
+        save(sheet_html(result, language), out)
         written = translator(language).gettext(
             "Sparring sheet for {staff}: {n} citizen page(s) in {path}",
             n=len(result.pages),

@@ -26,6 +26,7 @@ from caseload.cli.common import (
     role_of,
     within_register,
 )
+from caseload.cli.files import save
 from caseload.cli.output import CsvFolderOption, JsonOption, folder_of, shown_on
 from caseload.cli.render import caseloads as render
 from caseload.cli.render import machine
@@ -131,7 +132,7 @@ def status_(
             _("all departments"),
             day=day,
         )
-        plot.write_text(
+        save(
             caseloads(
                 groups,
                 _("Weighted load (citizens, weighted)"),
@@ -139,7 +140,8 @@ def status_(
                 _("Cap"),
                 words,
             ),
-            encoding="utf-8",
+            plot,
+            private=False,
         )
         shown.print(translator(language).gettext("Figure: {path}", path=plot))
 
@@ -321,7 +323,7 @@ def _plot(
         day=result.department.day,
         note=note,
     )
-    plot.write_text(
+    save(
         load_shares(
             result.professionals(),
             result.load_shares(),
@@ -331,6 +333,7 @@ def _plot(
             _("Cap"),
             words,
         ),
-        encoding="utf-8",
+        plot,
+        private=False,
     )
     shown.print(_("Figure: {path}", path=plot))

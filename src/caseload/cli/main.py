@@ -25,7 +25,8 @@ from caseload.cli import (
     randomise,
     register,
 )
-from caseload.cli.common import busy, errors, help_text, lang_of
+from caseload.cli.common import busy, errors, fail, help_text, lang_of
+from caseload.cli.files import CannotWrite
 from caseload.i18n import N_
 from caseload.store.database import is_busy
 
@@ -212,6 +213,15 @@ class HelpCommand(Words, TyperCommand):
             if not is_busy(error):
                 raise
             raise busy(lang_of(str(ctx.params.get("lang") or ""))) from None
+        except CannotWrite as error:
+            raise fail(error.text(lang_of(str(ctx.params.get("lang") or "")))) from None
+        except OSError as error:
+            if not error.filename:
+                raise
+            # a path the user gave that the system refuses (a folder, no permission, a full
+            # disk): the path and the system's reason, one line
+            said = f"{error.filename}: {error.strerror or type(error).__name__}"
+            raise fail(said) from None
 
 
 app = typer.Typer(

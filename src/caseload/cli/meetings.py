@@ -26,6 +26,7 @@ from caseload.cli.common import (
     refusals,
     within_register,
 )
+from caseload.cli.files import save
 from caseload.cli.output import CsvFileOption, CsvFolderOption, JsonOption, folder_of, shown_on
 from caseload.cli.render import machine
 from caseload.cli.render import meetings as render
@@ -330,8 +331,9 @@ def timeliness(
         }[by]
         source = _("trial {code}", code=trial) if by == "arm" else _("all departments")
         words = caption(language, title, source, period=(start, end))
-        plot.write_text(
+        save(
             figure(series, labels, _("Week of the due date"), _("Held on time (%)"), words),
-            encoding="utf-8",
+            plot,
+            private=False,
         )
         shown.print(_("Figure: {path}", path=plot))

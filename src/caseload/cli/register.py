@@ -21,6 +21,7 @@ from caseload.cli.common import (
     lang_of,
     open_register,
 )
+from caseload.cli.files import save
 from caseload.cli.output import CsvFileOption, JsonOption, shown_on
 from caseload.cli.render import machine
 from caseload.cli.render import register as render
@@ -130,12 +131,13 @@ def import_(
         result = import_file(engine, table, file, encoding=encoding, sheet=sheet)
     except ImportRejected as error:
         if errors_out:
-            pl.DataFrame(
+            found = pl.DataFrame(
                 [
                     {"file": p.file, "row": p.row, "column": p.column, "reason": p.text(language)}
                     for p in error.problems
                 ]
-            ).write_csv(errors_out)
+            )
+            save(found.write_csv(), errors_out)
         if len(error.problems) == 1 and error.problems[0].row == 0:
             # the file as a whole (missing, empty, unreadable, no such sheet): one line
             said = f"{error.file}: {error.problems[0].text(language)}"

@@ -165,6 +165,31 @@ class CoxResult:
         )
 
 
+def not_estimable(names: Sequence[str], n: int, events: int, alpha: float) -> CoxResult:
+    """The model where an arm has no event: every number undefined (NaN), said so by the
+    report (the hazard ratio would run off to 0 or infinity)."""
+    p = len(names)
+    nan = np.full(p, np.nan)
+    return CoxResult(
+        tuple(names),
+        nan,
+        nan,
+        nan,
+        np.full((p, 2), np.nan),
+        nan,
+        math.nan,
+        n,
+        events,
+        "model",
+        None,
+        np.full((p, p), np.nan),
+        nan,
+        alpha,
+        0,
+        None,
+    )
+
+
 @dataclass(frozen=True, eq=False)
 class SchoenfeldResiduals:
     """One row per event, ordered by time (ties in input order)."""

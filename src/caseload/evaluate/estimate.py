@@ -16,7 +16,7 @@ from caseload.evaluate import binary, clustered, dist, survival
 from caseload.evaluate.adjust import Adjusted, adjusted_difference
 from caseload.evaluate.binary import BinaryResult, Counts
 from caseload.evaluate.continuous import ContinuousResult, standardised_mean_difference, welch
-from caseload.evaluate.cox import CoxResult, cox
+from caseload.evaluate.cox import CoxResult, cox, not_estimable
 
 
 @dataclass(frozen=True)
@@ -175,6 +175,19 @@ def survival_outcome(
     km_c = survival.kaplan_meier(time[~treated], event[~treated], alpha)
     tau = tau if tau is not None else float(min(km_t.max_time, km_c.max_time))
     arm = treated.astype(float)[:, None]
+    if not (event[treated].any() and event[~treated].any()):
+        # an arm without a single event: no hazard ratio (nor log-rank) to estimate
+        undefined = not_estimable(["treated"], int(time.size), int(event.sum()), alpha)
+        return SurvivalResult(
+            name,
+            km_t,
+            km_c,
+            survival.logrank(time, event, treated),
+            undefined,
+            None,
+            survival.rmst_difference(time, event, treated, tau, alpha),
+            clustered.INDIVIDUAL if cov.cluster is None else clustered.Errors("cluster"),
+        )
     plain = cox(time, event, arm, ["treated"], cluster=cov.cluster, alpha=alpha)
     adjusted = None
     if cov.given:

@@ -53,7 +53,8 @@ def export(
     """Write one file per table into ``out``; returns rows written per table."""
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}")
-    out.mkdir(parents=True, exist_ok=True)
+    # row-level data: the folder made for it and its files are the owner's only
+    out.mkdir(parents=True, exist_ok=True, mode=0o700)
     written = {}
     for spec in catalogue.SPECS:
         if tables and spec.name not in tables:
@@ -64,5 +65,6 @@ def export(
             formulas.neutralise(data).write_csv(path, date_format="%Y-%m-%d")
         else:
             data.write_parquet(path)
+        path.chmod(0o600)
         written[spec.name] = data.height
     return written

@@ -16,7 +16,6 @@ import dataclasses
 import io
 import json
 import math
-import sys
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -26,6 +25,7 @@ from typing import Any
 
 import polars as pl
 
+from caseload.cli.files import save
 from caseload.i18n import Message
 
 STDOUT = Path("-")
@@ -153,12 +153,7 @@ def to_stdout(*targets: Path | None) -> bool:
 
 
 def _write(text: str, target: Path) -> None:
-    if target == STDOUT:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8", newline="")
+    save(text, target)  # row-level data: the owner's only; one line when it cannot be written
 
 
 # --- each command's result, as the files hold it --------------------------------------------

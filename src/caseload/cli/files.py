@@ -1,0 +1,83 @@
+"""Files a command writes for the user (--json, --csv, --plot, --errors, --out): one clear
+line instead of a traceback when the path cannot take them, and row-level data kept to its
+owner.
+
+- a folder where a file is meant, a parent that cannot be made, a full disk, no permission:
+  ``CannotWrite`` naming the path and the reason (the command line prints it, exit code 2);
+- a missing parent folder is made; a file is written whole or not at all (a temporary
+  file beside it, then renamed over the target);
+- files holding row-level data (``private``, the default) are readable by their owner only
+  (0600), and the folders made for them too (0700).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from caseload.i18n import Message, Said
+
+STDOUT = Path("-")
+
+
+class CannotWrite(Said, OSError):
+    """A file the user asked for could not be written; nothing was left half-written."""
+
+
+def _reason(error: OSError) -> str:
+    return error.strerror or type(error).__name__
+
+
+def _made(folder: Path, private: bool) -> None:
+    """``folder`` and every missing folder above it (each the owner's only, if private)."""
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for level in reversed(missing):
+        level.mkdir(mode=0o700 if private else 0o777)
+
+
+def _failed(target: Path, error: OSError) -> CannotWrite:
+    return CannotWrite(
+        Message("cannot write {path}: {reason}", {"path": str(target), "reason": _reason(error)})
+    )
+
+
+def save(text: str, target: Path, private: bool = True) -> None:
+    """``text`` (UTF-8) into ``target``, or onto standard output for ``-``. A regular file
+    is replaced whole (a temporary file beside it, renamed over it); anything else the
+    system offers as a file (a device, a pipe) is written as it is."""
+    if target == STDOUT:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    target = target.resolve() if target.is_symlink() else target
+    if target.is_dir():
+        raise CannotWrite(
+            Message("{path} is a folder: give a file name for it to write", {"path": str(target)})
+        )
+    if target.exists() and not target.is_file():
+        try:
+            with target.open("w", encoding="utf-8", newline="") as out:
+                out.write(text)
+        except OSError as error:
+            raise _failed(target, error) from None
+        return
+    try:
+        _made(target.parent, private)
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    except OSError as error:
+        raise _failed(target, error) from None
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+        os.chmod(temporary, 0o600 if private else 0o644)
+        os.replace(temporary, target)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise _failed(target, error) from None
