@@ -138,7 +138,8 @@ def svg(fig: Figure, words: Caption) -> str:
     buffer = io.StringIO()
     with matplotlib.rc_context(STYLE):
         _decorate(fig, words)
-        fig.savefig(buffer, format="svg", bbox_inches="tight")
+        # the creator says who made it: a re-run may replace its own figure (cli/files.py)
+        fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Creator": "caseload"})
     text = buffer.getvalue()
     return text[text.index("<svg") :]
 

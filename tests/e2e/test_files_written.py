@@ -85,3 +85,25 @@ def test_a_figure_is_readable_by_others(db: str, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "<svg" in plot.read_text(encoding="utf-8")
     assert _mode(plot) == 0o644
+
+
+def test_a_rerun_replaces_its_own_file_but_not_an_unrelated_one(db: str, tmp_path: Path) -> None:
+    target = tmp_path / "status.json"
+    for _ in range(2):  # the command's own earlier output is replaced
+        assert run(*STATUS, "--db", db, "--json", str(target)).exit_code == 0
+    figure = tmp_path / "caseloads.svg"
+    for _ in range(2):
+        assert run(*STATUS, "--db", db, "--plot", str(figure)).exit_code == 0
+    notes = tmp_path / "notes.json"
+    notes.write_text('{"mine": "do not lose this"}', encoding="utf-8")
+    refused = run(*STATUS, "--db", db, "--json", str(notes))
+    assert refused.exit_code == 2
+    assert "exists and is not this command's earlier output" in _one_line(refused.output)
+    assert notes.read_text(encoding="utf-8") == '{"mine": "do not lose this"}'
+    table = tmp_path / "overdue.csv"
+    table.write_text("name,phone\nBo,12345678\n", encoding="utf-8")
+    assert run("tables", "--csv", str(table)).exit_code == 2
+    assert table.read_text(encoding="utf-8").startswith("name,phone")
+    forced = run(*STATUS, "--db", db, "--json", str(notes), "--force")
+    assert forced.exit_code == 0, forced.output
+    assert '"as_of"' in notes.read_text(encoding="utf-8")

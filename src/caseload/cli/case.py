@@ -18,7 +18,7 @@ from caseload.cli.common import (
     lang_of,
     open_register,
 )
-from caseload.cli.output import JsonOption, shown_on
+from caseload.cli.output import ForceOption, JsonOption, shown_on
 from caseload.cli.render import case as render
 from caseload.cli.render.machine import write_text
 from caseload.i18n import translator
@@ -35,6 +35,7 @@ def case(
     ],
     json_out: JsonOption = None,
     as_of: AsOfOption = None,
+    force: ForceOption = False,
     db: DbOption = None,
     lang: LangOption = "",
 ) -> None:

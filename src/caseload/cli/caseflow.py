@@ -21,7 +21,7 @@ from caseload.cli.common import (
     within_register,
 )
 from caseload.cli.files import save
-from caseload.cli.output import CsvFolderOption, JsonOption, folder_of, shown_on
+from caseload.cli.output import CsvFolderOption, ForceOption, JsonOption, folder_of, shown_on
 from caseload.cli.render import caseflow as render
 from caseload.cli.render import machine
 from caseload.i18n import translator
@@ -38,6 +38,7 @@ def caseflow(
     ],
     json_out: JsonOption = None,
     csv_out: CsvFolderOption = None,
+    force: ForceOption = False,
     db: DbOption = None,
     lang: LangOption = "",
 ) -> None:
@@ -74,6 +75,7 @@ def sparring(
     ] = None,
     json_out: JsonOption = None,
     as_of: AsOfOption = None,
+    force: ForceOption = False,
     db: DbOption = None,
     lang: LangOption = "",
 ) -> None:

@@ -27,7 +27,7 @@ from caseload.cli.common import (
     within_register,
 )
 from caseload.cli.files import save
-from caseload.cli.output import CsvFolderOption, JsonOption, folder_of, shown_on
+from caseload.cli.output import CsvFolderOption, ForceOption, JsonOption, folder_of, shown_on
 from caseload.cli.render import caseloads as render
 from caseload.cli.render import machine
 from caseload.cli.render.caseloads import group_name
@@ -79,6 +79,7 @@ PlotOption = Annotated[
 
 
 def status_(
+    force: ForceOption = False,
     db: DbOption = None,
     as_of: AsOfOption = None,
     department: Annotated[
@@ -164,6 +165,7 @@ def rebalance(
     json_out: JsonOption = None,
     csv_out: CsvFolderOption = None,
     plot: PlotOption = None,
+    force: ForceOption = False,
     db: DbOption = None,
     lang: LangOption = "",
 ) -> None:
@@ -201,6 +203,7 @@ def assign(
     json_out: JsonOption = None,
     csv_out: CsvFolderOption = None,
     plot: PlotOption = None,
+    force: ForceOption = False,
     db: DbOption = None,
     lang: LangOption = "",
 ) -> None:

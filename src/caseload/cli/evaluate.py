@@ -21,7 +21,7 @@ from caseload.cli.common import (
     optional_day,
     within_register,
 )
-from caseload.cli.output import CsvFileOption, JsonOption, shown_on
+from caseload.cli.output import CsvFileOption, ForceOption, JsonOption, shown_on
 from caseload.cli.render import evaluate as render
 from caseload.cli.render import machine
 from caseload.cli.render.register import rejected
@@ -38,6 +38,7 @@ def analyze_counts(
     ],
     json_out: JsonOption = None,
     csv_out: CsvFileOption = None,
+    force: ForceOption = False,
     lang: LangOption = "",
 ) -> None:
     """Binary outcomes from published totals: rates, differences, tests, power."""
@@ -271,6 +272,7 @@ def analyze(
     ] = 0.05,
     json_out: JsonOption = None,
     csv_out: CsvFileOption = None,
+    force: ForceOption = False,
     lang: LangOption = "",
 ) -> None:
     """Any per-unit trial file through the same estimators (binary, continuous, survival)."""

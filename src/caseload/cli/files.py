@@ -7,20 +7,72 @@ owner.
 - a missing parent folder is made; a file is written whole or not at all (a temporary
   file beside it, then renamed over the target);
 - files holding row-level data (``private``, the default) are readable by their owner only
-  (0600), and the folders made for them too (0700).
+  (0600), and the folders made for them too (0700);
+- an existing file is replaced only when it is this kind of output already — the same CSV
+  header, JSON of the same shape (the same keys), a figure or page caseload made — so a
+  command re-run replaces its own earlier file, but never silently an unrelated one
+  (``--force`` allows it: ``forcing(True)`` for the command's run).
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextvars import ContextVar
 from pathlib import Path
+from typing import Any
 
 from caseload.i18n import Message, Said
 
 STDOUT = Path("-")
+MADE_BY = "caseload"
+"""What a figure (``<!-- caseload -->``) or a page (``<meta name="generator">``) says of
+who made it; an existing file saying so may be replaced."""
+_FORCE: ContextVar[bool] = ContextVar("force", default=False)
+
+
+@contextlib.contextmanager
+def forcing(force: bool) -> Iterator[None]:
+    """While a command runs: whether ``--force`` lets it replace any existing file."""
+    token = _FORCE.set(force)
+    try:
+        yield
+    finally:
+        _FORCE.reset(token)
+
+
+def _shape(value: Any) -> Any:
+    """A JSON value's shape: its keys (and the keys of a list's first object)."""
+    if isinstance(value, dict):
+        return ("object", sorted(value))
+    if isinstance(value, list):
+        first = value[0] if value else None
+        return ("list", sorted(first) if isinstance(first, dict) else None)
+    return (type(value).__name__,)
+
+
+def _ours(existing: Path, text: str) -> bool:
+    """Whether ``existing`` is this kind of output already (see the module's words)."""
+    try:
+        old = existing.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    suffix = existing.suffix.lower()
+    if suffix in (".svg", ".html", ".htm"):
+        return MADE_BY in old[:4000] and MADE_BY in text[:4000]
+    if suffix == ".json":
+        try:
+            before, after = json.loads(old), json.loads(text)
+        except ValueError:
+            return False
+        return bool(_shape(before) == _shape(after))
+    if suffix in (".csv", ".txt"):
+        return old.split("\n", 1)[0].strip() == text.split("\n", 1)[0].strip()
+    return False
 
 
 class CannotWrite(Said, OSError):
@@ -59,6 +111,14 @@ def save(text: str, target: Path, private: bool = True) -> None:
     if target.is_dir():
         raise CannotWrite(
             Message("{path} is a folder: give a file name for it to write", {"path": str(target)})
+        )
+    if target.is_file() and not _FORCE.get() and not _ours(target, text):
+        raise CannotWrite(
+            Message(
+                "{path} exists and is not this command's earlier output: give another name, "
+                "or --force to replace it",
+                {"path": str(target)},
+            )
         )
     if target.exists() and not target.is_file():
         try:

@@ -26,7 +26,7 @@ from caseload.cli import (
     register,
 )
 from caseload.cli.common import busy, errors, fail, help_text, lang_of
-from caseload.cli.files import CannotWrite
+from caseload.cli.files import CannotWrite, forcing
 from caseload.i18n import N_
 from caseload.store.database import is_busy
 
@@ -208,7 +208,8 @@ class HelpCommand(Words, TyperCommand):
 
     def invoke(self, ctx: Any) -> Any:
         try:
-            return super().invoke(ctx)
+            with forcing(bool(ctx.params.get("force"))):
+                return super().invoke(ctx)
         except OperationalError as error:
             if not is_busy(error):
                 raise

@@ -27,7 +27,14 @@ from caseload.cli.common import (
     within_register,
 )
 from caseload.cli.files import save
-from caseload.cli.output import CsvFileOption, CsvFolderOption, JsonOption, folder_of, shown_on
+from caseload.cli.output import (
+    CsvFileOption,
+    CsvFolderOption,
+    ForceOption,
+    JsonOption,
+    folder_of,
+    shown_on,
+)
 from caseload.cli.render import machine
 from caseload.cli.render import meetings as render
 from caseload.domain import codes
@@ -231,6 +238,7 @@ def overdue(
     as_of: AsOfOption = None,
     json_out: JsonOption = None,
     csv_out: CsvFolderOption = None,
+    force: ForceOption = False,
     db: DbOption = None,
     lang: LangOption = "",
 ) -> None:
@@ -293,6 +301,7 @@ def timeliness(
     ] = None,
     json_out: JsonOption = None,
     csv_out: CsvFileOption = None,
+    force: ForceOption = False,
     db: DbOption = None,
     lang: LangOption = "",
 ) -> None:

@@ -27,6 +27,13 @@ JsonOption = Annotated[
         ),
     ),
 ]
+ForceOption = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help=help_text("Replace an existing file even if it is not this command's earlier output"),
+    ),
+]
 CsvFileOption = Annotated[
     Path | None,
     typer.Option(

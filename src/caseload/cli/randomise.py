@@ -21,7 +21,7 @@ from caseload.cli.common import (
     optional_day,
     within_register,
 )
-from caseload.cli.output import CsvFileOption, JsonOption, shown_on
+from caseload.cli.output import CsvFileOption, ForceOption, JsonOption, shown_on
 from caseload.cli.render import machine
 from caseload.cli.render import randomise as render
 from caseload.cli.render.register import rejected
@@ -40,6 +40,7 @@ def randomise(
             help=help_text("A list of units (CSV, .xlsx, Parquet) instead of --db"),
         ),
     ] = None,
+    force: ForceOption = False,
     db: DbOption = None,
     trial: Annotated[
         str | None,

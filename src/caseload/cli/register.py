@@ -22,7 +22,7 @@ from caseload.cli.common import (
     open_register,
 )
 from caseload.cli.files import save
-from caseload.cli.output import CsvFileOption, JsonOption, shown_on
+from caseload.cli.output import CsvFileOption, ForceOption, JsonOption, shown_on
 from caseload.cli.render import machine
 from caseload.cli.render import register as render
 from caseload.i18n import Message, translator
@@ -92,6 +92,7 @@ def import_(
         Path,
         typer.Argument(metavar="FILE", help=help_text("CSV (, or ;), Excel .xlsx or Parquet file")),
     ],
+    force: ForceOption = False,
     db: DbOption = None,
     errors_out: Annotated[
         Path | None,
@@ -189,7 +190,10 @@ def export_(
 
 
 def tables(
-    json_out: JsonOption = None, csv_out: CsvFileOption = None, lang: LangOption = ""
+    json_out: JsonOption = None,
+    csv_out: CsvFileOption = None,
+    force: ForceOption = False,
+    lang: LangOption = "",
 ) -> None:
     """List the import tables and their columns (docs/import-format.md has the details)."""
     language = lang_of(lang)
