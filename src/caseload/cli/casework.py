@@ -76,8 +76,8 @@ def contact(
             citizen=citizen,
             staff=to,
             role=label(role, language),
-            day=day,
-            reason=reason,
+            day=translator(language).date(day),
+            reason=label(reason, language),
             version=done.version,
         )
         console.print(changed)
@@ -132,8 +132,8 @@ def meeting(
             "{citizen}: meeting {meeting} recorded ({status}, {day}); case version {version}",
             citizen=citizen,
             meeting=meeting_id,
-            status=status,
-            day=day,
+            status=label(status, language),
+            day=translator(language).date(day),
             version=done.version,
         )
         console.print(recorded)

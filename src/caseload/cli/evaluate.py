@@ -23,6 +23,7 @@ from caseload.cli.common import (
 )
 from caseload.cli.render import evaluate as render
 from caseload.cli.render.register import rejected
+from caseload.domain.labels import outcome_name
 from caseload.evaluate.money import Costs
 from caseload.i18n import translator
 
@@ -47,7 +48,7 @@ def analyze_counts(
     console.print(render.binary(results, language))
     console.print(translator(language).gettext("Verdict") + ":")
     for r in results:
-        console.print(f"  {r.name}: {render.verdict(r, language)}")
+        console.print(f"  {outcome_name(r.name, language)}: {render.verdict(r, language)}")
     if json_out:
         json_out.write_text(json.dumps([counts.to_json(r) for r in results], indent=2))
 

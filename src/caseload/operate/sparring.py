@@ -308,7 +308,7 @@ def render(result: Sheet, lang: str) -> str:
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         undefined=jinja2.StrictUndefined,
     )
-    env.filters["d"] = lambda v: "–" if v is None else v.isoformat()
+    env.filters["d"] = tr.date
     env.filters["label"] = lambda code: label(code, lang)
     env.globals.update(template_globals(tr))
     template = env.get_template("sparring.html.j2")
