@@ -13,19 +13,22 @@ import csv
 import html
 import json
 import re
-import sqlite3
-from contextlib import closing
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from typer.testing import Result
 
 from caseload.domain import codes
 from caseload.evaluate.enrolment import STRATA
 from caseload.i18n import translator
+from caseload.store import schema
+from caseload.store.database import connect
+from tests.conftest import BACKENDS
 from tests.copenhagen import published_counts
-from tests.helpers import copy_register, run, write
+from tests.helpers import copy_register, plain_environment, run, write
 
 DAY = "2019-06-30"
 TRIAL = "CPH-2018"
@@ -80,11 +83,27 @@ def raw_codes(text: str, lang: str) -> set[str]:
     return found
 
 
-@pytest.fixture(scope="module")
-def demo_db(demo_build: tuple[Path, Result], tmp_path_factory: pytest.TempPathFactory) -> str:
-    template, result = demo_build
+@pytest.fixture(scope="module", params=BACKENDS)
+def demo_db(
+    request: pytest.FixtureRequest,
+    demo_build: tuple[Path, Result],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[str]:
+    """The demo job centre on each backend: a copy of the session's SQLite demo, or the
+    demo built once more on a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        template, result = demo_build
+        assert result.exit_code == 0, result.output
+        yield copy_register(template, tmp_path_factory.mktemp("words") / "demo.sqlite")
+        return
+    databases = request.getfixturevalue("postgres_databases")
+    url = databases.new()
+    with pytest.MonkeyPatch.context() as patch:
+        plain_environment(patch)
+        result = run("demo", "--db", url, "--fresh")
     assert result.exit_code == 0, result.output
-    return copy_register(template, tmp_path_factory.mktemp("words") / "demo.sqlite")
+    yield url
+    databases.retire(url)
 
 
 def reading(db: str, folder: Path, lang: str) -> dict[str, str]:
@@ -160,17 +179,18 @@ def reading(db: str, folder: Path, lang: str) -> dict[str, str]:
 def without_data(text: str, db: str) -> str:
     """``text`` without the register's own free text (suppliers, their courses' purposes,
     companies): the users wrote it, in their words, and it is shown as it is."""
-    with closing(sqlite3.connect(db)) as conn:
-        free = {
-            str(value)
-            for query in (
-                "SELECT DISTINCT supplier FROM supplier_order",
-                "SELECT DISTINCT purpose FROM supplier_order",
-                "SELECT DISTINCT company FROM company_placement",
-            )
-            for (value,) in conn.execute(query)
-            if value
-        }
+    o, cp = schema.supplier_order, schema.company_placement
+    engine = connect(db)
+    try:
+        with engine.connect() as conn:
+            free = {
+                str(value)
+                for column in (o.c.supplier, o.c.purpose, cp.c.company)
+                for value in conn.execute(select(column).distinct()).scalars()
+                if value
+            }
+    finally:
+        engine.dispose()
     for value in sorted(free, key=len, reverse=True):
         text = text.replace(value, "TEXT")
     return text
@@ -182,7 +202,9 @@ def shown(
 ) -> tuple[str, dict[str, str], Path]:
     lang: str = request.param
     folder = tmp_path_factory.mktemp(f"words-{lang}")
-    return lang, reading(demo_db, folder, lang), folder
+    with pytest.MonkeyPatch.context() as patch:
+        plain_environment(patch)  # wide consoles: no cell cut short
+        return lang, reading(demo_db, folder, lang), folder
 
 
 def test_no_raw_code_on_screen_or_in_a_report(shown: tuple[str, dict[str, str], Path]) -> None:
