@@ -32,6 +32,8 @@ from tests.helpers import copy_register, plain_environment, run, write
 
 DAY = "2019-06-30"
 TRIAL = "CPH-2018"
+CITIZEN = "C0001036"
+"""A citizen of JI6-KS-0001's caseload in the demo (seed 2018)."""
 
 SNAKE = re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+\b")
 """An identifier as code writes it (``wage_subsidy``, ``benefit_years``)."""
@@ -164,6 +166,24 @@ def reading(db: str, folder: Path, lang: str) -> dict[str, str]:
     for name, args in commands.items():
         needs_db = name != "tables"
         result = run(*args, *(("--db", db) if needs_db else ()), "--lang", lang)
+        assert result.exit_code == 0, (name, result.output)
+        shown[name] = result.output
+    # the two commands that write say what they did: a meeting and a contact change
+    other = {"da": ("no_show", "JI6-KS-0002"), "en": ("cancelled_by_citizen", "JI6-KS-0003")}
+    status, staff = other[lang]
+    for name, args in {
+        "meeting": [
+            "meeting",
+            "--id",
+            f"MWORDS{lang.upper()}",
+            "--status",
+            status,
+            "--place",
+            "home",
+        ],
+        "contact": ["contact", "--to", staff, "--reason", "citizen_request", "--override", "test"],
+    }.items():
+        result = run(*args, "--citizen", CITIZEN, "--as-of", DAY, "--db", db, "--lang", lang)
         assert result.exit_code == 0, (name, result.output)
         shown[name] = result.output
     result = run("analyze-counts", str(counts), "--lang", lang)
