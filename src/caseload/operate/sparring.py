@@ -62,7 +62,9 @@ class Page:
     def barriers(self) -> list[Message]:
         """Warnings for the sparring talk, rendered in the reader's language."""
         out: list[Message] = []
-        if self.overdue_days > 0:
+        if self.overdue_days == 1:
+            out.append(Message("The job meeting is 1 day overdue."))
+        elif self.overdue_days > 1:
             out.append(
                 Message("The job meeting is {days} days overdue.", {"days": self.overdue_days})
             )
