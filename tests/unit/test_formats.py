@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from caseload.domain.labels import label, outcome_name
-from caseload.i18n import template_globals, translator
+from caseload.i18n import Message, template_globals, translator
 
 DA, EN = translator("da"), translator("en")
 
@@ -98,3 +98,15 @@ def test_covariates_and_outcomes_read_as_words() -> None:
     assert outcome_name("long_term_at_start", "en") == "Kontanthjælp ≥ 3 years at the start"
     assert outcome_name("placement", "da") == "Virksomhedspraktik"
     assert outcome_name("my_own_column", "da") == "my_own_column"  # the user's own name
+
+
+def test_a_messages_days_in_the_readers_form_and_iso_in_str() -> None:
+    m = Message(
+        "--as-of {day} is before the trial's start {start}",
+        {"day": date(2019, 6, 30), "start": "2019-07-01"},
+    )
+    assert DA.message(m) == "--as-of 30. jun. 2019 ligger før forsøgets start 1. jul. 2019"
+    assert EN.message(m) == "--as-of 30 Jun 2019 is before the trial's start 1 Jul 2019"
+    assert str(m) == "--as-of 2019-06-30 is before the trial's start 2019-07-01"  # logs
+    not_a_day = Message(m.msgid, {"day": "2019-02-30", "start": "2019-07-01"})
+    assert DA.message(not_a_day).startswith("--as-of 2019-02-30 ")  # as the user wrote it

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from caseload.i18n import N_, translator
+from caseload.i18n import N_, Message, translator
 
 LABELS: Final[dict[str, str]] = {
     # target groups
@@ -172,6 +172,13 @@ def outcome_name(code: str, lang: str) -> str:
     file) is shown as it is."""
     english = OUTCOMES.get(code)
     return code if english is None else translator(lang).gettext(english)
+
+
+def word(code: str) -> Message | str:
+    """A code as a message's parameter: its label, translated where the message is shown
+    (``{"role": word(role)}``); an unknown code as it is."""
+    english = LABELS.get(code)
+    return code if english is None else Message(english)
 
 
 def label(code: str | None, lang: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gettext as _gettext
 import io
 import math
+import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
@@ -33,6 +34,8 @@ en_US would put the month first, which no one in a Danish job centre expects."""
 Number = int | float | Decimal
 
 DASH = "–"
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+"""A day as code and files write it (2019-06-30)."""
 """What a table shows where there is no value."""
 
 
@@ -104,10 +107,26 @@ class Translator:
         """``msgid`` in ``context``: for one English word that needs two Danish ones."""
         return _filled(self._catalogue.pgettext(context, msgid), params)
 
-    def message(self, m: Message) -> str:
-        """A deferred message in this reader's language (nested messages too)."""
-        params = {k: self.message(v) if isinstance(v, Message) else v for k, v in m.params.items()}
+    def message(self, m: Message, plain: bool = False) -> str:
+        """A deferred message in this reader's language (nested messages too), a day in it
+        (a date, or a text holding an ISO day) in the locale's form; ``plain`` keeps days
+        as they are (``str(m)``: logs, files for machines)."""
+        params = {k: self._param(v, plain) for k, v in m.params.items()}
         return self.gettext(m.msgid, **params)
+
+    def _param(self, value: Any, plain: bool) -> Any:
+        if isinstance(value, Message):
+            return self.message(value, plain)
+        if plain:
+            return value
+        if isinstance(value, date):
+            return self.date(value)
+        if isinstance(value, str) and ISO_DAY.fullmatch(value):
+            try:
+                return self.date(date.fromisoformat(value))
+            except ValueError:  # 2019-02-30: shown as the user wrote it
+                return value
+        return value
 
     # numbers, money and dates in the reader's locale
     def number(self, value: Number, digits: int | None = None) -> str:
