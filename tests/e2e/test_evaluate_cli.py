@@ -312,7 +312,7 @@ def test_analyze_bad_input_names_the_column(
         (
             ["--outcome", "job", "--alpha", "2"],
             "column --alpha: --alpha must be between 0 and 1, not 2.0",
-            "kolonne --alpha: --alpha skal være mellem 0 og 1, ikke 2.0",
+            "kolonne --alpha: --alpha skal være mellem 0 og 1, ikke 2,0",
         ),
         (
             ["--outcome", "job", "--covariate", "one"],

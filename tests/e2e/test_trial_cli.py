@@ -347,14 +347,14 @@ def test_file_form_impossible_design_exits_2(
             "angiv --prob eller --ratio, ikke begge",
         ),
         (["--seed", "3", "--ratio", "2-1"], "--ratio skal skrives som 2:1, ikke '2-1'"),
-        (["--seed", "3", "--prob", "1.5"], "skal være mellem 0 og 1, ikke 1.5"),
+        (["--seed", "3", "--prob", "1.5"], "skal være mellem 0 og 1, ikke 1,5"),
         (
             ["--seed", "3", "--block", "site", "--prob", "0.37"],
             "har ingen blok på højst 40 enheder",
         ),
         (
             ["--seed", "3", "--block", "site", "--block-size", "6", "--prob", "0.25"],
-            "en blok på 6 enheder kan ikke rumme 1.5 forsøgspladser",
+            "en blok på 6 enheder kan ikke rumme 1,5 forsøgspladser",
         ),
     ],
 )

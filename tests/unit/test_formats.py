@@ -110,3 +110,15 @@ def test_a_messages_days_in_the_readers_form_and_iso_in_str() -> None:
     assert str(m) == "--as-of 2019-06-30 is before the trial's start 2019-07-01"  # logs
     not_a_day = Message(m.msgid, {"day": "2019-02-30", "start": "2019-07-01"})
     assert DA.message(not_a_day).startswith("--as-of 2019-02-30 ")  # as the user wrote it
+
+
+def test_numbers_in_a_msgid_take_the_readers_marks() -> None:
+    text = "{load:g} against {cap:,}; {share:.2f}; seed {seed}"
+    values = {"load": 41.5, "cap": 8500, "share": 0.256, "seed": 2018}
+    assert DA.gettext(text, **values) == "41,5 against 8.500; 0,26; seed 2018"
+    assert EN.gettext(text, **values) == "41.5 against 8,500; 0.26; seed 2018"
+    m = Message("{staff} would carry {load:g} against a cap of {limit:g}", {"load": 51.5})
+    assert DA.message(Message(m.msgid, {"staff": "KS", "load": 51.5, "limit": 50})) == (
+        DA.gettext(m.msgid, staff="KS", load=51.5, limit=50)
+    )
+    assert "51,5" in DA.message(Message(m.msgid, {"staff": "KS", "load": 51.5, "limit": 50}))

@@ -20,7 +20,13 @@ from babel import Locale
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import (
+    format_currency,
+    format_decimal,
+    format_percent,
+    get_decimal_symbol,
+    get_group_symbol,
+)
 
 from caseload.i18n.message import Message
 
@@ -72,8 +78,36 @@ def _newer(a: Traversable, b: Traversable) -> bool:
     return a.stat().st_mtime > b.stat().st_mtime
 
 
-def _filled(text: str, params: Mapping[str, Any]) -> str:
-    return text.format(**params) if params else text
+def _filled(text: str, params: Mapping[str, Any], locale: Locale) -> str:
+    if not params:
+        return text
+    return text.format(**{k: _in(locale, v) for k, v in params.items()})
+
+
+def _in(locale: Locale, value: Any) -> Any:
+    """A number parameter that formats itself with the locale's marks; anything else as it
+    is."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        return value
+    return _LocalNumber(value, get_decimal_symbol(locale), get_group_symbol(locale))
+
+
+class _LocalNumber:
+    """A number in a msgid's placeholder: ``{load:g}``, ``{rows:,}`` and ``{p:.2f}`` keep
+    their format spec but write the locale's decimal and grouping marks (``41,5``,
+    ``8.500``). A whole number without a spec stays as it is (a year, a seed, a row)."""
+
+    def __init__(self, value: int | float | Decimal, decimal: str, group: str) -> None:
+        self.value, self.marks = value, str.maketrans({".": decimal, ",": group})
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec).translate(self.marks)
+
+    def __str__(self) -> str:
+        return format(self, "")
+
+    def __repr__(self) -> str:
+        return repr(self.value)
 
 
 class Translator:
@@ -96,16 +130,18 @@ class Translator:
 
     # text
     def gettext(self, msgid: str, /, **params: Any) -> str:
-        return _filled(self._catalogue.gettext(msgid), params)
+        return _filled(self._catalogue.gettext(msgid), params, self.locale)
 
     def ngettext(self, singular: str, plural: str, n: int, /, **params: Any) -> str:
         """The singular or plural form for ``n``; ``{n}`` is filled with ``n`` unless
         given."""
-        return _filled(self._catalogue.ngettext(singular, plural, n), {"n": n, **params})
+        return _filled(
+            self._catalogue.ngettext(singular, plural, n), {"n": n, **params}, self.locale
+        )
 
     def pgettext(self, context: str, msgid: str, /, **params: Any) -> str:
         """``msgid`` in ``context``: for one English word that needs two Danish ones."""
-        return _filled(self._catalogue.pgettext(context, msgid), params)
+        return _filled(self._catalogue.pgettext(context, msgid), params, self.locale)
 
     def message(self, m: Message, plain: bool = False) -> str:
         """A deferred message in this reader's language (nested messages too), a day in it
