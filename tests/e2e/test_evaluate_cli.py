@@ -312,7 +312,7 @@ def test_analyze_bad_input_names_the_column(
         (
             ["--outcome", "job", "--alpha", "2"],
             "column --alpha: --alpha must be between 0 and 1, not 2.0",
-            "kolonne --alpha: --alpha skal være mellem 0 og 1, ikke 2.0",
+            "kolonne --alpha: --alpha skal være mellem 0 og 1, ikke 2,0",
         ),
         (
             ["--outcome", "job", "--covariate", "one"],
@@ -367,7 +367,7 @@ def test_analyze_counts_command(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
     done = run("analyze-counts", str(path), "--json", str(out))
     assert done.exit_code == 0, done.output
-    assert "resource_course" in done.output and "significant" in done.output
+    assert "Resource course" in done.output and "significant" in done.output
     written = {r["name"]: r for r in json.loads(out.read_text())}
     assert written["resource_course"]["significant"] is True
     assert written["job"]["significant"] is False

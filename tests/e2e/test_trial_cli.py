@@ -347,14 +347,14 @@ def test_file_form_impossible_design_exits_2(
             "angiv --prob eller --ratio, ikke begge",
         ),
         (["--seed", "3", "--ratio", "2-1"], "--ratio skal skrives som 2:1, ikke '2-1'"),
-        (["--seed", "3", "--prob", "1.5"], "skal være mellem 0 og 1, ikke 1.5"),
+        (["--seed", "3", "--prob", "1.5"], "skal være mellem 0 og 1, ikke 1,5"),
         (
             ["--seed", "3", "--block", "site", "--prob", "0.37"],
             "har ingen blok på højst 40 enheder",
         ),
         (
             ["--seed", "3", "--block", "site", "--block-size", "6", "--prob", "0.25"],
-            "en blok på 6 enheder kan ikke rumme 1.5 forsøgspladser",
+            "en blok på 6 enheder kan ikke rumme 1,5 forsøgspladser",
         ),
     ],
 )
@@ -485,7 +485,7 @@ def test_register_form_assigns_once_then_keeps_everyone(db: str) -> None:
     )
     assert result.exit_code == 0, result.output
     assert (
-        "T: 8 citizen(s) assigned on 2018-01-01; 0 already assigned kept their arm" in result.output
+        "T: 8 citizen(s) assigned on 1 Jan 2018; 0 already assigned kept their arm" in result.output
     )
     assert "complete randomisation, P(trial) = 0.5, seed 1" in result.output
     first = _assignments(db)
@@ -495,7 +495,7 @@ def test_register_form_assigns_once_then_keeps_everyone(db: str) -> None:
     again = run("randomise", "--db", db, "--trial", "T")
     assert again.exit_code == 0, again.output
     assert (
-        "T: 0 citizen(s) assigned on 2018-01-01; 8 already assigned kept their arm" in again.output
+        "T: 0 citizen(s) assigned on 1 Jan 2018; 8 already assigned kept their arm" in again.output
     )
     assert "complete randomisation, P(trial) = 0.5, seed 1" in again.output
     assert _assignments(db) == first
@@ -512,7 +512,7 @@ def test_register_form_later_entrants(db: str) -> None:
     result = run("randomise", "--db", db, "--trial", "T", "--as-of", "2018-03-01")
     assert result.exit_code == 0, result.output
     assert (
-        "T: 2 citizen(s) assigned on 2018-03-01; 8 already assigned kept their arm" in result.output
+        "T: 2 citizen(s) assigned on 1 Mar 2018; 8 already assigned kept their arm" in result.output
     )
     rows = _assignments(db)
     assert {c: rows[c] for c in first} == first
@@ -541,7 +541,7 @@ def test_register_form_dry_run_stores_nothing(db: str) -> None:
         "randomise", "--db", db, "--trial", "T", "--start", "2018-01-01", "--seed", "1", "--dry-run"
     )
     assert result.exit_code == 0, result.output
-    assert "T (dry run, nothing stored): 8 citizen(s) would be assigned on 2018-01-01" in (
+    assert "T (dry run, nothing stored): 8 citizen(s) would be assigned on 1 Jan 2018" in (
         result.output
     )
     assert _trials(db) == []
@@ -563,10 +563,14 @@ def test_register_form_blocked_shows_each_stratum(db: str) -> None:
         "duration",
     )
     assert result.exit_code == 0, result.output
-    assert "blocked randomisation, P(trial) = 0.5, blocks of 4 within duration" in result.output
+    assert (
+        "blocked randomisation, P(trial) = 0.5, blocks of 4 within time on kontanthjælp"
+        in result.output
+    )
     # all eight have been on kontanthjælp since 2016: < 3 years, two full blocks
     assert any(
-        line.replace(" ", "") == "│duration=kh<3y│4│4│" for line in result.output.splitlines()
+        line.replace(" ", "") == "│timeonkontanthjælp<3years│4│4│"
+        for line in result.output.splitlines()
     ), result.output
 
 

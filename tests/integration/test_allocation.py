@@ -841,7 +841,7 @@ def test_a_buddy_past_their_own_cap_refuses_the_write(engine: Engine) -> None:
     with (
         pytest.raises(
             allocation.CannotPlace,
-            match="VK2, the buddy of KS2, would carry 2 as company_consultant against a cap of 1",
+            match="VK2, the buddy of KS2, would carry 2 as company consultant against a cap of 1",
         ),
         engine.begin() as conn,
     ):

@@ -577,7 +577,7 @@ def test_caseflow_command_json_and_danish(tmp_path: Path) -> None:
     )
     assert danish.exit_code == 0, danish.output
     for heading in (
-        "Sagsflow 2024-03-01 til 2024-03-31",
+        "Sagsflow 1. mar. 2024 til 31. mar. 2024",
         "Lægelige oplysninger",
         "Progressionsrapporter med frist",
         "Virksomhedsrettede forløb",

@@ -177,7 +177,7 @@ def test_the_same_professional_twice_is_refused(engine: Engine) -> None:
 def test_a_professional_without_the_role_is_refused(engine: Engine) -> None:
     _register(engine)
     with (
-        pytest.raises(Refused, match="does not hold the role coordinating_caseworker"),
+        pytest.raises(Refused, match="does not hold the role coordinating caseworker"),
         engine.begin() as conn,
     ):
         change_contact(conn, "C1", KS, "VK1", DAY, "reallocation")
@@ -349,7 +349,7 @@ def test_changes_are_recorded_in_date_order(engine: Engine) -> None:
     before = _rows(engine)
     with (
         pytest.raises(
-            Refused, match="already has a change in coordinating_caseworker from 2019-03-01"
+            Refused, match="already has a change in coordinating caseworker from 2019-03-01"
         ),
         engine.begin() as conn,
     ):

@@ -73,9 +73,9 @@ def test_timeliness_cli_plots_both_arms(demo: Engine, tmp_path: Path) -> None:
     svg = figure.read_text(encoding="utf-8")
     assert svg.startswith("<svg")
     for arm in ("trial", "control"):
-        row = re.search(arm + r"\s+│\s+(\d+)\s+│\s+(\d+)\s+│\s+(\d+\.\d) %", result.output)
+        row = re.search(arm + r"\s+│\s+([\d,]+)\s+│\s+([\d,]+)\s+│\s+(\d+\.\d)%", result.output)
         assert row is not None, arm
-        held, timely, share = int(row[1]), int(row[2]), row[3]
+        held, timely, share = int(row[1].replace(",", "")), int(row[2].replace(",", "")), row[3]
         assert share == f"{100 * timely / held:.1f}"
         assert f">{arm} ({share} %)<" in svg  # each line's label carries its overall share
 

@@ -93,7 +93,7 @@ def test_an_id_that_looks_like_a_cpr_number_is_never_repeated(typed: str) -> Non
 def test_a_message_is_english_until_a_reader_renders_it() -> None:
     m = Message("{staff} is not employed on {day}", {"staff": "KS-001", "day": date(2019, 3, 1)})
     assert str(m) == "KS-001 is not employed on 2019-03-01"
-    assert translator("da").message(m) == "KS-001 er ikke ansat pr. 2019-03-01"
+    assert translator("da").message(m) == "KS-001 er ikke ansat pr. 1. mar. 2019"
     assert Message.from_json(m.to_json()) == m
 
 

@@ -449,5 +449,8 @@ def test_blocked_design_stores_its_resolved_block_size() -> None:
 def test_describe_names_scheme_probability_blocks_and_strata() -> None:
     assert Design("complete", 0.5, seed=1).describe() == ("complete randomisation, P(trial) = 0.5")
     assert Design("blocked", 0.5, seed=1, strata=("duration", "age")).describe() == (
-        "blocked randomisation, P(trial) = 0.5, blocks of 4 within duration × age"
+        "blocked randomisation, P(trial) = 0.5, blocks of 4 within time on kontanthjælp × age"
+    )
+    assert Design("blocked", 2 / 3, seed=1, strata=("sex",)).describe("da") == (
+        "blokvis randomisering, P(forsøg) = 0,667, blokke på 6 inden for køn"
     )

@@ -90,8 +90,8 @@ def contact(
             citizen=citizen,
             staff=to,
             role=label(role, language),
-            day=day,
-            reason=reason,
+            day=translator(language).date(day),
+            reason=label(reason, language),
             version=done.version,
         )
         console.print(changed)

@@ -104,11 +104,11 @@ def demo(
     rows = sum(r.inserted for r in results)
     console.print(
         _(
-            "Built {where}: {rows:,} rows, {citizens:,} citizens in {seconds:.1f} s (seed {seed}).",
+            "Built {where}: {rows} rows, {citizens} citizens in {seconds} s (seed {seed}).",
             where=describe(engine),
-            rows=rows,
-            citizens=centre.people.height,
-            seconds=time.perf_counter() - started,
+            rows=translator(language).count(rows),
+            citizens=translator(language).count(centre.people.height),
+            seconds=translator(language).decimal(time.perf_counter() - started, 1),
             seed=seed,
         )
     )
@@ -117,9 +117,9 @@ def demo(
         _(
             "Trial {trial}: {treated} trial and {control} control citizens allocated on {day}.",
             trial=jobcentre.TRIAL_CODE,
-            treated=arms.get("trial", 0),
-            control=arms.get("control", 0),
-            day="2018-01-01",
+            treated=translator(language).count(arms.get("trial", 0)),
+            control=translator(language).count(arms.get("control", 0)),
+            day=translator(language).date("2018-01-01"),
         )
     )
     with engine.connect() as conn:

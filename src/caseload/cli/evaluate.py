@@ -25,6 +25,7 @@ from caseload.cli.output import CsvFileOption, ForceOption, JsonOption, shown_on
 from caseload.cli.render import evaluate as render
 from caseload.cli.render import machine
 from caseload.cli.render.register import rejected
+from caseload.domain.labels import outcome_name
 from caseload.evaluate.money import Costs
 from caseload.i18n import translator
 
@@ -53,7 +54,7 @@ def analyze_counts(
     shown.print(render.binary(results, language))
     shown.print(translator(language).gettext("Verdict") + ":")
     for r in results:
-        shown.print(f"  {r.name}: {render.verdict(r, language)}")
+        shown.print(f"  {outcome_name(r.name, language)}: {render.verdict(r, language)}")
     data = [counts.to_json(r) for r in results]
     if json_out is not None:
         machine.write_json(data, json_out)

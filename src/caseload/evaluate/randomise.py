@@ -31,6 +31,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from caseload.domain.labels import trait_name
 from caseload.i18n import Message, Said, translator
 
 SCHEMES = ("simple", "complete", "blocked")
@@ -106,11 +107,16 @@ class Design:
             "blocked": tr.pgettext("randomisation scheme", "blocked"),
         }
         scheme = names.get(self.scheme, self.scheme)
-        text = _("{scheme} randomisation, P(trial) = {p:.4g}", scheme=scheme, p=self.probability)
+        text = _(
+            "{scheme} randomisation, P(trial) = {p}",
+            scheme=scheme,
+            p=tr.number(round(self.probability, 4)),
+        )
         if self.scheme == "blocked":
-            text += _(", blocks of {size}", size=self.block_size)
+            text += _(", blocks of {size}", size=tr.count(self.block_size))
             if self.strata:
-                text += _(" within {strata}", strata=" × ".join(self.strata))
+                traits = (trait_name(name, lang) for name in self.strata)
+                text += _(" within {strata}", strata=" × ".join(traits))
         return text
 
 

@@ -18,51 +18,22 @@ from typing import Any
 import jinja2
 
 from caseload import charts
+from caseload.domain.labels import OUTCOMES, label, outcome_names
 from caseload.evaluate import figures, undefined
 from caseload.evaluate.evaluation import Evaluation
 from caseload.evaluate.tables import tables
-from caseload.i18n import N_, Message, Said, Translator, template_globals, translator
+from caseload.i18n import Message, Said, Translator, template_globals, translator
 
 JSON_NAME = "evaluation.json"
 HTML_NAME = "report.html"
 
-NAMES: dict[str, str] = {
-    # arms, outcomes, destinations and baseline traits, by their code in the tables
-    "trial": N_("Trial"),
-    "control": N_("Control"),
-    "job": N_("Job"),
-    "small_job": N_("Small job"),
-    "education": N_("Education"),
-    "resource_course": N_("Resource course"),
-    "flex_job": N_("Flex job"),
-    "disability_pension": N_("Disability pension"),
-    "company_placement": N_("Company placement"),
-    "other": N_("Other"),
-    "kontanthjaelp": N_("Back on kontanthjælp"),
-    "preparatory_plan": N_("Preparatory plan"),
-    "recommended_resource_course": N_("Team: resource course"),
-    "recommended_flex_job": N_("Team: flex job"),
-    "recommended_disability_pension": N_("Team: disability pension"),
-    "recommended_postponed": N_("Team: postponed"),
-    "recommended_rejected": N_("Team: rejected"),
-    "long_term_still_on_kontanthjaelp": N_("Long-term, still on kontanthjælp"),
-    "days_on_kontanthjaelp": N_("Days on kontanthjælp"),
-    "meetings_held": N_("Meetings held"),
-    "paid_hours": N_("Paid hours"),
-    "women": N_("Women"),
-    "danish_origin": N_("Danish origin"),
-    "western_origin": N_("Western origin"),
-    "non_western_origin": N_("Non-western origin"),
-    "age_years": N_("Age (years)"),
-    "years_on_public_benefit": N_("Years on public benefit"),
-    "kontanthjaelp_3_years_or_more": N_("Kontanthjælp ≥ 3 years"),
-}
-"""What the report calls each code of its tables (msgids)."""
+NAMES = OUTCOMES
+"""What the report calls each code of its tables (msgids; kept in domain.labels)."""
 
 
 def names(tr: Translator) -> dict[str, str]:
     """Every code's name in the reader's language."""
-    return {code: tr.gettext(msgid) for code, msgid in NAMES.items()}
+    return outcome_names(tr.lang)
 
 
 def summary(ev: Evaluation, lang: str) -> tuple[list[str], list[str]]:
@@ -81,28 +52,27 @@ def _findings(ev: Evaluation, tr: Translator) -> list[str]:
     for r in [*ev.exits, *(r for r in ev.case_flow if r.significant)]:
         values = {
             "outcome": named.get(r.name, r.name),
-            "t": 100 * r.treated.rate,
-            "c": 100 * r.control.rate,
-            "d": 100 * r.difference,
-            "lo": 100 * r.ci[0],
-            "hi": 100 * r.ci[1],
-            "p": r.p_value,
-            "mde": 100 * r.minimum_detectable_effect,
+            "t": tr.share(r.treated.rate),
+            "c": tr.share(r.control.rate),
+            "d": tr.pp(r.difference),
+            "lo": tr.signed(100 * r.ci[0]),
+            "hi": tr.signed(100 * r.ci[1]),
+            "p": tr.p(r.p_value),
+            "mde": tr.pp(r.minimum_detectable_effect, sign=False),
         }
         if r.significant:
             shows.append(
                 _(
-                    "{outcome}: {t:.1f} % in the trial arm vs {c:.1f} % in control ({d:+.1f} "
-                    "pp, 95 % CI {lo:+.1f} to {hi:+.1f}; p = {p:.2g}).",
+                    "{outcome}: {t} in the trial arm vs {c} in control ({d}, 95 % CI {lo} to "
+                    "{hi}; {p}).",
                     **values,
                 )
             )
         else:
             shows.append(
                 _(
-                    "{outcome}: no effect found ({d:+.1f} pp, 95 % CI {lo:+.1f} to {hi:+.1f}); "
-                    "a trial of this size could not have found an effect smaller than "
-                    "{mde:.1f} pp.",
+                    "{outcome}: no effect found ({d}, 95 % CI {lo} to {hi}); a trial of this "
+                    "size could not have found an effect smaller than {mde}.",
                     **values,
                 )
             )
@@ -110,30 +80,27 @@ def _findings(ev: Evaluation, tr: Translator) -> list[str]:
     hr, (hlo, hhi), _p_value = ev.spells.hazard_ratio
     shows.append(
         _(
-            "Trial citizens spent {days:.0f} {direction} days on kontanthjælp within the "
-            "window on average (95 % CI {lo:.0f} to {hi:.0f}); hazard ratio of leaving "
-            "{hr:.2f} ({hlo:.2f}–{hhi:.2f}).",
-            days=abs(rm.difference),
+            "Trial citizens spent {days} {direction} days on kontanthjælp within the window on "
+            "average (95 % CI {lo} to {hi}); hazard ratio of leaving {hr} ({hlo}–{hhi}).",
+            days=tr.decimal(abs(rm.difference), 0),
             direction=_("fewer") if rm.difference < 0 else _("more"),
-            lo=rm.ci[0],
-            hi=rm.ci[1],
-            hr=hr,
-            hlo=hlo,
-            hhi=hhi,
+            lo=tr.signed(rm.ci[0], 0),
+            hi=tr.signed(rm.ci[1], 0),
+            hr=tr.decimal(hr, 2),
+            hlo=tr.decimal(hlo, 2),
+            hhi=tr.decimal(hhi, 2),
         )
     )
     m = ev.money
+    unit, (savings, cost) = tr.money_scaled(m.savings, m.staff_cost)
     shows.append(
         _(
-            "At the assumed costs the lower caseload saved {savings:,.0f} DKK against "
-            "{cost:,.0f} DKK of extra staff: a net result of {net:,.0f} DKK (95 % CI {lo:,.0f} "
-            "to {hi:,.0f}). It breaks even at {be:.2f} months saved per citizen.",
-            savings=m.savings,
-            cost=m.staff_cost,
-            net=m.net,
-            lo=m.net_ci[0],
-            hi=m.net_ci[1],
-            be=m.break_even_months_per_citizen,
+            "At the assumed costs the lower caseload saved {savings} against {cost} of extra "
+            "staff: a net result of {net}. It breaks even at {be} months saved per citizen.",
+            savings=unit.format(amount=savings),
+            cost=unit.format(amount=cost),
+            net=tr.money_interval(m.net, *m.net_ci),
+            be=tr.decimal(m.break_even_months_per_citizen, 2),
         )
     )
     return shows
@@ -154,7 +121,7 @@ def _limits(ev: Evaluation, tr: Translator) -> list[str]:
             _(
                 "{n} later entrants are not in the estimates; they were not randomised with "
                 "the cohort.",
-                n=entrants,
+                n=tr.count(entrants),
             )
         )
     limits += [
@@ -163,7 +130,7 @@ def _limits(ev: Evaluation, tr: Translator) -> list[str]:
             "The money account counts kontanthjælp months only; effects on later benefits, "
             "taxes and the citizens' lives are not in it."
         ),
-        _("Outcomes after {end} are not observed.", end=ev.window.outcome_end),
+        _("Outcomes after {end} are not observed.", end=tr.date(ev.window.outcome_end)),
     ]
     return limits
 
@@ -259,10 +226,15 @@ def _environment(tr: Translator) -> jinja2.Environment:
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         undefined=jinja2.StrictUndefined,
     )
-    env.filters["pct"] = lambda v: "–" if v is None else f"{100 * v:.1f} %"
-    env.filters["pp"] = lambda v: "–" if v is None else f"{100 * v:+.1f}"
-    env.filters["num"] = lambda v, d=1: "–" if v is None else f"{v:,.{d}f}"
-    env.filters["p"] = lambda v: "–" if v is None else ("< 0.001" if v < 0.001 else f"{v:.3f}")
+    env.filters["pct"] = tr.share
+    env.filters["pp"] = lambda v: tr.signed(None if v is None else 100 * v)
+    env.filters["num"] = tr.decimal
+    env.filters["signed"] = tr.signed
+    env.filters["count"] = tr.count
+    env.filters["p"] = tr.pvalue
+    env.filters["day"] = tr.date
+    env.filters["money"] = lambda v: "–" if v is None else tr.money(v)
+    env.filters["label"] = lambda code: label(code, tr.lang)
     env.globals.update(template_globals(tr))
     env.globals["names"] = names(tr)
     return env
@@ -275,6 +247,7 @@ def render(
     shows, limits = summary(ev, lang)
     data = data if data is not None else tables(ev)
     tr = translator(lang)
+    named = names(tr)
     m = ev.money
     return (
         _environment(tr)
@@ -287,26 +260,28 @@ def render(
             limits=limits,
             fig=_figures(ev, lang),
             version=version("caseload"),
-            seconds=seconds,
             json_name=JSON_NAME,
             crossovers_said=_crossovers_said(ev, tr),
-            covariates=", ".join(ev.spells.cox_adjusted.names[1:])
+            covariates=", ".join(
+                named.get(name, name).lower() for name in ev.spells.cox_adjusted.names[1:]
+            )
             if ev.spells.cox_adjusted
             else "–",
             money_note=tr.gettext(
                 "Months on kontanthjælp saved per trial citizen (difference in restricted "
-                "mean) × {per_month:,.0f} DKK a month ({transfer:,.0f} transfer + "
-                "{activation:,.0f} activation + {casework:,.0f} casework), against the extra "
-                "caseworkers a caseload of {trial_cap} instead of {control_cap} needs at "
-                "{salary:,.0f} DKK a year each.",
-                per_month=m.costs.per_month,
-                transfer=m.costs.transfer,
-                activation=m.costs.activation,
-                casework=m.costs.casework,
-                trial_cap=m.costs.trial_caseload,
-                control_cap=m.costs.control_caseload,
-                salary=m.costs.salary_per_fte_year,
+                "mean) × {per_month} a month ({transfer} transfer + {activation} activation + "
+                "{casework} casework), against the extra caseworkers a caseload of {trial_cap} "
+                "instead of {control_cap} needs at {salary} a year each.",
+                per_month=tr.money(m.costs.per_month),
+                transfer=tr.money(m.costs.transfer),
+                activation=tr.money(m.costs.activation),
+                casework=tr.money(m.costs.casework),
+                trial_cap=tr.count(m.costs.trial_caseload),
+                control_cap=tr.count(m.costs.control_caseload),
+                salary=tr.money(m.costs.salary_per_fte_year),
             ),
+            net=tr.money_interval(m.net, *m.net_ci),
+            seconds=tr.decimal(seconds, 1),
         )
     )
 

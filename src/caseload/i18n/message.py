@@ -29,10 +29,11 @@ class Message:
     params: Mapping[str, Any] = field(default_factory=dict)
 
     def __str__(self) -> str:
-        """The English text."""
+        """The English text, days as ISO days (for logs and tests; a reader gets
+        ``translator(lang).message(m)``)."""
         from caseload.i18n.translator import translator
 
-        return translator("en").message(self)
+        return translator("en").message(self, plain=True)
 
     def __hash__(self) -> int:
         return hash((self.msgid, tuple(sorted(self.params.items(), key=str))))

@@ -18,7 +18,9 @@ from caseload.i18n.translator import Translator
 
 def template_globals(tr: Translator) -> dict[str, Callable[..., Any]]:
     """``_``, ``gettext``, ``ngettext``, ``pgettext`` and ``message`` for ``env.globals``,
-    plus the locale's ``number``, ``percent``, ``money`` and ``date``."""
+    plus the locale's ``number``, ``percent``, ``money`` and ``date``, and what tables and
+    findings use: ``count``, ``decimal``, ``signed``, ``share``, ``pp`` (percentage points),
+    ``pvalue`` (``< 0,001``), ``p`` (``p < 0,001``) and ``money_interval``."""
     return {
         "_": tr.gettext,
         "gettext": tr.gettext,
@@ -29,4 +31,12 @@ def template_globals(tr: Translator) -> dict[str, Callable[..., Any]]:
         "percent": tr.percent,
         "money": tr.money,
         "date": tr.date,
+        "count": tr.count,
+        "decimal": tr.decimal,
+        "signed": tr.signed,
+        "share": tr.share,
+        "pp": tr.pp,
+        "pvalue": tr.pvalue,
+        "p": tr.p,
+        "money_interval": tr.money_interval,
     }

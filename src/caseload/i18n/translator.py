@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import gettext as _gettext
 import io
+import math
+import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
@@ -18,7 +20,13 @@ from babel import Locale
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import (
+    format_currency,
+    format_decimal,
+    format_percent,
+    get_decimal_symbol,
+    get_group_symbol,
+)
 
 from caseload.i18n.message import Message
 
@@ -30,6 +38,11 @@ mixes English words with Danish number marks (1.234,5), which an English reader 
 en_US would put the month first, which no one in a Danish job centre expects."""
 
 Number = int | float | Decimal
+
+DASH = "–"
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+"""A day as code and files write it (2019-06-30)."""
+"""What a table shows where there is no value."""
 
 
 def _catalogue(lang: str) -> _gettext.NullTranslations:
@@ -65,8 +78,36 @@ def _newer(a: Traversable, b: Traversable) -> bool:
     return a.stat().st_mtime > b.stat().st_mtime
 
 
-def _filled(text: str, params: Mapping[str, Any]) -> str:
-    return text.format(**params) if params else text
+def _filled(text: str, params: Mapping[str, Any], locale: Locale) -> str:
+    if not params:
+        return text
+    return text.format(**{k: _in(locale, v) for k, v in params.items()})
+
+
+def _in(locale: Locale, value: Any) -> Any:
+    """A number parameter that formats itself with the locale's marks; anything else as it
+    is."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        return value
+    return _LocalNumber(value, get_decimal_symbol(locale), get_group_symbol(locale))
+
+
+class _LocalNumber:
+    """A number in a msgid's placeholder: ``{load:g}``, ``{rows:,}`` and ``{p:.2f}`` keep
+    their format spec but write the locale's decimal and grouping marks (``41,5``,
+    ``8.500``). A whole number without a spec stays as it is (a year, a seed, a row)."""
+
+    def __init__(self, value: int | float | Decimal, decimal: str, group: str) -> None:
+        self.value, self.marks = value, str.maketrans({".": decimal, ",": group})
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec).translate(self.marks)
+
+    def __str__(self) -> str:
+        return format(self, "")
+
+    def __repr__(self) -> str:
+        return repr(self.value)
 
 
 class Translator:
@@ -89,21 +130,39 @@ class Translator:
 
     # text
     def gettext(self, msgid: str, /, **params: Any) -> str:
-        return _filled(self._catalogue.gettext(msgid), params)
+        return _filled(self._catalogue.gettext(msgid), params, self.locale)
 
     def ngettext(self, singular: str, plural: str, n: int, /, **params: Any) -> str:
         """The singular or plural form for ``n``; ``{n}`` is filled with ``n`` unless
         given."""
-        return _filled(self._catalogue.ngettext(singular, plural, n), {"n": n, **params})
+        return _filled(
+            self._catalogue.ngettext(singular, plural, n), {"n": n, **params}, self.locale
+        )
 
     def pgettext(self, context: str, msgid: str, /, **params: Any) -> str:
         """``msgid`` in ``context``: for one English word that needs two Danish ones."""
-        return _filled(self._catalogue.pgettext(context, msgid), params)
+        return _filled(self._catalogue.pgettext(context, msgid), params, self.locale)
 
-    def message(self, m: Message) -> str:
-        """A deferred message in this reader's language (nested messages too)."""
-        params = {k: self.message(v) if isinstance(v, Message) else v for k, v in m.params.items()}
+    def message(self, m: Message, plain: bool = False) -> str:
+        """A deferred message in this reader's language (nested messages too), a day in it
+        (a date, or a text holding an ISO day) in the locale's form; ``plain`` keeps days
+        as they are (``str(m)``: logs, files for machines)."""
+        params = {k: self._param(v, plain) for k, v in m.params.items()}
         return self.gettext(m.msgid, **params)
+
+    def _param(self, value: Any, plain: bool) -> Any:
+        if isinstance(value, Message):
+            return self.message(value, plain)
+        if plain:
+            return value
+        if isinstance(value, date):
+            return self.date(value)
+        if isinstance(value, str) and ISO_DAY.fullmatch(value):
+            try:
+                return self.date(date.fromisoformat(value))
+            except ValueError:  # 2019-02-30: shown as the user wrote it
+                return value
+        return value
 
     # numbers, money and dates in the reader's locale
     def number(self, value: Number, digits: int | None = None) -> str:
@@ -133,10 +192,93 @@ class Translator:
             currency_digits=False,
         )
 
-    def date(self, day: date | datetime, format: str = "medium") -> str:
+    def date(self, day: date | datetime | str | None, format: str = "medium") -> str:
         """``day`` in the locale's own form (``format`` is Babel's: short, medium, long,
-        full, or a pattern)."""
+        full, or a pattern): ``6. dec. 2026``, ``6 Dec 2026``. What users read always uses
+        the medium form; an ISO text (a day carried in a JSON-able summary) is read first;
+        no day is a dash."""
+        if day is None:
+            return DASH
+        if isinstance(day, str):
+            day = date.fromisoformat(day)
         return format_date(day, format=format, locale=self.locale)
+
+    def count(self, n: int | None) -> str:
+        """A whole number with the locale's grouping (``8.500``, ``8,500``)."""
+        return DASH if n is None else self.number(n, 0)
+
+    def decimal(self, value: Number | None, digits: int = 1) -> str:
+        """``value`` with ``digits`` decimals (``1,47``); no value (or not a number) is a
+        dash."""
+        if value is None or not math.isfinite(value):
+            return DASH
+        return self.number(value, digits)
+
+    def signed(self, value: Number | None, digits: int = 1) -> str:
+        """``value`` with its sign always shown (``+1,5``, ``-0,3``): a difference."""
+        if value is None or not math.isfinite(value):
+            return DASH
+        body = "#,##0" + ("." + "0" * digits if digits else "")
+        return format_decimal(value, format=f"+{body};-{body}", locale=self.locale)
+
+    def share(self, value: Number | None, digits: int = 1) -> str:
+        """A share (0.896) as a percentage with ``digits`` decimals (``89,6 %``), or a
+        dash."""
+        if value is None or not math.isfinite(value):
+            return DASH
+        return self.percent(value, digits)
+
+    def pp(self, value: Number | None, digits: int = 1, sign: bool = True) -> str:
+        """A difference of two shares (0.015) in percentage points, signed unless ``sign``
+        is False: ``+1,5 pct.-point``, ``+1.5 pp``."""
+        if value is None or not math.isfinite(value):
+            return DASH
+        shown = self.signed(100 * value, digits) if sign else self.number(100 * value, digits)
+        return self.gettext("{value} pp", value=shown)
+
+    def pvalue(self, p: Number | None) -> str:
+        """A p-value as a table shows it: ``< 0,001`` below 0.001, else three decimals."""
+        if p is None or not math.isfinite(p):
+            return DASH
+        if p < 0.001:
+            return "< " + self.number(0.001, 3)
+        return self.number(p, 3)
+
+    def p(self, p: Number | None) -> str:
+        """A p-value in a sentence: ``p < 0,001`` or ``p = 0,023``."""
+        shown = self.pvalue(p)
+        return "p " + (shown if shown.startswith("<") else "= " + shown)
+
+    def money_scaled(self, *amounts: Number) -> tuple[str, list[str]]:
+        """Amounts of kroner on one scale for them all: millions from one million, thousands
+        from ten thousand, else whole kroner. Returns the unit's pattern (``{amount}`` in
+        it) and each amount's number, so ``unit.format(amount=numbers[0])`` reads
+        ``18,0 mio. kr.`` or ``DKK 18.0 million``."""
+        largest = max((abs(float(a)) for a in amounts), default=0.0)
+        if largest >= 1_000_000:
+            unit, divisor, digits = self.gettext("DKK {amount} million"), 1_000_000, 1
+        elif largest >= 10_000:
+            unit, divisor, digits = self.gettext("DKK {amount} thousand"), 1_000, 0
+        else:
+            unit, divisor, digits = self.money(0).replace("0", "{amount}", 1), 1, 0
+        return unit, [self.number(a / divisor, digits) for a in amounts]
+
+    def money_interval(self, estimate: Number, low: Number, high: Number) -> str:
+        """A sum of money beside its 95 % interval, on one scale:
+        ``18,0 mio. kr. (95 %-KI 12,1 til 23,9 mio. kr.)``, ``DKK 18.0 million (95 % CI
+        12.1 to DKK 23.9 million)``."""
+        unit, (e, lo, hi) = self.money_scaled(estimate, low, high)
+        return self.gettext(
+            "{estimate} (95 % CI {low} to {high})",
+            estimate=unit.format(amount=e),
+            low=lo,
+            high=unit.format(amount=hi),
+        )
+
+    def interval(self, low: str, high: str) -> str:
+        """An interval of two numbers already formatted: ``(1,2; 3,4)`` in Danish,
+        ``(1.2; 3.4)`` in English (a semicolon, as a comma is the Danish decimal mark)."""
+        return f"({low}; {high})"
 
 
 @cache

@@ -30,6 +30,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, delete, func, insert, or_, select, update
 
 from caseload.domain import codes
+from caseload.domain.labels import word
 from caseload.domain.load import TOLERANCE
 from caseload.i18n import Message
 from caseload.operate.department import load_and_cap, on
@@ -88,7 +89,7 @@ def _professional(conn: Connection, code: str, role: str, day: date) -> tuple[in
         raise Refused(
             Message(
                 "{staff} does not hold the role {role} on {day}",
-                {"staff": code, "role": role, "day": day},
+                {"staff": code, "role": word(role), "day": day},
             )
         )
     return int(row[0]), int(row[1]), str(row[2])
@@ -121,7 +122,7 @@ def _check_cap(
     if limit is not None and load + weight > limit + TOLERANCE:
         return Message(
             "{staff} would carry {load:g} against a cap of {limit:g} ({role}, {day})",
-            {"staff": staff, "load": load + weight, "limit": limit, "role": role, "day": day},
+            {"staff": staff, "load": load + weight, "limit": limit, "role": word(role), "day": day},
         )
     return None
 
@@ -211,7 +212,7 @@ def _refuse_against_holder(
         raise Refused(
             Message(
                 "{staff} already holds {citizen} as {role}",
-                {"staff": staff, "citizen": citizen, "role": role},
+                {"staff": staff, "citizen": citizen, "role": word(role)},
             )
         )
     if reason == "cover" and current is None:
@@ -219,7 +220,7 @@ def _refuse_against_holder(
             Message(
                 "a cover stands in for the citizen's professional in {role}, and "
                 "{citizen} has none on {day}",
-                {"citizen": citizen, "role": role, "day": day},
+                {"citizen": citizen, "role": word(role), "day": day},
             )
         )
     if reason == "cover" and current is not None and current.start_date >= day:
@@ -409,7 +410,7 @@ def _refuse_overlap(
             Message(
                 "{citizen} already has a change in {role} from {start}: record "
                 "changes in date order",
-                {"citizen": citizen, "start": later, "role": role},
+                {"citizen": citizen, "start": later, "role": word(role)},
             )
         )
 

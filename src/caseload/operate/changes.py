@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
+from caseload.domain.labels import word
 from caseload.domain.load import TOLERANCE
 from caseload.i18n import Message
 from caseload.operate.department import Department, load_and_cap, on
@@ -312,7 +313,7 @@ def _refuse_over_cap(
                         "caseworker": department.codes.get(ks, code) if ks else code,
                         "load": after,
                         "limit": limit,
-                        "role": role,
+                        "role": word(role),
                     },
                 )
             )

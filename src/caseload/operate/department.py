@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Table, and_, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from caseload.domain.caps import applicable_cap
+from caseload.domain.labels import word
 from caseload.domain.load import CaseloadRule
 from caseload.i18n import Message
 from caseload.operate.optimise import Case, Seat
@@ -84,7 +85,7 @@ def read(
         raise NotFound(
             Message(
                 "no caseload cap for {role} in {code} on {day}; give --cap",
-                {"role": role, "code": code, "day": day},
+                {"role": word(role), "code": code, "day": day},
             )
         )
     seats = []

@@ -47,7 +47,8 @@ class _Said(Exception):
         return self.joiner.join(tr.message(reason) for reason in self.reasons)
 
     def __str__(self) -> str:
-        return self.message("en")
+        """The English, days as ISO days (logs and tests), as ``str(Message)``."""
+        return self.joiner.join(str(reason) for reason in self.reasons)
 
 
 class Refused(_Said, ValueError):

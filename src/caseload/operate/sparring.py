@@ -110,7 +110,9 @@ class Page:
     def barriers(self) -> list[Message]:
         """Warnings for the sparring talk, rendered in the reader's language."""
         out: list[Message] = []
-        if self.overdue_days > 0:
+        if self.overdue_days == 1:
+            out.append(Message("The job meeting is 1 day overdue."))
+        elif self.overdue_days > 1:
             out.append(
                 Message("The job meeting is {days} days overdue.", {"days": self.overdue_days})
             )
@@ -363,7 +365,7 @@ def render(result: Sheet, lang: str) -> str:
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         undefined=jinja2.StrictUndefined,
     )
-    env.filters["d"] = lambda v: "–" if v is None else v.isoformat()
+    env.filters["d"] = tr.date
     env.filters["label"] = lambda code: label(code, lang)
     env.globals.update(template_globals(tr))
     template = env.get_template("sparring.html.j2")

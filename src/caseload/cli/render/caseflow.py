@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import polars as pl
 from rich.console import Console
 from rich.table import Table
 
+from caseload.domain.labels import label
 from caseload.i18n import N_, translator
 from caseload.operate.caseflow import CaseFlow
 
@@ -60,11 +63,39 @@ COLUMNS: dict[str, str] = {
 """The case-flow tables' column headings (msgids), by column name."""
 
 
+SHARES = frozenset({"mean_passive_share"})
+"""Columns holding a share (0–1), shown as a percentage."""
+
+
 def case_flow(console: Console, flow: CaseFlow, lang: str) -> None:
-    _ = translator(lang).gettext
-    console.print(_("Case flow {first} to {last}", first=flow.period.first, last=flow.period.last))
+    tr = translator(lang)
+    console.print(
+        tr.gettext(
+            "Case flow {first} to {last}",
+            first=tr.date(flow.period.first),
+            last=tr.date(flow.period.last),
+        )
+    )
     for name, frame in flow.tables.items():
-        console.print(frame_table(_(TITLES[name]) if name in TITLES else name, frame, lang))
+        console.print(
+            frame_table(tr.gettext(TITLES[name]) if name in TITLES else name, frame, lang)
+        )
+
+
+def cell(column: str, value: object, lang: str) -> str:
+    """One value as the reader reads it: numbers and dates in their locale, codes as words."""
+    tr = translator(lang)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return tr.gettext("yes") if value else ""
+    if isinstance(value, float):
+        return tr.share(value) if column in SHARES else tr.decimal(value, 1)
+    if isinstance(value, int):
+        return tr.count(value)
+    if isinstance(value, date):
+        return tr.date(value)
+    return label(str(value), lang)
 
 
 def frame_table(title: str, frame: pl.DataFrame, lang: str) -> Table:
@@ -72,10 +103,8 @@ def frame_table(title: str, frame: pl.DataFrame, lang: str) -> Table:
     _ = translator(lang).gettext
     table = Table(title=title)
     for column in frame.columns:
-        label = _(COLUMNS[column]) if column in COLUMNS else column
-        table.add_column(label, justify="left" if frame.schema[column] == pl.Utf8 else "right")
+        heading = _(COLUMNS[column]) if column in COLUMNS else column
+        table.add_column(heading, justify="left" if frame.schema[column] == pl.Utf8 else "right")
     for row in frame.iter_rows():
-        table.add_row(
-            *("" if v is None else f"{v:.2f}" if isinstance(v, float) else str(v) for v in row)
-        )
+        table.add_row(*(cell(c, v, lang) for c, v in zip(frame.columns, row, strict=True)))
     return table

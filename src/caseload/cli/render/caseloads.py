@@ -18,8 +18,9 @@ Columns = tuple[tuple[str, JustifyMethod], ...]
 
 
 def departments(status: Status, lang: str) -> Table:
-    _ = translator(lang).gettext
-    table = Table(title=_("Caseloads on {day}", day=status.as_of.isoformat()))
+    tr = translator(lang)
+    _ = tr.gettext
+    table = Table(title=_("Caseloads on {day}", day=tr.date(status.as_of)))
     columns: Columns = (
         (_("Department"), "left"),
         (_("Role"), "left"),
@@ -41,16 +42,18 @@ def departments(status: Status, lang: str) -> Table:
         caps[group].add(c.cap)
         over[group] += c.over_cap
     for (dept, trial, role), loads in sorted(groups.items()):
-        cap_values = [str(v) for v in sorted(v for v in caps[(dept, trial, role)] if v is not None)]
+        cap_values = [
+            tr.count(v) for v in sorted(v for v in caps[(dept, trial, role)] if v is not None)
+        ]
         table.add_row(
             dept + (" (" + _("trial") + ")" if trial else ""),
             label(role, lang),
-            str(len(loads)),
-            str(sum(loads)),
-            f"{mean(loads):.1f}",
-            str(max(loads)),
-            "/".join(cap_values) or "-",
-            str(over[(dept, trial, role)]),
+            tr.count(len(loads)),
+            tr.count(sum(loads)),
+            tr.decimal(mean(loads), 1),
+            tr.count(max(loads)),
+            "/".join(cap_values) or "–",
+            tr.count(over[(dept, trial, role)]),
         )
     return table
 
@@ -62,8 +65,9 @@ def group_name(department: str, trial: bool, role: str, lang: str) -> str:
 
 
 def professionals(status: Status, lang: str, department: str | None = None) -> Table:
-    _ = translator(lang).gettext
-    table = Table(title=_("Caseloads on {day}", day=status.as_of.isoformat()))
+    tr = translator(lang)
+    _ = tr.gettext
+    table = Table(title=_("Caseloads on {day}", day=tr.date(status.as_of)))
     # weighted load and effective cap only when a caseload rule makes them differ
     weighted = any(_weighted(c) for c in status.caseloads)
     columns: Columns = (
@@ -85,13 +89,18 @@ def professionals(status: Status, lang: str, department: str | None = None) -> T
             c.staff_id,
             c.department,
             label(c.role, lang),
-            str(c.citizens),
-            str(c.cap) if c.cap is not None else "-",
+            tr.count(c.citizens),
+            tr.count(c.cap),
         ]
         if weighted:
-            row += [f"{c.load:g}", f"{c.capacity:g}" if c.capacity is not None else "-"]
+            row += [_load(c.load, lang), _load(c.capacity, lang)]
         table.add_row(*row, "[red]" + _("yes") + "[/red]" if c.over_cap else "")
     return table
+
+
+def _load(value: float | None, lang: str) -> str:
+    """A weighted load or capacity: as many decimals as it has, up to two (``41,5``)."""
+    return "–" if value is None else translator(lang).number(round(value, 2))
 
 
 def _weighted(c: Caseload) -> bool:
@@ -101,9 +110,10 @@ def _weighted(c: Caseload) -> bool:
 
 
 def continuity(status: Status, lang: str) -> Table:
-    _ = translator(lang).gettext
+    tr = translator(lang)
+    _ = tr.gettext
     table = Table(
-        title=_("Caseworker changes per citizen-year (year to {day})", day=status.as_of.isoformat())
+        title=_("Caseworker changes per citizen-year (year to {day})", day=tr.date(status.as_of))
     )
     columns: Columns = (
         (_("Department"), "left"),
@@ -115,28 +125,30 @@ def continuity(status: Status, lang: str) -> Table:
     for heading, justify in columns:
         table.add_column(heading, justify=justify)
     for c in status.continuity:
-        reasons = ", ".join(f"{reason} {n}" for reason, n in c.by_reason)
+        reasons = ", ".join(f"{label(reason, lang)} {tr.count(n)}" for reason, n in c.by_reason)
         table.add_row(
             c.department,
-            str(c.changes),
-            f"{c.citizen_years:.0f}",
-            f"{c.per_citizen_year:.2f}",
+            tr.count(c.changes),
+            tr.decimal(c.citizen_years, 0),
+            tr.decimal(c.per_citizen_year, 2),
             reasons,
         )
     return table
 
 
 def over_cap(console: Console, status: Status, lang: str) -> None:
-    _ = translator(lang).gettext
+    tr = translator(lang)
+    _ = tr.gettext
     if not status.over_cap:
         console.print(_("No professional is over their cap."), style="green")
         return
     console.print(_("Over their cap") + ":", style="red")
     for c in status.over_cap:
         what = (
-            f"{c.load:g} > {c.capacity:g} ({c.citizens}, {c.cap})"
+            f"{_load(c.load, lang)} > {_load(c.capacity, lang)} "
+            f"({tr.count(c.citizens)}, {tr.count(c.cap)})"
             if _weighted(c)
-            else f"{c.citizens} > {c.cap}"
+            else f"{tr.count(c.citizens)} > {tr.count(c.cap)}"
         )
         console.print(f"  {c.staff_id} ({c.department}, {label(c.role, lang)}): {what}")
 
@@ -163,22 +175,23 @@ def allocation(
 ) -> None:
     """A rebalance or assign plan: both methods side by side, loads before and after, the
     first moves, and what was written (or that nothing was, on a dry run)."""
-    _ = translator(lang).gettext
+    tr = translator(lang)
+    _ = tr.gettext
     console.print(_methods(result.kind, summary, lang))
     console.print(_loads(summary, lang))
     moves = summary["moves"]
     console.print(_moves(moves[:limit], len(moves), lang))
     if len(moves) > limit:
-        console.print(_("… and {n} more (use --json FILE for all)", n=len(moves) - limit))
+        console.print(_("… and {n} more (use --json FILE for all)", n=tr.count(len(moves) - limit)))
     if summary["unplaced"]:
         cannot = _(
             "{n} citizen(s) cannot be placed within the caps: add staff or raise the cap.",
-            n=len(summary["unplaced"]),
+            n=tr.count(len(summary["unplaced"])),
         )
         missing = _(
             "That is {fte} more full-time professional(s) at cap {cap}.",
-            fte=summary["missing_fte"],
-            cap=summary["cap"],
+            fte=tr.decimal(summary["missing_fte"], 2),
+            cap=tr.count(summary["cap"]),
         )
         errors.print(f"[yellow]{cannot} {missing}[/yellow]")
     if summary["held_back"]:
@@ -200,40 +213,47 @@ def allocation(
     console.print(
         _(
             "Applied: {ended} responsibilities ended, {started} started, in one transaction.",
-            ended=result.written.ended,
-            started=result.written.started,
+            ended=tr.count(result.written.ended),
+            started=tr.count(result.written.started),
         )
     )
     if result.written.cap_recorded:
-        console.print(_("Cap {cap} recorded from {day}.", cap=summary["cap"], day=summary["day"]))
+        console.print(
+            _(
+                "Cap {cap} recorded from {day}.",
+                cap=tr.count(summary["cap"]),
+                day=tr.date(summary["day"]),
+            )
+        )
     if result.written.kept:
         kept = _(
             "{n} responsibility(ies) in other roles stayed with their professional: the new "
             "holder does not hold the role",
-            n=result.written.kept,
+            n=tr.count(result.written.kept),
         )
         errors.print(f"[yellow]{kept}[/yellow]")
 
 
 def _methods(kind: str, summary: dict[str, Any], lang: str) -> Table:
     """The optimiser's plan beside the greedy baseline's."""
-    _ = translator(lang).gettext
+    tr = translator(lang)
+    _ = tr.gettext
     role = label(summary["role"], lang)
     if kind == "rebalance":
         title = _(
             "Rebalance {department} ({role}) on {day}: cap {cap}",
             department=summary["department"],
             role=role,
-            day=summary["day"],
-            cap=summary["cap"],
+            day=tr.date(summary["day"]),
+            cap=tr.count(summary["cap"]),
         )
     else:
         title = _(
             "Assign contacts in {department} ({role}) on {day}: {citizens} citizen(s) waiting",
             department=summary["department"],
             role=role,
-            day=summary["day"],
-            citizens=summary["citizens"],
+            day=tr.date(summary["day"]),
+            citizens=tr.count(summary["citizens"]),
         )
     table = Table(title=title)
     columns: Columns = (
@@ -254,20 +274,21 @@ def _methods(kind: str, summary: dict[str, Any], lang: str) -> Table:
         m = summary[key]
         table.add_row(
             name,
-            str(m["changes"]),
-            str(m["new_contacts"]),
-            str(m["unplaced"]),
-            str(len(m["over_cap"])),
-            f"{m['load_share_sd']:.3f}",
-            f"{m['seconds']:.2f}",
+            tr.count(m["changes"]),
+            tr.count(m["new_contacts"]),
+            tr.count(m["unplaced"]),
+            tr.count(len(m["over_cap"])),
+            tr.decimal(m["load_share_sd"], 3),
+            tr.decimal(m["seconds"], 2),
         )
     return table
 
 
 def _loads(summary: dict[str, Any], lang: str) -> Table:
     """Each professional's capacity and weighted load before and after the plan."""
-    _ = translator(lang).gettext
-    table = Table(title=_("Caseloads on {day}", day=summary["day"]))
+    tr = translator(lang)
+    _ = tr.gettext
+    table = Table(title=_("Caseloads on {day}", day=tr.date(summary["day"])))
     columns: Columns = (
         (_("Staff"), "left"),
         (_("Capacity"), "right"),
@@ -280,19 +301,20 @@ def _loads(summary: dict[str, Any], lang: str) -> Table:
     for row in summary["loads"]:
         table.add_row(
             row["staff"],
-            f"{row['capacity']:g}",
-            f"{row['before']:g}",
-            f"{row['after']:g}",
-            row["away"] or "",
+            _load(row["capacity"], lang),
+            _load(row["before"], lang),
+            _load(row["after"], lang),
+            label(row["away"], lang) if row["away"] else "",
         )
     return table
 
 
 def _moves(shown: list[dict[str, Any]], total: int, lang: str) -> Table:
-    _ = translator(lang).gettext
-    table = Table(title=_("Moves ({n})", n=total))
+    tr = translator(lang)
+    _ = tr.gettext
+    table = Table(title=_("Moves ({n})", n=tr.count(total)))
     for heading in (_("Citizen"), _("From"), _("To"), _("Reason")):
         table.add_column(heading)
     for move in shown:
-        table.add_row(move["citizen"], move["from"] or "", move["to"], move["reason"])
+        table.add_row(move["citizen"], move["from"] or "", move["to"], label(move["reason"], lang))
     return table

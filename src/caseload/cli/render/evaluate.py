@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 
+from caseload.domain.labels import outcome_name
 from caseload.i18n import N_, translator
 
 if TYPE_CHECKING:  # the estimators import SciPy: loaded when a command runs
@@ -19,20 +20,17 @@ STAGES: dict[str, str] = {
 """What the evaluate command shows while it works, by stage (msgids)."""
 
 
-def _pp(value: float) -> str:
-    return f"{100 * value:+.1f} pp"
-
-
 def verdict(result: BinaryResult, lang: str) -> str:
-    _ = translator(lang).gettext
+    tr = translator(lang)
     if result.significant:
-        return _("significant")
-    mde = f"{100 * result.minimum_detectable_effect:.1f} pp"
-    return _("no effect found; could not find one below {mde}", mde=mde)
+        return tr.gettext("significant")
+    mde = tr.pp(result.minimum_detectable_effect, sign=False)
+    return tr.gettext("no effect found; could not find one below {mde}", mde=mde)
 
 
 def binary(results: list[BinaryResult], lang: str) -> Table:
-    _ = translator(lang).gettext
+    tr = translator(lang)
+    _ = tr.gettext
     of = _("of")
     out = Table()
     for header in (
@@ -46,15 +44,15 @@ def binary(results: list[BinaryResult], lang: str) -> Table:
     ):
         out.add_column(header, no_wrap=True)
     for r in results:
-        ratio = f"{r.risk_ratio:.2f}" if r.risk_ratio is not None else "-"
         out.add_row(
-            r.name,
-            f"{100 * r.treated.rate:.1f} % {of} {r.treated.n}",
-            f"{100 * r.control.rate:.1f} % {of} {r.control.n}",
-            f"{_pp(r.difference)} ({100 * r.ci[0]:+.1f}; {100 * r.ci[1]:+.1f})",
-            ratio,
-            f"{r.p_value:.3g}" + (" (Fisher)" if r.test == "fisher" else ""),
-            f"{r.p_value_holm:.3g}" if r.p_value_holm is not None else "-",
+            outcome_name(r.name, lang),
+            f"{tr.share(r.treated.rate)} {of} {tr.count(r.treated.n)}",
+            f"{tr.share(r.control.rate)} {of} {tr.count(r.control.n)}",
+            f"{tr.pp(r.difference)} "
+            + tr.interval(tr.signed(100 * r.ci[0]), tr.signed(100 * r.ci[1])),
+            tr.decimal(r.risk_ratio, 2),
+            tr.pvalue(r.p_value) + (" (Fisher)" if r.test == "fisher" else ""),
+            tr.pvalue(r.p_value_holm),
         )
     return out
 
@@ -78,23 +76,42 @@ def analysis(data: dict[str, Any], lang: str) -> Table:
         _("Adjusted"),
     ):
         out.add_column(header)
+    tr = translator(lang)
     for row in data["outcomes"]:
+        name = outcome_name(row["name"], lang)
         if row["kind"] == "time_to_event":
-            effect = f"HR {row['hazard_ratio']:.2f} ({row['ci'][0]:.2f}; {row['ci'][1]:.2f})"
-            adjusted = f"HR {row['adjusted']['hazard_ratio']:.2f}" if "adjusted" in row else "-"
-            out.add_row(row["name"], "-", "-", effect, f"{row['p_value']:.3g}", "-", adjusted)
+            effect = f"HR {tr.decimal(row['hazard_ratio'], 2)} " + tr.interval(
+                tr.decimal(row["ci"][0], 2), tr.decimal(row["ci"][1], 2)
+            )
+            adjusted = (
+                f"HR {tr.decimal(row['adjusted']['hazard_ratio'], 2)}" if "adjusted" in row else "–"
+            )
+            out.add_row(name, "–", "–", effect, tr.pvalue(row["p_value"]), "–", adjusted)
             continue
-        key = "rate" if row["kind"] == "binary" else "mean"
-        scale = 100 if key == "rate" else 1
-        unit = " %" if key == "rate" else ""
+        if row["kind"] == "binary":
+            treated, control = tr.share(row["treated"]["rate"]), tr.share(row["control"]["rate"])
+            difference = (
+                tr.pp(row["difference"])
+                + " "
+                + tr.interval(tr.signed(100 * row["ci"][0]), tr.signed(100 * row["ci"][1]))
+            )
+            adjusted = tr.pp(row["adjusted"]["difference"]) if "adjusted" in row else "–"
+        else:
+            treated = tr.decimal(row["treated"]["mean"], 2)
+            control = tr.decimal(row["control"]["mean"], 2)
+            difference = (
+                tr.signed(row["difference"], 2)
+                + " "
+                + tr.interval(tr.signed(row["ci"][0], 2), tr.signed(row["ci"][1], 2))
+            )
+            adjusted = tr.signed(row["adjusted"]["difference"], 2) if "adjusted" in row else "–"
         out.add_row(
-            row["name"],
-            f"{scale * row['treated'][key]:.2f}{unit}",
-            f"{scale * row['control'][key]:.2f}{unit}",
-            f"{scale * row['difference']:+.2f} ({scale * row['ci'][0]:+.2f}; "
-            f"{scale * row['ci'][1]:+.2f})",
-            f"{row['p_value']:.3g}",
-            f"{row['p_value_holm']:.3g}",
-            f"{scale * row['adjusted']['difference']:+.2f}" if "adjusted" in row else "-",
+            name,
+            treated,
+            control,
+            difference,
+            tr.pvalue(row["p_value"]),
+            tr.pvalue(row["p_value_holm"]),
+            adjusted,
         )
     return out

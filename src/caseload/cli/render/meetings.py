@@ -74,12 +74,13 @@ def overdue(
     lang: str,
 ) -> None:
     """Per caseworker counts; with one caseworker, their citizens one by one."""
-    _ = translator(lang).gettext
+    tr = translator(lang)
+    _ = tr.gettext
     table = Table(
         title=_(
             "Job meetings on {day}: overdue and due within {within} days, per caseworker",
-            day=day.isoformat(),
-            within=within,
+            day=tr.date(day),
+            within=tr.count(within),
         )
     )
     columns: tuple[tuple[str, JustifyMethod], ...] = (
@@ -96,10 +97,10 @@ def overdue(
         table.add_row(
             row.staff,
             row.name,
-            str(row.citizens),
-            str(row.overdue),
-            str(row.due_soon),
-            str(row.outreach),
+            tr.count(row.citizens),
+            tr.count(row.overdue),
+            tr.count(row.due_soon),
+            tr.count(row.outreach),
         )
     console.print(table)
     if caseworker:
@@ -108,12 +109,13 @@ def overdue(
 
 def _citizens_of(caseworker: str, listed: pl.DataFrame, lang: str) -> Table:
     """One caseworker's citizens overdue, due soon or flagged for outreach."""
-    _ = translator(lang).gettext
+    tr = translator(lang)
+    _ = tr.gettext
     detail = Table(
         title=_(
             "{staff}: citizens overdue, due soon or flagged for outreach ({n})",
             staff=caseworker,
-            n=listed.height,
+            n=tr.count(listed.height),
         )
     )
     for heading in (
@@ -130,11 +132,11 @@ def _citizens_of(caseworker: str, listed: pl.DataFrame, lang: str) -> Table:
         late = r["days_overdue"]
         detail.add_row(
             r["citizen"],
-            str(r["due"]),
-            str(late) if late > 0 else "",
-            str(r["last_held"] or ""),
-            str(r["planned"] or ""),
-            str(r["missed_by_citizen"] or ""),
+            tr.date(r["due"]),
+            tr.count(late) if late > 0 else "",
+            tr.date(r["last_held"]) if r["last_held"] else "",
+            tr.date(r["planned"]) if r["planned"] else "",
+            tr.count(r["missed_by_citizen"]) if r["missed_by_citizen"] else "",
             "✔" if r["outreach"] else "",
         )
     return detail
@@ -143,8 +145,7 @@ def _citizens_of(caseworker: str, listed: pl.DataFrame, lang: str) -> Table:
 def group_name(group: str, by: str, lang: str) -> str:
     """A trial arm in the reader's language; a department by its code."""
     if by == "arm" and group in ("trial", "control"):
-        _ = translator(lang).gettext
-        return (_("Trial") if group == "trial" else _("Control")).lower()
+        return label(group, lang)
     return group
 
 
@@ -152,12 +153,13 @@ def timeliness(
     console: Console, totals: pl.DataFrame, first: date, last: date, by: str, lang: str
 ) -> None:
     """Job meetings held, held on time and the share, per group over the period."""
-    _ = translator(lang).gettext
+    tr = translator(lang)
+    _ = tr.gettext
     table = Table(
         title=_(
             "Timeliness: job meetings held by their due date, {first} to {last}",
-            first=first,
-            last=last,
+            first=tr.date(first),
+            last=tr.date(last),
         )
     )
     columns: tuple[tuple[str, JustifyMethod], ...] = (
@@ -170,6 +172,9 @@ def timeliness(
         table.add_column(heading, justify=justify)
     for g, held, timely, share in totals.iter_rows():
         table.add_row(
-            group_name(g, by, lang), str(held), str(timely), f"{100 * share:.1f} %" if held else ""
+            group_name(g, by, lang),
+            tr.count(held),
+            tr.count(timely),
+            tr.share(share) if held else "",
         )
     console.print(table)

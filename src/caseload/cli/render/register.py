@@ -18,9 +18,9 @@ def imported(console: Console, result: ImportResult, lang: str) -> None:
         translator(lang).gettext(
             "{table}: {inserted} inserted, {updated} updated, {unchanged} unchanged",
             table=result.table,
-            inserted=result.inserted,
-            updated=result.updated,
-            unchanged=result.unchanged,
+            inserted=translator(lang).count(result.inserted),
+            updated=translator(lang).count(result.updated),
+            unchanged=translator(lang).count(result.unchanged),
         )
     )
 
@@ -32,7 +32,7 @@ def rejected(console: Console, error: ImportRejected, lang: str) -> None:
     head = _(
         "{file}: {count} problem(s); nothing was imported",
         file=error.file,
-        count=len(error.problems),
+        count=translator(lang).count(len(error.problems)),
     )
     console.print(head, style="red", markup=False, highlight=False)
     for p in error.problems[:MAX_PROBLEMS_SHOWN]:
@@ -49,4 +49,6 @@ def rejected(console: Console, error: ImportRejected, lang: str) -> None:
         )
     if len(error.problems) > MAX_PROBLEMS_SHOWN:
         more = len(error.problems) - MAX_PROBLEMS_SHOWN
-        console.print(_("… and {count} more (use --errors FILE for all)", count=more))
+        console.print(
+            _("… and {count} more (use --errors FILE for all)", count=translator(lang).count(more))
+        )
