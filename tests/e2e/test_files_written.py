@@ -107,3 +107,14 @@ def test_a_rerun_replaces_its_own_file_but_not_an_unrelated_one(db: str, tmp_pat
     forced = run(*STATUS, "--db", db, "--json", str(notes), "--force")
     assert forced.exit_code == 0, forced.output
     assert '"as_of"' in notes.read_text(encoding="utf-8")
+
+
+def test_a_report_folder_is_the_owners_only(
+    tmp_path: Path, demo_build: tuple[Path, object]
+) -> None:
+    db = copy_register(demo_build[0], tmp_path / "demo.sqlite")
+    out = tmp_path / "report"
+    result = run("evaluate", "--db", db, "--trial", "CPH-2018", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert _mode(out) == 0o700
+    assert all(_mode(f) == 0o600 for f in out.iterdir())

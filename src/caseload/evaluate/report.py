@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import shutil
 import tempfile
 from datetime import date
@@ -78,19 +79,27 @@ def _findings(ev: Evaluation, tr: Translator) -> list[str]:
             )
     rm = ev.spells.rmst
     hr, (hlo, hhi), _p_value = ev.spells.hazard_ratio
-    shows.append(
-        _(
-            "Trial citizens spent {days} {direction} days on kontanthjælp within the window on "
-            "average (95 % CI {lo} to {hi}); hazard ratio of leaving {hr} ({hlo}–{hhi}).",
-            days=tr.decimal(abs(rm.difference), 0),
-            direction=_("fewer") if rm.difference < 0 else _("more"),
-            lo=tr.signed(rm.ci[0], 0),
-            hi=tr.signed(rm.ci[1], 0),
-            hr=tr.decimal(hr, 2),
-            hlo=tr.decimal(hlo, 2),
-            hhi=tr.decimal(hhi, 2),
+    if not math.isfinite(hr):
+        shows.append(
+            _(
+                "Nobody left kontanthjælp in one of the arms within the window: no hazard ratio "
+                "or difference in time on kontanthjælp can be estimated."
+            )
         )
-    )
+    else:
+        shows.append(
+            _(
+                "Trial citizens spent {days} {direction} days on kontanthjælp within the window "
+                "on average (95 % CI {lo} to {hi}); hazard ratio of leaving {hr} ({hlo}–{hhi}).",
+                days=tr.decimal(abs(rm.difference), 0),
+                direction=_("fewer") if rm.difference < 0 else _("more"),
+                lo=tr.signed(rm.ci[0], 0),
+                hi=tr.signed(rm.ci[1], 0),
+                hr=tr.decimal(hr, 2),
+                hlo=tr.decimal(hlo, 2),
+                hhi=tr.decimal(hhi, 2),
+            )
+        )
     m = ev.money
     unit, (savings, cost) = tr.money_scaled(m.savings, m.staff_cost)
     shows.append(
@@ -339,6 +348,9 @@ def write(ev: Evaluation, out: Path, lang: str, seconds: float) -> Path:
                     writer.writeheader()
                     writer.writerows(rows)
         (staging / HTML_NAME).write_text(render(ev, lang, seconds, data), encoding="utf-8")
+        # per-arm tables of a register: the owner's only (the folder is made 0700)
+        for written in staging.iterdir():
+            written.chmod(0o600)
         if out.exists():
             shutil.rmtree(out)
         staging.rename(out)
