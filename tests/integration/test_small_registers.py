@@ -129,7 +129,9 @@ def test_a_small_uniform_register_gets_a_complete_report(
     exits_found = {row["name"]: row for row in data["exits"]}
     assert set(DESTINATIONS) <= set(exits_found)
     if exits:
-        assert exits_found["job"]["control_events"] == 10 and exits_found["job"]["trial_events"] == 0
+        assert (
+            exits_found["job"]["control_events"] == 10 and exits_found["job"]["trial_events"] == 0
+        )
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "nan" not in html.lower().split("<style")[0] and "inf" not in html.split()
     assert (out / "undefined.csv").exists() and (out / "balance.csv").exists()
