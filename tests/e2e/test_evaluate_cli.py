@@ -394,3 +394,32 @@ def test_analyze_counts_command(tmp_path: Path) -> None:
     missing = run("analyze-counts", str(tmp_path / "none.json"), "--lang", "da")
     assert missing.exit_code == 2
     assert "none.json: filen findes ikke" in missing.output
+
+
+def test_analyze_says_which_errors_and_gives_a_permutation_test_with_few_clusters(
+    tmp_path: Path,
+) -> None:
+    """Eight clusters randomised whole: the headline is cluster-robust, the output says so
+    and that eight are too few, and gives each outcome's exact permutation p (70 dealings)."""
+    rows = ["unit,group,site,job,days,left"]
+    for i in range(240):
+        site = i % 8
+        rows.append(
+            f"u{i},{'low' if site % 2 == 0 else 'usual'},s{site},{int(i % 5 < 2 + site % 3)},"
+            f"{10 + (i * 37) % 390},{(i // 8) % 2}"
+        )
+    data = tmp_path / "clustered.csv"
+    data.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    args = ("analyze", str(data), "--arm", "group", "--treated", "low", "--outcome", "job")
+    args += ("--time", "days", "--event", "left", "--cluster", "site")
+    result = run(*args, "--json", str(tmp_path / "r.json"))
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "accounts for the 8 clusters" in said and "are unreliable" in said
+    assert said.count("(70 dealings, all of them)") == 2
+    found = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    job = next(o for o in found["outcomes"] if o["name"] == "job")
+    assert job["test"] == "cluster" and job["errors"]["few_clusters"] is True
+    assert job["errors"]["permutation"]["dealings"] == 70
+    danish = run(*args, "--lang", "da")
+    assert "klyngerobuste standardfejl upålidelige" in " ".join(danish.output.split())

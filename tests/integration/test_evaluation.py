@@ -22,6 +22,7 @@ from caseload.domain.dates import add_months
 from caseload.evaluate import cohort, enrolment, evaluation, report
 from caseload.evaluate.evaluation import DESTINATIONS, Evaluation, Settings
 from caseload.evaluate.randomise import Design
+from caseload.evaluate.tables import tables
 from caseload.synth import calibration as cal
 from caseload.synth import jobcentre
 
@@ -283,6 +284,17 @@ def test_cluster_randomised_trial_is_analysed_by_cluster(demo: Engine) -> None:
         assert job.adjusted is not None and job.adjusted.se_kind == "cluster"
         assert job.adjusted.clusters == run.clusters
         assert clustered.spells.cox.se_kind == "cluster"
+        # the headline too: CR1 difference and the clustered Cox Wald test, said in the report
+        assert (job.test, job.errors.kind, job.errors.clusters) == (
+            "cluster",
+            "cluster",
+            run.clusters,
+        )
+        assert clustered.spells.test == "cox_wald" and not job.errors.few
+        assert clustered.spells.p_value == clustered.spells.hazard_ratio[2]
+        html = report.render(clustered, "en", 1.0, tables(clustered))
+        assert f"Every interval and test accounts for the {run.clusters} clusters" in html
+        assert "Permutation p" not in html  # 20 clusters or more: none needed
     finally:
         with demo.begin() as conn:
             conn.execute(
@@ -292,3 +304,41 @@ def test_cluster_randomised_trial_is_analysed_by_cluster(demo: Engine) -> None:
                 )
             )
             conn.execute(text("DELETE FROM trial WHERE code = 'CL'"))
+
+
+def test_few_clusters_are_said_to_be_unreliable_and_get_a_permutation_test(demo: Engine) -> None:
+    """Randomising teams (fewer than 20): the report says cluster-robust errors are
+    unreliable and gives the cluster permutation p of every exit beside them."""
+    design = Design(
+        scheme="complete",
+        probability=0.5,
+        seed=11,
+        unit="team",
+        eligible={"departments": [d.code for d in cal.departments()], "target_groups": []},
+    )
+    run = enrolment.randomise(
+        demo,
+        "FEW",
+        design,
+        start=date(2018, 1, 1),
+        end=date(2019, 12, 31),
+        outcome_end=date(2020, 4, 30),
+    )
+    try:
+        assert 2 <= run.clusters < 20
+        ev = evaluation.evaluate(demo, "FEW")
+        job = ev.by_name("job")
+        assert job.errors.few and job.errors.permutation_p is not None and job.errors.exact
+        html = report.render(ev, "en", 1.0, tables(ev))
+        assert "cluster-robust errors are unreliable" in html and "Permutation p" in html
+        rows = {r["name"]: r for r in tables(ev)["exits"]}
+        assert rows["job"]["permutation_p"] == job.errors.permutation_p
+    finally:
+        with demo.begin() as conn:
+            conn.execute(
+                text(
+                    "DELETE FROM trial_assignment WHERE trial_id IN "
+                    "(SELECT id FROM trial WHERE code = 'FEW')"
+                )
+            )
+            conn.execute(text("DELETE FROM trial WHERE code = 'FEW'"))

@@ -300,6 +300,8 @@ def analyze(
         raise typer.Exit(EXIT_INPUT) from None
     data = per_unit.to_json(result)
     shown.print(render.analysis(data, language))
+    for line in render.errors_said(data, language):
+        shown.print(line, markup=False, highlight=False)
     if json_out is not None:
         machine.write_json(data, json_out)
     if csv_out is not None:

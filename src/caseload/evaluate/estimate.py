@@ -186,7 +186,9 @@ def survival_outcome(
             undefined,
             None,
             survival.rmst_difference(time, event, treated, tau, alpha),
-            clustered.INDIVIDUAL if cov.cluster is None else clustered.Errors("cluster"),
+            clustered.INDIVIDUAL
+            if cov.cluster is None
+            else clustered.Errors("cluster", no_permutation="an arm has no event"),
         )
     plain = cox(time, event, arm, ["treated"], cluster=cov.cluster, alpha=alpha)
     adjusted = None

@@ -166,6 +166,26 @@ def _crossovers_said(ev: Evaluation, tr: Translator) -> str:
     )
 
 
+def _errors_said(ev: Evaluation, tr: Translator) -> str:
+    """Which errors the intervals and tests used; with few clusters, that they are
+    unreliable and where the permutation test stands."""
+    errors = ev.exits[0].errors if ev.exits else None
+    if errors is None or errors.kind != "cluster":
+        return tr.gettext("Standard errors treat the citizens as independent.")
+    said = tr.gettext(
+        "Every interval and test accounts for the {n} clusters: cluster-robust (CR1) errors for "
+        "differences, the Wald test of the Cox model with cluster-robust errors for time on "
+        "kontanthjælp.",
+        n=tr.count(errors.clusters or 0),
+    )
+    if errors.few:
+        said += " " + tr.gettext(
+            "With fewer than 20 clusters cluster-robust errors are unreliable (too small): the "
+            "column 'Permutation p' gives a cluster permutation test beside them."
+        )
+    return said
+
+
 def _figures(ev: Evaluation, lang: str) -> dict[str, str]:
     tr = translator(lang)
     _ = tr.gettext
@@ -271,6 +291,7 @@ def render(
             version=version("caseload"),
             json_name=JSON_NAME,
             crossovers_said=_crossovers_said(ev, tr),
+            errors_said=_errors_said(ev, tr),
             covariates=", ".join(
                 named.get(name, name).lower() for name in ev.spells.cox_adjusted.names[1:]
             )

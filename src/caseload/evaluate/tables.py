@@ -43,8 +43,18 @@ def binary_row(r: BinaryResult) -> Row:
         "significant": r.significant,
         "minimum_detectable_effect": r.minimum_detectable_effect,
     }
+    row.update(_errors(r.errors))
     row.update(_adjusted(r.adjusted))
     return row
+
+
+def _errors(errors: Any) -> Row:
+    """Which errors the interval and p used, and the cluster permutation p (few clusters)."""
+    return {
+        "errors": errors.kind,
+        "clusters": errors.clusters,
+        "permutation_p": errors.permutation_p,
+    }
 
 
 def _adjusted(adjusted: Any) -> Row:
@@ -80,6 +90,7 @@ def continuous_row(r: ContinuousResult) -> Row:
         "p_value_holm": r.p_value_holm,
         "significant": r.significant,
     }
+    row.update(_errors(r.errors))
     row.update(_adjusted(r.adjusted))
     return row
 

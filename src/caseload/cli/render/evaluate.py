@@ -115,3 +115,58 @@ def analysis(data: dict[str, Any], lang: str) -> Table:
             adjusted,
         )
     return out
+
+
+def errors_said(data: dict[str, Any], lang: str) -> list[str]:
+    """Which errors the intervals and tests used, in words; with few clusters, that
+    cluster-robust errors are unreliable, and the cluster permutation test of each outcome."""
+    tr = translator(lang)
+    _ = tr.gettext
+    rows = [row for row in data["outcomes"] if "errors" in row]
+    clustered = [row for row in rows if row["errors"]["kind"] == "cluster"]
+    if not clustered:
+        return [_("Standard errors treat the units as independent (no clusters given).")]
+    clusters = clustered[0]["errors"]["clusters"]
+    said = [
+        _(
+            "Every interval and test accounts for the {n} clusters: cluster-robust (CR1) errors "
+            "for differences, the Wald test of the Cox model with cluster-robust errors for time "
+            "to an event.",
+            n=tr.count(clusters),
+        )
+    ]
+    if not clustered[0]["errors"]["few_clusters"]:
+        return said
+    said.append(
+        _(
+            "With only {n} clusters (fewer than 20) cluster-robust errors are unreliable: they "
+            "tend to be too small. A cluster permutation test, which deals the arms to whole "
+            "clusters again, is given beside them:",
+            n=tr.count(clusters),
+        )
+    )
+    for row in clustered:
+        errors = row["errors"]
+        name = outcome_name(row["name"], lang)
+        if errors["permutation"] is None:
+            why = (
+                _("  {outcome}: no permutation test, since an arm has no event", outcome=name)
+                if errors["no_permutation"] == "an arm has no event"
+                else _(
+                    "  {outcome}: no permutation test, since the arm varies within clusters",
+                    outcome=name,
+                )
+            )
+            said.append(why)
+            continue
+        permutation = errors["permutation"]
+        said.append(
+            _(
+                "  {outcome}: permutation {p} ({dealings} dealings, {how})",
+                outcome=name,
+                p=tr.p(permutation["p_value"]),
+                dealings=tr.count(permutation["dealings"]),
+                how=_("all of them") if permutation["exact"] else _("drawn at random"),
+            )
+        )
+    return said
