@@ -423,3 +423,14 @@ def test_analyze_says_which_errors_and_gives_a_permutation_test_with_few_cluster
     assert job["errors"]["permutation"]["dealings"] == 70
     danish = run(*args, "--lang", "da")
     assert "klyngerobuste standardfejl upålidelige" in " ".join(danish.output.split())
+
+
+def test_a_first_randomisation_names_what_is_missing(demo_db: str) -> None:
+    """A first run with its start and who is eligible, but no seed: it asks for the seed
+    (not for a design it was given); with one, an unknown department is named."""
+    first = ("randomise", "--db", demo_db, "--trial", "NEW", "--start", "2019-01-01")
+    first += ("--end", "2019-12-31")
+    no_seed = run(*first, "--department", "JI1", "--dry-run")
+    assert no_seed.exit_code == 2 and "--seed is required" in no_seed.output
+    unknown = run(*first, "--department", "NOPE", "--seed", "7", "--dry-run")
+    assert unknown.exit_code == 2 and "no department NOPE in the register" in unknown.output

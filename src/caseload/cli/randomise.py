@@ -171,7 +171,13 @@ def randomise(
     _ = translator(language).gettext
     shown = shown_on(console, language, json_out, csv_out)
     blocks = list(block or [])
-    design_given = any(v is not None for v in (scheme, prob, ratio, block_size, seed)) or blocks
+    # a first run names its design: any design option, or who is eligible, or its start
+    design_given = (
+        any(v is not None for v in (scheme, prob, ratio, block_size, seed, start))
+        or blocks
+        or department
+        or target_group
+    )
     try:
         design = None
         if file is not None or trial is None or design_given or unit != "citizen":
