@@ -107,6 +107,9 @@ def main() -> None:
                 if result != "refused":
                     examples.setdefault(result, repr(junk)[:300])
                 bar.advance(task)
+                done = sum(counts.values())
+                if done % 1000 == 0:  # a line a log keeps, should the run be stopped early
+                    bar.console.log(f"{backend}: {done} inputs, {dict(counts)}")
             engine.dispose()  # type: ignore[attr-defined]
         seconds = time.perf_counter() - started
         crashes = sum(n for k, n in counts.items() if k.startswith("crash"))

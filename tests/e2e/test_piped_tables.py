@@ -76,7 +76,7 @@ def test_status_piped_shows_every_column_and_whole_codes(register: str, columns:
         *("Staff", "Changes", "Citizen-years", "Per citizen-year", "By reason"),
         f"{LONG_DEPARTMENT} (trial)",
         "coordinating caseworker",
-        "handoff 1, staff_exit 1",
+        "handoff 1, staff exit 1",
     )
     # one row holds the whole department, its role and its numbers
     row = next(line for line in output.splitlines() if f"{LONG_DEPARTMENT} (trial)" in line)
