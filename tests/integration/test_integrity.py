@@ -316,7 +316,7 @@ def test_a_day_a_few_weeks_beyond_gets_a_note_and_goes_on(examples: Engine) -> N
         "Note: 2019-08-01 is after the register's last recorded day, 2019-07-01 (its latest "
         "import may be a few days old)"
     ]
-    assert "Caseloads on 2019-08-01" in result.stdout
+    assert "Caseloads on 1 Aug 2019" in result.stdout
     on_the_day = run("status", "--db", _url(examples), "--as-of", "2019-07-01")
     assert on_the_day.exit_code == 0 and on_the_day.stderr == ""
 
