@@ -9,7 +9,9 @@ oracle: refused whole (ImportRejected with the row and column of the junk cell),
 exactly as before, and no long value or control character repeated in the words.
 
 Counted per backend: inputs tried, crashes (any other exception), files partly accepted
-(not refused, or the table changed), refusals that miss the cell or echo the value.
+(not refused, or the table changed), refusals that miss the cell or echo the value; and
+every 10th input a valid Danish Excel file (Windows-1252, letters æøå…) whose text must be
+stored as typed, never with a replacement character (U+FFFD).
 
     .venv/bin/python benchmarks/fuzz_imports.py --inputs 50000 --backend both
     .venv/bin/python benchmarks/fuzz_imports.py --inputs 2000 --backend sqlite --seed 7
@@ -34,9 +36,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from harness import ROOT, begin, ensure_database
 from rich.progress import Progress
+from sqlalchemy import select
 from tests import import_junk
 
-from caseload.register import importer
+from caseload.register import catalogue, importer
 from caseload.register.problems import ImportRejected
 from caseload.store.database import connect
 from caseload.store.migrate import downgrade, upgrade
@@ -70,6 +73,27 @@ def outcome(engine: object, junk: import_junk.Junk, folder: Path) -> str:
     return "partly accepted"
 
 
+ENCODED = ("departments", "teams", "staff")
+"""Tables whose ``name`` a Windows-1252 file fills with Danish letters (every 10th input)."""
+
+
+def encoded_outcome(engine: object, table: str, rng: random.Random, folder: Path) -> str:
+    """A Danish Excel file (Windows-1252): ``stored`` when every letter came back as typed,
+    ``replacement character`` or ``changed`` otherwise, ``crash:…`` on an exception."""
+    names = {row[0]: import_junk.danish_text(rng) for row in import_junk.rows(table)}
+    path = import_junk.write_windows_1252(table, names, folder)
+    try:
+        importer.import_file(engine, table, path)  # type: ignore[arg-type]
+    except Exception as error:  # a refusal of a valid file counts too
+        return f"crash:{type(error).__name__}"
+    t = catalogue.spec(table).table
+    with engine.connect() as conn:  # type: ignore[attr-defined]
+        stored = dict(conn.execute(select(t.c.code, t.c.name)).tuples().all())
+    if any("\ufffd" in str(v) for v in stored.values()):
+        return "replacement character"
+    return "stored" if all(stored.get(c) == n for c, n in names.items()) else "changed"
+
+
 def register(backend: str, folder: Path) -> object:
     if backend == "sqlite":
         engine = connect(str(folder / "fuzz.sqlite"))
@@ -100,7 +124,15 @@ def main() -> None:
             folder = Path(tmp)
             engine = register(backend, folder)
             task = bar.add_task(f"fuzzing imports on {backend}", total=args.inputs)
-            for _ in range(args.inputs):
+            for i in range(args.inputs):
+                if i % 10 == 9:
+                    table = rng.choice(ENCODED)
+                    result = encoded_outcome(engine, table, rng, folder)
+                    counts[result] += 1
+                    if result != "stored":
+                        examples.setdefault(result, f"Windows-1252 {table}")
+                    bar.advance(task)
+                    continue
                 junk = import_junk.make(rng.choice(import_junk.TABLES), rng)
                 result = outcome(engine, junk, folder)
                 counts[result] += 1
@@ -120,6 +152,9 @@ def main() -> None:
             "partly accepted": counts["partly accepted"],
             "missed cell": counts["missed cell"],
             "echoed": counts["echoed"],
+            "windows-1252 files stored as typed": counts["stored"],
+            "replacement characters stored": counts["replacement character"],
+            "windows-1252 text changed": counts["changed"],
             "outcomes": dict(counts),
             "first example of each failure": examples,
             "seconds": round(seconds, 1),
@@ -128,6 +163,8 @@ def main() -> None:
             f"{backend}: {args.inputs} inputs, {counts['refused']} refused whole, "
             f"{crashes} crashes, {counts['partly accepted']} partly accepted, "
             f"{counts['missed cell']} missed the cell, {counts['echoed']} echoed; "
+            f"{counts['stored']} Windows-1252 files stored as typed, "
+            f"{counts['replacement character']} with a replacement character; "
             f"{seconds:.0f} s",
             flush=True,
         )

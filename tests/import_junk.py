@@ -52,6 +52,11 @@ def _rows(table: str) -> tuple[list[str], list[list[str]]]:
     return rows[0], rows[1:]
 
 
+def rows(table: str) -> list[list[str]]:
+    """The examples file's data rows."""
+    return _rows(table)[1]
+
+
 def _length(spec: TableSpec, f: Field) -> int | None:
     column = spec.table.c.get(f.column)
     if column is not None and isinstance(column.type, String) and column.type.length:
@@ -116,3 +121,27 @@ def contents(engine: Engine, table: str) -> list[tuple[Any, ...]]:
     t = catalogue.spec(table).table
     with engine.connect() as conn:
         return [tuple(r) for r in conn.execute(select(t).order_by(t.c.id))]
+
+
+DANISH = "æøåÆØÅéü §½"
+
+
+def danish_text(rng: random.Random) -> str:
+    """A name with the letters Danish files hold (all in Windows-1252)."""
+    letters = "abcdefghijklmnopqrstuvwxyz" + DANISH.replace(" ", "")
+    return "".join(rng.choice(letters) for _ in range(rng.randint(3, 30))).strip() or "Ø"
+
+
+def write_windows_1252(table: str, names: dict[str, str], folder: Path) -> Path:
+    """The examples file of ``table`` with its ``name`` cells replaced (by row code) and
+    saved as Danish Excel saves CSV: Windows-1252, semicolons."""
+    header, rows = _rows(table)
+    at = header.index("name")
+    for row in rows:
+        row[at] = names.get(row[0], row[at])
+    path = folder / f"{table}.csv"
+    with path.open("w", encoding="cp1252", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path

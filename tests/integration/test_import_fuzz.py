@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from caseload.register import catalogue, importer
 from caseload.register.problems import ImportRejected
@@ -89,3 +89,26 @@ def test_non_finite_numbers_are_named(loaded: Engine, tmp_path: Path) -> None:
         (2, "hours", "not a finite number (NaN or infinite)")
     ]
     assert catalogue.spec("paid_hours").name == "paid_hours"
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(table=st.sampled_from(["departments", "teams", "staff"]), seed=st.integers(0, 2**32 - 1))
+def test_windows_1252_files_store_their_letters_never_a_replacement_character(
+    loaded: Engine, tmp_path: Path, table: str, seed: int
+) -> None:
+    """Danish Excel's CSV (Windows-1252): every letter stored as it was typed, no U+FFFD."""
+    rng = random.Random(seed)
+    names = {row[0]: import_junk.danish_text(rng) for row in import_junk.rows(table)}
+    path = import_junk.write_windows_1252(table, names, tmp_path)
+    result = importer.import_file(loaded, table, path)
+    assert any("Windows-1252" in str(note) for note in result.notes)
+    spec = catalogue.spec(table)
+    with loaded.connect() as conn:
+        stored = dict(conn.execute(select(spec.table.c.code, spec.table.c.name)).tuples().all())
+    assert {code: stored[code] for code in names} == names
+    assert not any("\ufffd" in value for value in stored.values())
