@@ -304,6 +304,8 @@ def test_values_beyond_the_columns_are_refused_alike_on_both_databases(
                 "2019-12-31",
                 "--department",
                 "JI6",
+                "--seed",
+                "1",
             ),
             "--trial has at most 64 characters",
         ),
