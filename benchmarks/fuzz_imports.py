@@ -171,7 +171,9 @@ def main() -> None:
     out = ROOT / "benchmarks" / "results"
     out.mkdir(parents=True, exist_ok=True)
     stamp = results["date"].replace(":", "")
-    (out / f"fuzz_imports-{args.backend}-{stamp}.json").write_text(json.dumps(results, indent=2, default=str))
+    (out / f"fuzz_imports-{args.backend}-{stamp}.json").write_text(
+        json.dumps(results, indent=2, default=str)
+    )
 
 
 if __name__ == "__main__":
