@@ -54,6 +54,7 @@ def test_file_form_writes_every_unit_once_with_arm_and_probability(
     assert result.exit_code == 0, result.output
     assert "blocked randomisation, P(trial) = 0.5, blocks of 4 within site" in result.output
     assert "trial 12" in result.output and "control 12" in result.output
+    assert out.stat().st_mode & 0o777 == 0o600  # every unit's arm: the owner's only
     assert f"→ {out}" in result.output
 
     rows = _read(out)

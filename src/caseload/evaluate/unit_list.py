@@ -62,6 +62,7 @@ def randomise_file(
         result.write_csv(out)
     else:
         result.write_parquet(out)
+    out.chmod(0o600)  # every unit's arm: the owner's only
     return result
 
 
