@@ -649,3 +649,20 @@ def test_register_form_without_a_register_exits_3(tmp_path: Path) -> None:
     )
     assert result.exit_code == 3
     assert "caseload init" in result.output
+
+
+def test_file_form_replaces_its_own_list_but_not_an_unrelated_file(
+    units: Path, tmp_path: Path
+) -> None:
+    args = ("randomise", str(units), "--id", "unit", "--prob", "0.5", "--seed", "3")
+    out = tmp_path / "arms.csv"
+    assert run(*args, "--out", str(out)).exit_code == 0
+    assert run(*args, "--out", str(out)).exit_code == 0  # its own earlier list
+    other = tmp_path / "budget.csv"
+    other.write_text("account,amount\n4711,100\n", encoding="utf-8")
+    refused = run(*args, "--out", str(other))
+    assert refused.exit_code == 2
+    assert "exists and is not this command's earlier output" in refused.output
+    assert other.read_text(encoding="utf-8") == "account,amount\n4711,100\n"
+    assert run(*args, "--out", str(other), "--force").exit_code == 0
+    assert other.read_text(encoding="utf-8").startswith("unit,")

@@ -79,6 +79,31 @@ class CannotWrite(Said, OSError):
     """A file the user asked for could not be written; nothing was left half-written."""
 
 
+def unrelated(target: Path, columns: tuple[str, ...]) -> CannotWrite | None:
+    """The refusal for a table file another program writes itself (a .csv or .parquet with
+    ``columns``), when ``target`` exists and holds something else and ``--force`` is off."""
+    if not target.is_file() or _FORCE.get():
+        return None
+    try:
+        if target.suffix.lower() == ".parquet":
+            import polars as pl
+
+            found = set(pl.read_parquet_schema(target))
+        else:
+            found = set(target.read_text(encoding="utf-8").split("\n", 1)[0].split(","))
+    except (OSError, UnicodeDecodeError, ValueError):
+        found = set()
+    if set(columns) <= {c.strip() for c in found}:
+        return None
+    return CannotWrite(
+        Message(
+            "{path} exists and is not this command's earlier output: give another name, "
+            "or --force to replace it",
+            {"path": str(target)},
+        )
+    )
+
+
 def _reason(error: OSError) -> str:
     return error.strerror or type(error).__name__
 

@@ -21,6 +21,7 @@ from caseload.cli.common import (
     optional_day,
     within_register,
 )
+from caseload.cli.files import unrelated
 from caseload.cli.output import CsvFileOption, ForceOption, JsonOption, shown_on
 from caseload.cli.render import machine
 from caseload.cli.render import randomise as render
@@ -195,6 +196,9 @@ def randomise(
             if not id_column or out is None:
                 raise fail(_("the file form needs --id COLUMN and --out FILE"))
             assert design is not None
+            taken = unrelated(out, (id_column.lower(), "arm", "probability"))
+            if taken is not None:
+                raise taken
             result = randomise_file(file, id_column, blocks, design, out, cluster)
             render.unit_list(shown, design, result, out, language)
             if json_out is not None:
