@@ -125,6 +125,8 @@ def main() -> None:
             engine = register(backend, folder)
             task = bar.add_task(f"fuzzing imports on {backend}", total=args.inputs)
             for i in range(args.inputs):
+                if i and i % 1000 == 0:  # a line a log keeps, should the run be stopped early
+                    bar.console.log(f"{backend}: {i} inputs, {dict(counts)}")
                 if i % 10 == 9:
                     table = rng.choice(ENCODED)
                     result = encoded_outcome(engine, table, rng, folder)
@@ -139,9 +141,7 @@ def main() -> None:
                 if result != "refused":
                     examples.setdefault(result, repr(junk)[:300])
                 bar.advance(task)
-                done = sum(counts.values())
-                if done % 1000 == 0:  # a line a log keeps, should the run be stopped early
-                    bar.console.log(f"{backend}: {done} inputs, {dict(counts)}")
+
             engine.dispose()  # type: ignore[attr-defined]
         seconds = time.perf_counter() - started
         crashes = sum(n for k, n in counts.items() if k.startswith("crash"))
