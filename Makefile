@@ -9,7 +9,7 @@ LOCALE := src/caseload/locale
 POT    := $(LOCALE)/caseload.pot
 MOS    := $(patsubst %.po,%.mo,$(wildcard $(LOCALE)/*/LC_MESSAGES/caseload.po))
 
-.PHONY: demo test lint typecheck bench lock clean messages compile-messages
+.PHONY: chromium demo test lint typecheck bench lock clean messages compile-messages
 
 # the exact tested set from requirements.lock, then caseload itself without resolving again
 $(STAMP): pyproject.toml requirements.lock
@@ -48,7 +48,16 @@ demo: $(STAMP) $(MOS)
 	$(BIN)/caseload rebalance --db $(DEMO_DB) --department JI1 --cap 50 --as-of 2019-06-01 \
 		--dry-run --plot $(dir $(DEMO_DB))rebalance-JI1.svg
 
-test: $(STAMP) $(MOS)
+# the browser tests drive Debian's Chromium, never a downloaded browser: installed here when
+# it is missing and we may (root with apt-get); otherwise the tests say what is missing
+CHROMIUM := /usr/bin/chromium
+
+chromium:
+	@test -x $(CHROMIUM) || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+		echo "note: $(CHROMIUM) is missing (apt-get install chromium); browser tests will say so"
+
+test: $(STAMP) $(MOS) chromium
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy

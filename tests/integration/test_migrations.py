@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -46,7 +47,7 @@ def _diffs(engine: Engine) -> list[object]:
 
 def test_metadata_has_the_register_tables() -> None:
     # guards the tests below against an accidentally empty metadata
-    assert len(TABLES) == 23
+    assert len(TABLES) == 32
     assert {"department", "citizen", "meeting", "trial_assignment"} <= TABLES
 
 
@@ -214,3 +215,16 @@ def test_sqlite_readers_do_not_take_the_write_lock(tmp_path: Path) -> None:
     with reader(engine).connect() as later:
         assert later.exec_driver_sql("SELECT COUNT(*) FROM department").scalar() == 1
     engine.dispose()
+
+
+def test_the_audit_trail_refuses_update_and_delete(bare: Engine) -> None:
+    """Triggers keep audit_event append-only on both databases, whoever connects."""
+    upgrade(bare)
+    event = {"at": datetime(2026, 12, 6, 10), "request_id": "r1", "action": "login"}
+    with bare.begin() as conn:
+        conn.execute(insert(schema.audit_event).values(**event))
+    for statement in ("UPDATE audit_event SET action = 'x'", "DELETE FROM audit_event"):
+        with pytest.raises(Exception, match="audit_event is append-only"), bare.begin() as conn:
+            conn.execute(text(statement))
+    with bare.connect() as conn:
+        assert conn.execute(select(schema.audit_event.c.action)).scalars().all() == ["login"]

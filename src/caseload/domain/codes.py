@@ -112,3 +112,8 @@ RECOMMENDATIONS: Final = (
 PLACEMENT_KINDS: Final = ("work_placement", "wage_subsidy")
 ARMS: Final = ("trial", "control")
 TRIAL_UNITS: Final = ("citizen", "caseworker", "team")
+
+# the serve face: who uses caseload, and what a case note is
+ACCOUNT_ROLES: Final = ("caseworker", "leader", "analyst", "admin")
+NOTE_KINDS: Final = ("note", "next_step")
+PLAN_KINDS: Final = ("rebalance", "assign")

@@ -464,3 +464,136 @@ trial_assignment = Table(
     _one_of("arm", codes.ARMS),
     CheckConstraint("probability > 0 AND probability < 1", name="probability"),
 )
+
+
+# --- the serve face: accounts, sessions, the audit trail, case notes, stored plans -------
+
+account = Table(
+    "account",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("display_name", String(200), nullable=False),
+    Column("role", String(16), nullable=False),
+    # caseworkers and leaders are professionals in the register; analysts and admins are not
+    _fk("professional_id", "professional", nullable=True),
+    Column("lang", String(2), nullable=False, default="da"),
+    Column("password_hash", Text, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("password_changed_at", DateTime, nullable=False),
+    Column("disabled_at", DateTime),
+    _one_of("role", codes.ACCOUNT_ROLES),
+    CheckConstraint("lang = 'da' OR lang = 'en'", name="lang_code"),
+)
+
+account_department = Table(
+    "account_department",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _fk("account_id", "account"),
+    _fk("department_id", "department"),
+    UniqueConstraint("account_id", "department_id"),
+)
+
+api_token = Table(
+    "api_token",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _fk("account_id", "account"),
+    Column("name", String(100), nullable=False),
+    # SHA-256 of the token; the token itself is shown once and never stored
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("last_used_at", DateTime),
+    Column("revoked_at", DateTime),
+    _one_of("role", codes.ACCOUNT_ROLES),
+)
+
+web_session = Table(
+    "web_session",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # SHA-256 of the random session id the (signed) cookie carries
+    Column("session_hash", String(64), nullable=False, unique=True),
+    _fk("account_id", "account"),
+    Column("created_at", DateTime, nullable=False),
+    Column("last_seen_at", DateTime, nullable=False),
+    Column("ended_at", DateTime),
+)
+
+login_attempt = Table(
+    "login_attempt",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime, nullable=False, index=True),
+    # a keyed hash of the username tried (a mistyped CPR number in the field is not kept)
+    Column("username_key", String(64), nullable=False, index=True),
+    Column("client", String(64), nullable=False, index=True),
+    Column("succeeded", Boolean, nullable=False),
+)
+
+audit_event = Table(
+    "audit_event",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime, nullable=False, index=True),
+    Column("request_id", String(64), nullable=False),
+    Column("account_id", Integer),
+    Column("username", String(64)),
+    Column("role", String(16)),
+    Column("action", String(64), nullable=False, index=True),
+    # the citizen's pseudonymous code, never a CPR number
+    Column("citizen", String(64), index=True),
+    Column("client", String(64)),
+    Column("status", Integer),
+    Column("detail", Text),
+)
+
+serve_secret = Table(
+    "serve_secret",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(32), nullable=False, unique=True),
+    Column("value", String(128), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+)
+
+case_note = Table(
+    "case_note",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _fk("citizen_id", "citizen"),
+    # the note's own id; an edit adds a row with the same code and the next version
+    Column("code", String(32), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("due_date", Date),
+    Column("written_at", DateTime, nullable=False),
+    Column("written_by", String(200), nullable=False),
+    UniqueConstraint("code", "version"),
+    CheckConstraint("version > 0", name="version_positive"),
+    CheckConstraint("length(trim(body)) > 0", name="body_given"),
+    _one_of("kind", codes.NOTE_KINDS),
+)
+
+allocation_plan = Table(
+    "allocation_plan",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(32), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),
+    _fk("department_id", "department"),
+    Column("as_of", Date, nullable=False),
+    # the request (cap, role, weights …) and the plan as JSON; the fingerprint is a SHA-256
+    # of everything the plan was made from
+    Column("settings", Text, nullable=False),
+    Column("plan", Text, nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("created_by", String(200)),
+    Column("applied_at", DateTime),
+    Column("applied_by", String(200)),
+    _one_of("kind", codes.PLAN_KINDS),
+)
