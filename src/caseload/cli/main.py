@@ -14,6 +14,7 @@ from sqlalchemy.exc import OperationalError
 from typer.core import TyperCommand, TyperGroup
 
 from caseload.cli import (
+    audit,
     case,
     caseflow,
     caseloads,
@@ -24,6 +25,8 @@ from caseload.cli import (
     meetings,
     randomise,
     register,
+    serve,
+    users,
 )
 from caseload.cli.common import busy, errors, fail, help_text, lang_of
 from caseload.cli.files import CannotWrite, forcing
@@ -136,6 +139,11 @@ VALUE_NAMES = (
     N_("SHEET"),
     N_("DKK"),
     N_("T:C"),
+    N_("HOST"),
+    N_("PORT"),
+    N_("ADDRESS"),
+    N_("USERNAME"),
+    N_("ACTION"),
 )
 """The names of the values options and arguments take (their metavars), translated in the
 help like the texts (``--json FIL`` in Danish); N, P, URL and the like read the same."""
@@ -384,6 +392,14 @@ COMMANDS: tuple[tuple[str, Callable[..., None], str], ...] = (
         N_("Binary outcomes from published totals: rates, differences, tests, power."),
     ),
     (
+        "serve",
+        serve.serve,
+        N_(
+            "Serve the JSON API on a register (uvicorn; several workers on PostgreSQL) until "
+            "Ctrl-C."
+        ),
+    ),
+    (
         "keygen",
         keys.keygen,
         N_("Make a key for hashing CPR numbers (CASELOAD_CPR_KEY), and say where to keep it."),
@@ -391,6 +407,53 @@ COMMANDS: tuple[tuple[str, Callable[..., None], str], ...] = (
 )
 for name, function, summary in COMMANDS:
     app.command(name, cls=HelpCommand, help=help_text(summary))(function)
+
+# command groups: `caseload users add …`, `caseload audit search …`
+GROUPS: tuple[tuple[str, str, tuple[tuple[str, Callable[..., None], str], ...]], ...] = (
+    (
+        "users",
+        N_("Accounts for the API and the web app, and API tokens for other systems."),
+        (
+            ("add", users.add, N_("Add an account (the password is asked for, never defaulted).")),
+            ("passwd", users.passwd, N_("Give an account a new password (its sessions end).")),
+            (
+                "disable",
+                users.disable,
+                N_("Disable an account: no more sign-ins, its sessions end, its tokens revoked."),
+            ),
+            ("list", users.list_, N_("List the accounts.")),
+            ("token", users.token, N_("Make an API token for another system; it is shown once.")),
+        ),
+    ),
+    (
+        "audit",
+        N_("The audit trail: who read or changed which case, signed in, exported or was refused."),
+        (
+            (
+                "search",
+                audit.search,
+                N_("Search the audit trail (newest first); --csv writes every match."),
+            ),
+            (
+                "purge",
+                audit.purge,
+                N_("Delete audit events older than the retention period; the purge is recorded."),
+            ),
+        ),
+    ),
+)
+for group_name, group_summary, group_commands in GROUPS:
+    group = typer.Typer(
+        cls=HelpGroup,
+        name=group_name,
+        help=help_text(group_summary),
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+    for name, function, summary in group_commands:
+        group.command(name, cls=HelpCommand, help=help_text(summary))(function)
+    app.add_typer(group, name=group_name, help=help_text(group_summary))
 
 if __name__ == "__main__":
     app()

@@ -70,10 +70,16 @@ def rule_for(conn: Connection, citizen: int) -> MeetingRule:
     )
 
 
-def due_dates(conn: Connection, day: date, caseworker: int | None = None) -> Select[Any]:
+def due_dates(
+    conn: Connection,
+    day: date,
+    caseworker: int | None = None,
+    within: Select[Any] | None = None,
+) -> Select[Any]:
     """(citizen_id, professional_id, entry, last_held, due, missed_by_citizen, outreach,
     planned) for every citizen on a caseload on ``day``; ``caseworker`` limits it to the
-    citizens whose primary contact they are."""
+    citizens whose primary contact they are, ``within`` (a query of citizen ids: someone's
+    scope) to those."""
     dialect = conn.dialect.name
     r, m = s.responsibility, s.meeting
     stretch = (
@@ -91,11 +97,13 @@ def due_dates(conn: Connection, day: date, caseworker: int | None = None) -> Sel
     if caseworker is not None:
         mine = select(contact.c.citizen_id).where(contact.c.professional_id == caseworker)
         stretch = stretch.where(r.c.citizen_id.in_(mine))
+    if within is not None:
+        stretch = stretch.where(r.c.citizen_id.in_(within))
     # common table expressions: each is computed once, though read by several parts below
     on = stretch.cte("on_caseload")
     # For the whole register the meeting aggregates read the meeting index once, not a
     # lookup per citizen; for one caseworker's few citizens, lookups are cheaper.
-    few = caseworker is not None
+    few = caseworker is not None or within is not None
 
     def meetings(*where: ColumnElement[bool]) -> Select[Any]:
         query = select(m.c.citizen_id).where(m.c.kind == "job_meeting", *where)

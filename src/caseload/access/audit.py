@@ -1,0 +1,131 @@
+"""The audit trail: every read and write of a citizen's record, every export, sign-in,
+failed sign-in, refusal and applied plan — who, in which role, what, which citizen (their
+pseudonymous code), when, from where, and the request's id. Append-only: triggers refuse
+UPDATE and DELETE (migration 0006), and on PostgreSQL the application's role owns no
+table. Only ``purge``, run as the owner, removes rows older than a retention period, and
+it records that it did."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, text
+
+from caseload.access.clock import utcnow
+from caseload.store import schema as s
+
+
+@dataclass(frozen=True)
+class Event:
+    action: str
+    request_id: str
+    account_id: int | None = None
+    username: str | None = None
+    role: str | None = None
+    citizen: str | None = None
+    """The citizen's code in the register (pseudonymous), never a CPR number."""
+    client: str | None = None
+    status: int | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+    """Codes and counts only: never free text, health information or a CPR number."""
+
+
+def record(conn: Connection, event: Event, at: datetime | None = None) -> None:
+    conn.execute(
+        insert(s.audit_event).values(
+            at=at or utcnow(),
+            request_id=event.request_id[:64],
+            account_id=event.account_id,
+            username=event.username,
+            role=event.role,
+            action=event.action[:64],
+            citizen=event.citizen,
+            client=(event.client or "")[:64] or None,
+            status=event.status,
+            detail=json.dumps(event.detail, sort_keys=True) if event.detail else None,
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Criteria:
+    username: str | None = None
+    action: str | None = None
+    citizen: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def _where(criteria: Criteria) -> list[Any]:
+    a = s.audit_event
+    where: list[Any] = []
+    if criteria.username:
+        where.append(a.c.username == criteria.username)
+    if criteria.action:
+        where.append(a.c.action == criteria.action)
+    if criteria.citizen:
+        where.append(a.c.citizen == criteria.citizen)
+    if criteria.since:
+        where.append(a.c.at >= criteria.since)
+    if criteria.until:
+        where.append(a.c.at < criteria.until)
+    return where
+
+
+def search(
+    conn: Connection, criteria: Criteria, offset: int = 0, limit: int | None = 100
+) -> tuple[list[dict[str, Any]], int]:
+    """The matching events, newest first, and how many match in all."""
+    a = s.audit_event
+    where = _where(criteria)
+    total = conn.execute(select(func.count()).select_from(a).where(*where)).scalar_one()
+    query = select(a).where(*where).order_by(a.c.id.desc()).offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    rows = [
+        {
+            "id": r.id,
+            "at": r.at,
+            "request_id": r.request_id,
+            "username": r.username,
+            "role": r.role,
+            "action": r.action,
+            "citizen": r.citizen,
+            "client": r.client,
+            "status": r.status,
+            "detail": json.loads(r.detail) if r.detail else {},
+        }
+        for r in conn.execute(query)
+    ]
+    return rows, int(total)
+
+
+def purge(conn: Connection, before: datetime, event: Event) -> int:
+    """Delete the events before ``before`` (run as the tables' owner), then record the purge
+    itself; returns how many were deleted. Everything in the caller's transaction."""
+    a = s.audit_event
+    if conn.dialect.name == "sqlite":
+        triggers = conn.execute(
+            text(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                "AND tbl_name = 'audit_event'"
+            )
+        ).all()
+        for name, _ in triggers:
+            conn.execute(text(f'DROP TRIGGER "{name}"'))
+        gone = conn.execute(a.delete().where(a.c.at < before)).rowcount
+        for _, sql in triggers:
+            conn.execute(text(sql))
+    else:
+        conn.execute(text("ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only"))
+        gone = conn.execute(a.delete().where(a.c.at < before)).rowcount
+        conn.execute(text("ALTER TABLE audit_event ENABLE TRIGGER audit_event_append_only"))
+    detail = {**event.detail, "before": before.isoformat(), "deleted": gone}
+    record(conn, Event(**{**event.__dict__, "detail": detail}))
+    return int(gone)
+
+
+__all__ = ["Criteria", "Event", "purge", "record", "search", "utcnow"]

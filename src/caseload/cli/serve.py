@@ -1,0 +1,108 @@
+"""``caseload serve``: the API on a register, run by uvicorn (one or several workers)."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+from caseload.cli.common import (
+    DbOption,
+    LangOption,
+    errors,
+    help_text,
+    lang_of,
+    open_register,
+    optional_day,
+)
+from caseload.i18n import translator
+from caseload.store.database import describe
+
+
+def serve(
+    host: Annotated[
+        str, typer.Option("--host", metavar="HOST", help=help_text("Address to listen on"))
+    ] = "127.0.0.1",
+    port: Annotated[
+        int,
+        typer.Option(
+            "--port", metavar="PORT", min=1, max=65535, help=help_text("Port to listen on")
+        ),
+    ] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            metavar="N",
+            min=1,
+            max=64,
+            help=help_text("Worker processes (several need PostgreSQL's many writers to help)"),
+        ),
+    ] = 1,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            metavar="DAY",
+            help=help_text("Read caseloads on this day, YYYY-MM-DD (default: each day's date)"),
+        ),
+    ] = None,
+    trusted_proxy: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--trusted-proxy",
+            metavar="ADDRESS",
+            help=help_text("A reverse proxy whose X-Forwarded-For is believed (repeatable)"),
+        ),
+    ] = None,
+    secure_cookies: Annotated[
+        bool,
+        typer.Option(
+            "--secure-cookies", help=help_text("Mark cookies Secure (when served over HTTPS)")
+        ),
+    ] = False,
+    db: DbOption = None,
+    lang: LangOption = "",
+) -> None:
+    """Serve the API on a register until Ctrl-C."""
+    import uvicorn
+
+    from caseload.serve.main import ENV, to_environment
+    from caseload.serve.settings import Settings
+
+    language = lang_of(lang)
+    engine = open_register(db, language)
+    where = describe(engine)
+    engine.dispose()
+    settings = Settings(
+        db=db,
+        register_day=optional_day(as_of, "--as-of", language),
+        trusted_proxies=tuple(trusted_proxy or ()),
+        secure_cookies=secure_cookies,
+        default_lang=language,
+    )
+    os.environ[ENV] = to_environment(settings)
+    _ = translator(language).gettext
+    errors.print(
+        _(
+            "Serving {register} on http://{host}:{port} ({n} worker(s)); the API is under "
+            "/api/v1, its description at /openapi.json. Ctrl-C stops it.",
+            register=where,
+            host=host,
+            port=port,
+            n=workers,
+        ),
+        markup=False,
+        highlight=False,
+    )
+    uvicorn.run(
+        "caseload.serve.main:from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=False,
+        log_level="warning",
+        timeout_graceful_shutdown=10,
+    )

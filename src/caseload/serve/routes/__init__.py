@@ -1,0 +1,7 @@
+"""The API's routers, one module per resource; ``ROUTERS`` in the order they are mounted."""
+
+from __future__ import annotations
+
+from caseload.serve.routes import cases, citizens, health, session
+
+ROUTERS = [health.router, session.router, citizens.router, cases.router]

@@ -1,0 +1,137 @@
+"""The JSON API on the example register, on SQLite and PostgreSQL: signing in, my citizens,
+one case with its version, meetings and contact changes with If-Match, problems in both
+languages, and the audit trail of every read and write."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+
+from caseload.register import catalogue, importer
+from caseload.store import schema as s
+from tests.api import Api, add_accounts, api_on
+from tests.conftest import EXAMPLES, CopyOf
+
+
+def _load_examples(engine: Engine, _folder: Path) -> None:
+    for spec in catalogue.SPECS:
+        importer.import_file(engine, spec.name, EXAMPLES / f"{spec.name}.csv")
+    add_accounts(engine)
+
+
+@pytest.fixture
+def loaded(register_copy: CopyOf) -> Engine:
+    return register_copy(_load_examples)
+
+
+@pytest.fixture
+def api(loaded: Engine) -> Iterator[Api]:
+    with api_on(loaded) as signed_in:
+        yield signed_in
+
+
+def _audit(engine: Engine) -> list[tuple[str | None, str, str | None, int | None]]:
+    a = s.audit_event
+    with engine.connect() as conn:
+        return [
+            (r.username, r.action, r.citizen, r.status)
+            for r in conn.execute(select(a).order_by(a.c.id))
+        ]
+
+
+def test_health_says_the_schema_is_current(api: Api) -> None:
+    answer = api.anonymous.get("/healthz")
+    assert answer.status_code == 200
+    assert answer.json()["schema_current"] is True
+
+
+def test_my_citizens_are_the_caseworkers_own(api: Api, loaded: Engine) -> None:
+    answer = api["caseworker"].get("/api/v1/citizens")
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["total"] == 2
+    assert [(i["citizen"], i["roles"]) for i in body["items"]] == [
+        ("C000001", ["coordinating_caseworker"]),
+        ("C000002", ["coordinating_caseworker"]),
+    ] or sorted(i["citizen"] for i in body["items"]) == ["C000001", "C000002"]
+    assert ("caseworker", "citizens.list", None, 200) in _audit(loaded)
+
+
+def test_a_case_outside_the_scope_is_not_found(api: Api, loaded: Engine) -> None:
+    answer = api["caseworker"].get("/api/v1/citizens/C000003")
+    assert answer.status_code == 404
+    assert answer.headers["content-type"] == "application/problem+json"
+    unknown = api["caseworker"].get("/api/v1/citizens/C999999")
+    assert unknown.status_code == 404
+    assert unknown.json()["detail"] == answer.json()["detail"]
+    assert ("caseworker", "case.read", "C000003", 404) in _audit(loaded)
+
+
+def test_read_a_case_with_its_version(api: Api, loaded: Engine) -> None:
+    answer = api["caseworker"].get("/api/v1/citizens/C000001")
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["etag"] == '"1"'
+    assert answer.json()["citizen"] == "C000001"
+    assert ("caseworker", "case.read", "C000001", 200) in _audit(loaded)
+
+
+def test_register_a_held_meeting_and_book_the_next(api: Api, loaded: Engine) -> None:
+    client = api["caseworker"]
+    body = {
+        "status": "held",
+        "day": "2019-08-30",
+        "place": "home",
+        "minutes": 45,
+        "next": {"day": "2019-11-25"},
+    }
+    missing = client.post("/api/v1/citizens/C000001/meetings", json=body)
+    assert missing.status_code == 428
+    done = client.post("/api/v1/citizens/C000001/meetings", json=body, headers={"If-Match": '"1"'})
+    assert done.status_code == 201, done.text
+    result = done.json()
+    assert result["version"] == 3
+    assert result["meeting"]["status"] == "held"
+    assert result["next"]["status"] == "planned"
+    assert done.headers["etag"] == '"3"'
+    stale = client.post("/api/v1/citizens/C000001/meetings", json=body, headers={"If-Match": '"1"'})
+    assert stale.status_code == 412
+    assert stale.json()["current_version"] == 3
+    with loaded.connect() as conn:
+        count = conn.execute(
+            select(s.meeting.c.id).join(s.citizen).where(s.citizen.c.code == "C000001")
+        ).all()
+    assert len(count) == 3  # the example's one, the held one and the next; none from the 412
+
+
+def test_a_problem_in_danish(api: Api) -> None:
+    answer = api["caseworker"].get("/api/v1/citizens/C000003", headers={"Accept-Language": "da"})
+    assert answer.status_code == 404
+    assert answer.headers["content-language"] == "da"
+
+
+def test_an_analyst_may_not_open_a_case(api: Api, loaded: Engine) -> None:
+    answer = api["analyst"].get("/api/v1/citizens/C000001")
+    assert answer.status_code == 403
+    assert "analyst" in answer.json()["detail"]
+    assert ("analyst", "case.read", None, 403) in _audit(loaded)
+
+
+def test_a_change_without_the_csrf_token_is_refused(api: Api) -> None:
+    client = api["caseworker"]
+    token = client.headers.pop("X-CSRF-Token")
+    answer = client.post(
+        "/api/v1/citizens/C000001/meetings",
+        json={"status": "planned", "day": "2019-10-01"},
+        headers={"If-Match": '"1"'},
+    )
+    assert answer.status_code == 403
+    wrong = client.post(
+        "/api/v1/citizens/C000001/meetings",
+        json={"status": "planned", "day": "2019-10-01"},
+        headers={"If-Match": '"1"', "X-CSRF-Token": "0" * 64},
+    )
+    assert wrong.status_code == 403
+    client.headers["X-CSRF-Token"] = token
