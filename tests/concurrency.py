@@ -15,13 +15,15 @@ KS = "coordinating_caseworker"
 
 
 def _job(engine: Any, job: tuple[str, ...]) -> str:
-    from caseload.operate import allocation, casework
+    from caseload.operate import allocation, casework, plans
     from caseload.operate.refusals import CannotPlace, Conflict, NotFound, Refused
 
     try:
         with engine.begin() as conn:
             if job[0] == "contact":
                 casework.change_contact(conn, job[1], KS, job[2], DAY, "reallocation")
+            elif job[0] == "apply":
+                plans.apply_plan(conn, job[1], by=f"worker-{job[2]}")
             else:
                 allocation.rebalance(conn, job[1], DAY, KS, write=True)
     except (Refused, CannotPlace, NotFound, Conflict) as refused:

@@ -36,6 +36,7 @@ COMMANDS = [
     "status",
     "assign",
     "rebalance",
+    "apply-plan",
     "contact",
     "meeting",
     "case",

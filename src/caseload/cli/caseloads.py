@@ -36,6 +36,7 @@ from caseload.domain.labels import label
 from caseload.i18n import translator
 from caseload.operate.allocation import Allocation
 from caseload.operate.optimise import Preferences
+from caseload.operate.plans import Proposal
 from caseload.operate.status import load_points, status
 from caseload.operate.weights import WeightsError, parse_preferences
 from caseload.store.database import reader
@@ -53,6 +54,16 @@ RoleOption = Annotated[
 ]
 DryRunOption = Annotated[
     bool, typer.Option("--dry-run", help=help_text("Show the plan; change nothing"))
+]
+SavePlanOption = Annotated[
+    bool,
+    typer.Option(
+        "--save-plan",
+        help=help_text(
+            "With --dry-run: store the plan and print its id, to apply it later with "
+            "apply-plan (refused then if the department has changed)"
+        ),
+    ),
 ]
 WeightsOption = Annotated[
     str | None,
@@ -162,6 +173,7 @@ def rebalance(
     weights: WeightsOption = None,
     as_of: AsOfOption = None,
     dry_run: DryRunOption = False,
+    save_plan: SavePlanOption = False,
     json_out: JsonOption = None,
     csv_out: CsvFolderOption = None,
     plot: PlotOption = None,
@@ -172,15 +184,21 @@ def rebalance(
     """Re-plan a department's caseloads: hard caps, then the fewest caseworker changes, then
     district and an even weighted load. Compared with a greedy loop in the same run."""
     from caseload.operate.allocation import rebalance as run
+    from caseload.operate.plans import propose
 
     _plan(
-        lambda conn, write, day, role, prefer: run(
-            conn, department, day, role, cap, prefer, write=write
+        (
+            lambda conn, write, day, role, prefer: run(
+                conn, department, day, role, cap, prefer, write=write
+            ),
+            lambda conn, day, role, prefer: propose(
+                conn, "rebalance", department, day, role, cap=cap, prefer=prefer
+            ),
         ),
         role,
         weights,
         as_of,
-        dry_run,
+        (dry_run, save_plan),
         (json_out, csv_out),
         plot,
         db,
@@ -200,6 +218,7 @@ def assign(
     weights: WeightsOption = None,
     as_of: AsOfOption = None,
     dry_run: DryRunOption = False,
+    save_plan: SavePlanOption = False,
     json_out: JsonOption = None,
     csv_out: CsvFolderOption = None,
     plot: PlotOption = None,
@@ -210,15 +229,21 @@ def assign(
     """Give every citizen without a contact one, within the caps: the professional they had
     before, else one in their district, else the least loaded."""
     from caseload.operate.allocation import assign as run
+    from caseload.operate.plans import propose
 
     _plan(
-        lambda conn, write, day, role, prefer: run(
-            conn, department, day, role, new, prefer, write=write
+        (
+            lambda conn, write, day, role, prefer: run(
+                conn, department, day, role, new, prefer, write=write
+            ),
+            lambda conn, day, role, prefer: propose(
+                conn, "assign", department, day, role, include_new=new, prefer=prefer
+            ),
         ),
         role,
         weights,
         as_of,
-        dry_run,
+        (dry_run, save_plan),
         (json_out, csv_out),
         plot,
         db,
@@ -235,37 +260,85 @@ def _preferences(text: str | None, lang: str) -> Preferences | None:
 
 Make = Callable[[Connection, bool, date, str, Preferences | None], Allocation]
 """A rebalance or assign on a connection: (conn, write, day, role, preferences)."""
+Save = Callable[[Connection, date, str, Preferences | None], Proposal]
+"""The same plan stored to apply later: (conn, day, role, preferences)."""
 
 
 def _plan(
-    make: Make,
+    make: tuple[Make, Save],
     role: str,
     weights: str | None,
     as_of: str | None,
-    dry_run: bool,
+    mode: tuple[bool, bool],
     machine_out: tuple[Path | None, Path | None],
     plot: Path | None,
     db: str | None,
     lang: str,
 ) -> None:
     """What rebalance and assign share: the options read, the plan made (a dry run on a
-    read-only connection, else written in one transaction; a refusal is one clear line and
-    exit code 2, with nothing written), and shown."""
+    read-only connection, stored with --save-plan in one transaction, else written in one
+    transaction; a refusal is one clear line and exit code 2, with nothing written), and
+    shown."""
     language = lang_of(lang)
+    dry_run, save_plan = mode
+    if save_plan and not dry_run:
+        raise fail(
+            translator(language).gettext(
+                "--save-plan goes with --dry-run: the plan is stored, not written"
+            )
+        )
     day, role = day_of(as_of, language), role_of(role, language)
     prefer = _preferences(weights, language)
     json_out, csv_out = machine_out[0], folder_of(machine_out[1], language)
     shown = shown_on(console, language, json_out, csv_out)
     engine = open_register(db, language)
     within_register(engine, day, language)
+    saved = None
     with refusals(language):
-        if dry_run:
+        if save_plan:
+            with engine.begin() as conn:
+                saved = make[1](conn, day, role, prefer)
+            result = saved.allocation
+        elif dry_run:
             with reader(engine).connect() as conn:
-                result = make(conn, False, day, role, prefer)
+                result = make[0](conn, False, day, role, prefer)
         else:
             with engine.begin() as conn:
-                result = make(conn, True, day, role, prefer)
+                result = make[0](conn, True, day, role, prefer)
     _show(shown, result, language, (json_out, csv_out), plot)
+    if saved is not None:
+        render.plan_saved(shown, saved.code, language)
+
+
+def apply_plan(
+    plan: Annotated[
+        str,
+        typer.Argument(
+            metavar="PLAN",
+            help=help_text(
+                "The plan's id, as rebalance or assign --dry-run --save-plan printed it "
+                "(e.g. P0000001)"
+            ),
+        ),
+    ],
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by", metavar="WHO", help=help_text("Who applies the plan (stored with it)")
+        ),
+    ] = None,
+    db: DbOption = None,
+    lang: LangOption = "",
+) -> None:
+    """Apply a stored plan exactly as it was shown, in one transaction; refused (exit code
+    4) if it was applied already or the department has changed since it was made."""
+    from caseload.operate.plans import apply_plan as run
+
+    language = lang_of(lang)
+    engine = open_register(db, language)
+    with refusals(language), engine.begin() as conn:
+        applied = run(conn, plan, by)
+    render.plan_applied(console, applied, language)
 
 
 def _show(

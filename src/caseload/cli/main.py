@@ -300,6 +300,14 @@ COMMANDS: tuple[tuple[str, Callable[..., None], str], ...] = (
         ),
     ),
     (
+        "apply-plan",
+        caseloads.apply_plan,
+        N_(
+            "Apply a stored plan exactly as it was shown, in one transaction; refused (exit code "
+            "4) if it was applied already or the department has changed since it was made."
+        ),
+    ),
+    (
         "contact",
         casework.contact,
         N_(

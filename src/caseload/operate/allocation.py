@@ -29,7 +29,7 @@ from caseload.operate.optimise import (
 from caseload.operate.refusals import CannotPlace
 from caseload.register.lookup import crosses, trial_arms, trial_department
 
-__all__ = ["Allocation", "CannotPlace", "HeldBack", "assign", "rebalance"]
+__all__ = ["Allocation", "CannotPlace", "HeldBack", "assign", "rebalance", "refuse_unplaced"]
 
 
 @dataclass(frozen=True)
@@ -189,7 +189,7 @@ def rebalance(
     baseline = greedy(seats, cases, reason)
     written = None
     if write:
-        _refuse_unplaced(best, d)
+        refuse_unplaced(best, d)
         new_cap = cap if cap is not None and cap != d.cap_in_force else None
         written = changes.apply(conn, d, best, record_cap=new_cap)
 
@@ -228,7 +228,7 @@ def assign(
 
     written = None
     if write:
-        _refuse_unplaced(best, d)
+        refuse_unplaced(best, d)
         written = changes.apply(conn, d, best)
     return Allocation(
         "assign", d, waiting, best, baseline, now, total(best), total(baseline), written, held
@@ -250,7 +250,8 @@ def _held_back(conn: Connection, d: Department, cases: list[Case]) -> tuple[Held
     )
 
 
-def _refuse_unplaced(best: Plan, d: Department) -> None:
+def refuse_unplaced(best: Plan, d: Department) -> None:
+    """A plan that leaves citizens without room is not written (``CannotPlace``)."""
     if best.unplaced:
         raise CannotPlace(
             Message(

@@ -12,6 +12,7 @@ from rich.table import Table
 from caseload.domain.labels import label
 from caseload.i18n import translator
 from caseload.operate.allocation import Allocation
+from caseload.operate.plans import Applied
 from caseload.operate.status import Caseload, Status
 
 Columns = tuple[tuple[str, JustifyMethod], ...]
@@ -232,6 +233,38 @@ def allocation(
             n=tr.count(result.written.kept),
         )
         errors.print(f"[yellow]{kept}[/yellow]")
+
+
+def plan_saved(console: Console, code: str, lang: str) -> None:
+    """The stored plan's id, one line: what to give ``caseload apply-plan``."""
+    said = translator(lang).gettext(
+        "Plan {code} stored: apply it with `caseload apply-plan {code}` (refused if the "
+        "department changes first).",
+        code=code,
+    )
+    console.print(said, markup=False, soft_wrap=True)
+
+
+def plan_applied(console: Console, applied: Applied, lang: str) -> None:
+    """What applying a stored plan wrote."""
+    tr = translator(lang)
+    _ = tr.gettext
+    console.print(
+        _(
+            "Plan {code} applied to {department} from {day}: {moves} citizen(s) moved, "
+            "{ended} responsibilities ended, {started} started, in one transaction.",
+            code=applied.code,
+            department=applied.department,
+            day=tr.date(applied.day),
+            moves=tr.count(applied.moves),
+            ended=tr.count(applied.written.ended),
+            started=tr.count(applied.written.started),
+        ),
+        markup=False,
+        soft_wrap=True,
+    )
+    if applied.written.cap_recorded:
+        console.print(_("The plan's cap is recorded from {day}.", day=tr.date(applied.day)))
 
 
 def _methods(kind: str, summary: dict[str, Any], lang: str) -> Table:
