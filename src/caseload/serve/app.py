@@ -14,13 +14,11 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from caseload.access.errors import AccountError, Denied, NotSignedIn, Throttled
-from caseload.access.secrets import secret
 from caseload.i18n import Said, translator
 from caseload.operate.refusals import CannotPlace, Conflict, NotFound, Refused
 from caseload.register.problems import ImportRejected
 from caseload.serve import context, problems
-from caseload.serve.edits import Stale, VersionBad, VersionMissing, etag
-from caseload.serve.guard import Keys
+from caseload.serve.edits import VERSION_MISSING, Stale, VersionBad, VersionMissing, etag
 from caseload.serve.routes import ROUTERS
 from caseload.serve.settings import Settings
 from caseload.serve.validation import items as validation_items
@@ -102,6 +100,12 @@ def _handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, error: RequestValidationError) -> JSONResponse:
         lang = _lang(request)
+        if any(
+            e.get("type") == "missing" and tuple(e.get("loc", ())) == ("header", "If-Match")
+            for e in error.errors()
+        ):
+            missing = VersionMissing(VERSION_MISSING)
+            return problems.problem(428, lang, missing.text(lang), context.request_id(request))
         found = validation_items(error.errors(), lang)
         detail = translator(lang).gettext("the request has {n} problem(s)", n=len(found))
         return problems.problem(422, lang, detail, context.request_id(request), errors=found)
@@ -133,14 +137,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = connect(settings.db)
-        with engine.begin() as conn:
-            app.state.keys = Keys(cookie=secret(conn, "cookie"), csrf=secret(conn, "csrf"))
-        app.state.engine = engine
         try:
             yield
         finally:
-            engine.dispose()
+            app.state.engine.dispose()
 
     app = FastAPI(
         title="caseload",
@@ -152,6 +152,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    # SQLAlchemy connects on first use; the server's keys are read (or made) then too
+    app.state.engine = connect(settings.db)
+    app.state.keys = None
     app.middleware("http")(context.middleware)
     _handlers(app)
     for router in ROUTERS:

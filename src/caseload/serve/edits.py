@@ -41,15 +41,16 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
+VERSION_MISSING = Message(
+    "say which version of the case you changed: send If-Match with the case's "
+    "ETag (its version); nothing was changed"
+)
+
+
 def expected_version(request: Request) -> int:
     given = request.headers.get("if-match")
     if given is None:
-        raise VersionMissing(
-            Message(
-                "say which version of the case you changed: send If-Match with the case's "
-                "ETag (its version); nothing was changed"
-            )
-        )
+        raise VersionMissing(VERSION_MISSING)
     found = _ETAG.match(given)
     if not found:
         raise VersionBad(

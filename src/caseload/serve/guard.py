@@ -19,6 +19,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from caseload.access import audit, rules, sessions, tokens
 from caseload.access.errors import Denied, NotSignedIn
 from caseload.access.principal import Principal
+from caseload.access.secrets import secret
 from caseload.domain.cpr import looks_like_cpr
 from caseload.i18n import Message
 from caseload.serve import db
@@ -77,14 +78,24 @@ def settings_of(request: Request) -> Settings:
     return found
 
 
+def keys_of(request: Request) -> Keys:
+    """The server's keys, read from the register (made there on first use) once per worker."""
+    keys: Keys | None = request.app.state.keys
+    if keys is None:
+        with db.writing(request) as conn:
+            keys = Keys(cookie=secret(conn, "cookie"), csrf=secret(conn, "csrf"))
+        request.app.state.keys = keys
+    return keys
+
+
 def signer(request: Request) -> URLSafeTimedSerializer:
-    keys: Keys = request.app.state.keys
+    keys = keys_of(request)
     return URLSafeTimedSerializer(keys.cookie, salt="caseload-session")
 
 
 def csrf_token(request: Request, session_id: str) -> str:
     """The session's CSRF token: a keyed hash of its id (nothing more to store)."""
-    keys: Keys = request.app.state.keys
+    keys = keys_of(request)
     return hmac.new(keys.csrf, session_id.encode(), hashlib.sha256).hexdigest()
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Header, Path, Request, Response
 from pydantic import BaseModel, Field
 
 from caseload.access import audit, scope
@@ -28,6 +28,11 @@ Citizen = Path(
     description="The citizen's code in the register (never a CPR number)",
 )
 EDIT_ERRORS = documented(400, 401, 403, 404, 409, 412, 422, 428)
+IfMatch = Header(
+    alias="If-Match",
+    pattern=r'^\s*(W/)?"\d{1,9}"\s*$',
+    description='The case version read (its ETag, e.g. "7"); without it 428, stale 412',
+)
 
 
 @router.get(
@@ -111,6 +116,7 @@ def register_meeting(
     response: Response,
     body: NewMeeting,
     citizen: str = Citizen,
+    if_match: str = IfMatch,
     caller: Caller = guard("case.write"),
 ) -> MeetingsDone:
     staff = body.staff or caller.principal.account.staff
@@ -174,6 +180,7 @@ def mark_meeting(
     body: MeetingOutcome,
     citizen: str = Citizen,
     meeting: str = Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$"),
+    if_match: str = IfMatch,
     caller: Caller = guard("case.write"),
 ) -> MeetingsDone:
     with case_edit(request, caller, citizen, "meeting.mark") as conn:
@@ -228,6 +235,7 @@ def change_contact(
     response: Response,
     body: ContactChange,
     citizen: str = Citizen,
+    if_match: str = IfMatch,
     caller: Caller = guard("case.write"),
 ) -> ContactChanged:
     with case_edit(request, caller, citizen, "contact.change") as conn:
