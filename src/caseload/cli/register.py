@@ -7,6 +7,7 @@ from typing import Annotated
 
 import polars as pl
 import typer
+from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from caseload.cli.common import (
@@ -47,6 +48,17 @@ def init(
             ),
         ),
     ] = False,
+    app_role: Annotated[
+        str | None,
+        typer.Option(
+            "--app-role",
+            metavar="ROLE",
+            help=help_text(
+                "PostgreSQL: grant this existing role what caseload serve needs (rows, and only "
+                "INSERT and SELECT on the audit trail); run as the tables' owner"
+            ),
+        ),
+    ] = None,
     lang: LangOption = "",
 ) -> None:
     """Create the register (or bring it to the newest schema)."""
@@ -78,6 +90,33 @@ def init(
         revision=current_revision(engine),
     )
     console.print(ready, markup=False, highlight=False)
+    if app_role:
+        _grant(engine, app_role, language)
+
+
+def _grant(engine: Engine, role: str, lang: str) -> None:
+    from caseload.store.roles import grant_app_role, role_exists
+
+    tr = translator(lang)
+    if engine.dialect.name != "postgresql":
+        raise fail(tr.gettext("--app-role is for a PostgreSQL register"))
+    if not role_exists(engine, role):
+        raise fail(
+            tr.gettext(
+                "No PostgreSQL role {role}: create it first (CREATE ROLE {role} LOGIN PASSWORD …)",
+                role=role,
+            )
+        )
+    grant_app_role(engine, role)
+    console.print(
+        tr.gettext(
+            "Granted {role} the rows of the register and INSERT and SELECT on the audit trail; "
+            "serve with it, migrate as the owner.",
+            role=role,
+        ),
+        markup=False,
+        highlight=False,
+    )
 
 
 def import_(
