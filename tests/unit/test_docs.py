@@ -25,3 +25,10 @@ def test_readme_starts_with_the_two_commands() -> None:
     first = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()[:6]
     assert any(line.startswith("make demo") for line in first)
     assert any(line.startswith("make test") for line in first)
+
+
+def test_api_doc_is_current() -> None:
+    from caseload.serve.docs import markdown
+
+    committed = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    assert committed == markdown(), "run: python -m caseload.serve.docs > docs/api.md"

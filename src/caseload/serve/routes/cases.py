@@ -56,6 +56,9 @@ def read_case(
     citizen: str = Citizen,
     caller: Caller = guard("case.read"),
 ) -> Case:
+    """One citizen's case (responsibilities with reasons, meetings, spells, orders and
+    reports, requests, plans, placements, paid hours, trial arm, notes) and its version
+    as the ETag."""
     with db.reading(request) as conn:
         found = (
             case(conn, citizen, caller.day)
@@ -119,6 +122,8 @@ def register_meeting(
     if_match: str = IfMatch,
     caller: Caller = guard("case.write"),
 ) -> MeetingsDone:
+    """Register a meeting held, planned, cancelled or missed (the server gives its id),
+    and book the next one."""
     staff = body.staff or caller.principal.account.staff
     with case_edit(request, caller, citizen, "meeting.register") as conn:
         first = meetings.record_meeting(
@@ -183,6 +188,7 @@ def mark_meeting(
     if_match: str = IfMatch,
     caller: Caller = guard("case.write"),
 ) -> MeetingsDone:
+    """Mark a planned meeting held, cancelled or no-show."""
     with case_edit(request, caller, citizen, "meeting.mark") as conn:
         marked = meetings.mark_meeting(
             conn,
@@ -238,6 +244,8 @@ def change_contact(
     if_match: str = IfMatch,
     caller: Caller = guard("case.write"),
 ) -> ContactChanged:
+    """Change a contact: a handoff, a cover until a day, a reallocation; refused by the
+    operate rules unless an override reason is given."""
     with case_edit(request, caller, citizen, "contact.change") as conn:
         changed = casework.change_contact(
             conn,

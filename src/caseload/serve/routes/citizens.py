@@ -32,6 +32,8 @@ def my_citizens(
     size: int = Query(50, ge=1, le=500),
     caller: Caller = guard("citizens.list"),
 ) -> Page[Entry]:
+    """The caller's citizens on the register day: roles held, next job meeting due,
+    overdue or due within 14 days, outreach; filtered and paged."""
     with db.reading(request) as conn:
         found = worklist(
             conn,

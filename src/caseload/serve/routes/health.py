@@ -29,6 +29,7 @@ class Health(BaseModel):
     dependencies=[public()],
 )
 def healthz(request: Request) -> JSONResponse:
+    """The register is reachable and its schema current (503 otherwise)."""
     try:
         revision = current_revision(db.engine(request))
         reachable = True

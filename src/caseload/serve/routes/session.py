@@ -58,6 +58,8 @@ def _failed(request: Request, client: str, error: Exception) -> None:
     dependencies=[public()],
 )
 def sign_in(request: Request, response: Response, credentials: Credentials) -> SignedIn:
+    """Sign in: a new session cookie and the CSRF token for changes (throttled after
+    failed attempts)."""
     settings = settings_of(request)
     client = client_address(request, settings)
     failure: NotSignedIn | Throttled | None = None
@@ -110,6 +112,7 @@ def sign_in(request: Request, response: Response, credentials: Credentials) -> S
 
 @router.delete("/session", status_code=204, responses=documented(401, 403), response_class=Response)
 def sign_out(request: Request, caller: Caller = guard("self")) -> Response:
+    """Sign out: the session ends."""
     sid = session_id(request)
     with db.writing(request) as conn:
         if sid is not None:
@@ -123,4 +126,5 @@ def sign_out(request: Request, caller: Caller = guard("self")) -> Response:
 
 @router.get("/me", response_model=AccountOut, responses=documented(401, 403))
 def me(caller: Caller = guard("self")) -> AccountOut:
+    """Who I am: the account, its role, staff code and departments."""
     return AccountOut.of(caller.principal.account)
