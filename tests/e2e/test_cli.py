@@ -49,6 +49,7 @@ COMMANDS = [
     "evaluate",
     "analyze",
     "analyze-counts",
+    "serve",
     "keygen",
 ]
 CPR_KEY = "test-municipality-key"

@@ -65,7 +65,8 @@ def serve(
     db: DbOption = None,
     lang: LangOption = "",
 ) -> None:
-    """Serve the API on a register until Ctrl-C."""
+    """Serve the JSON API on a register (uvicorn; several workers on PostgreSQL) until
+    Ctrl-C."""
     import uvicorn
 
     from caseload.serve.main import ENV, to_environment

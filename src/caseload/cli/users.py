@@ -126,7 +126,7 @@ def passwd(
 
 
 def disable(username: UsernameArgument, db: DbOption = None, lang: LangOption = "") -> None:
-    """Disable an account: no more sign-ins, its sessions end, its tokens are revoked."""
+    """Disable an account: no more sign-ins, its sessions end, its tokens revoked."""
     from caseload.access import accounts
     from caseload.access.errors import AccountError
 
