@@ -22,6 +22,7 @@ from caseload.cli import (
     evaluate,
     keys,
     meetings,
+    notes,
     randomise,
     register,
 )
@@ -136,6 +137,7 @@ VALUE_NAMES = (
     N_("SHEET"),
     N_("DKK"),
     N_("T:C"),
+    N_("NOTE"),
 )
 """The names of the values options and arguments take (their metavars), translated in the
 help like the texts (``--json FIL`` in Danish); N, P, URL and the like read the same."""
@@ -391,6 +393,9 @@ COMMANDS: tuple[tuple[str, Callable[..., None], str], ...] = (
 )
 for name, function, summary in COMMANDS:
     app.command(name, cls=HelpCommand, help=help_text(summary))(function)
+for name, function, summary in notes.COMMANDS:
+    notes.app.command(name, cls=HelpCommand, help=help_text(summary))(function)
+app.add_typer(notes.app, name="note", cls=HelpGroup, help=help_text(notes.GROUP_HELP))
 
 if __name__ == "__main__":
     app()
