@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy import Connection, Engine, insert, select
 
 from caseload.operate import sparring
 from caseload.operate.case import case, to_json
@@ -81,9 +81,7 @@ def ids(engine: Engine) -> dict[str, int]:
 def _rows(engine: Engine) -> list[dict[str, Any]]:
     n = s.case_note
     with engine.connect() as conn:
-        return [
-            dict(r._mapping) for r in conn.execute(select(n).order_by(n.c.code, n.c.version))
-        ]
+        return [dict(r._mapping) for r in conn.execute(select(n).order_by(n.c.code, n.c.version))]
 
 
 def _version(engine: Engine, citizen: str) -> int:
@@ -332,4 +330,3 @@ def test_a_long_note_is_shortened_on_the_sheet(engine: Engine, ids: dict[str, in
     with engine.connect() as conn:
         page = sparring.render(sparring.sheet(conn, "KS1", date(2019, 6, 20)), "en")
     assert "a" * sparring.NOTE_SHOWN + " …" in page and "END" not in page
-
