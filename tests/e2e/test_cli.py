@@ -117,6 +117,22 @@ def test_command_help_is_the_summary_of_its_docstring() -> None:
         assert summary == " ".join((inspect.getdoc(function) or "").split()), name
 
 
+def test_the_note_group_its_commands_and_their_help() -> None:
+    from caseload.cli import notes
+
+    assert [g.name for g in app.registered_groups] == ["note"]
+    assert [name for name, _, _ in notes.COMMANDS] == ["add", "edit", "list"]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name, function, summary in notes.COMMANDS:
+        assert summary == " ".join((inspect.getdoc(function) or "").split()), name
+        result = run("note", name, "--help")
+        assert result.exit_code == 0, result.output
+        assert f"Usage: caseload note {name}" in result.output
+        assert f"caseload note {name}" in readme
+    group = run("note")
+    assert "Case notes and next steps" in group.output and " list " in group.output
+
+
 NO_COLOUR = ("FORCE_COLOR", "PY_COLORS", "GITHUB_ACTIONS", "TERMINAL_WIDTH")
 """What would make Typer colour the help (or fix its width) in a child process."""
 

@@ -28,24 +28,31 @@ from caseload.cli.main import app
 group = typer.main.get_command(app)
 runner = CliRunner()
 out = {"app": {"help": runner.invoke(app, ["--help"]).output, "params": []}}
-for name, command in group.commands.items():
-    params = []
-    for param in command.params:
-        params.append({
-            "name": param.name,
-            "kind": param.param_type_name,
-            "opts": list(param.opts),
-            "help": getattr(param, "help", None),
-            "metavar": param.metavar,
-            "flag": bool(getattr(param, "is_flag", False)),
-        })
-    shown = runner.invoke(app, [name, "--help"])
-    assert shown.exit_code == 0, shown.output
-    out[name] = {"help": shown.output, "summary": command.help, "params": params}
+
+def walk(path, group):
+    for name, command in group.commands.items():
+        params = []
+        for param in command.params:
+            params.append({
+                "name": param.name,
+                "kind": param.param_type_name,
+                "opts": list(param.opts),
+                "help": getattr(param, "help", None),
+                "metavar": param.metavar,
+                "flag": bool(getattr(param, "is_flag", False)),
+            })
+        shown = runner.invoke(app, [*path, name, "--help"])
+        assert shown.exit_code == 0, shown.output
+        key = " ".join([*path, name])
+        out[key] = {"help": shown.output, "summary": command.help, "params": params}
+        if hasattr(command, "commands"):  # a group (caseload note add …)
+            walk([*path, name], command)
+
+walk([], group)
 print(json.dumps(out))
 """
-"""Walks the click command tree and draws every help page, in the language the child was
-started in (help is built at import, from ``CASELOAD_LANG``)."""
+"""Walks the click command tree (groups too) and draws every help page, in the language the
+child was started in (help is built at import, from ``CASELOAD_LANG``)."""
 
 NOISE = re.compile(r"<(bool|str|int|float|path|text)|\b(BOOLEAN|TEXT|INTEGER|FLOAT|PATH)\b")
 """Type names shown instead of what a value is."""
@@ -128,6 +135,15 @@ def test_help_makes_no_internal_references(lang: str) -> None:
         if INTERNAL.search(page["help"])
     }
     assert referring == {}
+
+
+def test_the_note_group_is_walked_and_its_help_is_danish() -> None:
+    english, danish = _pages("en"), _pages("da")
+    assert {"note", "note add", "note edit", "note list"} <= set(english)
+    assert re.search(r"--text\s+NOTE\s", english["note add"]["help"])
+    assert re.search(r"--text\s+NOTAT\s", danish["note add"]["help"])
+    assert "Sagsnotater og næste skridt" in " ".join(danish["app"]["help"].split())
+    assert "Ret et notat" in " ".join(danish["note"]["help"].split())
 
 
 def test_timeliness_says_what_the_published_share_is() -> None:

@@ -163,6 +163,16 @@ def reading(db: str, folder: Path, lang: str) -> dict[str, str]:
         "tables": ["tables"],
     }
     shown: dict[str, str] = {}
+    # a next step and a note on a case of the caseworker's (before the sparring sheet): what
+    # the writes say, the list and the sheet show them in words
+    for name, args in {
+        "note add next step": ["--kind", "next_step", "--text", "Call the employer", "--due", DAY],
+        "note add": ["--text", "Talked about courses", "--by", "tester"],
+    }.items():
+        result = run("note", "add", "--citizen", CITIZEN, *args, "--db", db, "--lang", lang)
+        assert result.exit_code == 0, (name, result.output)
+        shown[name] = result.output
+    commands["note list"] = ["note", "list", "--citizen", CITIZEN]
     for name, args in commands.items():
         needs_db = name != "tables"
         result = run(*args, *(("--db", db) if needs_db else ()), "--lang", lang)
@@ -259,10 +269,14 @@ def test_danish_numbers_money_and_dates(shown: tuple[str, dict[str, str], Path])
         assert re.search(r"\b\d+,\d+ %", pages["timeliness-arm"])  # 89,6 %
         assert "30. jun. 2019" in pages["status"]
         assert not re.search(r"\b\d+\.\d+ ?%", report + pages["timeliness-arm"])
+        assert "næste skridt" in pages["note list"] and "30. jun. 2019" in pages["note list"]
+        assert "skrevet; sagsversion" in pages["note add next step"]
     else:
         assert re.search(r"DKK \d{1,3}(,\d{3})+", report)
         assert "p < 0.001" in report and "1 Jan 2018" in report
         assert "30 Jun 2019" in pages["status"]
+        assert "next step" in pages["note list"] and "30 Jun 2019" in pages["note list"]
+        assert "written; case version" in pages["note add next step"]
 
 
 def test_machine_files_keep_iso_dates_and_dot_decimals(

@@ -16,6 +16,7 @@ SHOWN = (
     codes.MEDICAL_KINDS,
     codes.RECOMMENDATIONS,
     codes.ROLES,
+    codes.NOTE_KINDS,
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -73,6 +74,14 @@ EXIT_CONFLICT = 4
 """Exit code when someone else changed the case first (optimistic concurrency)."""
 EXIT_BUSY = 5
 """Exit code when another write held the register past the wait (try again)."""
+
+
+def login() -> str | None:
+    """The login name, when the system knows one (who wrote or corrected something)."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return None
 
 
 def lang_of(value: str | None) -> str:

@@ -23,6 +23,7 @@ from caseload.cli import (
     evaluate,
     keys,
     meetings,
+    notes,
     randomise,
     register,
     serve,
@@ -144,6 +145,7 @@ VALUE_NAMES = (
     N_("ADDRESS"),
     N_("USERNAME"),
     N_("ACTION"),
+    N_("NOTE"),
 )
 """The names of the values options and arguments take (their metavars), translated in the
 help like the texts (``--json FIL`` in Danish); N, P, URL and the like read the same."""
@@ -415,6 +417,9 @@ COMMANDS: tuple[tuple[str, Callable[..., None], str], ...] = (
 )
 for name, function, summary in COMMANDS:
     app.command(name, cls=HelpCommand, help=help_text(summary))(function)
+for name, function, summary in notes.COMMANDS:
+    notes.app.command(name, cls=HelpCommand, help=help_text(summary))(function)
+app.add_typer(notes.app, name="note", cls=HelpGroup, help=help_text(notes.GROUP_HELP))
 
 # command groups: `caseload users add …`, `caseload audit search …`
 GROUPS: tuple[tuple[str, str, tuple[tuple[str, Callable[..., None], str], ...]], ...] = (

@@ -3,7 +3,6 @@ reason; the statutory rhythm: overdue and due-soon job meetings, timeliness per 
 
 from __future__ import annotations
 
-import getpass
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -20,6 +19,7 @@ from caseload.cli.common import (
     fail,
     help_text,
     lang_of,
+    login,
     open_register,
     optional_day,
     parse_day,
@@ -42,14 +42,6 @@ from caseload.i18n import Message, translator
 from caseload.operate.refusals import shown_id
 from caseload.register.lookup import professional_id
 from caseload.store.database import reader
-
-
-def _login() -> str | None:
-    """The login name, when the system knows one."""
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return None
 
 
 def meeting(
@@ -172,7 +164,7 @@ def meeting(
                     conn,
                     meeting_id,
                     correct,
-                    by or _login(),
+                    by or login(),
                     kind=kind,
                     status=status,
                     day=given,

@@ -75,6 +75,9 @@ LABELS: Final[dict[str, str]] = {
     "cancelled_by_citizen": N_("cancelled by the citizen"),
     "no_show": N_("no-show"),
     "cancelled_by_job_centre": N_("cancelled by the job centre"),
+    # case notes
+    "note": N_("note"),
+    "next_step": N_("next step"),
     # staff exits and absence
     "external": N_("external"),
     "internal": N_("internal"),

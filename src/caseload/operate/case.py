@@ -1,11 +1,14 @@
 """One citizen's case as of a day: who holds them and why, meetings (with their
 corrections), benefit spells, supplier orders and progress reports, medical requests,
 preparatory plans and the rehabilitation team's recommendations, company placements, paid
-hours, trial arms, the next job meeting due, and the case version an edit must carry.
+hours, trial arms, the next job meeting due, the case notes and next steps, and the case
+version an edit must carry.
 
 What began by the day is shown (a responsibility, a spell, an order, a request sent …),
 with its values as stored; a meeting on or before the day, and every meeting still
-planned. Codes stay codes here; the reader's words are the command's or page's business.
+planned. Notes are shown as they stand now (each one's current version, with its earlier
+ones), whatever the day: they are written today about the case. Codes stay codes here; the
+reader's words are the command's or page's business.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from sqlalchemy import Connection, func, or_, select
 
 from caseload.i18n import Message
 from caseload.operate.meetings import rhythm_on
+from caseload.operate.notes import Note, current_notes
 from caseload.operate.refusals import NotFound, shown_id
 from caseload.store import schema as s
 
@@ -184,6 +188,8 @@ class Case:
     arms: tuple[Arm, ...]
     next_job_meeting: NextJobMeeting | None
     """None when the citizen is on no caseload on the day."""
+    notes: tuple[Note, ...]
+    """Notes and next steps, the current version of each (written or edited last first)."""
 
 
 def case(conn: Connection, citizen: str, as_of: date) -> Case:
@@ -216,6 +222,7 @@ def case(conn: Connection, citizen: str, as_of: date) -> Case:
         paid_hours=_paid_hours(conn, cid, as_of),
         arms=_arms(conn, cid, as_of),
         next_job_meeting=_next_job_meeting(conn, cid, as_of),
+        notes=current_notes(conn, [cid]).get(cid, ()),
     )
 
 

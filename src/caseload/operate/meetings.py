@@ -23,13 +23,13 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
 
 from caseload.domain import codes
 from caseload.domain.labels import LABELS
 from caseload.domain.rhythm import Contact, Due, next_due
 from caseload.i18n import N_, Message
 from caseload.operate.casework import bump
+from caseload.operate.given_codes import code_taken, insert_with_code
 from caseload.operate.refusals import Conflict, NotFound, Refused, shown_id
 from caseload.operate.rhythm import rule_for
 from caseload.register.lookup import professional_id
@@ -53,8 +53,6 @@ __all__ = [
 CODE_PREFIX = "M"
 """Ids caseload gives: ``M`` and a zero-padded number (M0000042), as the demo's meetings."""
 CODE_WIDTH = 7
-_CANDIDATES = 100
-_ATTEMPTS = 20
 
 CORRECTED_FIELDS = ("kind", "status", "day", "minutes", "place", "staff", "absence_accepted")
 """What a correction may change, by the names the results report."""
@@ -242,24 +240,15 @@ def _staff_id(conn: Connection, staff: str | None) -> int | None:
     return pid
 
 
-def _free_code(conn: Connection) -> str:
-    """An id no meeting has: ``M`` and the number after the highest meeting row id, or the
-    next free one after it (an imported meeting may hold that id already)."""
-    m = s.meeting
-    start = int(conn.execute(select(func.coalesce(func.max(m.c.id), 0))).scalar_one()) + 1
-    while True:
-        batch = [f"{CODE_PREFIX}{n:0{CODE_WIDTH}d}" for n in range(start, start + _CANDIDATES)]
-        taken = set(conn.execute(select(m.c.code).where(m.c.code.in_(batch))).scalars())
-        free = [code for code in batch if code not in taken]
-        if free:
-            return free[0]
-        start += _CANDIDATES
+def _next_number(conn: Connection) -> int:
+    """Where the search for a free meeting id begins: after the highest meeting row id (an
+    imported meeting may hold that id already; the next free one is taken then)."""
+    return int(conn.execute(select(func.coalesce(func.max(s.meeting.c.id), 0))).scalar_one()) + 1
 
 
 def is_recorded(conn: Connection, code: str) -> bool:
     """Whether a meeting with this id is in the register."""
-    m = s.meeting
-    return conn.execute(select(m.c.id).where(m.c.code == code)).first() is not None
+    return code_taken(conn, s.meeting.c.code, code)
 
 
 def record_meeting(
@@ -310,17 +299,8 @@ def record_meeting(
     if code is not None:
         conn.execute(insert(s.meeting).values(code=code, **values))
         return Recorded(citizen, code, status, day, due, new_version)
-    for _ in range(_ATTEMPTS):
-        made = _free_code(conn)
-        try:
-            # a savepoint: another user may take the same id first (PostgreSQL waits for
-            # their commit, then says so); only this insert is undone, and a new id tried
-            with conn.begin_nested():
-                conn.execute(insert(s.meeting).values(code=made, **values))
-        except IntegrityError:
-            if not is_recorded(conn, made):
-                raise
-            continue
+    made = insert_with_code(conn, s.meeting, CODE_PREFIX, CODE_WIDTH, _next_number, values)
+    if made is not None:
         return Recorded(citizen, made, status, day, due, new_version)
     raise Conflict(Message("no free meeting id was found; nothing was saved: try again"))
 

@@ -1,6 +1,7 @@
 """The sparring sheet: one printable page per citizen of a caseworker's caseload, as seed
 002's monthly case sparring used it — where are we now, what is the next step, what stands
-in the way, the last and next meeting, open requests and days since the last contact.
+in the way, the last and next meeting, open requests and days since the last contact, and
+the next steps and latest notes written on the case (``operate.notes``).
 
 The facts are read in a handful of queries for the whole caseload (not per citizen) and
 rendered with a Jinja template in Danish or English.
@@ -22,6 +23,7 @@ from caseload.domain.labels import label
 from caseload.i18n import Message, template_globals, translator
 from caseload.operate.caseflow import FOLLOW_UP_DAYS
 from caseload.operate.department import on
+from caseload.operate.notes import Note, current_notes
 from caseload.operate.refusals import NotFound, shown_id
 from caseload.operate.rhythm import due_frame
 from caseload.store import schema as s
@@ -30,6 +32,11 @@ QUIET_DAYS = 30
 """A citizen without any contact for longer than this is named among the barriers."""
 DUE_SOON_DAYS = 14
 """A job meeting due within this many days is flagged on the cover page."""
+LATEST_NOTES = 3
+"""A citizen's page shows this many of the notes written or edited last."""
+NOTE_SHOWN = 600
+"""A note longer than this many characters is shortened on the sheet (the case shows it
+whole)."""
 
 
 @dataclass
@@ -61,6 +68,20 @@ class Page:
     reports: list[dict[str, Any]] = field(default_factory=list)
     others: list[str] = field(default_factory=list)
     """Other professionals attached (role: staff code)."""
+    notes: tuple[Note, ...] = ()
+    """The notes and next steps on the case (current versions, written or edited last
+    first)."""
+
+    @property
+    def next_steps(self) -> list[Note]:
+        """The current next steps, the earliest due first (those without a day last)."""
+        steps = [n for n in self.notes if n.kind == "next_step"]
+        return sorted(steps, key=lambda n: (n.due is None, n.due or date.min))
+
+    @property
+    def latest_notes(self) -> list[Note]:
+        """The ``LATEST_NOTES`` notes written or edited last (next steps apart)."""
+        return [n for n in self.notes if n.kind == "note"][:LATEST_NOTES]
 
     @property
     def due_soon(self) -> bool:
@@ -205,6 +226,8 @@ def sheet(conn: Connection, staff: str, day: date) -> Sheet:
     _efforts(conn, pages, day)
     _requests(conn, pages, day)
     _others(conn, pages, day, pid)
+    for cid, written in current_notes(conn, pages).items():
+        pages[cid].notes = written
     return Sheet(staff, str(found[1]), day, [pages[i] for i in ids])
 
 
@@ -356,6 +379,12 @@ def _others(conn: Connection, pages: dict[int, Page], day: date, pid: int) -> No
         pages[cid].others = names
 
 
+def shortened(body: str) -> str:
+    """A note's text as the sheet shows it: whole, or its first ``NOTE_SHOWN`` characters and
+    an ellipsis."""
+    return body if len(body) <= NOTE_SHOWN else body[:NOTE_SHOWN].rstrip() + " …"
+
+
 def render(result: Sheet, lang: str) -> str:
     """The sheet as one self-contained HTML document: printed on A4, a cover page (the
     caseworker, the day, their citizens with their flags), then a page per citizen."""
@@ -367,6 +396,7 @@ def render(result: Sheet, lang: str) -> str:
     )
     env.filters["d"] = tr.date
     env.filters["label"] = lambda code: label(code, lang)
+    env.filters["shortened"] = shortened
     env.globals.update(template_globals(tr))
     template = env.get_template("sparring.html.j2")
     return template.render(

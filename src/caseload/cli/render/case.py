@@ -9,6 +9,7 @@ from datetime import date, datetime
 from rich.console import Console
 from rich.table import Table
 
+from caseload.cli.render.notes import table as notes_table
 from caseload.domain.labels import label
 from caseload.i18n import Translator, translator
 from caseload.operate.case import Case, Correction, Meeting
@@ -234,6 +235,10 @@ def case(console: Console, found: Case, lang: str) -> None:
         [(a.trial, a.name, label(a.arm, lang), _d(tr, a.assigned)) for a in found.arms],
         lang,
     )
+    if found.notes:
+        console.print(notes_table(found.notes, _("Notes and next steps"), lang))
+    else:
+        console.print(_("{part}: none", part=_("Notes and next steps")), markup=False)
 
 
 def _next(console: Console, found: Case, tr: Translator) -> None:
