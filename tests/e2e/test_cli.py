@@ -117,18 +117,23 @@ def test_command_help_is_the_summary_of_its_docstring() -> None:
         assert summary == " ".join((inspect.getdoc(function) or "").split()), name
 
 
-def test_the_note_group_its_commands_and_their_help() -> None:
-    from caseload.cli import notes
+def test_the_groups_their_commands_and_their_help() -> None:
+    from caseload.cli import audit, notes, users
+    from caseload.cli.main import GROUPS
 
-    assert [g.name for g in app.registered_groups] == ["note"]
+    assert [g.name for g in app.registered_groups] == ["note", "users", "audit"]
+    assert [name for name, _ in GROUPS] == ["note", "users", "audit"]
     assert [name for name, _, _ in notes.COMMANDS] == ["add", "edit", "list"]
+    assert [name for name, _, _ in users.COMMANDS] == ["add", "passwd", "disable", "list", "token"]
+    assert [name for name, _, _ in audit.COMMANDS] == ["search", "purge"]
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for name, function, summary in notes.COMMANDS:
-        assert summary == " ".join((inspect.getdoc(function) or "").split()), name
-        result = run("note", name, "--help")
-        assert result.exit_code == 0, result.output
-        assert f"Usage: caseload note {name}" in result.output
-        assert f"caseload note {name}" in readme
+    for group, module in GROUPS:
+        for name, function, summary in module.COMMANDS:
+            assert summary == " ".join((inspect.getdoc(function) or "").split()), name
+            result = run(group, name, "--help")
+            assert result.exit_code == 0, result.output
+            assert f"Usage: caseload {group} {name}" in result.output
+            assert f"caseload {group} {name}" in readme, f"caseload {group} {name}"
     group = run("note")
     assert "Case notes and next steps" in group.output and " list " in group.output
 

@@ -21,7 +21,7 @@ from caseload.cli.common import (
 )
 from caseload.cli.output import CsvFileOption, ForceOption
 from caseload.cli.render import access as render
-from caseload.i18n import translator
+from caseload.i18n import N_, translator
 
 
 def search(
@@ -93,8 +93,7 @@ def purge(
     db: DbOption = None,
     lang: LangOption = "",
 ) -> None:
-    """Delete audit events older than the retention period (run as the tables' owner); the
-    purge itself is recorded."""
+    """Delete audit events older than the retention period; the purge is recorded."""
     language = lang_of(lang)
     day = parse_day(before, "--before", language)
     engine = open_register(db, language)
@@ -109,3 +108,17 @@ def purge(
         ),
         markup=False,
     )
+
+
+GROUP_HELP = N_(
+    "The audit trail: who read or changed which case, signed in, exported or was refused."
+)
+COMMANDS = (
+    ("search", search, N_("Search the audit trail (newest first); --csv writes every match.")),
+    (
+        "purge",
+        purge,
+        N_("Delete audit events older than the retention period; the purge is recorded."),
+    ),
+)
+app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)

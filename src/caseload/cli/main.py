@@ -417,56 +417,12 @@ COMMANDS: tuple[tuple[str, Callable[..., None], str], ...] = (
 )
 for name, function, summary in COMMANDS:
     app.command(name, cls=HelpCommand, help=help_text(summary))(function)
-for name, function, summary in notes.COMMANDS:
-    notes.app.command(name, cls=HelpCommand, help=help_text(summary))(function)
-app.add_typer(notes.app, name="note", cls=HelpGroup, help=help_text(notes.GROUP_HELP))
-
-# command groups: `caseload users add …`, `caseload audit search …`
-GROUPS: tuple[tuple[str, str, tuple[tuple[str, Callable[..., None], str], ...]], ...] = (
-    (
-        "users",
-        N_("Accounts for the API and the web app, and API tokens for other systems."),
-        (
-            ("add", users.add, N_("Add an account (the password is asked for, never defaulted).")),
-            ("passwd", users.passwd, N_("Give an account a new password (its sessions end).")),
-            (
-                "disable",
-                users.disable,
-                N_("Disable an account: no more sign-ins, its sessions end, its tokens revoked."),
-            ),
-            ("list", users.list_, N_("List the accounts.")),
-            ("token", users.token, N_("Make an API token for another system; it is shown once.")),
-        ),
-    ),
-    (
-        "audit",
-        N_("The audit trail: who read or changed which case, signed in, exported or was refused."),
-        (
-            (
-                "search",
-                audit.search,
-                N_("Search the audit trail (newest first); --csv writes every match."),
-            ),
-            (
-                "purge",
-                audit.purge,
-                N_("Delete audit events older than the retention period; the purge is recorded."),
-            ),
-        ),
-    ),
-)
-for group_name, group_summary, group_commands in GROUPS:
-    group = typer.Typer(
-        cls=HelpGroup,
-        name=group_name,
-        help=help_text(group_summary),
-        no_args_is_help=True,
-        add_completion=False,
-        pretty_exceptions_enable=False,
-    )
-    for name, function, summary in group_commands:
-        group.command(name, cls=HelpCommand, help=help_text(summary))(function)
-    app.add_typer(group, name=group_name, help=help_text(group_summary))
+# command groups, each module with its GROUP_HELP, COMMANDS and Typer app: `caseload note add …`
+GROUPS = (("note", notes), ("users", users), ("audit", audit))
+for group_name, module in GROUPS:
+    for name, function, summary in module.COMMANDS:
+        module.app.command(name, cls=HelpCommand, help=help_text(summary))(function)
+    app.add_typer(module.app, name=group_name, cls=HelpGroup, help=help_text(module.GROUP_HELP))
 
 if __name__ == "__main__":
     app()

@@ -21,7 +21,7 @@ from caseload.cli.common import (
     open_register,
 )
 from caseload.cli.render import access as render
-from caseload.i18n import translator
+from caseload.i18n import N_, translator
 
 UsernameArgument = Annotated[
     str, typer.Argument(metavar="USERNAME", help=help_text("The account's username"))
@@ -190,3 +190,18 @@ def _event(action: str, username: str, **detail: object) -> audit.Event:
         client="cli",
         detail={"account": username, "via": "command line", **detail},
     )
+
+
+GROUP_HELP = N_("Accounts for the API and the web app, and API tokens for other systems.")
+COMMANDS = (
+    ("add", add, N_("Add an account (the password is asked for, never defaulted).")),
+    ("passwd", passwd, N_("Give an account a new password (its sessions end).")),
+    (
+        "disable",
+        disable,
+        N_("Disable an account: no more sign-ins, its sessions end, its tokens revoked."),
+    ),
+    ("list", list_, N_("List the accounts.")),
+    ("token", token, N_("Make an API token for another system; it is shown once.")),
+)
+app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
