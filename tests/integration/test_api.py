@@ -135,3 +135,42 @@ def test_a_change_without_the_csrf_token_is_refused(api: Api) -> None:
     )
     assert wrong.status_code == 403
     client.headers["X-CSRF-Token"] = token
+
+
+def test_notes_written_and_edited_on_the_case(api: Api, loaded: Engine) -> None:
+    client = api["caseworker"]
+    written = client.post(
+        "/api/v1/citizens/C000001/notes",
+        json={"kind": "next_step", "text": "Ring om praktik hos Netto", "due": "2019-09-10"},
+        headers={"If-Match": '"1"'},
+    )
+    assert written.status_code == 201, written.text
+    note = written.json()
+    assert (note["note_version"], note["kind"], note["version"]) == (1, "next_step", 2)
+    edited = client.put(
+        f"/api/v1/citizens/C000001/notes/{note['note']}",
+        json={"text": "Ring om praktik hos Netto og Føtex"},
+        headers={"If-Match": '"2"'},
+    )
+    assert edited.status_code == 200, edited.text
+    assert edited.json()["note_version"] == 2
+    assert edited.json()["due"] == "2019-09-10"
+    case = client.get("/api/v1/citizens/C000001").json()
+    [shown] = case["notes"]
+    assert shown["body"] == "Ring om praktik hos Netto og Føtex"
+    assert [h["body"] for h in shown["history"]] == ["Ring om praktik hos Netto"]
+    assert shown["written_by"] == "caseworker"
+    # a note of this citizen is not reached through another citizen's path
+    other = client.put(
+        f"/api/v1/citizens/C000002/notes/{note['note']}",
+        json={"text": "x"},
+        headers={"If-Match": '"1"'},
+    )
+    assert other.status_code == 404
+    audit = _audit(loaded)
+    assert ("caseworker", "note.write", "C000001", 200) in audit
+    assert ("caseworker", "note.edit", "C000001", 200) in audit
+    # free text never goes into the audit trail
+    with loaded.connect() as conn:
+        details = " ".join(str(d) for d in conn.execute(select(s.audit_event.c.detail)).scalars())
+    assert "Netto" not in details

@@ -198,16 +198,18 @@ def revise_note(
     due: date | None = None,
     version: int | None = None,
     now: datetime | None = None,
+    citizen: str | None = None,
 ) -> Written:
     """Edit note ``code``: its next version with ``body`` (and a next step's ``due``; without
-    one, its due date stays). The earlier versions stay as they were."""
+    one, its due date stays). The earlier versions stay as they were. With ``citizen``, a
+    note of another citizen is not found."""
     n, c = s.case_note, s.citizen
     found = conn.execute(
         select(c.c.code, n.c.kind)
         .join(n, n.c.citizen_id == c.c.id)
         .where(n.c.code == code, n.c.version == 1)
     ).first()
-    if found is None:
+    if found is None or (citizen is not None and str(found[0]) != citizen):
         raise NotFound(Message("no note {code} in the register", {"code": shown_id(code)}))
     citizen, kind = str(found[0]), str(found[1])
     _refuse_text(kind, body, by, due)

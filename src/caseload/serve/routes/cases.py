@@ -7,32 +7,20 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, Header, Path, Request, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from caseload.access import audit, scope
 from caseload.operate import casework, meetings
 from caseload.operate.case import Case, case
 from caseload.serve import db
-from caseload.serve.edits import case_edit, etag, not_found
+from caseload.serve.edits import case_edit, etag, expected_version, not_found
 from caseload.serve.guard import Caller, guard, record_refusal
 from caseload.serve.models import ContactReason, MeetingKind, MeetingPlace, MeetingStatus, Role
+from caseload.serve.params import EDIT_ERRORS, Citizen, IfMatch, code
 from caseload.serve.problems import documented
 
 router = APIRouter(prefix="/api/v1/citizens", tags=["cases"])
-
-Citizen = Path(
-    min_length=1,
-    max_length=64,
-    pattern=r"^[A-Za-z0-9._-]+$",
-    description="The citizen's code in the register (never a CPR number)",
-)
-EDIT_ERRORS = documented(400, 401, 403, 404, 409, 412, 422, 428)
-IfMatch = Header(
-    alias="If-Match",
-    pattern=r'^\s*(W/)?"\d{1,9}"\s*$',
-    description='The case version read (its ETag, e.g. "7"); without it 428, stale 412',
-)
 
 
 @router.get(
@@ -137,7 +125,7 @@ def register_meeting(
             body.minutes,
             body.place,
             body.absence_accepted,
-            version=_version(request),
+            version=expected_version(request),
         )
         booked = None
         if body.next is not None:
@@ -184,7 +172,7 @@ def mark_meeting(
     response: Response,
     body: MeetingOutcome,
     citizen: str = Citizen,
-    meeting: str = Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$"),
+    meeting: str = code("The meeting's id"),
     if_match: str = IfMatch,
     caller: Caller = guard("case.write"),
 ) -> MeetingsDone:
@@ -199,7 +187,7 @@ def mark_meeting(
             body.minutes,
             body.place,
             body.absence_accepted,
-            version=_version(request),
+            version=expected_version(request),
             citizen=citizen,
         )
     _done(response, marked.version)
@@ -256,15 +244,9 @@ def change_contact(
             body.reason,
             body.until,
             body.override,
-            version=_version(request),
+            version=expected_version(request),
         )
     _done(response, changed.version)
     return ContactChanged(
         citizen=citizen, version=changed.version, ended=changed.ended, started=changed.started
     )
-
-
-def _version(request: Request) -> int:
-    from caseload.serve.edits import expected_version
-
-    return expected_version(request)
