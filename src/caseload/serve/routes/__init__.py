@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from caseload.serve.routes import cases, citizens, health, session
+from caseload.serve.routes import cases, citizens, departments, health, session
 
-ROUTERS = [health.router, session.router, citizens.router, cases.router]
+ROUTERS = [health.router, session.router, citizens.router, cases.router, departments.router]
