@@ -128,7 +128,7 @@ def test_timeliness_sums_the_weeks(api: Api) -> None:
     backwards = api["analyst"].get(
         "/api/v1/departments/JI6/timeliness", params={"from": "2019-08-31", "to": "2019-01-01"}
     )
-    assert backwards.status_code == 400
+    assert backwards.status_code == 409
     assert backwards.headers["content-type"] == "application/problem+json"
 
 
@@ -167,3 +167,39 @@ def test_the_day_is_a_query_parameter(api: Api) -> None:
     )
     assert answer.status_code == 200
     assert answer.json()["as_of"] == "2019-06-01"
+
+
+def test_an_analyst_lists_the_trials_with_their_arms(api: Api, loaded: Engine) -> None:
+    answer = api["analyst"].get("/api/v1/trials")
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == [
+        {
+            "code": "CPH-2018",
+            "name": "Lower caseloads 2018-2019",
+            "unit": "citizen",
+            "start": "2018-01-01",
+            "end": "2019-12-31",
+            "outcome_end": "2020-04-30",
+            "arms": _arms(loaded),
+        }
+    ]
+    assert api["leader"].get("/api/v1/trials").status_code == 403
+    assert ("analyst", "trial.list", None, 200) in _audit(loaded)
+
+
+def _arms(engine: Engine) -> dict[str, int]:
+    a = s.trial_assignment
+    with engine.connect() as conn:
+        arms = [r.arm for r in conn.execute(select(a.c.arm))]
+    return {arm: arms.count(arm) for arm in sorted(set(arms))}
+
+
+def test_a_register_too_small_to_evaluate_is_a_clear_problem(api: Api, loaded: Engine) -> None:
+    for what in ("evaluation", "report"):
+        answer = api["analyst"].get(f"/api/v1/trials/CPH-2018/{what}")
+        assert answer.status_code == 409, answer.text
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert "C0000" not in answer.text
+        unknown = api["analyst"].get(f"/api/v1/trials/NOPE/{what}")
+        assert unknown.status_code == 404
+    assert ("analyst", "trial.evaluation", None, 404) in _audit(loaded)

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
-from caseload.serve.routes import cases, citizens, departments, health, session
+from caseload.serve.routes import cases, citizens, departments, health, session, trials
 
-ROUTERS = [health.router, session.router, citizens.router, cases.router, departments.router]
+ROUTERS = [
+    health.router,
+    session.router,
+    citizens.router,
+    cases.router,
+    departments.router,
+    trials.router,
+]

@@ -15,9 +15,8 @@ from pydantic import BaseModel, Field
 from caseload.access import audit, scope
 from caseload.access.rules import LEADER
 from caseload.i18n import Message
-from caseload.i18n.said import Said
 from caseload.operate import caseflow, rhythm, sparring, status
-from caseload.operate.refusals import NotFound
+from caseload.operate.refusals import NotFound, Refused
 from caseload.serve import db
 from caseload.serve.guard import Caller, guard, record_refusal
 from caseload.serve.problems import documented
@@ -33,7 +32,7 @@ Day = Query(None, description="The day (default: the server's register day)")
 From = Query(alias="from", description="The first day of the period")
 To = Query(alias="to", description="The last day of the period")
 READ_ERRORS = documented(401, 403, 404, 422)
-PERIOD_ERRORS = documented(400, 401, 403, 404, 422)
+PERIOD_ERRORS = documented(401, 403, 404, 409, 422)
 
 
 class CaseloadOut(BaseModel):
@@ -123,7 +122,7 @@ def _audit(request: Request, caller: Caller, action: str, **detail: Any) -> None
 
 def _period(first: date, last: date) -> caseflow.Period:
     if last < first:
-        raise Said(Message("the period ends before it begins"))
+        raise Refused(Message("the period ends before it begins"))
     return caseflow.Period(first, last)
 
 
