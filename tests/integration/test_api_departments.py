@@ -9,13 +9,22 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
+from typer.testing import Result
 
+from caseload.access import accounts
+from caseload.evaluate import evaluation
 from caseload.operate import rhythm, sparring, status
 from caseload.register import catalogue, importer
+from caseload.serve.app import create_app
+from caseload.serve.settings import Settings
 from caseload.store import schema as s
-from tests.api import DAY, Api, add_accounts, api_on
+from caseload.store.database import connect
+from caseload.synth import jobcentre
+from tests.api import DAY, PASSWORD, Api, add_accounts, api_on, sign_in, url_of
 from tests.conftest import EXAMPLES, CopyOf
+from tests.helpers import copy_register
 
 
 def _load_examples(engine: Engine, _folder: Path) -> None:
@@ -203,3 +212,47 @@ def test_a_register_too_small_to_evaluate_is_a_clear_problem(api: Api, loaded: E
         unknown = api["analyst"].get(f"/api/v1/trials/NOPE/{what}")
         assert unknown.status_code == 404
     assert ("analyst", "trial.evaluation", None, 404) in _audit(loaded)
+
+
+def test_the_evaluation_of_the_demo_trial(demo_build: tuple[Path, Result], tmp_path: Path) -> None:
+    """The success path on the demo job centre (SQLite): the JSON as evaluation.json holds
+    it, the report in Danish, both audited, no citizen codes in either."""
+    template, built = demo_build
+    assert built.exit_code == 0, built.output
+    engine = connect(copy_register(template, tmp_path / "demo.sqlite"))
+    try:
+        with engine.begin() as conn:
+            accounts.add_account(conn, "analyst", "analyst", PASSWORD, lang="da")
+        app = create_app(Settings(db=url_of(engine), register_day=DAY, default_lang="en"))
+        with TestClient(app) as client:
+            sign_in(client, "analyst")
+            answer = client.get(f"/api/v1/trials/{jobcentre.TRIAL_CODE}/evaluation")
+            assert answer.status_code == 200, answer.text
+            assert answer.headers["content-type"].startswith("application/json")
+            body = answer.json()
+            expected = evaluation.evaluate(engine, jobcentre.TRIAL_CODE)
+            assert body["meta"]["trial"] == jobcentre.TRIAL_CODE
+            assert body["meta"]["last_exit"] == expected.window.last_exit.isoformat()
+            assert {"balance", "undefined"} <= set(body)
+            page = client.get(f"/api/v1/trials/{jobcentre.TRIAL_CODE}/report")
+            assert page.status_code == 200
+            assert page.headers["content-type"].startswith("text/html")
+            assert 'lang="da"' in page.text
+            c, ta = s.citizen, s.trial_assignment
+            with engine.connect() as conn:
+                codes = [
+                    r.code
+                    for r in conn.execute(
+                        select(c.c.code).join(ta, ta.c.citizen_id == c.c.id).limit(200)
+                    )
+                ]
+            assert codes
+            for text in (answer.text, page.text):
+                assert not [code for code in codes if f'"{code}"' in text or f">{code}<" in text]
+        a = s.audit_event
+        with engine.connect() as conn:
+            actions = [r.action for r in conn.execute(select(a.c.action).where(a.c.status == 200))]
+        assert actions.count("trial.evaluation") == 1
+        assert actions.count("trial.report") == 1
+    finally:
+        engine.dispose()
