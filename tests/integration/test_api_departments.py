@@ -256,3 +256,79 @@ def test_the_evaluation_of_the_demo_trial(demo_build: tuple[Path, Result], tmp_p
         assert actions.count("trial.report") == 1
     finally:
         engine.dispose()
+
+
+def _responsibilities(engine: Engine) -> list[tuple[int, int, object]]:
+    r = s.responsibility
+    with engine.connect() as conn:
+        return [
+            (row.citizen_id, row.professional_id, row.end_date)
+            for row in conn.execute(select(r).order_by(r.c.id))
+        ]
+
+
+def _make(api: Api, department: str = "JI6", **body: object) -> tuple[int, dict[str, object]]:
+    answer = api["leader"].post(
+        f"/api/v1/departments/{department}/plans", json={"kind": "rebalance", **body}
+    )
+    return answer.status_code, answer.json()
+
+
+def test_a_leader_makes_reads_and_applies_a_plan(api: Api, loaded: Engine) -> None:
+    status_code, made = _make(api)
+    assert status_code == 201, made
+    code = str(made["plan"])
+    assert made["department"] == "JI6"
+    assert made["fingerprint"]
+    summary = made["summary"]
+    assert isinstance(summary, dict)
+    assert {"moves", "unplaced", "missing_fte"} <= set(summary)
+    read = api["leader"].get(f"/api/v1/plans/{code}")
+    assert read.status_code == 200
+    assert read.json()["fingerprint"] == made["fingerprint"]
+    assert read.json()["applied_at"] is None
+    applied = api["leader"].post(f"/api/v1/plans/{code}/apply")
+    assert not summary["unplaced"]
+    assert applied.status_code == 200, applied.text
+    assert applied.json()["moves"] == len(summary["moves"])  # type: ignore[arg-type]
+    again = api["leader"].post(f"/api/v1/plans/{code}/apply")
+    assert again.status_code == 409
+    assert again.headers["content-type"] == "application/problem+json"
+    a = s.audit_event
+    with loaded.connect() as conn:
+        rows = conn.execute(select(a).where(a.c.action == "plan.apply")).all()
+    assert [r.status for r in rows] == [200, 409]
+    assert code in str(rows[0].detail)
+
+
+def test_a_change_between_the_dry_run_and_the_apply_is_refused(api: Api, loaded: Engine) -> None:
+    status_code, made = _make(api)
+    assert status_code == 201, made
+    p = s.professional
+    with loaded.begin() as conn:
+        conn.execute(p.update().where(p.c.code == "KS-001").values(fte=0.5))
+    before = _responsibilities(loaded)
+    answer = api["leader"].post(f"/api/v1/plans/{made['plan']}/apply")
+    assert answer.status_code == 409, answer.text
+    assert _responsibilities(loaded) == before
+    assert api["leader"].get(f"/api/v1/plans/{made['plan']}").json()["applied_at"] is None
+
+
+def test_plans_outside_the_leaders_departments(api: Api, loaded: Engine) -> None:
+    status_code, _body = _make(api, department="JI1")
+    assert status_code == 404
+    assert api["leader"].get("/api/v1/plans/P9999999").status_code == 404
+    assert api["leader"].post("/api/v1/plans/P9999999/apply").status_code == 404
+    answer = api["caseworker"].post("/api/v1/departments/JI6/plans", json={"kind": "rebalance"})
+    assert answer.status_code == 403
+    assert api["analyst"].get("/api/v1/plans/P0000001").status_code == 403
+
+
+def test_a_plan_that_cannot_place_everyone_is_not_applied(api: Api, loaded: Engine) -> None:
+    status_code, made = _make(api, cap=1)
+    assert status_code == 201, made
+    assert made["summary"]["unplaced"]  # type: ignore[index]
+    before = _responsibilities(loaded)
+    answer = api["leader"].post(f"/api/v1/plans/{made['plan']}/apply")
+    assert answer.status_code == 409
+    assert _responsibilities(loaded) == before

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from caseload.serve.routes import cases, citizens, departments, health, session, trials
+from caseload.serve.routes import cases, citizens, departments, health, plans, session, trials
 
 ROUTERS = [
     health.router,
@@ -10,5 +10,6 @@ ROUTERS = [
     citizens.router,
     cases.router,
     departments.router,
+    plans.router,
     trials.router,
 ]
