@@ -332,3 +332,11 @@ def test_a_plan_that_cannot_place_everyone_is_not_applied(api: Api, loaded: Engi
     answer = api["leader"].post(f"/api/v1/plans/{made['plan']}/apply")
     assert answer.status_code == 409
     assert _responsibilities(loaded) == before
+
+
+def test_case_flow_of_a_period_without_efforts(api: Api) -> None:
+    answer = api["leader"].get(
+        "/api/v1/departments/JI6/caseflow", params={"from": "2019-01-01", "to": "2019-08-31"}
+    )
+    assert answer.status_code == 200, answer.text
+    assert set(answer.json()["tables"]) >= {"reports", "passive"}
