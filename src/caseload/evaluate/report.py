@@ -326,6 +326,31 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
+def evaluation_document(ev: Evaluation, lang: str) -> dict[str, Any]:
+    """What evaluation.json holds: ``meta`` (the trial, the window, the settings) and
+    every table by name, undefined values taken out into the ``undefined`` table."""
+    data, not_defined = undefined.clean(tables(ev))
+    data["undefined"] = not_defined  # a table too: undefined.csv
+    meta = {
+        "trial": ev.trial.code,
+        "name": ev.trial.name,
+        "start": ev.trial.start,
+        "trial_end": ev.trial.end,
+        "outcome_end": ev.window.outcome_end,
+        "last_exit": ev.window.last_exit,
+        "lag_months": ev.window.lag_months,
+        "alpha": ev.settings.alpha,
+        "clustered": ev.settings.cluster,
+        "language": lang,
+    }
+    return {"meta": meta, **data}
+
+
+def json_text(document: dict[str, Any]) -> str:
+    """The evaluation document as evaluation.json's text (days as ISO dates, no NaN)."""
+    return json.dumps(document, indent=2, default=_json_default, allow_nan=False)
+
+
 def write(ev: Evaluation, out: Path, lang: str, seconds: float) -> Path:
     """Write report.html, evaluation.json and <table>.csv into ``out``; returns the HTML."""
     if out.exists() and any(out.iterdir()) and not (out / JSON_NAME).exists():
@@ -338,29 +363,9 @@ def write(ev: Evaluation, out: Path, lang: str, seconds: float) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".caseload-report-", dir=out.parent))
     try:
-        data, not_defined = undefined.clean(tables(ev))
-        data["undefined"] = not_defined  # a table too: undefined.csv
-        meta = {
-            "trial": ev.trial.code,
-            "name": ev.trial.name,
-            "start": ev.trial.start,
-            "trial_end": ev.trial.end,
-            "outcome_end": ev.window.outcome_end,
-            "last_exit": ev.window.last_exit,
-            "lag_months": ev.window.lag_months,
-            "alpha": ev.settings.alpha,
-            "clustered": ev.settings.cluster,
-            "language": lang,
-        }
-        (staging / JSON_NAME).write_text(
-            json.dumps(
-                {"meta": meta, **data},
-                indent=2,
-                default=_json_default,
-                allow_nan=False,
-            ),
-            encoding="utf-8",
-        )
+        document = evaluation_document(ev, lang)
+        data = {name: rows for name, rows in document.items() if name != "meta"}
+        (staging / JSON_NAME).write_text(json_text(document), encoding="utf-8")
         for name, rows in data.items():
             with (staging / f"{name}.csv").open("w", newline="", encoding="utf-8") as handle:
                 if rows:

@@ -258,7 +258,8 @@ def passive(conn: Connection, period: Period) -> tuple[pl.DataFrame, pl.DataFram
 def passive_days(on_caseload: pl.DataFrame, efforts: pl.DataFrame, period: Period) -> pl.DataFrame:
     """Per citizen: days on the caseload inside the period, days covered by at least one
     effort, passive days, and the mean gap between consecutive efforts (merged intervals)."""
-    dates = {"start": pl.Date, "end": pl.Date}
+    # an empty frame read from the database has null columns: the id is cast as well
+    dates = {"citizen_id": pl.Int64, "start": pl.Date, "end": pl.Date}
     stay = (
         on_caseload.cast(dates)  # type: ignore[arg-type]
         .with_columns(

@@ -2,6 +2,24 @@
 
 from __future__ import annotations
 
-from caseload.serve.routes import cases, citizens, health, notes, session
+from caseload.serve.routes import (
+    cases,
+    citizens,
+    departments,
+    health,
+    notes,
+    plans,
+    session,
+    trials,
+)
 
-ROUTERS = [health.router, session.router, citizens.router, cases.router, notes.router]
+ROUTERS = [
+    health.router,
+    session.router,
+    citizens.router,
+    cases.router,
+    notes.router,
+    departments.router,
+    plans.router,
+    trials.router,
+]
