@@ -2,6 +2,26 @@
 
 from __future__ import annotations
 
-from caseload.serve.routes import cases, citizens, health, session
+from caseload.serve.routes import (
+    accounts,
+    audit,
+    cases,
+    citizens,
+    exports,
+    health,
+    imports,
+    registers,
+    session,
+)
 
-ROUTERS = [health.router, session.router, citizens.router, cases.router]
+ROUTERS = [
+    health.router,
+    session.router,
+    citizens.router,
+    cases.router,
+    imports.router,
+    exports.router,
+    registers.router,
+    accounts.router,
+    audit.router,
+]
