@@ -218,21 +218,21 @@ def list_tokens(
 
 
 @router.delete(
-    "/tokens/{id}",
+    "/tokens/{token_id}",
     status_code=204,
     response_class=Response,
     responses=documented(401, 403, 404, 422),
 )
 def revoke_token(
     request: Request,
-    id: int = Path(ge=1, le=2**31 - 1),
+    token_id: int = Path(ge=1, le=2**31 - 1, description="The token's id (GET /api/v1/tokens)"),
     caller: Caller = guard("accounts.manage"),
 ) -> Response:
     """Revoke an API token."""
     with db.writing(request) as conn:
-        done = tokens.revoke(conn, id)
+        done = tokens.revoke(conn, token_id)
         if done:
-            audit.record(conn, caller.event("token.revoke", None, 204, token=id))
+            audit.record(conn, caller.event("token.revoke", None, 204, token=token_id))
     if not done:
         raise NotFound(Message("no such live token"))
     return Response(status_code=204)
