@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from caseload.access import accounts, audit, signin, tokens
 from caseload.access.errors import AccountError, NotSignedIn
@@ -56,6 +56,14 @@ class TokenOut(BaseModel):
     @classmethod
     def of(cls, token: tokens.Token) -> TokenOut:
         return cls(**token.__dict__)
+
+    @field_validator("created_at", "last_used_at", "revoked_at", mode="before")
+    @classmethod
+    def in_utc(cls, value: object) -> object:
+        """Times are stored in UTC; one read back without its zone (SQLite) gets it again."""
+        if isinstance(value, datetime) and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
 
 
 class Issued(BaseModel):

@@ -5,11 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, field_validator
 
 from caseload.access import audit
 from caseload.serve import db
@@ -44,6 +44,14 @@ class AuditEvent(BaseModel):
     client: str | None
     status: int | None
     detail: dict[str, Any]
+
+    @field_validator("at", mode="before")
+    @classmethod
+    def in_utc(cls, value: object) -> object:
+        """Times are stored in UTC; one read back without its zone (SQLite) gets it again."""
+        if isinstance(value, datetime) and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
 
 
 def _detail(criteria: audit.Criteria) -> dict[str, Any]:
