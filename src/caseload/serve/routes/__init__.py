@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from caseload.serve.routes import (
+    accounts,
+    audit,
     cases,
     citizens,
     departments,
+    exports,
     health,
+    imports,
     notes,
     plans,
+    registers,
     session,
     trials,
 )
@@ -22,4 +27,9 @@ ROUTERS = [
     departments.router,
     plans.router,
     trials.router,
+    imports.router,
+    exports.router,
+    registers.router,
+    accounts.router,
+    audit.router,
 ]
