@@ -68,6 +68,11 @@ def test_every_route_names_one_rule() -> None:
         assert actions[0] == "public" or actions[0] in rules.RULES, route.path
 
 
+def test_every_rule_is_used_by_a_route() -> None:
+    used = {a for route in _routes() for a in _action(route)}
+    assert set(rules.RULES) <= used, set(rules.RULES) - used
+
+
 @pytest.fixture
 def app_tokens(register_copy: CopyOf) -> Iterator[tuple[TestClient, dict[str, str]]]:
     engine = register_copy(_load)

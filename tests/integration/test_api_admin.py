@@ -103,6 +103,24 @@ def test_an_upload_over_the_limit_is_413_and_nothing_is_imported(loaded: Engine)
     assert leftovers == []
 
 
+def test_a_declared_oversized_upload_is_refused_before_it_is_read(loaded: Engine) -> None:
+    settings = Settings(db=url_of(loaded), register_day=DAY, default_lang="en", upload_limit=1024)
+    big = (
+        NEW_DEPARTMENT + b"#" * (200 * 1024)
+        if isinstance(NEW_DEPARTMENT, bytes)
+        else (NEW_DEPARTMENT + "#" * (200 * 1024))
+    )
+    with api_on(loaded, settings) as api:
+        answer = api["admin"].post(
+            "/api/v1/imports/departments",
+            files={"file": ("d.csv", big, "text/csv")},
+            headers={"Accept-Language": "da"},
+        )
+        assert answer.status_code == 413, answer.text
+        assert "1.024 byte" in answer.json()["detail"]
+    assert _count(loaded, "departments") == 2
+
+
 @pytest.mark.parametrize(
     "name", ["../../caseload-escape.csv", "..\\..\\caseload-escape.csv", "/tmp/caseload-escape.csv"]
 )

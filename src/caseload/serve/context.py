@@ -61,7 +61,8 @@ async def middleware(
     given = request.headers.get("x-request-id", "")
     request.state.request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
     started = time.perf_counter()
-    response = await call_next(request)
+    too_large = _declared_too_large(request)
+    response = too_large if too_large is not None else await call_next(request)
     route = request.scope.get("route")
     template = getattr(route, "path", "(no route)")
     response.headers["X-Request-ID"] = request.state.request_id
@@ -74,3 +75,31 @@ async def middleware(
         request.state.request_id,
     )
     return response
+
+
+UPLOAD_PREFIX = "/api/v1/imports/"
+FORM_OVERHEAD = 64 * 1024
+"""Bytes a multipart form adds around the file (boundaries, headers, other fields)."""
+
+
+def _declared_too_large(request: Request) -> Response | None:
+    """An upload whose declared length is past the limit is refused before a byte of it is
+    read (413); one sent without a length is counted as it is copied (routes/imports.py)."""
+    if request.method != "POST" or not request.url.path.startswith(UPLOAD_PREFIX):
+        return None
+    settings: Settings = request.app.state.settings
+    try:
+        declared = int(request.headers.get("content-length", "0"))
+    except ValueError:
+        declared = 0
+    if declared <= settings.upload_limit + FORM_OVERHEAD:
+        return None
+    from caseload.i18n import translator
+    from caseload.serve.problems import problem
+
+    lang = language(request, settings.default_lang)
+    detail = translator(lang).gettext(
+        "the file is larger than {limit} bytes; nothing was imported",
+        limit=translator(lang).count(settings.upload_limit),
+    )
+    return problem(413, lang, detail, request.state.request_id)
