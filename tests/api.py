@@ -7,13 +7,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from caseload.access import accounts
+from caseload.register import catalogue, importer
 from caseload.serve.app import create_app
 from caseload.serve.settings import Settings
+from tests.conftest import EXAMPLES
 
 PASSWORD = "correct horse battery"
 DAY = date(2019, 9, 1)
@@ -39,6 +42,13 @@ class Api:
 
 def url_of(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=False)
+
+
+def examples_with_accounts(engine: Engine, _folder: Path) -> None:
+    """Every examples/ file imported, then one account per role (``ROLES``)."""
+    for spec in catalogue.SPECS:
+        importer.import_file(engine, spec.name, EXAMPLES / f"{spec.name}.csv")
+    add_accounts(engine)
 
 
 def add_accounts(engine: Engine) -> None:

@@ -8,20 +8,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
 
 from caseload.access import accounts, rules, tokens
-from caseload.register import catalogue, importer
 from caseload.serve.app import create_app
 from caseload.serve.guard import action_of
 from caseload.serve.settings import Settings
-from tests.api import DAY, PASSWORD, ROLES, url_of
-from tests.conftest import EXAMPLES, CopyOf
+from tests.api import DAY, ROLES, examples_with_accounts, url_of
+from tests.conftest import CopyOf
 
 PATH_VALUES = {
     "citizen": "C000001",
@@ -35,14 +32,6 @@ PATH_VALUES = {
     "token": "1",
     "id": "1",
 }
-
-
-def _load(engine: Engine, _folder: Path) -> None:
-    for spec in catalogue.SPECS:
-        importer.import_file(engine, spec.name, EXAMPLES / f"{spec.name}.csv")
-    with engine.begin() as conn:
-        for role, linked in ROLES.items():
-            accounts.add_account(conn, role, role, PASSWORD, lang="en", **linked)
 
 
 def _routes() -> list[APIRoute]:
@@ -75,7 +64,7 @@ def test_every_rule_is_used_by_a_route() -> None:
 
 @pytest.fixture
 def app_tokens(register_copy: CopyOf) -> Iterator[tuple[TestClient, dict[str, str]]]:
-    engine = register_copy(_load)
+    engine = register_copy(examples_with_accounts)
     with engine.begin() as conn:
         made = {
             role: tokens.issue(conn, accounts.by_username(conn, role), "matrix")[1]  # type: ignore[arg-type]

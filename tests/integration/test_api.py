@@ -4,33 +4,10 @@ languages, and the audit trail of every read and write."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from sqlalchemy import Engine, select
 
-from caseload.register import catalogue, importer
 from caseload.store import schema as s
-from tests.api import Api, add_accounts, api_on
-from tests.conftest import EXAMPLES, CopyOf
-
-
-def _load_examples(engine: Engine, _folder: Path) -> None:
-    for spec in catalogue.SPECS:
-        importer.import_file(engine, spec.name, EXAMPLES / f"{spec.name}.csv")
-    add_accounts(engine)
-
-
-@pytest.fixture
-def loaded(register_copy: CopyOf) -> Engine:
-    return register_copy(_load_examples)
-
-
-@pytest.fixture
-def api(loaded: Engine) -> Iterator[Api]:
-    with api_on(loaded) as signed_in:
-        yield signed_in
+from tests.api import Api
 
 
 def _audit(engine: Engine) -> list[tuple[str | None, str, str | None, int | None]]:
@@ -48,7 +25,7 @@ def test_health_says_the_schema_is_current(api: Api) -> None:
     assert answer.json()["schema_current"] is True
 
 
-def test_my_citizens_are_the_caseworkers_own(api: Api, loaded: Engine) -> None:
+def test_my_citizens_are_the_caseworkers_own(api: Api, api_register: Engine) -> None:
     answer = api["caseworker"].get("/api/v1/citizens")
     assert answer.status_code == 200, answer.text
     body = answer.json()
@@ -57,28 +34,28 @@ def test_my_citizens_are_the_caseworkers_own(api: Api, loaded: Engine) -> None:
         ("C000001", ["coordinating_caseworker"]),
         ("C000002", ["coordinating_caseworker"]),
     ] or sorted(i["citizen"] for i in body["items"]) == ["C000001", "C000002"]
-    assert ("caseworker", "citizens.list", None, 200) in _audit(loaded)
+    assert ("caseworker", "citizens.list", None, 200) in _audit(api_register)
 
 
-def test_a_case_outside_the_scope_is_not_found(api: Api, loaded: Engine) -> None:
+def test_a_case_outside_the_scope_is_not_found(api: Api, api_register: Engine) -> None:
     answer = api["caseworker"].get("/api/v1/citizens/C000003")
     assert answer.status_code == 404
     assert answer.headers["content-type"] == "application/problem+json"
     unknown = api["caseworker"].get("/api/v1/citizens/C999999")
     assert unknown.status_code == 404
     assert unknown.json()["detail"] == answer.json()["detail"]
-    assert ("caseworker", "case.read", "C000003", 404) in _audit(loaded)
+    assert ("caseworker", "case.read", "C000003", 404) in _audit(api_register)
 
 
-def test_read_a_case_with_its_version(api: Api, loaded: Engine) -> None:
+def test_read_a_case_with_its_version(api: Api, api_register: Engine) -> None:
     answer = api["caseworker"].get("/api/v1/citizens/C000001")
     assert answer.status_code == 200, answer.text
     assert answer.headers["etag"] == '"1"'
     assert answer.json()["citizen"] == "C000001"
-    assert ("caseworker", "case.read", "C000001", 200) in _audit(loaded)
+    assert ("caseworker", "case.read", "C000001", 200) in _audit(api_register)
 
 
-def test_register_a_held_meeting_and_book_the_next(api: Api, loaded: Engine) -> None:
+def test_register_a_held_meeting_and_book_the_next(api: Api, api_register: Engine) -> None:
     client = api["caseworker"]
     body = {
         "status": "held",
@@ -99,7 +76,7 @@ def test_register_a_held_meeting_and_book_the_next(api: Api, loaded: Engine) -> 
     stale = client.post("/api/v1/citizens/C000001/meetings", json=body, headers={"If-Match": '"1"'})
     assert stale.status_code == 412
     assert stale.json()["current_version"] == 3
-    with loaded.connect() as conn:
+    with api_register.connect() as conn:
         count = conn.execute(
             select(s.meeting.c.id).join(s.citizen).where(s.citizen.c.code == "C000001")
         ).all()
@@ -112,11 +89,11 @@ def test_a_problem_in_danish(api: Api) -> None:
     assert answer.headers["content-language"] == "da"
 
 
-def test_an_analyst_may_not_open_a_case(api: Api, loaded: Engine) -> None:
+def test_an_analyst_may_not_open_a_case(api: Api, api_register: Engine) -> None:
     answer = api["analyst"].get("/api/v1/citizens/C000001")
     assert answer.status_code == 403
     assert "analyst" in answer.json()["detail"]
-    assert ("analyst", "case.read", None, 403) in _audit(loaded)
+    assert ("analyst", "case.read", None, 403) in _audit(api_register)
 
 
 def test_a_change_without_the_csrf_token_is_refused(api: Api) -> None:
@@ -137,7 +114,7 @@ def test_a_change_without_the_csrf_token_is_refused(api: Api) -> None:
     client.headers["X-CSRF-Token"] = token
 
 
-def test_notes_written_and_edited_on_the_case(api: Api, loaded: Engine) -> None:
+def test_notes_written_and_edited_on_the_case(api: Api, api_register: Engine) -> None:
     client = api["caseworker"]
     written = client.post(
         "/api/v1/citizens/C000001/notes",
@@ -167,10 +144,10 @@ def test_notes_written_and_edited_on_the_case(api: Api, loaded: Engine) -> None:
         headers={"If-Match": '"1"'},
     )
     assert other.status_code == 404
-    audit = _audit(loaded)
+    audit = _audit(api_register)
     assert ("caseworker", "note.write", "C000001", 200) in audit
     assert ("caseworker", "note.edit", "C000001", 200) in audit
     # free text never goes into the audit trail
-    with loaded.connect() as conn:
+    with api_register.connect() as conn:
         details = " ".join(str(d) for d in conn.execute(select(s.audit_event.c.detail)).scalars())
     assert "Netto" not in details

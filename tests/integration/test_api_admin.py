@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
@@ -16,33 +15,16 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
-from caseload.register import catalogue, importer
+from caseload.register import catalogue
 from caseload.serve.settings import Settings
 from caseload.store import schema as s
-from tests.api import DAY, PASSWORD, Api, add_accounts, api_on, sign_in, url_of
-from tests.conftest import EXAMPLES, CopyOf
+from tests.api import DAY, PASSWORD, Api, api_on, sign_in, url_of
+from tests.conftest import EXAMPLES
 
 NEW_DEPARTMENT = (
     b"department_id,name,is_trial,role_model\nJI7,JKI Job og Indsats 7,false,all_apart\n"
 )
 BAD_TEAMS = b"team_id,department_id,name\nJI1-B,JI1,Team B\nJI9-A,NOPE,Team A\n"
-
-
-def _load_examples(engine: Engine, _folder: Path) -> None:
-    for spec in catalogue.SPECS:
-        importer.import_file(engine, spec.name, EXAMPLES / f"{spec.name}.csv")
-    add_accounts(engine)
-
-
-@pytest.fixture
-def loaded(register_copy: CopyOf) -> Engine:
-    return register_copy(_load_examples)
-
-
-@pytest.fixture
-def api(loaded: Engine) -> Iterator[Api]:
-    with api_on(loaded) as signed_in:
-        yield signed_in
 
 
 def _count(engine: Engine, table: str) -> int:
@@ -58,7 +40,7 @@ def _actions(engine: Engine) -> list[tuple[str | None, str, int | None]]:
         return [(r.username, r.action, r.status) for r in conn.execute(select(a).order_by(a.c.id))]
 
 
-def test_an_example_file_uploads_and_again_changes_nothing(api: Api, loaded: Engine) -> None:
+def test_an_example_file_uploads_and_again_changes_nothing(api: Api, api_register: Engine) -> None:
     admin = api["admin"]
     files = {"file": ("teams.csv", (EXAMPLES / "teams.csv").read_bytes(), "text/csv")}
     answer = admin.post("/api/v1/imports/teams", files=files)
@@ -69,12 +51,12 @@ def test_an_example_file_uploads_and_again_changes_nothing(api: Api, loaded: Eng
     )
     assert answer.status_code == 201, answer.text
     assert answer.json()["inserted"] == 1
-    assert _count(loaded, "departments") == 3
-    assert ("admin", "register.import", 201) in _actions(loaded)
+    assert _count(api_register, "departments") == 3
+    assert ("admin", "register.import", 201) in _actions(api_register)
 
 
-def test_a_bad_row_refuses_the_whole_file(api: Api, loaded: Engine) -> None:
-    before = _count(loaded, "teams")
+def test_a_bad_row_refuses_the_whole_file(api: Api, api_register: Engine) -> None:
+    before = _count(api_register, "teams")
     answer = api["admin"].post(
         "/api/v1/imports/teams", files={"file": ("teams.csv", BAD_TEAMS, "text/csv")}
     )
@@ -85,32 +67,36 @@ def test_a_bad_row_refuses_the_whole_file(api: Api, loaded: Engine) -> None:
     assert [(e["row"], e["column"]) for e in body["errors"]] == [(3, "department_id")]
     assert all(e["file"] == "teams.csv" for e in body["errors"])
     assert "/tmp" not in answer.text and "caseload-upload" not in answer.text
-    assert _count(loaded, "teams") == before  # the good first row was not written either
-    assert ("admin", "register.import", 422) in _actions(loaded)
+    assert _count(api_register, "teams") == before  # the good first row was not written either
+    assert ("admin", "register.import", 422) in _actions(api_register)
 
 
-def test_an_upload_over_the_limit_is_413_and_nothing_is_imported(loaded: Engine) -> None:
-    settings = Settings(db=url_of(loaded), register_day=DAY, default_lang="en", upload_limit=64)
-    with api_on(loaded, settings) as api:
+def test_an_upload_over_the_limit_is_413_and_nothing_is_imported(api_register: Engine) -> None:
+    settings = Settings(
+        db=url_of(api_register), register_day=DAY, default_lang="en", upload_limit=64
+    )
+    with api_on(api_register, settings) as api:
         answer = api["admin"].post(
             "/api/v1/imports/departments", files={"file": ("d.csv", NEW_DEPARTMENT, "text/csv")}
         )
         assert answer.status_code == 413, answer.text
         assert answer.json()["status"] == 413
         assert "64 bytes" in answer.json()["detail"]
-    assert _count(loaded, "departments") == 2
+    assert _count(api_register, "departments") == 2
     leftovers = list(Path(tempfile.gettempdir()).glob("caseload-upload-*"))
     assert leftovers == []
 
 
-def test_a_declared_oversized_upload_is_refused_before_it_is_read(loaded: Engine) -> None:
-    settings = Settings(db=url_of(loaded), register_day=DAY, default_lang="en", upload_limit=1024)
+def test_a_declared_oversized_upload_is_refused_before_it_is_read(api_register: Engine) -> None:
+    settings = Settings(
+        db=url_of(api_register), register_day=DAY, default_lang="en", upload_limit=1024
+    )
     big = (
         NEW_DEPARTMENT + b"#" * (200 * 1024)
         if isinstance(NEW_DEPARTMENT, bytes)
         else (NEW_DEPARTMENT + "#" * (200 * 1024))
     )
-    with api_on(loaded, settings) as api:
+    with api_on(api_register, settings) as api:
         answer = api["admin"].post(
             "/api/v1/imports/departments",
             files={"file": ("d.csv", big, "text/csv")},
@@ -118,13 +104,13 @@ def test_a_declared_oversized_upload_is_refused_before_it_is_read(loaded: Engine
         )
         assert answer.status_code == 413, answer.text
         assert "1.024 byte" in answer.json()["detail"]
-    assert _count(loaded, "departments") == 2
+    assert _count(api_register, "departments") == 2
 
 
 @pytest.mark.parametrize(
     "name", ["../../caseload-escape.csv", "..\\..\\caseload-escape.csv", "/tmp/caseload-escape.csv"]
 )
-def test_the_client_file_name_is_never_a_path(api: Api, loaded: Engine, name: str) -> None:
+def test_the_client_file_name_is_never_a_path(api: Api, api_register: Engine, name: str) -> None:
     answer = api["admin"].post(
         "/api/v1/imports/departments", files={"file": (name, NEW_DEPARTMENT, "text/csv")}
     )
@@ -138,7 +124,7 @@ def test_the_client_file_name_is_never_a_path(api: Api, loaded: Engine, name: st
 
 
 @pytest.mark.parametrize("name", ["teams.txt", "teams", "teams.csv.exe", "..", ""])
-def test_an_unsupported_suffix_is_415(api: Api, loaded: Engine, name: str) -> None:
+def test_an_unsupported_suffix_is_415(api: Api, api_register: Engine, name: str) -> None:
     answer = api["admin"].post(
         "/api/v1/imports/teams", files={"file": (name or "x", BAD_TEAMS, "text/csv")}
     )
@@ -150,7 +136,7 @@ def test_an_unsupported_suffix_is_415(api: Api, loaded: Engine, name: str) -> No
         headers={"Accept-Language": "da"},
     )
     assert danish.json()["detail"] == "filen skal være .csv, .xlsx, .parquet"
-    assert _count(loaded, "teams") == 2
+    assert _count(api_register, "teams") == 2
 
 
 def test_an_unknown_table_is_404(api: Api) -> None:
@@ -159,7 +145,7 @@ def test_an_unknown_table_is_404(api: Api) -> None:
     assert api["admin"].get("/api/v1/exports/nope").status_code == 404
 
 
-def test_exports_download_in_both_formats(api: Api, loaded: Engine) -> None:
+def test_exports_download_in_both_formats(api: Api, api_register: Engine) -> None:
     answer = api["admin"].get("/api/v1/exports/departments", params={"format": "csv"})
     assert answer.status_code == 200, answer.text
     assert answer.headers["content-disposition"] == 'attachment; filename="departments.csv"'
@@ -168,12 +154,12 @@ def test_exports_download_in_both_formats(api: Api, loaded: Engine) -> None:
     answer = api["admin"].get("/api/v1/exports/staff", params={"format": "parquet"})
     assert answer.status_code == 200, answer.text
     assert 'filename="staff.parquet"' in answer.headers["content-disposition"]
-    assert pl.read_parquet(io.BytesIO(answer.content)).height == _count(loaded, "staff")
-    assert ("admin", "register.export", 200) in _actions(loaded)
+    assert pl.read_parquet(io.BytesIO(answer.content)).height == _count(api_register, "staff")
+    assert ("admin", "register.export", 200) in _actions(api_register)
     assert api["admin"].get("/api/v1/exports/staff?format=xml").status_code == 422
 
 
-def test_admin_tables_read_and_write_all_or_nothing(api: Api, loaded: Engine) -> None:
+def test_admin_tables_read_and_write_all_or_nothing(api: Api, api_register: Engine) -> None:
     admin = api["admin"]
     answer = admin.get("/api/v1/register/departments")
     assert answer.status_code == 200, answer.text
@@ -189,17 +175,17 @@ def test_admin_tables_read_and_write_all_or_nothing(api: Api, loaded: Engine) ->
         {"team_id": "JI7-A", "department_id": "JI7", "name": "Team A"},
         {"team_id": "X-A", "department_id": "NOPE", "name": "Team X"},
     ]
-    before = _count(loaded, "teams")
+    before = _count(api_register, "teams")
     answer = admin.post("/api/v1/register/teams", json=bad)
     assert answer.status_code == 422, answer.text
     assert [(e["row"], e["column"]) for e in answer.json()["errors"]] == [(2, "department_id")]
-    assert _count(loaded, "teams") == before
+    assert _count(api_register, "teams") == before
     assert admin.get("/api/v1/register/staff").status_code == 404
     assert admin.post("/api/v1/register/citizens", json=new).status_code == 404
-    assert ("admin", "register.manage", 200) in _actions(loaded)
+    assert ("admin", "register.manage", 200) in _actions(api_register)
 
 
-def test_accounts_and_tokens(api: Api, loaded: Engine) -> None:
+def test_accounts_and_tokens(api: Api, api_register: Engine) -> None:
     admin = api["admin"]
     listed = admin.get("/api/v1/accounts", params={"role": "leader"}).json()
     assert [a["username"] for a in listed["items"]] == ["leader"] and listed["total"] == 1
@@ -241,7 +227,7 @@ def test_accounts_and_tokens(api: Api, loaded: Engine) -> None:
     fresh = TestClient(api.anonymous.app)
     refused = fresh.post("/api/v1/session", json={"username": "ks2", "password": PASSWORD})
     assert refused.status_code == 401
-    done = {action for _, action, _ in _actions(loaded)}
+    done = {action for _, action, _ in _actions(api_register)}
     assert {"account.add", "account.disable", "token.add", "token.revoke"} <= done
 
 
@@ -259,7 +245,7 @@ def test_my_password(api: Api) -> None:
     assert old.status_code == 401
 
 
-def test_audit_search_and_export(api: Api, loaded: Engine) -> None:
+def test_audit_search_and_export(api: Api, api_register: Engine) -> None:
     admin = api["admin"]
     admin.get("/api/v1/exports/teams")
     api["caseworker"].get("/api/v1/citizens")
@@ -298,9 +284,9 @@ ADMIN_ROUTES = [
 ]
 
 
-def test_a_caseworker_is_refused_every_admin_route(api: Api, loaded: Engine) -> None:
+def test_a_caseworker_is_refused_every_admin_route(api: Api, api_register: Engine) -> None:
     for method, path in ADMIN_ROUTES:
         answer = api["caseworker"].request(method.upper(), path)
         assert answer.status_code == 403, (method, path, answer.text)
-    refused = [r for r in _actions(loaded) if r[0] == "caseworker" and r[2] == 403]
+    refused = [r for r in _actions(api_register) if r[0] == "caseworker" and r[2] == 403]
     assert len(refused) == len(ADMIN_ROUTES)

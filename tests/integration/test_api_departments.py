@@ -4,11 +4,9 @@ only their own sheet; the numbers equal the services'; every read audited."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from typer.testing import Result
@@ -16,32 +14,13 @@ from typer.testing import Result
 from caseload.access import accounts
 from caseload.evaluate import evaluation
 from caseload.operate import rhythm, sparring, status
-from caseload.register import catalogue, importer
 from caseload.serve.app import create_app
 from caseload.serve.settings import Settings
 from caseload.store import schema as s
 from caseload.store.database import connect
 from caseload.synth import jobcentre
-from tests.api import DAY, PASSWORD, Api, add_accounts, api_on, sign_in, url_of
-from tests.conftest import EXAMPLES, CopyOf
+from tests.api import DAY, PASSWORD, Api, sign_in, url_of
 from tests.helpers import copy_register
-
-
-def _load_examples(engine: Engine, _folder: Path) -> None:
-    for spec in catalogue.SPECS:
-        importer.import_file(engine, spec.name, EXAMPLES / f"{spec.name}.csv")
-    add_accounts(engine)
-
-
-@pytest.fixture
-def loaded(register_copy: CopyOf) -> Engine:
-    return register_copy(_load_examples)
-
-
-@pytest.fixture
-def api(loaded: Engine) -> Iterator[Api]:
-    with api_on(loaded) as signed_in:
-        yield signed_in
 
 
 def _audit(engine: Engine) -> list[tuple[str | None, str, str | None, int | None]]:
@@ -61,7 +40,7 @@ VIEWS = (
 )
 
 
-def test_a_leader_reads_their_own_department_only(api: Api, loaded: Engine) -> None:
+def test_a_leader_reads_their_own_department_only(api: Api, api_register: Engine) -> None:
     for view in VIEWS:
         own = api["leader"].get(f"/api/v1/departments/JI6/{view}")
         assert own.status_code == 200, (view, own.text)
@@ -71,7 +50,7 @@ def test_a_leader_reads_their_own_department_only(api: Api, loaded: Engine) -> N
         unknown = api["leader"].get(f"/api/v1/departments/NOPE/{view}")
         assert unknown.status_code == 404
         assert unknown.json()["detail"] == other.json()["detail"]
-    actions = [(u, a, st) for u, a, _c, st in _audit(loaded)]
+    actions = [(u, a, st) for u, a, _c, st in _audit(api_register)]
     assert ("leader", "department.caseloads", 200) in actions
     assert ("leader", "department.caseloads", 404) in actions
     assert ("leader", "department.caseflow", 200) in actions
@@ -83,9 +62,9 @@ def test_a_caseworker_may_not_read_a_department(api: Api) -> None:
         assert answer.status_code == 403, view
 
 
-def test_caseloads_equal_the_status_service(api: Api, loaded: Engine) -> None:
+def test_caseloads_equal_the_status_service(api: Api, api_register: Engine) -> None:
     body = api["leader"].get("/api/v1/departments/JI6/caseloads").json()
-    with loaded.connect() as conn:
+    with api_register.connect() as conn:
         report = status.status(conn, DAY)
     expected = [c for c in report.caseloads if c.department == "JI6"]
     assert expected
@@ -104,11 +83,11 @@ def test_caseloads_equal_the_status_service(api: Api, loaded: Engine) -> None:
 
 
 def test_overdue_lists_citizens_for_a_leader_and_counts_for_an_analyst(
-    api: Api, loaded: Engine
+    api: Api, api_register: Engine
 ) -> None:
     leader = api["leader"].get("/api/v1/departments/JI6/overdue").json()
     analyst = api["analyst"].get("/api/v1/departments/JI6/overdue").json()
-    with loaded.connect() as conn:
+    with api_register.connect() as conn:
         rows, listed = rhythm.overdue(conn, DAY)
         staff = {c.staff_id for c in status.caseloads(conn, DAY) if c.department == "JI6"}
     expected = [r for r in rows if r.staff in staff]
@@ -141,24 +120,24 @@ def test_timeliness_sums_the_weeks(api: Api) -> None:
     assert backwards.headers["content-type"] == "application/problem+json"
 
 
-def test_the_sparring_sheet_is_html_and_audited_per_citizen(api: Api, loaded: Engine) -> None:
+def test_the_sparring_sheet_is_html_and_audited_per_citizen(api: Api, api_register: Engine) -> None:
     answer = api["caseworker"].get("/api/v1/staff/KS-001/sparring")
     assert answer.status_code == 200, answer.text
     assert answer.headers["content-type"].startswith("text/html")
-    with loaded.connect() as conn:
+    with api_register.connect() as conn:
         sheet = sparring.sheet(conn, "KS-001", DAY)
     codes = [page.code for page in sheet.pages]
     assert codes
     for code in codes:
         assert code in answer.text
-    read = [c for u, a, c, st in _audit(loaded) if a == "sparring.read" and st == 200]
+    read = [c for u, a, c, st in _audit(api_register) if a == "sparring.read" and st == 200]
     assert sorted(read) == sorted(codes)
     leader = api["leader"].get("/api/v1/staff/KS-001/sparring")
     assert leader.status_code == 200
 
 
-def test_a_caseworker_reads_only_their_own_sheet(api: Api, loaded: Engine) -> None:
-    with loaded.connect() as conn:
+def test_a_caseworker_reads_only_their_own_sheet(api: Api, api_register: Engine) -> None:
+    with api_register.connect() as conn:
         p = s.professional
         other = conn.execute(
             select(p.c.code).where(p.c.code != "KS-001").order_by(p.c.code)
@@ -167,7 +146,7 @@ def test_a_caseworker_reads_only_their_own_sheet(api: Api, loaded: Engine) -> No
     answer = api["caseworker"].get(f"/api/v1/staff/{other.code}/sparring")
     assert answer.status_code == 404
     assert api["analyst"].get("/api/v1/staff/KS-001/sparring").status_code == 403
-    assert ("caseworker", "sparring.read", None, 404) in _audit(loaded)
+    assert ("caseworker", "sparring.read", None, 404) in _audit(api_register)
 
 
 def test_the_day_is_a_query_parameter(api: Api) -> None:
@@ -178,7 +157,7 @@ def test_the_day_is_a_query_parameter(api: Api) -> None:
     assert answer.json()["as_of"] == "2019-06-01"
 
 
-def test_an_analyst_lists_the_trials_with_their_arms(api: Api, loaded: Engine) -> None:
+def test_an_analyst_lists_the_trials_with_their_arms(api: Api, api_register: Engine) -> None:
     answer = api["analyst"].get("/api/v1/trials")
     assert answer.status_code == 200, answer.text
     assert answer.json() == [
@@ -189,11 +168,11 @@ def test_an_analyst_lists_the_trials_with_their_arms(api: Api, loaded: Engine) -
             "start": "2018-01-01",
             "end": "2019-12-31",
             "outcome_end": "2020-04-30",
-            "arms": _arms(loaded),
+            "arms": _arms(api_register),
         }
     ]
     assert api["leader"].get("/api/v1/trials").status_code == 403
-    assert ("analyst", "trial.list", None, 200) in _audit(loaded)
+    assert ("analyst", "trial.list", None, 200) in _audit(api_register)
 
 
 def _arms(engine: Engine) -> dict[str, int]:
@@ -203,7 +182,9 @@ def _arms(engine: Engine) -> dict[str, int]:
     return {arm: arms.count(arm) for arm in sorted(set(arms))}
 
 
-def test_a_register_too_small_to_evaluate_is_a_clear_problem(api: Api, loaded: Engine) -> None:
+def test_a_register_too_small_to_evaluate_is_a_clear_problem(
+    api: Api, api_register: Engine
+) -> None:
     for what in ("evaluation", "report"):
         answer = api["analyst"].get(f"/api/v1/trials/CPH-2018/{what}")
         assert answer.status_code == 409, answer.text
@@ -211,7 +192,7 @@ def test_a_register_too_small_to_evaluate_is_a_clear_problem(api: Api, loaded: E
         assert "C0000" not in answer.text
         unknown = api["analyst"].get(f"/api/v1/trials/NOPE/{what}")
         assert unknown.status_code == 404
-    assert ("analyst", "trial.evaluation", None, 404) in _audit(loaded)
+    assert ("analyst", "trial.evaluation", None, 404) in _audit(api_register)
 
 
 def test_the_evaluation_of_the_demo_trial(demo_build: tuple[Path, Result], tmp_path: Path) -> None:
@@ -274,7 +255,7 @@ def _make(api: Api, department: str = "JI6", **body: object) -> tuple[int, dict[
     return answer.status_code, answer.json()
 
 
-def test_a_leader_makes_reads_and_applies_a_plan(api: Api, loaded: Engine) -> None:
+def test_a_leader_makes_reads_and_applies_a_plan(api: Api, api_register: Engine) -> None:
     status_code, made = _make(api)
     assert status_code == 201, made
     code = str(made["plan"])
@@ -295,26 +276,28 @@ def test_a_leader_makes_reads_and_applies_a_plan(api: Api, loaded: Engine) -> No
     assert again.status_code == 409
     assert again.headers["content-type"] == "application/problem+json"
     a = s.audit_event
-    with loaded.connect() as conn:
+    with api_register.connect() as conn:
         rows = conn.execute(select(a).where(a.c.action == "plan.apply")).all()
     assert [r.status for r in rows] == [200, 409]
     assert code in str(rows[0].detail)
 
 
-def test_a_change_between_the_dry_run_and_the_apply_is_refused(api: Api, loaded: Engine) -> None:
+def test_a_change_between_the_dry_run_and_the_apply_is_refused(
+    api: Api, api_register: Engine
+) -> None:
     status_code, made = _make(api)
     assert status_code == 201, made
     p = s.professional
-    with loaded.begin() as conn:
+    with api_register.begin() as conn:
         conn.execute(p.update().where(p.c.code == "KS-001").values(fte=0.5))
-    before = _responsibilities(loaded)
+    before = _responsibilities(api_register)
     answer = api["leader"].post(f"/api/v1/plans/{made['plan']}/apply")
     assert answer.status_code == 409, answer.text
-    assert _responsibilities(loaded) == before
+    assert _responsibilities(api_register) == before
     assert api["leader"].get(f"/api/v1/plans/{made['plan']}").json()["applied_at"] is None
 
 
-def test_plans_outside_the_leaders_departments(api: Api, loaded: Engine) -> None:
+def test_plans_outside_the_leaders_departments(api: Api, api_register: Engine) -> None:
     status_code, _body = _make(api, department="JI1")
     assert status_code == 404
     assert api["leader"].get("/api/v1/plans/P9999999").status_code == 404
@@ -324,14 +307,14 @@ def test_plans_outside_the_leaders_departments(api: Api, loaded: Engine) -> None
     assert api["analyst"].get("/api/v1/plans/P0000001").status_code == 403
 
 
-def test_a_plan_that_cannot_place_everyone_is_not_applied(api: Api, loaded: Engine) -> None:
+def test_a_plan_that_cannot_place_everyone_is_not_applied(api: Api, api_register: Engine) -> None:
     status_code, made = _make(api, cap=1)
     assert status_code == 201, made
     assert made["summary"]["unplaced"]  # type: ignore[index]
-    before = _responsibilities(loaded)
+    before = _responsibilities(api_register)
     answer = api["leader"].post(f"/api/v1/plans/{made['plan']}/apply")
     assert answer.status_code == 409
-    assert _responsibilities(loaded) == before
+    assert _responsibilities(api_register) == before
 
 
 def test_case_flow_of_a_period_without_efforts(api: Api) -> None:

@@ -6,20 +6,17 @@ schema). The examples per operation are few, to keep the budget; scripts may run
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.config import SchemathesisConfig
-from sqlalchemy import Engine
 
 from caseload.access import accounts, tokens
-from caseload.register import catalogue, importer
 from caseload.serve.app import create_app
 from caseload.serve.settings import Settings
-from tests.api import DAY, PASSWORD, ROLES, url_of
-from tests.conftest import EXAMPLES, CopyOf
+from tests.api import DAY, examples_with_accounts, url_of
+from tests.conftest import CopyOf
 
 EXAMPLES_PER_OPERATION = 12
 CONFIG = SchemathesisConfig.from_dict(
@@ -52,16 +49,8 @@ CONFIG = SchemathesisConfig.from_dict(
 )
 
 
-def _load(engine: Engine, _folder: Path) -> None:
-    for spec in catalogue.SPECS:
-        importer.import_file(engine, spec.name, EXAMPLES / f"{spec.name}.csv")
-    with engine.begin() as conn:
-        for role, linked in ROLES.items():
-            accounts.add_account(conn, role, role, PASSWORD, lang="en", **linked)
-
-
 def test_every_operation_conforms(register_copy: CopyOf) -> None:
-    engine = register_copy(_load)
+    engine = register_copy(examples_with_accounts)
     with engine.begin() as conn:
         made = {
             role: tokens.issue(conn, accounts.by_username(conn, role), "schema")[1]  # type: ignore[arg-type]
