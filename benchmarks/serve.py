@@ -239,10 +239,19 @@ class User:
         self.day = day
         self.rng = random.Random(username)
 
-    async def sign_in(self) -> None:
-        answer = await self.client.post(
-            "/api/v1/session", json={"username": self.username, "password": PASSWORD}
-        )
+    async def sign_in(self, tally: Tally) -> None:
+        """Sign in (again after a 5xx, up to five times: each is counted)."""
+        for _ in range(5):
+            answer = await self.timed(
+                tally,
+                "sign in",
+                self.client.post(
+                    "/api/v1/session", json={"username": self.username, "password": PASSWORD}
+                ),
+            )
+            if answer.status_code < 500:
+                break
+            await asyncio.sleep(1)
         answer.raise_for_status()
         self.client.headers["X-CSRF-Token"] = answer.json()["csrf_token"]
 
@@ -339,33 +348,39 @@ async def load(
     users = [User(base, name, day) for name in usernames]
     try:
         started = time.perf_counter()
-        await asyncio.gather(*(u.sign_in() for u in users))
+        signing = Tally()
+        before = cpu.snapshot()
+        await asyncio.gather(*(u.sign_in(signing) for u in users))
+        phases: dict[str, Any] = {"sign in": summary_of(signing, Cpu.used(before, cpu.snapshot()))}
         say(f"{len(users)} users signed in in {time.perf_counter() - started:.1f} s")
+        say(line("sign in", phases["sign in"]))
         # warm-up: every user once round, unmeasured (connections, caches, the first plans)
         await asyncio.gather(*(u.round(None, _no_pause) for u in users))
         await asyncio.gather(*(u.health(None, _no_pause) for u in users))
-        phases: dict[str, Any] = {}
         for name, seconds, paced, baseline, count in plan:
             say(f"phase {name}: {seconds:.0f} s")
             tally = Tally()
             before = cpu.snapshot()
             await _phase(users[:count], seconds, paced, baseline, tally)
-            used = Cpu.used(before, cpu.snapshot())
-            total = sum(len(v) for v in tally.latencies.values())
-            phases[name] = {
-                "seconds": used["wall"],
-                "requests": total,
-                "per_second": total / used["wall"],
-                "endpoints": {k: quantiles(v) for k, v in tally.latencies.items()},
-                "all": quantiles([x for v in tally.latencies.values() for x in v]),
-                "statuses": tally.statuses,
-                "failures": tally.failures,
-                "cpu": used,
-            }
+            phases[name] = summary_of(tally, Cpu.used(before, cpu.snapshot()))
             say(line(name, phases[name]))
         return phases
     finally:
         await asyncio.gather(*(u.client.aclose() for u in users))
+
+
+def summary_of(tally: Tally, used: dict[str, float]) -> dict[str, Any]:
+    total = sum(len(v) for v in tally.latencies.values())
+    return {
+        "seconds": used["wall"],
+        "requests": total,
+        "per_second": total / used["wall"],
+        "endpoints": {k: quantiles(v) for k, v in tally.latencies.items()},
+        "all": quantiles([x for v in tally.latencies.values() for x in v]),
+        "statuses": tally.statuses,
+        "failures": tally.failures,
+        "cpu": used,
+    }
 
 
 async def _no_pause() -> None:
@@ -401,7 +416,8 @@ def run_backend(backend: str, args: argparse.Namespace, work: Path) -> dict[str,
         db, workers = str(work / f"jobcentre-{args.citizens}.sqlite"), args.sqlite_workers
     built = build_demo(CASELOAD, db, args.citizens)
     usernames = add_caseworkers(db, day, args.users)
-    server, base = start_server(db, day, workers, work / f"serve-{backend}.log")
+    log = work / f"serve-{backend}.log"
+    server, base = start_server(db, day, workers, log)
     try:
         n = args.users
         plan: list[Phase] = [
@@ -415,6 +431,9 @@ def run_backend(backend: str, args: argparse.Namespace, work: Path) -> dict[str,
         phases = asyncio.run(load(base, usernames, day, plan, Cpu(server.pid)))
     finally:
         stop_server(server)
+        errors = [x for x in log.read_text(errors="replace").splitlines() if "Error" in x]
+        if errors:  # the server's own words on its 5xx (exception names, no bodies)
+            say(f"server log: {len(errors)} error lines, last: {errors[-3:]}")
     return {"db": where(db), "workers": workers, "built": built, "phases": phases}
 
 
