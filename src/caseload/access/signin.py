@@ -3,6 +3,9 @@ the username exists, and re-hashing a password made under older Argon2 parameter
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from sqlalchemy import Connection, select
 
 from caseload.access import accounts, passwords, throttle
@@ -16,16 +19,28 @@ from caseload.store import schema as s
 WRONG = Message("the username or password is wrong, or the account is disabled")
 
 
-def check(
+@dataclass(frozen=True)
+class Attempt:
+    """A sign-in judged, not yet recorded: the password check (Argon2, the slow part) is
+    done on a reading connection, so no writer waits for it."""
+
+    key: str
+    client: str
+    account: Account | None
+    """The account when the password is right and the account active; else None."""
+    new_hash: str | None
+    at: datetime
+
+
+def judge(
     conn: Connection,
     username: str,
     password: str,
     client: str,
     limits: throttle.Limits | None = None,
-) -> Account:
-    """The account, when the password is right and it is active; ``Throttled`` while this
-    username or address has failed too often, ``NotSignedIn`` otherwise. Every attempt is
-    counted (in the caller's transaction: commit it, also when this raises NotSignedIn)."""
+) -> Attempt:
+    """Check a sign-in without writing; ``Throttled`` while this username or address has
+    failed too often. Constant in time whether or not the username exists."""
     limits = limits or throttle.Limits()
     now = utcnow()
     key = throttle.username_key(secret(conn, "login"), username)
@@ -41,16 +56,34 @@ def check(
     found = accounts.by_username(conn, username)
     if found is None:
         passwords.dummy_verify(password)
-        throttle.note(conn, key, client, False, now)
-        raise NotSignedIn(WRONG)
+        return Attempt(key, client, None, None, now)
     stored = conn.execute(
         select(s.account.c.password_hash).where(s.account.c.id == found.id)
     ).scalar_one()
     ok, new_hash = passwords.verify(stored, password)
     if not ok or not found.active:
-        throttle.note(conn, key, client, False, now)
+        return Attempt(key, client, None, None, now)
+    return Attempt(key, client, found, new_hash, now)
+
+
+def settle(conn: Connection, attempt: Attempt) -> Account:
+    """Record a judged attempt (and a re-made hash) in the caller's write transaction:
+    the account when it succeeded, ``NotSignedIn`` otherwise (commit it all the same: the
+    failure counts)."""
+    throttle.note(conn, attempt.key, attempt.client, attempt.account is not None, attempt.at)
+    if attempt.account is None:
         raise NotSignedIn(WRONG)
-    if new_hash is not None:
-        accounts.rehash(conn, found.id, new_hash)
-    throttle.note(conn, key, client, True, now)
-    return found
+    if attempt.new_hash is not None:
+        accounts.rehash(conn, attempt.account.id, attempt.new_hash)
+    return attempt.account
+
+
+def check(
+    conn: Connection,
+    username: str,
+    password: str,
+    client: str,
+    limits: throttle.Limits | None = None,
+) -> Account:
+    """``judge`` and ``settle`` on one connection (the caller's transaction)."""
+    return settle(conn, judge(conn, username, password, client, limits))

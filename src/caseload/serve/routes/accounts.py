@@ -258,9 +258,13 @@ def change_my_password(
     """A new password for one's own account (the current one given); sessions end."""
     name = caller.principal.account.username
     wrong = False
+    with db.reading(request) as conn:
+        attempt = signin.judge(
+            conn, name, body.current, caller.client, settings_of(request).login_limits
+        )
     with db.writing(request) as conn:
         try:
-            signin.check(conn, name, body.current, caller.client, settings_of(request).login_limits)
+            signin.settle(conn, attempt)
         except NotSignedIn:
             wrong = True  # the failed attempt is counted (committed) before refusing
         if wrong:

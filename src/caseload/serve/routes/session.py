@@ -63,12 +63,19 @@ def sign_in(request: Request, response: Response, credentials: Credentials) -> S
     settings = settings_of(request)
     client = client_address(request, settings)
     failure: NotSignedIn | Throttled | None = None
-    with db.writing(request) as conn:
-        try:
-            account = signin.check(
+    # the password is checked on a reading connection: no writer waits for Argon2
+    try:
+        with db.reading(request) as conn:
+            attempt = signin.judge(
                 conn, credentials.username, credentials.password, client, settings.login_limits
             )
-        except (NotSignedIn, Throttled) as error:
+    except Throttled as error:
+        _failed(request, client, error)
+        raise
+    with db.writing(request) as conn:
+        try:
+            account = signin.settle(conn, attempt)
+        except NotSignedIn as error:
             failure = error  # the attempt is counted: this transaction commits
         else:
             earlier = session_id(request)
