@@ -151,3 +151,19 @@ def test_notes_written_and_edited_on_the_case(api: Api, api_register: Engine) ->
     with api_register.connect() as conn:
         details = " ".join(str(d) for d in conn.execute(select(s.audit_event.c.detail)).scalars())
     assert "Netto" not in details
+
+
+def test_my_citizens_are_paged_with_the_total(api: Api) -> None:
+    client = api["caseworker"]
+    pages = [
+        client.get("/api/v1/citizens", params={"size": 1, "page": n}).json() for n in (1, 2, 5)
+    ]
+    assert [p["total"] for p in pages] == [2, 2, 2]
+    assert [len(p["items"]) for p in pages] == [1, 1, 0]
+    assert {pages[0]["items"][0]["citizen"], pages[1]["items"][0]["citizen"]} == {
+        "C000001",
+        "C000002",
+    }
+    overdue = client.get("/api/v1/citizens", params={"state": "overdue"}).json()
+    assert overdue["total"] == len(overdue["items"])
+    assert all(item["overdue"] for item in overdue["items"])

@@ -66,7 +66,6 @@ def worklist(
         where.append(due.c.due <= soon)
     elif state == "outreach":
         where.append(due.c.outreach)
-    total = conn.execute(select(func.count()).select_from(due).where(*where)).scalar_one()
     c, p = s.citizen, s.professional
     rows = conn.execute(
         select(
@@ -78,6 +77,8 @@ def worklist(
             due.c.planned,
             due.c.missed_by_citizen,
             due.c.outreach,
+            # the count of every match beside the page: the due dates are computed once
+            func.count().over().label("total"),
         )
         .join(c, c.c.id == due.c.citizen_id)
         .outerjoin(p, p.c.id == due.c.professional_id)
@@ -86,6 +87,10 @@ def worklist(
         .offset(offset)
         .limit(limit)
     ).all()
+    if rows:
+        total = int(rows[0].total)
+    else:  # a page past the end: count alone
+        total = conn.execute(select(func.count()).select_from(due).where(*where)).scalar_one()
     held: dict[int, set[str]] = defaultdict(set)
     page = [int(r.citizen_id) for r in rows]
     if page:
