@@ -33,7 +33,7 @@ def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
         if os.environ.get("CI") == "true":
             pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium")
-        pytest.skip(f"{CHROMIUM} is missing")
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium (make test does, as root)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -198,3 +198,13 @@ def test_keyed_hash_refuses_an_empty_key(key: bytes | None) -> None:
         cpr.keyed_hash("010180-1234", key)  # type: ignore[arg-type]
     assert "0101801234" not in str(caught.value)
     assert "010180" not in str(caught.value)
+
+
+def test_has_cpr_shape_counts_an_invalid_date_too() -> None:
+    from caseload.domain.cpr import has_cpr_shape, looks_like_cpr
+
+    assert has_cpr_shape("anna-010180-1233") and looks_like_cpr("anna-010180-1233")
+    # 31 February is no birth date, but a typed CPR number with a typo is still kept out
+    assert has_cpr_shape("310280-1234") and not looks_like_cpr("310280-1234")
+    assert has_cpr_shape("3102801234")
+    assert not has_cpr_shape("C0000042") and not has_cpr_shape("anna.holm")

@@ -16,7 +16,7 @@ from caseload.access import passwords
 from caseload.access.clock import utcnow
 from caseload.access.errors import AccountError
 from caseload.domain import codes
-from caseload.domain.cpr import looks_like_cpr
+from caseload.domain.cpr import has_cpr_shape
 from caseload.i18n import Message
 from caseload.store import schema as s
 
@@ -48,7 +48,7 @@ class Account:
 
 def _check_username(username: str) -> str:
     name = username.strip().lower()
-    if looks_like_cpr(name) or re.search(r"\d{6}\D?\d{4}", name):
+    if has_cpr_shape(name):
         raise AccountError(Message("a username is never a CPR number"))
     if not USERNAME.match(name):
         raise AccountError(
@@ -216,7 +216,7 @@ def _existing(conn: Connection, username: str) -> Account:
 
 
 def _safe(username: str) -> str:
-    return "(?)" if looks_like_cpr(username) or re.search(r"\d{6}\D?\d{4}", username) else username
+    return "(?)" if has_cpr_shape(username) else username
 
 
 def set_password(conn: Connection, username: str, password: str) -> Account:

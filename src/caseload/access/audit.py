@@ -126,6 +126,3 @@ def purge(conn: Connection, before: datetime, event: Event) -> int:
     detail = {**event.detail, "before": before.isoformat(), "deleted": gone}
     record(conn, Event(**{**event.__dict__, "detail": detail}))
     return int(gone)
-
-
-__all__ = ["Criteria", "Event", "purge", "record", "search", "utcnow"]

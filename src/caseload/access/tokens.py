@@ -106,6 +106,3 @@ def revoke(conn: Connection, token_id: int) -> bool:
         update(t).where(t.c.id == token_id, t.c.revoked_at.is_(None)).values(revoked_at=utcnow())
     )
     return done.rowcount == 1
-
-
-__all__ = ["Token", "by_id", "holder", "issue", "listed", "revoke", "touch"]

@@ -84,6 +84,16 @@ def looks_like_cpr(text: str) -> bool:
     return False
 
 
+_CPR_SHAPE = re.compile(r"\d{6}\D?\d{4}")
+
+
+def has_cpr_shape(text: str) -> bool:
+    """Whether ``text`` may hold a CPR number, counting a typo's invalid date too: a valid
+    one (``looks_like_cpr``) or any six digits and four more. For what is kept or shown
+    (usernames, audit rows): there a false alarm costs nothing."""
+    return looks_like_cpr(text) or _CPR_SHAPE.search(text) is not None
+
+
 MIN_KEY_BYTES = 32
 """A hashing key carries at least this many random bytes: with a short key, the key and a
 CPR number were recovered from one stored hash in under a second (there are only about

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, func, select
+from sqlalchemy import Connection, Select, func, select
 
 from caseload.operate.rhythm import due_dates
 from caseload.store import schema as s
@@ -95,25 +95,27 @@ def worklist(
     page = [int(r.citizen_id) for r in rows]
     if page:
         for cid, held_role in conn.execute(
-            select(mine.c.citizen_id, mine.c.role).where(and_(mine.c.citizen_id.in_(page)))
+            select(mine.c.citizen_id, mine.c.role).where(mine.c.citizen_id.in_(page))
         ):
             held[int(cid)].add(str(held_role))
-    entries = tuple(
-        Entry(
-            citizen=r.code,
-            roles=tuple(sorted(held[int(r.citizen_id)])),
-            primary_contact=r.contact,
-            due=_day(r.due),
-            overdue=_day(r.due) is not None and _day(r.due) < day,  # type: ignore[operator]
-            due_soon=_day(r.due) is not None and _day(r.due) <= soon,  # type: ignore[operator]
-            last_held=_day(r.last_held),
-            planned=_day(r.planned),
-            missed_by_citizen=int(r.missed_by_citizen or 0),
-            outreach=bool(r.outreach),
-        )
-        for r in rows
-    )
+    entries = tuple(_entry(r, sorted(held[int(r.citizen_id)]), day, soon) for r in rows)
     return Worklist(day, entries, int(total))
+
+
+def _entry(r: Any, roles: list[str], day: date, soon: date) -> Entry:
+    due = _day(r.due)
+    return Entry(
+        citizen=r.code,
+        roles=tuple(roles),
+        primary_contact=r.contact,
+        due=due,
+        overdue=due is not None and due < day,
+        due_soon=due is not None and due <= soon,
+        last_held=_day(r.last_held),
+        planned=_day(r.planned),
+        missed_by_citizen=int(r.missed_by_citizen or 0),
+        outreach=bool(r.outreach),
+    )
 
 
 def _day(value: date | str | None) -> date | None:
