@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 import polars as pl
 import pytest
-from sqlalchemy import Engine, delete, insert
+from sqlalchemy import Engine, delete, insert, select
 
 from caseload.domain.rhythm import DEFAULT_RULE, Contact, Due, MeetingRule, next_due
 from caseload.operate.rhythm import Overdue, due_dates, due_frame, overdue, timeliness
@@ -653,7 +653,7 @@ def test_random_histories_agree_with_next_due(engine: Engine) -> None:
             held = (scheduled or due) + timedelta(rng.randrange(0, 5)) if status == "held" else None
             accepted = status in ("no_show", "cancelled_by_citizen") and rng.random() < 0.3
             meetings.append((code, who, kind, due, scheduled, held, status, accepted))
-    _, people = _write(engine, citizens, responsibilities, meetings)
+    staff, people = _write(engine, citizens, responsibilities, meetings)
     with engine.begin() as conn:
         for group, rule in rules.items():
             conn.execute(insert(s.meeting_rule).values(target_group=group, **vars(rule)))
@@ -681,4 +681,23 @@ def test_random_histories_agree_with_next_due(engine: Engine) -> None:
                 row["outreach"],
             ) == (entry, due.last_held, due.due, due.missed_by_citizen, due.outreach), (day, code)
             compared += 1
+        # the scoped statements (one caseworker's; a scope of citizen ids, as the API's "my
+        # citizens" passes) prune to their citizens early: they must give the same rows
+        with reader(engine).connect() as conn:
+            for who in ("P1", "P2", "P3"):
+                mine = due_frame(conn, day, caseworker=staff[who])
+                assert mine.sort("citizen_id").equals(
+                    frame.filter(pl.col("professional_id") == staff[who]).sort("citizen_id")
+                ), (day, who)
+            some = sorted(rng.sample(sorted(got), 15))
+            ids = select(s.citizen.c.id).where(s.citizen.c.code.in_(some))
+            scoped = {
+                code_of[r.citizen_id]: r._asdict()
+                for r in conn.execute(due_dates(conn, day, within=ids))
+            }
+            assert sorted(scoped) == some, day
+            for code in some:
+                assert {k: scoped[code][k] for k in ("professional_id", "due", "outreach")} == {
+                    k: got[code][k] for k in ("professional_id", "due", "outreach")
+                }, (day, code)
     assert compared > 100

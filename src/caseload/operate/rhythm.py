@@ -93,21 +93,34 @@ def due_dates(
         .group_by(r.c.citizen_id)
         .having(func.max(case((or_(r.c.end_date.is_(None), r.c.end_date >= day), 1), else_=0)) == 1)
     )
-    contact = primary_contact(day)
     if caseworker is not None:
-        mine = select(contact.c.citizen_id).where(contact.c.professional_id == caseworker)
+        # their primary contact is among the citizens they hold a responsibility for
+        held_by = (
+            select(r.c.citizen_id)
+            .where(
+                r.c.professional_id == caseworker,
+                r.c.start_date <= day,
+                or_(r.c.end_date.is_(None), r.c.end_date >= day),
+            )
+            .subquery("held_by")
+        )
+        theirs = primary_contact(day, among=held_by, name="their_contact")
+        mine = select(theirs.c.citizen_id).where(theirs.c.professional_id == caseworker)
         stretch = stretch.where(r.c.citizen_id.in_(mine))
     if within is not None:
         stretch = stretch.where(r.c.citizen_id.in_(within))
     # common table expressions: each is computed once, though read by several parts below
     on = stretch.cte("on_caseload")
-    # For the whole register the meeting aggregates read the meeting index once, not a
-    # lookup per citizen; for one caseworker's few citizens, lookups are cheaper.
+    # for the whole register the meeting aggregates read the meeting index once, not a
+    # lookup per citizen; for one caseworker's or one scope's few citizens, lookups are cheaper
     few = caseworker is not None or within is not None
+    contact = primary_contact(day, among=on if few else None)
 
     def meetings(*where: ColumnElement[bool]) -> Select[Any]:
         query = select(m.c.citizen_id).where(m.c.kind == "job_meeting", *where)
-        return query.join(on, on.c.citizen_id == m.c.citizen_id) if few else query
+        # IN, not a join: SQLite then looks up each citizen's meetings in the index rather
+        # than scanning the meeting table in citizen order to save a sort
+        return query.where(m.c.citizen_id.in_(select(on.c.citizen_id))) if few else query
 
     # the last job meeting held up to the day (it counts from entry on: see last_held below)
     held = (
