@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from sqlalchemy import and_, case, func, or_, select
-from sqlalchemy.sql import ColumnElement, Select, Subquery
+from sqlalchemy.sql import CTE, ColumnElement, Select, Subquery
 
 from caseload.domain import codes
 from caseload.store import schema as s
@@ -17,7 +17,7 @@ _Row = TypeVar("_Row", bound=tuple[Any, ...])
 
 
 def primary_contact(
-    day: date, among: Subquery | None = None, name: str = "primary_contact"
+    day: date, among: Subquery | CTE | None = None, name: str = "primary_contact"
 ) -> Subquery:
     """(citizen_id, professional_id), one row per citizen with a contact on ``day``;
     ``among`` (a subquery with ``citizen_id``) limits the citizens looked at.
