@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, case, func, or_, select
-from sqlalchemy.sql import CTE, ColumnElement, Select, Subquery
+from sqlalchemy import CTE, and_, case, func, or_, select
+from sqlalchemy.sql import ColumnElement, Select, Subquery
 
 from caseload.domain import codes
 from caseload.store import schema as s
