@@ -101,6 +101,12 @@ def test_overdue_lists_citizens_for_a_leader_and_counts_for_an_analyst(
     assert shown == sorted(
         r["citizen"] for r in listed.iter_rows(named=True) if r["staff"] in staff
     )
+    # the leader read those citizens: a row each in the audit; the analyst's counts: one row
+    trail = _audit(api_register)
+    assert sorted(c for u, a, c, st in trail if u == "leader" and a == "department.overdue") == (
+        shown
+    )
+    assert [c for u, a, c, st in trail if u == "analyst" and a == "department.overdue"] == [None]
 
 
 def test_timeliness_sums_the_weeks(api: Api) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sqlite3
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -16,8 +17,9 @@ import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select, update
+from sqlalchemy.exc import OperationalError
 
-from caseload.access import passwords
+from caseload.access import accounts, passwords, signin
 from caseload.access.clock import utcnow
 from caseload.access.throttle import Limits
 from caseload.register import catalogue, importer, rules
@@ -25,6 +27,7 @@ from caseload.serve.app import create_app
 from caseload.serve.guard import SESSION_COOKIE
 from caseload.serve.settings import Settings
 from caseload.store import schema as s
+from caseload.store.database import connect, reader
 from tests.api import DAY, PASSWORD, add_accounts, sign_in, url_of
 from tests.conftest import EXAMPLES, CopyOf
 
@@ -186,3 +189,30 @@ def test_no_cpr_number_in_logs_audit_or_bodies(
         assert number not in everything
         assert number.replace("-", "") not in everything
     assert not CPR_PATTERN.search(everything), CPR_PATTERN.search(everything)
+
+
+def test_a_sign_in_is_judged_while_another_writer_holds_sqlite(
+    sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The password is checked without writing: a sign-in is judged while another process
+    holds SQLite's write lock (before, the first sign-ins on a new register made the login
+    key in the reading transaction, and 49 of 50 simultaneous ones ended in a 500)."""
+    monkeypatch.setenv("CASELOAD_BUSY_TIMEOUT", "0.2")
+    with sqlite_engine.begin() as conn:  # an analyst: linked to no professional
+        accounts.add_account(conn, "analyst", "analyst", PASSWORD)
+    path = sqlite_engine.url.database
+    assert path
+    blocker = sqlite3.connect(path, isolation_level=None)
+    engine = connect(url_of(sqlite_engine))
+    try:
+        blocker.execute("BEGIN IMMEDIATE")
+        with reader(engine).connect() as conn, conn.begin():
+            attempt = signin.judge(conn, "analyst", PASSWORD, "127.0.0.1", b"k" * 64)
+        assert attempt.account is not None and attempt.account.username == "analyst"
+        # a writer does wait for the lock, and gives up
+        with pytest.raises(OperationalError, match="locked"), engine.begin() as conn:
+            conn.execute(select(s.account.c.id)).all()
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+        engine.dispose()

@@ -8,7 +8,8 @@ it records that it did."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -34,20 +35,36 @@ class Event:
 
 
 def record(conn: Connection, event: Event, at: datetime | None = None) -> None:
+    conn.execute(insert(s.audit_event).values(_row(event, at or utcnow())))
+
+
+def record_each(
+    conn: Connection, event: Event, citizens: Sequence[str], at: datetime | None = None
+) -> None:
+    """A list read: one row per citizen shown, so that a search by citizen finds every list
+    their record was on (one statement); the event alone when the list was empty."""
+    if not citizens:
+        record(conn, event, at)
+        return
+    when = at or utcnow()
     conn.execute(
-        insert(s.audit_event).values(
-            at=at or utcnow(),
-            request_id=event.request_id[:64],
-            account_id=event.account_id,
-            username=event.username,
-            role=event.role,
-            action=event.action[:64],
-            citizen=event.citizen,
-            client=(event.client or "")[:64] or None,
-            status=event.status,
-            detail=json.dumps(event.detail, sort_keys=True) if event.detail else None,
-        )
+        insert(s.audit_event), [_row(replace(event, citizen=code), when) for code in citizens]
     )
+
+
+def _row(event: Event, at: datetime) -> dict[str, Any]:
+    return {
+        "at": at,
+        "request_id": event.request_id[:64],
+        "account_id": event.account_id,
+        "username": event.username,
+        "role": event.role,
+        "action": event.action[:64],
+        "citizen": event.citizen,
+        "client": (event.client or "")[:64] or None,
+        "status": event.status,
+        "detail": json.dumps(event.detail, sort_keys=True) if event.detail else None,
+    }
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ from caseload.access import accounts, passwords, throttle
 from caseload.access.accounts import Account
 from caseload.access.clock import utcnow
 from caseload.access.errors import NotSignedIn, Throttled
-from caseload.access.secrets import secret
 from caseload.i18n import Message
 from caseload.store import schema as s
 
@@ -37,13 +36,16 @@ def judge(
     username: str,
     password: str,
     client: str,
+    login_key: bytes,
     limits: throttle.Limits | None = None,
 ) -> Attempt:
-    """Check a sign-in without writing; ``Throttled`` while this username or address has
-    failed too often. Constant in time whether or not the username exists."""
+    """Check a sign-in without writing (``login_key`` is the server's ``login`` secret,
+    read beforehand: ``secrets.secret`` may have to make it); ``Throttled`` while this
+    username or address has failed too often. Constant in time whether or not the username
+    exists."""
     limits = limits or throttle.Limits()
     now = utcnow()
-    key = throttle.username_key(secret(conn, "login"), username)
+    key = throttle.username_key(login_key, username)
     seconds = throttle.wait(conn, key, client, now, limits)
     if seconds > 0:
         raise Throttled(
@@ -76,14 +78,3 @@ def settle(conn: Connection, attempt: Attempt) -> Account:
     if attempt.new_hash is not None:
         accounts.rehash(conn, attempt.account.id, attempt.new_hash)
     return attempt.account
-
-
-def check(
-    conn: Connection,
-    username: str,
-    password: str,
-    client: str,
-    limits: throttle.Limits | None = None,
-) -> Account:
-    """``judge`` and ``settle`` on one connection (the caller's transaction)."""
-    return settle(conn, judge(conn, username, password, client, limits))

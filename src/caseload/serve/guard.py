@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -36,6 +36,8 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 class Keys:
     cookie: bytes
     csrf: bytes
+    login: bytes
+    """Keys the login-throttle hashes of usernames."""
 
 
 @dataclass(frozen=True)
@@ -79,11 +81,12 @@ def settings_of(request: Request) -> Settings:
 
 
 def keys_of(request: Request) -> Keys:
-    """The server's keys, read from the register (made there on first use) once per worker."""
+    """The server's keys, read from the register (made there on first use, in a write
+    transaction) once per worker."""
     keys: Keys | None = request.app.state.keys
     if keys is None:
         with db.writing(request) as conn:
-            keys = Keys(cookie=secret(conn, "cookie"), csrf=secret(conn, "csrf"))
+            keys = Keys(*(secret(conn, name) for name in ("cookie", "csrf", "login")))
         request.app.state.keys = keys
     return keys
 
@@ -173,6 +176,16 @@ def record_refusal(
     """A refusal in the audit trail, in its own short transaction."""
     with db.writing(request) as conn:
         audit.record(conn, caller.event(action, citizen, status, denied=True))
+
+
+def record_list(
+    request: Request, caller: Caller, action: str, citizens: Iterable[str], **detail: Any
+) -> None:
+    """A list read in the audit trail: a row per citizen shown, in its own short
+    transaction right after the answer is built."""
+    shown = [code for code in (safe_code(c) for c in citizens) if code is not None]
+    with db.writing(request) as conn:
+        audit.record_each(conn, caller.event(action, None, 200, **detail), shown)
 
 
 def guard(action: str) -> Any:

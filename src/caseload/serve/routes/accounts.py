@@ -13,7 +13,7 @@ from caseload.access.errors import AccountError, NotSignedIn
 from caseload.i18n import Message
 from caseload.operate.refusals import NotFound
 from caseload.serve import db
-from caseload.serve.guard import Caller, guard, settings_of
+from caseload.serve.guard import Caller, guard, keys_of, settings_of
 from caseload.serve.models import AccountOut, Page
 from caseload.serve.problems import documented
 
@@ -258,9 +258,15 @@ def change_my_password(
     """A new password for one's own account (the current one given); sessions end."""
     name = caller.principal.account.username
     wrong = False
+    login_key = keys_of(request).login  # before the reading connection: never two at once
     with db.reading(request) as conn:
         attempt = signin.judge(
-            conn, name, body.current, caller.client, settings_of(request).login_limits
+            conn,
+            name,
+            body.current,
+            caller.client,
+            login_key,
+            settings_of(request).login_limits,
         )
     with db.writing(request) as conn:
         try:

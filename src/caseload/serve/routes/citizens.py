@@ -7,10 +7,10 @@ from typing import Literal
 
 from fastapi import APIRouter, Query, Request
 
-from caseload.access import audit, scope
+from caseload.access import scope
 from caseload.operate.worklist import Entry, worklist
 from caseload.serve import db
-from caseload.serve.guard import Caller, guard
+from caseload.serve.guard import Caller, guard, record_list
 from caseload.serve.models import Page
 from caseload.serve.problems import documented
 
@@ -44,8 +44,5 @@ def my_citizens(
             offset=(page - 1) * size,
             limit=size,
         )
-    with db.writing(request) as conn:
-        audit.record(
-            conn, caller.event("citizens.list", None, 200, shown=len(found.entries), page=page)
-        )
+    record_list(request, caller, "citizens.list", [e.citizen for e in found.entries], page=page)
     return Page[Entry](items=list(found.entries), page=page, size=size, total=found.total)

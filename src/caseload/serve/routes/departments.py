@@ -18,7 +18,7 @@ from caseload.i18n import Message
 from caseload.operate import caseflow, rhythm, sparring, status
 from caseload.operate.refusals import NotFound, Refused
 from caseload.serve import db
-from caseload.serve.guard import Caller, guard, record_refusal
+from caseload.serve.guard import Caller, guard, record_list, record_refusal
 from caseload.serve.problems import documented
 
 router = APIRouter(prefix="/api/v1", tags=["departments"])
@@ -209,7 +209,9 @@ def department_overdue(
             if r.staff in staff
         ],
     )
-    _audit(request, caller, "department.overdue", department=department)
+    # a leader's answer names citizens: a row per citizen; an analyst's is counts only
+    shown = [code for listed in codes.values() for code in listed] if leader else []
+    record_list(request, caller, "department.overdue", shown, department=department)
     return answer
 
 

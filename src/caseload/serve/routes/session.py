@@ -17,6 +17,7 @@ from caseload.serve.guard import (
     Caller,
     csrf_token,
     guard,
+    keys_of,
     public,
     session_id,
     settings_of,
@@ -64,10 +65,16 @@ def sign_in(request: Request, response: Response, credentials: Credentials) -> S
     client = client_address(request, settings)
     failure: NotSignedIn | Throttled | None = None
     # the password is checked on a reading connection: no writer waits for Argon2
+    login_key = keys_of(request).login  # before the reading connection: never two at once
     try:
         with db.reading(request) as conn:
             attempt = signin.judge(
-                conn, credentials.username, credentials.password, client, settings.login_limits
+                conn,
+                credentials.username,
+                credentials.password,
+                client,
+                login_key,
+                settings.login_limits,
             )
     except Throttled as error:
         _failed(request, client, error)
