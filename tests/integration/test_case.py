@@ -170,7 +170,7 @@ def _as_date(value: date | str | None) -> date | None:
 def _same_as_overdue(conn: Connection, day: date, citizens: list[tuple[int, str]]) -> int:
     """Each citizen's next job meeting in the case view is what ``operate.rhythm`` (behind
     `caseload overdue`) computes for everyone at once; returns how many were on a caseload."""
-    due = due_dates(conn, day).subquery()
+    due = due_dates(conn.dialect.name, day).subquery()
     rows = {r.citizen_id: r for r in conn.execute(select(due))}
     on = 0
     for cid, code in citizens:

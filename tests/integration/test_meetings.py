@@ -95,7 +95,7 @@ def _rhythm(engine: Engine, citizen: int, day: date) -> tuple[Any, ...]:
     """(last held, due, missed by the citizen, outreach, planned) as `caseload overdue` sees
     it on ``day``."""
     with engine.connect() as conn:
-        due = due_dates(conn, day).subquery()
+        due = due_dates(conn.dialect.name, day).subquery()
         row = conn.execute(
             select(due.c.last_held, due.c.due, due.c.missed_by_citizen, due.c.outreach).where(
                 due.c.citizen_id == citizen

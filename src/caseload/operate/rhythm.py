@@ -26,13 +26,13 @@ from sqlalchemy import (
     type_coerce,
 )
 from sqlalchemy.sql import Select, Subquery
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from caseload.domain import codes
 from caseload.domain.rhythm import DEFAULT_RULE, MeetingRule
 from caseload.register.contacts import primary_contact
 from caseload.store import schema as s
-from caseload.store.sql import add_days, add_months_by, for_analysis
+from caseload.store.sql import Day, add_days, add_months_by, for_analysis
 
 
 def _rules() -> Subquery:
@@ -71,16 +71,17 @@ def rule_for(conn: Connection, citizen: int) -> MeetingRule:
 
 
 def due_dates(
-    conn: Connection,
-    day: date,
+    dialect: str,
+    day: Day,
     caseworker: int | None = None,
-    within: Select[Any] | None = None,
+    within: Select[Any] | BindParameter[Any] | None = None,
 ) -> Select[Any]:
     """(citizen_id, professional_id, entry, last_held, due, missed_by_citizen, outreach,
     planned) for every citizen on a caseload on ``day``; ``caseworker`` limits it to the
-    citizens whose primary contact they are, ``within`` (a query of citizen ids: someone's
-    scope) to those."""
-    dialect = conn.dialect.name
+    citizens whose primary contact they are, ``within`` (a query of citizen ids, or an
+    expanding parameter of them: someone's scope) to those. ``dialect`` is the database's
+    (``conn.dialect.name``); ``day`` a date or a bound parameter, for a statement built once
+    and run on many days."""
     r, m = s.responsibility, s.meeting
     stretch = (
         select(
@@ -199,7 +200,7 @@ def due_dates(
 
 def due_frame(conn: Connection, day: date, caseworker: int | None = None) -> pl.DataFrame:
     for_analysis(conn)
-    rows = conn.execute(due_dates(conn, day, caseworker)).all()
+    rows = conn.execute(due_dates(conn.dialect.name, day, caseworker)).all()
     schema = {
         "citizen_id": pl.Int64,
         "professional_id": pl.Int64,

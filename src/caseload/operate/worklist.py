@@ -7,9 +7,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, select
+from sqlalchemy import Connection, Date, Integer, Select, bindparam, func, select
+from sqlalchemy.sql.elements import BindParameter
 
 from caseload.operate.rhythm import due_dates
 from caseload.store import schema as s
@@ -42,6 +44,11 @@ class Worklist:
     """How many match the filter in all (the entries are one page of them)."""
 
 
+CACHED_SCOPE = 10_000
+"""Scopes up to this many citizens are passed to the cached statement as a list of ids;
+larger ones (a leader of many departments) as a subquery in a statement built per call."""
+
+
 def worklist(
     conn: Connection,
     day: date,
@@ -52,22 +59,60 @@ def worklist(
     limit: int = 50,
 ) -> Worklist:
     """One page of the citizens of ``scope`` (a query of (citizen_id, role, professional_id)
-    responsibilities: ``access.scope.responsibilities``) on a caseload on ``day``."""
+    responsibilities: ``access.scope.responsibilities``) on a caseload on ``day``.
+
+    The scope's responsibilities are read first (a short query); the page is then one
+    statement built once per database and filter and kept, run with the day and the ids as
+    parameters: building and hashing the due-date statement costs more than running it."""
     mine = scope.subquery("mine")
-    ids = select(mine.c.citizen_id)
+    query = select(mine.c.citizen_id, mine.c.role)
     if role is not None:
-        ids = ids.where(mine.c.role == role)
-    due = due_dates(conn, day, within=ids).subquery("due")
+        query = query.where(mine.c.role == role)
+    held: dict[int, set[str]] = defaultdict(set)
+    for cid, held_role in conn.execute(query):
+        held[int(cid)].add(str(held_role))
     soon = day + timedelta(days=SOON_DAYS)
+    if not held:
+        return Worklist(day, (), 0)
+    values = {"day": day, "soon": soon, "offset": offset, "limit": limit}
+    if len(held) <= CACHED_SCOPE:
+        statement = _page(conn.dialect.name, state)
+        values["ids"] = sorted(held)
+    else:
+        statement = _page(conn.dialect.name, state, select(query.subquery().c.citizen_id))
+    rows = conn.execute(statement, values).all()
+    if not rows and offset > 0:  # a page past the end: the first row carries the total
+        first = conn.execute(statement, {**values, "offset": 0, "limit": 1}).first()
+        total = int(first.total) if first else 0
+    else:
+        total = int(rows[0].total) if rows else 0
+    entries = tuple(_entry(r, sorted(held[int(r.citizen_id)]), day, soon) for r in rows)
+    return Worklist(day, entries, total)
+
+
+@cache
+def _cached_page(dialect: str, state: str | None) -> Select[Any]:
+    return _page(dialect, state, bindparam("ids", expanding=True, type_=Integer))
+
+
+def _page(
+    dialect: str, state: str | None, within: Select[Any] | BindParameter[Any] | None = None
+) -> Select[Any]:
+    """The page statement: parameters ``day``, ``soon``, ``offset``, ``limit`` (and
+    ``ids`` when ``within`` is not given: the cached form)."""
+    if within is None:
+        return _cached_page(dialect, state)
+    day = bindparam("day", type_=Date)
+    due = due_dates(dialect, day, within=within).subquery("due")
     where: list[Any] = []
     if state == "overdue":
         where.append(due.c.due < day)
     elif state == "due_soon":
-        where.append(due.c.due <= soon)
+        where.append(due.c.due <= bindparam("soon", type_=Date))
     elif state == "outreach":
         where.append(due.c.outreach)
     c, p = s.citizen, s.professional
-    rows = conn.execute(
+    return (
         select(
             due.c.citizen_id,
             c.c.code,
@@ -84,22 +129,9 @@ def worklist(
         .outerjoin(p, p.c.id == due.c.professional_id)
         .where(*where)
         .order_by(due.c.due.is_(None), due.c.due, c.c.code)
-        .offset(offset)
-        .limit(limit)
-    ).all()
-    if rows:
-        total = int(rows[0].total)
-    else:  # a page past the end: count alone
-        total = conn.execute(select(func.count()).select_from(due).where(*where)).scalar_one()
-    held: dict[int, set[str]] = defaultdict(set)
-    page = [int(r.citizen_id) for r in rows]
-    if page:
-        for cid, held_role in conn.execute(
-            select(mine.c.citizen_id, mine.c.role).where(mine.c.citizen_id.in_(page))
-        ):
-            held[int(cid)].add(str(held_role))
-    entries = tuple(_entry(r, sorted(held[int(r.citizen_id)]), day, soon) for r in rows)
-    return Worklist(day, entries, int(total))
+        .offset(bindparam("offset", type_=Integer))
+        .limit(bindparam("limit", type_=Integer))
+    )
 
 
 def _entry(r: Any, roles: list[str], day: date, soon: date) -> Entry:

@@ -12,12 +12,13 @@ from sqlalchemy.sql import ColumnElement, Select, Subquery
 
 from caseload.domain import codes
 from caseload.store import schema as s
+from caseload.store.sql import Day
 
 _Row = TypeVar("_Row", bound=tuple[Any, ...])
 
 
 def primary_contact(
-    day: date, among: Subquery | CTE | None = None, name: str = "primary_contact"
+    day: Day, among: Subquery | CTE | None = None, name: str = "primary_contact"
 ) -> Subquery:
     """(citizen_id, professional_id), one row per citizen with a contact on ``day``;
     ``among`` (a subquery with ``citizen_id``) limits the citizens looked at.

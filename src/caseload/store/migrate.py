@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -9,6 +10,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
+
+from caseload.store.database import reader
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -30,11 +33,15 @@ def downgrade(engine: Engine, revision: str) -> None:
 
 
 def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as conn:
+    """The database's revision, read without taking SQLite's write lock."""
+    with reader(engine).connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+@cache
 def head_revision() -> str | None:
+    """The newest migration shipped with the package (read from the scripts once: they do
+    not change while the process runs)."""
     return ScriptDirectory(str(MIGRATIONS)).get_current_head()
 
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, Date, Integer, cast, func, literal_column
 from sqlalchemy.sql.elements import ColumnElement
+
+Day = date | ColumnElement[Any]
+"""A day in a statement: a date, or a bound parameter standing for one (a statement built
+once and run on many days)."""
 
 
 def day_number(column: Any, dialect: str) -> ColumnElement[int]:
