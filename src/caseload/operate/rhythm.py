@@ -35,9 +35,9 @@ from caseload.store import schema as s
 from caseload.store.sql import Day, add_days, add_months_by, for_analysis
 
 
-def _rules() -> Subquery:
-    """Per target group (and NULL for citizens of groups without their own rule): the
-    rule's four numbers, the job centre's default row and the built-in default filling in."""
+def _rules(citizen: int | None = None) -> Subquery:
+    """Per citizen (or the one ``citizen``): their target group's rule's four numbers, the
+    job centre's default row and the built-in default filling in."""
     g, d, c = s.meeting_rule.alias("own"), s.meeting_rule.alias("fallback"), s.citizen
     cols = []
     for name in (
@@ -49,19 +49,20 @@ def _rules() -> Subquery:
         cols.append(
             func.coalesce(g.c[name], d.c[name], literal(getattr(DEFAULT_RULE, name))).label(name)
         )
-    return (
+    query = (
         select(c.c.id.label("citizen_id"), *cols)
         .select_from(c)
         .outerjoin(g, g.c.target_group == c.c.target_group)
         .outerjoin(d, d.c.target_group.is_(None))
-        .subquery("rule")
     )
+    if citizen is not None:
+        query = query.where(c.c.id == citizen)
+    return query.subquery("rule")
 
 
 def rule_for(conn: Connection, citizen: int) -> MeetingRule:
     """One citizen's meeting rule (their target group's, else the default)."""
-    rule = _rules()
-    row = conn.execute(select(rule).where(rule.c.citizen_id == citizen)).one()
+    row = conn.execute(select(_rules(citizen))).one()
     return MeetingRule(
         row.interval_months,
         row.first_within_days,
