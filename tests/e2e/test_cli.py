@@ -124,7 +124,14 @@ def test_the_groups_their_commands_and_their_help() -> None:
     assert [g.name for g in app.registered_groups] == ["note", "users", "audit"]
     assert [name for name, _ in GROUPS] == ["note", "users", "audit"]
     assert [name for name, _, _ in notes.COMMANDS] == ["add", "edit", "list"]
-    assert [name for name, _, _ in users.COMMANDS] == ["add", "passwd", "disable", "list", "token"]
+    assert [name for name, _, _ in users.COMMANDS] == [
+        "add",
+        "passwd",
+        "disable",
+        "enable",
+        "list",
+        "token",
+    ]
     assert [name for name, _, _ in audit.COMMANDS] == ["search", "purge"]
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for group, module in GROUPS:

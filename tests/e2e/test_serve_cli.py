@@ -88,6 +88,10 @@ def test_accounts_on_the_command_line(register: str) -> None:
     assert _users("disable", "anna", "--db", register)[0] == 0
     listed = _users("list", "--db", register, "--lang", "da")[1]
     assert "Brugernavn" in listed and "nej" in listed
+    code, out = _users("enable", "anna", "--db", register, "--lang", "da")
+    assert code == 0 and "anna" in out
+    assert "nej" not in _users("list", "--db", register, "--lang", "da")[1]
+    assert _users("enable", "nobody", "--db", register)[0] == 2
     events = CliRunner().invoke(
         app, ["audit", "search", "--db", register, "--action", "account.add"]
     )

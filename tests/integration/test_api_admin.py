@@ -227,8 +227,15 @@ def test_accounts_and_tokens(api: Api, api_register: Engine) -> None:
     fresh = TestClient(api.anonymous.app)
     refused = fresh.post("/api/v1/session", json={"username": "ks2", "password": PASSWORD})
     assert refused.status_code == 401
+    # enabled again: signs in; the token revoked on disabling stays revoked
+    assert admin.patch("/api/v1/accounts/ks2", json={"disable": False}).json()["active"] is True
+    back = fresh.post("/api/v1/session", json={"username": "ks2", "password": PASSWORD})
+    assert back.status_code == 200, back.text
+    assert api.anonymous.get("/api/v1/me", headers=bearer).status_code == 401
     done = {action for _, action, _ in _actions(api_register)}
-    assert {"account.add", "account.disable", "token.add", "token.revoke"} <= done
+    assert {"account.add", "account.disable", "account.enable", "token.add", "token.revoke"} <= (
+        done
+    )
 
 
 def test_my_password(api: Api) -> None:

@@ -257,6 +257,14 @@ def disable(conn: Connection, username: str) -> Account:
     return by_id(conn, found.id)
 
 
+def enable(conn: Connection, username: str) -> Account:
+    """Sign-ins again for a disabled account (back from leave, say); the sessions and tokens
+    ended when it was disabled stay ended."""
+    found = _existing(conn, username)
+    conn.execute(update(s.account).where(s.account.c.id == found.id).values(disabled_at=None))
+    return by_id(conn, found.id)
+
+
 def set_departments(conn: Connection, username: str, departments: Sequence[str]) -> Account:
     """A leader's departments: their own and those listed."""
     found = _existing(conn, username)

@@ -143,6 +143,25 @@ def disable(username: UsernameArgument, db: DbOption = None, lang: LangOption = 
     )
 
 
+def enable(username: UsernameArgument, db: DbOption = None, lang: LangOption = "") -> None:
+    """Enable a disabled account again (its old sessions stay ended)."""
+    from caseload.access import accounts
+    from caseload.access.errors import AccountError
+
+    language = lang_of(lang)
+    engine = open_register(db, language)
+    try:
+        with engine.begin() as conn:
+            done = accounts.enable(conn, username)
+            audit.record(conn, _event("account.enable", done.username))
+    except AccountError as error:
+        raise fail(error.text(language)) from None
+    console.print(
+        translator(language).gettext("{name} may sign in again.", name=done.username),
+        markup=False,
+    )
+
+
 def list_(db: DbOption = None, lang: LangOption = "") -> None:
     """List the accounts."""
     from caseload.access import accounts
@@ -201,6 +220,7 @@ COMMANDS = (
         disable,
         N_("Disable an account: no more sign-ins, its sessions end, its tokens revoked."),
     ),
+    ("enable", enable, N_("Enable a disabled account again (its old sessions stay ended).")),
     ("list", list_, N_("List the accounts.")),
     ("token", token, N_("Make an API token for another system; it is shown once.")),
 )

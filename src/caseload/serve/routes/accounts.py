@@ -35,7 +35,9 @@ class NewAccount(BaseModel):
 
 
 class AccountChange(BaseModel):
-    disable: bool | None = Field(None, description="true: no more sign-ins, tokens revoked")
+    disable: bool | None = Field(
+        None, description="true: no more sign-ins, tokens revoked; false: may sign in again"
+    )
     departments: list[str] | None = Field(None, description="A leader's departments")
     password: str | None = Field(None, min_length=1, max_length=1024)
 
@@ -155,7 +157,8 @@ def change_account(
     username: str = Username,
     caller: Caller = guard("accounts.manage"),
 ) -> AccountOut:
-    """Disable an account, set a leader's departments, or give a new password."""
+    """Disable an account (or enable it again), set a leader's departments, or give a new
+    password."""
     with db.writing(request) as conn:
         found = accounts.by_username(conn, username)
         if found is None:
@@ -176,7 +179,8 @@ def change_account(
             found = accounts.disable(conn, name)
             audit.record(conn, caller.event("account.disable", None, 200, account=name))
         elif body.disable is False and not found.active:
-            raise AccountError(Message("a disabled account stays disabled"))
+            found = accounts.enable(conn, name)
+            audit.record(conn, caller.event("account.enable", None, 200, account=name))
         found = accounts.by_id(conn, found.id)
     return AccountOut.of(found)
 
