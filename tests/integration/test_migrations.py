@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -88,6 +88,27 @@ def test_downgrade_to_base_drops_every_table(bare: Engine) -> None:
     assert _tables(bare) & TABLES == set()
     assert current_revision(bare) is None
     assert not is_current(bare)
+
+
+def test_downgrade_with_a_long_trial_scheme(bare: Engine) -> None:
+    """Since 0002 a trial's scheme is text; going back cuts it to the old 200 characters
+    (PostgreSQL refused to narrow the column: `caseload demo --fresh` failed there)."""
+    upgrade(bare)
+    with bare.begin() as conn:
+        conn.execute(
+            insert(schema.trial).values(
+                code="T",
+                name="trial",
+                unit="citizen",
+                start_date=date(2018, 1, 1),
+                scheme="x" * 500,
+            )
+        )
+    downgrade(bare, "0001")
+    with bare.connect() as conn:
+        assert conn.execute(text("SELECT scheme FROM trial")).scalar_one() == "x" * 200
+    downgrade(bare, "base")
+    assert _tables(bare) & TABLES == set()
 
 
 def test_upgrade_after_downgrade_recreates_the_schema(bare: Engine) -> None:

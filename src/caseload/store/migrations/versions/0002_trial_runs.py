@@ -31,6 +31,9 @@ def downgrade() -> None:
         batch.drop_column("assigned_at")
         batch.drop_column("assigned_by")
         batch.drop_column("cluster")
+    # the scheme (a text since this revision) is cut to the old column's 200 characters:
+    # PostgreSQL refuses to narrow a column that holds longer values
+    op.execute(sa.text("UPDATE trial SET scheme = substr(scheme, 1, 200)"))
     with op.batch_alter_table("trial") as batch:
         batch.alter_column(
             "scheme", existing_type=sa.Text(), type_=sa.String(length=200), existing_nullable=True
