@@ -3,8 +3,10 @@ copy of the session's demo, shared by them. Tests that add rows remove them agai
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -14,6 +16,8 @@ from caseload.store.database import connect
 from tests.api import Api, api_on, examples_with_accounts
 from tests.conftest import CopyOf
 from tests.helpers import copy_register
+
+CHROMIUM = Path("/usr/bin/chromium")
 
 
 @pytest.fixture(scope="session")
@@ -25,6 +29,21 @@ def demo(
     engine = connect(copy_register(template, tmp_path_factory.mktemp("demo") / "demo.sqlite"))
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Chromium from the system; in CI its absence fails the run, elsewhere it skips."""
+    if not CHROMIUM.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium")
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium (make test does, as root)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM))
+        yield chromium
+        chromium.close()
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
-"""The access matrix, generated from the app's own route table: every route names exactly
-one action of ``access.rules.RULES`` (a route without a rule fails here), and every role ×
-every route answers as the table says — 403 for a role the rule leaves out, never 401 or
-403 (nor a server error) for a role it lets in, 401 for nobody signed in. Runs on SQLite
+"""The access matrix, generated from the app's own route table (the API's and the web
+app's pages): every route names exactly one action of ``access.rules.RULES`` (a route
+without a rule fails here), and every role × every route answers as the table says — 403
+for a role the rule leaves out, never 401 or 403 (nor a server error) for a role it lets
+in, 401 for nobody signed in (a page: 303 to the login page). Runs on SQLite
 and PostgreSQL, with API tokens (so signing out in one call does not end the rest)."""
 
 from __future__ import annotations
@@ -88,10 +89,15 @@ def test_every_role_on_every_route(app_tokens: tuple[TestClient, dict[str, str]]
         for method in sorted(route.methods or ()):
             if method == "HEAD":
                 continue
-            anonymous = client.request(method, url, json={})
-            expected_anonymous = "not 401/403" if action == "public" else 401
+            anonymous = client.request(method, url, json={}, follow_redirects=False)
+            # a page sends nobody to the login page (303) instead of answering 401
+            page = "pages" in route.tags
+            refused = 303 if page else 401
+            expected_anonymous = "not 401/403" if action == "public" else refused
+            if page and action != "public":
+                assert anonymous.headers["location"].startswith("/login"), url
             if (action == "public" and anonymous.status_code in (401, 403)) or (
-                action != "public" and anonymous.status_code != 401
+                action != "public" and anonymous.status_code != refused
             ):
                 wrong.append(
                     f"nobody {method} {url}: {anonymous.status_code}, expected {expected_anonymous}"

@@ -6,9 +6,7 @@ headers repeat on every page."""
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,24 +20,8 @@ from caseload.store.database import reader
 from tests.helpers import run
 from tests.integration.test_allocation import DAY, add_caseworker, add_department
 
-CHROMIUM = Path("/usr/bin/chromium")
 A4_MM = (210.0, 297.0)
 POINT_MM = 25.4 / 72
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Chromium from the system; in CI its absence fails the run, elsewhere it skips."""
-    if not CHROMIUM.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium")
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium (make test does, as root)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM))
-        yield chromium
-        chromium.close()
 
 
 def printed(browser: Any, html: Path) -> list[tuple[float, float]]:

@@ -23,7 +23,8 @@ Key = tuple[str | None, str]
 
 
 def _fields(text: str) -> list[str]:
-    return sorted(name for _, name, _, _ in string.Formatter().parse(text) if name)
+    """The placeholders a text fills (each once: a plural's forms are joined into one)."""
+    return sorted({name for _, name, _, _ in string.Formatter().parse(text) if name})
 
 
 def _source() -> dict[Key, list[str]]:
@@ -54,9 +55,10 @@ def danish() -> dict[Key, tuple[str, bool]]:
     for m in catalog:
         if not m.id:
             continue
-        msgid = m.id if isinstance(m.id, str) else m.id[0]
+        ids = (m.id,) if isinstance(m.id, str) else m.id  # a plural: singular and plural
         string_ = m.string if isinstance(m.string, str) else " ".join(m.string)
-        out[(m.context, msgid)] = (string_, m.fuzzy)
+        for msgid in ids:
+            out[(m.context, msgid)] = (string_, m.fuzzy)
     return out
 
 

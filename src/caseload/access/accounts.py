@@ -257,6 +257,13 @@ def disable(conn: Connection, username: str) -> Account:
     return by_id(conn, found.id)
 
 
+def set_lang(conn: Connection, account_id: int, lang: str) -> None:
+    """The language the account reads pages and messages in."""
+    if lang not in ("da", "en"):
+        raise AccountError(Message("the language is da or en"))
+    conn.execute(update(s.account).where(s.account.c.id == account_id).values(lang=lang))
+
+
 def enable(conn: Connection, username: str) -> Account:
     """Sign-ins again for a disabled account (back from leave, say); the sessions and tokens
     ended when it was disabled stay ended."""

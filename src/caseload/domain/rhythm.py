@@ -87,3 +87,11 @@ def next_due(entry: date, meetings: Iterable[Contact], day: date, rule: MeetingR
         1 for m in missed if m.status in codes.CITIZEN_MISSED and not m.absence_accepted
     )
     return Due(due, last, by_citizen, by_citizen >= rule.outreach_after_missed)
+
+
+def booking_day(held: date, rule: MeetingRule) -> date:
+    """The day to book the next job meeting when one is held on ``held``: the statutory
+    deadline (the rule's interval later, as ``next_due`` counts it), moved back to the
+    Friday before when it falls on a weekend, so that it is a working day in time."""
+    deadline = add_months(held, rule.interval_months)
+    return deadline - timedelta(days=max(0, deadline.weekday() - 4))

@@ -305,6 +305,51 @@ def record_meeting(
     raise Conflict(Message("no free meeting id was found; nothing was saved: try again"))
 
 
+@dataclass(frozen=True)
+class Booking:
+    """The next meeting booked together with a registered one."""
+
+    day: date
+    place: str | None = None
+    kind: str = "job_meeting"
+
+
+def register_with_next(
+    conn: Connection,
+    citizen: str,
+    kind: str,
+    status: str,
+    day: date,
+    staff: str | None,
+    minutes: int | None,
+    place: str | None,
+    absence_accepted: bool,
+    version: int,
+    next: Booking | None = None,
+) -> tuple[Recorded, Recorded | None]:
+    """A meeting registered (the server gives its id) and, with ``next``, the next one
+    booked as planned — one edit of the case: the booking carries the version the first
+    left, so both are saved or neither."""
+    first = record_meeting(
+        conn, citizen, None, kind, status, day, staff, minutes, place, absence_accepted, version
+    )
+    if next is None:
+        return first, None
+    booked = record_meeting(
+        conn,
+        citizen,
+        None,
+        next.kind,
+        "planned",
+        next.day,
+        staff,
+        None,
+        next.place,
+        version=first.version,
+    )
+    return first, booked
+
+
 def _meeting_row(conn: Connection, code: str, citizen: str | None) -> tuple[Row[Any], str, int]:
     """The meeting (row locked), its citizen's code and id; the citizen's row is locked
     first, as every edit of a case does."""

@@ -155,3 +155,28 @@ def _day(value: date | str | None) -> date | None:
     if value is None or isinstance(value, date):
         return value
     return date.fromisoformat(str(value))
+
+
+@dataclass(frozen=True)
+class Planned:
+    citizen: str
+    meeting: str
+    kind: str
+    place: str | None
+
+
+def planned_on(conn: Connection, day: date, scope: Select[Any]) -> list[Planned]:
+    """The meetings planned for ``day`` with the citizens of ``scope``: the day's work."""
+    mine = scope.subquery("mine")
+    m, c = s.meeting, s.citizen
+    rows = conn.execute(
+        select(c.c.code, m.c.code.label("meeting"), m.c.kind, m.c.place)
+        .join(c, c.c.id == m.c.citizen_id)
+        .where(
+            m.c.status == "planned",
+            m.c.scheduled_date == day,
+            m.c.citizen_id.in_(select(mine.c.citizen_id)),
+        )
+        .order_by(c.c.code, m.c.code)
+    ).all()
+    return [Planned(r.code, r.meeting, r.kind, r.place) for r in rows]

@@ -10,15 +10,18 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from caseload.access.errors import AccountError, Denied, NotSignedIn, Throttled
 from caseload.i18n import Said, translator
 from caseload.operate.refusals import CannotPlace, Conflict, NotFound, Refused
 from caseload.register.problems import ImportRejected
-from caseload.serve import context, problems
+from caseload.serve import context, pages, problems
 from caseload.serve.edits import VERSION_MISSING, Stale, VersionBad, VersionMissing, etag
+from caseload.serve.guard import SignInFirst
+from caseload.serve.pages.errors import error_page, sign_in_first
 from caseload.serve.routes import ROUTERS
 from caseload.serve.settings import Settings
 from caseload.serve.validation import items as validation_items
@@ -68,10 +71,14 @@ def _handlers(app: FastAPI) -> None:
     @app.exception_handler(NotFound)
     @app.exception_handler(Conflict)
     @app.exception_handler(CannotPlace)
-    async def said(request: Request, error: Exception) -> JSONResponse:
+    async def said(request: Request, error: Exception) -> Response:
         lang = _lang(request)
         status = _said_status(error)
         text = error.text(lang) if isinstance(error, Said) else error.message(lang)  # type: ignore[attr-defined]
+        if pages.is_page(request):
+            if status == 401:
+                return sign_in_first(request)
+            return error_page(request, status, text)
         headers: dict[str, str] = {}
         extra: dict[str, Any] = {}
         if status == 401:
@@ -97,9 +104,17 @@ def _handlers(app: FastAPI) -> None:
         )
         return problems.problem(422, lang, detail, context.request_id(request), errors=found)
 
+    @app.exception_handler(SignInFirst)
+    async def to_login(request: Request, error: SignInFirst) -> Response:
+        return sign_in_first(request)
+
     @app.exception_handler(RequestValidationError)
-    async def invalid(request: Request, error: RequestValidationError) -> JSONResponse:
+    async def invalid(request: Request, error: RequestValidationError) -> Response:
         lang = _lang(request)
+        if pages.is_page(request):
+            found = validation_items(error.errors(), lang)
+            words = "; ".join(f"{'.'.join(map(str, i.location))}: {i.message}" for i in found)
+            return error_page(request, 400, words)
         if any(
             e.get("type") == "missing" and tuple(e.get("loc", ())) == ("header", "If-Match")
             for e in error.errors()
@@ -111,9 +126,11 @@ def _handlers(app: FastAPI) -> None:
         return problems.problem(422, lang, detail, context.request_id(request), errors=found)
 
     @app.exception_handler(HTTPException)
-    async def http(request: Request, error: HTTPException) -> JSONResponse:
+    async def http(request: Request, error: HTTPException) -> Response:
         lang = _lang(request)
         detail = error.detail if isinstance(error.detail, str) else None
+        if pages.is_page(request):
+            return error_page(request, error.status_code, detail or "")
         return problems.problem(
             error.status_code,
             lang,
@@ -123,12 +140,14 @@ def _handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(Exception)
-    async def crash(request: Request, error: Exception) -> JSONResponse:
+    async def crash(request: Request, error: Exception) -> Response:
         log.exception("request %s failed", context.request_id(request))
         lang = _lang(request)
         detail = translator(lang).gettext(
             "the server could not answer; the request id identifies it in the server's log"
         )
+        if pages.is_page(request):
+            return error_page(request, 500, f"{detail} ({context.request_id(request)})")
         return problems.problem(500, lang, detail, context.request_id(request))
 
 
@@ -157,6 +176,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.keys = None
     app.middleware("http")(context.middleware)
     _handlers(app)
-    for router in ROUTERS:
+    for router in ROUTERS + pages.ROUTERS:
         app.include_router(router)
+    app.mount("/static", StaticFiles(packages=[("caseload.serve", "static")]), name="static")
     return app

@@ -83,6 +83,7 @@ def _routes() -> list[APIRoute]:
         context.original_route
         for context in iter_route_contexts(create_app(Settings()).routes)
         if isinstance(context.original_route, APIRoute)
+        and "pages" not in context.original_route.tags  # the web app's pages: not the API
     ]
     return sorted(found, key=lambda r: (r.path, sorted(r.methods or ())))
 

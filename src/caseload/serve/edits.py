@@ -66,10 +66,13 @@ def not_found(citizen: str) -> NotFound:
 
 
 @contextmanager
-def case_edit(request: Request, caller: Caller, citizen: str, action: str) -> Iterator[Connection]:
+def case_edit(
+    request: Request, caller: Caller, citizen: str, action: str, version: int | None = None
+) -> Iterator[Connection]:
     """A write transaction on one case in the caller's scope, audited in the same
-    transaction; a stale version becomes 412 with the version now, nothing written."""
-    version = expected_version(request)
+    transaction; a stale version becomes 412 with the version now, nothing written. The
+    version is ``If-Match``'s, or ``version`` (a web form's hidden field)."""
+    version = expected_version(request) if version is None else version
     try:
         with db.writing(request) as conn:
             if scope.citizen(conn, caller.principal, citizen, caller.day) is None:

@@ -9,11 +9,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from caseload.access import audit, rules, sessions, tokens
@@ -121,8 +122,10 @@ def _bearer(request: Request) -> str | None:
     return credentials.strip() if scheme.lower() == "bearer" and credentials.strip() else None
 
 
-def authenticate(request: Request) -> Principal:
-    """The caller from a bearer token or the session cookie; ``NotSignedIn`` otherwise."""
+def authenticate(request: Request, csrf: str | None = None) -> Principal:
+    """The caller from a bearer token or the session cookie; ``NotSignedIn`` otherwise. A
+    change made with the cookie must carry the CSRF token: the header, or ``csrf`` (a web
+    form's hidden field)."""
     settings = settings_of(request)
     token = _bearer(request)
     if token is not None:
@@ -144,7 +147,7 @@ def authenticate(request: Request) -> Principal:
         raise NotSignedIn(Message("sign in first: no session, or it has ended"))
     account, stale = live
     if request.method not in SAFE_METHODS:
-        given = request.headers.get(CSRF_HEADER, "")
+        given = request.headers.get(CSRF_HEADER) or csrf or ""
         if not hmac.compare_digest(given, csrf_token(request, sid)):
             raise Denied(
                 Message(
@@ -188,6 +191,54 @@ def record_list(
         audit.record_each(conn, caller.event(action, None, 200, **detail), shown)
 
 
+def admit(request: Request, action: str, csrf: str | None = None) -> Caller:
+    """The signed-in caller when their role may do ``action``; ``NotSignedIn`` or
+    ``Denied`` (audited) otherwise."""
+    principal = authenticate(request, csrf)
+    caller = caller_of(request, principal)
+    request.state.caller = caller
+    if not rules.allows(principal.role, action):
+        record_refusal(request, caller, action, 403)
+        raise Denied(
+            Message(
+                "your role ({role}) may not {what}",
+                {
+                    "role": Message(rules.ROLE_NAMES[principal.role]),
+                    "what": Message(rules.RULES[action].what),
+                },
+            )
+        )
+    return caller
+
+
+class SignInFirst(Exception):
+    """A page asked for without a session: the login page, then back to it."""
+
+
+def page_guard(action: str) -> Any:
+    """``guard`` for the web app's pages: a form posted without JavaScript carries its CSRF
+    token as the ``csrf_token`` field, and no session means the login page, not a 401."""
+    if action not in rules.RULES:
+        raise KeyError(f"no access rule for {action!r}")
+
+    async def dependency(request: Request) -> Caller:
+        given = None
+        if request.method not in SAFE_METHODS and CSRF_HEADER not in request.headers:
+            field = (await request.form()).get("csrf_token")
+            given = field if isinstance(field, str) else None
+        try:
+            caller = await run_in_threadpool(admit, request, action, given)
+        except NotSignedIn:
+            raise SignInFirst() from None
+        # pages come in the language kept on the account, whatever the browser asks for
+        caller = replace(caller, lang=caller.principal.account.lang)
+        request.state.caller = caller
+        return caller
+
+    dependency.action = action  # type: ignore[attr-defined]
+    return Depends(dependency)
+
+
 def guard(action: str) -> Any:
     """The dependency a route declares: the signed-in caller, when their role may do
     ``action`` (``access.rules``); 401 or 403 otherwise (a 403 is audited)."""
@@ -195,21 +246,7 @@ def guard(action: str) -> Any:
         raise KeyError(f"no access rule for {action!r}")
 
     def dependency(request: Request) -> Caller:
-        principal = authenticate(request)
-        caller = caller_of(request, principal)
-        request.state.caller = caller
-        if not rules.allows(principal.role, action):
-            record_refusal(request, caller, action, 403)
-            raise Denied(
-                Message(
-                    "your role ({role}) may not {what}",
-                    {
-                        "role": Message(rules.ROLE_NAMES[principal.role]),
-                        "what": Message(rules.RULES[action].what),
-                    },
-                )
-            )
-        return caller
+        return admit(request, action)
 
     dependency.action = action  # type: ignore[attr-defined]
     return Depends(dependency)

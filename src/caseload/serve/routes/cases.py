@@ -114,10 +114,9 @@ def register_meeting(
     and book the next one."""
     staff = body.staff or caller.principal.account.staff
     with case_edit(request, caller, citizen, "meeting.register") as conn:
-        first = meetings.record_meeting(
+        first, booked = meetings.register_with_next(
             conn,
             citizen,
-            None,
             body.kind,
             body.status,
             body.day,
@@ -125,22 +124,9 @@ def register_meeting(
             body.minutes,
             body.place,
             body.absence_accepted,
-            version=expected_version(request),
+            expected_version(request),
+            meetings.Booking(body.next.day, body.next.place, body.next.kind) if body.next else None,
         )
-        booked = None
-        if body.next is not None:
-            booked = meetings.record_meeting(
-                conn,
-                citizen,
-                None,
-                body.next.kind,
-                "planned",
-                body.next.day,
-                staff,
-                None,
-                body.next.place,
-                version=first.version,
-            )
     last = booked or first
     _done(response, last.version)
     return MeetingsDone(
