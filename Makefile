@@ -36,6 +36,8 @@ messages: $(STAMP)
 	$(BIN)/pybabel update --ignore-obsolete -i $(POT) -d $(LOCALE) -D caseload --width 100
 	$(BIN)/pybabel compile --statistics -d $(LOCALE) -D caseload
 
+DEMO_PORT ?= 8000
+
 demo: $(STAMP) $(MOS)
 	@mkdir -p $(dir $(DEMO_DB))
 	$(BIN)/caseload demo --db $(DEMO_DB) --fresh
@@ -47,6 +49,7 @@ demo: $(STAMP) $(MOS)
 		--out $(dir $(DEMO_DB))sparring.html
 	$(BIN)/caseload rebalance --db $(DEMO_DB) --department JI1 --cap 50 --as-of 2019-06-01 \
 		--dry-run --plot $(dir $(DEMO_DB))rebalance-JI1.svg
+	$(BIN)/caseload demo --db $(DEMO_DB) --serve --port $(DEMO_PORT)
 
 # the browser tests drive Debian's Chromium, never a downloaded browser: installed here when
 # it is missing and we may (root with apt-get); otherwise the tests say what is missing

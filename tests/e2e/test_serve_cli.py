@@ -163,3 +163,86 @@ def test_serve_answers_and_stops(register: str) -> None:
     assert server.returncode == 0, err
     assert "Serving" in err and f":{port}" in err
     assert "/api/v1/citizens" not in err  # the request log is at info level, off by default
+
+
+def test_demo_serves_itself_with_an_account_per_role(tmp_path: Path) -> None:
+    """``caseload demo --serve`` builds a small demo, prints one account per role with a
+    password made for this run, and serves the web app on the demo's register day; run
+    again without --fresh it serves the demo it built, with new passwords."""
+    db = str(tmp_path / "demo.sqlite")
+    for round_ in (1, 2):
+        port = _free_port()
+        args = ["demo", "--db", db, "--serve", "--port", str(port), "--lang", "en"]
+        if round_ == 1:
+            args += ["--fresh", "--citizens", "300"]
+        server = subprocess.Popen(
+            [sys.executable, "-m", "caseload.cli.main", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "COLUMNS": "200"},
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            for _ in range(600):
+                try:
+                    if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            else:
+                pytest.fail("the demo was not served")
+        finally:
+            server.send_signal(signal.SIGINT)
+            out, err = server.communicate(timeout=30)
+        assert server.returncode == 0, err
+        # the table's rows: │ role │ username │ password │ staff │
+        passwords = {
+            cells[2]: cells[3]
+            for line in out.splitlines()
+            if "demo-" in line
+            for cells in [[c.strip() for c in line.split("│")]]
+        }
+        assert sorted(passwords) == [
+            "demo-admin",
+            "demo-analyst",
+            "demo-caseworker",
+            "demo-leader",
+        ], out
+        assert len(set(passwords.values())) == 4 and all(len(p) >= 12 for p in passwords.values())
+        assert ("Built" in out) == (round_ == 1)
+        # served again to sign in with the caseworker's password
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "caseload.cli.main",
+                "serve",
+                "--db",
+                db,
+                "--port",
+                str(port),
+                "--as-of",
+                "2019-03-01",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            for _ in range(100):
+                try:
+                    httpx.get(f"{base}/healthz", timeout=1)
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            with httpx.Client(base_url=base) as client:
+                signed = client.post(
+                    "/login",
+                    data={"username": "demo-caseworker", "password": passwords["demo-caseworker"]},
+                )
+                assert signed.status_code == 303 and signed.headers["location"] == "/caseload"
+                page = client.get("/caseload")
+                assert page.status_code == 200 and "Register day" in page.text
+        finally:
+            server.send_signal(signal.SIGINT)
+            server.communicate(timeout=30)

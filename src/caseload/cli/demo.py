@@ -19,6 +19,7 @@ from rich.progress import (
 from sqlalchemy import Engine
 
 from caseload.cli.common import EXIT_STATE, LangOption, console, errors, fail, help_text, lang_of
+from caseload.cli.render.access import demo_accounts as show_demo_accounts
 from caseload.cli.render.caseloads import status as show_status
 from caseload.i18n import translator
 from caseload.operate.status import status
@@ -28,6 +29,9 @@ from caseload.store.migrate import downgrade, upgrade
 
 DEFAULT_DEMO_DB = "caseload-demo.sqlite"
 SHOW_DAY = date(2019, 6, 30)
+SERVE_DAY = date(2019, 3, 1)
+"""The register day the demo is served on: a working day inside its data, so that
+caseloads and overdue lists look as they would (a real register is served on today)."""
 
 
 def _prepare(db: str, fresh: bool, lang: str) -> Engine:
@@ -51,6 +55,24 @@ def _prepare(db: str, fresh: bool, lang: str) -> Engine:
     return engine
 
 
+def _built(db: str) -> Engine | None:
+    """The register when it is current and holds citizens; None otherwise."""
+    from caseload.store.migrate import is_current
+
+    if (
+        resolve_url(db).startswith("sqlite")
+        and not Path(resolve_url(db).removeprefix("sqlite:///")).exists()
+    ):
+        return None
+    engine = connect(db)
+    with engine.connect() as conn:
+        ready = is_current(engine) and holds_citizens(conn)
+    if not ready:
+        engine.dispose()
+        return None
+    return engine
+
+
 def demo(
     db: Annotated[
         str, typer.Option("--db", metavar="URL", help=help_text("SQLite file or database URL"))
@@ -71,15 +93,40 @@ def demo(
     fresh: Annotated[
         bool, typer.Option("--fresh", help=help_text("Replace an existing register"))
     ] = False,
+    serve: Annotated[
+        bool,
+        typer.Option(
+            "--serve",
+            help=help_text(
+                "Then serve the web app on it (register day 2019-03-01) until Ctrl-C, with "
+                "one account per role whose passwords are made now and printed once"
+            ),
+        ),
+    ] = False,
+    host: Annotated[
+        str, typer.Option("--host", metavar="HOST", help=help_text("Address to listen on"))
+    ] = "127.0.0.1",
+    port: Annotated[
+        int,
+        typer.Option(
+            "--port", metavar="PORT", min=1, max=65535, help=help_text("Port to listen on")
+        ),
+    ] = 8000,
     lang: LangOption = "",
 ) -> None:
-    """Build the synthetic Copenhagen-like job centre, report its status, and return."""
+    """Build the synthetic Copenhagen-like job centre, report its status, and return (or,
+    with --serve, serve it: the one already built, unless --fresh)."""
     from caseload.synth import jobcentre  # loaded when the command runs, not for every command
 
     language = lang_of(lang)
     _ = translator(language).gettext
     if citizens is not None and citizens < 100:
         raise fail(_("--citizens must be at least 100"))
+    if serve and not fresh:
+        built = _built(db)
+        if built is not None:  # the demo is there already: serve it as it is
+            _serve(built, db, host, port, language)
+            return
     engine = _prepare(db, fresh, language)
     started = time.perf_counter()
     with Progress(
@@ -126,3 +173,20 @@ def demo(
         report = status(conn, SHOW_DAY)
     trial_dept = next((c.department for c in report.caseloads if c.is_trial), None)
     show_status(console, report, language, trial_dept, every=False)
+    if serve:
+        _serve(engine, db, host, port, language)
+
+
+def _serve(engine: Engine, db: str, host: str, port: int, language: str) -> None:
+    """One account per role (new passwords, shown once), then the web app until Ctrl-C."""
+    from caseload.cli.serve import run
+    from caseload.serve.settings import Settings
+    from caseload.synth.accounts import add_demo_accounts
+
+    with engine.begin() as conn:
+        made = add_demo_accounts(conn, SERVE_DAY, language)
+    where = describe(engine)
+    engine.dispose()
+    show_demo_accounts(console, made, f"http://{host}:{port}/", language)
+    settings = Settings(db=db, register_day=SERVE_DAY, default_lang=language)
+    run(settings, where, host, port, 1, language)

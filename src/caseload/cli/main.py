@@ -376,7 +376,10 @@ COMMANDS: tuple[tuple[str, Callable[..., None], str], ...] = (
     (
         "demo",
         demo.demo,
-        N_("Build the synthetic Copenhagen-like job centre, report its status, and return."),
+        N_(
+            "Build the synthetic Copenhagen-like job centre, report its status, and return "
+            "(or, with --serve, serve it: the one already built, unless --fresh)."
+        ),
     ),
     (
         "randomise",
@@ -405,8 +408,8 @@ COMMANDS: tuple[tuple[str, Callable[..., None], str], ...] = (
         "serve",
         serve.serve,
         N_(
-            "Serve the JSON API on a register (uvicorn; several workers on PostgreSQL) until "
-            "Ctrl-C."
+            "Serve the web app and the JSON API on a register (uvicorn; several workers on "
+            "PostgreSQL) until Ctrl-C."
         ),
     ),
     (

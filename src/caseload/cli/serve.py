@@ -17,6 +17,7 @@ from caseload.cli.common import (
     optional_day,
 )
 from caseload.i18n import translator
+from caseload.serve.settings import Settings
 from caseload.store.database import describe
 
 
@@ -65,13 +66,8 @@ def serve(
     db: DbOption = None,
     lang: LangOption = "",
 ) -> None:
-    """Serve the JSON API on a register (uvicorn; several workers on PostgreSQL) until
-    Ctrl-C."""
-    import uvicorn
-
-    from caseload.serve.main import ENV, to_environment
-    from caseload.serve.settings import Settings
-
+    """Serve the web app and the JSON API on a register (uvicorn; several workers on
+    PostgreSQL) until Ctrl-C."""
     language = lang_of(lang)
     engine = open_register(db, language)
     where = describe(engine)
@@ -83,12 +79,22 @@ def serve(
         secure_cookies=secure_cookies,
         default_lang=language,
     )
+    run(settings, where, host, port, workers, language)
+
+
+def run(settings: Settings, where: str, host: str, port: int, workers: int, language: str) -> None:
+    """Serve ``settings``' register with uvicorn until Ctrl-C (``caseload serve`` and
+    ``caseload demo --serve``)."""
+    import uvicorn
+
+    from caseload.serve.main import ENV, to_environment
+
     os.environ[ENV] = to_environment(settings)
     _ = translator(language).gettext
     errors.print(
         _(
-            "Serving {register} on http://{host}:{port} ({n} worker(s)); the API is under "
-            "/api/v1, its description at /openapi.json. Ctrl-C stops it.",
+            "Serving {register} on http://{host}:{port} ({n} worker(s)): the web app at /, "
+            "the API under /api/v1, its description at /openapi.json. Ctrl-C stops it.",
             register=where,
             host=host,
             port=port,

@@ -93,3 +93,24 @@ def events(out: Console, rows: list[dict[str, Any]], total: int, lang: str) -> N
             r["request_id"],
         )
     out.print(table)
+
+
+def demo_accounts(out: Console, made: list[Any], address: str, lang: str) -> None:
+    """The demo's accounts with the passwords made for this run (shown this once)."""
+    t = translator(lang)
+    table = Table(
+        title=t.gettext(
+            "Sign in at {address} (the passwords are new each time and shown only now)",
+            address=address,
+        )
+    )
+    for heading in (
+        t.gettext("Role"),
+        t.gettext("Username"),
+        t.gettext("Password"),
+        t.gettext("Staff code"),
+    ):
+        table.add_column(heading)
+    for a in made:
+        table.add_row(t.gettext(ROLE_NAMES[a.role]), a.username, a.password, a.staff or "")
+    out.print(table)
