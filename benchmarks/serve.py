@@ -1,4 +1,5 @@
-"""Benchmark: the API under a job centre's caseworkers, on SQLite and PostgreSQL.
+"""Benchmark: the API (or the web app's pages) under a job centre's caseworkers, on SQLite
+and PostgreSQL.
 
 The demo job centre scaled to ``--citizens`` (20,000 by default) is built with ``caseload
 demo``; ``--users`` caseworker accounts (50) are made with ``access.accounts.add_account``
@@ -12,7 +13,10 @@ jar and CSRF token) per simulated caseworker, on the same machine. Every user re
 caseworker's round: "my citizens" (``GET /api/v1/citizens``), "one case" (``GET
 /api/v1/citizens/{code}`` of a citizen from that page) and "register a meeting" (``POST
 /api/v1/citizens/{code}/meetings``, a planned job meeting, ``If-Match`` from the case's
-ETag). Phases, each measured on its own:
+ETag). With ``--face pages`` the round is the web app's: "my caseload (page)" (``GET
+/caseload``), "a case (page)" (``GET /citizens/{code}``, the timeline and the meeting form)
+and "register a meeting (form)" (the form posted as offered: held, with the next booking),
+signed in through the login form. Phases, each measured on its own:
 
 - *paced*: every user waits 1–3 s (uniform) after every answer, as a caseworker does;
 - *saturation*: no waiting, the throughput the server reaches;
@@ -25,6 +29,7 @@ processes, of the load generator, of PostgreSQL's processes and of the whole mac
 
     .venv/bin/python benchmarks/serve.py --backend both
     .venv/bin/python benchmarks/serve.py --backend sqlite --quick
+    .venv/bin/python benchmarks/serve.py --backend both --face pages
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ import asyncio
 import json
 import os
 import random
+import re
 import socket
 import statistics
 import subprocess
@@ -58,6 +64,8 @@ PG_URL = os.environ.get(
     "postgresql+psycopg://postgres@127.0.0.1:5432/caseload_bench_serve",
 )
 PASSWORD = "benchmark caseworker passphrase"
+FORM_VALUES = re.compile(r'<input[^>]*name="(version|next_day)"[^>]*value="([^"]*)"')
+"""The meeting form's hidden version and the next booking's day it offers."""
 Phase = tuple[str, float, bool, bool, int]
 """name, seconds, paced (1–3 s between requests), baseline (/healthz only), users."""
 
@@ -235,14 +243,18 @@ class Tally:
 class User:
     """One caseworker: a client with its own session cookie and CSRF token."""
 
-    def __init__(self, base: str, username: str, day: date) -> None:
+    def __init__(self, base: str, username: str, day: date, face: str = "api") -> None:
         self.client = httpx.AsyncClient(base_url=base, timeout=60)
         self.username = username
         self.day = day
+        self.face = face
         self.rng = random.Random(username)
 
     async def sign_in(self, tally: Tally) -> None:
         """Sign in (again after a 5xx, up to five times: each is counted)."""
+        if self.face == "pages":
+            await self.sign_in_page(tally)
+            return
         for _ in range(5):
             answer = await self.timed(
                 tally,
@@ -277,8 +289,66 @@ class User:
             tally.add(endpoint, time.perf_counter() - started, answer.status_code)
         return answer
 
+    async def sign_in_page(self, tally: Tally) -> None:
+        """The login form; the CSRF token from its cookie, sent as the header htmx sends."""
+        for _ in range(5):
+            answer = await self.timed(
+                tally,
+                "sign in",
+                lambda: self.client.post(
+                    "/login", data={"username": self.username, "password": PASSWORD}
+                ),
+            )
+            if answer.status_code < 500:
+                break
+            await asyncio.sleep(1)
+        if answer.status_code != 303:
+            raise SystemExit(f"{self.username} could not sign in: {answer.status_code}")
+        self.client.headers["X-CSRF-Token"] = self.client.cookies["caseload_csrf"]
+
+    async def page_round(self, tally: Tally | None, pause: Callable[[], Awaitable[None]]) -> None:
+        """The web app: my caseload, a citizen's case, a held meeting with its next booking
+        through the meeting form (the values the form offers); a pause after each."""
+        page = self.rng.randint(1, 2)
+        listed = await self.timed(
+            tally, "my caseload (page)", lambda: self.client.get("/caseload", params={"page": page})
+        )
+        await pause()
+        codes = re.findall(r'<th scope="row"><a href="/citizens/([^"]+)"', listed.text)
+        if listed.status_code != 200 or not codes:
+            return
+        citizen = self.rng.choice(codes)
+        read = await self.timed(
+            tally, "a case (page)", lambda: self.client.get(f"/citizens/{citizen}")
+        )
+        await pause()
+        form = dict(FORM_VALUES.findall(read.text))
+        if read.status_code != 200 or "version" not in form:
+            return
+        fields = {
+            "version": form["version"],
+            "status": "held",
+            "day": self.day.isoformat(),
+            "place": "job_centre",
+            "minutes": "45",
+            "book_next": "on",
+            "next_day": form.get("next_day", ""),
+            "next_place": "job_centre",
+        }
+        posted = await self.timed(
+            tally,
+            "register a meeting (form)",
+            lambda: self.client.post(f"/citizens/{citizen}/meetings", data=fields),
+        )
+        if posted.status_code != 303 and tally is not None and len(tally.failures) < 5:
+            tally.failures.append(f"{posted.status_code}: {posted.text[-300:]}")
+        await pause()
+
     async def round(self, tally: Tally | None, pause: Callable[[], Awaitable[None]]) -> None:
         """My citizens, one of them, a planned meeting for them; a pause after each."""
+        if self.face == "pages":
+            await self.page_round(tally, pause)
+            return
         page = self.rng.randint(1, 2)
         listed = await self.timed(
             tally,
@@ -360,9 +430,9 @@ def quantiles(values: list[float]) -> dict[str, float]:
 
 
 async def load(
-    base: str, usernames: list[str], day: date, plan: list[Phase], cpu: Cpu
+    base: str, usernames: list[str], day: date, plan: list[Phase], cpu: Cpu, face: str
 ) -> dict[str, Any]:
-    users = [User(base, name, day) for name in usernames]
+    users = [User(base, name, day, face) for name in usernames]
     try:
         started = time.perf_counter()
         signing = Tally()
@@ -450,7 +520,7 @@ def run_backend(backend: str, args: argparse.Namespace, work: Path) -> dict[str,
             ("saturation", args.saturation, False, False, n),
             ("baseline saturation", args.baseline, False, True, n),
         ]
-        phases = asyncio.run(load(base, usernames, day, plan, Cpu(server.pid)))
+        phases = asyncio.run(load(base, usernames, day, plan, Cpu(server.pid), args.face))
     finally:
         stop_server(server)
         errors = [x for x in log.read_text(errors="replace").splitlines() if "Error" in x]
@@ -498,6 +568,12 @@ def main() -> None:
     parser.add_argument("--baseline", type=float, default=30, help="seconds of each /healthz phase")
     parser.add_argument("--alone", type=float, default=15, help="seconds of each one-user phase")
     parser.add_argument("--quick", action="store_true", help="short phases (20/10/8/5 s)")
+    parser.add_argument(
+        "--face",
+        choices=["api", "pages"],
+        default="api",
+        help="the JSON API's calls, or the web app's pages and meeting form",
+    )
     args = parser.parse_args()
     if args.quick:
         args.paced, args.saturation, args.baseline, args.alone = 20, 10, 8, 5
@@ -506,6 +582,7 @@ def main() -> None:
         citizens=args.citizens,
         users=args.users,
         day=args.day,
+        face=args.face,
         phases={
             "paced": args.paced,
             "saturation": args.saturation,
@@ -521,7 +598,8 @@ def main() -> None:
         print(table(backend, results[backend]))
         print()
     RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"serve-{'-'.join(backends)}-{datetime.now():%Y%m%d-%H%M%S}.json"
+    face = "" if args.face == "api" else "pages-"
+    path = RESULTS / f"serve-{face}{'-'.join(backends)}-{datetime.now():%Y%m%d-%H%M%S}.json"
     path.write_text(json.dumps(results, indent=2, default=str))
     print(f"results: {path.relative_to(HERE.parent)}")
 
