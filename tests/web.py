@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import httpx
@@ -28,9 +29,9 @@ def _free_port() -> int:
 
 
 @contextmanager
-def served(engine: Engine, lang: str = "en") -> Iterator[str]:
-    """The app on ``engine``'s register (register day ``DAY``), until the block ends."""
-    app = create_app(Settings(db=url_of(engine), register_day=DAY, default_lang=lang))
+def served(engine: Engine, lang: str = "en", day: date = DAY) -> Iterator[str]:
+    """The app on ``engine``'s register (register day ``day``), until the block ends."""
+    app = create_app(Settings(db=url_of(engine), register_day=day, default_lang=lang))
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")

@@ -5,6 +5,7 @@ held on time week by week. Every figure carries its ``charts.Caption``."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -119,3 +120,79 @@ def timeliness(
     """Per department or arm, the weekly share of job meetings held by their due date
     (``caseload timeliness --plot``; the evaluation report draws the same lines per arm)."""
     return weekly_shares(weeks, labels, xlabel, ylabel, words)
+
+
+def department_spread(report: Any, department: str, lang: str) -> str:
+    """The caseload distribution of one department on the status day (``report`` is
+    ``operate.status.status``): a row per role, a dot per professional at their weighted
+    load, a tick at each effective cap; who is over the cap in red."""
+    from caseload.charts import caption
+    from caseload.domain.labels import label
+    from caseload.i18n import translator
+    from caseload.operate.status import load_points
+
+    tr = translator(lang)
+    groups = {
+        label(role, lang): points
+        for (dep, _trial, role), points in load_points(report).items()
+        if dep == department
+    }
+    words = caption(
+        lang,
+        tr.gettext("Caseloads in {department} against the caps", department=department),
+        department,
+        day=report.as_of,
+        note=tr.gettext("A dot per professional; red: over the cap."),
+    )
+    return caseloads(
+        groups,
+        tr.gettext("Weighted caseload (citizens)"),
+        tr.gettext("Role"),
+        tr.gettext("Cap"),
+        words,
+    )
+
+
+def plan_figure(summary: dict[str, Any], lang: str) -> str:
+    """A stored plan's before and after (``Allocation.summary()``): each professional's
+    load against their capacity, before and with the plan; who is not placed and the staff
+    missing said on it."""
+    from caseload.charts import caption
+    from caseload.domain.labels import label
+    from caseload.i18n import translator
+
+    tr = translator(lang)
+    present = [row for row in summary["loads"] if row["capacity"] > 0]
+    shares = {key: [row[key] / row["capacity"] for row in present] for key in ("before", "after")}
+    labels = {"before": tr.gettext("Before"), "after": tr.gettext("With the plan")}
+    unplaced = len(summary["unplaced"])
+    if unplaced:
+        labels["after"] += "\n" + tr.gettext("{n} citizen(s) not placed", n=tr.number(unplaced))
+        note = tr.gettext(
+            "Not placed under the caps: {n} citizen(s); {fte} more full-time "
+            "professional(s) needed at cap {cap}.",
+            n=tr.number(unplaced),
+            fte=tr.number(summary["missing_fte"]),
+            cap=tr.number(summary["cap"]),
+        )
+    else:
+        note = tr.gettext("Every citizen placed under the caps: no staff missing.")
+    words = caption(
+        lang,
+        tr.gettext(
+            "Rebalancing {department}: load per professional against the cap",
+            department=summary["department"],
+        ),
+        f"{summary['department']}, {label(summary['role'], lang)}",
+        day=date.fromisoformat(summary["day"]),
+        note=note,
+    )
+    return load_shares(
+        [row["staff"] for row in present],
+        {"before": shares["before"], "plan": shares["after"]},
+        {"before": labels["before"], "plan": labels["after"]},
+        tr.gettext("Professional (staff code)"),
+        tr.gettext("Weighted load / cap (%)"),
+        tr.gettext("Cap"),
+        words,
+    )

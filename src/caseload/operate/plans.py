@@ -82,6 +82,8 @@ class Applied:
     written: changes.Written
     applied_at: datetime
     applied_by: str | None
+    citizens: tuple[str, ...] = ()
+    """The codes of the citizens moved (for the audit trail: a write of each one's case)."""
 
 
 def _utc_now() -> datetime:
@@ -297,7 +299,16 @@ def apply_plan(
     written_plan = Plan(holder, moves)
     allocation.refuse_unplaced(written_plan, d)
     written = changes.apply(conn, d, written_plan, record_cap=_new_cap(plan.kind, cap, d))
-    return Applied(plan.code, plan.department, plan.day, len(moves), written, at, by)
+    return Applied(
+        plan.code,
+        plan.department,
+        plan.day,
+        len(moves),
+        written,
+        at,
+        by,
+        tuple(m.code for m in moves),
+    )
 
 
 def _applied_already(plan: StoredPlan) -> Message:

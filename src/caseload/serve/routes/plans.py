@@ -183,8 +183,11 @@ def apply_plan(
             if department is None or scope.department(conn, caller.principal, department) is None:
                 raise _no_plan()
             done = plans.apply_plan(conn, plan, by=caller.principal.account.username)
-            audit.record(
-                conn, caller.event("plan.apply", None, 200, plan=done.code, moves=done.moves)
+            # a write of each moved citizen's case: a row each in the trail
+            audit.record_each(
+                conn,
+                caller.event("plan.apply", None, 200, plan=done.code, moves=done.moves),
+                done.citizens,
             )
     except NotFound:
         _refused(request, caller, "plan.apply", 404)
