@@ -6,7 +6,6 @@ a failure leaves no half-written report.
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 import shutil
@@ -21,6 +20,7 @@ import jinja2
 from caseload import charts
 from caseload.domain.labels import OUTCOMES, label, outcome_names
 from caseload.evaluate import figures, undefined
+from caseload.evaluate.downloads import csv_text
 from caseload.evaluate.evaluation import Evaluation
 from caseload.evaluate.tables import tables
 from caseload.i18n import Message, Said, Translator, template_globals, translator
@@ -184,6 +184,11 @@ def _errors_said(ev: Evaluation, tr: Translator) -> str:
             "column 'Permutation p' gives a cluster permutation test beside them."
         )
     return said
+
+
+def figures_of(ev: Evaluation, lang: str) -> dict[str, str]:
+    """The report's figures (SVG text by name), for a page that shows them."""
+    return _figures(ev, lang)
 
 
 def _figures(ev: Evaluation, lang: str) -> dict[str, str]:
@@ -367,12 +372,7 @@ def write(ev: Evaluation, out: Path, lang: str, seconds: float) -> Path:
         data = {name: rows for name, rows in document.items() if name != "meta"}
         (staging / JSON_NAME).write_text(json_text(document), encoding="utf-8")
         for name, rows in data.items():
-            with (staging / f"{name}.csv").open("w", newline="", encoding="utf-8") as handle:
-                if rows:
-                    fields = list(dict.fromkeys(k for row in rows for k in row))
-                    writer = csv.DictWriter(handle, fieldnames=fields)
-                    writer.writeheader()
-                    writer.writerows(rows)
+            (staging / f"{name}.csv").write_text(csv_text(rows), encoding="utf-8", newline="")
         (staging / HTML_NAME).write_text(render(ev, lang, seconds, data), encoding="utf-8")
         # per-arm tables of a register: the owner's only (the folder is made 0700)
         for written in staging.iterdir():

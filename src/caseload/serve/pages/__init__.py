@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from caseload.serve.pages import auth, caseload, department, plans
+from caseload.serve.pages import auth, caseload, department, plans, trials
 
-ROUTERS = [auth.router, caseload.router, department.router, plans.router]
+ROUTERS = [auth.router, caseload.router, department.router, plans.router, trials.router]
 
 
 def is_page(request: Request) -> bool:

@@ -15,7 +15,7 @@ from caseload.serve.guard import Caller, csrf_token, session_id, settings_of
 HOME = {
     rules.CASEWORKER: "/caseload",
     rules.LEADER: "/caseload",
-    rules.ANALYST: "/account",
+    rules.ANALYST: "/trials",
     rules.ADMIN: "/account",
 }
 """Where each role lands after signing in (the pages their work starts from)."""

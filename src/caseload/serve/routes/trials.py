@@ -4,7 +4,6 @@ caller's language. Each read is audited."""
 
 from __future__ import annotations
 
-import logging
 import time
 from datetime import date
 from typing import Any
@@ -14,17 +13,13 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 
 from caseload.access import audit
-from caseload.evaluate import evaluation, report
-from caseload.evaluate.cohort import TrialNotFound, WindowError
-from caseload.evaluate.evaluation import Evaluation
+from caseload.evaluate import report
 from caseload.evaluate.trials import trials
-from caseload.i18n import Message
-from caseload.operate.refusals import NotFound, Refused
 from caseload.serve import db
-from caseload.serve.guard import Caller, guard, record_refusal
+from caseload.serve.evaluations import evaluated
+from caseload.serve.guard import Caller, guard
 from caseload.serve.problems import documented
 
-log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1/trials", tags=["trials"])
 
 Trial = Path(
@@ -49,25 +44,6 @@ class TrialOut(BaseModel):
 def _audit(request: Request, caller: Caller, action: str, **detail: Any) -> None:
     with db.writing(request) as conn:
         audit.record(conn, caller.event(action, None, 200, **detail))
-
-
-def _evaluated(request: Request, caller: Caller, code: str, action: str) -> Evaluation:
-    with db.reading(request) as conn:
-        known = any(t.code == code for t in trials(conn))
-    if not known:
-        record_refusal(request, caller, action, 404)
-        raise NotFound(Message("no such trial in the register"))
-    try:
-        return evaluation.evaluate(db.engine(request), code)
-    except (TrialNotFound, WindowError) as error:
-        raise Refused(error.message) from None
-    except ValueError as error:
-        log.warning("trial %s not evaluated: %s", code, type(error).__name__)
-        # the estimators gave up (too few citizens to estimate on): the caller's answer is
-        # a refusal in their language, not a server error
-        raise Refused(
-            Message("the trial cannot be evaluated yet: too few citizens to estimate on")
-        ) from None
 
 
 @router.get("", response_model=list[TrialOut], responses=documented(401, 403))
@@ -99,7 +75,7 @@ def trial_evaluation(
 ) -> Response:
     """The trial's evaluation as ``caseload evaluate`` writes evaluation.json: ``meta``
     and every table (balance, effects, spells, money …) by name. It may take seconds."""
-    result = _evaluated(request, caller, trial, "trial.evaluation")
+    result = evaluated(request, caller, trial, "trial.evaluation")
     text = report.json_text(report.evaluation_document(result, caller.lang))
     _audit(request, caller, "trial.evaluation", trial=trial)
     return Response(text, media_type="application/json")
@@ -115,7 +91,7 @@ def trial_report(
 ) -> HTMLResponse:
     """The trial's evaluation report as one HTML page in the caller's language."""
     started = time.perf_counter()
-    result = _evaluated(request, caller, trial, "trial.report")
+    result = evaluated(request, caller, trial, "trial.report")
     html = report.render(result, caller.lang, time.perf_counter() - started)
     _audit(request, caller, "trial.report", trial=trial)
     return HTMLResponse(html)
