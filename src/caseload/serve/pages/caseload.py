@@ -16,8 +16,9 @@ from caseload.access import audit, scope
 from caseload.domain import codes
 from caseload.domain.rhythm import booking_day
 from caseload.i18n import N_, Message, Said
-from caseload.operate import meetings, rhythm
+from caseload.operate import casework, meetings, rhythm
 from caseload.operate.case import case
+from caseload.operate.colleagues import colleagues
 from caseload.operate.refusals import Conflict, NotFound, Refused
 from caseload.operate.worklist import STATES, planned_on, worklist
 from caseload.serve import db
@@ -32,6 +33,7 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 PAGE_SIZE = 50
 FORM_STATUSES = ("held", "cancelled_by_citizen", "cancelled_by_job_centre", "no_show")
 FORM_PLACES = ("job_centre", "home", "workplace", "phone", "video")
+CONTACT_REASONS = ("handoff", "cover", "reallocation")
 DEFAULT_MINUTES = 45
 STATE_WORDS = {
     "overdue": N_("overdue"),
@@ -89,13 +91,32 @@ class MeetingForm:
     error: str | None = None
 
 
+@dataclass(frozen=True)
+class ContactForm:
+    """The contact change form: what was sent back with a refusal, and the refusal."""
+
+    reason: str = "handoff"
+    role: str = "company_consultant"
+    staff: str = ""
+    day: str = ""
+    until: str = ""
+    override: str = ""
+    error: str | None = None
+
+
 def _case_page(
-    request: Request, caller: Caller, citizen: str, form: MeetingForm | None, status: int
+    request: Request,
+    caller: Caller,
+    citizen: str,
+    form: MeetingForm | None,
+    status: int,
+    contact: ContactForm | None = None,
 ) -> HTMLResponse:
     with db.reading(request) as conn:
         cid = scope.citizen(conn, caller.principal, citizen, caller.day)
         found = case(conn, citizen, caller.day) if cid is not None else None
         rule = rhythm.rule_for(conn, cid) if cid is not None else None
+        others = colleagues(conn, cid, caller.day) if cid is not None else []
     if found is None or rule is None:
         record_refusal(request, caller, "case.read", 404, citizen)
         raise not_found(citizen)
@@ -114,6 +135,11 @@ def _case_page(
         places=FORM_PLACES,
         rule=rule,
         registered=request.query_params.get("registered"),
+        changed=request.query_params.get("changed"),
+        contact=contact or ContactForm(day=caller.day.isoformat()),
+        colleagues=others,
+        contact_reasons=CONTACT_REASONS,
+        roles=codes.ROLES,
     )
     return page(request, "case.html.j2", values, status_code=status)
 
@@ -197,3 +223,44 @@ def register_meeting(
 def _with_error(form: MeetingForm, text: str) -> MeetingForm:
     values: dict[str, Any] = {**form.__dict__, "error": text}
     return MeetingForm(**values)
+
+
+@router.post("/citizens/{citizen}/contacts", response_class=HTMLResponse)
+def change_contact(
+    request: Request,
+    citizen: str,
+    version: int = Form(..., ge=0),
+    reason: str = Form("handoff", max_length=32),
+    role: str = Form("company_consultant", max_length=32),
+    staff: str = Form("", max_length=64),
+    day: str = Form("", max_length=10),
+    until: str = Form("", max_length=10),
+    override: str = Form("", max_length=2000),
+    caller: Caller = page_guard("case.write"),
+) -> Response:
+    """A handoff, a cover until a day, or a reallocation, on the version the user read; a
+    refusal by the rules shows the form again with the reason, and an override with a
+    reason of one's own makes the change anyway."""
+    sent = ContactForm(reason, role, staff, day, until, override)
+    try:
+        on = _day(day, Message("the day of the change"))
+        last = _day(until, Message("the cover's last day")) if until.strip() else None
+        with case_edit(request, caller, citizen, "contact.change", version) as conn:
+            casework.change_contact(
+                conn,
+                citizen,
+                role,
+                staff,
+                on,
+                reason,
+                last,
+                override.strip() or None,
+                version=version,
+            )
+    except (FormError, Refused, Conflict, Stale) as error:
+        lang = caller.lang
+        text = error.text(lang) if isinstance(error, Said) else error.message(lang)
+        code = 412 if isinstance(error, Stale) else 409 if not isinstance(error, FormError) else 400
+        values: dict[str, Any] = {**sent.__dict__, "error": text}
+        return _case_page(request, caller, citizen, None, code, ContactForm(**values))
+    return see_other(f"/citizens/{citizen}?changed={reason}")
