@@ -4,9 +4,9 @@ and PostgreSQL.
 The demo job centre scaled to ``--citizens`` (20,000 by default) is built with ``caseload
 demo``; ``--users`` caseworker accounts (50) are made with ``access.accounts.add_account``
 for the coordinating caseworkers holding the most citizens on the register day; then
-``caseload serve --db … --as-of DAY --workers N`` runs as a real subprocess on loopback (1
-worker on SQLite, 2 on PostgreSQL) with the audit on (every read and write is audited; it
-cannot be turned off).
+``caseload serve --db … --as-of DAY --workers N`` runs as a real subprocess on loopback
+(2 workers on SQLite and on PostgreSQL: one per core) with the audit on (every read and
+write is audited; it cannot be turned off).
 
 The load generator is this script: bounded asyncio + httpx, one client (its own cookie
 jar and CSRF token) per simulated caseworker, on the same machine. Every user repeats a
@@ -341,7 +341,8 @@ class User:
             lambda: self.client.post(f"/citizens/{citizen}/meetings", data=fields),
         )
         if posted.status_code != 303 and tally is not None and len(tally.failures) < 5:
-            tally.failures.append(f"{posted.status_code}: {posted.text[-300:]}")
+            said = re.findall(r'role="alert">([^<]*)<', posted.text)
+            tally.failures.append(f"{posted.status_code}: {said[0] if said else posted.text[:200]}")
         await pause()
 
     async def round(self, tally: Tally | None, pause: Callable[[], Awaitable[None]]) -> None:
@@ -561,7 +562,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--day", default="2019-09-01", help="the register day served")
     parser.add_argument("--db-url", default=PG_URL, help="PostgreSQL (created if missing)")
-    parser.add_argument("--sqlite-workers", type=int, default=1)
+    parser.add_argument("--sqlite-workers", type=int, default=2)
     parser.add_argument("--pg-workers", type=int, default=2)
     parser.add_argument("--paced", type=float, default=150, help="seconds of the paced phase")
     parser.add_argument("--saturation", type=float, default=45, help="seconds without waiting")

@@ -80,6 +80,7 @@ def demo_site(
         "caseworker": f"/caseload /citizens/{citizen} /account",
         "leader": f"/caseload /departments/{department} /plans/{plan}",
         "analyst": f"/trials /trials/{TRIAL_CODE}",
+        "admin": "/admin/accounts /admin/imports /admin/audit",
     }
     with served(engine, lang="da", day=DAY) as base:
         yield base, passwords, pages
@@ -107,7 +108,7 @@ RAW_CODE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
 
 
 @pytest.mark.parametrize("lang", ["da", "en"])
-@pytest.mark.parametrize("role", ["caseworker", "leader", "analyst"])
+@pytest.mark.parametrize("role", ["caseworker", "leader", "analyst", "admin"])
 def test_every_page_is_accessible_and_in_the_readers_language(
     demo_site: tuple[str, dict[str, str], dict[str, str]],
     browser: Any,

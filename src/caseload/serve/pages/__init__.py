@@ -5,9 +5,16 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from caseload.serve.pages import auth, caseload, department, plans, trials
+from caseload.serve.pages import admin, auth, caseload, department, plans, trials
 
-ROUTERS = [auth.router, caseload.router, department.router, plans.router, trials.router]
+ROUTERS = [
+    auth.router,
+    caseload.router,
+    department.router,
+    plans.router,
+    trials.router,
+    admin.router,
+]
 
 
 def is_page(request: Request) -> bool:

@@ -16,7 +16,7 @@ HOME = {
     rules.CASEWORKER: "/caseload",
     rules.LEADER: "/caseload",
     rules.ANALYST: "/trials",
-    rules.ADMIN: "/account",
+    rules.ADMIN: "/admin/accounts",
 }
 """Where each role lands after signing in (the pages their work starts from)."""
 

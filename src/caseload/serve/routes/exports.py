@@ -16,7 +16,8 @@ from caseload.register.export import export
 from caseload.serve import db
 from caseload.serve.guard import Caller, guard
 from caseload.serve.problems import documented
-from caseload.serve.routes.imports import Table, known_table
+from caseload.serve.routes.imports import Table
+from caseload.serve.uploads import known_table
 
 router = APIRouter(prefix="/api/v1", tags=["exports"])
 
