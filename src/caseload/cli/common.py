@@ -59,6 +59,13 @@ LangOption = Annotated[
     str,
     typer.Option("--lang", metavar="LANG", help=help_text("Language of the output: en or da")),
 ]
+HostOption = Annotated[
+    str, typer.Option("--host", metavar="HOST", help=help_text("Address to listen on"))
+]
+PortOption = Annotated[
+    int,
+    typer.Option("--port", metavar="PORT", min=1, max=65535, help=help_text("Port to listen on")),
+]
 AsOfOption = Annotated[
     str | None,
     typer.Option(

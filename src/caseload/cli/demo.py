@@ -18,7 +18,17 @@ from rich.progress import (
 )
 from sqlalchemy import Engine
 
-from caseload.cli.common import EXIT_STATE, LangOption, console, errors, fail, help_text, lang_of
+from caseload.cli.common import (
+    EXIT_STATE,
+    HostOption,
+    LangOption,
+    PortOption,
+    console,
+    errors,
+    fail,
+    help_text,
+    lang_of,
+)
 from caseload.cli.render.access import demo_accounts as show_demo_accounts
 from caseload.cli.render.caseloads import status as show_status
 from caseload.i18n import translator
@@ -103,15 +113,8 @@ def demo(
             ),
         ),
     ] = False,
-    host: Annotated[
-        str, typer.Option("--host", metavar="HOST", help=help_text("Address to listen on"))
-    ] = "127.0.0.1",
-    port: Annotated[
-        int,
-        typer.Option(
-            "--port", metavar="PORT", min=1, max=65535, help=help_text("Port to listen on")
-        ),
-    ] = 8000,
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8000,
     lang: LangOption = "",
 ) -> None:
     """Build the synthetic Copenhagen-like job centre, report its status, and return (or,

@@ -9,7 +9,9 @@ import typer
 
 from caseload.cli.common import (
     DbOption,
+    HostOption,
     LangOption,
+    PortOption,
     errors,
     help_text,
     lang_of,
@@ -22,15 +24,8 @@ from caseload.store.database import describe
 
 
 def serve(
-    host: Annotated[
-        str, typer.Option("--host", metavar="HOST", help=help_text("Address to listen on"))
-    ] = "127.0.0.1",
-    port: Annotated[
-        int,
-        typer.Option(
-            "--port", metavar="PORT", min=1, max=65535, help=help_text("Port to listen on")
-        ),
-    ] = 8000,
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8000,
     workers: Annotated[
         int,
         typer.Option(

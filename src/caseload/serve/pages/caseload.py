@@ -5,9 +5,8 @@ all prefilled, so that a held meeting with its next booking is one click."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -211,18 +210,20 @@ def register_meeting(
                 booking,
             )
     except (FormError, Refused, Conflict, Stale) as error:
-        lang = caller.lang
-        text = error.text(lang) if isinstance(error, Said) else error.message(lang)
-        code = 412 if isinstance(error, Stale) else 409 if not isinstance(error, FormError) else 400
-        return _case_page(request, caller, citizen, _with_error(sent, text), code)
+        text, code = _refusal(error, caller.lang)
+        return _case_page(request, caller, citizen, replace(sent, error=text), code)
     except NotFound:
         raise
     return see_other(f"/citizens/{citizen}?registered={status}")
 
 
-def _with_error(form: MeetingForm, text: str) -> MeetingForm:
-    values: dict[str, Any] = {**form.__dict__, "error": text}
-    return MeetingForm(**values)
+def _refusal(error: Exception, lang: str) -> tuple[str, int]:
+    """A form's refusal in the reader's words, and its status: 400 a field the server
+    cannot read, 412 the case changed since it was read, 409 the rules."""
+    text = error.text(lang) if isinstance(error, Said) else error.message(lang)  # type: ignore[attr-defined]
+    if isinstance(error, FormError):
+        return text, 400
+    return text, 412 if isinstance(error, Stale) else 409
 
 
 @router.post("/citizens/{citizen}/contacts", response_class=HTMLResponse)
@@ -258,9 +259,6 @@ def change_contact(
                 version=version,
             )
     except (FormError, Refused, Conflict, Stale) as error:
-        lang = caller.lang
-        text = error.text(lang) if isinstance(error, Said) else error.message(lang)
-        code = 412 if isinstance(error, Stale) else 409 if not isinstance(error, FormError) else 400
-        values: dict[str, Any] = {**sent.__dict__, "error": text}
-        return _case_page(request, caller, citizen, None, code, ContactForm(**values))
+        text, code = _refusal(error, caller.lang)
+        return _case_page(request, caller, citizen, None, code, replace(sent, error=text))
     return see_other(f"/citizens/{citizen}?changed={reason}")

@@ -13,7 +13,7 @@ from caseload.domain import codes
 from caseload.i18n import Message, translator
 from caseload.operate import figures, plans
 from caseload.operate.refusals import CannotPlace, Conflict, NotFound, Refused
-from caseload.serve import db
+from caseload.serve import db, stored_plans
 from caseload.serve.guard import Caller, page_guard, record_refusal
 from caseload.serve.pages.common import context, see_other
 from caseload.serve.pages.templating import page
@@ -23,10 +23,6 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 
 def _no_department() -> NotFound:
     return NotFound(Message("no such department among yours"))
-
-
-def _no_plan() -> NotFound:
-    return NotFound(Message("no such plan among yours"))
 
 
 @router.post("/departments/{department}/plans")
@@ -66,18 +62,7 @@ def make_plan(
 def _plan_page(
     request: Request, caller: Caller, code: str, error: str | None, status: int
 ) -> HTMLResponse:
-    with db.reading(request) as conn:
-        try:
-            found: plans.StoredPlan | None = plans.stored(conn, code)
-        except NotFound:
-            found = None
-        if found is not None and scope.department(conn, caller.principal, found.department) is None:
-            found = None
-    if found is None:
-        record_refusal(request, caller, "plan.read", 404)
-        raise _no_plan()
-    with db.writing(request) as conn:
-        audit.record(conn, caller.event("plan.read", None, 200, plan=found.code))
+    found = stored_plans.read(request, caller, code)
     summary = found.summary
     reasons: dict[str, int] = {}
     for move in summary["moves"]:
@@ -115,23 +100,7 @@ def apply_plan(
         text = translator(lang).gettext("tick the box to confirm the moves; nothing was changed")
         return _plan_page(request, caller, plan, text, 400)
     try:
-        with db.writing(request) as conn:
-            try:
-                stored = plans.stored(conn, plan)
-            except NotFound:
-                raise _no_plan() from None
-            if scope.department(conn, caller.principal, stored.department) is None:
-                raise _no_plan()
-            done = plans.apply_plan(conn, plan, by=caller.principal.account.username)
-            audit.record_each(
-                conn,
-                caller.event("plan.apply", None, 200, plan=done.code, moves=done.moves),
-                done.citizens,
-            )
-    except NotFound:
-        record_refusal(request, caller, "plan.apply", 404)
-        raise
+        stored_plans.apply(request, caller, plan)
     except (Conflict, CannotPlace) as error:
-        record_refusal(request, caller, "plan.apply", 409)
         return _plan_page(request, caller, plan, error.message(lang), 409)
     return see_other(f"/plans/{plan}?applied=1")

@@ -16,8 +16,8 @@ from caseload.access import audit, scope
 from caseload.i18n import Message
 from caseload.operate import plans
 from caseload.operate.optimise import Preferences
-from caseload.operate.refusals import CannotPlace, Conflict, NotFound
-from caseload.serve import db
+from caseload.operate.refusals import NotFound
+from caseload.serve import db, stored_plans
 from caseload.serve.guard import Caller, guard, record_refusal
 from caseload.serve.models import Role
 from caseload.serve.problems import documented
@@ -74,14 +74,6 @@ class AppliedOut(BaseModel):
     applied_at: datetime
 
 
-def _refused(request: Request, caller: Caller, action: str, status: int) -> None:
-    record_refusal(request, caller, action, status)
-
-
-def _no_plan() -> NotFound:
-    return NotFound(Message("no such plan among yours"))
-
-
 @router.post(
     "/departments/{department}/plans",
     status_code=201,
@@ -117,7 +109,7 @@ def make_plan(
                 caller.event("plan.make", None, 201, plan=found.code, department=department),
             )
     if found is None:
-        _refused(request, caller, "plan.make", 404)
+        record_refusal(request, caller, "plan.make", 404)
         raise NotFound(Message("no such department among yours"))
     return PlanOut(
         plan=found.code,
@@ -141,18 +133,7 @@ def read_plan(
 ) -> PlanOut:
     """A stored plan of one of the leader's departments: its settings and summary, and
     whether (and when) it was applied."""
-    with db.reading(request) as conn:
-        try:
-            found: plans.StoredPlan | None = plans.stored(conn, plan)
-        except NotFound:
-            found = None
-        if found is not None and scope.department(conn, caller.principal, found.department) is None:
-            found = None
-    if found is None:
-        _refused(request, caller, "plan.read", 404)
-        raise _no_plan()
-    with db.writing(request) as conn:
-        audit.record(conn, caller.event("plan.read", None, 200, plan=found.code))
+    found = stored_plans.read(request, caller, plan)
     return PlanOut(
         plan=found.code,
         kind=found.kind,
@@ -174,27 +155,7 @@ def apply_plan(
 ) -> AppliedOut:
     """Write the stored plan as it was shown: 409 when the department changed since it was
     made, it was applied already, or it leaves citizens unplaced; nothing is written then."""
-    try:
-        with db.writing(request) as conn:
-            try:
-                department = plans.stored(conn, plan).department
-            except NotFound:
-                department = None
-            if department is None or scope.department(conn, caller.principal, department) is None:
-                raise _no_plan()
-            done = plans.apply_plan(conn, plan, by=caller.principal.account.username)
-            # a write of each moved citizen's case: a row each in the trail
-            audit.record_each(
-                conn,
-                caller.event("plan.apply", None, 200, plan=done.code, moves=done.moves),
-                done.citizens,
-            )
-    except NotFound:
-        _refused(request, caller, "plan.apply", 404)
-        raise
-    except (Conflict, CannotPlace):
-        _refused(request, caller, "plan.apply", 409)
-        raise
+    done = stored_plans.apply(request, caller, plan)
     return AppliedOut(
         plan=done.code,
         department=done.department,
