@@ -3,7 +3,7 @@ job centre in a real browser: axe-core (vendored in tests/assets, injected by th
 finds no serious or critical accessibility violation; a screenshot of each is saved in a
 folder the test prints; and a Danish page shows no raw code of the register (such as
 ``wage_subsidy``) and no sentence that the catalogue has in Danish but the page shows in
-English."""
+English; and on a phone's screen (390 px) no page is wider than the screen."""
 
 from __future__ import annotations
 
@@ -77,10 +77,12 @@ def demo_site(
         ).scalar_one()
     passwords = {a.role: a.password for a in made}
     pages = {
-        "caseworker": f"/caseload /citizens/{citizen} /account",
-        "leader": f"/caseload /departments/{department} /plans/{plan}",
+        "caseworker": f"/caseload /citizens/{citizen} /account /caseload/sparring",
+        "leader": f"/caseload /departments/{department} /departments/{department}/flow"
+        f" /plans/{plan}",
         "analyst": f"/trials /trials/{TRIAL_CODE}",
-        "admin": "/admin/accounts /admin/imports /admin/audit",
+        "admin": "/admin/accounts /admin/register/caps /admin/register/caseload_rules"
+        " /admin/imports /admin/audit",
     }
     with served(engine, lang="da", day=DAY) as base:
         yield base, passwords, pages
@@ -148,6 +150,15 @@ def test_every_page_is_accessible_and_in_the_readers_language(
                 problems += [f"{path}: English {e!r}" for e in english if e in text]
             if target is not page:
                 target.close()
+        if lang == "da":  # readable on a phone: nothing wider than the screen but a table
+            page.set_viewport_size({"width": 390, "height": 844})
+            for path in pages[role].split():
+                page.goto(base + path)
+                wide = page.evaluate(
+                    "() => document.documentElement.scrollWidth - window.innerWidth"
+                )
+                if wide > 0:
+                    problems.append(f"{path}: {wide} px wider than a phone's screen")
         assert not problems, "\n".join(problems)
     finally:
         context.close()

@@ -1,7 +1,9 @@
 """The working list (operate.worklist) on the demo job centre: for a caseworker's and a
-department's scope, every filter and page agrees with the whole register's due dates
-(operate.rhythm.due_frame), and the cached statement (a list of ids) and the statement
-built per call (the scope as a subquery, for very large scopes) give the same pages."""
+department's scope, every filter, order and page agrees with the whole register's due dates
+(operate.rhythm.due_frame) and with the flags worked out here in Python from every medical
+request, progress report, course and placement; and the cached statement (a list of ids)
+and the statement built per call (the scope as a subquery, for very large scopes) give the
+same pages."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from caseload.store import schema as s
 from caseload.store.database import reader
 
 DAY = date(2019, 3, 1)
+ROLES = (None, "coordinating_caseworker")
 r, p = s.responsibility, s.professional
 OPEN = (r.c.start_date <= DAY, or_(r.c.end_date.is_(None), r.c.end_date >= DAY))
 
@@ -41,10 +44,47 @@ def _scopes(conn: Any) -> dict[str, Select[Any]]:
     }
 
 
+def _running(start: date, end: date | None) -> bool:
+    return start <= DAY and (end is None or end >= DAY)
+
+
+def _flags(conn: Any) -> dict[int, tuple[int, int, bool]]:
+    """citizen id -> (open medical requests, reports waiting, passive), from every row."""
+    medical: dict[int, int] = {}
+    for cid, sent, followed in conn.execute(
+        select(
+            s.medical_request.c.citizen_id,
+            s.medical_request.c.sent_date,
+            s.medical_request.c.followed_up_date,
+        )
+    ):
+        if sent <= DAY and (followed is None or followed > DAY):
+            medical[cid] = medical.get(cid, 0) + 1
+    o, pr = s.supplier_order, s.progress_report
+    waiting: dict[int, int] = {}
+    for cid, received, acted in conn.execute(
+        select(o.c.citizen_id, pr.c.received_date, pr.c.acted_on_date).join(
+            pr, pr.c.order_id == o.c.id
+        )
+    ):
+        if received is not None and received <= DAY and (acted is None or acted > DAY):
+            waiting[cid] = waiting.get(cid, 0) + 1
+    active = {
+        cid
+        for table in (o, s.company_placement)
+        for cid, start, end in conn.execute(
+            select(table.c.citizen_id, table.c.start_date, table.c.end_date)
+        )
+        if _running(start, end)
+    }
+    ids = conn.execute(select(s.citizen.c.id)).scalars()
+    return {i: (medical.get(i, 0), waiting.get(i, 0), i not in active) for i in ids}
+
+
 def _expected(
-    conn: Any, scope: Select[Any], state: str | None, role: str | None
-) -> list[tuple[str, date | None]]:
-    """(citizen code, due) in the list's order, worked out from the whole register."""
+    conn: Any, scope: Select[Any], state: str | None, role: str | None, sort: str = "due"
+) -> list[tuple[str, date | None, tuple[int, int, bool]]]:
+    """(citizen code, due, flags) in the list's order, worked out from the whole register."""
     mine = scope.subquery()
     query = select(mine.c.citizen_id)
     if role is not None:
@@ -59,35 +99,66 @@ def _expected(
         frame = frame.filter(pl.col("due") <= soon)
     elif state == "outreach":
         frame = frame.filter(pl.col("outreach"))
-    rows = [(codes[c], d) for c, d in frame.select("citizen_id", "due").iter_rows()]
-    return sorted(rows, key=lambda row: (row[1] is None, row[1] or DAY, row[0]))
+    flags = _flags(conn)
+    rows = [
+        (codes[c], d, flags[c], held, planned)
+        for c, d, held, planned in frame.select(
+            "citizen_id", "due", "last_held", "planned"
+        ).iter_rows()
+    ]
+    wanted = {
+        None: lambda row: True,
+        "medical": lambda row: row[2][0] > 0,
+        "reports": lambda row: row[2][1] > 0,
+        "passive": lambda row: row[2][2],
+    }.get(state, lambda row: True)
+    keys = {
+        "due": lambda row: (row[1] is None, row[1] or DAY, row[0]),
+        "citizen": lambda row: (row[0],),
+        "last_held": lambda row: (row[3] is not None, row[3] or DAY, row[0]),
+        "planned": lambda row: (row[4] is None, row[4] or DAY, row[0]),
+    }
+    return [row[:3] for row in sorted(filter(wanted, rows), key=keys[sort])]
 
 
-@pytest.mark.parametrize("state", [None, *worklists.STATES])
-@pytest.mark.parametrize("role", [None, "coordinating_caseworker"])
-def test_every_filter_agrees_with_the_whole_registers_due_dates(
-    demo: Engine, state: str | None, role: str | None, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("state", "role", "sort"),
+    [
+        *((state, role, "due") for state in (None, *worklists.STATES) for role in ROLES),
+        *((None, None, sort) for sort in worklists.SORTS if sort != "due"),
+        ("passive", None, "last_held"),
+    ],
+)
+def test_every_filter_and_order_agrees_with_the_whole_register(
+    demo: Engine, state: str | None, role: str | None, sort: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     listed = 0
     # a write transaction, rolled back at the end: the shared demo is left as it was
     with demo.connect() as conn:
         _two_no_shows(conn, _scopes(conn)["caseworker"])
         for name, scope in _scopes(conn).items():
-            expected = _expected(conn, scope, state, role)
+            expected = _expected(conn, scope, state, role, sort)
             listed += len(expected)
             pages = []
             for cached in (worklists.CACHED_SCOPE, 0):  # 0: every scope as a subquery
                 monkeypatch.setattr(worklists, "CACHED_SCOPE", cached)
-                whole = worklists.worklist(conn, DAY, scope, state, role, limit=len(expected))
-                assert [(e.citizen, e.due) for e in whole.entries] == expected, (name, cached)
+                whole = worklists.worklist(
+                    conn, DAY, scope, state, role, limit=len(expected), sort=sort
+                )
+                assert [
+                    (e.citizen, e.due, (e.medical_open, e.reports_waiting, e.passive))
+                    for e in whole.entries
+                ] == expected, (name, cached)
                 assert whole.total == len(expected)
                 size = max(1, len(expected) // 3)
                 paged = [
-                    worklists.worklist(conn, DAY, scope, state, role, offset=o, limit=size)
+                    worklists.worklist(
+                        conn, DAY, scope, state, role, offset=o, limit=size, sort=sort
+                    )
                     for o in range(0, len(expected) + size, size)
                 ]
                 assert [e.citizen for page in paged for e in page.entries] == [
-                    c for c, _ in expected
+                    c for c, _, _ in expected
                 ]
                 assert {page.total for page in paged} == {len(expected)}  # past the end too
                 pages.append(whole.entries)

@@ -1,6 +1,8 @@
 """A caseload as a working list: the citizens in someone's scope on a day, each with the
-roles held, the next job meeting due, overdue or due soon, and the outreach flag — sorted
-by the due date, filtered and paged in the database (one query for the page, one count)."""
+roles held, the next job meeting due, overdue or due soon, the outreach flag, open medical
+requests, progress reports waiting for action and a passive period (no course or placement
+running) — sorted, filtered and paged in the database (one statement for the page and its
+count)."""
 
 from __future__ import annotations
 
@@ -10,15 +12,30 @@ from datetime import date, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Date, Integer, Select, bindparam, func, select
+from sqlalchemy import (
+    Connection,
+    Date,
+    Integer,
+    Select,
+    bindparam,
+    exists,
+    func,
+    not_,
+    or_,
+    select,
+)
 from sqlalchemy.sql.elements import BindParameter
 
 from caseload.operate.rhythm import due_dates
 from caseload.store import schema as s
 
 SOON_DAYS = 14
-STATES = ("overdue", "due_soon", "outreach")
-"""Filters: overdue on the day, due within ``SOON_DAYS`` (overdue included), outreach."""
+STATES = ("overdue", "due_soon", "outreach", "medical", "reports", "passive")
+"""Filters: overdue on the day, due within ``SOON_DAYS`` (overdue included), outreach, an
+open medical request, a progress report waiting for action, a passive period."""
+SORTS = ("due", "citizen", "last_held", "planned")
+"""Orders: the due date (the earliest first), the citizen's id, the last meeting held (the
+longest ago first, never held before all) and the meeting planned (the earliest first)."""
 
 
 @dataclass(frozen=True)
@@ -34,6 +51,12 @@ class Entry:
     planned: date | None
     missed_by_citizen: int
     outreach: bool
+    medical_open: int = 0
+    """Medical requests sent by the day and not yet followed up (answered or not)."""
+    reports_waiting: int = 0
+    """Progress reports received by the day and not yet acted on."""
+    passive: bool = False
+    """No supplier course and no company placement running on the day."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +80,7 @@ def worklist(
     role: str | None = None,
     offset: int = 0,
     limit: int = 50,
+    sort: str = "due",
 ) -> Worklist:
     """One page of the citizens of ``scope`` (a query of (citizen_id, role, professional_id)
     responsibilities: ``access.scope.responsibilities``) on a caseload on ``day``.
@@ -76,10 +100,10 @@ def worklist(
         return Worklist(day, (), 0)
     values = {"day": day, "soon": soon, "offset": offset, "limit": limit}
     if len(held) <= CACHED_SCOPE:
-        statement = _page(conn.dialect.name, state)
+        statement = _page(conn.dialect.name, state, sort)
         values["ids"] = sorted(held)
     else:
-        statement = _page(conn.dialect.name, state, select(query.subquery().c.citizen_id))
+        statement = _page(conn.dialect.name, state, sort, select(query.subquery().c.citizen_id))
     rows = conn.execute(statement, values).all()
     if not rows and offset > 0:  # a page past the end: the first row carries the total
         first = conn.execute(statement, {**values, "offset": 0, "limit": 1}).first()
@@ -91,19 +115,23 @@ def worklist(
 
 
 @cache
-def _cached_page(dialect: str, state: str | None) -> Select[Any]:
-    return _page(dialect, state, bindparam("ids", expanding=True, type_=Integer))
+def _cached_page(dialect: str, state: str | None, sort: str) -> Select[Any]:
+    return _page(dialect, state, sort, bindparam("ids", expanding=True, type_=Integer))
 
 
 def _page(
-    dialect: str, state: str | None, within: Select[Any] | BindParameter[Any] | None = None
+    dialect: str,
+    state: str | None,
+    sort: str,
+    within: Select[Any] | BindParameter[Any] | None = None,
 ) -> Select[Any]:
     """The page statement: parameters ``day``, ``soon``, ``offset``, ``limit`` (and
     ``ids`` when ``within`` is not given: the cached form)."""
     if within is None:
-        return _cached_page(dialect, state)
+        return _cached_page(dialect, state, sort)
     day = bindparam("day", type_=Date)
     due = due_dates(dialect, day, within=within).subquery("due")
+    medical_open, reports_waiting, passive = _flags(day)
     where: list[Any] = []
     if state == "overdue":
         where.append(due.c.due < day)
@@ -111,7 +139,19 @@ def _page(
         where.append(due.c.due <= bindparam("soon", type_=Date))
     elif state == "outreach":
         where.append(due.c.outreach)
+    elif state == "medical":
+        where.append(medical_open > 0)
+    elif state == "reports":
+        where.append(reports_waiting > 0)
+    elif state == "passive":
+        where.append(passive)
     c, p = s.citizen, s.professional
+    order = {
+        "due": (due.c.due.is_(None), due.c.due),
+        "citizen": (),
+        "last_held": (due.c.last_held.is_not(None), due.c.last_held),
+        "planned": (due.c.planned.is_(None), due.c.planned),
+    }[sort if sort in SORTS else "due"]
     return (
         select(
             due.c.citizen_id,
@@ -122,16 +162,64 @@ def _page(
             due.c.planned,
             due.c.missed_by_citizen,
             due.c.outreach,
+            medical_open.label("medical_open"),
+            reports_waiting.label("reports_waiting"),
+            passive.label("passive"),
             # the count of every match beside the page: the due dates are computed once
             func.count().over().label("total"),
         )
         .join(c, c.c.id == due.c.citizen_id)
         .outerjoin(p, p.c.id == due.c.professional_id)
         .where(*where)
-        .order_by(due.c.due.is_(None), due.c.due, c.c.code)
+        .order_by(*order, c.c.code)
         .offset(bindparam("offset", type_=Integer))
         .limit(bindparam("limit", type_=Integer))
     )
+
+
+def _flags(day: Any) -> tuple[Any, Any, Any]:
+    """Per citizen (correlated with the outer statement's citizen): open medical requests,
+    progress reports waiting, and whether nothing (no supplier course, no company
+    placement) runs on ``day``."""
+    mr, o, pr, cp, c = (
+        s.medical_request,
+        s.supplier_order,
+        s.progress_report,
+        s.company_placement,
+        s.citizen,
+    )
+    medical = (
+        select(func.count())
+        .where(
+            mr.c.citizen_id == c.c.id,
+            mr.c.sent_date <= day,
+            or_(mr.c.followed_up_date.is_(None), mr.c.followed_up_date > day),
+        )
+        .correlate(c)
+        .scalar_subquery()
+    )
+    reports = (
+        select(func.count())
+        .select_from(pr.join(o, o.c.id == pr.c.order_id))
+        .where(
+            o.c.citizen_id == c.c.id,
+            pr.c.received_date <= day,
+            or_(pr.c.acted_on_date.is_(None), pr.c.acted_on_date > day),
+        )
+        .correlate(c)
+        .scalar_subquery()
+    )
+    running = [
+        exists()
+        .where(
+            t.c.citizen_id == c.c.id,
+            t.c.start_date <= day,
+            or_(t.c.end_date.is_(None), t.c.end_date >= day),
+        )
+        .correlate(c)
+        for t in (o, cp)
+    ]
+    return medical, reports, not_(or_(*running))
 
 
 def _entry(r: Any, roles: list[str], day: date, soon: date) -> Entry:
@@ -147,6 +235,9 @@ def _entry(r: Any, roles: list[str], day: date, soon: date) -> Entry:
         planned=_day(r.planned),
         missed_by_citizen=int(r.missed_by_citizen or 0),
         outreach=bool(r.outreach),
+        medical_open=int(r.medical_open or 0),
+        reports_waiting=int(r.reports_waiting or 0),
+        passive=bool(r.passive),
     )
 
 

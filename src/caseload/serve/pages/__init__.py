@@ -5,15 +5,26 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from caseload.serve.pages import admin, auth, caseload, department, plans, trials
+from caseload.serve.pages import (
+    admin,
+    auth,
+    caseload,
+    department,
+    plans,
+    register,
+    sparring,
+    trials,
+)
 
 ROUTERS = [
     auth.router,
     caseload.router,
+    sparring.router,
     department.router,
     plans.router,
     trials.router,
     admin.router,
+    register.router,
 ]
 
 

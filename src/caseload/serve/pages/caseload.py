@@ -19,7 +19,7 @@ from caseload.operate import casework, meetings, rhythm
 from caseload.operate.case import case
 from caseload.operate.colleagues import colleagues
 from caseload.operate.refusals import Conflict, NotFound, Refused
-from caseload.operate.worklist import STATES, planned_on, worklist
+from caseload.operate.worklist import SORTS, STATES, planned_on, worklist
 from caseload.serve import db
 from caseload.serve.edits import Stale, case_edit, not_found
 from caseload.serve.guard import Caller, page_guard, record_list, record_refusal
@@ -38,6 +38,15 @@ STATE_WORDS = {
     "overdue": N_("overdue"),
     "due_soon": N_("due within 14 days"),
     "outreach": N_("outreach after missed meetings"),
+    "medical": N_("open medical request"),
+    "reports": N_("progress report waiting"),
+    "passive": N_("passive period"),
+}
+SORT_WORDS = {
+    "due": N_("next job meeting due"),
+    "citizen": N_("citizen"),
+    "last_held": N_("last held, the longest ago first"),
+    "planned": N_("next planned meeting"),
 }
 
 
@@ -46,15 +55,18 @@ def my_caseload(
     request: Request,
     state: str | None = Query(None, max_length=16),
     role: str | None = Query(None, max_length=32),
+    sort: str | None = Query(None, max_length=16),
     page_no: int = Query(1, alias="page", ge=1, le=100_000),
     caller: Caller = page_guard("citizens.list"),
 ) -> HTMLResponse:
-    """My citizens by due date, filtered; and the meetings planned for the day."""
+    """My citizens by due date (or another order), filtered; and the day's meetings."""
     state = state if state in STATES else None
     role = role if role in codes.ROLES else None
+    sort = sort if sort in SORTS else "due"
     mine = scope.responsibilities(caller.principal, caller.day)
+    offset = (page_no - 1) * PAGE_SIZE
     with db.reading(request) as conn:
-        found = worklist(conn, caller.day, mine, state, role, (page_no - 1) * PAGE_SIZE, PAGE_SIZE)
+        found = worklist(conn, caller.day, mine, state, role, offset, PAGE_SIZE, sort)
         today = planned_on(conn, caller.day, mine)
     shown = [e.citizen for e in found.entries] + [p.citizen for p in today]
     record_list(request, caller, "citizens.list", dict.fromkeys(shown), page=page_no)
@@ -69,6 +81,10 @@ def my_caseload(
         states=STATES,
         state_words=STATE_WORDS,
         roles=codes.ROLES,
+        sort=sort,
+        sorts=SORTS,
+        sort_words=SORT_WORDS,
+        sheet=caller.principal.account.professional_id is not None,
         page_no=page_no,
         pages=pages,
     )

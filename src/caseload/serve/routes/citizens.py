@@ -24,8 +24,16 @@ router = APIRouter(prefix="/api/v1", tags=["citizens"])
 )
 def my_citizens(
     request: Request,
-    state: Literal["overdue", "due_soon", "outreach"] | None = Query(
-        None, description="overdue; due within 14 days (overdue included); outreach"
+    state: Literal["overdue", "due_soon", "outreach", "medical", "reports", "passive"]
+    | None = Query(
+        None,
+        description="overdue; due within 14 days (overdue included); outreach; an open "
+        "medical request; a progress report waiting for action; a passive period",
+    ),
+    sort: Literal["due", "citizen", "last_held", "planned"] = Query(
+        "due",
+        description="the due date; the citizen's id; the last meeting held (the longest ago "
+        "first); the meeting planned",
     ),
     role: Literal["coordinating_caseworker", "company_consultant", "mentor"] | None = None,
     page: int = Query(1, ge=1, le=100_000),
@@ -33,7 +41,8 @@ def my_citizens(
     caller: Caller = guard("citizens.list"),
 ) -> Page[Entry]:
     """The caller's citizens on the register day: roles held, next job meeting due,
-    overdue or due within 14 days, outreach; filtered and paged."""
+    overdue or due within 14 days, outreach, open medical requests, progress reports
+    waiting, a passive period; filtered, sorted and paged."""
     with db.reading(request) as conn:
         found = worklist(
             conn,
@@ -43,6 +52,7 @@ def my_citizens(
             role=role,
             offset=(page - 1) * size,
             limit=size,
+            sort=sort,
         )
     record_list(request, caller, "citizens.list", [e.citizen for e in found.entries], page=page)
     return Page[Entry](items=list(found.entries), page=page, size=size, total=found.total)

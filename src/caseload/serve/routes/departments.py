@@ -15,11 +15,12 @@ from pydantic import BaseModel, Field
 from caseload.access import audit, scope
 from caseload.access.rules import LEADER
 from caseload.i18n import Message
-from caseload.operate import caseflow, rhythm, sparring, status
+from caseload.operate import caseflow, rhythm, status
 from caseload.operate.refusals import NotFound, Refused
 from caseload.serve import db
 from caseload.serve.guard import Caller, guard, record_list, record_refusal
 from caseload.serve.problems import documented
+from caseload.serve.sheets import sparring_html
 
 router = APIRouter(prefix="/api/v1", tags=["departments"])
 
@@ -288,15 +289,4 @@ def sparring_sheet(
 ) -> HTMLResponse:
     """The caseworker's sparring sheet as one HTML document ready to print, in the
     caller's language; a read of every citizen on it."""
-    on = day or caller.day
-    with db.reading(request) as conn:
-        mine = scope.staff(conn, caller.principal, staff) is not None
-        result = sparring.sheet(conn, staff, on) if mine else None
-    if result is None:
-        record_refusal(request, caller, "sparring.read", 404)
-        raise NotFound(Message("no such professional among yours"))
-    html = sparring.render(result, caller.lang)
-    with db.writing(request) as conn:
-        for page in result.pages:
-            audit.record(conn, caller.event("sparring.read", page.code, 200, staff=staff))
-    return HTMLResponse(html)
+    return HTMLResponse(sparring_html(request, caller, staff, day or caller.day))
