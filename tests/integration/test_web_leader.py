@@ -31,7 +31,8 @@ def site(engine: Engine) -> Iterator[str]:
 
 
 def _citizens(page: Any, staff: str) -> int:
-    row = page.locator(f"table.list tr:has(th:text-is('{staff}'))")
+    # the staff code is a link to their sparring sheet
+    row = page.locator(f"table.list tr:has(th a:text-is('{staff}'))")
     return int(row.locator("td").nth(3).inner_text())
 
 
