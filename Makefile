@@ -60,12 +60,16 @@ chromium:
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
 		echo "note: $(CHROMIUM) is missing (apt-get install chromium); browser tests will say so"
 
+# the suite in TEST_WORKERS processes (pytest-xdist), a test module kept in one process so
+# that its module fixtures are built once; TEST_WORKERS=0 runs it in this process alone
+TEST_WORKERS ?= 2
+
 test: $(STAMP) $(MOS) chromium
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
