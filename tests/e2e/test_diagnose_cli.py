@@ -68,11 +68,20 @@ def test_a_cluster_design_is_diagnosed_with_clusters(tmp_path: Path) -> None:
     assert "cluster-robust (CR1)" in result.output
 
 
+def test_too_few_clusters_are_said(tmp_path: Path) -> None:
+    result = run(
+        "diagnose", "--arms", "40,40", "--base-rate", "0.3", "--effect", "0.1",
+        "--sims", "20", "--cluster-size", "20", "--icc", "0.1",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Only 4 clusters (fewer than 20)" in " ".join(result.output.split())
+
+
 def test_plot_writes_the_power_curve(tmp_path: Path) -> None:
     figure = tmp_path / "power.svg"
     result = run(
         "diagnose", "--arms", "917,856", "--base-rate", "0.10", "--effect", "0.03",
-        "--sims", "300", "--plot", str(figure),
+        "--sims", "100", "--plot", str(figure),
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     svg = figure.read_text(encoding="utf-8")

@@ -195,7 +195,7 @@ def test_a_cluster_diagnosis_uses_cluster_robust_intervals() -> None:
     """20 clusters of 20 (10 per arm): the CR1 interval's coverage is near 95 % and the
     analytic MDE is inflated by sqrt(design effect)."""
     design = Design(200, 200, 0.3, cluster_size=20, icc=0.02)
-    result = diagnose(design, 0.1, sims=100, seed=4)
+    result = diagnose(design, 0.1, sims=60, seed=4)
     assert result.coverage > 0.85
     plain = minimum_detectable_effect(200, 200, 0.3)
     assert result.mde_analytic == pytest.approx(plain * math.sqrt(1 + 19 * 0.02), rel=1e-12)

@@ -41,6 +41,11 @@ class Design:
         return [size] * whole + ([rest] if rest else [])
 
     @property
+    def clusters(self) -> int:
+        """Clusters in both arms together (every unit its own when randomised one by one)."""
+        return len(self.cluster_sizes(self.treated)) + len(self.cluster_sizes(self.control))
+
+    @property
     def design_effect(self) -> float:
         """1 + (m - 1) rho: how much clusters of m units inflate the variance of an arm's
         rate (Kish; 1 for individual randomisation)."""

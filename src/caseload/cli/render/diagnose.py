@@ -77,6 +77,8 @@ def diagnosands(d: Diagnosis, lang: str) -> Table:
 
 def notes(d: Diagnosis, lang: str) -> list[str]:
     """How the numbers were made, and why one is missing."""
+    from caseload.evaluate.clustered import FEW_CLUSTERS
+
     tr = translator(lang)
     _ = tr.gettext
     said = [
@@ -103,6 +105,16 @@ def notes(d: Diagnosis, lang: str) -> list[str]:
                 deff=tr.decimal(d.design.design_effect, 2),
             )
         )
+        if d.design.clusters < FEW_CLUSTERS:
+            said.append(
+                _(
+                    "Only {n} clusters (fewer than {few}): cluster-robust errors are too small "
+                    "with so few, so the simulated trials reject too often; the power and "
+                    "coverage above show by how much.",
+                    n=tr.count(d.design.clusters),
+                    few=FEW_CLUSTERS,
+                )
+            )
     if d.type_s is None:
         said.append(
             _("Type-S error is undefined for a true effect of 0.")
