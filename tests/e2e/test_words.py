@@ -199,6 +199,10 @@ def reading(db: str, folder: Path, lang: str) -> dict[str, str]:
     result = run("analyze-counts", str(counts), "--lang", lang)
     assert result.exit_code == 0, result.output
     shown["analyze-counts"] = result.output
+    design = ("--arms", "917,856", "--base-rate", "0.10", "--effect", "0.03", "--sims", "200")
+    result = run("diagnose", *design, "--lang", lang)
+    assert result.exit_code == 0, result.output
+    shown["diagnose"] = result.output
     shown["sparring.html"] = visible((folder / "sparring.html").read_text(encoding="utf-8"))
     shown["report.html"] = visible((folder / "report" / "report.html").read_text(encoding="utf-8"))
     return {

@@ -20,6 +20,7 @@ from caseload.cli import (
     caseloads,
     casework,
     demo,
+    diagnose,
     evaluate,
     keys,
     meetings,
@@ -403,6 +404,15 @@ COMMANDS: tuple[tuple[str, Callable[..., None], str], ...] = (
         "analyze-counts",
         evaluate.analyze_counts,
         N_("Binary outcomes from published totals: rates, differences, tests, power."),
+    ),
+    (
+        "diagnose",
+        diagnose.diagnose,
+        N_(
+            "Simulate a planned trial many times, each analysed as caseload analyses a trial: "
+            "power, bias, RMSE, interval coverage, type-S error and the minimum detectable "
+            "effect."
+        ),
     ),
     (
         "serve",
