@@ -4,9 +4,11 @@ only their own sheet; the numbers equal the services'; every read audited."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from typer.testing import Result
@@ -14,6 +16,7 @@ from typer.testing import Result
 from caseload.access import accounts
 from caseload.evaluate import evaluation
 from caseload.operate import rhythm, sparring, status
+from caseload.serve import evaluations
 from caseload.serve.app import create_app
 from caseload.serve.settings import Settings
 from caseload.store import schema as s
@@ -333,3 +336,51 @@ def test_case_flow_of_a_period_without_efforts(api: Api) -> None:
     )
     assert answer.status_code == 200, answer.text
     assert set(answer.json()["tables"]) >= {"reports", "passive"}
+
+
+def test_an_evaluation_is_kept_for_its_readers_and_run_again_when_asked(
+    demo_build: tuple[Path, Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dashboard, the report and the JSON read one kept evaluation; `?fresh=1` runs it
+    again; kept for 0 seconds, every reader runs it."""
+    template, built = demo_build
+    assert built.exit_code == 0, built.output
+    engine = connect(copy_register(template, tmp_path / "demo.sqlite"))
+    runs: list[str] = []
+    real = evaluations.evaluation.evaluate
+
+    def counted(eng: Engine, code: str) -> Any:
+        runs.append(code)
+        return real(eng, code)
+
+    monkeypatch.setattr(evaluations.evaluation, "evaluate", counted)
+    trial = jobcentre.TRIAL_CODE
+    try:
+        with engine.begin() as conn:
+            accounts.add_account(conn, "analyst", "analyst", PASSWORD, lang="en")
+        for kept, expected in (
+            (timedelta(minutes=5), [1, 1, 1, 2, 2]),
+            (timedelta(0), [1, 2, 3, 4, 5]),
+        ):
+            runs.clear()
+            settings = Settings(
+                db=url_of(engine), register_day=DAY, default_lang="en", evaluation_kept=kept
+            )
+            with TestClient(create_app(settings)) as client:
+                sign_in(client, "analyst")
+                seen = []
+                first = client.get(f"/trials/{trial}")
+                assert first.status_code == 200 and 'id="evaluated"' in first.text
+                seen.append(len(runs))
+                document = client.get(f"/api/v1/trials/{trial}/evaluation")
+                seen.append(len(runs))
+                assert client.get(f"/trials/{trial}/report").status_code == 200
+                seen.append(len(runs))
+                again = client.get(f"/trials/{trial}", params={"fresh": "1"})
+                seen.append(len(runs))
+                assert client.get(f"/api/v1/trials/{trial}/evaluation").json() == document.json()
+                seen.append(len(runs))
+                assert again.status_code == 200
+            assert seen == expected, kept
+    finally:
+        engine.dispose()

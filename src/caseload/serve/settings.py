@@ -27,6 +27,9 @@ class Settings:
     """Bytes an import upload may have."""
     login_limits: Limits = field(default_factory=Limits)
     default_lang: str = "da"
+    evaluation_kept: timedelta = timedelta(minutes=5)
+    """How long a trial's evaluation is kept and served again (the dashboard, its report and
+    downloads) before the next reader has it run again on the register; 0: never kept."""
 
     def today(self) -> date:
         return self.register_day or date.today()

@@ -5,9 +5,7 @@ evaluation holds no name and no CPR number. Every read is audited."""
 
 from __future__ import annotations
 
-import time
-
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from caseload.access import audit
@@ -18,8 +16,8 @@ from caseload.evaluate.trials import trials
 from caseload.i18n import Message
 from caseload.operate.refusals import NotFound
 from caseload.serve import db
-from caseload.serve.evaluations import evaluated
-from caseload.serve.guard import Caller, page_guard
+from caseload.serve.evaluations import evaluated, evaluated_kept
+from caseload.serve.guard import Caller, page_guard, settings_of
 from caseload.serve.pages.common import context
 from caseload.serve.pages.templating import page
 
@@ -42,11 +40,15 @@ def trial_list(request: Request, caller: Caller = page_guard("trial.read")) -> H
 
 @router.get("/trials/{trial}", response_class=HTMLResponse)
 def trial_dashboard(
-    request: Request, trial: str, caller: Caller = page_guard("trial.read")
+    request: Request,
+    trial: str,
+    fresh: bool = Query(False),
+    caller: Caller = page_guard("trial.read"),
 ) -> HTMLResponse:
-    """The evaluation from the register now: findings, limits, figures, downloads."""
-    started = time.perf_counter()
-    ev = evaluated(request, caller, trial, "trial.dashboard")
+    """The evaluation from the register (kept a few minutes, or run again when asked):
+    findings, limits, figures, downloads."""
+    kept = evaluated_kept(request, caller, trial, "trial.dashboard", fresh)
+    ev = kept.evaluation
     shows, limits = report.summary(ev, caller.lang)
     values = context(
         request,
@@ -56,7 +58,8 @@ def trial_dashboard(
         limits=limits,
         figures=report.figures_of(ev, caller.lang),
         names=sorted(tables(ev)),
-        seconds=time.perf_counter() - started,
+        kept=kept,
+        kept_minutes=int(settings_of(request).evaluation_kept.total_seconds() // 60),
     )
     _audit(request, caller, "trial.dashboard", trial=trial)
     return page(request, "trial.html.j2", values)
@@ -67,9 +70,8 @@ def trial_report(
     request: Request, trial: str, caller: Caller = page_guard("trial.read")
 ) -> HTMLResponse:
     """The whole evaluation report (as ``caseload evaluate`` writes it), ready to print."""
-    started = time.perf_counter()
-    ev = evaluated(request, caller, trial, "trial.report")
-    html = report.render(ev, caller.lang, time.perf_counter() - started)
+    kept = evaluated_kept(request, caller, trial, "trial.report")
+    html = report.render(kept.evaluation, caller.lang, kept.seconds)
     _audit(request, caller, "trial.report", trial=trial)
     return HTMLResponse(html)
 

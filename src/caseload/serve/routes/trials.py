@@ -4,7 +4,6 @@ caller's language. Each read is audited."""
 
 from __future__ import annotations
 
-import time
 from datetime import date
 from typing import Any
 
@@ -16,7 +15,7 @@ from caseload.access import audit
 from caseload.evaluate import report
 from caseload.evaluate.trials import trials
 from caseload.serve import db
-from caseload.serve.evaluations import evaluated
+from caseload.serve.evaluations import evaluated, evaluated_kept
 from caseload.serve.guard import Caller, guard
 from caseload.serve.problems import documented
 
@@ -90,8 +89,7 @@ def trial_report(
     request: Request, trial: str = Trial, caller: Caller = guard("trial.read")
 ) -> HTMLResponse:
     """The trial's evaluation report as one HTML page in the caller's language."""
-    started = time.perf_counter()
-    result = evaluated(request, caller, trial, "trial.report")
-    html = report.render(result, caller.lang, time.perf_counter() - started)
+    kept = evaluated_kept(request, caller, trial, "trial.report")
+    html = report.render(kept.evaluation, caller.lang, kept.seconds)
     _audit(request, caller, "trial.report", trial=trial)
     return HTMLResponse(html)
