@@ -280,7 +280,9 @@ class _Model:
     def __init__(self, cal: Calibration, settings: Settings) -> None:
         self.cal, self.settings = cal, settings
         self.scenarios = scenarios(settings)
-        self.hazards = np.asarray(cal.hazards)  # (groups, destinations), per week
+        self.changes = settings.change_effect < 1 and settings.change_weeks > 0
+        # per week, (groups, destinations), before the change windows lower them
+        self.hazards = np.asarray(cal.hazards) * (self._debias() if self.changes else 1.0)
         self.long_share = cal.shares[1]
         turnovers = [
             cal.staff_turnover if p.turnover is None else p.turnover for p in settings.policies
@@ -293,7 +295,20 @@ class _Model:
             )
             for sc in self.scenarios
         }
-        self.changes = settings.change_effect < 1 and settings.change_weeks > 0
+
+    def _debias(self) -> float:
+        """The register's hazards are averages over time with and without a recent change;
+        the simulation's own change windows lower them again. Divide that out: over the
+        calibration window W, the expected time in windows (changes at the calibrated rate
+        rho from the start, each lasting D) is D - (1 - exp(-rho D)) / rho + (W - D)(1 -
+        exp(-rho D)) (for W >= D), so the clock runs W - (1 - phi) x that on average."""
+        s, cal = self.settings, self.cal
+        rho = (cal.change_rate + cal.staff_turnover) / WEEKS_PER_YEAR
+        w, d = cal.weeks, min(s.change_weeks, cal.weeks)
+        if rho <= 0 or w <= 0:
+            return 1.0
+        inside = d - (1 - math.exp(-rho * d)) / rho + (w - d) * (1 - math.exp(-rho * d))
+        return w / (w - (1 - s.change_effect) * inside)
 
     def replication(self, rng: np.random.Generator) -> np.ndarray:
         s, weeks = self.settings, float(self.settings.weeks)
@@ -583,3 +598,21 @@ def to_json(result: Result) -> dict[str, Any]:
         "calibration": calibration_json(result.calibration),
         "results": rows,
     }
+
+
+def response_curve(
+    cal: Calibration, shape_name: str, caseloads: Sequence[float], scale: float = SCALE
+) -> list[tuple[float, float]]:
+    """(caseload, the first day's citizens' total exit hazard relative to the calibration
+    point) for the figure of the caseload-response curves."""
+    hazards = np.asarray(cal.hazards)
+    weights = np.asarray(cal.shares)
+    base = float(weights @ hazards.sum(axis=1))
+    curve = shape(shape_name, scale)
+    return [
+        (
+            float(c),
+            float(weights @ (hazards * curve.multipliers(c, cal.caseload)).sum(axis=1)) / base,
+        )
+        for c in caseloads
+    ]
