@@ -28,6 +28,7 @@ from caseload.cli import (
     randomise,
     register,
     serve,
+    simulate,
     users,
 )
 from caseload.cli.common import busy, errors, fail, help_text, lang_of
@@ -412,6 +413,15 @@ COMMANDS: tuple[tuple[str, Callable[..., None], str], ...] = (
             "Simulate a planned trial many times, each analysed as caseload analyses a trial: "
             "power, bias, RMSE, interval coverage, type-S error and the minimum detectable "
             "effect."
+        ),
+    ),
+    (
+        "simulate",
+        simulate.simulate,
+        N_(
+            "Microsimulate a job centre's citizens under caseload policies, over "
+            "caseload-response shapes: exits by destination, months on benefit, transfer and "
+            "staff costs, net result."
         ),
     ),
     (

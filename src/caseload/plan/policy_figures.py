@@ -1,0 +1,80 @@
+"""The microsimulation's figures as SVG: the caseload-response curves of every shape, and the
+net result by caseload with its percentile interval per shape. Styled by ``charts.styled``;
+the caption carries the settings in words."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from itertools import pairwise
+
+from caseload.charts import CAP_COLOUR, Caption, figure, styled, svg
+
+SHAPE_COLOURS = ("#888888", "#6a9fcb", "#1b6ca8", "#d9822b", "#5b8c3a", "#7a4f9a")
+
+
+@styled
+def response_curves(
+    curves: Mapping[str, Sequence[tuple[float, float]]],
+    calibrated_at: float,
+    policies: Sequence[float],
+    labels: Mapping[str, str],
+    words: Caption,
+) -> str:
+    """``curves``: per shape (its label), (caseload, exit hazard relative to the
+    calibration point) points; ``labels`` names the axes (``x``, ``y``) and the calibration
+    point (``calibration``); the policies' caseloads are marked."""
+    fig = figure(6.4, 3.6)
+    ax = fig.subplots()
+    for i, (name, points) in enumerate(curves.items()):
+        ax.plot(
+            [c for c, _ in points],
+            [r for _, r in points],
+            color=SHAPE_COLOURS[i % len(SHAPE_COLOURS)],
+            linewidth=1.5,
+            label=name,
+        )
+    ax.axvline(
+        calibrated_at, color=CAP_COLOUR, linewidth=0.8, linestyle=":", label=labels["calibration"]
+    )
+    for c in policies:
+        ax.axvline(c, color="#cccccc", linewidth=0.6, zorder=0)
+    ax.axhline(1.0, color="#cccccc", linewidth=0.6, zorder=0)
+    ax.set_xlabel(labels["x"])
+    ax.set_ylabel(labels["y"])
+    ax.legend(frameon=False, loc="upper right")
+    return svg(fig, words)
+
+
+@styled
+def net_by_caseload(
+    series: Mapping[str, Sequence[tuple[float, float, float, float]]],
+    labels: Mapping[str, str],
+    words: Caption,
+) -> str:
+    """``series``: per shape (its label), (caseload, mean, low, high) of the net result in
+    millions of kroner; each shape's points side by side at each caseload."""
+    fig = figure(6.4, 3.6)
+    ax = fig.subplots()
+    caseloads = sorted({c for points in series.values() for c, *_ in points})
+    gap = min((b - a for a, b in pairwise(caseloads)), default=10.0)
+    step = gap * 0.6 / max(len(series), 1)
+    for i, (name, points) in enumerate(series.items()):
+        offset = (i - (len(series) - 1) / 2) * step
+        xs = [c + offset for c, *_ in points]
+        means = [m for _, m, _, _ in points]
+        ax.errorbar(
+            xs,
+            means,
+            yerr=[[m - lo for _, m, lo, _ in points], [hi - m for _, m, _, hi in points]],
+            fmt="o",
+            markersize=4,
+            capsize=3,
+            color=SHAPE_COLOURS[i % len(SHAPE_COLOURS)],
+            label=name,
+        )
+    ax.axhline(0.0, color=CAP_COLOUR, linewidth=0.8, linestyle=":")
+    ax.set_xticks(caseloads)
+    ax.set_xlabel(labels["x"])
+    ax.set_ylabel(labels["y"])
+    ax.legend(frameon=False, loc="best")
+    return svg(fig, words)
