@@ -74,9 +74,12 @@ SHIPPED_NAMES: Final = (
     N_("joint meeting with the citizen"),
     N_("case sparring"),
     N_("learning group"),
+    N_("Copenhagen before 2018: 25-minute meetings four times a year"),
+    N_("Copenhagen trial 2018-2019: 30-90-minute meetings, home visits"),
+    N_("JobFirst: caseloads by role and role model"),
 )
-"""The task and team-time names of the shipped scenarios: msgids, translated where shown (a
-user's own names pass through unchanged)."""
+"""The task and team-time names and the titles of the shipped scenarios: msgids, translated
+where shown (a user's own names pass through unchanged)."""
 
 
 class ConfigError(Said, ValueError):
