@@ -252,8 +252,10 @@ class Workload:
         names = ", ".join(p.name for p in self.positions)
         raise refused(
             self.file or self.name,
-            "role",
-            Message("unknown role {role}; the model has: {roles}", {"role": role, "roles": names}),
+            "--role",
+            Message(
+                "unknown role {role}; the model has: {roles}", {"role": repr(role), "roles": names}
+            ),
         )
 
     def travel(self, position: Position) -> float:
