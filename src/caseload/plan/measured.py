@@ -228,9 +228,8 @@ def measured_minutes(
         row[3] += bare
 
     m = s.meeting
-    in_dept = (
-        [] if dept is None else [or_(m.c.professional_id.is_(None), p.c.department_id == dept)]
-    )
+    # with a department, work naming no professional cannot be placed in it: left out
+    in_dept = [] if dept is None else [p.c.department_id == dept]
     away_place = and_(m.c.place.is_not(None), m.c.place.not_in(AT_THE_DESK))
     held = (
         select(
@@ -288,7 +287,7 @@ def measured_minutes(
             query = query.join(via[0], via[1])
         query = query.outerjoin(p, p.c.id == owner).where(day.between(*period))
         if dept is not None:
-            query = query.where(or_(owner.is_(None), p.c.department_id == dept))
+            query = query.where(p.c.department_id == dept)
         for pid, n in conn.execute(query.group_by(owner)):
             add(None if pid is None else int(pid), key, int(n), 0.0, 0, 0)
 
