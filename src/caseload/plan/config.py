@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from caseload.domain import codes
-from caseload.i18n import Message
+from caseload.i18n import N_, Message
 from caseload.plan.workload import (
     PROFESSIONALS_PER_CITIZEN,
     REGISTER_COUNTS,
+    WORKING_DAYS_PER_YEAR,
     District,
     Hours,
     Position,
@@ -62,8 +63,8 @@ class _Reader:
     def __init__(self, source: str) -> None:
         self.source = source
 
-    def fail(self, key: str, msgid: str, **params: Any) -> Exception:
-        return refused(self.source, key, Message(msgid, params))
+    def fail(self, key: str, reason: Message) -> Exception:
+        return refused(self.source, key, reason)
 
     def table(self, value: Any, key: str, kind: str) -> Mapping[str, Any]:
         if not isinstance(value, Mapping):
@@ -73,17 +74,16 @@ class _Reader:
                 known = ", ".join(KEYS[kind])
                 raise self.fail(
                     f"{key}.{name}" if key else name,
-                    "unknown key; the keys here are: {known}",
-                    known=known,
+                    Message("unknown key; the keys here are: {known}", {"known": known}),
                 )
         return value
 
     def _not_a_table(self, key: str) -> Mapping[str, Any]:
-        raise self.fail(key, "must be a table of keys and values")
+        raise self.fail(key, Message("must be a table of keys and values", {}))
 
     def required(self, table: Mapping[str, Any], name: str, key: str) -> Any:
         if name not in table:
-            raise self.fail(f"{key}.{name}" if key else name, "missing")
+            raise self.fail(f"{key}.{name}" if key else name, Message("missing", {}))
         return table[name]
 
     def number(self, value: Any, key: str, rule: str = "non_negative") -> float:
@@ -94,23 +94,28 @@ class _Reader:
             or not isinstance(value, int | float)
             or not math.isfinite(value)
         ):
-            raise self.fail(key, "must be a number, got {value}", value=repr(value))
+            raise self.fail(key, Message("must be a number, got {value}", {"value": repr(value)}))
         x = float(value)
         shown = _shown(x)
         if x < 0:
-            raise self.fail(key, "must not be negative, got {value}", value=shown)
+            raise self.fail(key, Message("must not be negative, got {value}", {"value": shown}))
         if rule == "positive" and x == 0:
-            raise self.fail(key, "must be more than 0, got {value}", value=shown)
+            raise self.fail(key, Message("must be more than 0, got {value}", {"value": shown}))
         if rule == "share" and x > 1:
-            raise self.fail(key, "must be a share from 0 to 1, got {value}", value=shown)
+            raise self.fail(
+                key, Message("must be a share from 0 to 1, got {value}", {"value": shown})
+            )
         if rule == "share_below_1" and x >= 1:
-            raise self.fail(key, "must be a share from 0 to below 1, got {value}", value=shown)
+            raise self.fail(
+                key, Message("must be a share from 0 to below 1, got {value}", {"value": shown})
+            )
         if rule == "weekly" and not 0 < x <= MAX_WEEKLY_HOURS:
             raise self.fail(
                 key,
-                "must be more than 0 and at most {most} hours a week, got {value}",
-                most=_shown(MAX_WEEKLY_HOURS),
-                value=shown,
+                Message(
+                    "must be more than 0 and at most {most} hours a week, got {value}",
+                    {"most": _shown(MAX_WEEKLY_HOURS), "value": shown},
+                ),
             )
         return x
 
@@ -119,17 +124,17 @@ class _Reader:
 
     def text(self, value: Any, key: str) -> str:
         if not isinstance(value, str) or not value.strip():
-            raise self.fail(key, "must be a text, got {value}", value=repr(value))
+            raise self.fail(key, Message("must be a text, got {value}", {"value": repr(value)}))
         return value
 
     def code(self, value: Any, key: str, allowed: tuple[str, ...], what: str) -> str:
         if value not in allowed:
             raise self.fail(
                 key,
-                "unknown {what} {value}; it must be one of: {allowed}",
-                what=Message(what),
-                value=repr(value),
-                allowed=", ".join(allowed),
+                Message(
+                    "unknown {what} {value}; it must be one of: {allowed}",
+                    {"what": Message(what), "value": repr(value), "allowed": ", ".join(allowed)},
+                ),
             )
         return str(value)
 
@@ -146,7 +151,7 @@ class _Reader:
 
     def array(self, value: Any, key: str) -> list[Any]:
         if not isinstance(value, list):
-            raise self.fail(key, "must be a list")
+            raise self.fail(key, Message("must be a list", {}))
         return value
 
 
@@ -160,7 +165,7 @@ def loads(text: str, source: str) -> Workload:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise r.fail("-", "not TOML: {reason}", reason=str(error)) from None
+        raise r.fail("-", Message("not TOML: {reason}", {"reason": str(error)})) from None
     r.table(data, "", "")
 
     scenario = r.table(r.required(data, "scenario", ""), "scenario", "scenario")
@@ -185,14 +190,15 @@ def loads(text: str, source: str) -> Workload:
         ),
     )
     if hours.days_at_work <= 0:
+        away = hours.holiday_days + hours.public_holidays + hours.absence_days
         raise r.fail(
             "hours",
-            "holidays, public holidays and absence ({days} days) do not fit in the {working} "
-            "working days of a year",
-            days=_shown(hours.holiday_days + hours.public_holidays + hours.absence_days),
-            working=_shown(round(hours.days_at_work + hours.holiday_days + hours.public_holidays
-                                 + hours.absence_days, 1)),
-        )  # fmt: skip
+            Message(
+                "holidays, public holidays and absence ({days} days) do not fit in the "
+                "{working} working days of a year",
+                {"days": _shown(away), "working": _shown(round(WORKING_DAYS_PER_YEAR, 1))},
+            ),
+        )
 
     c = r.table(r.required(data, "complexity", ""), "complexity", "complexity")
     complexity = Tiers(
@@ -204,12 +210,13 @@ def loads(text: str, source: str) -> Workload:
     total = complexity.simple + complexity.complex + complexity.very_complex
     if abs(total - 1) > SHARE_SLACK:
         raise r.fail(
-            "complexity", "the tiers' shares must add up to 1, got {total}", total=_shown(total)
+            "complexity",
+            Message("the tiers' shares must add up to 1, got {total}", {"total": _shown(total)}),
         )
 
     districts_data = data.get("districts", {})
     if not isinstance(districts_data, Mapping):
-        raise r.fail("districts", "must be a table of keys and values")
+        raise r.fail("districts", Message("must be a table of keys and values", {}))
     districts = []
     for dname, d in districts_data.items():
         key = f"districts.{dname}"
@@ -224,8 +231,10 @@ def loads(text: str, source: str) -> Workload:
     if districts and abs(sum(d.share for d in districts) - 1) > SHARE_SLACK:
         raise r.fail(
             "districts",
-            "the districts' shares must add up to 1, got {total}",
-            total=_shown(sum(d.share for d in districts)),
+            Message(
+                "the districts' shares must add up to 1, got {total}",
+                {"total": _shown(sum(d.share for d in districts))},
+            ),
         )
     district_names = tuple(d.name for d in districts)
 
@@ -252,13 +261,13 @@ def loads(text: str, source: str) -> Workload:
         p = r.table(p, key, "positions")
         roles = r.array(r.required(p, "roles", key), f"{key}.roles")
         if not roles:
-            raise r.fail(f"{key}.roles", "must name at least one role")
+            raise r.fail(f"{key}.roles", Message("must name at least one role", {}))
         held = tuple(
-            r.code(role, f"{key}.roles[{j}]", codes.ROLES, "role")
+            r.code(role, f"{key}.roles[{j}]", codes.ROLES, N_("role"))
             for j, role in enumerate(roles, start=1)
         )
         covered = tuple(
-            r.code(dname, f"{key}.districts[{j}]", district_names, "district")
+            r.code(dname, f"{key}.districts[{j}]", district_names, N_("district"))
             for j, dname in enumerate(r.array(p.get("districts", []), f"{key}.districts"), start=1)
         )
         position = Position(
@@ -267,13 +276,13 @@ def loads(text: str, source: str) -> Workload:
                 r.required(p, "role_model", key),
                 f"{key}.role_model",
                 tuple(PROFESSIONALS_PER_CITIZEN),
-                "role model",
+                N_("role model"),
             ),
             None if "colleagues" not in p else r.number(p["colleagues"], f"{key}.colleagues"),
             covered,
         )
         if any(q.name == position.name for q in positions):
-            raise r.fail(key, "a second position {name}", name=position.name)
+            raise r.fail(key, Message("a second position {name}", {"name": position.name}))
         positions.append(position)
 
     tasks = []
@@ -283,7 +292,7 @@ def loads(text: str, source: str) -> Workload:
         counted_as = t.get("counted_as")
         task = Task(
             name=r.text(r.required(t, "name", key), f"{key}.name"),
-            role=r.code(r.required(t, "role", key), f"{key}.role", codes.ROLES, "role"),
+            role=r.code(r.required(t, "role", key), f"{key}.role", codes.ROLES, N_("role")),
             per_month=r.tiers(r.required(t, "per_month", key), f"{key}.per_month"),
             minutes=r.tiers(r.required(t, "minutes", key), f"{key}.minutes"),
             preparation_minutes=r.number(
@@ -296,25 +305,28 @@ def loads(text: str, source: str) -> Workload:
             share=r.share(t.get("share", 1.0), f"{key}.share"),
             counted_as=None
             if counted_as is None
-            else r.code(counted_as, f"{key}.counted_as", REGISTER_COUNTS, "register count"),
+            else r.code(counted_as, f"{key}.counted_as", REGISTER_COUNTS, N_("register count")),
             joint=None if "joint" not in t else r.text(t["joint"], f"{key}.joint"),
         )
         if task.away_share > 0 and not districts:
             raise r.fail(
                 f"{key}.away_share",
-                "a share of the task is held outside the job centre, but no [districts] "
-                "give the travel minutes",
+                Message(
+                    "a share of the task is held outside the job centre, but no [districts] "
+                    "give the travel minutes",
+                    {},
+                ),
             )
         tasks.append(task)
 
     reported: list[tuple[str, float]] = []
     given = scenario.get("reported", {})
     if not isinstance(given, Mapping):
-        raise r.fail("scenario.reported", "must be a table of keys and values")
+        raise r.fail("scenario.reported", Message("must be a table of keys and values", {}))
     names = tuple(p.name for p in positions)
     for pname, value in given.items():
         key = f"scenario.reported.{pname}"
-        r.code(pname, key, names, "role")
+        r.code(pname, key, names, N_("role"))
         reported.append((pname, r.number(value, key, "positive")))
 
     model = Workload(
@@ -341,13 +353,18 @@ def _fits(model: Workload, r: _Reader) -> None:
     if hours <= 0:
         raise r.fail(
             "team_time",
-            "the team time and the time that is not casework take all {net} net hours of a month",
-            net=_shown(round(model.hours.net_per_month, 1)),
+            Message(
+                "the team time and the time that is not casework take all {net} net hours of "
+                "a month",
+                {"net": _shown(round(model.hours.net_per_month, 1))},
+            ),
         )
     for k, position in enumerate(model.positions, start=1):
         lines = task_lines(model, position)
         if not lines:
-            raise r.fail(f"positions[{k}]", "no task in the model is done in its roles")
+            raise r.fail(
+                f"positions[{k}]", Message("no task in the model is done in its roles", {})
+            )
         for line in lines:
             if line.minutes > hours * 60:
                 index = next(
@@ -357,10 +374,14 @@ def _fits(model: Workload, r: _Reader) -> None:
                 )
                 raise r.fail(
                     f"tasks[{index}]",
-                    "one citizen's {need} hours a month of this task do not fit in the "
-                    "{hours} hours for casework of a month",
-                    need=_shown(round(line.minutes / 60, 1)),
-                    hours=_shown(round(hours, 1)),
+                    Message(
+                        "one citizen's {need} hours a month of this task do not fit in the "
+                        "{hours} hours for casework of a month",
+                        {
+                            "need": _shown(round(line.minutes / 60, 1)),
+                            "hours": _shown(round(hours, 1)),
+                        },
+                    ),
                 )
 
 
