@@ -25,6 +25,7 @@ from caseload.cli import (
     keys,
     meetings,
     notes,
+    plan,
     randomise,
     register,
     serve,
@@ -441,7 +442,7 @@ COMMANDS: tuple[tuple[str, Callable[..., None], str], ...] = (
 for name, function, summary in COMMANDS:
     app.command(name, cls=HelpCommand, help=help_text(summary))(function)
 # command groups, each module with its GROUP_HELP, COMMANDS and Typer app: `caseload note add …`
-GROUPS = (("note", notes), ("users", users), ("audit", audit))
+GROUPS = (("note", notes), ("users", users), ("audit", audit), ("plan", plan))
 for group_name, module in GROUPS:
     for name, function, summary in module.COMMANDS:
         module.app.command(name, cls=HelpCommand, help=help_text(summary))(function)
