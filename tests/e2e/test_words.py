@@ -203,6 +203,18 @@ def reading(db: str, folder: Path, lang: str) -> dict[str, str]:
     result = run("diagnose", *design, "--lang", lang)
     assert result.exit_code == 0, result.output
     shown["diagnose"] = result.output
+    # the plan face: caseloads from workload (no register), from the register, a policy
+    result = run("plan", "caseload", "--lang", lang)
+    assert result.exit_code == 0, result.output
+    shown["plan caseload"] = result.output
+    for name, args in {
+        "plan measured": ["plan", "measured", "--from", "2018-06-01", "--to", DAY],
+        "plan staffing": ["plan", "staffing", "--caseload", "50", "--as-of", DAY],
+        "simulate": ["simulate", "--reps", "20", "--citizens", "500"],
+    }.items():
+        result = run(*args, "--db", db, "--lang", lang)
+        assert result.exit_code == 0, (name, result.output)
+        shown[name] = result.output
     shown["sparring.html"] = visible((folder / "sparring.html").read_text(encoding="utf-8"))
     shown["report.html"] = visible((folder / "report" / "report.html").read_text(encoding="utf-8"))
     return {
@@ -246,7 +258,8 @@ def test_no_raw_code_on_screen_or_in_a_report(shown: tuple[str, dict[str, str], 
     # the tables command lists the import files' own column names: those are meant
     pages = {name: text for name, text in pages.items() if name != "tables"}
     raw = {name: sorted(raw_codes(text, lang)) for name, text in pages.items()}
-    assert {name: found for name, found in raw.items() if found} == {}
+    found = {name: codes for name, codes in raw.items() if codes}
+    assert found == {}, found
 
 
 def test_the_check_catches_a_raw_code() -> None:

@@ -285,3 +285,13 @@ def test_every_shipped_value_names_its_source() -> None:
             if key in ("coordinating_caseworker", "mentor", '"company_consultant+mentor"'):
                 continue  # [scenario.reported]: the comment above the table says where from
             assert "#" in stripped, f"{name}: {stripped}"
+
+
+def test_every_published_name_is_a_message_for_the_danish_reader() -> None:
+    """The reference models and the union's groups come in English from the data file; each
+    is in plan.reference_words (so it is in the catalogue, and read in Danish)."""
+    from caseload.plan.reference_words import NAMES
+    from caseload.plan.workload import reference_models, union_ranges
+
+    names = {ref.name for ref in [*reference_models(), *union_ranges()]}
+    assert names and names <= NAMES, sorted(names - NAMES)

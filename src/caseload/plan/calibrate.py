@@ -23,7 +23,7 @@ demo`); ``to_json``/``from_json`` write and read them.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, timedelta
 from functools import cache
 from importlib.resources import files
@@ -74,6 +74,10 @@ class Calibration:
     """Changes after a staff exit per citizen-year (the staff's yearly turnover)."""
     entrant_rate: float
     """New kontanthjælp spells a week per citizen on it on the first day."""
+    trial: str | None = None
+    """The trial whose control arm it was calibrated on (None: a period, or made up)."""
+    population: int = 0
+    """Citizens calibrated on (0: not from a register)."""
 
     @property
     def hazards(self) -> tuple[tuple[float, ...], ...]:
@@ -97,6 +101,18 @@ class Calibration:
         """Observed share of the population leaving to each destination in the window."""
         total = sum(self.citizens)
         return {d: sum(row[i] for row in self.exits) / total for i, d in enumerate(DESTINATIONS)}
+
+
+def described(c: Calibration) -> Message:
+    """What it was calibrated on, in the reader's words (``source`` is the English)."""
+    values = {"code": c.trial, "n": c.population, "first": c.first, "last": c.last_exit}
+    if c.trial is not None:
+        return Message("trial {code}, control arm ({n} citizens), exits {first} to {last}", values)
+    if c.population:
+        return Message(
+            "citizens on kontanthjælp on {first} ({n} citizens), exits {first} to {last}", values
+        )
+    return Message(c.source)
 
 
 def to_json(c: Calibration) -> dict[str, Any]:
@@ -131,6 +147,8 @@ def from_json(data: dict[str, Any]) -> Calibration:
         change_rate=float(data["change_rate"]),
         staff_turnover=float(data["staff_turnover"]),
         entrant_rate=float(data["entrant_rate"]),
+        trial=data.get("trial"),
+        population=int(data.get("population", 0)),
     )
 
 
@@ -179,7 +197,11 @@ def calibrate(
         .subquery("members")
     )
     source = f"trial {found.code}, control arm ({control.height} citizens)"
-    return _assemble(conn, people, members, win.start, win.last_exit, source)
+    return replace(
+        _assemble(conn, people, members, win.start, win.last_exit, source),
+        trial=found.code,
+        population=control.height,
+    )
 
 
 def _covers(table: Any, day: date) -> ColumnElement[bool]:
@@ -253,7 +275,7 @@ def _period(conn: Connection, first: date, last: date) -> Calibration:
         schema={"citizen_id": pl.Int64, "days": pl.Float64, "status": pl.Utf8, "long": pl.Int64},
     )
     source = f"citizens on kontanthjælp on {first.isoformat()} ({len(ids)} citizens)"
-    return _assemble(conn, people, members, first, last_exit, source)
+    return replace(_assemble(conn, people, members, first, last_exit, source), population=len(ids))
 
 
 def _day(value: Any) -> date:

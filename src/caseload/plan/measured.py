@@ -117,6 +117,8 @@ class Measured:
     """Held meetings with no recorded duration: the model's minutes stood in for them."""
     unattributed: int
     """Recorded work with no professional on it: left out."""
+    title: str = ""
+    """The workload model's title (a msgid for the shipped scenarios)."""
 
 
 def department_id(conn: Connection, code: str | None) -> int | None:
@@ -304,7 +306,15 @@ def measured_minutes(
         _group(model, key, pids, days, per, roles, hours) for key, pids in sorted(members.items())
     ]
     return Measured(
-        first, last, model.name, by, department, tuple(groups), bare_meetings, unattributed
+        first,
+        last,
+        model.name,
+        by,
+        department,
+        tuple(groups),
+        bare_meetings,
+        unattributed,
+        model.title,
     )
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from rich.table import Table
 
 from caseload.i18n import N_, Translator, translator
+from caseload.plan.calibrate import described
 
 if TYPE_CHECKING:  # NumPy and the model: loaded when the command runs
     from caseload.plan.microsim import Result
@@ -36,7 +37,7 @@ def heading(result: Result, lang: str) -> str:
         weeks=tr.count(s.weeks),
         reps=tr.count(s.reps),
         seed=s.seed,
-        source=result.calibration.source,
+        source=tr.message(described(result.calibration)),
         caseload=tr.decimal(result.calibration.caseload, 0),
     )
 
@@ -153,7 +154,7 @@ def response_figure(result: Result, lang: str) -> str:
         lang,
         _("Caseload-response curves: exit hazard against the caseload"),
         heading(result, lang),
-        _("Calibration: {source}", source=result.calibration.source),
+        _("Calibration: {source}", source=translator(lang).message(described(result.calibration))),
     )
     labels = {
         "x": _("Citizens per coordinating caseworker"),

@@ -147,7 +147,7 @@ def references(models: list[Reference], union: list[Reference], lang: str) -> Ta
         table.add_column(heading, justify=justify)  # type: ignore[arg-type]
     for ref in [*models, *union]:
         is_union = ref.source == "DS"
-        name = _("Union recommendation: {group}", group=ref.name) if is_union else ref.name
+        name = _("Union recommendation: {group}", group=_(ref.name)) if is_union else _(ref.name)
         table.add_row(
             name,
             role_words(ref.role, lang),
@@ -195,9 +195,8 @@ def notes(results: list[tuple[Workload, list[Sustainable]]], lang: str) -> list[
     for model, _rows in results:
         said.append(
             _(
-                "{title}: {file} (each value's source in a comment)",
+                "{title}: each value's source is a comment in the scenario's file (docs/plan.md)",
                 title=_(model.title),
-                file=model.file,
             )
         )
     return said
@@ -271,7 +270,7 @@ def caseload_figure(
         for r in found:
             rows.append(
                 Row(
-                    f"{model.name}: {position_label(r.position, lang)}",
+                    f"{_(model.title)}: {position_label(r.position, lang)}",
                     "model",
                     value=r.caseload,
                     reported=r.reported,
@@ -280,7 +279,7 @@ def caseload_figure(
     for ref in models:
         rows.append(
             Row(
-                f"{ref.name}: {role_words(ref.role, lang)}",
+                f"{_(ref.name)}: {role_words(ref.role, lang)}",
                 "reference",
                 value=ref.mean,
                 low=ref.low,
@@ -288,11 +287,13 @@ def caseload_figure(
             )
         )
     for ref in union:
-        rows.append(Row(_("Union: {group}", group=ref.name), "union", low=ref.low, high=ref.high))
+        rows.append(
+            Row(_("Union: {group}", group=_(ref.name)), "union", low=ref.low, high=ref.high)
+        )
     words = Caption(
         lang,
         _("Sustainable caseloads beside reported ones and the union's ranges"),
-        _("Workload models: {names}", names=", ".join(m.name for m, _r in results)),
+        _("Workload models: {names}", names=", ".join(_(m.title) for m, _r in results)),
         _("Sources: seeds 000–004 and caseload_models.json; ASSUMED values in the scenario files"),
     )
     legend = {
@@ -314,7 +315,7 @@ def measured(m: Measured, lang: str) -> list[Table]:
         "Minutes per citizen a month from the register, {first} to {last} (model: {scenario})",
         first=tr.date(m.first),
         last=tr.date(m.last),
-        scenario=m.scenario,
+        scenario=_(m.title) if m.title else m.scenario,
     )
     table = Table(title=title)
     for heading, justify in (
