@@ -17,7 +17,7 @@ and bumps the citizen's case version (optimistic concurrency: an edit carrying t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -26,7 +26,7 @@ from sqlalchemy import Connection, Row, func, insert, select, update
 
 from caseload.domain import codes
 from caseload.domain.labels import LABELS
-from caseload.domain.rhythm import Contact, Due, next_due
+from caseload.domain.rhythm import Contact, Due, MeetingRule, next_due
 from caseload.i18n import N_, Message
 from caseload.operate.casework import bump
 from caseload.operate.given_codes import code_taken, insert_with_code
@@ -176,7 +176,7 @@ def _refuse_off_caseload(starts: Sequence[Row[Any]], day: date) -> None:
         )
 
 
-def _entry(starts: Sequence[Row[Any]], day: date) -> date:
+def _entry(starts: Sequence[Sequence[Any]], day: date) -> date:
     """The citizen's entry as the rhythm counts it on ``day``: their latest intake."""
     intakes: list[date] = [row[0] for row in starts if row[2] == "intake" and row[0] <= day]
     first: date = min(row[0] for row in starts)
@@ -194,6 +194,12 @@ def _history(conn: Connection, cid: int, besides: int | None = None) -> list[Con
             m.c.status, m.c.held_date, m.c.scheduled_date, m.c.due_date, m.c.absence_accepted
         ).where(*where)
     ).all()
+    return contacts(rows)
+
+
+def contacts(rows: Iterable[Sequence[Any]]) -> list[Contact]:
+    """Job meetings held, cancelled or missed as the rhythm counts them, from rows of
+    (status, held, scheduled, due, absence accepted): the day it happened or was meant to."""
     return [
         Contact(st, held if st == "held" else (sched or dd), bool(acc))
         for st, held, sched, dd, acc in rows
@@ -209,6 +215,18 @@ def _job_meeting_due(
     being marked or corrected)."""
     before = [h for h in _history(conn, cid, besides) if h.day < day]
     return next_due(_entry(starts, day), before, day, rule_for(conn, cid)).due
+
+
+def due_on(
+    starts: Sequence[Sequence[Any]], history: Iterable[Contact], day: date, rule: MeetingRule
+) -> Due | None:
+    """``rhythm_on``'s due date from rows read already: ``starts`` the citizen's
+    responsibilities (first day, last day, reason), ``history`` their job meetings held,
+    cancelled or missed (``contacts``); None off every caseload on ``day``."""
+    begun = [row for row in starts if row[0] <= day]
+    if not any(row[1] is None or row[1] >= day for row in begun):
+        return None
+    return next_due(_entry(begun, day), history, day, rule)
 
 
 def rhythm_on(conn: Connection, citizen_id: int, day: date) -> tuple[Due, date | None] | None:
