@@ -18,7 +18,7 @@ and bumps the citizen's case version (optimistic concurrency: an edit carrying t
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -295,12 +295,65 @@ def record_meeting(
         if isinstance(shown, Message):
             raise Refused(Message("a meeting id is never a CPR number: {code}", {"code": shown}))
     cid, _ = _locked_citizen(conn, citizen)
-    starts = _stretches(conn, cid)
-    _refuse_off_caseload(starts, day)
+    read = _Read(cid, _stretches(conn, cid))
+    return _record(
+        conn,
+        read,
+        citizen,
+        code,
+        kind,
+        status,
+        day,
+        staff,
+        minutes,
+        place,
+        absence_accepted,
+        version,
+    )
+
+
+@dataclass
+class _Read:
+    """What recording a meeting reads of the citizen (row locked), kept for a second
+    meeting of the same edit: their responsibilities, and once needed their staff id, job
+    meeting history and rule."""
+
+    cid: int
+    starts: Sequence[Row[Any]]
+    staff: dict[str | None, int | None] = field(default_factory=dict)
+    history: list[Contact] | None = None
+    rule: MeetingRule | None = None
+
+
+def _record(
+    conn: Connection,
+    read: _Read,
+    citizen: str,
+    code: str | None,
+    kind: str,
+    status: str,
+    day: date,
+    staff: str | None,
+    minutes: int | None,
+    place: str | None,
+    absence_accepted: bool,
+    version: int | None,
+) -> Recorded:
+    cid = read.cid
+    _refuse_off_caseload(read.starts, day)
     if code is not None and is_recorded(conn, code):
         raise Refused(Message("a meeting with id {code} is already recorded", {"code": code}))
-    pid = _staff_id(conn, staff)
-    due = _job_meeting_due(conn, cid, starts, day) if kind == "job_meeting" else None
+    if staff not in read.staff:
+        read.staff[staff] = _staff_id(conn, staff)
+    pid = read.staff[staff]
+    due = None
+    if kind == "job_meeting":
+        if read.history is None:
+            read.history = _history(conn, cid)
+        if read.rule is None:
+            read.rule = rule_for(conn, cid)
+        before = [h for h in read.history if h.day < day]
+        due = next_due(_entry(read.starts, day), before, day, read.rule).due
     new_version = bump(conn, cid, version)
     values = {
         "citizen_id": cid,
@@ -314,6 +367,9 @@ def record_meeting(
         "status": status,
         "absence_accepted": absence_accepted,
     }
+    if read.history is not None and kind == "job_meeting" and status != "planned":
+        # the next meeting of the same edit counts this one (as a new read would)
+        read.history += contacts([(status, values["held_date"], day, due, absence_accepted)])
     if code is not None:
         conn.execute(insert(s.meeting).values(code=code, **values))
         return Recorded(citizen, code, status, day, due, new_version)
@@ -348,13 +404,33 @@ def register_with_next(
     """A meeting registered (the server gives its id) and, with ``next``, the next one
     booked as planned — one edit of the case: the booking carries the version the first
     left, so both are saved or neither."""
-    first = record_meeting(
-        conn, citizen, None, kind, status, day, staff, minutes, place, absence_accepted, version
+    _refuse_codes(kind, status, place)
+    _refuse_sizes(None, minutes)
+    _refuse_absence(absence_accepted, status)
+    cid, _ = _locked_citizen(conn, citizen)
+    # the second meeting reuses what the first read: the citizen, their responsibilities,
+    # staff id, rule, and the history with the first meeting added
+    read = _Read(cid, _stretches(conn, cid))
+    first = _record(
+        conn,
+        read,
+        citizen,
+        None,
+        kind,
+        status,
+        day,
+        staff,
+        minutes,
+        place,
+        absence_accepted,
+        version,
     )
     if next is None:
         return first, None
-    booked = record_meeting(
+    _refuse_codes(next.kind, "planned", next.place)
+    booked = _record(
         conn,
+        read,
         citizen,
         None,
         next.kind,
@@ -363,7 +439,8 @@ def register_with_next(
         staff,
         None,
         next.place,
-        version=first.version,
+        False,
+        first.version,
     )
     return first, booked
 
