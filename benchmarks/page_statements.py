@@ -14,6 +14,9 @@ first when it holds no such account. A listener on the engine counts, per reques
   ROLLBACK round trip besides its statements);
 - *checkouts*: connections taken from the pool (each a ``SELECT 1`` with pre-ping).
 
+Beside the time: the CPU this process used per request (median; the server's thread and
+the client's, not the database's), which other work on the machine hardly moves.
+
 Then each request is timed ``--reps`` times (median and p95, client-side) beside ``GET
 /healthz``, whose median the medians are divided by, so the ratio is free of the
 machine's noise. The meeting form is posted after an unmeasured read of the case (the
@@ -207,17 +210,24 @@ def main() -> None:
         for name, make in requests.items():
             web.send(make())  # warm: templates, compiled statements
             seconds: list[float] = []
+            cpus: list[float] = []
             statuses: Counter[int] = Counter()
             counts: list[Count] = []
             for _ in range(args.reps):
                 request = make()
                 with counter.count() as count:
-                    started = time.perf_counter()
+                    started, cpu = time.perf_counter(), time.process_time()
                     answer = web.send(request)
                     seconds.append(time.perf_counter() - started)
+                    cpus.append(time.process_time() - cpu)
                 counts.append(count)
                 statuses[answer.status_code] += 1
-            results[name] = {"seconds": seconds, "statuses": statuses, "counts": counts}
+            results[name] = {
+                "seconds": seconds,
+                "cpu": cpus,
+                "statuses": statuses,
+                "counts": counts,
+            }
             if args.show:
                 print(f"\n--- {name}: the statements of the first measured request")
                 for text in counts[0].texts:
@@ -226,9 +236,9 @@ def main() -> None:
     print()
     print(
         "| request | statements | rows in executemany | transactions | checkouts | "
-        "median ms | p95 ms | × healthz | statuses |"
+        "median ms | p95 ms | × healthz | CPU ms | statuses |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for name, r in results.items():
         ms = sorted(1000 * x for x in r["seconds"])
         p95 = statistics.quantiles(ms, n=20, method="inclusive")[-1] if len(ms) > 1 else ms[0]
@@ -243,7 +253,8 @@ def main() -> None:
             f"| {name} | {spread([x.statements for x in c])} | "
             f"{spread([x.executemany_rows for x in c])} | {spread([x.transactions for x in c])} | "
             f"{spread([x.checkouts for x in c])} | {median:.1f} | {p95:.1f} | "
-            f"{median / (1000 * base_median):.2f} | {dict(r['statuses'])} |"
+            f"{median / (1000 * base_median):.2f} | "
+            f"{1000 * statistics.median(r['cpu']):.1f} | {dict(r['statuses'])} |"
         )
 
 
