@@ -13,12 +13,14 @@ from sqlalchemy import Connection, Engine, func, insert, select
 
 from caseload.domain.cpr import looks_like_cpr
 from caseload.operate.meetings import (
+    Booking,
     Conflict,
     NotFound,
     Refused,
     correct_meeting,
     mark_meeting,
     record_meeting,
+    register_with_next,
 )
 from caseload.operate.refusals import shown_id
 from caseload.operate.rhythm import due_dates
@@ -245,6 +247,83 @@ def test_a_planned_meeting_marked_missed_counts_as_one_recorded_missed(
     p3 = _meeting(engine, "P3")
     assert (p3["scheduled_date"], p3["absence_accepted"]) == (date(2019, 1, 22), True)
     assert _rhythm(engine, ids["C3"], day)[1:] == (date(2019, 2, 5), 0, False)
+
+
+def test_a_meeting_held_with_the_next_booked_is_two_meetings_recorded_in_turn(
+    engine: Engine, ids: dict[str, int]
+) -> None:
+    """The meeting form's edit (held, the next one booked) writes what recording the two one
+    after the other writes: the booking's due date counts the meeting held with it, and
+    the case version moves twice. C1 had a cancelled one before (a follow-up was due)."""
+    for citizen in ("C1", "C2"):
+        with engine.begin() as conn:
+            record_meeting(
+                conn, citizen, f"X{citizen}", "job_meeting", "cancelled_by_citizen", ENTRY
+            )
+    with engine.begin() as conn:
+        first, booked = register_with_next(
+            conn,
+            "C1",
+            "job_meeting",
+            "held",
+            date(2019, 1, 20),
+            "KS1",
+            45,
+            "job_centre",
+            False,
+            2,
+            Booking(date(2019, 4, 19), "phone"),
+        )
+    with engine.begin() as conn:
+        one = record_meeting(
+            conn,
+            "C2",
+            None,
+            "job_meeting",
+            "held",
+            date(2019, 1, 20),
+            "KS1",
+            45,
+            "job_centre",
+            version=2,
+        )
+        two = record_meeting(
+            conn,
+            "C2",
+            None,
+            "job_meeting",
+            "planned",
+            date(2019, 4, 19),
+            "KS1",
+            None,
+            "phone",
+            version=one.version,
+        )
+    assert booked is not None
+    assert (first.due, first.version) == (one.due, one.version) == (date(2019, 1, 15), 3)
+    assert (booked.due, booked.version) == (two.due, two.version) == (date(2019, 4, 20), 4)
+    ignore = {"id", "code", "citizen_id"}
+    for mine, theirs in ((first, one), (booked, two)):
+        a, b = _meeting(engine, mine.meeting), _meeting(engine, theirs.meeting)
+        assert {k: v for k, v in a.items() if k not in ignore} == {
+            k: v for k, v in b.items() if k not in ignore
+        }
+    # a refusal of the booking (before the citizen's entry) writes neither meeting
+    with pytest.raises(Refused), engine.begin() as conn:
+        register_with_next(
+            conn,
+            "C3",
+            "job_meeting",
+            "held",
+            date(2019, 1, 20),
+            "KS1",
+            45,
+            None,
+            False,
+            1,
+            Booking(date(2018, 6, 1)),
+        )
+    assert _version(engine, "C3") == 1
 
 
 def test_only_a_planned_meeting_is_marked(engine: Engine, ids: dict[str, int]) -> None:

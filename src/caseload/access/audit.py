@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, text
+from sqlalchemy import Connection, Insert, bindparam, func, insert, select, text
 
 from caseload.access.clock import utcnow
 from caseload.store import schema as s
+from caseload.store.sql import listed_texts
 
 
 @dataclass(frozen=True)
@@ -46,10 +48,25 @@ def record_each(
     if not citizens:
         record(conn, event, at)
         return
-    when = at or utcnow()
-    conn.execute(
-        insert(s.audit_event), [_row(replace(event, citizen=code), when) for code in citizens]
-    )
+    row = _row(event, at or utcnow())
+    del row["citizen"]
+    # one statement of fixed text, the codes as one list: an executemany is a statement
+    # per row on the server, a multi-row VALUES a new statement to compile per length
+    conn.execute(_each(conn.dialect.name), {**row, "citizens": json.dumps(list(citizens))})
+
+
+@cache
+def _each(dialect: str) -> Insert:
+    """INSERT … SELECT: the event's values (parameters named as ``_row``'s keys) beside
+    each citizen of the list ``citizens``."""
+    a = s.audit_event
+    citizen, position = listed_texts("citizens", dialect)
+    columns = [column.name for column in a.c if column.name != "id"]
+    values = [
+        citizen if name == "citizen" else bindparam(name, type_=a.c[name].type) for name in columns
+    ]
+    # in the list's order, so the rows' ids follow the order shown
+    return insert(a).from_select(columns, select(*values).order_by(position))
 
 
 def _row(event: Event, at: datetime) -> dict[str, Any]:

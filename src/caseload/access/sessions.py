@@ -6,10 +6,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, Select, bindparam, insert, update
 
-from caseload.access.accounts import Account, by_id
+from caseload.access.accounts import Account, account_query, accounts_of
 from caseload.access.clock import utcnow
 from caseload.store import schema as s
 
@@ -48,20 +50,32 @@ def resume(
     """The session's account while the session is live and the account active, and whether
     its last-seen time is due to be written (``touch``); else None. Only reads."""
     now = now or utcnow()
-    w = s.web_session
-    row = conn.execute(
-        select(w.c.id, w.c.account_id, w.c.created_at, w.c.last_seen_at, w.c.ended_at).where(
-            w.c.session_hash == _digest(session_id)
-        )
-    ).first()
-    if row is None or row.ended_at is not None:
+    # the session, its account and the account's departments in one statement
+    rows = conn.execute(_resume_query(), {"session_hash": _digest(session_id)}).all()
+    if not rows or rows[0].session_ended_at is not None:
         return None
-    if now - row.last_seen_at > idle or now - row.created_at > absolute:
+    row = rows[0]
+    if now - row.session_last_seen_at > idle or now - row.session_created_at > absolute:
         return None
-    account = by_id(conn, int(row.account_id))
+    account = accounts_of(rows)[0]
     if not account.active:
         return None
-    return account, now - row.last_seen_at > TOUCH_EVERY
+    return account, now - row.session_last_seen_at > TOUCH_EVERY
+
+
+@cache
+def _resume_query() -> Select[Any]:
+    w = s.web_session
+    return (
+        account_query()
+        .add_columns(
+            w.c.created_at.label("session_created_at"),
+            w.c.last_seen_at.label("session_last_seen_at"),
+            w.c.ended_at.label("session_ended_at"),
+        )
+        .join(w, w.c.account_id == s.account.c.id)
+        .where(w.c.session_hash == bindparam("session_hash"))
+    )
 
 
 def touch(conn: Connection, session_id: str) -> None:

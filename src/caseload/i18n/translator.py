@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -110,6 +110,12 @@ class _LocalNumber:
         return repr(self.value)
 
 
+_Day = date | datetime
+"""A day as the methods take it (``date`` inside the class is the method of that name)."""
+DATES_KEPT = 8192
+"""Days whose text each translator keeps (about a million characters at most)."""
+
+
 class Translator:
     """Translate for one reader: ``tr.gettext("Caseloads on {day}", day=day)``.
 
@@ -124,6 +130,9 @@ class Translator:
         self.lang = lang
         self.locale = Locale.parse(LOCALES[lang])
         self._catalogue = _catalogue(lang)
+        # a day's text never changes: a page of 50 citizens shows some 150 days, and Babel
+        # takes ~15 us for each
+        self._date_text = lru_cache(maxsize=DATES_KEPT)(self._format_date)
 
     def __repr__(self) -> str:
         return f"Translator({self.lang!r})"
@@ -201,6 +210,9 @@ class Translator:
             return DASH
         if isinstance(day, str):
             day = date.fromisoformat(day)
+        return self._date_text(day, format)
+
+    def _format_date(self, day: _Day, format: str) -> str:
         return format_date(day, format=format, locale=self.locale)
 
     def count(self, n: int | None) -> str:

@@ -13,19 +13,24 @@ reader's words are the command's or page's business.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, func, or_, select, union_all
+from sqlalchemy import Connection, Date, Integer, Row, Select, String, and_, bindparam, func, select
+from sqlalchemy.sql.elements import BindParameter
 
+from caseload.domain.rhythm import MeetingRule
 from caseload.i18n import Message
-from caseload.operate.meetings import rhythm_on
+from caseload.operate.meetings import contacts, due_on
 from caseload.operate.notes import Note, current_notes
 from caseload.operate.refusals import NotFound, shown_id
+from caseload.operate.rhythm import rule_of, rule_select
 from caseload.store import schema as s
 
-__all__ = ["Case", "NotFound", "case", "to_json"]
+__all__ = ["Case", "NotFound", "case", "case_and_rule", "to_json"]
 
 
 @dataclass(frozen=True)
@@ -195,122 +200,156 @@ class Case:
 def case(conn: Connection, citizen: str, as_of: date) -> Case:
     """The case of ``citizen`` (their code) on ``as_of``; ``NotFound`` for an unknown one
     (an id that looks like a CPR number is not repeated)."""
-    c = s.citizen
-    row = conn.execute(
-        select(c.c.id, c.c.version, c.c.target_group, c.c.complexity, c.c.district).where(
-            c.c.code == citizen
-        )
-    ).first()
-    if row is None:
+    return case_and_rule(conn, citizen, as_of)[0]
+
+
+def case_and_rule(conn: Connection, citizen: str, as_of: date) -> tuple[Case, MeetingRule]:
+    """``case``, and the citizen's meeting rule (read with it: a page shows both).
+
+    A statement per table family, each built once and run with the citizen and the day as
+    parameters: a meeting and its corrections, an order and its reports, a plan and its
+    recommendations come joined, each part with its professionals' codes; the rhythm is
+    worked out from the responsibilities and meetings read for the case."""
+    head = conn.execute(_head(), {"code": citizen}).first()
+    if head is None:
         raise NotFound(Message("no citizen {code} in the register", {"code": shown_id(citizen)}))
-    cid = int(row.id)
-    staff = _staff_codes(conn, cid)
-    return Case(
+    cid = int(head.citizen_id)
+    at = {"cid": cid, "day": as_of}
+    rule = rule_of(head)
+    held = conn.execute(_responsibilities_query(), at).all()
+    meeting_rows = conn.execute(_meetings_query(), at).all()
+    found = Case(
         citizen=citizen,
         as_of=as_of,
-        version=int(row.version),
-        target_group=row.target_group,
-        complexity=row.complexity,
-        district=row.district,
-        responsibilities=_responsibilities(conn, cid, as_of, staff),
-        meetings=_meetings(conn, cid, as_of, staff),
-        spells=_spells(conn, cid, as_of),
-        orders=_orders(conn, cid, as_of, staff),
-        requests=_requests(conn, cid, as_of, staff),
-        plans=_plans(conn, cid, as_of, staff),
-        placements=_placements(conn, cid, as_of, staff),
-        paid_hours=_paid_hours(conn, cid, as_of),
-        arms=_arms(conn, cid, as_of),
-        next_job_meeting=_next_job_meeting(conn, cid, as_of),
+        version=int(head.version),
+        target_group=head.target_group,
+        complexity=head.complexity,
+        district=head.district,
+        responsibilities=_responsibilities(held, as_of),
+        meetings=_meetings(meeting_rows, as_of),
+        spells=tuple(Spell(*x) for x in conn.execute(_spells_query(), at)),
+        orders=_orders(conn.execute(_orders_query(), at).all()),
+        requests=tuple(Request(*x) for x in conn.execute(_requests_query(), at)),
+        plans=_plans(conn.execute(_plans_query(), at).all()),
+        placements=tuple(_placement(x) for x in conn.execute(_placements_query(), at)),
+        paid_hours=tuple(
+            Hours(month, float(hours)) for month, hours in conn.execute(_paid_hours_query(), at)
+        ),
+        arms=tuple(Arm(*x) for x in conn.execute(_arms_query(), at)),
+        next_job_meeting=_next_job_meeting(held, meeting_rows, as_of, rule),
         notes=current_notes(conn, [cid]).get(cid, ()),
     )
+    return found, rule
 
 
-def _staff_codes(conn: Connection, cid: int) -> dict[int, tuple[str, str]]:
-    """Id → (staff code, name) of every professional the case names."""
-    p = s.professional
-    named = []
-    for table, column in (
-        (s.responsibility, "professional_id"),
-        (s.responsibility, "covers_professional_id"),
-        (s.meeting, "professional_id"),
-        (s.supplier_order, "professional_id"),
-        (s.medical_request, "professional_id"),
-        (s.preparatory_plan, "professional_id"),
-        (s.company_placement, "professional_id"),
-    ):
-        named.append(select(table.c[column].label("pid")).where(table.c.citizen_id == cid))
-    mc, m = s.meeting_correction, s.meeting
-    named.append(
-        select(mc.c.professional_id.label("pid"))
-        .join(m, m.c.id == mc.c.meeting_id)
-        .where(m.c.citizen_id == cid)
+def _param() -> tuple[BindParameter[Any], BindParameter[Any]]:
+    return bindparam("cid", type_=Integer), bindparam("day", type_=Date)
+
+
+@cache
+def _head() -> Select[Any]:
+    c = s.citizen
+    return (
+        rule_select()
+        .add_columns(c.c.version, c.c.target_group, c.c.complexity, c.c.district)
+        .where(c.c.code == bindparam("code", type_=String))
     )
-    # one statement: a round trip per table cost more than the tables' few rows
-    rows = conn.execute(
-        select(p.c.id, p.c.code, p.c.name).where(p.c.id.in_(union_all(*named)))
-    ).all()
-    return {int(i): (str(code), str(name)) for i, code, name in rows}
 
 
-def _code(staff: dict[int, tuple[str, str]], pid: int | None) -> str | None:
-    return None if pid is None else staff[pid][0]
-
-
-def _responsibilities(
-    conn: Connection, cid: int, day: date, staff: dict[int, tuple[str, str]]
-) -> tuple[Responsibility, ...]:
+@cache
+def _responsibilities_query() -> Select[Any]:
+    """Every responsibility, begun by the day or not (the rhythm reads them all)."""
     r = s.responsibility
-    rows = conn.execute(
-        select(r)
-        .where(r.c.citizen_id == cid, r.c.start_date <= day)
-        .order_by(r.c.start_date, r.c.role, r.c.id)
-    ).all()
-    return tuple(
-        Responsibility(
-            x.role,
-            staff[x.professional_id][0],
-            staff[x.professional_id][1],
-            x.start_date,
-            x.end_date,
-            x.reason,
-            x.override_reason,
-            _code(staff, x.covers_professional_id),
+    p, cover = s.professional.alias("holder"), s.professional.alias("covered")
+    cid, _ = _param()
+    return (
+        select(
+            r.c.role,
+            p.c.code.label("staff"),
+            p.c.name,
+            r.c.start_date,
+            r.c.end_date,
+            r.c.reason,
+            r.c.override_reason,
+            cover.c.code.label("covers"),
         )
-        for x in rows
+        .join(p, p.c.id == r.c.professional_id)
+        .outerjoin(cover, cover.c.id == r.c.covers_professional_id)
+        .where(r.c.citizen_id == cid)
+        .order_by(r.c.start_date, r.c.role, r.c.id)
     )
 
 
-def _meetings(
-    conn: Connection, cid: int, day: date, staff: dict[int, tuple[str, str]]
-) -> tuple[Meeting, ...]:
+def _responsibilities(rows: Sequence[Row[Any]], day: date) -> tuple[Responsibility, ...]:
+    return tuple(Responsibility(*x) for x in rows if x.start_date <= day)
+
+
+@cache
+def _meetings_query() -> Select[Any]:
+    """Every meeting (the rhythm reads them all) with its corrections, a row per correction
+    (one without any), in the order shown."""
     m, mc = s.meeting, s.meeting_correction
+    p, by = s.professional.alias("staff"), s.professional.alias("corrected_staff")
     when = func.coalesce(m.c.held_date, m.c.scheduled_date, m.c.due_date)
-    rows = conn.execute(
-        select(m)
-        .where(m.c.citizen_id == cid, or_(when <= day, m.c.status == "planned"))
-        .order_by(when, m.c.code)
-    ).all()
-    ids = [x.id for x in rows]
-    corrections: dict[int, list[Correction]] = {}
-    if ids:
-        for x in conn.execute(
-            select(mc).where(mc.c.meeting_id.in_(ids)).order_by(mc.c.corrected_at, mc.c.id)
-        ):
-            corrections.setdefault(x.meeting_id, []).append(
+    cid, _ = _param()
+    return (
+        select(
+            m.c.id,
+            m.c.code,
+            m.c.kind,
+            m.c.status,
+            m.c.due_date,
+            m.c.scheduled_date,
+            m.c.held_date,
+            m.c.duration_minutes,
+            m.c.place,
+            p.c.code.label("staff"),
+            m.c.absence_accepted,
+            when.label("when"),
+            mc.c.id.label("correction_id"),
+            mc.c.corrected_at,
+            mc.c.corrected_by,
+            mc.c.reason.label("correction_reason"),
+            mc.c.kind.label("correction_kind"),
+            mc.c.status.label("correction_status"),
+            mc.c.due_date.label("correction_due"),
+            mc.c.scheduled_date.label("correction_scheduled"),
+            mc.c.held_date.label("correction_held"),
+            mc.c.duration_minutes.label("correction_minutes"),
+            mc.c.place.label("correction_place"),
+            by.c.code.label("correction_staff"),
+            mc.c.absence_accepted.label("correction_absence_accepted"),
+        )
+        .outerjoin(p, p.c.id == m.c.professional_id)
+        .outerjoin(mc, mc.c.meeting_id == m.c.id)
+        .outerjoin(by, by.c.id == mc.c.professional_id)
+        .where(m.c.citizen_id == cid)
+        .order_by(when, m.c.code, mc.c.corrected_at, mc.c.id)
+    )
+
+
+def _meetings(rows: Sequence[Row[Any]], day: date) -> tuple[Meeting, ...]:
+    """The meetings on or before the day, and every one still planned."""
+    shown: dict[int, tuple[Row[Any], list[Correction]]] = {}
+    for x in rows:
+        if not ((x.when is not None and x.when <= day) or x.status == "planned"):
+            continue
+        corrections = shown.setdefault(int(x.id), (x, []))[1]
+        if x.correction_id is not None:
+            corrections.append(
                 Correction(
                     x.corrected_at,
                     x.corrected_by,
-                    x.reason,
-                    x.kind,
-                    x.status,
-                    x.due_date,
-                    x.scheduled_date,
-                    x.held_date,
-                    x.duration_minutes,
-                    x.place,
-                    _code(staff, x.professional_id),
-                    bool(x.absence_accepted),
+                    x.correction_reason,
+                    x.correction_kind,
+                    x.correction_status,
+                    x.correction_due,
+                    x.correction_scheduled,
+                    x.correction_held,
+                    x.correction_minutes,
+                    x.correction_place,
+                    x.correction_staff,
+                    bool(x.correction_absence_accepted),
                 )
             )
     return tuple(
@@ -323,156 +362,209 @@ def _meetings(
             x.held_date,
             x.duration_minutes,
             x.place,
-            _code(staff, x.professional_id),
+            x.staff,
             bool(x.absence_accepted),
-            tuple(corrections.get(x.id, ())),
+            tuple(corrections),
         )
-        for x in rows
+        for x, corrections in shown.values()
     )
 
 
-def _spells(conn: Connection, cid: int, day: date) -> tuple[Spell, ...]:
+@cache
+def _spells_query() -> Select[Any]:
     b = s.benefit_spell
-    rows = conn.execute(
+    cid, day = _param()
+    return (
         select(b.c.benefit, b.c.start_date, b.c.end_date)
         .where(b.c.citizen_id == cid, b.c.start_date <= day)
-        .order_by(b.c.start_date)
-    ).all()
-    return tuple(Spell(*x) for x in rows)
+        .order_by(b.c.start_date, b.c.id)
+    )
 
 
-def _orders(
-    conn: Connection, cid: int, day: date, staff: dict[int, tuple[str, str]]
-) -> tuple[Order, ...]:
-    o, pr = s.supplier_order, s.progress_report
-    rows = conn.execute(
-        select(o).where(o.c.citizen_id == cid, o.c.start_date <= day).order_by(o.c.start_date)
-    ).all()
-    reports: dict[int, list[Report]] = {}
-    if rows:
-        for x in conn.execute(
-            select(pr)
-            .where(pr.c.order_id.in_([x.id for x in rows]), pr.c.due_date <= day)
-            .order_by(pr.c.due_date)
-        ):
-            reports.setdefault(x.order_id, []).append(
-                Report(x.due_date, x.received_date, x.acted_on_date)
-            )
+@cache
+def _orders_query() -> Select[Any]:
+    """The orders begun by the day with their reports due by then, a row per report."""
+    o, pr, p = s.supplier_order, s.progress_report, s.professional
+    cid, day = _param()
+    return (
+        select(
+            o.c.id,
+            o.c.code,
+            o.c.supplier,
+            o.c.purpose,
+            p.c.code.label("staff"),
+            o.c.start_date,
+            o.c.end_date,
+            o.c.report_every_days,
+            pr.c.id.label("report_id"),
+            pr.c.due_date,
+            pr.c.received_date,
+            pr.c.acted_on_date,
+        )
+        .outerjoin(p, p.c.id == o.c.professional_id)
+        .outerjoin(pr, and_(pr.c.order_id == o.c.id, pr.c.due_date <= day))
+        .where(o.c.citizen_id == cid, o.c.start_date <= day)
+        .order_by(o.c.start_date, o.c.id, pr.c.due_date)
+    )
+
+
+def _orders(rows: Sequence[Row[Any]]) -> tuple[Order, ...]:
+    found: dict[int, tuple[Row[Any], list[Report]]] = {}
+    for x in rows:
+        reports = found.setdefault(int(x.id), (x, []))[1]
+        if x.report_id is not None:
+            reports.append(Report(x.due_date, x.received_date, x.acted_on_date))
     return tuple(
         Order(
             x.code,
             x.supplier,
             x.purpose,
-            _code(staff, x.professional_id),
+            x.staff,
             x.start_date,
             x.end_date,
             x.report_every_days,
-            tuple(reports.get(x.id, ())),
+            tuple(reports),
         )
-        for x in rows
+        for x, reports in found.values()
     )
 
 
-def _requests(
-    conn: Connection, cid: int, day: date, staff: dict[int, tuple[str, str]]
-) -> tuple[Request, ...]:
-    q = s.medical_request
-    rows = conn.execute(
-        select(q).where(q.c.citizen_id == cid, q.c.sent_date <= day).order_by(q.c.sent_date)
-    ).all()
+@cache
+def _requests_query() -> Select[Any]:
+    q, p = s.medical_request, s.professional
+    cid, day = _param()
+    return (
+        select(
+            q.c.code,
+            q.c.kind,
+            q.c.questions,
+            p.c.code.label("staff"),
+            q.c.sent_date,
+            q.c.reminder_date,
+            q.c.answered_date,
+            q.c.followed_up_date,
+        )
+        .outerjoin(p, p.c.id == q.c.professional_id)
+        .where(q.c.citizen_id == cid, q.c.sent_date <= day)
+        .order_by(q.c.sent_date, q.c.id)
+    )
+
+
+@cache
+def _plans_query() -> Select[Any]:
+    """The plans begun by the day with the team's recommendations by then, a row each."""
+    pp, rr, p = s.preparatory_plan, s.rehabilitation_recommendation, s.professional
+    cid, day = _param()
+    return (
+        select(
+            pp.c.id,
+            pp.c.code,
+            p.c.code.label("staff"),
+            pp.c.started_date,
+            pp.c.completed_date,
+            rr.c.id.label("recommendation_id"),
+            rr.c.meeting_date,
+            rr.c.recommendation,
+        )
+        .outerjoin(p, p.c.id == pp.c.professional_id)
+        .outerjoin(rr, and_(rr.c.plan_id == pp.c.id, rr.c.meeting_date <= day))
+        .where(pp.c.citizen_id == cid, pp.c.started_date <= day)
+        .order_by(pp.c.started_date, pp.c.id, rr.c.meeting_date)
+    )
+
+
+def _plans(rows: Sequence[Row[Any]]) -> tuple[Plan, ...]:
+    found: dict[int, tuple[Row[Any], list[Recommendation]]] = {}
+    for x in rows:
+        recommendations = found.setdefault(int(x.id), (x, []))[1]
+        if x.recommendation_id is not None:
+            recommendations.append(Recommendation(x.meeting_date, x.recommendation))
     return tuple(
-        Request(
-            x.code,
-            x.kind,
-            x.questions,
-            _code(staff, x.professional_id),
-            x.sent_date,
-            x.reminder_date,
-            x.answered_date,
-            x.followed_up_date,
-        )
-        for x in rows
+        Plan(x.code, x.staff, x.started_date, x.completed_date, tuple(recommendations))
+        for x, recommendations in found.values()
     )
 
 
-def _plans(
-    conn: Connection, cid: int, day: date, staff: dict[int, tuple[str, str]]
-) -> tuple[Plan, ...]:
-    p, rr = s.preparatory_plan, s.rehabilitation_recommendation
-    rows = conn.execute(
-        select(p).where(p.c.citizen_id == cid, p.c.started_date <= day).order_by(p.c.started_date)
-    ).all()
-    recommendations: dict[int, list[Recommendation]] = {}
-    if rows:
-        for x in conn.execute(
-            select(rr)
-            .where(rr.c.plan_id.in_([x.id for x in rows]), rr.c.meeting_date <= day)
-            .order_by(rr.c.meeting_date)
-        ):
-            recommendations.setdefault(x.plan_id, []).append(
-                Recommendation(x.meeting_date, x.recommendation)
-            )
-    return tuple(
-        Plan(
-            x.code,
-            _code(staff, x.professional_id),
-            x.started_date,
-            x.completed_date,
-            tuple(recommendations.get(x.id, ())),
+@cache
+def _placements_query() -> Select[Any]:
+    cp, p = s.company_placement, s.professional
+    cid, day = _param()
+    return (
+        select(
+            cp.c.code,
+            cp.c.kind,
+            cp.c.company,
+            p.c.code.label("staff"),
+            cp.c.start_date,
+            cp.c.end_date,
+            cp.c.weekly_hours,
+            cp.c.reassessment_date,
+            cp.c.follow_up_every_weeks,
         )
-        for x in rows
+        .outerjoin(p, p.c.id == cp.c.professional_id)
+        .where(cp.c.citizen_id == cid, cp.c.start_date <= day)
+        .order_by(cp.c.start_date, cp.c.id)
     )
 
 
-def _placements(
-    conn: Connection, cid: int, day: date, staff: dict[int, tuple[str, str]]
-) -> tuple[Placement, ...]:
-    cp = s.company_placement
-    rows = conn.execute(
-        select(cp).where(cp.c.citizen_id == cid, cp.c.start_date <= day).order_by(cp.c.start_date)
-    ).all()
-    return tuple(
-        Placement(
-            x.code,
-            x.kind,
-            x.company,
-            _code(staff, x.professional_id),
-            x.start_date,
-            x.end_date,
-            float(x.weekly_hours),
-            x.reassessment_date,
-            x.follow_up_every_weeks,
-        )
-        for x in rows
+def _placement(x: Row[Any]) -> Placement:
+    return Placement(
+        x.code,
+        x.kind,
+        x.company,
+        x.staff,
+        x.start_date,
+        x.end_date,
+        float(x.weekly_hours),
+        x.reassessment_date,
+        x.follow_up_every_weeks,
     )
 
 
-def _paid_hours(conn: Connection, cid: int, day: date) -> tuple[Hours, ...]:
+@cache
+def _paid_hours_query() -> Select[Any]:
     h = s.paid_hours
-    rows = conn.execute(
+    cid, day = _param()
+    return (
         select(h.c.month, h.c.hours)
         .where(h.c.citizen_id == cid, h.c.month <= day)
         .order_by(h.c.month)
-    ).all()
-    return tuple(Hours(month, float(hours)) for month, hours in rows)
+    )
 
 
-def _arms(conn: Connection, cid: int, day: date) -> tuple[Arm, ...]:
+@cache
+def _arms_query() -> Select[Any]:
     a, t = s.trial_assignment, s.trial
-    rows = conn.execute(
+    cid, day = _param()
+    return (
         select(t.c.code, t.c.name, a.c.arm, a.c.assigned_date)
         .join(t, t.c.id == a.c.trial_id)
         .where(a.c.citizen_id == cid, a.c.assigned_date <= day)
         .order_by(a.c.assigned_date, t.c.code)
-    ).all()
-    return tuple(Arm(*x) for x in rows)
+    )
 
 
-def _next_job_meeting(conn: Connection, cid: int, day: date) -> NextJobMeeting | None:
-    found = rhythm_on(conn, cid, day)
-    if found is None:
+def _next_job_meeting(
+    held: Sequence[Row[Any]], meetings: Sequence[Row[Any]], day: date, rule: MeetingRule
+) -> NextJobMeeting | None:
+    """The rhythm on the day (``meetings.rhythm_on``'s, from the rows read for the case)."""
+    jobs = {int(x.id): x for x in meetings if x.kind == "job_meeting"}.values()
+    history = contacts(
+        (x.status, x.held_date, x.scheduled_date, x.due_date, x.absence_accepted)
+        for x in jobs
+        if x.status != "planned"
+    )
+    due = due_on([(x.start_date, x.end_date, x.reason) for x in held], history, day, rule)
+    if due is None:
         return None
-    due, planned = found
+    planned = min(
+        (
+            x.scheduled_date
+            for x in jobs
+            if x.status == "planned" and x.scheduled_date is not None and x.scheduled_date >= day
+        ),
+        default=None,
+    )
     return NextJobMeeting(
         due.due, due.overdue(day), due.last_held, planned, due.missed_by_citizen, due.outreach
     )

@@ -101,8 +101,11 @@ def bump(conn: Connection, citizen: int, expected: int | None) -> int:
     where = [c.c.id == citizen]
     if expected is not None:
         where.append(c.c.version == expected)
-    done = conn.execute(update(c).where(*where).values(version=c.c.version + 1))
-    if done.rowcount != 1:
+    # RETURNING: the new version comes with the update (PostgreSQL; SQLite since 3.35)
+    done = conn.execute(
+        update(c).where(*where).values(version=c.c.version + 1).returning(c.c.version)
+    ).first()
+    if done is None:
         now = conn.execute(select(c.c.version).where(c.c.id == citizen)).scalar_one()
         raise Conflict(
             Message(
@@ -111,7 +114,7 @@ def bump(conn: Connection, citizen: int, expected: int | None) -> int:
                 {"now": now, "expected": expected},
             )
         )
-    return int(conn.execute(select(c.c.version).where(c.c.id == citizen)).scalar_one())
+    return int(done[0])
 
 
 def _check_cap(

@@ -17,8 +17,8 @@ and bumps the citizen's case version (optimistic concurrency: an edit carrying t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -26,7 +26,7 @@ from sqlalchemy import Connection, Row, func, insert, select, update
 
 from caseload.domain import codes
 from caseload.domain.labels import LABELS
-from caseload.domain.rhythm import Contact, Due, next_due
+from caseload.domain.rhythm import Contact, Due, MeetingRule, next_due
 from caseload.i18n import N_, Message
 from caseload.operate.casework import bump
 from caseload.operate.given_codes import code_taken, insert_with_code
@@ -176,7 +176,7 @@ def _refuse_off_caseload(starts: Sequence[Row[Any]], day: date) -> None:
         )
 
 
-def _entry(starts: Sequence[Row[Any]], day: date) -> date:
+def _entry(starts: Sequence[Sequence[Any]], day: date) -> date:
     """The citizen's entry as the rhythm counts it on ``day``: their latest intake."""
     intakes: list[date] = [row[0] for row in starts if row[2] == "intake" and row[0] <= day]
     first: date = min(row[0] for row in starts)
@@ -194,6 +194,12 @@ def _history(conn: Connection, cid: int, besides: int | None = None) -> list[Con
             m.c.status, m.c.held_date, m.c.scheduled_date, m.c.due_date, m.c.absence_accepted
         ).where(*where)
     ).all()
+    return contacts(rows)
+
+
+def contacts(rows: Iterable[Sequence[Any]]) -> list[Contact]:
+    """Job meetings held, cancelled or missed as the rhythm counts them, from rows of
+    (status, held, scheduled, due, absence accepted): the day it happened or was meant to."""
     return [
         Contact(st, held if st == "held" else (sched or dd), bool(acc))
         for st, held, sched, dd, acc in rows
@@ -209,6 +215,18 @@ def _job_meeting_due(
     being marked or corrected)."""
     before = [h for h in _history(conn, cid, besides) if h.day < day]
     return next_due(_entry(starts, day), before, day, rule_for(conn, cid)).due
+
+
+def due_on(
+    starts: Sequence[Sequence[Any]], history: Iterable[Contact], day: date, rule: MeetingRule
+) -> Due | None:
+    """``rhythm_on``'s due date from rows read already: ``starts`` the citizen's
+    responsibilities (first day, last day, reason), ``history`` their job meetings held,
+    cancelled or missed (``contacts``); None off every caseload on ``day``."""
+    begun = [row for row in starts if row[0] <= day]
+    if not any(row[1] is None or row[1] >= day for row in begun):
+        return None
+    return next_due(_entry(begun, day), history, day, rule)
 
 
 def rhythm_on(conn: Connection, citizen_id: int, day: date) -> tuple[Due, date | None] | None:
@@ -277,12 +295,65 @@ def record_meeting(
         if isinstance(shown, Message):
             raise Refused(Message("a meeting id is never a CPR number: {code}", {"code": shown}))
     cid, _ = _locked_citizen(conn, citizen)
-    starts = _stretches(conn, cid)
-    _refuse_off_caseload(starts, day)
+    read = _Read(cid, _stretches(conn, cid))
+    return _record(
+        conn,
+        read,
+        citizen,
+        code,
+        kind,
+        status,
+        day,
+        staff,
+        minutes,
+        place,
+        absence_accepted,
+        version,
+    )
+
+
+@dataclass
+class _Read:
+    """What recording a meeting reads of the citizen (row locked), kept for a second
+    meeting of the same edit: their responsibilities, and once needed their staff id, job
+    meeting history and rule."""
+
+    cid: int
+    starts: Sequence[Row[Any]]
+    staff: dict[str | None, int | None] = field(default_factory=dict)
+    history: list[Contact] | None = None
+    rule: MeetingRule | None = None
+
+
+def _record(
+    conn: Connection,
+    read: _Read,
+    citizen: str,
+    code: str | None,
+    kind: str,
+    status: str,
+    day: date,
+    staff: str | None,
+    minutes: int | None,
+    place: str | None,
+    absence_accepted: bool,
+    version: int | None,
+) -> Recorded:
+    cid = read.cid
+    _refuse_off_caseload(read.starts, day)
     if code is not None and is_recorded(conn, code):
         raise Refused(Message("a meeting with id {code} is already recorded", {"code": code}))
-    pid = _staff_id(conn, staff)
-    due = _job_meeting_due(conn, cid, starts, day) if kind == "job_meeting" else None
+    if staff not in read.staff:
+        read.staff[staff] = _staff_id(conn, staff)
+    pid = read.staff[staff]
+    due = None
+    if kind == "job_meeting":
+        if read.history is None:
+            read.history = _history(conn, cid)
+        if read.rule is None:
+            read.rule = rule_for(conn, cid)
+        before = [h for h in read.history if h.day < day]
+        due = next_due(_entry(read.starts, day), before, day, read.rule).due
     new_version = bump(conn, cid, version)
     values = {
         "citizen_id": cid,
@@ -296,6 +367,9 @@ def record_meeting(
         "status": status,
         "absence_accepted": absence_accepted,
     }
+    if read.history is not None and kind == "job_meeting" and status != "planned":
+        # the next meeting of the same edit counts this one (as a new read would)
+        read.history += contacts([(status, values["held_date"], day, due, absence_accepted)])
     if code is not None:
         conn.execute(insert(s.meeting).values(code=code, **values))
         return Recorded(citizen, code, status, day, due, new_version)
@@ -330,13 +404,33 @@ def register_with_next(
     """A meeting registered (the server gives its id) and, with ``next``, the next one
     booked as planned — one edit of the case: the booking carries the version the first
     left, so both are saved or neither."""
-    first = record_meeting(
-        conn, citizen, None, kind, status, day, staff, minutes, place, absence_accepted, version
+    _refuse_codes(kind, status, place)
+    _refuse_sizes(None, minutes)
+    _refuse_absence(absence_accepted, status)
+    cid, _ = _locked_citizen(conn, citizen)
+    # the second meeting reuses what the first read: the citizen, their responsibilities,
+    # staff id, rule, and the history with the first meeting added
+    read = _Read(cid, _stretches(conn, cid))
+    first = _record(
+        conn,
+        read,
+        citizen,
+        None,
+        kind,
+        status,
+        day,
+        staff,
+        minutes,
+        place,
+        absence_accepted,
+        version,
     )
     if next is None:
         return first, None
-    booked = record_meeting(
+    _refuse_codes(next.kind, "planned", next.place)
+    booked = _record(
         conn,
+        read,
         citizen,
         None,
         next.kind,
@@ -345,7 +439,8 @@ def register_with_next(
         staff,
         None,
         next.place,
-        version=first.version,
+        False,
+        first.version,
     )
     return first, booked
 

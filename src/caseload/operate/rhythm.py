@@ -35,9 +35,10 @@ from caseload.store import schema as s
 from caseload.store.sql import Day, add_days, add_months_by, for_analysis
 
 
-def _rules(citizen: int | None = None) -> Subquery:
-    """Per citizen (or the one ``citizen``): their target group's rule's four numbers, the
-    job centre's default row and the built-in default filling in."""
+def rule_select() -> Select[Any]:
+    """Every citizen's id (``citizen_id``) and their meeting rule's four numbers: their
+    target group's rule, the job centre's default row and the built-in default filling in.
+    It selects from ``citizen``: add its columns and a condition to read one."""
     g, d, c = s.meeting_rule.alias("own"), s.meeting_rule.alias("fallback"), s.citizen
     cols = []
     for name in (
@@ -49,26 +50,36 @@ def _rules(citizen: int | None = None) -> Subquery:
         cols.append(
             func.coalesce(g.c[name], d.c[name], literal(getattr(DEFAULT_RULE, name))).label(name)
         )
-    query = (
+    return (
         select(c.c.id.label("citizen_id"), *cols)
         .select_from(c)
         .outerjoin(g, g.c.target_group == c.c.target_group)
         .outerjoin(d, d.c.target_group.is_(None))
     )
-    if citizen is not None:
-        query = query.where(c.c.id == citizen)
-    return query.subquery("rule")
 
 
-def rule_for(conn: Connection, citizen: int) -> MeetingRule:
-    """One citizen's meeting rule (their target group's, else the default)."""
-    row = conn.execute(select(_rules(citizen))).one()
+def rule_of(row: Any) -> MeetingRule:
+    """The rule from a row of ``rule_select``'s columns."""
     return MeetingRule(
         row.interval_months,
         row.first_within_days,
         row.follow_up_within_days,
         row.outreach_after_missed,
     )
+
+
+def _rules(citizen: int | None = None) -> Subquery:
+    """Per citizen (or the one ``citizen``): their target group's rule's four numbers, the
+    job centre's default row and the built-in default filling in."""
+    query = rule_select()
+    if citizen is not None:
+        query = query.where(s.citizen.c.id == citizen)
+    return query.subquery("rule")
+
+
+def rule_for(conn: Connection, citizen: int) -> MeetingRule:
+    """One citizen's meeting rule (their target group's, else the default)."""
+    return rule_of(conn.execute(select(_rules(citizen))).one())
 
 
 def due_dates(

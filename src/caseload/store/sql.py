@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Date, Integer, cast, func, literal_column
+from sqlalchemy import (
+    JSON,
+    Connection,
+    Date,
+    Integer,
+    String,
+    bindparam,
+    cast,
+    func,
+    literal_column,
+)
 from sqlalchemy.sql.elements import ColumnElement
 
 Day = date | ColumnElement[Any]
@@ -48,6 +58,23 @@ def add_days(column: Any, days: Any, dialect: str) -> ColumnElement[Any]:
     if dialect == "sqlite":
         return func.date(column, func.printf("%+d days", cast(days, Integer)))
     return cast(column + cast(days, Integer), Date)
+
+
+def listed_texts(parameter: str, dialect: str) -> tuple[ColumnElement[str], ColumnElement[int]]:
+    """The texts of a list given as one bound parameter ``parameter`` (the list as JSON
+    text, ``json.dumps``), a row each: the text column, and the column of its place in the
+    list to order by. A list of any length in a statement whose text stays the same
+    (compiled and prepared once)."""
+    given = bindparam(parameter, type_=String)
+    if dialect == "sqlite":
+        rows = func.json_each(given).table_valued("value", "key")
+        return rows.c.value, rows.c.key
+    rows = (
+        func.json_array_elements_text(cast(given, JSON))
+        .table_valued("value", with_ordinality="position")
+        .render_derived()
+    )
+    return rows.c.value, rows.c.position
 
 
 def for_analysis(conn: Connection) -> None:

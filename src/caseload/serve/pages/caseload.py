@@ -15,8 +15,8 @@ from caseload.access import audit, scope
 from caseload.domain import codes
 from caseload.domain.rhythm import booking_day
 from caseload.i18n import N_, Message, Said
-from caseload.operate import casework, meetings, rhythm
-from caseload.operate.case import case
+from caseload.operate import casework, meetings
+from caseload.operate.case import case_and_rule
 from caseload.operate.colleagues import colleagues
 from caseload.operate.refusals import Conflict, NotFound, Refused
 from caseload.operate.worklist import SORTS, STATES, planned_on, worklist
@@ -129,8 +129,7 @@ def _case_page(
 ) -> HTMLResponse:
     with db.reading(request) as conn:
         cid = scope.citizen(conn, caller.principal, citizen, caller.day)
-        found = case(conn, citizen, caller.day) if cid is not None else None
-        rule = rhythm.rule_for(conn, cid) if cid is not None else None
+        found, rule = case_and_rule(conn, citizen, caller.day) if cid is not None else (None, None)
         others = colleagues(conn, cid, caller.day) if cid is not None else []
     if found is None or rule is None:
         record_refusal(request, caller, "case.read", 404, citizen)
