@@ -4,9 +4,10 @@ The register's trial gives it (its control arm: ``plan.calibrate.calibrate``, th
 trial when there are several); a register without a trial, or one whose trial cannot be
 calibrated on yet or is too thin to simulate on (``calibrate.too_thin``), gets the shipped
 demo defaults (``plan.calibrate.demo``), and the page says which. Calibrating reads the
-trial's cohort (a second or so on a job centre's register), so it is kept for the server's ``evaluation_kept`` as evaluations are
-(``serve.evaluations``); readers asking at once wait for one run. The last few simulations
-are kept too (``simulated``), by their calibration and settings."""
+trial's cohort (a second or so on a job centre's register), so it is kept for the server's
+``evaluation_kept`` as evaluations are (``serve.evaluations``); readers asking at once wait
+for one run. The last few simulations are kept too (``simulated``), by their calibration
+and settings."""
 
 from __future__ import annotations
 
