@@ -155,7 +155,7 @@ def changed(name: str, given: Mapping[str, str]) -> tuple[Workload, dict[str, fl
             problems.append(Problem(field, reason))
             continue
         if BY_NAME[field].per_year and value < 0:
-            reason = Message("must not be negative, got {value}", {"value": f"{value:g}"})
+            reason = Message("must not be negative, got {value}", {"value": format(value, "g")})
             problems.append(Problem(field, reason))
             continue
         typed[field] = value

@@ -169,7 +169,7 @@ def _staffing_section(
             said = Message("must be a number, got {value}", {"value": repr(text.strip())})
             problems.fields[f"caseload_{role}"] = tr.message(said)
         elif not value > 0:
-            said = Message("must be more than 0, got {value}", {"value": f"{value:g}"})
+            said = Message("must be more than 0, got {value}", {"value": format(value, "g")})
             problems.fields[f"caseload_{role}"] = tr.message(said)
         else:
             loads[role] = value
@@ -208,8 +208,8 @@ def _policies(caller: Caller, query: Mapping[str, str]) -> tuple[dict[str, Any],
         policies = microsim.parse_policies(text)
         if len(policies) > MOST_POLICIES:
             problems.fields["policies"] = tr.gettext("give at most {n} caseloads", n=MOST_POLICIES)
-    except Said as error:
-        problems.fields["policies"] = tr.message(error.message)
+    except Said as error:  # the command's words name its option: the field is named here
+        problems.fields["policies"] = tr.message(error.message).removeprefix("--policies: ")
     citizens = int(citizens_text) if citizens_text.isdigit() else 0
     if citizens not in CITIZENS:
         problems.fields["citizens"] = tr.gettext("Choose one of the sizes listed.")
@@ -218,7 +218,7 @@ def _policies(caller: Caller, query: Mapping[str, str]) -> tuple[dict[str, Any],
         try:
             microsim.check(settings)
         except Said as error:
-            problems.fields["policies"] = tr.message(error.message)
+            problems.fields["policies"] = tr.message(error.message).removeprefix("--policies: ")
             settings = None
     fields = {
         "policies": text,
