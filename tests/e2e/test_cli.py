@@ -49,6 +49,8 @@ COMMANDS = [
     "evaluate",
     "analyze",
     "analyze-counts",
+    "diagnose",
+    "simulate",
     "serve",
     "keygen",
 ]
@@ -118,11 +120,12 @@ def test_command_help_is_the_summary_of_its_docstring() -> None:
 
 
 def test_the_groups_their_commands_and_their_help() -> None:
-    from caseload.cli import audit, notes, users
+    from caseload.cli import audit, notes, plan, users
     from caseload.cli.main import GROUPS
 
-    assert [g.name for g in app.registered_groups] == ["note", "users", "audit"]
-    assert [name for name, _ in GROUPS] == ["note", "users", "audit"]
+    assert [g.name for g in app.registered_groups] == ["note", "users", "audit", "plan"]
+    assert [name for name, _ in GROUPS] == ["note", "users", "audit", "plan"]
+    assert [name for name, _, _ in plan.COMMANDS] == ["caseload", "measured", "staffing"]
     assert [name for name, _, _ in notes.COMMANDS] == ["add", "edit", "list"]
     assert [name for name, _, _ in users.COMMANDS] == [
         "add",

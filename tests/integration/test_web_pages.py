@@ -79,8 +79,8 @@ def demo_site(
     pages = {
         "caseworker": f"/caseload /citizens/{citizen} /account /caseload/sparring",
         "leader": f"/caseload /departments/{department} /departments/{department}/flow"
-        f" /plans/{plan}",
-        "analyst": f"/trials /trials/{TRIAL_CODE}",
+        f" /plans/{plan} /planning",
+        "analyst": f"/trials /trials/{TRIAL_CODE} /planning",
         "admin": "/admin/accounts /admin/register/caps /admin/register/caseload_rules"
         " /admin/imports /admin/audit",
     }

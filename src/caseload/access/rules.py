@@ -43,6 +43,9 @@ RULES: dict[str, Rule] = {
     "plan.make": Rule(frozenset({LEADER}), N_("plan a rebalance or assignment")),
     "plan.apply": Rule(frozenset({LEADER}), N_("apply a rebalance or assignment")),
     "trial.read": Rule(frozenset({ANALYST}), N_("read the trial's evaluation")),
+    "workload.plan": Rule(
+        frozenset({LEADER, ANALYST}), N_("plan caseloads, staffing and policies")
+    ),
     "register.import": Rule(frozenset({ADMIN}), N_("import files into the register")),
     "register.export": Rule(frozenset({ADMIN}), N_("export the register")),
     "register.manage": Rule(frozenset({ADMIN}), N_("manage departments, teams, caps and rules")),

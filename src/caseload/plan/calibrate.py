@@ -16,7 +16,8 @@ constant-hazard maximum-likelihood estimate). Beside it:
 - new kontanthjælp spells a week per citizen on it on the first day (the whole register);
 - the observed exits per destination and months on kontanthjælp (for the comparison).
 
-``demo()`` returns the shipped defaults, calibrated on the demo register's trial (`caseload
+``too_thin`` says why a calibration is too thin to simulate on. ``demo()`` returns the
+shipped defaults, calibrated on the demo register's trial (`caseload
 demo`); ``to_json``/``from_json`` write and read them.
 """
 
@@ -113,6 +114,25 @@ def described(c: Calibration) -> Message:
             "citizens on kontanthjælp on {first} ({n} citizens), exits {first} to {last}", values
         )
     return Message(c.source)
+
+
+LEAST_CITIZENS = 100
+"""Fewer citizens than this give hazards too uncertain to simulate a policy on."""
+
+
+def too_thin(c: Calibration) -> Message | None:
+    """Why ``c`` is too thin to simulate on (too few citizens, or a group with none leaving
+    while entrants join it), or None when it will do."""
+    total = sum(c.citizens)
+    if total < LEAST_CITIZENS:
+        return Message(
+            "{n} citizens to calibrate on, at least {least} needed",
+            {"n": total, "least": LEAST_CITIZENS},
+        )
+    for k, row in enumerate(c.hazards):
+        if sum(row) <= 0 and (c.citizens[k] > 0 or (k == 0 and c.entrant_rate > 0)):
+            return Message("a group of citizens in it has no exits to calibrate on")
+    return None
 
 
 def to_json(c: Calibration) -> dict[str, Any]:

@@ -1,14 +1,22 @@
 """The sustainable caseloads of workload models as SVG, beside the caseloads reported for
 reference models and the union's recommended ranges: one row each, citizens per full-time
-professional along the axis. Styled by ``charts.styled``."""
+professional along the axis. Styled by ``charts.styled``. ``figure`` words it in the
+reader's language (``caseload plan caseload --plot`` and the planning page draw it)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from textwrap import shorten
+from typing import TYPE_CHECKING
 
-from caseload.charts import ARM_COLOURS, Caption, figure, styled, svg
+from caseload.charts import ARM_COLOURS, Caption, styled, svg
+from caseload.charts import figure as new_figure
+from caseload.domain.labels import label
+from caseload.i18n import N_, translator
+
+if TYPE_CHECKING:
+    from caseload.plan.workload import Reference, Sustainable, Workload
 
 KINDS = ("model", "reported", "reference", "union")
 
@@ -38,7 +46,7 @@ COLOURS = {
 @styled
 def caseloads(rows: Sequence[Row], legend: dict[str, str], x_label: str, words: Caption) -> str:
     """``legend`` names each kind (``model``, ``reported``, ``reference``, ``union``)."""
-    fig = figure(9.0, 1.6 + 0.24 * len(rows))
+    fig = new_figure(9.0, 1.6 + 0.24 * len(rows))
     ax = fig.subplots()
     shown: set[str] = set()
 
@@ -93,3 +101,72 @@ def caseloads(rows: Sequence[Row], legend: dict[str, str], x_label: str, words: 
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     ax.legend(frameon=False, loc="lower right", fontsize=8)
     return svg(fig, words)
+
+
+def position_label(name: str, lang: str) -> str:
+    """``company_consultant+mentor`` as "company consultant + mentor" in ``lang``."""
+    return " + ".join(label(role, lang) for role in name.split("+"))
+
+
+OTHER_ROLES = {
+    "any": N_("any"),
+    "ips_consultant": N_("IPS consultant"),
+    "job_specialist": N_("job specialist"),
+}
+"""Roles of the reference models that the register does not have."""
+
+
+def role_words(name: str, lang: str) -> str:
+    if name in OTHER_ROLES:
+        return translator(lang).gettext(OTHER_ROLES[name])
+    return position_label(name, lang)
+
+
+def figure(
+    results: Sequence[tuple[Workload, Sequence[Sustainable]]],
+    models: Sequence[Reference],
+    union: Sequence[Reference],
+    lang: str,
+) -> str:
+    """The sustainable caseloads beside the reference models and the union's ranges (SVG),
+    in ``lang``."""
+    tr = translator(lang)
+    _ = tr.gettext
+    rows: list[Row] = []
+    for model, found in results:
+        for r in found:
+            rows.append(
+                Row(
+                    f"{_(model.title)}: {position_label(r.position, lang)}",
+                    "model",
+                    value=r.caseload,
+                    reported=r.reported,
+                )
+            )
+    for ref in models:
+        rows.append(
+            Row(
+                f"{_(ref.name)}: {role_words(ref.role, lang)}",
+                "reference",
+                value=ref.mean,
+                low=ref.low,
+                high=ref.high,
+            )
+        )
+    for ref in union:
+        rows.append(
+            Row(_("Union: {group}", group=_(ref.name)), "union", low=ref.low, high=ref.high)
+        )
+    words = Caption(
+        lang,
+        _("Sustainable caseloads beside reported ones and the union's ranges"),
+        _("Workload models: {names}", names=", ".join(_(m.title) for m, _r in results)),
+        _("Sources: seeds 000–004 and caseload_models.json; ASSUMED values in the scenario files"),
+    )
+    legend = {
+        "model": _("Sustainable caseload (workload model)"),
+        "reported": _("Reported by the scenario's source"),
+        "reference": _("Reference model: mean or range"),
+        "union": _("Union's recommended range"),
+    }
+    return caseloads(rows, legend, _("Citizens per full-time professional"), words)

@@ -3,9 +3,10 @@
 ``load(path)`` and ``loads(text, source)`` give a :class:`~caseload.plan.workload.Workload`
 or raise a :class:`~caseload.plan.workload.ConfigError` naming the file, the key and the
 reason: a negative number of minutes, days or colleagues, hours that do not fit in a year or
-a month, a share outside 0–1, an unknown role, role model, district or key. ``dumps`` writes
-a model back in the same schema; ``scenario(name)`` reads a shipped scenario
-(``plan/scenarios/NAME.toml``). Read with the standard library's ``tomllib``.
+a month, a share outside 0–1, an unknown role, role model, district or key. ``from_data(data,
+source)`` checks tables already read; ``dumps`` writes a model back in the same schema;
+``scenario(name)`` reads a shipped scenario (``plan/scenarios/NAME.toml``),
+``scenario_data(name)`` its tables. Read with the standard library's ``tomllib``.
 """
 
 from __future__ import annotations
@@ -161,11 +162,17 @@ def _shown(x: float) -> str:
 
 def loads(text: str, source: str) -> Workload:
     """The workload model in ``text`` (TOML), ``source`` naming it in every refusal."""
-    r = _Reader(source)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise r.fail("-", Message("not TOML: {reason}", {"reason": str(error)})) from None
+        raise refused(source, "-", Message("not TOML: {reason}", {"reason": str(error)})) from None
+    return from_data(data, source)
+
+
+def from_data(data: Mapping[str, Any], source: str) -> Workload:
+    """The workload model in ``data`` (TOML's tables as dicts and lists), checked key by key
+    as ``loads`` checks a file (the planning page's changed scenario)."""
+    r = _Reader(source)
     r.table(data, "", "")
 
     scenario = r.table(r.required(data, "scenario", ""), "scenario", "scenario")
@@ -412,8 +419,18 @@ def scenario(name: str) -> Workload:
                 "no such scenario; the shipped ones are: {names}", {"names": ", ".join(names())}
             ),
         )
-    text = files(__package__).joinpath("scenarios", f"{name}.toml").read_text(encoding="utf-8")
-    return loads(text, f"scenarios/{name}.toml")
+    return loads(_text(name), f"scenarios/{name}.toml")
+
+
+def scenario_data(name: str) -> dict[str, Any]:
+    """A shipped scenario's tables as read from its TOML (to change some values and check
+    them with ``from_data``), or a ConfigError naming those there are."""
+    scenario(name)
+    return tomllib.loads(_text(name))
+
+
+def _text(name: str) -> str:
+    return files(__package__).joinpath("scenarios", f"{name}.toml").read_text(encoding="utf-8")
 
 
 def dumps(model: Workload) -> str:

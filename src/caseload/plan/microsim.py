@@ -363,9 +363,9 @@ class _Model:
     ) -> dict[float, _Clock]:
         """Per staff turnover in the policies, each citizen's caseworker changes as windows of
         lower hazard; a lower rate keeps a subset of the highest rate's changes (thinning)."""
-        if not self.changes:
-            return {t: _Clock.plain() for t in self.rates}
         top = max(self.rates.values())
+        if not self.changes or top <= 0:  # no caseworker changes at all (a register without)
+            return {t: _Clock.plain() for t in self.rates}
         counts = rng.poisson(top * (weeks - start))
         owner = np.repeat(np.arange(len(start)), counts)
         times = start[owner] + rng.random(len(owner)) * (weeks - start[owner])

@@ -1,13 +1,21 @@
 """The microsimulation's figures as SVG: the caseload-response curves of every shape, and the
 net result by caseload with its percentile interval per shape. Styled by ``charts.styled``;
-the caption carries the settings in words."""
+the caption carries the settings in words. ``response_figure`` and ``money_figure`` word a
+result's figures in the reader's language (``caseload simulate`` and the planning page),
+``shape_name`` and ``heading`` the shapes and the settings."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
 from caseload.charts import CAP_COLOUR, Caption, figure, styled, svg
+from caseload.i18n import N_, translator
+from caseload.plan.calibrate import described
+
+if TYPE_CHECKING:
+    from caseload.plan.microsim import Result
 
 SHAPE_COLOURS = ("#888888", "#6a9fcb", "#1b6ca8", "#d9822b", "#5b8c3a", "#7a4f9a")
 
@@ -78,3 +86,82 @@ def net_by_caseload(
     ax.set_ylabel(labels["y"])
     ax.legend(frameon=False, loc="best")
     return svg(fig, words)
+
+
+SHAPE_WORDS = {
+    "none": N_("none"),
+    "weak": N_("weak"),
+    "copenhagen": N_("as in Copenhagen"),
+    "strong": N_("strong"),
+}
+
+
+def shape_name(name: str, lang: str) -> str:
+    english = SHAPE_WORDS.get(name)
+    return name if english is None else translator(lang).gettext(english)
+
+
+def heading(result: Result, lang: str) -> str:
+    tr = translator(lang)
+    s = result.settings
+    return tr.gettext(
+        "Microsimulation: {citizens} citizens on kontanthjælp over {weeks} weeks, {reps} "
+        "replications (seed {seed}); calibrated on {source}, caseload {caseload}.",
+        citizens=tr.count(s.citizens),
+        weeks=tr.count(s.weeks),
+        reps=tr.count(s.reps),
+        seed=s.seed,
+        source=tr.message(described(result.calibration)),
+        caseload=tr.decimal(result.calibration.caseload, 0),
+    )
+
+
+def response_figure(result: Result, lang: str) -> str:
+    from caseload.plan.microsim import response_curve
+
+    tr = translator(lang)
+    _ = tr.gettext
+    s = result.settings
+    caseloads = [10.0 + 2.0 * i for i in range(106)]
+    curves = {
+        shape_name(name, lang): response_curve(result.calibration, name, caseloads, s.scale)
+        for name in s.shapes
+    }
+    words = Caption(
+        lang,
+        _("Caseload-response curves: exit hazard against the caseload"),
+        heading(result, lang),
+        _("Calibration: {source}", source=translator(lang).message(described(result.calibration))),
+    )
+    labels = {
+        "x": _("Citizens per coordinating caseworker"),
+        "y": _("Exit hazard relative to the calibration point"),
+        "calibration": _("Calibration point"),
+    }
+    return response_curves(
+        curves, result.calibration.caseload, [p.caseload for p in s.policies], labels, words
+    )
+
+
+def money_figure(result: Result, lang: str) -> str:
+    tr = translator(lang)
+    _ = tr.gettext
+    s = result.settings
+    series = {}
+    for name in s.shapes:
+        points = []
+        for p in s.policies:
+            net = result.summary(name, p, "net")
+            points.append((p.caseload, net["mean"] / 1e6, net["p2_5"] / 1e6, net["p97_5"] / 1e6))
+        series[shape_name(name, lang)] = points
+    words = Caption(
+        lang,
+        _(
+            "Net result by caseload against {policy} (mean and 95 % interval)",
+            policy=s.policies[0].label,
+        ),
+        heading(result, lang),
+        _("Simulation: {reps} replications (seed {seed})", reps=tr.count(s.reps), seed=s.seed),
+    )
+    labels = {"x": _("Citizens per coordinating caseworker"), "y": _("Net result (DKK million)")}
+    return net_by_caseload(series, labels, words)

@@ -100,6 +100,11 @@ class Staffing:
         return sum(r.cost_change for r in self.roles)
 
 
+def departments(conn: Connection) -> list[str]:
+    """The register's department codes, in order (what staffing may be asked for)."""
+    return [str(code) for code in conn.execute(select(s.department.c.code).order_by("code"))]
+
+
 def check_caseloads(caseloads: Mapping[str, float]) -> None:
     """Every role known and every caseload above 0, or a refusal naming it."""
     for role, value in caseloads.items():

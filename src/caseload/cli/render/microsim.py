@@ -1,6 +1,7 @@
 """What `caseload simulate` prints: the settings in words, a table per shape and policy
 (exits, job exits, months on benefit, caseworkers, net result with percentile intervals),
-how it was made, and the figures of --plot-response and --plot-money."""
+how it was made, and the figures of --plot-response and --plot-money (worded in
+``plan.policy_figures``, which the planning page shares)."""
 
 from __future__ import annotations
 
@@ -8,38 +9,22 @@ from typing import TYPE_CHECKING
 
 from rich.table import Table
 
-from caseload.i18n import N_, Translator, translator
-from caseload.plan.calibrate import described
+from caseload.i18n import Translator, translator
 
 if TYPE_CHECKING:  # NumPy and the model: loaded when the command runs
     from caseload.plan.microsim import Result
 
-SHAPE_WORDS = {
-    "none": N_("none"),
-    "weak": N_("weak"),
-    "copenhagen": N_("as in Copenhagen"),
-    "strong": N_("strong"),
-}
-
 
 def shape_name(name: str, lang: str) -> str:
-    english = SHAPE_WORDS.get(name)
-    return name if english is None else translator(lang).gettext(english)
+    from caseload.plan.policy_figures import shape_name as named
+
+    return named(name, lang)
 
 
 def heading(result: Result, lang: str) -> str:
-    tr = translator(lang)
-    s = result.settings
-    return tr.gettext(
-        "Microsimulation: {citizens} citizens on kontanthjælp over {weeks} weeks, {reps} "
-        "replications (seed {seed}); calibrated on {source}, caseload {caseload}.",
-        citizens=tr.count(s.citizens),
-        weeks=tr.count(s.weeks),
-        reps=tr.count(s.reps),
-        seed=s.seed,
-        source=tr.message(described(result.calibration)),
-        caseload=tr.decimal(result.calibration.caseload, 0),
-    )
+    from caseload.plan.policy_figures import heading as said
+
+    return said(result, lang)
 
 
 def table(result: Result, lang: str) -> Table:
@@ -138,56 +123,12 @@ def notes(result: Result, lang: str) -> list[str]:
 
 
 def response_figure(result: Result, lang: str) -> str:
-    from caseload.charts import Caption
-    from caseload.plan.microsim import response_curve
-    from caseload.plan.policy_figures import response_curves
+    from caseload.plan.policy_figures import response_figure as drawn
 
-    tr = translator(lang)
-    _ = tr.gettext
-    s = result.settings
-    caseloads = [10.0 + 2.0 * i for i in range(106)]
-    curves = {
-        shape_name(name, lang): response_curve(result.calibration, name, caseloads, s.scale)
-        for name in s.shapes
-    }
-    words = Caption(
-        lang,
-        _("Caseload-response curves: exit hazard against the caseload"),
-        heading(result, lang),
-        _("Calibration: {source}", source=translator(lang).message(described(result.calibration))),
-    )
-    labels = {
-        "x": _("Citizens per coordinating caseworker"),
-        "y": _("Exit hazard relative to the calibration point"),
-        "calibration": _("Calibration point"),
-    }
-    return response_curves(
-        curves, result.calibration.caseload, [p.caseload for p in s.policies], labels, words
-    )
+    return drawn(result, lang)
 
 
 def money_figure(result: Result, lang: str) -> str:
-    from caseload.charts import Caption
-    from caseload.plan.policy_figures import net_by_caseload
+    from caseload.plan.policy_figures import money_figure as drawn
 
-    tr = translator(lang)
-    _ = tr.gettext
-    s = result.settings
-    series = {}
-    for name in s.shapes:
-        points = []
-        for p in s.policies:
-            net = result.summary(name, p, "net")
-            points.append((p.caseload, net["mean"] / 1e6, net["p2_5"] / 1e6, net["p97_5"] / 1e6))
-        series[shape_name(name, lang)] = points
-    words = Caption(
-        lang,
-        _(
-            "Net result by caseload against {policy} (mean and 95 % interval)",
-            policy=s.policies[0].label,
-        ),
-        heading(result, lang),
-        _("Simulation: {reps} replications (seed {seed})", reps=tr.count(s.reps), seed=s.seed),
-    )
-    labels = {"x": _("Citizens per coordinating caseworker"), "y": _("Net result (DKK million)")}
-    return net_by_caseload(series, labels, words)
+    return drawn(result, lang)

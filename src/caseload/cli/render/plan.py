@@ -10,6 +10,7 @@ from rich.table import Table
 
 from caseload.domain.labels import label
 from caseload.i18n import N_, translator
+from caseload.plan.caseload_figure import position_label, role_words
 
 if TYPE_CHECKING:
     from caseload.plan.measured import Measured
@@ -17,11 +18,6 @@ if TYPE_CHECKING:
     from caseload.plan.workload import Reference, Sustainable, Workload
 
 DASH = "–"
-
-
-def position_label(name: str, lang: str) -> str:
-    """``company_consultant+mentor`` as "company consultant + mentor" in ``lang``."""
-    return " + ".join(label(role, lang) for role in name.split("+"))
 
 
 def _number(tr: Any, value: float | None, digits: int = 1) -> str:
@@ -168,20 +164,6 @@ def _range(tr: Any, ref: Reference) -> str:
     return f"{tr.decimal(ref.low, 0)}–{tr.decimal(ref.high, 0)}"
 
 
-OTHER_ROLES = {
-    "any": N_("any"),
-    "ips_consultant": N_("IPS consultant"),
-    "job_specialist": N_("job specialist"),
-}
-"""Roles of the reference models that the register does not have."""
-
-
-def role_words(name: str, lang: str) -> str:
-    if name in OTHER_ROLES:
-        return translator(lang).gettext(OTHER_ROLES[name])
-    return position_label(name, lang)
-
-
 def notes(results: list[tuple[Workload, list[Sustainable]]], lang: str) -> list[str]:
     _ = translator(lang).gettext
     said = [
@@ -260,49 +242,9 @@ def caseload_figure(
     lang: str,
 ) -> str:
     """The sustainable caseloads beside the reference models and the union's ranges (SVG)."""
-    from caseload.charts import Caption
-    from caseload.plan.caseload_figure import Row, caseloads
+    from caseload.plan.caseload_figure import figure
 
-    tr = translator(lang)
-    _ = tr.gettext
-    rows: list[Row] = []
-    for model, found in results:
-        for r in found:
-            rows.append(
-                Row(
-                    f"{_(model.title)}: {position_label(r.position, lang)}",
-                    "model",
-                    value=r.caseload,
-                    reported=r.reported,
-                )
-            )
-    for ref in models:
-        rows.append(
-            Row(
-                f"{_(ref.name)}: {role_words(ref.role, lang)}",
-                "reference",
-                value=ref.mean,
-                low=ref.low,
-                high=ref.high,
-            )
-        )
-    for ref in union:
-        rows.append(
-            Row(_("Union: {group}", group=_(ref.name)), "union", low=ref.low, high=ref.high)
-        )
-    words = Caption(
-        lang,
-        _("Sustainable caseloads beside reported ones and the union's ranges"),
-        _("Workload models: {names}", names=", ".join(_(m.title) for m, _r in results)),
-        _("Sources: seeds 000–004 and caseload_models.json; ASSUMED values in the scenario files"),
-    )
-    legend = {
-        "model": _("Sustainable caseload (workload model)"),
-        "reported": _("Reported by the scenario's source"),
-        "reference": _("Reference model: mean or range"),
-        "union": _("Union's recommended range"),
-    }
-    return caseloads(rows, legend, _("Citizens per full-time professional"), words)
+    return figure(results, models, union, lang)
 
 
 # --- plan measured ----------------------------------------------------------------------------
