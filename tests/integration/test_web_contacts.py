@@ -83,6 +83,8 @@ def test_a_handoff_refused_then_made_with_an_override(
     refusal = opened.locator("#contact-error").inner_text()
     assert "cap" in refusal and "VK-001" in refusal
     assert _holders(api_register, "C000001") == before  # nothing written
+    # the refusal's page settled (htmx swapped it in), the override is typed into it
+    opened.wait_for_load_state("networkidle")
     opened.fill("#move-override", "the citizen asked for it at the meeting")
     opened.click("#move")
     assert opened.locator("#contact-done").inner_text() == "The contact is changed."
