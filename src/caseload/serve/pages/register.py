@@ -95,7 +95,7 @@ def _shown(f: Field, value: Any, lang: str) -> str:
     return str(value)
 
 
-def _entered(f: Field, value: Any) -> str:
+def _entered(value: Any) -> str:
     """A stored value as the form's field holds it (the import format)."""
     if value is None:
         return ""
@@ -122,7 +122,7 @@ def _table_page(
     edit = request.query_params.get("edit")
     if form is None:
         chosen = rows[int(edit)] if edit and edit.isdigit() and int(edit) < len(rows) else {}
-        form = {f.name: _entered(f, chosen.get(f.name, f.default)) for f in spec.fields}
+        form = {f.name: _entered(chosen.get(f.name, f.default)) for f in spec.fields}
     values = context(
         request,
         caller,
