@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -90,3 +91,37 @@ def test_staffing_refuses_bad_options(db: str) -> None:
         result = run("plan", "staffing", *args, "--db", db, "--as-of", "2019-06-30")
         assert result.exit_code == 2, (args, result.output)
         assert said in result.output, (args, result.output)
+
+
+def test_staffing_from_a_scenario_warns_when_the_steady_state_cannot_be_trusted(
+    demo_build: tuple[Path, Any], tmp_path: Path
+) -> None:
+    from caseload.plan import config
+    from caseload.plan.workload import sustainable_caseload
+
+    db = copy_register(demo_build[0], tmp_path / "demo.sqlite")
+    out = tmp_path / "s.json"
+    args = ("plan", "staffing", "--scenario", "jobfirst", "--db", db, "--as-of", "2019-06-01")
+    result = run(*args, "--json", str(out))
+    assert result.exit_code == 0, result.output
+    model = config.scenario("jobfirst")
+    single = {
+        p.name: sustainable_caseload(model, p.name).caseload
+        for p in model.positions
+        if "+" not in p.name
+    }
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert {r["role"]: r["caseload"] for r in data["roles"]} == pytest.approx(single)
+    ks = data["roles"][0]
+    # the demo's citizens have been on the caseload for years: a year's ended spells are the
+    # short ones, and the forecast says so
+    doubt = ks["steady_state_doubt"]
+    assert doubt["reason"] == "long_running"
+    assert doubt["count"] == ks["running_before_window"] > ks["spells_running"] / 2
+    assert "not to be trusted" in result.output
+    given = run(*args, "--months", "24")
+    assert given.exit_code == 0 and "not to be trusted" not in given.output
+    both = run(*args, "--config", "x.toml")
+    assert both.exit_code == 2 and "--scenario or --config, not both" in both.output
+    none = run("plan", "staffing", "--db", db)
+    assert none.exit_code == 2 and "give --caseload, --scenario or --config" in none.output

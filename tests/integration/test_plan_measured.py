@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Engine, insert
 
 from caseload.plan import config
 from caseload.plan.measured import measured_minutes
-from caseload.plan.staffing import staffing
+from caseload.plan.staffing import LEAST_ENDED, Doubt, forecast_doubts, staffing
 from caseload.plan.workload import ConfigError
 from caseload.store import schema as s
 from caseload.store.database import reader
@@ -315,6 +315,13 @@ def test_staffing_today_and_in_steady_state(register: Engine) -> None:
     assert roles[KS].steady_citizens == pytest.approx(
         roles[KS].inflow_measured * roles[KS].months_on_caseload
     )
+    running = [sp for sp in spells if sp[2] >= day]
+    assert roles[KS].spells_running == len(running)
+    assert roles[KS].running_before_window == len([sp for sp in running if sp[1] < first])
+    # one spell ended: too few to measure the months on the caseload by (given: no doubt)
+    assert Doubt(KS, "few_ended", 1, LEAST_ENDED) in forecast_doubts(st)
+    assert Doubt(MENTOR, "none_ended", 0, LEAST_ENDED) in forecast_doubts(st)
+    assert forecast_doubts(given) == []
     # given: 3 new citizens a month, shared between the roles as new citizens were
     new_any = {c for c, b, _e in _spells(None, day) if b >= first}
     (g,) = given.roles

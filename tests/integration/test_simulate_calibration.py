@@ -64,3 +64,5 @@ def test_the_shipped_defaults_are_the_demo_calibrated(demo: Engine) -> None:
     assert cal.exits == shipped.exits
     assert np.allclose(cal.exposure, shipped.exposure)
     assert math.isclose(cal.caseload, shipped.caseload)
+    assert math.isclose(cal.handoff_rate, shipped.handoff_rate)
+    assert cal.role_model == shipped.role_model == "all_apart"

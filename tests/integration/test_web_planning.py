@@ -85,6 +85,11 @@ def test_staffing_is_the_staffing_services(api: Api, api_register: Engine) -> No
                 ("+" if r.cost_change >= 0 else "") + TR.money(r.cost_change),
             ]
         assert "an ASSUMED figure" in html
+        # the steady state's doubts, as the command words them (no spell ended here)
+        doubts = staffing.forecast_doubts(st)
+        assert [(d.role, d.reason) for d in doubts] == [(r, "none_ended") for r in loads]
+        for d in doubts:
+            assert html.count(staffing.doubt_words(d, "en")) == 1
     assert f"Staffing on {TR.date(DAY)}, JI6" in leader.text
     # a leader plans for their own departments only; a caseload must be above 0
     assert api["leader"].get("/planning", params={"department": "JI1"}).status_code == 404
@@ -113,6 +118,13 @@ def test_the_simulation_shows_every_shape_for_every_policy_to_leaders_and_analys
     )
     assert whole.status_code == 200 and "<html" in whole.text
     assert 'value="jobfirst" selected' in whole.text and 'id="outcomes"' in whole.text
+    modelled = analyst.get(
+        "/planning/simulation",
+        params={"policies": "130,50@all_inclusive", "citizens": "1000"},
+        headers={"HX-Request": "true"},
+    )
+    assert modelled.status_code == 200
+    assert ">50, all inclusive (one professional)</th>" in modelled.text
     bad = analyst.get("/planning/simulation", params={"policies": "130,abc"})
     assert bad.status_code == 422 and "is not a caseload" in bad.text
     # only leaders and analysts plan; a visitor is sent to sign in

@@ -9,10 +9,12 @@ W is (1 − exp(−ΛW))/Λ.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
+from caseload.domain import codes
 from caseload.plan import calibrate, microsim, response
 from caseload.plan.calibrate import Calibration
 from caseload.plan.microsim import MicrosimError, Policy, Settings
@@ -264,6 +266,7 @@ def test_the_curve_has_diminishing_returns() -> None:
         ({"displacement": 1.5}, "--displacement"),
         ({"policies": (Policy(0),)}, "--policies"),
         ({"policies": (Policy(50, 1.2),)}, "--policies"),
+        ({"policies": (Policy(50, None, "two_by_two"),)}, "--policies"),
         ({"shapes": ("medium",)}, "--shapes"),
         ({"shapes": ()}, "--shapes"),
         ({"seed": -1}, "--seed"),
@@ -281,8 +284,66 @@ def test_policies_are_parsed() -> None:
         Policy(50, 0.05),
         Policy(35),
     )
+    assert microsim.parse_policies("130,50@all_inclusive,50:0.1@buddy_pair") == (
+        Policy(130),
+        Policy(50, None, "all_inclusive"),
+        Policy(50, 0.1, "buddy_pair"),
+    )
+    assert Policy(50, 0.1, "buddy_pair").label == "50:0.1@buddy_pair"
     with pytest.raises(MicrosimError, match="--policies"):
         microsim.parse_policies("130,fifty")
+    with pytest.raises(MicrosimError, match="--policies"):
+        microsim.parse_policies("130,50@")
+
+
+def test_a_role_model_scales_the_handoffs() -> None:
+    # calibrated on all apart (2 handoff paths around a citizen): 0.3 changes a year, of
+    # which 0.1 handoffs, and a staff turnover of 0.2
+    cal = replace(made_up(0.3, 0.2), handoff_rate=0.1, role_model="all_apart")
+    per_year = {
+        model: microsim.changes_per_year(cal, Policy(50, None, model))
+        for model in (None, *codes.ROLE_MODELS)
+    }
+    assert per_year[None] == pytest.approx(0.3 + 0.2)
+    assert per_year["all_apart"] == pytest.approx(0.3 + 0.2)
+    assert per_year["buddy_pair"] == pytest.approx(0.2 + 0.1 / 2 + 0.2)
+    assert per_year["all_inclusive"] == pytest.approx(0.2 + 0.2)
+    assert microsim.changes_per_year(cal, Policy(50, 0.05, "all_inclusive")) == pytest.approx(
+        0.2 + 0.05
+    )
+
+
+@pytest.mark.parametrize(
+    ("calibrated", "wanted", "reason"),
+    [
+        (None, "all_inclusive", "does not say which role model"),
+        ("all_inclusive", "all_apart", "no handoffs to scale"),
+    ],
+)
+def test_a_role_model_the_calibration_cannot_carry_is_refused(
+    calibrated: str | None, wanted: str, reason: str
+) -> None:
+    cal = replace(made_up(0.3, 0.2), role_model=calibrated)
+    settings = plain(policies=(Policy(130), Policy(50, None, wanted)))
+    with pytest.raises(MicrosimError, match=reason):
+        microsim.fits(cal, settings)
+    with pytest.raises(MicrosimError, match=reason):
+        microsim.simulate(cal, settings)
+
+
+def test_fewer_handoffs_mean_earlier_exits() -> None:
+    """Same caseload, shape none: all inclusive keeps a subset of all apart's caseworker
+    changes (common random numbers), so in every replication at least as many leave."""
+    cal = replace(made_up(2.0, 0.1), handoff_rate=1.5, role_model="all_apart")
+    apart, inclusive = Policy(130), Policy(130, None, "all_inclusive")
+    result = microsim.simulate(
+        cal,
+        plain(policies=(apart, inclusive), citizens=2_000, reps=20, change_effect=0.5),
+    )
+    a = result.values("none", apart, "cohort_exits")
+    b = result.values("none", inclusive, "cohort_exits")
+    assert (b >= a).all()
+    assert b.mean() > a.mean() * 1.02
 
 
 def test_the_shipped_calibration_reads_back() -> None:

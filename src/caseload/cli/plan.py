@@ -215,6 +215,31 @@ def measured(
         machine.write_csv(render.measured_rows(result), csv_out)
 
 
+def model_caseloads(config: Path | None, scenario: str | None, lang: str) -> dict[str, float]:
+    """The sustainable caseload per role of the model ``--config`` or ``--scenario`` names
+    (nothing when neither), or one line saying why not."""
+    from caseload.plan.workload import ConfigError, caseloads_per_role, sustainable_caseload
+
+    if config is None and scenario is None:
+        return {}
+    if config is not None and scenario is not None:
+        raise fail(translator(lang).gettext("give --scenario or --config, not both"))
+    model = models_of(config, [scenario] if scenario else None, lang)[0]
+    try:
+        loads = caseloads_per_role([sustainable_caseload(model, p.name) for p in model.positions])
+    except ConfigError as error:
+        raise fail(translator(lang).message(error.message)) from None
+    if not loads:
+        raise fail(
+            translator(lang).gettext(
+                "{scenario}: no position holds a single role, so it gives no caseload per role; "
+                "give --caseload",
+                scenario=model.name,
+            )
+        )
+    return loads
+
+
 def caseloads_of(text: str, lang: str) -> dict[str, float]:
     """``--caseload 50`` (every role) or ``coordinating_caseworker=50,mentor=30``."""
     from caseload.domain import codes
@@ -240,16 +265,29 @@ def caseloads_of(text: str, lang: str) -> dict[str, float]:
 
 def staffing(
     caseload: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--caseload",
             metavar="C",
             help=help_text(
                 "Citizens per full-time professional: one number for every role, or "
-                "role=number pairs, e.g. coordinating_caseworker=50,mentor=30"
+                "role=number pairs, e.g. coordinating_caseworker=50,mentor=30 (over the "
+                "model's, with --scenario or --config)"
             ),
         ),
-    ],
+    ] = None,
+    scenario: Annotated[
+        str | None,
+        typer.Option(
+            "--scenario",
+            metavar="NAME",
+            help=help_text(
+                "Take the caseloads from a shipped scenario's single-role positions (its "
+                "sustainable caseloads)"
+            ),
+        ),
+    ] = None,
+    config: ConfigOption = None,
     department: DepartmentOption = None,
     as_of: AsOfOption = None,
     inflow: Annotated[
@@ -283,7 +321,11 @@ def staffing(
 
     language = lang_of(lang)
     tr = translator(language)
-    loads = caseloads_of(caseload, language)
+    loads = model_caseloads(config, scenario, language)
+    if caseload is not None:
+        loads.update(caseloads_of(caseload, language))
+    if not loads:
+        raise fail(tr.gettext("give --caseload, --scenario or --config"))
     day = day_of(as_of, language)
     shown = shown_on(console, language, json_out, csv_out)
     try:

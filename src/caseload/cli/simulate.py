@@ -186,6 +186,10 @@ def simulate(
             raise fail(tr.message(error.message)) from None
         finally:
             engine.dispose()
+    try:
+        microsim.fits(cal, settings)
+    except Said as error:
+        raise fail(tr.message(error.message)) from None
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),

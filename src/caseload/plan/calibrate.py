@@ -79,6 +79,11 @@ class Calibration:
     """The trial whose control arm it was calibrated on (None: a period, or made up)."""
     population: int = 0
     """Citizens calibrated on (0: not from a register)."""
+    handoff_rate: float = 0.0
+    """The part of ``change_rate`` that are handoffs between the citizen's professionals."""
+    role_model: str | None = None
+    """The role model of most of the citizens' coordinating caseworkers' departments (None:
+    not known)."""
 
     @property
     def hazards(self) -> tuple[tuple[float, ...], ...]:
@@ -147,6 +152,9 @@ def to_json(c: Calibration) -> dict[str, Any]:
         "caseload": c.caseload_source,
         "change_rate, staff_turnover": "responsibilities starting for a reason but intake, "
         "per citizen-year on kontanthjælp in the window (staff exits apart)",
+        "handoff_rate": "the changes of change_rate whose reason is a handoff",
+        "role_model": "the role model of the department of most citizens' coordinating "
+        "caseworker on the first day",
         "entrant_rate": "kontanthjælp spells starting in the window ÷ (citizens on it on "
         "the first day × weeks), the whole register",
     }
@@ -169,6 +177,8 @@ def from_json(data: dict[str, Any]) -> Calibration:
         entrant_rate=float(data["entrant_rate"]),
         trial=data.get("trial"),
         population=int(data.get("population", 0)),
+        handoff_rate=float(data.get("handoff_rate", 0.0)),
+        role_model=data.get("role_model"),
     )
 
 
@@ -332,6 +342,7 @@ def _assemble(
     years = sum(exposure) * 7 / 365.25
     changes = _changes(conn, members, people, first, last_exit)
     staff = int(changes.filter(pl.col("reason") == "staff_exit").height)
+    handoffs = int(changes.filter(pl.col("reason") == "handoff").height)
     other = changes.height - staff
     caseload, caseload_source = _caseload(conn, members, first)
     return Calibration(
@@ -347,6 +358,8 @@ def _assemble(
         change_rate=other / years if years else 0.0,
         staff_turnover=staff / years if years else 0.0,
         entrant_rate=_entrants(conn, first, last_exit),
+        handoff_rate=handoffs / years if years else 0.0,
+        role_model=_role_model(conn, members, first),
     )
 
 
@@ -354,7 +367,8 @@ def _changes(
     conn: Connection, members: Subquery, people: pl.DataFrame, first: date, last_exit: date
 ) -> pl.DataFrame:
     """Caseworker changes while on kontanthjælp in the window: citizen_id, day, reason (one a
-    day per citizen; staff_exit when any of the day's changes followed one)."""
+    day per citizen; staff_exit when any of the day's changes followed one, else handoff when
+    any was one, else other)."""
     r = s.responsibility
     rows = conn.execute(
         select(r.c.citizen_id, r.c.start_date, r.c.reason)
@@ -376,6 +390,8 @@ def _changes(
         .agg(
             pl.when((pl.col("reason") == "staff_exit").any())
             .then(pl.lit("staff_exit"))
+            .when((pl.col("reason") == "handoff").any())
+            .then(pl.lit("handoff"))
             .otherwise(pl.lit("other"))
             .alias("reason")
         )
@@ -409,6 +425,28 @@ def _caseload(conn: Connection, members: Subquery, first: date) -> tuple[float, 
         float(mean),
         f"mean caseload of the coordinating caseworkers of {n} citizens on {first.isoformat()}",
     )
+
+
+def _role_model(conn: Connection, members: Subquery, first: date) -> str | None:
+    """The role model of the department of most of the population's coordinating caseworkers
+    on ``first`` (ties: the first in the code list)."""
+    r, p, d = s.responsibility, s.professional, s.department
+    counts: dict[str, int] = dict(
+        conn.execute(
+            select(d.c.role_model, func.count(func.distinct(r.c.citizen_id)))
+            .select_from(r)
+            .join(members, members.c.citizen_id == r.c.citizen_id)
+            .join(p, p.c.id == r.c.professional_id)
+            .join(d, d.c.id == p.c.department_id)
+            .where(r.c.role == KS, _covers(r, first))
+            .group_by(d.c.role_model)
+        )
+        .tuples()
+        .all()
+    )
+    if not counts:
+        return None
+    return max(codes.ROLE_MODELS, key=lambda m: (counts.get(m, 0), -codes.ROLE_MODELS.index(m)))
 
 
 def _entrants(conn: Connection, first: date, last_exit: date) -> float:

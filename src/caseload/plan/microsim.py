@@ -5,7 +5,8 @@ Each citizen has competing exit hazards, one per destination (``response.DESTINA
 constant per group (under 3 years on kontanthjælp, 3 years or more) at the calibration
 point and moved by the policy's caseload through the curve shape's multipliers. A caseworker
 change (after a staff exit, a reallocation, a handoff: a Poisson stream per citizen at the
-calibrated rate, the staff-exit part set by the policy's staff turnover) multiplies every
+calibrated rate, the staff-exit part set by the policy's staff turnover, the handoffs
+scaled to the policy's role model) multiplies every
 hazard by ``change_effect`` for ``change_weeks`` weeks. New citizens enter as a Poisson
 stream. Nothing is stepped week by week: the hazards are constant within known periods, so
 each citizen's exit time is drawn directly (a standard exponential through the inverse of
@@ -36,10 +37,12 @@ from typing import Any
 
 import numpy as np
 
+from caseload.domain import codes
 from caseload.evaluate.money import DAYS_PER_MONTH, Costs
 from caseload.i18n import Message, Said
 from caseload.plan.calibrate import Calibration
 from caseload.plan.response import DESTINATIONS, SCALE, SHAPE_NAMES, shape
+from caseload.plan.workload import PROFESSIONALS_PER_CITIZEN
 
 WEEKS_PER_YEAR = 365.25 / 7
 CHANGE_EFFECT = 0.8
@@ -69,11 +72,16 @@ class Policy:
     """Citizens per coordinating caseworker, held fixed over the simulated weeks."""
     turnover: float | None = None
     """The staff's yearly turnover (None: as calibrated)."""
+    role_model: str | None = None
+    """How roles are split around the citizen (None: as calibrated). Handoffs between the
+    citizen's professionals scale with their number less one (ASSUMED, docs/plan.md)."""
 
     @property
     def label(self) -> str:
         shown = f"{self.caseload:g}"
-        return shown if self.turnover is None else f"{shown}:{self.turnover:g}"
+        if self.turnover is not None:
+            shown = f"{shown}:{self.turnover:g}"
+        return shown if self.role_model is None else f"{shown}@{self.role_model}"
 
 
 @dataclass(frozen=True)
@@ -151,22 +159,72 @@ class Result:
 
 
 def parse_policies(text: str) -> tuple[Policy, ...]:
-    """``130,50,35`` or ``130,50:0.05`` (caseload, optionally a yearly staff turnover)."""
+    """``130,50,35``, ``130,50:0.05`` (caseload, optionally a yearly staff turnover) or
+    ``130,50@all_inclusive`` (and optionally a role model)."""
     policies = []
     for part in text.split(","):
-        load, _, turnover = part.strip().partition(":")
+        rest, at, role_model = part.strip().partition("@")
+        load, _, turnover = rest.strip().partition(":")
         try:
-            policy = Policy(float(load), float(turnover) if turnover else None)
+            if at and not role_model.strip():
+                raise ValueError(part)
+            policy = Policy(
+                float(load),
+                float(turnover) if turnover else None,
+                role_model.strip() if at else None,
+            )
         except ValueError:
             raise MicrosimError(
                 Message(
-                    "--policies: {part!r} is not a caseload (a number, optionally :TURNOVER, "
-                    "e.g. 50 or 50:0.05)",
+                    "--policies: {part!r} is not a caseload (a number, optionally :TURNOVER "
+                    "and @ROLE_MODEL, e.g. 50, 50:0.05 or 50@all_inclusive)",
                     {"part": part.strip()},
                 )
             ) from None
         policies.append(policy)
     return tuple(policies)
+
+
+def handoff_factor(cal: Calibration, role_model: str | None) -> float:
+    """How many times the register's handoffs a role model makes: handoffs happen between the
+    professionals around a citizen, so they scale with their number less one (ASSUMED: all
+    apart 2, buddy pair 1, all inclusive 0, against the calibrated departments' model)."""
+    if role_model is None or role_model == cal.role_model:
+        return 1.0
+    if cal.role_model is None:
+        raise MicrosimError(
+            Message(
+                "--policies: the calibration does not say which role model its departments "
+                "used, so a policy's role model cannot be simulated against it"
+            )
+        )
+    wanted = PROFESSIONALS_PER_CITIZEN[role_model] - 1
+    calibrated = PROFESSIONALS_PER_CITIZEN[cal.role_model] - 1
+    if calibrated == 0:
+        if wanted == 0:
+            return 1.0
+        raise MicrosimError(
+            Message(
+                "--policies: the calibration's departments hold every role in one person, "
+                "so it has no handoffs to scale to {model}",
+                {"model": role_model},
+            )
+        )
+    return wanted / calibrated
+
+
+def changes_per_year(cal: Calibration, policy: Policy) -> float:
+    """Caseworker changes per citizen-year under ``policy``: the register's changes but
+    handoffs and staff exits, its handoffs scaled to the role model, and the staff turnover."""
+    turnover = cal.staff_turnover if policy.turnover is None else policy.turnover
+    handoffs = cal.handoff_rate * handoff_factor(cal, policy.role_model)
+    return cal.change_rate - cal.handoff_rate + handoffs + turnover
+
+
+def fits(cal: Calibration, settings: Settings) -> None:
+    """Refuse policies the calibration cannot carry (a role model it cannot scale to)."""
+    for policy in settings.policies:
+        changes_per_year(cal, policy)
 
 
 def check(settings: Settings) -> None:
@@ -196,6 +254,13 @@ def check(settings: Settings) -> None:
                     "--policies: a staff turnover must be a yearly share from 0 to below 1, "
                     "not {value}",
                     {"value": f"{p.turnover:g}"},
+                )
+            )
+        if p.role_model is not None and p.role_model not in codes.ROLE_MODELS:
+            raise MicrosimError(
+                Message(
+                    "--policies: {value!r} is not a role model (one of {known})",
+                    {"value": p.role_model, "known": ", ".join(codes.ROLE_MODELS)},
                 )
             )
     if len(set(settings.policies)) != len(settings.policies):
@@ -284,11 +349,10 @@ class _Model:
         # per week, (groups, destinations), before the change windows lower them
         self.hazards = np.asarray(cal.hazards) * (self._debias() if self.changes else 1.0)
         self.long_share = cal.shares[1]
-        turnovers = [
-            cal.staff_turnover if p.turnover is None else p.turnover for p in settings.policies
-        ]
-        self.rates = {t: (cal.change_rate + t) / WEEKS_PER_YEAR for t in set(turnovers)}
-        self.rate_of = dict(zip(settings.policies, turnovers, strict=True))
+        # per policy, caseworker changes a week per citizen: the register's other changes,
+        # the handoffs scaled to the policy's role model, and its staff turnover
+        self.rate_of = {p: changes_per_year(cal, p) / WEEKS_PER_YEAR for p in settings.policies}
+        self.rates = set(self.rate_of.values())
         self.multipliers = {
             (sc.shape, sc.policy): shape(sc.shape, settings.scale).multipliers(
                 sc.policy.caseload, cal.caseload
@@ -363,16 +427,16 @@ class _Model:
     ) -> dict[float, _Clock]:
         """Per staff turnover in the policies, each citizen's caseworker changes as windows of
         lower hazard; a lower rate keeps a subset of the highest rate's changes (thinning)."""
-        top = max(self.rates.values())
+        top = max(self.rates)
         if not self.changes or top <= 0:  # no caseworker changes at all (a register without)
-            return {t: _Clock.plain() for t in self.rates}
+            return {rate: _Clock.plain() for rate in self.rates}
         counts = rng.poisson(top * (weeks - start))
         owner = np.repeat(np.arange(len(start)), counts)
         times = start[owner] + rng.random(len(owner)) * (weeks - start[owner])
         marks = rng.random(len(owner))
         return {
-            t: _Clock.of(owner[keep], times[keep], start, self.settings)
-            for t, rate in self.rates.items()
+            rate: _Clock.of(owner[keep], times[keep], start, self.settings)
+            for rate in self.rates
             for keep in [marks < rate / top]
         }
 
@@ -551,6 +615,8 @@ def to_json(result: Result) -> dict[str, Any]:
                 "staff_turnover": result.calibration.staff_turnover
                 if sc.policy.turnover is None
                 else sc.policy.turnover,
+                "role_model": sc.policy.role_model or result.calibration.role_model,
+                "changes_per_year": changes_per_year(result.calibration, sc.policy),
                 "multipliers": dict(
                     zip(
                         DESTINATIONS,

@@ -11,11 +11,12 @@ from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from caseload.charts import CAP_COLOUR, Caption, figure, styled, svg
+from caseload.domain.labels import label
 from caseload.i18n import N_, translator
 from caseload.plan.calibrate import described
 
 if TYPE_CHECKING:
-    from caseload.plan.microsim import Result
+    from caseload.plan.microsim import Policy, Result
 
 SHAPE_COLOURS = ("#888888", "#6a9fcb", "#1b6ca8", "#d9822b", "#5b8c3a", "#7a4f9a")
 
@@ -101,6 +102,27 @@ def shape_name(name: str, lang: str) -> str:
     return name if english is None else translator(lang).gettext(english)
 
 
+def policy_name(policy: Policy, lang: str) -> str:
+    """A policy in the reader's words: its caseload, then a staff turnover and a role model
+    when it sets them (``50``, ``50, staff turnover 5 %, all inclusive (one professional)``)."""
+    tr = translator(lang)
+    whole = policy.caseload == int(policy.caseload)
+    shown = tr.decimal(policy.caseload, 0 if whole else 1)
+    rest = variant_name(policy.turnover, policy.role_model, lang)
+    return f"{shown}, {rest}" if rest else shown
+
+
+def variant_name(turnover: float | None, role_model: str | None, lang: str) -> str:
+    """A policy's staff turnover and role model in words ('' when it sets neither)."""
+    tr = translator(lang)
+    parts = []
+    if turnover is not None:
+        parts.append(tr.gettext("staff turnover {share}", share=tr.percent(turnover)))
+    if role_model is not None:
+        parts.append(label(role_model, lang))
+    return ", ".join(parts)
+
+
 def heading(result: Result, lang: str) -> str:
     tr = translator(lang)
     s = result.settings
@@ -147,18 +169,28 @@ def money_figure(result: Result, lang: str) -> str:
     tr = translator(lang)
     _ = tr.gettext
     s = result.settings
+    # one line per shape, and per staff turnover and role model when policies set them
+    variants: dict[tuple[float | None, str | None], list[Policy]] = {}
+    for p in s.policies:
+        variants.setdefault((p.turnover, p.role_model), []).append(p)
     series = {}
     for name in s.shapes:
-        points = []
-        for p in s.policies:
-            net = result.summary(name, p, "net")
-            points.append((p.caseload, net["mean"] / 1e6, net["p2_5"] / 1e6, net["p97_5"] / 1e6))
-        series[shape_name(name, lang)] = points
+        for (turnover, role_model), policies in variants.items():
+            points = []
+            for p in sorted(policies, key=lambda p: p.caseload):
+                net = result.summary(name, p, "net")
+                points.append(
+                    (p.caseload, net["mean"] / 1e6, net["p2_5"] / 1e6, net["p97_5"] / 1e6)
+                )
+            named = shape_name(name, lang)
+            if len(variants) > 1 and (turnover, role_model) != (None, None):
+                named += " · " + variant_name(turnover, role_model, lang)
+            series[named] = points
     words = Caption(
         lang,
         _(
             "Net result by caseload against {policy} (mean and 95 % interval)",
-            policy=s.policies[0].label,
+            policy=policy_name(s.policies[0], lang),
         ),
         heading(result, lang),
         _("Simulation: {reps} replications (seed {seed})", reps=tr.count(s.reps), seed=s.seed),

@@ -24,8 +24,9 @@ from datetime import date, timedelta
 from sqlalchemy import Connection, and_, case, func, literal, or_, select
 
 from caseload.domain import codes
+from caseload.domain.labels import label
 from caseload.evaluate.money import Costs
-from caseload.i18n import Message
+from caseload.i18n import Message, translator
 from caseload.plan.measured import department_id
 from caseload.plan.spells import islands, spans
 from caseload.plan.workload import DAYS_PER_MONTH, refused
@@ -55,6 +56,10 @@ class RoleStaffing:
     months_on_caseload: float | None
     """Mean months of the spells that ended in the window (None: none ended)."""
     spells_ended: int
+    spells_running: int
+    """Spells on the caseload running on the day."""
+    running_before_window: int
+    """Of them, those that began before the window (longer than it)."""
     steady_citizens: float | None
     steady_fte: float | None
     steady_cost: float | None
@@ -190,23 +195,32 @@ def staffing(
     today = day_number(literal(day), dialect)
     start = day_number(literal(first), dialect)
 
-    def spell_stats(by_role: bool) -> dict[str, tuple[int, int, float]]:
+    def spell_stats(by_role: bool) -> dict[str, tuple[int, int, float, int, int]]:
         key = r.c.role if by_role else literal("any")
         spells = islands(spans(conn, key, None, day, dept))
         ended = and_(spells.c.e < today, spells.c.e >= start)
+        running = spells.c.e >= today
         query = select(
             spells.c.k,
             func.sum(case((spells.c.s >= start, 1), else_=0)),
             func.sum(case((ended, 1), else_=0)),
             func.sum(case((ended, spells.c.e - spells.c.s + 1), else_=0)),
+            func.sum(case((running, 1), else_=0)),
+            func.sum(case((and_(running, spells.c.s < start), 1), else_=0)),
         ).group_by(spells.c.k)
         return {
-            str(k): (int(new or 0), int(n_ended or 0), float(ended_days or 0))
-            for k, new, n_ended, ended_days in conn.execute(query)
+            str(k): (
+                int(new or 0),
+                int(n_ended or 0),
+                float(days or 0),
+                int(on or 0),
+                int(old or 0),
+            )
+            for k, new, n_ended, days, on, old in conn.execute(query)
         }
 
     per_role = spell_stats(True)
-    overall = spell_stats(False).get("any", (0, 0, 0.0))
+    overall = spell_stats(False).get("any", (0, 0, 0.0, 0, 0))
     months_in_window = WINDOW_DAYS / DAYS_PER_MONTH
     new_per_month = overall[0] / months_in_window
 
@@ -215,7 +229,7 @@ def staffing(
         if role not in caseloads:
             continue
         load = caseloads[role]
-        new, n_ended, ended_days = per_role.get(role, (0, 0, 0.0))
+        new, n_ended, ended_days, running, running_before = per_role.get(role, (0, 0, 0.0, 0, 0))
         measured_inflow = new / months_in_window
         if inflow is None:
             role_inflow = measured_inflow
@@ -244,6 +258,8 @@ def staffing(
                 inflow_measured=measured_inflow,
                 months_on_caseload=mean_months,
                 spells_ended=n_ended,
+                spells_running=running,
+                running_before_window=running_before,
                 steady_citizens=steady,
                 steady_fte=None if steady is None else steady / load,
                 steady_cost=None if steady is None else steady / load * costs.salary_per_fte_year,
@@ -259,4 +275,68 @@ def staffing(
         months_given=months,
         new_citizens_per_month=new_per_month,
         roles=tuple(rows),
+    )
+
+
+LEAST_ENDED = 30
+"""Fewer spells ending in the window than this measure the months on the caseload too
+loosely to forecast on."""
+LONG_SHARE = 0.5
+"""When more of the running spells than this began before the window, the spells that ended
+in it are mostly the short ones: their mean is too low to forecast on."""
+
+
+@dataclass(frozen=True)
+class Doubt:
+    """Why a role's steady state cannot be trusted: ``none_ended`` (no spell ended in the
+    window: the months on the caseload are unknown), ``few_ended`` (``count`` spells ended,
+    fewer than ``of``) or ``long_running`` (``count`` of the ``of`` spells running on the day
+    began before the window)."""
+
+    role: str
+    reason: str
+    count: int
+    of: int
+
+
+def forecast_doubts(st: Staffing) -> list[Doubt]:
+    """The roles whose steady state rests on a measured time on the caseload that cannot
+    carry it (the reader gives ``--months`` instead), and why."""
+    if st.months_given is not None:
+        return []
+    doubts = []
+    for r in st.roles:
+        if r.months_on_caseload is None:
+            doubts.append(Doubt(r.role, "none_ended", 0, LEAST_ENDED))
+        elif r.spells_ended < LEAST_ENDED:
+            doubts.append(Doubt(r.role, "few_ended", r.spells_ended, LEAST_ENDED))
+        elif r.spells_running and r.running_before_window > LONG_SHARE * r.spells_running:
+            doubts.append(Doubt(r.role, "long_running", r.running_before_window, r.spells_running))
+    return doubts
+
+
+def doubt_words(doubt: Doubt, lang: str) -> str:
+    """Why a role's steady state is not to be trusted, in the reader's words."""
+    tr = translator(lang)
+    if doubt.reason == "none_ended":
+        return tr.gettext(
+            "{role}: no spell on the caseload ended in the window, so the months on it are "
+            "unknown.",
+            role=label(doubt.role, lang),
+        )
+    if doubt.reason == "few_ended":
+        return tr.gettext(
+            "{role}: the steady state is not to be trusted: only {n} spells on the caseload "
+            "ended in the window, too few to measure the months on it (at least {least}).",
+            role=label(doubt.role, lang),
+            n=tr.count(doubt.count),
+            least=tr.count(doubt.of),
+        )
+    return tr.gettext(
+        "{role}: the steady state is not to be trusted: {old} of the {n} citizens on the "
+        "caseload on the day have been on it longer than the window, so the spells that ended "
+        "in it are mostly the short ones and the months on it are measured too low.",
+        role=label(doubt.role, lang),
+        old=tr.count(doubt.count),
+        n=tr.count(doubt.of),
     )

@@ -24,6 +24,7 @@ checking a TOML file is :mod:`caseload.plan.config`. docs/plan.md documents the 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Final
 
@@ -382,6 +383,12 @@ def task_lines(model: Workload, position: Position) -> list[TaskLine]:
         line if line.joint is None or longest[line.joint] == k else replace(line, counted=False)
         for k, line in enumerate(lines)
     ]
+
+
+def caseloads_per_role(results: Sequence[Sustainable]) -> dict[str, float]:
+    """A caseload per role from a model's single-role positions (a position holding several
+    roles is no one role's caseload)."""
+    return {r.position: r.caseload for r in results if r.position in codes.ROLES}
 
 
 def sustainable_caseload(model: Workload, role: str) -> Sustainable:

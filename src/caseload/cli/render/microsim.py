@@ -9,16 +9,23 @@ from typing import TYPE_CHECKING
 
 from rich.table import Table
 
+from caseload.domain.labels import label
 from caseload.i18n import Translator, translator
 
 if TYPE_CHECKING:  # NumPy and the model: loaded when the command runs
-    from caseload.plan.microsim import Result
+    from caseload.plan.microsim import Policy, Result
 
 
 def shape_name(name: str, lang: str) -> str:
     from caseload.plan.policy_figures import shape_name as named
 
     return named(name, lang)
+
+
+def policy_name(policy: Policy, lang: str) -> str:
+    from caseload.plan.policy_figures import policy_name as named
+
+    return named(policy, lang)
 
 
 def heading(result: Result, lang: str) -> str:
@@ -40,7 +47,7 @@ def table(result: Result, lang: str) -> Table:
         _("Job exits"),
         _("Months on benefit per citizen"),
         _("Caseworkers (FTE)"),
-        _("Net result against {policy}", policy=s.policies[0].label),
+        _("Net result against {policy}", policy=policy_name(s.policies[0], lang)),
     ):
         out.add_column(header, no_wrap=True)
     for sc in result.scenarios:
@@ -58,7 +65,7 @@ def table(result: Result, lang: str) -> Table:
         )
         out.add_row(
             shape_name(sc.shape, lang),
-            sc.policy.label,
+            policy_name(sc.policy, lang),
             _count_interval(tr, exits),
             _count_interval(tr, jobs),
             tr.decimal(months["mean"] / people, 1)
@@ -111,6 +118,17 @@ def notes(result: Result, lang: str) -> list[str]:
             staff=tr.decimal(result.calibration.staff_turnover, 2),
         ),
     ]
+    if any(p.role_model is not None for p in s.policies):
+        cal = result.calibration
+        said.append(
+            _(
+                "A role model scales the register's {handoffs} handoffs per citizen-year by "
+                "the professionals around a citizen less one (assumed: all apart 2, buddy pair "
+                "1, all inclusive 0; the register's departments: {model}).",
+                handoffs=tr.decimal(cal.handoff_rate, 2),
+                model=label(cal.role_model, lang) if cal.role_model else "–",
+            )
+        )
     if s.displacement > 0:
         said.append(
             _(

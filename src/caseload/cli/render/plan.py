@@ -466,15 +466,10 @@ def staffing_notes(st: Staffing, lang: str) -> list[str]:
                 n=tr.decimal(st.inflow_given, 1),
             )
         )
-    for r in st.roles:
-        if r.months_on_caseload is None:
-            said.append(
-                _(
-                    "{role}: no spell on the caseload ended in the window, so the months on "
-                    "it are unknown; give --months.",
-                    role=label(r.role, lang),
-                )
-            )
+    from caseload.plan.staffing import doubt_words, forecast_doubts
+
+    for doubt in forecast_doubts(st):
+        said.append(doubt_words(doubt, lang) + " " + _("Give --months."))
     return said
 
 
@@ -489,6 +484,12 @@ def staffing_json(st: Staffing) -> dict[str, Any]:
     out["fte_employed"] = st.fte_employed
     out["cost_needed"] = st.cost_needed
     out["cost_change"] = st.cost_change
+    from caseload.plan.staffing import forecast_doubts
+
+    doubts = {d.role: d for d in forecast_doubts(st)}
+    for role, r in zip(out["roles"], st.roles, strict=True):
+        found = doubts.get(r.role)
+        role["steady_state_doubt"] = None if found is None else plain(found)
     return out
 
 

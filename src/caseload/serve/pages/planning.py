@@ -28,6 +28,7 @@ from caseload.plan.workload import (
     ConfigError,
     Sustainable,
     Workload,
+    caseloads_per_role,
     every_position,
     reference_models,
     union_ranges,
@@ -140,7 +141,7 @@ def _caseload_section(
 def _roles_default(results: list[Sustainable]) -> dict[str, float]:
     """A caseload per role from the model's single-role positions (the staffing form's
     starting values)."""
-    return {r.position: round(r.caseload) for r in results if r.position in codes.ROLES}
+    return {role: round(load) for role, load in caseloads_per_role(results).items()}
 
 
 def _staffing_section(
@@ -193,6 +194,9 @@ def _staffing_section(
         "staff_typed": typed,
         "staff_problems": problems,
         "staffing": result,
+        "staff_doubts": []
+        if result is None
+        else [staffing.doubt_words(d, caller.lang) for d in staffing.forecast_doubts(result)],
     }
 
 
@@ -269,7 +273,13 @@ def _rows(result: microsim.Result, lang: str) -> list[dict[str, Any]]:
                     else unit.format(amount=mean) + " " + tr.interval(low, high),
                 }
             )
-        out.append({"policy": policy, "shapes": shapes})
+        out.append(
+            {
+                "policy": policy,
+                "name": policy_figures.policy_name(policy, lang),
+                "shapes": shapes,
+            }
+        )
     return out
 
 
@@ -279,10 +289,18 @@ def _simulation(
     fields, settings = _policies(caller, query)
     found: Calibrated | None = None
     result = None
+    tr = translator(caller.lang)
     if settings is not None:
         found = calibrated(request)
-        result = simulated(request, found.calibration, settings)
-    tr = translator(caller.lang)
+        try:
+            microsim.fits(found.calibration, settings)
+        except Said as error:
+            fields["sim_problems"].fields["policies"] = tr.message(error.message).removeprefix(
+                "--policies: "
+            )
+            settings = None
+        else:
+            result = simulated(request, found.calibration, settings)
     values = {
         **fields,
         "simulated": result is not None,
@@ -291,7 +309,9 @@ def _simulation(
         "sim_heading": policy_figures.heading(result, caller.lang) if result else "",
         "money_plot": policy_figures.money_figure(result, caller.lang) if result else None,
         "why_defaults": tr.message(found.why) if found and found.why else None,
-        "reference": result.settings.policies[0].label if result else "",
+        "reference": policy_figures.policy_name(result.settings.policies[0], caller.lang)
+        if result
+        else "",
     }
     return values, settings is not None
 
