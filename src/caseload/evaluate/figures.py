@@ -135,6 +135,12 @@ def pooled_forest(
     0 (in percentage points with ``percentage_points``)."""
     if len(labels) != centres.k:
         raise ValueError(f"{len(labels)} labels for {centres.k} job centres")
+    for label, result in pooled:
+        if result.measure != centres.measure:
+            raise ValueError(
+                f"{label!r} pools the {result.measure}, the job centres' rows show the "
+                f"{centres.measure}"
+            )
     scale = 100.0 if percentage_points and not centres.ratio else 1.0
     rows = centres.intervals(alpha) * scale
     weight = 1 / centres.variance

@@ -59,10 +59,12 @@ and the test of Q (0 degrees of freedom) is undefined (NaN).
 A per-centre risk difference needs care where a centre has no events (or only events) in
 an arm: its binomial variance p(1 − p)/n is then 0 for that arm, and 0 for the centre when
 both arms are so, which would give the centre an infinite weight. Such a centre's table
-gets ½ added to each of its four cells before its risk difference and variance are
-computed (``correction``; statsmodels ``effectsize_2proportions(..., zero_correction=0.5)``,
-the ``to="only0"`` rule of metafor ``escalc``), and ``CentreEstimates.corrected`` says
-which centres were corrected. The Mantel–Haenszel risk difference needs no such care.
+(a zero cell) gets ½ added to each of its four cells before its risk difference and
+variance are computed (``correction``; for that centre what statsmodels
+``effectsize_2proportions(..., zero_correction=0.5)`` gives); the other centres are left as
+they are, and
+``CentreEstimates.corrected`` says which centres were corrected. The Mantel–Haenszel risk
+difference needs no such care.
 
 Every result reports its estimate on the natural scale (a difference, or a ratio) with its
 interval, and its standard error on the scale the interval is built on (the log of a
