@@ -12,7 +12,8 @@ centre with no events in an arm takes part as it is (no correction is added)::
     odds ratio        OR = Σ R / Σ S,   R = a d / N,      S = b c / N
     risk ratio        RR = Σ R / Σ S,   R = a n0 / N,     S = c n1 / N
 
-Variances, each consistent both with many small centres and with few large ones:
+Variances (by default each consistent both with many small centres and with few large
+ones):
 
 - risk difference (Sato 1989, Biometrics 45:1323; the estimator of SAS PROC FREQ
   COMMONRISKDIFF and metafor ``rma.mh(measure="RD")``)::
@@ -62,9 +63,8 @@ both arms are so, which would give the centre an infinite weight. Such a centre'
 (a zero cell) gets ½ added to each of its four cells before its risk difference and
 variance are computed (``correction``; for that centre what statsmodels
 ``effectsize_2proportions(..., zero_correction=0.5)`` gives); the other centres are left as
-they are, and
-``CentreEstimates.corrected`` says which centres were corrected. The Mantel–Haenszel risk
-difference needs no such care.
+they are, and ``CentreEstimates.corrected`` says which centres were corrected. The
+Mantel–Haenszel risk difference needs no such care.
 
 Every result reports its estimate on the natural scale (a difference, or a ratio) with its
 interval, and its standard error on the scale the interval is built on (the log of a
