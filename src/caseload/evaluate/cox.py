@@ -27,6 +27,15 @@ reverse cumulative sum. No Python loop runs over units or times. Covariates are 
 and the linear predictor is shifted by its maximum before ``exp``; neither changes β,
 the log-likelihood or any residual.
 
+Strata — ``strata`` (e.g. the job centre of each citizen) gives every stratum its own
+baseline hazard and shares β across strata: the risk set at t_k is every unit *of the
+same stratum* with t_i ≥ t_k, and the partial log-likelihood, score and information are
+sums over strata (the model of statsmodels ``PHReg(..., strata=...)`` and R's
+``coxph(... + strata(centre))``). The data are then sorted by stratum and time, the
+groups are the distinct (stratum, time) pairs, and the cumulative sums (risk sets,
+Breslow hazard Λ, score residuals) restart in each stratum; that is the one loop, over
+strata, not units. Λ(t_i) above is the unit's own stratum's hazard.
+
 Fitting — Newton–Raphson from β = 0 with step halving (a step that lowers the
 log-likelihood is halved, up to 40 times). Converged when the Newton decrement
 U'I⁻¹U ≤ 1e-12 (the coefficients are then within about 1e-6 standard errors of the
@@ -65,10 +74,14 @@ as in R: g_k = 1 − Ŝ(t_(k)−), the left-continuous Kaplan–Meier estimate f
 which spreads events evenly and is robust to a long censored tail. ``"rank"`` (average
 ranks of the event times), ``"identity"`` and ``"log"`` are also available. When every
 event falls on the same time the transform has no variance and the statistics are NaN.
+With strata the residuals are taken within each stratum and the transform is one function
+of time for all strata (the Kaplan–Meier estimate and the ranks from all units pooled,
+as R's ``cox.zph``).
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -109,6 +122,24 @@ _DIVERGED = (
     "Cox fit did not converge in {max_iter} Newton iterations; a coefficient may be "
     "infinite (monotone likelihood, e.g. no events in one arm or one covariate level)"
 )
+
+
+def _strata_codes(strata: ArrayLike, n: int) -> IntArray:
+    """Integer codes 0..S-1 of the stratum labels (numbers or strings; one stratum is
+    allowed and fits the unstratified model)."""
+    labels = np.asarray(strata)
+    if labels.ndim != 1 or labels.shape[0] != n:
+        raise ValueError(f"strata has {labels.size} labels for {n} units")
+    if labels.dtype.kind == "f" and np.isnan(labels).any():
+        raise ValueError("strata contains missing labels")
+    if labels.dtype.kind == "O" and any(v is None or v != v for v in labels):
+        raise ValueError("strata contains missing labels")
+    try:
+        _, codes = np.unique(labels, return_inverse=True)
+    except TypeError:
+        raise ValueError("strata labels must be all numbers or all strings") from None
+    out: IntArray = codes.astype(np.intp).ravel()
+    return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -215,11 +246,16 @@ class _State:
 
 
 class _RiskSets:
-    """The data sorted once by time, grouped by distinct time."""
+    """The data sorted once by stratum and time, grouped by distinct (stratum, time)."""
 
-    def __init__(self, time: FloatArray, event: FloatArray, x: FloatArray) -> None:
+    def __init__(
+        self, time: FloatArray, event: FloatArray, x: FloatArray, strata: IntArray | None = None
+    ) -> None:
         n = time.shape[0]
-        self.order: IntArray = np.argsort(time, kind="stable")
+        order: IntArray = np.argsort(time, kind="stable")
+        if strata is not None:
+            order = order[np.argsort(strata[order], kind="stable")]
+        self.order = order
         self.time = time[self.order]
         self.event = event[self.order]
         self.x = np.take(x, self.order, axis=0)
@@ -228,9 +264,20 @@ class _RiskSets:
         first = np.empty(n, dtype=bool)
         first[0] = True
         np.not_equal(self.time[1:], self.time[:-1], out=first[1:])
+        if strata is not None:
+            stratum = strata[self.order]
+            first[1:] |= stratum[1:] != stratum[:-1]
         self.starts: IntArray = np.flatnonzero(first)
         self.sizes = np.diff(np.append(self.starts, n))
         self.group: IntArray = np.repeat(np.arange(self.starts.shape[0]), self.sizes)
+        # each stratum's run of groups [lo, hi): the cumulative sums restart there
+        k = self.starts.shape[0]
+        if strata is None:
+            bounds: IntArray = np.array([0, k])
+        else:
+            new_stratum = np.flatnonzero(stratum[self.starts][1:] != stratum[self.starts][:-1])
+            bounds = np.concatenate(([0], new_stratum + 1, [k]))
+        self.segments = [(int(lo), int(hi)) for lo, hi in itertools.pairwise(bounds.tolist())]
         self.deaths = np.add.reduceat(self.event, self.starts)
         self.has_deaths = self.deaths > 0
         np.multiply(self.x, self.event[:, None], out=self._buffer)
@@ -241,10 +288,20 @@ class _RiskSets:
         eta -= eta.max()
         return eta, np.exp(eta)
 
+    def _cumulative(self, sums: FloatArray, reverse: bool) -> FloatArray:
+        """Cumulative sums over the groups of each stratum (from the last group back when
+        ``reverse``), restarting at every stratum."""
+        out = np.empty_like(sums)
+        for lo, hi in self.segments:
+            if reverse:
+                out[lo:hi] = np.cumsum(sums[lo:hi][::-1], axis=0)[::-1]
+            else:
+                out[lo:hi] = np.cumsum(sums[lo:hi], axis=0)
+        return out
+
     def _risk_sum(self, values: FloatArray) -> FloatArray:
         """Σ over the risk set at each distinct time (reverse cumulative group sums)."""
-        sums = np.add.reduceat(values, self.starts, axis=0)
-        return np.cumsum(sums[::-1], axis=0)[::-1]
+        return self._cumulative(np.add.reduceat(values, self.starts, axis=0), reverse=True)
 
     def loglik(self, beta: FloatArray) -> float:
         eta, w = self._scores(beta)
@@ -258,7 +315,7 @@ class _RiskSets:
         s1 = self._risk_sum(np.multiply(self.x, w[:, None], out=buffer))
         xbar = s1 / s0[:, None]
         dlam = self.deaths / s0
-        lam = np.cumsum(dlam)
+        lam = self._cumulative(dlam, reverse=False)
         wl = w * np.repeat(lam, self.sizes)
         loglik = float(
             self.event @ eta - self.deaths[self.has_deaths] @ np.log(s0[self.has_deaths])
@@ -271,7 +328,7 @@ class _RiskSets:
 
     def score_residuals(self, st: _State) -> FloatArray:
         """Per unit, in sorted order: δ_i (x_i − x̄(t_i)) − w_i Σ_{t_k ≤ t_i} (x_i − x̄_k) dΛ_k."""
-        acc = np.cumsum(st.xbar * st.dlam[:, None], axis=0)
+        acc = self._cumulative(st.xbar * st.dlam[:, None], reverse=False)
         g = self.group
         at_event = self.event[:, None] * (self.x - st.xbar[g])
         resid: FloatArray = at_event - st.w[:, None] * (self.x * st.lam[g][:, None] - acc[g])
@@ -286,24 +343,35 @@ class _RiskSets:
         )
 
     def transform(self, kind: str) -> FloatArray:
-        """The time transform g at each distinct time with events (ties share one value)."""
+        """The time transform g at each group with events (ties share one value): one
+        function of time for all strata, from all units pooled."""
+        if len(self.segments) == 1:  # groups are the distinct times themselves
+            sizes, deaths, times = self.sizes, self.deaths, self.time[self.starts]
+            where: IntArray = np.flatnonzero(self.has_deaths)
+        else:
+            times, inverse = np.unique(self.time, return_inverse=True)
+            sizes = np.bincount(inverse)
+            deaths = np.bincount(inverse, weights=self.event)
+            group_times = self.time[self.starts[self.has_deaths]]
+            where = np.searchsorted(times, group_times)
+        g = np.full(times.shape[0], np.nan)
+        with_deaths = deaths > 0
         if kind == "km":
-            at_risk = np.cumsum(self.sizes[::-1])[::-1]
-            after = np.cumsum(np.log1p(-self.deaths / at_risk))
+            at_risk = np.cumsum(sizes[::-1])[::-1]
+            after = np.cumsum(np.log1p(-deaths / at_risk))
             before = np.exp(np.concatenate(([0.0], after[:-1])))
-            km: FloatArray = 1.0 - before[self.has_deaths]
-            return km
-        deaths = self.deaths[self.has_deaths]
-        if kind == "rank":  # average rank of the tied events, as scipy.stats.rankdata
-            rank: FloatArray = np.cumsum(deaths) - deaths + (deaths + 1) / 2
-            return rank
-        times = self.time[self.starts[self.has_deaths]]
-        if kind == "identity":
-            return times
-        if np.any(times <= 0):
-            raise ValueError("the log transform needs event times above 0")
-        log: FloatArray = np.log(times)
-        return log
+            g = 1.0 - before
+        elif kind == "rank":  # average rank of the tied events, as scipy.stats.rankdata
+            d = deaths[with_deaths]
+            g[with_deaths] = np.cumsum(d) - d + (d + 1) / 2
+        elif kind == "identity":
+            g = times.astype(np.float64)
+        else:
+            if np.any(times[with_deaths] <= 0):
+                raise ValueError("the log transform needs event times above 0")
+            g[with_deaths] = np.log(times[with_deaths])
+        out: FloatArray = g[where]
+        return out
 
 
 def _validate(
@@ -351,11 +419,16 @@ def _validate(
     return t, e, x, names
 
 
-def _check_rank(info: FloatArray) -> None:
-    """Reject collinear covariates, judged on the information at β = 0 as a correlation."""
-    scale = np.sqrt(np.diag(info))
-    if np.any(scale <= 0) or not np.all(np.isfinite(info)):
+def _check_rank(info: FloatArray, squares: FloatArray) -> None:
+    """Reject collinear covariates, judged on the information at β = 0 as a correlation.
+
+    ``squares`` is each centred covariate's sum of squares: a diagonal of the information
+    at rounding noise beside it (a covariate constant within every stratum or risk set)
+    is singular too."""
+    diagonal = np.diag(info)
+    if not np.all(np.isfinite(info)) or not np.all(diagonal > 1e-12 * squares):
         raise ValueError(_SINGULAR)
+    scale = np.sqrt(diagonal)
     smallest = float(np.linalg.eigvalsh(info / np.outer(scale, scale))[0])
     if smallest < 1e-10:
         raise ValueError(_SINGULAR)
@@ -377,7 +450,7 @@ def _newton(
     st = rs.state(beta)
     for iteration in range(max_iter + 1):
         if iteration == 0:
-            _check_rank(st.info)
+            _check_rank(st.info, np.einsum("ij,ij->j", rs.x, rs.x))
             chol = _cholesky(st.info)
         else:
             try:
@@ -416,13 +489,14 @@ def _ph_test(
     # (g − ḡ) · (Σ of the events' x − d_k x̄_k); no per-event arrays are needed.
     p = beta.shape[0]
     deaths = rs.deaths[rs.has_deaths]
-    if deaths.shape[0] < 2:  # a single event time: the transform has no variance
-        nan = np.full(p, np.nan)
-        return PhTest(frozen(nan), frozen(nan.copy()), math.nan, math.nan, transform)
     d = float(deaths.sum())
     g = rs.transform(transform)
     gc = g - (deaths @ g) / d
     ss = float(deaths @ gc**2)
+    # a single event time (in every stratum alike): the transform has no variance
+    if deaths.shape[0] < 2 or not ss > 0:
+        nan = np.full(p, np.nan)
+        return PhTest(frozen(nan), frozen(nan.copy()), math.nan, math.nan, transform)
     resid_sums = rs.event_x[rs.has_deaths] - deaths[:, None] * st.xbar[rs.has_deaths]
     u = gc @ resid_sums
     vu = cov @ u
@@ -464,6 +538,7 @@ def cox(
     *,
     transform: str = "km",
     max_iter: int = 50,
+    strata: ArrayLike | None = None,
 ) -> CoxResult:
     """Fit a Cox proportional-hazards model (Breslow ties) by Newton–Raphson.
 
@@ -471,12 +546,15 @@ def cox(
     for censoring, ``X`` one column per covariate named by ``names`` (a 1-D ``X`` is one
     covariate). With ``cluster`` (e.g. caseworker ids) the standard errors are the
     cluster-robust sandwich of statsmodels ``PHReg.fit(groups=cluster)``, otherwise
-    model-based. ``ph_check`` adds the Grambsch–Therneau test against ``transform`` of
-    time (default ``"km"``). Formulas and conventions are in the module docstring.
+    model-based. With ``strata`` (e.g. the job centre of each unit) every stratum has its
+    own baseline hazard and risk sets are formed within strata (statsmodels
+    ``PHReg(..., strata=strata)``). ``ph_check`` adds the Grambsch–Therneau test against
+    ``transform`` of time (default ``"km"``). Formulas and conventions are in the module
+    docstring.
 
     Raises ``ValueError`` for inputs of differing lengths, negative, NaN or infinite
-    times, events other than 0/1, no events, a covariate without variance, collinear
-    covariates and a fit that does not converge.
+    times, events other than 0/1, no events, missing stratum labels, a covariate without
+    variance (within the strata), collinear covariates and a fit that does not converge.
     """
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must be between 0 and 1, got {alpha}")
@@ -484,8 +562,9 @@ def cox(
         raise ValueError(f"transform must be one of {TRANSFORMS}, got {transform!r}")
     t, e, x, labels = _validate(time, event, X, names)
     codes = None if cluster is None else cluster_codes(cluster, t.shape[0], CLUSTERS)
+    stratum = None if strata is None else _strata_codes(strata, t.shape[0])
 
-    rs = _RiskSets(t, e, x)
+    rs = _RiskSets(t, e, x, stratum)
     beta, st, chol, iterations = _newton(rs, max_iter)
     p = beta.shape[0]
     model_cov = linalg.cho_solve(chol, np.eye(p))
@@ -525,7 +604,11 @@ def cox(
 
 
 def _at(
-    time: ArrayLike, event: ArrayLike, X: ArrayLike, coef: ArrayLike
+    time: ArrayLike,
+    event: ArrayLike,
+    X: ArrayLike,
+    coef: ArrayLike,
+    strata: ArrayLike | None = None,
 ) -> tuple[_RiskSets, _State]:
     x = np.asarray(X, dtype=np.float64)
     p = 1 if x.ndim == 1 else x.shape[1]
@@ -533,25 +616,38 @@ def _at(
     beta = np.asarray(coef, dtype=np.float64).reshape(-1)
     if beta.shape[0] != p:
         raise ValueError(f"{beta.shape[0]} coefficients for {p} covariates")
-    rs = _RiskSets(t, e, x)
+    rs = _RiskSets(t, e, x, None if strata is None else _strata_codes(strata, t.shape[0]))
     return rs, rs.state(beta)
 
 
 def schoenfeld_residuals(
-    time: ArrayLike, event: ArrayLike, X: ArrayLike, coef: ArrayLike
+    time: ArrayLike,
+    event: ArrayLike,
+    X: ArrayLike,
+    coef: ArrayLike,
+    *,
+    strata: ArrayLike | None = None,
 ) -> SchoenfeldResiduals:
     """Schoenfeld residuals x_i − x̄(t_i) of every event at coefficients ``coef``.
 
-    Rows are the events ordered by time; ``index`` gives each one's input row (the rows
-    where statsmodels ``PHRegResults.schoenfeld_residuals`` is not NaN).
+    Rows are the events ordered by time (by stratum first, with ``strata``); ``index``
+    gives each one's input row (the rows where statsmodels
+    ``PHRegResults.schoenfeld_residuals`` is not NaN).
     """
-    rs, st = _at(time, event, X, coef)
+    rs, st = _at(time, event, X, coef, strata)
     return rs.schoenfeld(st)
 
 
-def score_residuals(time: ArrayLike, event: ArrayLike, X: ArrayLike, coef: ArrayLike) -> FloatArray:
+def score_residuals(
+    time: ArrayLike,
+    event: ArrayLike,
+    X: ArrayLike,
+    coef: ArrayLike,
+    *,
+    strata: ArrayLike | None = None,
+) -> FloatArray:
     """Score residuals per unit, in input order (their sum is the score at ``coef``)."""
-    rs, st = _at(time, event, X, coef)
+    rs, st = _at(time, event, X, coef, strata)
     out: FloatArray = np.empty_like(rs.x)
     out[rs.order] = rs.score_residuals(st)
     return out
@@ -563,9 +659,12 @@ def proportional_hazards_test(
     event: ArrayLike,
     X: ArrayLike,
     transform: str = "km",
+    *,
+    strata: ArrayLike | None = None,
 ) -> PhTest:
-    """Grambsch–Therneau test for a fitted model, e.g. against another time transform."""
-    rs, st = _at(time, event, X, result.coef)
+    """Grambsch–Therneau test for a fitted model, e.g. against another time transform
+    (give the model's ``strata`` again for a stratified fit)."""
+    rs, st = _at(time, event, X, result.coef, strata)
     # The model-based covariance from the information (``result.se`` may be clustered).
     model_cov = linalg.cho_solve(_cholesky(st.info), np.eye(st.info.shape[0]))
     ph = _ph_test(rs, st, np.asarray(result.coef), model_cov, transform)
