@@ -9,7 +9,7 @@ LOCALE := src/caseload/locale
 POT    := $(LOCALE)/caseload.pot
 MOS    := $(patsubst %.po,%.mo,$(wildcard $(LOCALE)/*/LC_MESSAGES/caseload.po))
 
-.PHONY: chromium demo test lint typecheck bench lock clean messages compile-messages
+.PHONY: chromium java demo test lint typecheck bench lock clean messages compile-messages
 
 # the exact tested set from requirements.lock, then caseload itself without resolving again
 $(STAMP): pyproject.toml requirements.lock
@@ -19,6 +19,21 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip check
 	$(BIN)/pybabel compile --statistics -d $(LOCALE) -D caseload
 	@touch $(STAMP)
+
+# the scale extra (DuckDB, Spark) for the tests, pinned; pyspark builds its wheel once from
+# the sdist (pip's cache keeps it); `make demo` does without
+SCALE := $(VENV)/.scale
+$(SCALE): $(STAMP) requirements-scale.lock
+	$(BIN)/python -m pip install --quiet -r requirements-scale.lock
+	$(BIN)/python -m pip check
+	@touch $(SCALE)
+
+# Spark needs a Java runtime: installed here when it is missing and we may (root with
+# apt-get); otherwise the Spark tests say what is missing (and fail in CI)
+java:
+	@command -v java >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; } || \
+		echo "note: java is missing (apt-get install openjdk-17-jre-headless); Spark tests will say so"
 
 # the translations (.mo) are built, not committed: after installing, and again whenever a
 # .po is newer than its .mo
@@ -64,7 +79,7 @@ chromium:
 # that its module fixtures are built once; TEST_WORKERS=0 runs it in this process alone
 TEST_WORKERS ?= 2
 
-test: $(STAMP) $(MOS) chromium
+test: $(STAMP) $(SCALE) $(MOS) chromium java
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy

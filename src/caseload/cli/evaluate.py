@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy import Engine
 
 from caseload.cli.common import (
     EXIT_INPUT,
@@ -159,6 +162,38 @@ def evaluate(
             ),
         ),
     ] = None,
+    engine_name: Annotated[
+        str | None,
+        typer.Option(
+            "--engine",
+            metavar="ENGINE",
+            help=help_text(
+                "Where the data step runs: duckdb or spark over a dataset (--data); default: "
+                "the database of --db"
+            ),
+        ),
+    ] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data",
+            metavar="FOLDER",
+            help=help_text(
+                "A Parquet dataset (caseload export --format parquet --partition-by jobcentre)"
+            ),
+        ),
+    ] = None,
+    spark_master: Annotated[
+        str | None,
+        typer.Option(
+            "--spark-master",
+            metavar="URL",
+            help=help_text(
+                "Spark's master: local[N], spark://host:port, yarn, k8s://… or sc://host:port "
+                "(default local[2])"
+            ),
+        ),
+    ] = None,
     lang: LangOption = "",
 ) -> None:
     """Evaluate a trial in the register: balance, effects, spells, money; HTML, JSON, CSV."""
@@ -166,6 +201,7 @@ def evaluate(
     from caseload.evaluate.cohort import TrialNotFound, WindowError
     from caseload.evaluate.evaluation import Settings
     from caseload.evaluate.report import FolderTaken
+    from caseload.store.datasets import DatasetError
 
     started = time.perf_counter()
     language = lang_of(lang)
@@ -188,18 +224,20 @@ def evaluate(
             control_caseload,
         ),
     )
-    engine = open_register(db, language)
-    if end is not None:
-        within_register(engine, end, language, "--outcome-end")
     try:
-        with shown.status(render.stage("cohort", language)) as status:
+        with (
+            data_engine(db, engine_name, data, spark_master, language) as engine,
+            shown.status(render.stage("cohort", language)) as status,
+        ):
+            if end is not None:
+                within_register(engine, end, language, "--outcome-end")
             result = evaluation.evaluate(
                 engine, trial, settings, lambda stage: status.update(render.stage(stage, language))
             )
             status.update(render.stage("writing", language))
             folder = out or Path(f"evaluation-{result.trial.code}")
             html = report.write(result, folder, language, time.perf_counter() - started)
-    except (TrialNotFound, WindowError, FolderTaken) as error:
+    except (TrialNotFound, WindowError, FolderTaken, DatasetError) as error:
         raise fail(translator(language).message(error.message)) from None
     except (FileExistsError, ValueError) as error:
         # the estimators' own words (an internal fault, not the user's input), in English
@@ -211,6 +249,50 @@ def evaluate(
     for line in shows[-2:]:
         shown.print(line)
     shown.print(_("Report") + f": {html}")
+
+
+ENGINES = ("sqlite", "postgresql", "duckdb", "spark")
+
+
+@contextmanager
+def data_engine(
+    db: str | None, name: str | None, data: Path | None, master: str | None, lang: str
+) -> Iterator[Engine]:
+    """The engine the data step runs on: the register of --db (its own database, the
+    default), or DuckDB or Spark over the dataset of --data."""
+    from caseload.store.datasets import dataset_engine
+
+    tr = translator(lang)
+    if name is not None and name not in ENGINES:
+        raise fail(
+            tr.gettext(
+                "--engine must be one of {engines}, not {value}",
+                engines=", ".join(ENGINES),
+                value=name,
+            )
+        )
+    if name in ("duckdb", "spark"):
+        if data is None:
+            raise fail(
+                tr.gettext("--engine {engine} reads a dataset: give --data FOLDER", engine=name)
+            )
+        if master is not None and name != "spark":
+            raise fail(tr.gettext("--spark-master goes with --engine spark"))
+        with dataset_engine(data, name, master) as engine:
+            yield engine
+        return
+    if data is not None or master is not None:
+        raise fail(tr.gettext("--data and --spark-master go with --engine duckdb or spark"))
+    engine = open_register(db, lang)
+    if name is not None and engine.dialect.name != name:
+        raise fail(
+            tr.gettext(
+                "--engine {engine}: --db is a {dialect} database",
+                engine=name,
+                dialect=engine.dialect.name,
+            )
+        )
+    yield engine
 
 
 def analyze(

@@ -275,7 +275,10 @@ COMMANDS: tuple[tuple[str, Callable[..., None], str], ...] = (
     (
         "export",
         register.export_,
-        N_("Export every table in the import format (codes, not internal ids)."),
+        N_(
+            "Export every table in the import format (codes, not internal ids), or with "
+            "--partition-by jobcentre the register as a Parquet dataset for DuckDB and Spark."
+        ),
     ),
     (
         "tables",

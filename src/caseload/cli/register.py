@@ -201,16 +201,32 @@ def export_(
         list[str] | None,
         typer.Option("--table", metavar="TABLE", help=help_text("Only these tables (repeatable)")),
     ] = None,
+    partition_by: Annotated[
+        str | None,
+        typer.Option(
+            "--partition-by",
+            metavar="jobcentre",
+            help=help_text(
+                "Write the register as a Parquet dataset partitioned by job centre, for "
+                "caseload evaluate --engine duckdb|spark (the tables as stored, free text "
+                "left empty)"
+            ),
+        ),
+    ] = None,
     db: DbOption = None,
     json_out: JsonOption = None,
     lang: LangOption = "",
 ) -> None:
-    """Export every table in the import format (codes, not internal ids)."""
+    """Export every table in the import format (codes, not internal ids), or with
+    --partition-by jobcentre the register as a Parquet dataset for DuckDB and Spark."""
     language = lang_of(lang)
     tr = translator(language)
     shown = shown_on(console, language, json_out)
     if fmt not in FORMATS:
         raise fail(tr.gettext("--format must be one of: {formats}", formats=", ".join(FORMATS)))
+    if partition_by is not None:
+        _dataset(out, fmt, partition_by, table, db, json_out, language)
+        return
     unknown = [name for name in table or [] if name not in catalogue.BY_NAME]
     if unknown:
         raise fail(tr.gettext("Unknown table(s): {tables}", tables=", ".join(unknown)))
@@ -226,6 +242,48 @@ def export_(
             for name, rows in written.items()
         ]
         machine.write_json({"format": fmt, "folder": out, "files": files}, json_out)
+
+
+def _dataset(
+    out: Path,
+    fmt: str,
+    partition_by: str,
+    table: list[str] | None,
+    db: str | None,
+    json_out: Path | None,
+    language: str,
+) -> None:
+    """``export --partition-by jobcentre``: the register as a Parquet dataset."""
+    from caseload.register.dataset import FolderNotEmpty, write_dataset
+
+    tr = translator(language)
+    shown = shown_on(console, language, json_out)
+    if partition_by != "jobcentre":
+        raise fail(tr.gettext("--partition-by: only jobcentre, not {value}", value=partition_by))
+    if fmt != "parquet" or table:
+        raise fail(
+            tr.gettext(
+                "--partition-by writes every table as Parquet: give --format parquet and no --table"
+            )
+        )
+    engine = open_register(db, language)
+    revision = current_revision(engine) or ""
+    try:
+        with reader(engine).connect() as conn, shown.status(tr.gettext("writing the dataset")):
+            written = write_dataset(conn, out, revision)
+    except FolderNotEmpty as error:
+        raise fail(tr.message(error.message)) from None
+    for name, rows in written.items():
+        shown.print(tr.gettext("{path}: {rows} rows", path=out / name, rows=tr.count(rows)))
+    shown.print(tr.gettext("Dataset: {path}", path=out))
+    if json_out is not None:
+        files = [
+            {"table": name, "folder": out / name, "rows": rows} for name, rows in written.items()
+        ]
+        machine.write_json(
+            {"format": "parquet", "partition_by": partition_by, "folder": out, "tables": files},
+            json_out,
+        )
 
 
 def tables(

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 from caseload.charts import ARM_COLOURS, Caption, styled, svg
 from caseload.charts import figure as new_figure
-from caseload.domain.labels import label
-from caseload.i18n import N_, translator
+from caseload.i18n import translator
+from caseload.plan.reference_words import position_label, role_words
 
 if TYPE_CHECKING:
     from caseload.plan.workload import Reference, Sustainable, Workload
@@ -101,25 +101,6 @@ def caseloads(rows: Sequence[Row], legend: dict[str, str], x_label: str, words: 
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     ax.legend(frameon=False, loc="lower right", fontsize=8)
     return svg(fig, words)
-
-
-def position_label(name: str, lang: str) -> str:
-    """``company_consultant+mentor`` as "company consultant + mentor" in ``lang``."""
-    return " + ".join(label(role, lang) for role in name.split("+"))
-
-
-OTHER_ROLES = {
-    "any": N_("any"),
-    "ips_consultant": N_("IPS consultant"),
-    "job_specialist": N_("job specialist"),
-}
-"""Roles of the reference models that the register does not have."""
-
-
-def role_words(name: str, lang: str) -> str:
-    if name in OTHER_ROLES:
-        return translator(lang).gettext(OTHER_ROLES[name])
-    return position_label(name, lang)
 
 
 def figure(

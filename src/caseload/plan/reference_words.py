@@ -1,11 +1,13 @@
 """The published reference models' names and the union's target groups as messages, so
 that a Danish reader reads them in Danish (caseload_models.json holds them in English, as
 the sources name them). ``tests/unit/test_workload.py`` checks every name in the data is
-here."""
+here. ``position_label`` and ``role_words`` name positions and roles (no figure library:
+the commands load this module on every start)."""
 
 from __future__ import annotations
 
-from caseload.i18n import N_
+from caseload.domain.labels import label
+from caseload.i18n import N_, translator
 
 NAMES = frozenset(
     {
@@ -34,3 +36,22 @@ NAMES = frozenset(
         N_("integration"),
     }
 )
+
+
+def position_label(name: str, lang: str) -> str:
+    """``company_consultant+mentor`` as "company consultant + mentor" in ``lang``."""
+    return " + ".join(label(role, lang) for role in name.split("+"))
+
+
+OTHER_ROLES = {
+    "any": N_("any"),
+    "ips_consultant": N_("IPS consultant"),
+    "job_specialist": N_("job specialist"),
+}
+"""Roles of the reference models that the register does not have."""
+
+
+def role_words(name: str, lang: str) -> str:
+    if name in OTHER_ROLES:
+        return translator(lang).gettext(OTHER_ROLES[name])
+    return position_label(name, lang)

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from caseload.domain.labels import label
 from caseload.i18n import N_, translator
-from caseload.plan.caseload_figure import position_label, role_words
+from caseload.plan.reference_words import position_label, role_words
 
 if TYPE_CHECKING:
     from caseload.plan.measured import Measured

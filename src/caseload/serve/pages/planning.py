@@ -23,7 +23,15 @@ from caseload.access import audit, rules, scope
 from caseload.domain import codes
 from caseload.i18n import Message, Said, translator
 from caseload.operate.refusals import NotFound
-from caseload.plan import caseload_figure, config, levers, microsim, policy_figures, staffing
+from caseload.plan import (
+    caseload_figure,
+    config,
+    levers,
+    microsim,
+    policy_figures,
+    reference_words,
+    staffing,
+)
 from caseload.plan.workload import (
     ConfigError,
     Sustainable,
@@ -133,8 +141,8 @@ def _caseload_section(
         "references": references,
         "union": union,
         "caseload_plot": figure,
-        "position_label": lambda n: caseload_figure.position_label(n, caller.lang),
-        "role_words": lambda n: caseload_figure.role_words(n, caller.lang),
+        "position_label": lambda n: reference_words.position_label(n, caller.lang),
+        "role_words": lambda n: reference_words.role_words(n, caller.lang),
     }
 
 

@@ -1,0 +1,315 @@
+"""The register as a Parquet dataset, and the engines that read it (DuckDB, Apache Spark).
+
+Layout (what ``caseload export --format parquet --partition-by jobcentre`` and
+``caseload demo --national --parquet`` write; docs/national.md):
+
+    OUT/dataset.json                          the manifest: format, schema revision, tables
+    OUT/<table>/jobcentre=<code>/part-0.parquet   a table's rows of one job centre
+    OUT/<table>/part-0.parquet                tables that belong to no one job centre
+
+A table holds the register's own columns (store/schema.py) with their internal ids, so the
+evaluation's statements run on it unchanged; its job centre is the partition column
+``jobcentre`` (Hive style). The engines register one view per table over its files and hand
+back a SQLAlchemy ``Engine``: DuckDB embedded (``duckdb_engine``), Spark on ``local[N]``, a
+standalone or YARN/Kubernetes master, or Spark Connect (``sc://``) through store/spark.py.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Engine,
+    Float,
+    Integer,
+    Table,
+    Text,
+    create_engine,
+    event,
+)
+
+from caseload.i18n import Message, Said
+from caseload.store import schema
+from caseload.store import spark as _spark  # registers the dialect, and 8-byte floats
+
+MANIFEST = "dataset.json"
+FORMAT = "caseload register dataset"
+PARTITION = "jobcentre"
+ENGINES = ("duckdb", "spark")
+SPARK_DEFAULT = "local[2]"
+
+
+class DatasetError(Said, ValueError):
+    """A folder that is not a dataset, or an engine that cannot be had, in words."""
+
+
+@dataclass(frozen=True)
+class Manifest:
+    folder: Path
+    revision: str
+    tables: dict[str, int]
+    """Table → rows."""
+    partitioned: tuple[str, ...]
+    """The tables written per job centre."""
+
+    def location(self, table: str) -> Path:
+        return self.folder / table
+
+
+def write_manifest(
+    folder: Path, revision: str, tables: dict[str, int], partitioned: list[str]
+) -> Path:
+    path = folder / MANIFEST
+    data = {
+        "format": FORMAT,
+        "schema_revision": revision,
+        "partition_by": PARTITION,
+        "partitioned": sorted(partitioned),
+        "tables": tables,
+    }
+    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def manifest(folder: Path) -> Manifest:
+    """The dataset in ``folder``, or a DatasetError saying why it is not one."""
+    path = folder / MANIFEST
+    if not path.is_file():
+        raise DatasetError(
+            Message(
+                "{folder}: not a caseload dataset (no {manifest}); write one with caseload "
+                "export --format parquet --partition-by jobcentre",
+                {"folder": str(folder), "manifest": MANIFEST},
+            )
+        )
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("format") != FORMAT:
+            raise ValueError(data.get("format"))
+        return Manifest(
+            folder,
+            str(data["schema_revision"]),
+            {str(k): int(v) for k, v in data["tables"].items()},
+            tuple(data.get("partitioned", ())),
+        )
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise DatasetError(
+            Message("{path}: not a caseload dataset manifest", {"path": str(path)})
+        ) from None
+
+
+def _missing(what: str) -> DatasetError:
+    return DatasetError(
+        Message(
+            "{what} is not installed here: install caseload's scale extra (pip install "
+            "'caseload[scale]'; make test does)",
+            {"what": what},
+        )
+    )
+
+
+def duckdb_engine(found: Manifest) -> Engine:
+    """An in-memory DuckDB whose views read the dataset's Parquet files."""
+    try:
+        import duckdb_engine as _duckdb_engine  # noqa: F401 - the dialect
+    except ImportError:
+        raise _missing("DuckDB") from None
+    engine = create_engine("duckdb:///:memory:", poolclass=_single_pool())
+
+    def views(dbapi_connection: Any, _record: Any) -> None:
+        for table in found.tables:
+            files = str(found.location(table) / "**" / "*.parquet").replace("'", "''")
+            dbapi_connection.execute(
+                f'CREATE OR REPLACE VIEW "{table}" AS SELECT * FROM read_parquet('
+                f"'{files}', hive_partitioning = true, hive_types_autocast = false, "
+                "union_by_name = true)"
+            )
+
+    event.listen(engine, "connect", views)
+    return engine
+
+
+def _single_pool() -> Any:
+    from sqlalchemy.pool import StaticPool
+
+    return StaticPool
+
+
+def spark_session(
+    master: str, memory: str = "1g", executors: str | None = None, app: str = "caseload"
+) -> Any:
+    """A Spark session on ``master``: ``local[N]``, ``spark://host:port`` (standalone),
+    ``yarn``, ``k8s://…``, or Spark Connect ``sc://host:port``; ``memory`` the driver's,
+    ``executors`` each executor's (None: the cluster's default)."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise _missing("Apache Spark (pyspark)") from None
+    active = SparkSession.getActiveSession()
+    if (
+        active is not None
+        and not master.startswith("sc://")
+        and active.sparkContext.master != master
+    ):
+        active.stop()  # a session is one per process: the one asked for, not an earlier one
+    builder: Any = SparkSession.builder
+    if master.startswith("sc://"):
+        return builder.remote(master).appName(app).getOrCreate()
+    builder = (
+        builder.master(master)
+        .appName(app)
+        .config("spark.driver.memory", memory)
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.shuffle.partitions", "8")
+        .config("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+    )
+    if master.startswith("local") or "127.0.0.1" in master or "localhost" in master:
+        # on this machine only: the driver listens on loopback (a cluster's workers must
+        # reach the driver's own address, Spark's default)
+        builder = builder.config("spark.driver.host", "127.0.0.1").config(
+            "spark.driver.bindAddress", "127.0.0.1"
+        )
+    if executors is not None:
+        builder = builder.config("spark.executor.memory", executors)
+    return builder.getOrCreate()
+
+
+def spark_engine(found: Manifest, session: Any) -> Engine:
+    """An engine running the register's statements on ``session``, over the dataset."""
+    for table in found.tables:
+        session.read.parquet(str(found.location(table))).createOrReplaceTempView(table)
+    connection = _spark.Connection(session)
+    return create_engine("spark://", creator=lambda: connection, poolclass=_single_pool())
+
+
+@contextmanager
+def dataset_engine(
+    folder: Path,
+    kind: str,
+    master: str | None = None,
+    memory: str = "1g",
+    executors: str | None = None,
+) -> Iterator[Engine]:
+    """An engine over the dataset in ``folder`` on ``kind`` (duckdb or spark), closed after."""
+    found = manifest(folder)
+    if kind == "duckdb":
+        engine = duckdb_engine(found)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+        return
+    if kind != "spark":
+        raise DatasetError(
+            Message(
+                "--engine must be one of {engines}, not {kind}",
+                {"engines": ", ".join(ENGINES), "kind": kind},
+            )
+        )
+    session = spark_session(master or SPARK_DEFAULT, memory, executors)
+    if hasattr(session, "sparkContext"):  # not on Spark Connect
+        session.sparkContext.setLogLevel("ERROR")
+    engine = spark_engine(found, session)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        session.stop()
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+SERVE_TABLES = frozenset(
+    {
+        "account",
+        "account_department",
+        "api_token",
+        "web_session",
+        "login_attempt",
+        "audit_event",
+        "serve_secret",
+        "case_note",
+        "allocation_plan",
+    }
+)
+"""The web app's own tables (accounts, sessions, the audit trail, notes, stored plans): not
+part of the register an analysis reads, never written to a dataset."""
+
+
+def register_tables() -> list[Table]:
+    """The tables a dataset holds, parents before children."""
+    return [t for t in schema.metadata.sorted_tables if t.name not in SERVE_TABLES]
+
+
+def emptied(table: Table) -> list[str]:
+    """Columns written empty: free text (it may hold anything a caseworker typed, health
+    information included) and the keyed CPR hash. No analysis reads them."""
+    return [c.name for c in table.columns if isinstance(c.type, Text) or c.name == "cpr_hash"]
+
+
+def polars_schema(table: Table) -> dict[str, Any]:
+    """The table's columns as Polars types (the files' schema, whoever writes them)."""
+    import polars as pl
+
+    def dtype(column: Any) -> Any:
+        kind = column.type
+        if isinstance(kind, Boolean):
+            return pl.Boolean
+        if isinstance(kind, Integer):
+            return pl.Int64
+        if isinstance(kind, Float):
+            return pl.Float64
+        if isinstance(kind, DateTime):
+            return pl.Datetime("us")
+        if isinstance(kind, Date):
+            return pl.Date
+        return pl.Utf8
+
+    return {c.name: dtype(c) for c in table.columns}
+
+
+_SAFE = re.compile(r"[^A-Za-z0-9_.-]")
+NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
+
+
+def partition_name(code: str | None) -> str:
+    """``jobcentre=<code>``, escaped as Hive escapes a partition value."""
+    if code is None:
+        return f"{PARTITION}={NULL_PARTITION}"
+    return f"{PARTITION}=" + _SAFE.sub(lambda m: f"%{ord(m.group(0)):02X}", code)
+
+
+def write_table(folder: Path, table: Table, frame: Any, part: str = "part-0") -> int:
+    """Write ``frame`` (the table's columns, and ``jobcentre`` to partition by when it has
+    one) under ``folder/<table>/``; rows written. Free text and CPR hashes go empty."""
+    import polars as pl
+
+    target = folder / table.name
+    target.mkdir(parents=True, exist_ok=True)
+    types = polars_schema(table)
+    blank = emptied(table)
+    columns = [
+        pl.lit(None, dtype=types[name]).alias(name) if name in blank else pl.col(name)
+        for name in types
+    ]
+    if PARTITION not in frame.columns:
+        frame.select(columns).write_parquet(target / f"{part}.parquet")
+        return int(frame.height)
+    for (code,), rows in frame.group_by(PARTITION, maintain_order=True):
+        where = target / partition_name(None if code is None else str(code))
+        where.mkdir(parents=True, exist_ok=True)
+        rows.select(columns).write_parquet(where / f"{part}.parquet")
+    if frame.is_empty():
+        frame.select(columns).write_parquet(target / f"{part}.parquet")
+    return int(frame.height)

@@ -1,0 +1,185 @@
+"""One definition of the evaluation's data step, four engines: SQLite and PostgreSQL (the
+register itself), DuckDB and Apache Spark (over the register's Parquet dataset). Each gives
+the same frozen cohort and the same evaluation.json as SQLite, to a relative tolerance of
+1e-9 on floating-point values (sums in another order; every engine computes in doubles) and
+exactly otherwise.
+
+Spark runs for real: a ``local[2]`` session, and a standalone master with two workers on
+loopback (tests/spark.py)."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+from sqlalchemy import Engine, func, select
+
+from caseload.evaluate import cohort, evaluation, report
+from caseload.register.dataset import FolderNotEmpty, write_dataset
+from caseload.store import datasets, schema
+from caseload.store.database import connect, reader
+from caseload.store.migrate import current_revision
+from caseload.synth import jobcentre
+from tests.conftest import _Databases
+from tests.spark import need_java, standalone_cluster
+
+RELATIVE = 1e-9
+ENGINES = [
+    "sqlite",
+    pytest.param("postgres", marks=pytest.mark.postgres),
+    "duckdb",
+    "spark",
+]
+SKIPPED = ("seconds",)  # how long each stage took: the only field that may differ
+
+
+def flat(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from flat(v, f"{path}.{k}")
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from flat(v, f"{path}[{i}]")
+    else:
+        yield path, value
+
+
+def differences(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
+    left, right = dict(flat(a)), dict(flat(b))
+    out = []
+    for key in sorted(set(left) | set(right)):
+        if any(part in key for part in SKIPPED):
+            continue
+        x, y = left.get(key), right.get(key)
+        if isinstance(x, float) and isinstance(y, float):
+            if not math.isclose(x, y, rel_tol=RELATIVE, abs_tol=1e-12) and not (
+                math.isnan(x) and math.isnan(y)
+            ):
+                out.append(f"{key}: {x!r} != {y!r}")
+        elif x != y:
+            out.append(f"{key}: {x!r} != {y!r}")
+    return out
+
+
+def same_frames(a: pl.DataFrame, b: pl.DataFrame) -> None:
+    assert a.columns == b.columns
+    a, b = a.sort("citizen_id"), b.sort("citizen_id")
+    for name in a.columns:
+        x, y = a.get_column(name), b.get_column(name)
+        if x.dtype.is_float() or y.dtype.is_float():
+            xs, ys = x.cast(pl.Float64).to_list(), y.cast(pl.Float64).to_list()
+            for i, (p, q) in enumerate(zip(xs, ys, strict=True)):
+                assert (p is None and q is None) or math.isclose(
+                    p, q, rel_tol=RELATIVE, abs_tol=1e-12
+                ), (name, i, p, q)
+        else:
+            assert x.to_list() == y.to_list(), name
+
+
+def evaluated(engine: Engine) -> tuple[pl.DataFrame, dict[str, Any]]:
+    with reader(engine).connect() as conn:
+        found = cohort.trial(conn, jobcentre.TRIAL_CODE)
+        frame = cohort.cohort(conn, found, cohort.window(found))
+    result = evaluation.evaluate(engine, jobcentre.TRIAL_CODE)
+    document = json.loads(report.json_text(report.evaluation_document(result, "en")))
+    return frame, document
+
+
+@pytest.fixture(scope="module")
+def demo_dataset(demo: Engine, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("dataset") / "demo"
+    with reader(demo).connect() as conn:
+        write_dataset(conn, folder, current_revision(demo) or "")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def reference(demo: Engine) -> tuple[pl.DataFrame, dict[str, Any]]:
+    return evaluated(demo)
+
+
+@pytest.fixture(scope="module")
+def spark_session() -> Iterator[Any]:
+    need_java()
+    session = datasets.spark_session("local[2]", "1g")
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+def _postgres_demo(request: pytest.FixtureRequest) -> Engine:
+    databases: _Databases = request.getfixturevalue("postgres_databases")
+    url = databases.new(template=request.getfixturevalue("postgres_template"))
+    databases.retire_at_end(url)
+    engine = connect(url)
+    jobcentre.write(engine, jobcentre.simulate(None, 2018))
+    return engine
+
+
+@pytest.mark.parametrize("name", ENGINES)
+def test_every_engine_gives_the_cohort_and_the_evaluation_of_sqlite(
+    name: str,
+    request: pytest.FixtureRequest,
+    demo: Engine,
+    demo_dataset: Path,
+    reference: tuple[pl.DataFrame, dict[str, Any]],
+) -> None:
+    frame, document = reference
+    if name == "sqlite":
+        other = evaluated(demo)
+    elif name == "postgres":
+        engine = _postgres_demo(request)
+        other = evaluated(engine)
+        engine.dispose()
+    elif name == "duckdb":
+        with datasets.dataset_engine(demo_dataset, "duckdb") as engine:
+            assert engine.dialect.name == "duckdb"
+            other = evaluated(engine)
+    else:
+        session = request.getfixturevalue("spark_session")
+        engine = datasets.spark_engine(datasets.manifest(demo_dataset), session)
+        assert engine.dialect.name == "spark"
+        other = evaluated(engine)
+        engine.dispose()
+    same_frames(frame, other[0])
+    assert frame.height == 917 + 856
+    assert differences(document, other[1]) == []
+
+
+def test_a_standalone_spark_cluster_evaluates_the_dataset(
+    demo_dataset: Path, reference: tuple[pl.DataFrame, dict[str, Any]], tmp_path: Path
+) -> None:
+    """A master and two workers on loopback, as a cluster would run (the dataset on storage
+    every worker reads: here the same disk)."""
+    with (
+        standalone_cluster(tmp_path) as master,
+        datasets.dataset_engine(demo_dataset, "spark", master, "512m", "512m") as engine,
+    ):
+        frame, document = evaluated(engine)
+        # the application ran on the cluster: the master took it, the workers ran executors
+        assert "Registered app caseload" in (tmp_path / "master.log").read_text()
+        launched = [(tmp_path / f"worker-{i}.log").read_text() for i in range(2)]
+        assert all("Asked to launch executor" in text for text in launched), launched
+    same_frames(reference[0], frame)
+    assert differences(reference[1], document) == []
+
+
+def test_a_dataset_is_written_whole_and_read_by_its_manifest(
+    demo: Engine, demo_dataset: Path
+) -> None:
+    found = datasets.manifest(demo_dataset)
+    assert "citizen" in found.tables and "account" not in found.tables
+    with reader(demo).connect() as conn:
+        citizens = conn.execute(select(func.count()).select_from(schema.citizen)).scalar_one()
+    assert found.tables["citizen"] == citizens
+    on_disk = pl.scan_parquet(demo_dataset / "citizen" / "**" / "*.parquet").collect()
+    assert on_disk.height == citizens and on_disk.get_column("cpr_hash").null_count() == citizens
+    with reader(demo).connect() as conn, pytest.raises(FolderNotEmpty):
+        write_dataset(conn, demo_dataset, "x")
+    with pytest.raises(datasets.DatasetError, match="not a caseload dataset"):
+        datasets.manifest(demo_dataset / "citizen")
