@@ -82,6 +82,20 @@ def test_a_register_without_job_centres_gets_the_default_with_its_first_rows(
     assert set(_centre_of(engine, "citizens").values()) == {jobcentres.DEFAULT_CODE}
 
 
+def test_a_refused_file_adds_no_job_centre(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """All or nothing: the default made for a file's rows goes with the file when a check
+    after it (here the new register's key length) refuses it."""
+    monkeypatch.setenv(rules.CPR_KEY_ENV, "short")
+    found = _rejected(engine, tmp_path, "citizens", CITIZENS + f"C1,{NUMBER},danish,integration,\n")
+    assert [(p.row, p.column) for p in found] == [(2, "cpr")]
+    assert "too short" in found[0].reason
+    _never_the_number(found)
+    assert _centres(engine) == []
+    assert _centre_of(engine, "citizens") == {}
+
+
 def test_a_header_only_file_adds_no_job_centre(engine: Engine, tmp_path: Path) -> None:
     assert _import(engine, tmp_path, "departments", "department_id,name\n").inserted == 0
     assert _centres(engine) == []

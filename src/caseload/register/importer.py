@@ -76,7 +76,7 @@ def import_frame(
             pl.col(readers.ROW).cast(pl.Int64)
         )
     refs = _referenced_codes(conn, spec)
-    placed = _place(spec, frame, refs)
+    placed = jobcentres.place(spec, frame, refs.get(jobcentres.TABLE))
     frame = placed.frame
     given = set(frame.columns) | {f.name for f in spec.fields if f.default is not None}
     known = {name: ids["code"] for name, ids in refs.items()}
@@ -114,15 +114,6 @@ def _lock(conn: Connection) -> None:
     # Imports of different tables depend on each other's codes: run them one at a time.
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql("SELECT pg_advisory_xact_lock(727274)")
-
-
-def _place(
-    spec: TableSpec, frame: pl.DataFrame, refs: dict[str, pl.DataFrame]
-) -> jobcentres.Placed:
-    """Each row's job centre: as the file names it, else the register's one."""
-    if jobcentres.TABLE not in refs:
-        return jobcentres.Placed(frame, pl.Series("code", [], pl.Utf8), rules.none(), False)
-    return jobcentres.place(spec, frame, refs[jobcentres.TABLE])
 
 
 def _referenced_codes(conn: Connection, spec: TableSpec) -> dict[str, pl.DataFrame]:
@@ -212,9 +203,10 @@ def _clashes(
     conn: Connection, table: Table, rows: pl.DataFrame, together: list[str], column: str
 ) -> pl.DataFrame:
     """The rows whose values of ``together`` another stored row (another code) holds."""
+    types = {"code": pl.Utf8, **{c: rows.schema[c] for c in together}}
     stored = (
         bulk.read_table(conn, table, ["code", *together])
-        .cast({"code": pl.Utf8} | {c: rows.schema[c] for c in together})  # type: ignore[arg-type]
+        .cast(types)  # type: ignore[arg-type]
         .filter(pl.col(column).is_not_null())
     )
     return rows.join(stored, on=together, suffix="_stored").filter(

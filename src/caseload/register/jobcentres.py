@@ -53,12 +53,13 @@ def names_jobcentre(spec: TableSpec) -> bool:
     return any(f.name == COLUMN and f.ref == TABLE for f in spec.fields)
 
 
-def place(spec: TableSpec, frame: pl.DataFrame, stored: pl.DataFrame) -> Placed:
+def place(spec: TableSpec, frame: pl.DataFrame, stored: pl.DataFrame | None) -> Placed:
     """The rows of ``frame`` (with ``_row``) with each empty job centre made the register's
-    one; ``stored`` is the register's job centres (``code``, ``id``)."""
+    one; ``stored`` is the register's job centres (``code``, ``id``), read when the table
+    names them."""
+    if stored is None or not names_jobcentre(spec):
+        return Placed(frame, pl.Series("code", [], pl.Utf8), rules.none(), needs_default=False)
     codes = stored.get_column("code")
-    if not names_jobcentre(spec):
-        return Placed(frame, codes, rules.none(), needs_default=False)
     if codes.len() > 1:
         return Placed(frame, codes, _unplaced(frame, codes.len()), needs_default=False)
     one = codes.item(0) if codes.len() == 1 else DEFAULT_CODE
