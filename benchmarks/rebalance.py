@@ -254,9 +254,20 @@ def fill(engine: Any, staff: list[Staff], citizens: list[Citizen]) -> float:
 
     started = time.perf_counter()
     with engine.begin() as conn:
+        centre = conn.execute(
+            s.jobcentre.insert()
+            .values(code="101", name="Jobcenter København")
+            .returning(s.jobcentre.c.id)
+        ).scalar_one()
         dept = conn.execute(
             s.department.insert()
-            .values(code=DEPARTMENT, name="Big department", is_trial=False, role_model="all_apart")
+            .values(
+                code=DEPARTMENT,
+                name="Big department",
+                is_trial=False,
+                role_model="all_apart",
+                jobcentre_id=centre,
+            )
             .returning(s.department.c.id)
         ).scalar_one()
         conn.execute(
@@ -320,6 +331,7 @@ def fill(engine: Any, staff: list[Staff], citizens: list[Citizen]) -> float:
                     "kontanthjaelp_since": None,
                     "complexity": c.complexity,
                     "version": 1,
+                    "jobcentre_id": centre,
                 }
                 for c in citizens
             ],

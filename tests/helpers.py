@@ -8,13 +8,16 @@ import shutil
 import sqlite3
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import Connection, Table, insert, select
 from typer.testing import CliRunner, Result
 
 from caseload.cli import common
 from caseload.cli.main import app
-from caseload.register import rules
+from caseload.register import jobcentres, rules
+from caseload.store import schema
 
 
 def run(*args: str) -> Result:
@@ -55,3 +58,24 @@ def plain_environment(patch: pytest.MonkeyPatch) -> None:
     patch.delenv(rules.CPR_KEY_ENV, raising=False)
     patch.setattr(common.console, "width", 200)
     patch.setattr(common.errors, "width", 200)
+
+
+def jobcentre_id(conn: Connection) -> int:
+    """The register's one job centre, as a test's own inserts of departments and citizens
+    need it (the import finds it itself): the default one when the register has none."""
+    ids = list(conn.execute(select(schema.jobcentre.c.id)).scalars())
+    assert len(ids) <= 1, "several job centres: name the one meant"
+    if ids:
+        return int(ids[0])
+    codes = jobcentres.add_default(conn)
+    return int(codes.get_column("id").item(0))
+
+
+def add_row(conn: Connection, table: Table, **values: Any) -> int:
+    """Insert one row and return its id; a department or citizen belongs to the register's
+    one job centre unless ``jobcentre_id`` is given."""
+    if table.name in ("department", "citizen"):
+        values.setdefault("jobcentre_id", jobcentre_id(conn))
+    key = conn.execute(insert(table).values(**values)).inserted_primary_key
+    assert key is not None
+    return int(key[0])

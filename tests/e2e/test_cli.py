@@ -21,6 +21,7 @@ from caseload.cli.main import COMMANDS as COMMANDS_HELP
 from caseload.cli.main import app
 from caseload.operate.status import status
 from caseload.register import catalogue, rules
+from caseload.store import schema
 from caseload.store.database import connect
 from caseload.store.migrate import head_revision
 from tests.conftest import EXAMPLES
@@ -203,7 +204,7 @@ def test_help_is_danish_with_caseload_lang_da() -> None:
     import_help = _help("import", "--help", lang="da")
     assert "Argumenter" in import_help
     assert "[påkrævet]" in import_help
-    assert "Tabel: departments, teams" in import_help
+    assert "Tabel: jobcentres, departments, teams" in import_help
 
 
 def test_help_is_english_without_caseload_lang() -> None:
@@ -626,6 +627,17 @@ def test_demo_register_matches_the_published_arms(demo_engine: Engine) -> None:
             conn.execute(select(spec.table.c.arm, func.count()).group_by(spec.table.c.arm)).all()
         )
     assert arms == {"trial": 917, "control": 856}
+
+
+def test_demo_is_one_job_centre_copenhagen(demo_engine: Engine) -> None:
+    """Everything in the demo belongs to Jobcenter København (municipality number 101)."""
+    j, d, c = schema.jobcentre, schema.department, schema.citizen
+    with demo_engine.connect() as conn:
+        centres = conn.execute(select(j.c.id, j.c.code, j.c.name)).all()
+        assert [tuple(r)[1:] for r in centres] == [("101", "Jobcenter København")]
+        for table in (d, c):
+            held = conn.execute(select(table.c.jobcentre_id).distinct()).scalars().all()
+            assert held == [centres[0].id], table.name
 
 
 @pytest.mark.parametrize(

@@ -15,13 +15,14 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, Engine, Table, insert, or_, select
+from sqlalchemy import Connection, Engine, Table, or_, select
 
 from caseload.operate import allocation, changes, department
 from caseload.operate.optimise import plan
 from caseload.operate.refusals import Conflict
 from caseload.store import schema as s
 from caseload.store.database import reader
+from tests.helpers import add_row
 
 KS = "coordinating_caseworker"
 VK = "company_consultant"
@@ -36,9 +37,7 @@ WEIGHTS = {None: 1.0, "simple": 1.0, "complex": 1.5, "very_complex": 2.0}
 
 
 def add(conn: Connection, table: Table, **values: Any) -> int:
-    key = conn.execute(insert(table).values(**values)).inserted_primary_key
-    assert key is not None
-    return int(key[0])
+    return add_row(conn, table, **values)
 
 
 def add_department(

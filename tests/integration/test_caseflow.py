@@ -11,7 +11,7 @@ from typing import Any
 
 import polars as pl
 import pytest
-from sqlalchemy import Connection, Engine, insert
+from sqlalchemy import Connection, Engine
 from typer.testing import CliRunner
 
 from caseload.cli.main import app
@@ -20,6 +20,7 @@ from caseload.operate.caseflow import Period, passive_days
 from caseload.store import schema as s
 from caseload.store.database import connect, reader
 from caseload.store.migrate import upgrade
+from tests.helpers import add_row
 
 MARCH = Period(date(2024, 3, 1), date(2024, 3, 31))  # 31 days; February 2024 has 29
 KS, VK = "coordinating_caseworker", "company_consultant"
@@ -71,7 +72,7 @@ def _check(
 
 
 def _add(conn: Connection, table: Any, **values: Any) -> int:
-    return int(conn.execute(insert(table).values(**values)).inserted_primary_key[0])
+    return add_row(conn, table, **values)
 
 
 def _build(engine: Engine) -> dict[str, int]:

@@ -8,13 +8,14 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy import Connection, Engine, func, select
 
 from caseload.operate import casework
 from caseload.operate.casework import Conflict, Refused, change_contact
 from caseload.operate.meetings import record_meeting
 from caseload.register.contacts import primary_contact
 from caseload.store import schema as s
+from tests.helpers import add_row
 
 KS, VK = "coordinating_caseworker", "company_consultant"
 ENTRY = date(2019, 1, 1)
@@ -22,7 +23,7 @@ DAY = date(2019, 3, 1)
 
 
 def _add(conn: Connection, table: Any, **values: Any) -> int:
-    return int(conn.execute(insert(table).values(**values)).inserted_primary_key[0])
+    return add_row(conn, table, **values)
 
 
 def _register(engine: Engine, model: str = "all_apart") -> dict[str, int]:

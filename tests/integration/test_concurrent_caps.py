@@ -7,10 +7,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy import Connection, Engine, func, select
 
 from caseload.store import schema as s
 from tests.concurrency import DAY, KS, race
+from tests.helpers import add_row
 
 ROUNDS = 50
 CAP = 2
@@ -18,7 +19,7 @@ SINCE = date(2018, 1, 1)
 
 
 def _add(conn: Connection, table: Any, **values: Any) -> int:
-    return int(conn.execute(insert(table).values(**values)).inserted_primary_key[0])
+    return add_row(conn, table, **values)
 
 
 class _Builder:

@@ -17,7 +17,7 @@ from caseload.register import catalogue, importer, rules
 from caseload.register.problems import ImportRejected, Problem
 from caseload.store import schema
 from tests.conftest import EXAMPLES
-from tests.helpers import write
+from tests.helpers import jobcentre_id, write
 
 CPR_KEY = "0f" * 32  # 32 bytes, as hexadecimal: the shortest key a new register takes
 ORDER = [spec.name for spec in catalogue.SPECS]
@@ -250,7 +250,11 @@ def test_ids_stay_unique_alongside_plain_inserts(engine: Engine, tmp_path: Path)
     with engine.begin() as conn:
         conn.execute(
             insert(schema.department).values(
-                code="X1", name="X1", is_trial=False, role_model="all_apart"
+                code="X1",
+                name="X1",
+                is_trial=False,
+                role_model="all_apart",
+                jobcentre_id=jobcentre_id(conn),
             )
         )
     path = write(tmp_path, "departments.csv", "department_id,name\nJI8,Eight\nJI9,Nine\n")
@@ -258,7 +262,11 @@ def test_ids_stay_unique_alongside_plain_inserts(engine: Engine, tmp_path: Path)
     with engine.begin() as conn:
         conn.execute(
             insert(schema.department).values(
-                code="X2", name="X2", is_trial=False, role_model="all_apart"
+                code="X2",
+                name="X2",
+                is_trial=False,
+                role_model="all_apart",
+                jobcentre_id=jobcentre_id(conn),
             )
         )
     ids = {code: row["id"] for code, row in _by_code(engine, "departments").items()}

@@ -27,7 +27,7 @@ from caseload.register.importer import import_file
 from caseload.register.lookup import last_recorded_day, recorded_from, trial_arms
 from caseload.store import schema as s
 from tests.conftest import EXAMPLES
-from tests.helpers import run, write
+from tests.helpers import jobcentre_id, run, write
 
 KS = "coordinating_caseworker"
 IN_TRIAL = date(2018, 3, 1)
@@ -167,6 +167,7 @@ def _add_citizen(conn: Connection, code: str, arm: str) -> int:
                 origin="danish",
                 target_group="activity_ready_30_plus",
                 complexity="simple",
+                jobcentre_id=jobcentre_id(conn),
             )
         ).inserted_primary_key[0]
     )

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy import Connection, Engine, func, select
 
 from caseload.domain.cpr import looks_like_cpr
 from caseload.operate.meetings import (
@@ -25,6 +25,7 @@ from caseload.operate.meetings import (
 from caseload.operate.refusals import shown_id
 from caseload.operate.rhythm import due_dates
 from caseload.store import schema as s
+from tests.helpers import add_row
 
 KS = "coordinating_caseworker"
 ENTRY = date(2019, 1, 1)
@@ -32,7 +33,7 @@ CITIZENS = ("C1", "C2", "C3", "C4", "C5", "C6")
 
 
 def _add(conn: Connection, table: Any, **values: Any) -> int:
-    return int(conn.execute(insert(table).values(**values)).inserted_primary_key[0])
+    return add_row(conn, table, **values)
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from caseload.store.migrate import (
     upgrade,
 )
 from caseload.store.schema import metadata
+from tests.helpers import jobcentre_id
 
 TABLES = set(metadata.tables)
 
@@ -47,7 +48,7 @@ def _diffs(engine: Engine) -> list[object]:
 
 def test_metadata_has_the_register_tables() -> None:
     # guards the tests below against an accidentally empty metadata
-    assert len(TABLES) == 32
+    assert len(TABLES) == 33
     assert {"department", "citizen", "meeting", "trial_assignment"} <= TABLES
 
 
@@ -206,10 +207,12 @@ def test_foreign_keys_are_enforced(engine: Engine) -> None:
 
 
 def test_check_constraints_are_enforced(engine: Engine) -> None:
+    with engine.begin() as conn:
+        centre = jobcentre_id(conn)
     with pytest.raises(IntegrityError), engine.begin() as conn:
         conn.execute(
             insert(schema.department).values(
-                code="D", name="D", is_trial=False, role_model="nonsense"
+                code="D", name="D", is_trial=False, role_model="nonsense", jobcentre_id=centre
             )
         )
     with engine.connect() as conn:
@@ -228,8 +231,8 @@ def test_sqlite_readers_do_not_take_the_write_lock(tmp_path: Path) -> None:
         second.exec_driver_sql("SELECT COUNT(*) FROM citizen").scalar()
         with engine.begin() as writer:
             writer.exec_driver_sql(
-                "INSERT INTO department (code, name, is_trial, role_model) "
-                "VALUES ('D1', 'One', 0, 'all_apart')"
+                "INSERT INTO department (code, name, is_trial, role_model, jobcentre_id) "
+                f"VALUES ('D1', 'One', 0, 'all_apart', {jobcentre_id(writer)})"
             )
         # each reader keeps its snapshot until its transaction ends
         assert first.exec_driver_sql("SELECT COUNT(*) FROM department").scalar() == 0

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, select
 
 from caseload.operate import sparring
 from caseload.operate.case import case, to_json
@@ -23,6 +23,7 @@ from caseload.operate.notes import (
     revise_note,
 )
 from caseload.store import schema as s
+from tests.helpers import add_row
 
 KS = "coordinating_caseworker"
 ENTRY = date(2019, 1, 1)
@@ -31,7 +32,7 @@ T0 = datetime(2026, 12, 1, 9, 0)
 
 
 def _add(conn: Connection, table: Any, **values: Any) -> int:
-    return int(conn.execute(insert(table).values(**values)).inserted_primary_key[0])
+    return add_row(conn, table, **values)
 
 
 @pytest.fixture

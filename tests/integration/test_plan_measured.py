@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, Engine, insert
+from sqlalchemy import Connection, Engine
 
 from caseload.plan import config
 from caseload.plan.measured import measured_minutes
@@ -20,6 +20,7 @@ from caseload.plan.workload import ConfigError
 from caseload.store import schema as s
 from caseload.store.database import reader
 from tests.conftest import CopyOf
+from tests.helpers import add_row
 
 KS, VK, MENTOR = "coordinating_caseworker", "company_consultant", "mentor"
 FIRST, LAST = date(2024, 3, 1), date(2024, 4, 30)
@@ -130,7 +131,7 @@ PLACEMENTS = [("C1", "P2", date(2024, 3, 25))]
 
 
 def _add(conn: Connection, table: Any, **values: Any) -> int:
-    return int(conn.execute(insert(table).values(**values)).inserted_primary_key[0])
+    return add_row(conn, table, **values)
 
 
 def fill(engine: Engine, _folder: Path) -> None:

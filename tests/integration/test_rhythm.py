@@ -19,6 +19,7 @@ from caseload.domain.rhythm import DEFAULT_RULE, Contact, Due, MeetingRule, next
 from caseload.operate.rhythm import Overdue, due_dates, due_frame, overdue, timeliness
 from caseload.store import schema as s
 from caseload.store.database import reader
+from tests.helpers import jobcentre_id
 
 KS = "coordinating_caseworker"
 MENTOR = "mentor"
@@ -145,6 +146,7 @@ def _write(
     """Departments, staff, citizens (code -> target group), responsibilities and meetings;
     returns the ids of staff and citizens by code."""
     with engine.begin() as conn:
+        centre = jobcentre_id(conn)
         departments = {}
         for code in sorted({d for _, d in STAFF.values()}):
             departments[code] = conn.execute(
@@ -154,6 +156,7 @@ def _write(
                     name=f"Department {code}",
                     is_trial=code == "D1",
                     role_model="all_apart",
+                    jobcentre_id=centre,
                 )
                 .returning(s.department.c.id)
             ).scalar_one()
@@ -180,6 +183,7 @@ def _write(
                     sex="female",
                     origin="danish",
                     target_group=group,
+                    jobcentre_id=centre,
                 )
                 .returning(s.citizen.c.id)
             ).scalar_one()

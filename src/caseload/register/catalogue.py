@@ -9,6 +9,7 @@ from caseload.register import tables as t
 from caseload.register.spec import TableSpec
 
 SPECS: tuple[TableSpec, ...] = (
+    t.JOBCENTRES,
     t.DEPARTMENTS,
     t.TEAMS,
     t.STAFF,

@@ -13,10 +13,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import polars as pl
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, Table, UniqueConstraint, func, select
 
 from caseload.i18n import N_, Message
-from caseload.register import catalogue, problems, readers, rules, validate
+from caseload.register import catalogue, jobcentres, problems, readers, rules, validate
 from caseload.register.problems import ImportRejected
 from caseload.register.spec import TableSpec
 from caseload.store import bulk
@@ -76,10 +76,18 @@ def import_frame(
             pl.col(readers.ROW).cast(pl.Int64)
         )
     refs = _referenced_codes(conn, spec)
+    placed = jobcentres.place(spec, frame, refs.get(jobcentres.TABLE))
+    frame = placed.frame
     given = set(frame.columns) | {f.name for f in spec.fields if f.default is not None}
-    typed, found = validate.parse(spec, frame, {name: ids["code"] for name, ids in refs.items()})
+    known = {name: ids["code"] for name, ids in refs.items()}
+    if jobcentres.TABLE in known:
+        known[jobcentres.TABLE] = placed.known
+    typed, found = validate.parse(spec, frame, known)
+    found = pl.concat([found, placed.problems])
     if found.height:
         raise ImportRejected(source, problems.from_frame(found, source))
+    if placed.needs_default:
+        refs[jobcentres.TABLE] = jobcentres.add_default(conn)
     rows = _to_database_columns(spec, typed, refs, given)
     del typed
     taken = pl.concat(
@@ -157,32 +165,53 @@ def _to_database_columns(
     return frame.select(readers.ROW, *renamed, *derived, *placeholders, *codes)
 
 
+def _unique_with(table: Table, column: str) -> list[list[str]]:
+    """The column sets that must be unique in ``table`` and hold ``column`` (a CPR hash is
+    unique within a job centre: ``jobcentre_id``, ``cpr_hash``)."""
+    found = [[column]] if table.c[column].unique else []
+    found += [
+        [c.name for c in constraint.columns]
+        for constraint in table.constraints
+        if isinstance(constraint, UniqueConstraint) and column in constraint.columns
+    ]
+    return found
+
+
 def _taken_elsewhere(conn: Connection, spec: TableSpec, rows: pl.DataFrame) -> pl.DataFrame:
-    """Derived unique values (a CPR hash) already held by another row of the register."""
+    """Derived unique values (a CPR hash) already held by another row of the register (in
+    the same job centre: unique together with the other columns of its constraint)."""
     found = [rules.none()]
     for column in spec.derived_columns:
-        unique = any(c.name == column for c in spec.table.c if c.unique)
-        if not unique or column not in rows.columns or "code" not in rows.columns:
-            continue
-        stored = (
-            bulk.read_table(conn, spec.table, ["code", column])
-            .cast({"code": pl.Utf8, column: pl.Utf8})
-            .filter(pl.col(column).is_not_null())
-        )
-        clash = rows.join(stored, on=column, suffix="_stored").filter(
-            pl.col("code") != pl.col("code_stored")
-        )
-        field = next(f.name for f in spec.fields if f.kind == "cpr")
-        found.append(
-            rules.flag(
-                clash,
-                pl.lit(True),
-                field,
-                N_("already registered for citizen {citizen}"),
-                citizen=pl.col("code_stored"),
+        for together in _unique_with(spec.table, column):
+            if not set(together) <= set(rows.columns) or "code" not in rows.columns:
+                continue
+            clash = _clashes(conn, spec.table, rows, together, column)
+            field = next(f.name for f in spec.fields if f.kind == "cpr")
+            found.append(
+                rules.flag(
+                    clash,
+                    pl.lit(True),
+                    field,
+                    N_("already registered for citizen {citizen}"),
+                    citizen=pl.col("code_stored"),
+                )
             )
-        )
     return pl.concat(found)
+
+
+def _clashes(
+    conn: Connection, table: Table, rows: pl.DataFrame, together: list[str], column: str
+) -> pl.DataFrame:
+    """The rows whose values of ``together`` another stored row (another code) holds."""
+    types = {"code": pl.Utf8, **{c: rows.schema[c] for c in together}}
+    stored = (
+        bulk.read_table(conn, table, ["code", *together])
+        .cast(types)  # type: ignore[arg-type]
+        .filter(pl.col(column).is_not_null())
+    )
+    return rows.join(stored, on=together, suffix="_stored").filter(
+        pl.col("code") != pl.col("code_stored")
+    )
 
 
 def _write(

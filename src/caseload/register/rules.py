@@ -218,7 +218,11 @@ def weak_key_note() -> Message | None:
 
 
 def same_cpr_twice(df: pl.DataFrame) -> pl.DataFrame:
-    marked = df.with_columns(pl.col("_row").min().over("cpr").alias("_first"))
+    """A CPR number is one citizen within a job centre: the same number twice in one job
+    centre is refused, in two job centres it is two citizens."""
+    # the importer has filled an empty job centre with the register's one by now
+    within = [c for c in ("jobcentre", "cpr") if c in df.columns]
+    marked = df.with_columns(pl.col("_row").min().over(within).alias("_first"))
     return flag(
         marked,
         pl.col("cpr").is_not_null() & (pl.col("_first") != pl.col("_row")),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from caseload.domain import codes
 from caseload.i18n import N_
-from caseload.register import rules
+from caseload.register import jobcentres, rules
 from caseload.register.spec import (
     Field,
     TableSpec,
@@ -17,6 +17,30 @@ from caseload.register.spec import (
 from caseload.store import schema as s
 
 CITIZEN = ref_field("citizen_id", "citizens", "the citizen's pseudonymous id", example="C000001")
+JOBCENTRE = ref_field(
+    jobcentres.COLUMN,
+    jobcentres.TABLE,
+    "the job centre; empty: the register's one job centre (refused empty when it has several)",
+    required=False,
+    example="101",
+    store_as="jobcentre_id",
+)
+
+JOBCENTRES = TableSpec(
+    jobcentres.TABLE,
+    s.jobcentre,
+    "Job centres (jobcentre), one per municipality (kommune). The code is the municipality "
+    "number as text (101 is København), though any text is accepted. A register with one "
+    "job centre needs no file: departments and citizens that name none belong to it, and a "
+    f"register holding none gets the default job centre (`{jobcentres.DEFAULT_CODE}`, "
+    f"{jobcentres.DEFAULT_NAME}) with its first department or citizen. A register with "
+    "several needs the `jobcentre` column in every department and citizen row.",
+    (
+        code_field("jobcentre_id", "job centre code, such as the municipality number", "101"),
+        Field("name", "text", "name", required=True, example="Jobcenter København"),
+    ),
+    key=("jobcentre_id",),
+)
 
 DEPARTMENTS = TableSpec(
     "departments",
@@ -40,6 +64,7 @@ DEPARTMENTS = TableSpec(
             example="all_apart",
             default="all_apart",
         ),
+        JOBCENTRE,
     ),
     key=("department_id",),
 )
@@ -152,7 +177,8 @@ CITIZENS = TableSpec(
     "citizens",
     s.citizen,
     "Citizens on the caseloads. The CPR number is optional; only its keyed hash, birth date "
-    "and sex are stored.",
+    "and sex are stored. A CPR number is one citizen within a job centre: two job centres "
+    "may each hold it, one job centre only once.",
     (
         code_field("citizen_id", "stable pseudonymous id", "C000001"),
         Field(
@@ -202,6 +228,7 @@ CITIZENS = TableSpec(
             codes=codes.COMPLEXITY_TIERS,
             example="complex",
         ),
+        JOBCENTRE,
     ),
     key=("citizen_id",),
     rules=(rules.birth_date_or_cpr, rules.sex_or_cpr, rules.cpr_key_present, rules.same_cpr_twice),

@@ -49,6 +49,7 @@ _HINT_HIDDEN = {
 _UNKNOWN_REF = {
     "staff": N_("unknown staff '{value}'"),
     "citizens": N_("unknown citizen '{value}'"),
+    "jobcentres": N_("unknown job centre '{value}'"),
     "departments": N_("unknown department '{value}'"),
     "teams": N_("unknown team '{value}'"),
     "trials": N_("unknown trial '{value}'"),

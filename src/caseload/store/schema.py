@@ -66,6 +66,15 @@ def _period_ok() -> CheckConstraint:
     return CheckConstraint("end_date IS NULL OR end_date >= start_date", name="period")
 
 
+jobcentre = Table(
+    "jobcentre",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # the municipality's number as text ("101" is København), or any code the register uses
+    Column("code", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+)
+
 department = Table(
     "department",
     metadata,
@@ -74,6 +83,7 @@ department = Table(
     Column("name", String(200), nullable=False),
     Column("is_trial", Boolean, nullable=False, default=False),
     Column("role_model", String(32), nullable=False, default="all_apart"),
+    _fk("jobcentre_id", "jobcentre"),
     _one_of("role_model", codes.ROLE_MODELS),
 )
 
@@ -137,7 +147,7 @@ citizen = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("code", String(64), nullable=False, unique=True),
-    Column("cpr_hash", String(64), unique=True),
+    Column("cpr_hash", String(64)),
     Column("birth_date", Date, nullable=False),
     Column("sex", String(8), nullable=False),
     Column("origin", String(16), nullable=False),
@@ -148,6 +158,10 @@ citizen = Table(
     Column("complexity", String(16)),
     # optimistic concurrency: every edit of a citizen's case bumps it (operate.concurrency)
     Column("version", Integer, nullable=False, server_default="1", default=1),
+    # the job centre whose citizen this is; led by the unique constraint below
+    _fk("jobcentre_id", "jobcentre", index=False),
+    # one CPR number is one citizen within a job centre (another municipality may hold it)
+    UniqueConstraint("jobcentre_id", "cpr_hash"),
     _one_of("sex", codes.SEXES),
     _one_of("origin", codes.ORIGINS),
     _one_of("complexity", codes.COMPLEXITY_TIERS),

@@ -24,6 +24,12 @@ Tick = Callable[[str, int, int], None]
 
 
 TABLES = tuple(spec.name for spec in catalogue.SPECS)
+_STREAMS = tuple(name for name in TABLES if name != "jobcentres")
+"""Each table's random stream is numbered by its place in the load order before the job
+centres came first (they draw nothing), so every table's draws stayed as they were."""
+JOBCENTRE_CODE = "101"
+JOBCENTRE_NAME = "Jobcenter København"
+"""The demo is one job centre: Københavns Kommune's (municipality number 101)."""
 
 
 @dataclass
@@ -40,7 +46,7 @@ class JobCentre:
     _pending: dict[str, pl.DataFrame] = field(default_factory=dict)
 
     def rng(self, name: str) -> np.random.Generator:
-        return np.random.default_rng([self.seed, TABLES.index(name)])
+        return np.random.default_rng([self.seed, _STREAMS.index(name)])
 
     @property
     def active(self) -> pl.DataFrame:
@@ -65,9 +71,9 @@ class JobCentre:
         return _dates(self._make(name))
 
     def _make(self, name: str) -> pl.DataFrame:
-        rng, resp = self.rng(name), self.responsibilities
         if name in _REGISTER:
             return _REGISTER[name](self)
+        rng, resp = self.rng(name), self.responsibilities
         if name == "meetings":
             return assemble.meetings_table(self.active, resp, rng)
         if name == "spells":
@@ -139,6 +145,11 @@ def _dates(frame: pl.DataFrame) -> pl.DataFrame:
         or isinstance(t, pl.Datetime)
         or (c.endswith("_date") and t != pl.Date)
     )
+
+
+def _jobcentres(_centre: JobCentre) -> pl.DataFrame:
+    """The one job centre: the departments and citizens, naming none, belong to it."""
+    return pl.DataFrame({"jobcentre_id": [JOBCENTRE_CODE], "name": [JOBCENTRE_NAME]})
 
 
 def _departments(_centre: JobCentre) -> pl.DataFrame:
@@ -286,6 +297,7 @@ def _assignments(centre: JobCentre) -> pl.DataFrame:
 
 
 _REGISTER: dict[str, Callable[[JobCentre], pl.DataFrame]] = {
+    "jobcentres": _jobcentres,
     "departments": _departments,
     "teams": _teams,
     "staff": _staff,

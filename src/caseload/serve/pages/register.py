@@ -56,6 +56,7 @@ HEADINGS = {
     "name": N_("Name"),
     "is_trial": N_("Trial department"),
     "role_model": N_("Role model"),
+    "jobcentre": N_("Job centre"),
     "team_id": N_("Team"),
     "role": N_("Role"),
     "staff_id": N_("Staff code"),
