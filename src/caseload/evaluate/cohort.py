@@ -336,6 +336,7 @@ def cohort_query(found: Trial, win: Window, dialect: str) -> Select[tuple[object
             members.c.cluster,
             p.c.code.label("caseworker"),
             d.c.code.label("department"),
+            s.jobcentre.c.code.label("jobcentre"),
             c.c.sex,
             c.c.origin,
             cast((start_n - day_number(c.c.birth_date, dialect)) / 365.25, Float).label("age"),
@@ -360,6 +361,7 @@ def cohort_query(found: Trial, win: Window, dialect: str) -> Select[tuple[object
         )
         .select_from(members)
         .join(c, c.c.id == members.c.citizen_id)
+        .join(s.jobcentre, s.jobcentre.c.id == c.c.jobcentre_id)
         .outerjoin(status, status.c.citizen_id == members.c.citizen_id)
         .outerjoin(got.placed, got.placed.c.citizen_id == members.c.citizen_id)
         .outerjoin(got.plans, got.plans.c.citizen_id == members.c.citizen_id)

@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 
 from caseload.evaluate import binary, cohort, estimate, staff
 from caseload.evaluate.binary import BinaryResult
+from caseload.evaluate.centres import Centres, by_centre
 from caseload.evaluate.continuous import ContinuousResult
 from caseload.evaluate.crossovers import Crossovers, crossovers
 from caseload.evaluate.money import Costs, Money, money
@@ -97,6 +98,8 @@ class Evaluation:
     seconds: dict[str, float]
     crossovers: dict[str, Crossovers] = field(default_factory=dict)
     """Arm → citizens who went across the arm boundary while the trial ran."""
+    centres: Centres | None = None
+    """A trial in several job centres: each centre's effects and the pooled ones."""
 
     def by_name(self, name: str) -> BinaryResult:
         for r in [*self.exits, *self.case_flow]:
@@ -270,6 +273,7 @@ def evaluate(
     clock = time.perf_counter()
     step("estimates")
     exits, flow, cont, spells, competing = from_frame(frame, found, win, settings)
+    pooled = by_centre(frame, settings.alpha)
     seconds["estimates"] = time.perf_counter() - clock
     probability = float(frame.get_column("probability").mean())  # type: ignore[arg-type]
     totals = weekly.group_by("arm").agg(pl.col("held").sum(), pl.col("timely").sum())
@@ -293,4 +297,5 @@ def evaluate(
         money=money(spells.rmst.difference, spells.rmst.ci, arms["trial"], years, settings.costs),
         seconds=seconds,
         crossovers=crossed,
+        centres=pooled,
     )

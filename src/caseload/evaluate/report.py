@@ -10,6 +10,7 @@ import json
 import math
 import shutil
 import tempfile
+from collections.abc import Callable
 from datetime import date
 from importlib.metadata import version
 from pathlib import Path
@@ -20,6 +21,7 @@ import jinja2
 from caseload import charts
 from caseload.domain.labels import OUTCOMES, label, outcome_names
 from caseload.evaluate import figures, undefined
+from caseload.evaluate.centres import Centres
 from caseload.evaluate.downloads import csv_text
 from caseload.evaluate.evaluation import Evaluation
 from caseload.evaluate.tables import tables
@@ -211,7 +213,7 @@ def _figures(ev: Evaluation, lang: str) -> dict[str, str]:
     def words(title: str, period: tuple[date, date] = outcomes) -> charts.Caption:
         return charts.caption(lang, title, source, period=period)
 
-    return {
+    drawn = {
         "km": figures.km_curves(
             {"trial": ev.spells.treated, "control": ev.spells.control},
             arms,
@@ -252,6 +254,45 @@ def _figures(ev: Evaluation, lang: str) -> dict[str, str]:
             ),
         ),
     }
+    if ev.centres is not None:
+        drawn.update(_centre_figures(ev.centres, tr, words))
+    return drawn
+
+
+def _centre_figures(
+    c: Centres, tr: Translator, words: Callable[[str], charts.Caption]
+) -> dict[str, str]:
+    """Forest plots of a trial in several job centres: job exits and the hazard ratio."""
+    _ = tr.gettext
+    job = c.outcome("job")
+    out = {
+        "centres_job": figures.pooled_forest(
+            list(c.codes),
+            job.centres,
+            [
+                (_("Mantel–Haenszel"), job.mantel_haenszel),
+                (_("Fixed effect"), job.pooling.fixed),
+                (_("Random effects"), job.pooling.random),
+            ],
+            _("Difference, percentage points"),
+            _("Job centre"),
+            words(_("Exits to a job by job centre: trial − control (95 % CI) and pooled")),
+            alpha=c.alpha,
+            percentage_points=True,
+        )
+    }
+    h = c.hazards
+    if h.centres is not None and h.pooling is not None:
+        out["centres_hazard"] = figures.pooled_forest(
+            list(c.codes),
+            h.centres,
+            [(_("Fixed effect"), h.pooling.fixed), (_("Random effects"), h.pooling.random)],
+            _("Hazard ratio of leaving kontanthjælp"),
+            _("Job centre"),
+            words(_("Leaving kontanthjælp by job centre: hazard ratio (95 % CI) and pooled")),
+            alpha=c.alpha,
+        )
+    return out
 
 
 def _environment(tr: Translator) -> jinja2.Environment:

@@ -7,9 +7,11 @@ from typing import Any
 
 from caseload.evaluate import crossovers
 from caseload.evaluate.binary import BinaryResult
+from caseload.evaluate.centres import Centres
 from caseload.evaluate.continuous import ContinuousResult
 from caseload.evaluate.cox import CoxResult
 from caseload.evaluate.evaluation import Evaluation
+from caseload.evaluate.pooled import Heterogeneity, Pooled
 from caseload.evaluate.survival import KaplanMeier
 
 Row = dict[str, Any]
@@ -164,6 +166,77 @@ def tables(ev: Evaluation) -> dict[str, list[Row]]:
         "staff": _staff(ev),
         "money": _money(ev),
         "crossovers": crossovers.rows(ev.crossovers),
+        **(_by_centre(ev.centres) if ev.centres is not None else {}),
+    }
+
+
+def _by_centre(c: Centres) -> dict[str, list[Row]]:
+    """A trial in several job centres: ``jobcentres`` (each centre's effects) and ``pooled``
+    (Mantel–Haenszel, fixed and random effects, with the heterogeneity of the centres)."""
+    per_centre: list[Row] = []
+    pooled_rows: list[Row] = []
+    for o in c.outcomes:
+        for code, (a, n1, e, n0), (est, low, high), corrected in zip(
+            c.codes, o.counts, o.centres.intervals(c.alpha), o.centres.corrected, strict=True
+        ):
+            per_centre.append(
+                {
+                    "jobcentre": code, "outcome": o.name, "measure": "risk difference",
+                    "trial_events": a, "trial_n": n1, "control_events": e, "control_n": n0,
+                    "estimate": float(est), "ci_low": float(low), "ci_high": float(high),
+                    "corrected": bool(corrected),
+                }
+            )  # fmt: skip
+        pooled_rows.append(_pooled_row(o.name, o.mantel_haenszel, None))
+        pooled_rows.append(_pooled_row(o.name, o.pooling.fixed, o.pooling.heterogeneity))
+        pooled_rows.append(_pooled_row(o.name, o.pooling.random, o.pooling.heterogeneity))
+    h = c.hazards
+    if h.centres is not None and h.pooling is not None:
+        for code, (est, low, high) in zip(c.codes, h.centres.intervals(c.alpha), strict=True):
+            per_centre.append(
+                {
+                    "jobcentre": code, "outcome": "kontanthjaelp_spell", "measure": "hazard ratio",
+                    "trial_events": None, "trial_n": None, "control_events": None,
+                    "control_n": None, "estimate": float(est), "ci_low": float(low),
+                    "ci_high": float(high), "corrected": False,
+                }
+            )  # fmt: skip
+        pooled_rows.append(
+            _pooled_row("kontanthjaelp_spell", h.pooling.fixed, h.pooling.heterogeneity)
+        )
+        pooled_rows.append(
+            _pooled_row("kontanthjaelp_spell", h.pooling.random, h.pooling.heterogeneity)
+        )
+    model = h.stratified
+    pooled_rows.append(
+        {
+            "outcome": "kontanthjaelp_spell", "measure": "hazard ratio",
+            "method": "cox stratified by job centre",
+            "estimate": float(model.hazard_ratio[0]), "se": float(model.se[0]),
+            "ci_low": float(model.ci[0, 0]), "ci_high": float(model.ci[0, 1]),
+            "p_value": float(model.p_values[0]), "test": "wald", "k": len(c.codes),
+            "q": None, "q_p": None, "i2": None, "tau2": None,
+        }
+    )  # fmt: skip
+    return {"jobcentres": per_centre, "pooled": pooled_rows}
+
+
+def _pooled_row(outcome: str, p: Pooled, h: Heterogeneity | None) -> Row:
+    return {
+        "outcome": outcome,
+        "measure": p.measure,
+        "method": p.method,
+        "estimate": p.estimate,
+        "se": p.se,
+        "ci_low": p.ci_low,
+        "ci_high": p.ci_high,
+        "p_value": p.p_value,
+        "test": p.test,
+        "k": p.k,
+        "q": None if h is None else h.q,
+        "q_p": None if h is None else h.q_p,
+        "i2": None if h is None else h.i2,
+        "tau2": None if h is None else h.tau2,
     }
 
 
