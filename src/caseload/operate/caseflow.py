@@ -18,6 +18,7 @@ import polars as pl
 from sqlalchemy import Connection, Float, and_, case, cast, func, or_, select
 from sqlalchemy.sql import Subquery
 
+from caseload.domain import codes
 from caseload.store import schema as s
 from caseload.store.sql import day_number
 
@@ -194,7 +195,9 @@ def plans(conn: Connection, period: Period) -> pl.DataFrame:
         pl.col("completed").sum(),
         pl.col("plans").filter(pl.col("recommendation").is_not_null()).sum().alias("at_team"),
     )
-    return totals.join(wide, on="department").sort("department")
+    # the recommendations' columns in code order, whatever order the engine gave the rows
+    order = [r for r in (*codes.RECOMMENDATIONS, "not_yet") if r in wide.columns]
+    return totals.join(wide.select("department", *order), on="department").sort("department")
 
 
 def passive(conn: Connection, period: Period) -> tuple[pl.DataFrame, pl.DataFrame]:

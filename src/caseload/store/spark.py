@@ -99,7 +99,7 @@ def literal(value: Any) -> str:
     raise NotSupportedError(f"a {type(value).__name__} cannot be bound in a Spark statement")
 
 
-_MARK = re.compile(r"%%|%\((\w+)\)s")
+_MARK = re.compile(r"%%|%\(([^)]+)\)s")
 
 
 def spark_sql(statement: str, parameters: Mapping[str, Any] | None = None) -> str:
