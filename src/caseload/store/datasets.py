@@ -17,10 +17,12 @@ standalone or YARN/Kubernetes master, or Spark Connect (``sc://``) through store
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -177,9 +179,14 @@ def spark_session(
     if master.startswith("local") or "127.0.0.1" in master or "localhost" in master:
         # on this machine only: the driver listens on loopback (a cluster's workers must
         # reach the driver's own address, Spark's default)
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         builder = builder.config("spark.driver.host", "127.0.0.1").config(
             "spark.driver.bindAddress", "127.0.0.1"
         )
+    quiet = files("caseload.store").joinpath("spark-log4j2.properties")
+    builder = builder.config(
+        "spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{quiet}"
+    )
     if executors is not None:
         builder = builder.config("spark.executor.memory", executors)
     return builder.getOrCreate()
