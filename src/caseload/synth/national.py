@@ -362,9 +362,7 @@ def national_trial(centres: list[Centre], seed: int) -> pl.DataFrame:
     """The register's one trial, in the import format: each trial centre randomised its own
     citizens (complete randomisation within the centre: the block)."""
     probability = population.BASE["trial"] / (population.BASE["trial"] + population.BASE["control"])
-    departments = [
-        f"{c.code}-{d.code}" for c in centres if c.trial for d in cal.departments()
-    ]
+    departments = [f"{c.code}-{d.code}" for c in centres if c.trial for d in cal.departments()]
     return pl.DataFrame(
         {
             "trial_id": [TRIAL_CODE],
@@ -410,6 +408,19 @@ class National:
         return self.tables.get("citizen", 0)
 
 
+def prepare(
+    out: Path, jobcentres: int, citizens: int, trial_centres: int | None = None, seed: int = 2018
+) -> list[Centre]:
+    """The job centres :func:`generate` would write (:func:`plan`), or NationalError or
+    FolderNotEmpty saying why it would refuse; nothing is written."""
+    centres = plan(jobcentres, citizens, trial_centres, seed)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise FolderNotEmpty(
+            Message("{folder}: the folder is not empty; give a new one", {"folder": str(out)})
+        )
+    return centres
+
+
 def generate(
     out: Path,
     jobcentres: int,
@@ -422,11 +433,7 @@ def generate(
     citizens under ``out`` (new or empty) in the dataset layout, with its manifest;
     reproducible from ``seed`` (the same arguments give the same files)."""
     started = time.perf_counter()
-    centres = plan(jobcentres, citizens, trial_centres, seed)
-    if out.exists() and any(out.iterdir()):
-        raise FolderNotEmpty(
-            Message("{folder}: the folder is not empty; give a new one", {"folder": str(out)})
-        )
+    centres = prepare(out, jobcentres, citizens, trial_centres, seed)
     out.mkdir(parents=True, exist_ok=True)
     by_table = {t.name: t for t in datasets.register_tables()}
     split = partitioned()
