@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from tests.e2e.test_words import SNAKE
 from tests.helpers import copy_register, run
 from tests.integration.test_engines import differences
 
@@ -43,3 +44,42 @@ def test_a_dataset_is_evaluated_on_duckdb_as_the_register(
         refused = run("evaluate", *args, "--out", str(tmp_path / "c"))
         assert refused.exit_code == 2, (args, refused.output)
         assert said in refused.output and "Traceback" not in refused.output, refused.output
+
+
+def test_demo_national_writes_a_dataset_that_evaluates_and_refuses_in_one_line(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "national"
+    made = run("demo", "--national", "--jobcentres", "2", "--citizens", "600",
+               "--parquet", str(out), "--seed", "3", "--lang", "en")  # fmt: skip
+    assert made.exit_code == 0, made.output
+    summary = " ".join(made.output.split())
+    assert f"Wrote {out}: 2 job centres" in summary, summary
+    assert "trial DK-2018 in 2 of them" in summary and " files, " in summary
+    assert SNAKE.findall(summary.replace(str(out), "OUT")) == []
+    found = json.loads((out / "dataset.json").read_text(encoding="utf-8"))
+    assert found["tables"]["jobcentre"] == 2 and found["tables"]["trial"] == 1
+    evaluated = run("evaluate", "--engine", "duckdb", "--data", str(out), "--trial", "DK-2018",
+                    "--out", str(tmp_path / "r"), "--json", str(tmp_path / "e.json"))  # fmt: skip
+    assert evaluated.exit_code == 0, evaluated.output
+    document = json.loads((tmp_path / "e.json").read_text(encoding="utf-8"))
+    assert document["meta"]["trial"] == "DK-2018", document["meta"]
+    for args, said in (
+        (("--national",), "--national writes a Parquet dataset: give --parquet FOLDER"),
+        (("--parquet", str(tmp_path / "a")), "--parquet, --jobcentres and --trial-centres go"),
+        (("--national", "--jobcentres", "0", "--parquet", str(tmp_path / "b")),
+         "--jobcentres must be between 1 and 98"),
+        (("--national", "--jobcentres", "2", "--trial-centres", "3", "--parquet",
+          str(tmp_path / "c")), "--trial-centres must be between 0 and --jobcentres (2), not 3"),
+        (("--national", "--jobcentres", "3", "--citizens", "250", "--parquet",
+          str(tmp_path / "d")), "--citizens must be at least 300 for 3 job centres"),
+        (("--national", "--jobcentres", "2", "--citizens", "600", "--parquet", str(out)),
+         "the folder is not empty"),
+        (("--national", "--serve", "--parquet", str(tmp_path / "e")),
+         "--national writes no register: leave out --serve and --fresh"),
+    ):  # fmt: skip
+        refused = run("demo", *args, "--lang", "en")
+        assert refused.exit_code == 2, (args, refused.output)
+        assert said in " ".join(refused.output.split()), refused.output
+        assert "Traceback" not in refused.output
+    assert not (tmp_path / "b").exists() and not (tmp_path / "c").exists()

@@ -57,3 +57,14 @@ def api(api_register: Engine) -> Iterator[Api]:
     """The API on ``api_register``, a signed-in client per role."""
     with api_on(api_register) as signed_in:
         yield signed_in
+
+
+@pytest.fixture(scope="session")
+def national_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small national register of tests/national.py as a Parquet dataset, once per
+    session (never written to again)."""
+    from tests.national import generate
+
+    folder = tmp_path_factory.mktemp("national") / "dataset"
+    generate(folder)
+    return folder

@@ -5,7 +5,8 @@ the same frozen cohort and the same evaluation.json as SQLite, to a relative tol
 exactly otherwise.
 
 Spark runs for real: a ``local[2]`` session, and a standalone master with two workers on
-loopback (tests/spark.py)."""
+loopback (tests/spark.py). The same holds on the small national register (tests/national.py):
+generated as Parquet, loaded into SQLite and PostgreSQL, read as it is by DuckDB and Spark."""
 
 from __future__ import annotations
 
@@ -20,12 +21,14 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from caseload.evaluate import cohort, evaluation, report
-from caseload.register.dataset import FolderNotEmpty, write_dataset
+from caseload.register.dataset import FolderNotEmpty, load_dataset, write_dataset
 from caseload.store import datasets, schema
 from caseload.store.database import connect, reader
 from caseload.store.migrate import current_revision
-from caseload.synth import jobcentre
+from caseload.synth import jobcentre, national
 from tests.conftest import _Databases
+from tests.helpers import copy_register
+from tests.national import TRIAL_CENTRES
 from tests.spark import need_java, standalone_cluster
 
 RELATIVE = 1e-9
@@ -81,11 +84,13 @@ def same_frames(a: pl.DataFrame, b: pl.DataFrame) -> None:
             assert x.to_list() == y.to_list(), name
 
 
-def evaluated(engine: Engine) -> tuple[pl.DataFrame, dict[str, Any]]:
+def evaluated(
+    engine: Engine, trial: str = jobcentre.TRIAL_CODE
+) -> tuple[pl.DataFrame, dict[str, Any]]:
     with reader(engine).connect() as conn:
-        found = cohort.trial(conn, jobcentre.TRIAL_CODE)
+        found = cohort.trial(conn, trial)
         frame = cohort.cohort(conn, found, cohort.window(found))
-    result = evaluation.evaluate(engine, jobcentre.TRIAL_CODE)
+    result = evaluation.evaluate(engine, trial)
     document = json.loads(report.json_text(report.evaluation_document(result, "en")))
     return frame, document
 
@@ -148,6 +153,58 @@ def test_every_engine_gives_the_cohort_and_the_evaluation_of_sqlite(
         engine.dispose()
     same_frames(frame, other[0])
     assert frame.height == 917 + 856
+    assert differences(document, other[1]) == []
+
+
+@pytest.fixture(scope="module")
+def national_sqlite(
+    sqlite_template: Path, national_dataset: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
+    """The national register loaded into a SQLite register: the reference."""
+    path = tmp_path_factory.mktemp("national-sqlite") / "register.sqlite"
+    engine = connect(copy_register(sqlite_template, path))
+    load_dataset(engine, national_dataset)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def national_reference(national_sqlite: Engine) -> tuple[pl.DataFrame, dict[str, Any]]:
+    return evaluated(national_sqlite, national.TRIAL_CODE)
+
+
+@pytest.mark.parametrize("name", ENGINES)
+def test_every_engine_evaluates_the_national_trial_as_sqlite(
+    name: str,
+    request: pytest.FixtureRequest,
+    national_sqlite: Engine,
+    national_dataset: Path,
+    national_reference: tuple[pl.DataFrame, dict[str, Any]],
+) -> None:
+    """One trial randomised within each of the trial centres, evaluated over all of them."""
+    frame, document = national_reference
+    if name == "sqlite":
+        other = evaluated(national_sqlite, national.TRIAL_CODE)
+    elif name == "postgres":
+        databases: _Databases = request.getfixturevalue("postgres_databases")
+        url = databases.new(template=request.getfixturevalue("postgres_template"))
+        engine = connect(url)
+        load_dataset(engine, national_dataset)
+        other = evaluated(engine, national.TRIAL_CODE)
+        engine.dispose()
+        databases.retire(url)
+    elif name == "duckdb":
+        with datasets.dataset_engine(national_dataset, "duckdb") as engine:
+            other = evaluated(engine, national.TRIAL_CODE)
+    else:
+        session = request.getfixturevalue("spark_session")
+        engine = datasets.spark_engine(datasets.manifest(national_dataset), session)
+        other = evaluated(engine, national.TRIAL_CODE)
+        engine.dispose()
+    same_frames(frame, other[0])
+    assert frame.height == datasets.manifest(national_dataset).tables["trial_assignment"]
+    centres = set(frame.get_column("code").str.split("-").list.first())
+    assert centres == {m.code for m in national.MUNICIPALITIES[:TRIAL_CENTRES]}
     assert differences(document, other[1]) == []
 
 

@@ -1,4 +1,5 @@
-"""`caseload demo`: build the synthetic job centre and show its status."""
+"""`caseload demo`: build the synthetic job centre and show its status; with --national, a
+register of many job centres written straight to a Parquet dataset."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ from caseload.cli.common import (
 )
 from caseload.cli.render.access import demo_accounts as show_demo_accounts
 from caseload.cli.render.caseloads import status as show_status
-from caseload.i18n import translator
+from caseload.i18n import default_lang, translator
 from caseload.operate.status import status
 from caseload.register.lookup import holds_citizens
 from caseload.store.database import connect, describe, resolve_url
@@ -42,6 +43,9 @@ SHOW_DAY = date(2019, 6, 30)
 SERVE_DAY = date(2019, 3, 1)
 """The register day the demo is served on: a working day inside its data, so that
 caseloads and overdue lists look as they would (a real register is served on today)."""
+NATIONAL_CENTRES = 98
+NATIONAL_CITIZENS = 100_000
+"""``demo --national`` without --jobcentres or --citizens: every municipality's job centre."""
 
 
 def _prepare(db: str, fresh: bool, lang: str) -> Engine:
@@ -115,14 +119,62 @@ def demo(
     ] = False,
     host: HostOption = "127.0.0.1",
     port: PortOption = 8000,
+    national: Annotated[
+        bool,
+        typer.Option(
+            "--national",
+            help=help_text(
+                "Generate a national register of many job centres (Danish municipalities, "
+                "largest first) straight to a Parquet dataset in --parquet, not a database "
+                "(default: {centres} job centres, {citizens} citizens)",
+                centres=NATIONAL_CENTRES,
+                citizens=translator(default_lang()).count(NATIONAL_CITIZENS),
+            ),
+        ),
+    ] = False,
+    jobcentres: Annotated[
+        int | None,
+        typer.Option(
+            "--jobcentres",
+            metavar="N",
+            help=help_text("With --national: how many job centres (1 to 98)"),
+        ),
+    ] = None,
+    trial_centres: Annotated[
+        int | None,
+        typer.Option(
+            "--trial-centres",
+            metavar="N",
+            help=help_text(
+                "With --national: how many of the largest job centres run the trial, each "
+                "randomising its own citizens (default 3, København first)"
+            ),
+        ),
+    ] = None,
+    parquet: Annotated[
+        Path | None,
+        typer.Option(
+            "--parquet",
+            metavar="FOLDER",
+            help=help_text(
+                "With --national: the new or empty folder the dataset is written to (read "
+                "by caseload evaluate --engine duckdb|spark --data FOLDER)"
+            ),
+        ),
+    ] = None,
     lang: LangOption = "",
 ) -> None:
     """Build the synthetic Copenhagen-like job centre, report its status, and return (or,
-    with --serve, serve it: the one already built, unless --fresh)."""
+    with --serve, serve it: the one already built, unless --fresh); with --national, a
+    register of many job centres as a Parquet dataset."""
     from caseload.synth import jobcentre  # loaded when the command runs, not for every command
 
     language = lang_of(lang)
     _ = translator(language).gettext
+    if national or parquet is not None or jobcentres is not None or trial_centres is not None:
+        _national(national, jobcentres, citizens, trial_centres, parquet, seed, serve or fresh,
+                  language)  # fmt: skip
+        return
     if citizens is not None and citizens < 100:
         raise fail(_("--citizens must be at least 100"))
     if serve and not fresh:
@@ -178,6 +230,87 @@ def demo(
     show_status(console, report, language, trial_dept, every=False)
     if serve:
         _serve(engine, db, host, port, language)
+
+
+def _national(
+    national: bool,
+    jobcentres: int | None,
+    citizens: int | None,
+    trial_centres: int | None,
+    parquet: Path | None,
+    seed: int,
+    register_options: bool,
+    language: str,
+) -> None:
+    """``demo --national``: the national register to Parquet, a progress bar per centre and
+    a one-line summary; refusals in one line (exit code 2)."""
+    from caseload.register.dataset import FolderNotEmpty
+    from caseload.synth import national as nationwide
+
+    tr = translator(language)
+    _ = tr.gettext
+    if not national:
+        raise fail(_("--parquet, --jobcentres and --trial-centres go with --national"))
+    if parquet is None:
+        raise fail(_("--national writes a Parquet dataset: give --parquet FOLDER"))
+    if register_options:
+        raise fail(_("--national writes no register: leave out --serve and --fresh"))
+    centres = NATIONAL_CENTRES if jobcentres is None else jobcentres
+    people = NATIONAL_CITIZENS if citizens is None else citizens
+    try:
+        planned = nationwide.prepare(parquet, centres, people, trial_centres, seed)
+    except (nationwide.NationalError, FolderNotEmpty) as error:
+        raise fail(tr.message(error.message)) from None
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    ) as progress:
+        task = progress.add_task(planned[0].name, total=len(planned))
+
+        def tick(centre: str, done: int, total: int) -> None:
+            shown = centre if done < total else _("job centres")
+            progress.update(task, description=shown, completed=done, total=total)
+
+        made = nationwide.generate(parquet, centres, people, trial_centres, seed, tick)
+    numbers = {
+        "folder": str(parquet),
+        "count": tr.count(len(made.centres)),
+        "citizens": tr.count(made.citizens),
+        "files": tr.count(made.files),
+        "size": tr.decimal(made.size / 1e6, 1),
+        "seconds": tr.decimal(made.seconds, 1),
+        "seed": seed,
+    }
+    trials = sum(c.trial for c in made.centres)
+    if trials:
+        said = tr.ngettext(
+            "Wrote {folder}: {count} job centre, {citizens} citizens; trial {trial} in "
+            "{trials} of them: {treated} trial and {control} control citizens; {files} "
+            "files, {size} MB in {seconds} s (seed {seed}).",
+            "Wrote {folder}: {count} job centres, {citizens} citizens; trial {trial} in "
+            "{trials} of them: {treated} trial and {control} control citizens; {files} "
+            "files, {size} MB in {seconds} s (seed {seed}).",
+            len(made.centres),
+            trial=nationwide.TRIAL_CODE,
+            trials=trials,
+            treated=tr.count(made.arms.get("trial", 0)),
+            control=tr.count(made.arms.get("control", 0)),
+            **numbers,
+        )
+    else:
+        said = tr.ngettext(
+            "Wrote {folder}: {count} job centre, {citizens} citizens, no trial; {files} "
+            "files, {size} MB in {seconds} s (seed {seed}).",
+            "Wrote {folder}: {count} job centres, {citizens} citizens, no trial; {files} "
+            "files, {size} MB in {seconds} s (seed {seed}).",
+            len(made.centres),
+            **numbers,
+        )
+    console.print(said, markup=False, soft_wrap=True)
 
 
 def _serve(engine: Engine, db: str, host: str, port: int, language: str) -> None:

@@ -384,7 +384,8 @@ COMMANDS: tuple[tuple[str, Callable[..., None], str], ...] = (
         demo.demo,
         N_(
             "Build the synthetic Copenhagen-like job centre, report its status, and return "
-            "(or, with --serve, serve it: the one already built, unless --fresh)."
+            "(or, with --serve, serve it: the one already built, unless --fresh); with "
+            "--national, a register of many job centres as a Parquet dataset."
         ),
     ),
     (

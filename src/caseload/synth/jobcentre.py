@@ -43,6 +43,8 @@ class JobCentre:
     staff: pl.DataFrame
     people: pl.DataFrame
     responsibilities: pl.DataFrame
+    trial: bool = True
+    """The job centre runs the caseload trial (a trial department, the cohort assigned)."""
     _pending: dict[str, pl.DataFrame] = field(default_factory=dict)
 
     def rng(self, name: str) -> np.random.Generator:
@@ -104,14 +106,30 @@ class JobCentre:
         raise KeyError(f"no synthetic table {name!r} (tables come in load order)")
 
 
-def simulate(citizens: int | None = None, seed: int = 2018) -> JobCentre:
+def simulate(
+    citizens: int | None = None,
+    seed: int = 2018,
+    *,
+    trial: bool = True,
+    exit_hazard: float = 1.0,
+    trial_hazard: float = 1.0,
+) -> JobCentre:
     """The job centre's people and their caseworkers over time; reproducible from ``seed``.
 
     ``citizens`` is about how many citizens the register ends up with (those on a caseload
-    at the start and the later entrants who take the places of those who leave).
+    at the start and the later entrants who take the places of those who leave). Beyond
+    the Copenhagen-like demo (synth.national): ``trial=False`` leaves out the trial (no
+    trial department, no cohort assigned; everyone in ordinary departments, drawn like the
+    control arm); ``exit_hazard`` multiplies every citizen's exit hazard and
+    ``trial_hazard`` the trial arm's on top of it (1: Copenhagen's published margins).
     """
     rng = np.random.default_rng(seed)
     comp = population.composition(citizens)
+    if not trial:
+        comp = population.Composition(0, 0, comp.total)
+    hazard = {"trial": exit_hazard * trial_hazard, "control": exit_hazard}
+    if exit_hazard == 1.0 and trial_hazard == 1.0:
+        hazard = {}
     staffing = population.staffing(comp, rng)
     slots = staffing.slots
     slot_arm = slots.get_column("arm").to_numpy()
@@ -126,15 +144,15 @@ def simulate(citizens: int | None = None, seed: int = 2018) -> JobCentre:
     cohort_arm[control_slots[comp.control :]] = "other"
     traits = population.traits(cohort_arm.astype(str), rng)
     long_term = traits.get_column("long_term").to_numpy()
-    exit_days = outcomes.cohort_exits(slot_arm, long_term, rng)
+    exit_days = outcomes.cohort_exits(slot_arm, long_term, rng, hazard)
     exits = [None if np.isnat(d) else date.fromisoformat(str(d)) for d in exit_days]
     occ, entrants = timeline.occupy(
-        slots, exits, timeline.EntrantExit(rng, slot_arm.tolist()), rng, first_entrant=n
+        slots, exits, timeline.EntrantExit(rng, slot_arm.tolist(), hazard), rng, first_entrant=n
     )
     people = assemble.citizens(traits, cohort_arm, slot_arm, exits, entrants, occ, rng)
     own = owners.simulate(slots, staffing.staff, rng)
     resp = assemble.responsibilities(occ.frame(), own.segments, slots, people)
-    return JobCentre(seed, comp, own.staff, people, resp)
+    return JobCentre(seed, comp, own.staff, people, resp, trial=trial)
 
 
 def _dates(frame: pl.DataFrame) -> pl.DataFrame:
@@ -152,8 +170,8 @@ def _jobcentres(_centre: JobCentre) -> pl.DataFrame:
     return pl.DataFrame({"jobcentre_id": [JOBCENTRE_CODE], "name": [JOBCENTRE_NAME]})
 
 
-def _departments(_centre: JobCentre) -> pl.DataFrame:
-    depts = cal.departments()
+def _departments(centre: JobCentre) -> pl.DataFrame:
+    depts = [d for d in cal.departments() if centre.trial or not d.is_trial]
     return pl.DataFrame(
         {
             "department_id": [d.code for d in depts],
@@ -191,11 +209,11 @@ def _roles(centre: JobCentre) -> pl.DataFrame:
     return centre.staff.select(pl.col("code").alias("staff_id"), "role", "start_date", "end_date")
 
 
-def _caps(_centre: JobCentre) -> pl.DataFrame:
+def _caps(centre: JobCentre) -> pl.DataFrame:
     trial_dept = next(d.code for d in cal.departments() if d.is_trial)
     ks, vk = timeline.KS, timeline.VK
     cap = population.CAP
-    return pl.DataFrame(
+    caps = pl.DataFrame(
         {
             "role": [ks, ks, vk, ks, vk],
             "department_id": [None, None, None, trial_dept, trial_dept],
@@ -212,6 +230,7 @@ def _caps(_centre: JobCentre) -> pl.DataFrame:
         },
         schema_overrides={"department_id": pl.Utf8, "end_date": pl.Date},
     )
+    return caps if centre.trial else caps.filter(pl.col("department_id").is_null())
 
 
 def _citizen_rows(centre: JobCentre) -> pl.DataFrame:
@@ -258,6 +277,8 @@ def _none(name: str) -> Callable[[JobCentre], pl.DataFrame]:
 
 def _trials(centre: JobCentre) -> pl.DataFrame:
     comp = centre.comp
+    if not centre.trial:
+        return _none("trials")(centre)
     return pl.DataFrame(
         {
             "trial_id": [TRIAL_CODE],
@@ -285,6 +306,8 @@ def _trials(centre: JobCentre) -> pl.DataFrame:
 
 def _assignments(centre: JobCentre) -> pl.DataFrame:
     comp = centre.comp
+    if not centre.trial:
+        return _none("assignments")(centre)
     probability = comp.trial / (comp.trial + comp.control)
     return centre.people.filter(pl.col("cohort").is_in(["trial", "control"])).select(
         pl.lit(TRIAL_CODE).alias("trial_id"),

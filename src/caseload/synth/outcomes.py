@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 
 import numpy as np
@@ -10,6 +11,8 @@ import polars as pl
 from caseload.synth import calibration as cal
 
 OTHER = "other"
+MOST_LIKELY_EXIT = 0.99
+"""The highest exit chance within the window a hazard multiplier may give."""
 
 
 def destinations(groups: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -29,21 +32,28 @@ def destinations(groups: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return out
 
 
-def cohort_exits(groups: np.ndarray, long_term: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Exit dates (datetime64[D], NaT = still on kontanthjælp when the window closes)."""
+def cohort_exits(
+    groups: np.ndarray,
+    long_term: np.ndarray,
+    rng: np.random.Generator,
+    hazard: Mapping[str, float] | None = None,
+) -> np.ndarray:
+    """Exit dates (datetime64[D], NaT = still on kontanthjælp when the window closes).
+
+    ``hazard`` multiplies an arm's exit hazard over the window (a job centre unlike
+    Copenhagen): the exit probability p becomes 1 - (1 - p) ** hazard.
+    """
     targets = cal.arm_targets()
+
+    def chance(arm: str, long: bool) -> float:
+        p = targets[arm].exit_probability(long)
+        h = 1.0 if hazard is None else hazard.get(arm, 1.0)
+        return p if h == 1.0 else min(MOST_LIKELY_EXIT, 1 - (1 - p) ** h)
+
     prob = np.where(
         groups == "trial",
-        np.where(
-            long_term,
-            targets["trial"].exit_probability(True),
-            targets["trial"].exit_probability(False),
-        ),
-        np.where(
-            long_term,
-            targets["control"].exit_probability(True),
-            targets["control"].exit_probability(False),
-        ),
+        np.where(long_term, chance("trial", True), chance("trial", False)),
+        np.where(long_term, chance("control", True), chance("control", False)),
     )
     leaves = rng.random(len(groups)) < prob
     span = (cal.LAST_EXIT - cal.START).days

@@ -120,10 +120,11 @@ def staffing(comp: Composition, rng: np.random.Generator) -> Staffing:
     ks_share = cal.ASSUMED.control_ks_share_of_citizens
     plan: list[tuple[str, str, str, int]] = []  # department, arm, role, citizens
     trial_ks = round(comp.trial * TRIAL_KS_SHARE)
-    plan += [
-        (trial_dept.code, "trial", "coordinating_caseworker", trial_ks),
-        (trial_dept.code, "trial", "company_consultant", comp.trial - trial_ks),
-    ]
+    if comp.trial:  # a job centre without the trial has no trial department
+        plan += [
+            (trial_dept.code, "trial", "coordinating_caseworker", trial_ks),
+            (trial_dept.code, "trial", "company_consultant", comp.trial - trial_ks),
+        ]
     for control_dept, n in zip(control_depts, per_control, strict=True):
         ks = round(n * ks_share)
         plan += [

@@ -13,7 +13,7 @@ are caseworker changes for the citizens concerned, and loads stay unchanged.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -182,7 +182,13 @@ def _handoff(
 class EntrantExit:
     """Exit dates of later entrants: exponential durations with each arm's short-term rate."""
 
-    def __init__(self, rng: np.random.Generator, slot_arm: list[str]):
+    def __init__(
+        self,
+        rng: np.random.Generator,
+        slot_arm: list[str],
+        hazard: Mapping[str, float] | None = None,
+    ):
+        """``hazard`` multiplies an arm's rate (a job centre unlike Copenhagen)."""
         self.rng = rng
         months = (cal.LAST_EXIT - cal.START).days / 30.44
         targets = cal.arm_targets()
@@ -190,6 +196,9 @@ class EntrantExit:
             arm: -np.log(1 - targets[arm].exit_probability(False)) / months
             for arm in ("trial", "control")
         }
+        for arm, h in (hazard or {}).items():
+            if h != 1.0:
+                self.rate[arm] *= h
         self.slot_arm = slot_arm
         self.unit: Iterator[float] = iter(())  # standard exponential draws, refilled in bulk
 
