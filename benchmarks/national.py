@@ -1,73 +1,222 @@
-"""Benchmark: generate the national synthetic register straight to Parquet.
+"""Benchmark: national scale (docs/national.md).
 
-Runs `caseload demo --national` in a child process per size and reports wall time,
-citizens per second, peak memory (RSS of the child) and the dataset's files and size.
+1. Generation: ``caseload demo --national`` of the largest size straight to Parquet (time,
+   the generating process's peak RSS, the dataset's size on disk); the smaller sizes too.
+2. The data step at ``--compare`` citizens (default 1,000,000) on today's SQLite engine
+   against DuckDB over the same register's Parquet dataset, in the same run: the ratio of
+   seconds (target: DuckDB ≥ 5× faster). The register is loaded into SQLite first
+   (``register.dataset.load_dataset``; not timed in the ratio).
+3. The cost curve: the data step on DuckDB and on Spark (``local[2]``) at every size, with
+   seconds per million citizens (is it linear?) and the driver's peak memory (the Python
+   process and, for Spark, its JVM; target under 8 GB at 10,000,000).
 
-    .venv/bin/python benchmarks/national.py --citizens 1000000 --citizens 10000000
+The data step is what ``caseload evaluate`` runs in the engine before the estimators: the
+frozen cohort, timeliness, later entrants, staff tables and crossovers
+(``Evaluation.seconds["register"]``); the estimators then run on the trial's cohort in
+Python either way. Each measurement runs in its own process (a fresh interpreter and, for
+Spark, a fresh JVM), its peak memory sampled every 0.2 s over the process tree.
+
+    .venv/bin/python benchmarks/national.py                       # 1M, 3M, 10M
+    .venv/bin/python benchmarks/national.py --sizes 100000,300000 --compare 100000
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
 import subprocess
 import sys
-import tempfile
+import threading
 import time
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from machine import describe as machine  # benchmarks/ is the script's folder
+import psutil
+from harness import ROOT, code_state, say
 
-CASELOAD = str(Path(sys.executable).with_name("caseload"))
+RESULTS = Path(__file__).parent / "results"
+TRIAL = "DK-2018"
 
 
-def generate(citizens: int, jobcentres: int, workdir: Path) -> dict[str, object]:
-    out = workdir / f"national-{citizens}"
-    args = [CASELOAD, "demo", "--national", "--jobcentres", str(jobcentres),
-            "--citizens", str(citizens), "--parquet", str(out), "--lang", "en"]  # fmt: skip
+def _tree_rss(process: psutil.Process) -> int:
+    total = 0
+    for p in [process, *process.children(recursive=True)]:
+        with contextlib.suppress(psutil.Error):
+            total += p.memory_info().rss
+    return total
+
+
+def child(args: list[str]) -> dict[str, Any]:
+    """Run this script's ``args`` in a child; its JSON answer, wall seconds, peak RSS (GiB)
+    of its process tree."""
     started = time.perf_counter()
-    with tempfile.TemporaryFile("w+") as said:
-        child = subprocess.Popen(
-            args, stdout=said, stderr=subprocess.STDOUT, text=True,
-            env=os.environ | {"COLUMNS": "200"},
-        )  # fmt: skip
-        _, status, usage = os.wait4(child.pid, 0)
-        wall = time.perf_counter() - started
-        said.seek(0)
-        text = said.read()
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{' '.join(args)} failed:\n{text[-3000:]}")
-    found = json.loads((out / "dataset.json").read_text(encoding="utf-8"))
-    files = list(out.rglob("*.parquet"))
-    result: dict[str, object] = {
-        "citizens_asked": citizens,
-        "citizens": found["tables"]["citizen"],
-        "rows": sum(found["tables"].values()),
-        "jobcentres": jobcentres,
-        "seconds": round(wall, 1),
-        "citizens_per_second": round(found["tables"]["citizen"] / wall),
-        "peak_rss_gib": round(usage.ru_maxrss / 2**20, 2),
-        "files": len(files),
-        "size_mb": round(sum(p.stat().st_size for p in files) / 1e6, 1),
-        "summary": next((line for line in text.splitlines() if line.startswith("Wrote")), ""),
+    proc = subprocess.Popen(
+        [sys.executable, __file__, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=os.environ | {"PYTHONPATH": f"{ROOT / 'src'}:{ROOT}"},
+    )
+    peak = 0
+    watched = psutil.Process(proc.pid)
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            with contextlib.suppress(psutil.Error):
+                peak = max(peak, _tree_rss(watched))
+            time.sleep(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = proc.communicate()
+    done.set()
+    sampler.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"child {args} failed:\n{err[-3000:]}")
+    answer = json.loads(out.strip().splitlines()[-1])
+    answer["wall_seconds"] = time.perf_counter() - started
+    answer["peak_gib"] = peak / 2**30
+    return answer
+
+
+def size_of(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*.parquet"))
+
+
+# ------------------------------------------------------------------ the children's work
+
+
+def do_generate(folder: Path, citizens: int, jobcentres: int) -> dict[str, Any]:
+    from caseload.synth import national
+
+    started = time.perf_counter()
+    made = national.generate(folder, jobcentres, citizens)
+    seconds = time.perf_counter() - started
+    return {
+        "seconds": seconds,
+        "citizens": made.citizens,
+        "citizens_per_second": made.citizens / seconds,
+        "files": made.files,
+        "trial_arms": made.arms,
     }
-    shutil.rmtree(out)
-    return result
+
+
+def do_load(folder: Path, db: Path) -> dict[str, Any]:
+    from caseload.register.dataset import load_dataset
+    from caseload.store.database import connect
+    from caseload.store.migrate import upgrade
+
+    engine = connect(str(db))
+    upgrade(engine)
+    started = time.perf_counter()
+    load_dataset(engine, folder)
+    engine.dispose()
+    return {"seconds": time.perf_counter() - started}
+
+
+def do_step(engine_name: str, folder: Path, db: Path | None) -> dict[str, Any]:
+    """The evaluation on one engine: its data step's seconds, and the whole evaluation's."""
+    from caseload.evaluate import evaluation
+    from caseload.store import datasets
+    from caseload.store.database import connect
+
+    started = time.perf_counter()
+    if engine_name == "sqlite":
+        assert db is not None
+        ev = evaluation.evaluate(connect(str(db)), TRIAL)
+    else:
+        with datasets.dataset_engine(folder, engine_name, "local[2]", memory="6g") as engine:
+            ev = evaluation.evaluate(engine, TRIAL)
+    return {
+        "data_step_seconds": ev.seconds["register"],
+        "cohort_seconds": ev.seconds["cohort"],
+        "evaluation_seconds": time.perf_counter() - started,
+        "cohort": sum(ev.arms.values()),
+        "centres": 0 if ev.centres is None else len(ev.centres.codes),
+    }
+
+
+# ------------------------------------------------------------------ the run
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--citizens", type=int, action="append", default=[])
+    parser.add_argument("--sizes", default="1000000,3000000,10000000")
+    parser.add_argument("--compare", type=int, default=1_000_000)
     parser.add_argument("--jobcentres", type=int, default=98)
-    parser.add_argument("--workdir", type=Path, default=None)
-    options = parser.parse_args()
-    print(machine())
-    with tempfile.TemporaryDirectory(dir=options.workdir) as folder:
-        for citizens in options.citizens or [1_000_000]:
-            print(json.dumps(generate(citizens, options.jobcentres, Path(folder))), flush=True)
+    parser.add_argument("--folder", type=Path, default=Path("/tmp/caseload-national-bench"))
+    parser.add_argument("--no-spark", action="store_true")
+    args = parser.parse_args()
+    sizes = sorted(int(s) for s in args.sizes.split(","))
+    shutil.rmtree(args.folder, ignore_errors=True)
+    args.folder.mkdir(parents=True)
+    machine = {
+        "cpus": os.cpu_count(),
+        "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
+        "python": sys.version.split()[0],
+    }
+    report: dict[str, Any] = {
+        "when": datetime.now().isoformat(timespec="seconds"),
+        "code": code_state(),
+        "machine": machine,
+        "command": " ".join(["benchmarks/national.py", *sys.argv[1:]]),
+        "generation": {},
+        "comparison": {},
+        "curve": {},
+    }
+    for n in sorted(set(sizes) | {args.compare}):
+        folder = args.folder / f"n{n}"
+        say(f"generating {n:,} citizens in {args.jobcentres} job centres")
+        made = child(["generate", str(folder), str(n), str(args.jobcentres)])
+        made["bytes"] = size_of(folder)
+        report["generation"][n] = made
+        say(f"  {made['seconds']:.1f} s, peak {made['peak_gib']:.2f} GiB, "
+            f"{made['bytes'] / 2**20:.0f} MiB")  # fmt: skip
+    n = args.compare
+    folder, db = args.folder / f"n{n}", args.folder / f"n{n}.sqlite"
+    say(f"loading {n:,} citizens into SQLite")
+    loaded = child(["load", str(folder), str(db)])
+    say(f"  {loaded['seconds']:.1f} s")
+    sqlite = child(["step", "sqlite", str(folder), str(db)])
+    duck = child(["step", "duckdb", str(folder)])
+    ratio = sqlite["data_step_seconds"] / duck["data_step_seconds"]
+    report["comparison"] = {"citizens": n, "load_sqlite": loaded, "sqlite": sqlite,
+                            "duckdb": duck, "ratio_sqlite_over_duckdb": ratio}  # fmt: skip
+    say(f"data step at {n:,}: SQLite {sqlite['data_step_seconds']:.1f} s, DuckDB "
+        f"{duck['data_step_seconds']:.1f} s: DuckDB {ratio:.1f}× faster")  # fmt: skip
+    engines = ["duckdb"] if args.no_spark else ["duckdb", "spark"]
+    for n in sizes:
+        for name in engines:
+            got = child(["step", name, str(args.folder / f"n{n}")])
+            report["curve"].setdefault(name, {})[n] = got
+            say(f"{name} at {n:,}: data step {got['data_step_seconds']:.1f} s "
+                f"({got['data_step_seconds'] / n * 1e6:.1f} s per million), evaluation "
+                f"{got['evaluation_seconds']:.1f} s, peak {got['peak_gib']:.2f} GiB, cohort "
+                f"{got['cohort']:,} in {got['centres']} centres")  # fmt: skip
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"national-{datetime.now():%Y%m%d-%H%M%S}.json"
+    out.write_text(json.dumps(report, indent=2, default=str) + "\n", encoding="utf-8")
+    say(f"results: {out}")
+
+
+def answer(value: dict[str, Any]) -> None:
+    print(json.dumps(value), flush=True)
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) > 1 and sys.argv[1] in ("generate", "load", "step"):
+        verb, rest = sys.argv[1], sys.argv[2:]
+        if verb == "generate":
+            answer(do_generate(Path(rest[0]), int(rest[1]), int(rest[2])))
+        elif verb == "load":
+            answer(do_load(Path(rest[0]), Path(rest[1])))
+        else:
+            answer(do_step(rest[0], Path(rest[1]), Path(rest[2]) if len(rest) > 2 else None))
+    else:
+        main()

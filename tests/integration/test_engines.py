@@ -13,14 +13,18 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 from sqlalchemy import Engine, func, select
 
 from caseload.evaluate import cohort, evaluation, report
+from caseload.evaluate.staff import staff_table
+from caseload.operate.caseflow import Period, case_flow
 from caseload.register.dataset import FolderNotEmpty, load_dataset, write_dataset
 from caseload.store import datasets, schema
 from caseload.store.database import connect, reader
@@ -206,6 +210,37 @@ def test_every_engine_evaluates_the_national_trial_as_sqlite(
     centres = set(frame.get_column("code").str.split("-").list.first())
     assert centres == {m.code for m in national.MUNICIPALITIES[:TRIAL_CENTRES]}
     assert differences(document, other[1]) == []
+
+
+@pytest.mark.parametrize("name", ["duckdb", "spark"])
+def test_the_operate_faces_case_flow_and_staff_tables_on_every_engine(
+    name: str, request: pytest.FixtureRequest, demo: Engine, demo_dataset: Path
+) -> None:
+    """The leader's case flow (operate/caseflow.py) and the staff table run on the dataset
+    engines as on SQLite: the same statements, the same rows."""
+    period = Period(date(2018, 1, 1), date(2019, 12, 31))
+    with reader(demo).connect() as conn:
+        flow = case_flow(conn, period)
+        people = staff_table(conn, period.first, period.last)
+    if name == "duckdb":
+        with datasets.dataset_engine(demo_dataset, "duckdb") as engine, engine.connect() as conn:
+            other, others = case_flow(conn, period), staff_table(conn, period.first, period.last)
+    else:
+        session = request.getfixturevalue("spark_session")
+        engine = datasets.spark_engine(datasets.manifest(demo_dataset), session)
+        with engine.connect() as conn:
+            other, others = case_flow(conn, period), staff_table(conn, period.first, period.last)
+        engine.dispose()
+    assert set(flow.tables) == set(other.tables)
+    for table, frame in flow.tables.items():
+        assert_frame_equal(
+            frame.sort(frame.columns[0]),
+            other.tables[table].sort(frame.columns[0]),
+            check_dtypes=False,
+            rel_tol=RELATIVE,
+            abs_tol=1e-12,
+        )
+    assert people == others
 
 
 def test_a_standalone_spark_cluster_evaluates_the_dataset(

@@ -4,7 +4,8 @@ Layout (what ``caseload export --format parquet --partition-by jobcentre`` and
 ``caseload demo --national --parquet`` write; docs/national.md):
 
     OUT/dataset.json                          the manifest: format, schema revision, tables
-    OUT/<table>/jobcentre=<code>/part-0.parquet   a table's rows of one job centre
+    OUT/<table>/jobcentre=<code>/<part>.parquet    a table's rows of one job centre (part-0, or the
+                                               centre's code when written centre by centre)
     OUT/<table>/part-0.parquet                tables that belong to no one job centre
 
 A table holds the register's own columns (store/schema.py) with their internal ids, so the
