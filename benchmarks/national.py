@@ -120,7 +120,25 @@ def do_load(folder: Path, db: Path) -> dict[str, Any]:
     return {"seconds": time.perf_counter() - started}
 
 
-def do_step(engine_name: str, folder: Path, db: Path | None) -> dict[str, Any]:
+def do_demo(db: Path, folder: Path, citizens: int) -> dict[str, Any]:
+    """The one-centre demo job centre of ``citizens`` in SQLite, and its dataset."""
+    from caseload.register.dataset import write_dataset
+    from caseload.store.database import connect, reader
+    from caseload.store.migrate import current_revision, upgrade
+    from caseload.synth import jobcentre
+
+    engine = connect(str(db))
+    upgrade(engine)
+    started = time.perf_counter()
+    jobcentre.write(engine, jobcentre.simulate(citizens, 2018))
+    built = time.perf_counter() - started
+    started = time.perf_counter()
+    with reader(engine).connect() as conn:
+        write_dataset(conn, folder, current_revision(engine) or "")
+    return {"build_seconds": built, "export_seconds": time.perf_counter() - started}
+
+
+def do_step(engine_name: str, folder: Path, db: Path | None, trial: str = TRIAL) -> dict[str, Any]:
     """The evaluation on one engine: its data step's seconds, and the whole evaluation's."""
     from caseload.evaluate import evaluation
     from caseload.store import datasets
@@ -129,10 +147,10 @@ def do_step(engine_name: str, folder: Path, db: Path | None) -> dict[str, Any]:
     started = time.perf_counter()
     if engine_name == "sqlite":
         assert db is not None
-        ev = evaluation.evaluate(connect(str(db)), TRIAL)
+        ev = evaluation.evaluate(connect(str(db)), trial)
     else:
         with datasets.dataset_engine(folder, engine_name, "local[2]", memory="6g") as engine:
-            ev = evaluation.evaluate(engine, TRIAL)
+            ev = evaluation.evaluate(engine, trial)
     return {
         "data_step_seconds": ev.seconds["register"],
         "cohort_seconds": ev.seconds["cohort"],
@@ -152,6 +170,11 @@ def main() -> None:
     parser.add_argument("--jobcentres", type=int, default=98)
     parser.add_argument("--folder", type=Path, default=Path("/tmp/caseload-national-bench"))
     parser.add_argument("--no-spark", action="store_true")
+    parser.add_argument(
+        "--demo-only",
+        action="store_true",
+        help="only the SQLite/DuckDB comparison on the one-centre demo job centre",
+    )
     args = parser.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
     shutil.rmtree(args.folder, ignore_errors=True)
@@ -170,7 +193,24 @@ def main() -> None:
         "comparison": {},
         "curve": {},
     }
-    for n in sorted(set(sizes) | {args.compare}):
+    # the comparison on the one-centre demo job centre of --compare citizens (its trial's
+    # cohort a fifth of the register, as in the evaluate benchmark)
+    n = args.compare
+    db, folder = args.folder / f"demo{n}.sqlite", args.folder / f"demo{n}"
+    say(f"building the one-centre demo of {n:,} citizens in SQLite, and its dataset")
+    built = child(["demo", str(db), str(folder), str(n)])
+    say(f"  {built['build_seconds']:.0f} s built, {built['export_seconds']:.0f} s exported")
+    sqlite = child(["step", "sqlite", str(folder), str(db), "CPH-2018"])
+    duck = child(["step", "duckdb", str(folder), "-", "CPH-2018"])
+    ratio = sqlite["data_step_seconds"] / duck["data_step_seconds"]
+    report["demo_comparison"] = {"citizens": n, "build": built, "sqlite": sqlite,
+                                 "duckdb": duck, "ratio_sqlite_over_duckdb": ratio}  # fmt: skip
+    say(f"data step, one-centre demo of {n:,} (cohort {sqlite['cohort']:,}): SQLite "
+        f"{sqlite['data_step_seconds']:.1f} s, DuckDB {duck['data_step_seconds']:.1f} s: "
+        f"DuckDB {ratio:.1f}× faster")  # fmt: skip
+    if args.demo_only:
+        sizes = []
+    for n in sorted(set(sizes) | ({args.compare} if sizes else set())):
         folder = args.folder / f"n{n}"
         say(f"generating {n:,} citizens in {args.jobcentres} job centres")
         made = child(["generate", str(folder), str(n), str(args.jobcentres)])
@@ -180,6 +220,8 @@ def main() -> None:
             f"{made['bytes'] / 2**20:.0f} MiB")  # fmt: skip
     n = args.compare
     folder, db = args.folder / f"n{n}", args.folder / f"n{n}.sqlite"
+    if not sizes:
+        return save(report)
     say(f"loading {n:,} citizens into SQLite")
     loaded = child(["load", str(folder), str(db)])
     say(f"  {loaded['seconds']:.1f} s")
@@ -199,6 +241,10 @@ def main() -> None:
                 f"({got['data_step_seconds'] / n * 1e6:.1f} s per million), evaluation "
                 f"{got['evaluation_seconds']:.1f} s, peak {got['peak_gib']:.2f} GiB, cohort "
                 f"{got['cohort']:,} in {got['centres']} centres")  # fmt: skip
+    save(report)
+
+
+def save(report: dict[str, Any]) -> None:
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"national-{datetime.now():%Y%m%d-%H%M%S}.json"
     out.write_text(json.dumps(report, indent=2, default=str) + "\n", encoding="utf-8")
@@ -210,13 +256,16 @@ def answer(value: dict[str, Any]) -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] in ("generate", "load", "step"):
+    if len(sys.argv) > 1 and sys.argv[1] in ("generate", "load", "step", "demo"):
         verb, rest = sys.argv[1], sys.argv[2:]
         if verb == "generate":
             answer(do_generate(Path(rest[0]), int(rest[1]), int(rest[2])))
         elif verb == "load":
             answer(do_load(Path(rest[0]), Path(rest[1])))
+        elif verb == "demo":
+            answer(do_demo(Path(rest[0]), Path(rest[1]), int(rest[2])))
         else:
-            answer(do_step(rest[0], Path(rest[1]), Path(rest[2]) if len(rest) > 2 else None))
+            db = Path(rest[2]) if len(rest) > 2 and rest[2] != "-" else None
+            answer(do_step(rest[0], Path(rest[1]), db, *rest[3:4]))
     else:
         main()
