@@ -130,8 +130,9 @@ def cohort(
 
     citizens = _read(
         conn,
-        "SELECT id AS citizen_id, code, birth_date, sex, origin, "
-        "public_benefit_since, kontanthjaelp_since FROM citizen",
+        "SELECT c.id AS citizen_id, c.code, j.code AS jobcentre, birth_date, sex, origin, "
+        "public_benefit_since, kontanthjaelp_since FROM citizen c "
+        "JOIN jobcentre j ON j.id = c.jobcentre_id",
         ["birth_date", "public_benefit_since", "kontanthjaelp_since"],
     )
     spells = _read(
@@ -251,6 +252,7 @@ def cohort(
             "cluster": frame["cluster"],
             "caseworker": frame["caseworker"],
             "department": frame["department"],
+            "jobcentre": frame["jobcentre"],
             "sex": frame["sex"],
             "origin": frame["origin"],
             "age": age.astype(float),

@@ -43,7 +43,7 @@ from caseload.domain.dates import years_before
 from caseload.i18n import Message, Said
 from caseload.register.contacts import with_primary_contact
 from caseload.store import schema as s
-from caseload.store.sql import add_months, day_number, for_analysis
+from caseload.store.sql import add_months, day_number, for_analysis, rows_frame
 
 STATUS_PRIORITY = (
     "job",
@@ -378,22 +378,14 @@ def cohort(conn: Connection, found: Trial, win: Window) -> pl.DataFrame:
     query = cohort_query(found, win, conn.dialect.name)
     # JIT compiling this wide plan costs more than it saves (6 of 18 s at 1M citizens)
     for_analysis(conn)
-    result = conn.execute(query)
-    keys, rows = list(result.keys()), result.fetchall()
-    if not rows:
+    frame = rows_frame(conn, query)
+    if frame.is_empty():
         raise TrialNotFound(
             Message(
                 "trial {code} has no citizens assigned by its start {start}",
                 {"code": found.code, "start": found.start.isoformat()},
             )
         )
-    # column-wise construction: a third faster than row-wise for 200,000 wide rows
-    frame = pl.DataFrame(
-        {
-            name: pl.Series(name, list(values), strict=False)
-            for name, values in zip(keys, zip(*rows, strict=True), strict=True)
-        }
-    )
     names = dict(enumerate([*STATUS_PRIORITY, "unknown"]))
     return (
         frame.with_columns(
