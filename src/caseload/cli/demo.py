@@ -9,14 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
+from rich.progress import TaskID
 from sqlalchemy import Engine
 
 from caseload.cli.common import (
@@ -30,6 +23,7 @@ from caseload.cli.common import (
     help_text,
     lang_of,
 )
+from caseload.cli.output import progress_bar
 from caseload.cli.render.access import demo_accounts as show_demo_accounts
 from caseload.cli.render.caseloads import status as show_status
 from caseload.i18n import default_lang, translator
@@ -184,14 +178,7 @@ def demo(
             return
     engine = _prepare(db, fresh, language)
     started = time.perf_counter()
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=False,
-    ) as progress:
+    with progress_bar(console, transient=False) as progress:
         step = progress.add_task(_("simulating the job centre"), total=1)
         centre = jobcentre.simulate(citizens, seed)
         progress.update(step, completed=1)
@@ -261,14 +248,7 @@ def _national(
         planned = nationwide.prepare(parquet, centres, people, trial_centres, seed)
     except (nationwide.NationalError, FolderNotEmpty) as error:
         raise fail(tr.message(error.message)) from None
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=False,
-    ) as progress:
+    with progress_bar(console, transient=False) as progress:
         task = progress.add_task(planned[0].name, total=len(planned))
 
         def tick(centre: str, done: int, total: int) -> None:

@@ -6,12 +6,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from caseload.cli.common import LangOption, console, fail, help_text, lang_of
 from caseload.cli.files import save
-from caseload.cli.output import ForceOption, JsonOption, shown_on
+from caseload.cli.output import ForceOption, JsonOption, progress_bar, shown_on
 from caseload.cli.render import diagnose as render
 from caseload.cli.render import machine
 from caseload.i18n import translator
@@ -127,7 +125,7 @@ def diagnose(
         check(design, effect, sims, seed, alpha, power)
     except DesignError as error:
         raise fail(tr.message(error.message)) from None
-    with _bar(shown) as bar:
+    with progress_bar(shown) as bar:
         task = bar.add_task(tr.gettext("simulating trials"), total=None)
         result = plan.diagnose(
             design,
@@ -145,7 +143,7 @@ def diagnose(
     if json_out is not None:
         machine.write_json(plan.to_json(result), json_out)
     if plot is not None:
-        with _bar(shown) as bar:
+        with progress_bar(shown) as bar:
             task = bar.add_task(tr.gettext("simulating the power curve"), total=None)
             effects = render.curve_effects(result, CURVE_POINTS[design.clustered])
             curve = plan.power_curve(
@@ -158,15 +156,3 @@ def diagnose(
             )
         save(render.power_figure(result, curve, language), plot, private=False)
         shown.print(tr.gettext("Figure: {path}", path=plot))
-
-
-def _bar(shown: Console) -> Progress:
-    """A progress bar on the command's console (none when --json - takes standard output)."""
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=shown,
-        transient=True,
-    )

@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from caseload.cli.common import fail, help_text
 from caseload.cli.render.machine import STDOUT, to_stdout
@@ -70,3 +71,16 @@ def folder_of(target: Path | None, lang: str) -> Path | None:
         )
         raise fail(said)
     return target
+
+
+def progress_bar(shown: Console, transient: bool = True) -> Progress:
+    """A long command's progress bar on its console (none when --json - takes standard
+    output): what it is doing, the bar, done of all, time taken."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=shown,
+        transient=transient,
+    )

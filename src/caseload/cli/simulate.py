@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from caseload.cli.common import (
     LangOption,
@@ -18,7 +17,7 @@ from caseload.cli.common import (
     optional_day,
 )
 from caseload.cli.files import save
-from caseload.cli.output import CsvFileOption, ForceOption, JsonOption, shown_on
+from caseload.cli.output import CsvFileOption, ForceOption, JsonOption, progress_bar, shown_on
 from caseload.cli.render import machine
 from caseload.cli.render import microsim as render
 from caseload.evaluate.money import Costs
@@ -190,14 +189,7 @@ def simulate(
         microsim.fits(cal, settings)
     except Said as error:
         raise fail(tr.message(error.message)) from None
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=shown,
-        transient=True,
-    ) as bar:
+    with progress_bar(shown, transient=True) as bar:
         task = bar.add_task(tr.gettext("simulating replications"), total=settings.reps)
         result = microsim.simulate(cal, settings, lambda done: bar.advance(task, done))
     shown.print(render.heading(result, language), markup=False, highlight=False)
