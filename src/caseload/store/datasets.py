@@ -39,6 +39,7 @@ from sqlalchemy import (
     create_engine,
     event,
 )
+from sqlalchemy.pool import StaticPool
 
 from caseload.i18n import Message, Said
 from caseload.store import schema
@@ -126,7 +127,7 @@ def duckdb_engine(found: Manifest) -> Engine:
         import duckdb_engine as _duckdb_engine  # noqa: F401 - the dialect
     except ImportError:
         raise _missing("DuckDB") from None
-    engine = create_engine("duckdb:///:memory:", poolclass=_single_pool())
+    engine = create_engine("duckdb:///:memory:", poolclass=StaticPool)
 
     def views(dbapi_connection: Any, _record: Any) -> None:
         for table in found.tables:
@@ -139,12 +140,6 @@ def duckdb_engine(found: Manifest) -> Engine:
 
     event.listen(engine, "connect", views)
     return engine
-
-
-def _single_pool() -> Any:
-    from sqlalchemy.pool import StaticPool
-
-    return StaticPool
 
 
 def spark_session(
@@ -198,7 +193,7 @@ def spark_engine(found: Manifest, session: Any) -> Engine:
     for table in found.tables:
         session.read.parquet(str(found.location(table))).createOrReplaceTempView(table)
     connection = _spark.Connection(session)
-    return create_engine("spark://", creator=lambda: connection, poolclass=_single_pool())
+    return create_engine("spark://", creator=lambda: connection, poolclass=StaticPool)
 
 
 @contextmanager
