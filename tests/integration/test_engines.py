@@ -42,6 +42,9 @@ ENGINES = [
     "duckdb",
     "spark",
 ]
+NATIONAL_ENGINES = [*ENGINES, "duckdb-every-centre"]
+"""On the national register DuckDB and Spark read only the trial's job centres (the
+dataset is closed); once more DuckDB reads every centre's files."""
 SKIPPED = ("seconds",)  # how long each stage took: the only field that may differ
 
 
@@ -177,7 +180,7 @@ def national_reference(national_sqlite: Engine) -> tuple[pl.DataFrame, dict[str,
     return evaluated(national_sqlite, national.TRIAL_CODE)
 
 
-@pytest.mark.parametrize("name", ENGINES)
+@pytest.mark.parametrize("name", NATIONAL_ENGINES)
 def test_every_engine_evaluates_the_national_trial_as_sqlite(
     name: str,
     request: pytest.FixtureRequest,
@@ -197,12 +200,21 @@ def test_every_engine_evaluates_the_national_trial_as_sqlite(
         other = evaluated(engine, national.TRIAL_CODE)
         engine.dispose()
         databases.retire(url)
-    elif name == "duckdb":
-        with datasets.dataset_engine(national_dataset, "duckdb") as engine:
+    elif name.startswith("duckdb"):
+        pruned = name == "duckdb"
+        with datasets.dataset_engine(
+            national_dataset, "duckdb", evaluating=pruned, trial=national.TRIAL_CODE
+        ) as engine:
             other = evaluated(engine, national.TRIAL_CODE)
+            with engine.connect() as conn:
+                centres = conn.exec_driver_sql("SELECT DISTINCT jobcentre FROM meeting").all()
+        # the other centre's partitions are not read at all when pruned
+        assert len(centres) == (TRIAL_CENTRES if pruned else national_centres(national_dataset))
     else:
         session = request.getfixturevalue("spark_session")
-        engine = datasets.spark_engine(datasets.manifest(national_dataset), session)
+        found = datasets.manifest(national_dataset)
+        centres = datasets.trial_centres(found, national.TRIAL_CODE)
+        engine = datasets.spark_engine(found, session, centres)
         other = evaluated(engine, national.TRIAL_CODE)
         engine.dispose()
     same_frames(frame, other[0])
@@ -210,6 +222,61 @@ def test_every_engine_evaluates_the_national_trial_as_sqlite(
     centres = set(frame.get_column("code").str.split("-").list.first())
     assert centres == {m.code for m in national.MUNICIPALITIES[:TRIAL_CENTRES]}
     assert differences(document, other[1]) == []
+
+
+def national_centres(folder: Path) -> int:
+    return len(list((folder / "meeting").glob(f"{datasets.PARTITION}=*")))
+
+
+def test_a_trial_reads_the_partitions_of_its_job_centres_only_in_a_closed_dataset(
+    national_dataset: Path, tmp_path: Path
+) -> None:
+    found = datasets.manifest(national_dataset)
+    assert found.closed  # the generator writes each centre's rows naming only its own
+    codes = [m.code for m in national.MUNICIPALITIES[:TRIAL_CENTRES]]
+    kept = {datasets.partition_name(code) for code in codes}
+    assert datasets.trial_centres(found, national.TRIAL_CODE) == kept
+    assert datasets.trial_centres(found, None) == kept  # the dataset's one trial
+    assert datasets.trial_centres(found, "NO-SUCH-TRIAL") is None
+    files = datasets.pruned(found, "meeting", frozenset(kept))
+    assert files and {f.parent.name for f in files} == kept
+    assert national_centres(national_dataset) == TRIAL_CENTRES + 1
+    assert datasets.pruned(found, "trial", frozenset(kept)) is None  # no centre's table
+    # a manifest that does not say closed (an older export, or rows across centres) is read
+    # whole
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    manifest = json.loads((national_dataset / datasets.MANIFEST).read_text())
+    manifest.pop("closed")
+    (copy / datasets.MANIFEST).write_text(json.dumps(manifest))
+    for table in ("trial", "trial_assignment"):
+        (copy / table).symlink_to(national_dataset / table)
+    assert datasets.trial_centres(datasets.manifest(copy), national.TRIAL_CODE) is None
+
+
+def test_an_export_with_a_case_across_job_centres_is_not_closed(
+    demo_build: tuple[Path, Any], demo_dataset: Path, tmp_path: Path
+) -> None:
+    """A citizen of one job centre with a responsibility in another centre's department:
+    the export says so, and an engine then reads every partition."""
+    assert datasets.manifest(demo_dataset).closed  # one job centre
+    engine = connect(copy_register(demo_build[0], tmp_path / "across.sqlite"))
+    with engine.begin() as conn:
+        other = conn.execute(
+            schema.jobcentre.insert().values(code="147", name="Frederiksberg")
+        ).inserted_primary_key[0]
+        moved = conn.execute(select(func.min(schema.department.c.id))).scalar_one()
+        conn.execute(
+            schema.department.update()
+            .where(schema.department.c.id == moved)
+            .values(jobcentre_id=other)
+        )
+    with reader(engine).connect() as conn:
+        write_dataset(conn, tmp_path / "across", current_revision(engine))
+    engine.dispose()
+    found = datasets.manifest(tmp_path / "across")
+    assert not found.closed
+    assert datasets.trial_centres(found, None) is None
 
 
 @pytest.mark.parametrize("name", ["duckdb", "spark"])

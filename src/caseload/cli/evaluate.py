@@ -226,7 +226,7 @@ def evaluate(
     )
     try:
         with (
-            data_engine(db, engine_name, data, spark_master, language) as engine,
+            data_engine(db, engine_name, data, spark_master, language, trial) as engine,
             shown.status(render.stage("cohort", language)) as status,
         ):
             if end is not None:
@@ -256,10 +256,16 @@ ENGINES = ("sqlite", "postgresql", "duckdb", "spark")
 
 @contextmanager
 def data_engine(
-    db: str | None, name: str | None, data: Path | None, master: str | None, lang: str
+    db: str | None,
+    name: str | None,
+    data: Path | None,
+    master: str | None,
+    lang: str,
+    trial: str | None = None,
 ) -> Iterator[Engine]:
-    """The engine the data step runs on: the register of --db (its own database, the
-    default), or DuckDB or Spark over the dataset of --data."""
+    """The engine the data step of ``trial`` runs on: the register of --db (its own
+    database, the default), or DuckDB or Spark over the dataset of --data (reading only the
+    trial's job centres when the dataset allows: store/datasets.py, ``trial_centres``)."""
     from caseload.store.datasets import dataset_engine
 
     tr = translator(lang)
@@ -278,7 +284,7 @@ def data_engine(
             )
         if master is not None and name != "spark":
             raise fail(tr.gettext("--spark-master goes with --engine spark"))
-        with dataset_engine(data, name, master) as engine:
+        with dataset_engine(data, name, master, evaluating=True, trial=trial) as engine:
             yield engine
         return
     if data is not None or master is not None:

@@ -256,7 +256,7 @@ def evaluate(
         )
         weekly = cohort.timely_meetings(conn, found, win)
         entrants = cohort.later_entrants(conn, found)
-        staff_rows = staff.staff_table(conn, found.start, found.end)
+        staff_rows = staff.staff_table(conn, found.start, found.end, found.id)
         crossed = crossovers(conn, found.id)
     seconds["register"] = time.perf_counter() - clock
     arms = {arm: int((frame.get_column("arm") == arm).sum()) for arm in ("trial", "control")}

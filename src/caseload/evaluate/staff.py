@@ -55,23 +55,26 @@ def periods(start: date, end: date) -> list[tuple[date, date]]:
     ]
 
 
-def staff_table(conn: Connection, start: date, end: date) -> list[StaffRow]:
+def staff_table(
+    conn: Connection, start: date, end: date, trial_id: int | None = None
+) -> list[StaffRow]:
+    """Every department's rows per period; with ``trial_id``, the departments of the job
+    centres whose citizens the trial randomised (a national register holds many)."""
     p, d, a = s.professional, s.department, s.staff_absence
+    query = select(
+        p.c.id, d.c.code, d.c.is_trial, p.c.fte, p.c.start_date, p.c.end_date, p.c.exit_kind
+    ).join(d, d.c.id == p.c.department_id)
+    if trial_id is not None:
+        ta, c = s.trial_assignment, s.citizen
+        centres = (
+            select(c.c.jobcentre_id)
+            .join(ta, ta.c.citizen_id == c.c.id)
+            .where(ta.c.trial_id == trial_id)
+            .distinct()
+        )
+        query = query.where(d.c.jobcentre_id.in_(centres))
     people = pl.DataFrame(
-        [
-            tuple(r)
-            for r in conn.execute(
-                select(
-                    p.c.id,
-                    d.c.code,
-                    d.c.is_trial,
-                    p.c.fte,
-                    p.c.start_date,
-                    p.c.end_date,
-                    p.c.exit_kind,
-                ).join(d, d.c.id == p.c.department_id)
-            )
-        ],
+        [tuple(r) for r in conn.execute(query)],
         schema={
             "id": pl.Int64,
             "department": pl.Utf8,

@@ -53,17 +53,26 @@ def _keys(table: Table, known: dict[str, pl.DataFrame]) -> list[tuple[str, str]]
     return sorted(keys, key=lambda k: (PREFERRED.index(k[0]) if k[0] in PREFERRED else 99, k[0]))
 
 
-def _with_centre(table: Table, frame: pl.DataFrame, known: dict[str, pl.DataFrame]) -> pl.DataFrame:
+def _with_centre(
+    table: Table, frame: pl.DataFrame, known: dict[str, pl.DataFrame]
+) -> tuple[pl.DataFrame, bool]:
+    """The rows with their job centre (``PARTITION``), and whether any row refers to rows
+    of two job centres (a citizen's case in another centre's department, say)."""
     keys = _keys(table, known)
     if not keys:
-        return frame
+        return frame, False
     found = []
     for i, (column, parent) in enumerate(keys):
         alias = f"__centre_{i}"
         lookup = known[parent].rename({"id": column, PARTITION: alias})
         frame = frame.join(lookup, on=column, how="left", coalesce=True)
         found.append(alias)
-    return frame.with_columns(pl.coalesce(found).alias(PARTITION)).drop(found)
+    frame = frame.with_columns(pl.coalesce(found).alias(PARTITION))
+    crossing = any(
+        frame.select((pl.col(alias) != pl.col(PARTITION)).fill_null(False).any()).item()
+        for alias in found[1:]
+    )
+    return frame.drop(found), crossing
 
 
 def write_dataset(
@@ -82,13 +91,15 @@ def write_dataset(
     known: dict[str, pl.DataFrame] = {}
     written: dict[str, int] = {}
     partitioned: list[str] = []
+    closed = True
     for table in datasets.register_tables():
         query = select(table).order_by(*table.primary_key.columns)
         frame = pl.read_database(query, conn, schema_overrides=datasets.polars_schema(table))
         if table.name == "jobcentre":
             known["jobcentre"] = frame.select("id", pl.col("code").alias(PARTITION))
         else:
-            frame = _with_centre(table, frame, known)
+            frame, crossing = _with_centre(table, frame, known)
+            closed = closed and not crossing
             if PARTITION in frame.columns:
                 partitioned.append(table.name)
                 if "id" in frame.columns:
@@ -96,7 +107,7 @@ def write_dataset(
         written[table.name] = datasets.write_table(out, table, frame)
         if tick is not None:
             tick(table.name, written[table.name])
-    datasets.write_manifest(out, revision, written, partitioned)
+    datasets.write_manifest(out, revision, written, partitioned, closed)
     return written
 
 

@@ -64,13 +64,21 @@ class Manifest:
     """Table → rows."""
     partitioned: tuple[str, ...]
     """The tables written per job centre."""
+    closed: bool = False
+    """No row refers to rows of two job centres: a trial's rows, and every row they join,
+    lie in the partitions of the job centres whose citizens it randomised (so an engine
+    reads only those; ``pruned``)."""
 
     def location(self, table: str) -> Path:
         return self.folder / table
 
 
 def write_manifest(
-    folder: Path, revision: str, tables: dict[str, int], partitioned: list[str]
+    folder: Path,
+    revision: str,
+    tables: dict[str, int],
+    partitioned: list[str],
+    closed: bool = False,
 ) -> Path:
     path = folder / MANIFEST
     data = {
@@ -78,6 +86,7 @@ def write_manifest(
         "schema_revision": revision,
         "partition_by": PARTITION,
         "partitioned": sorted(partitioned),
+        "closed": closed,
         "tables": tables,
     }
     path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
@@ -104,6 +113,7 @@ def manifest(folder: Path) -> Manifest:
             str(data["schema_revision"]),
             {str(k): int(v) for k, v in data["tables"].items()},
             tuple(data.get("partitioned", ())),
+            data.get("closed") is True,
         )
     except (ValueError, KeyError, TypeError, AttributeError):
         raise DatasetError(
@@ -121,22 +131,68 @@ def _missing(what: str) -> DatasetError:
     )
 
 
-def duckdb_engine(found: Manifest) -> Engine:
-    """An in-memory DuckDB whose views read the dataset's Parquet files."""
+def trial_centres(found: Manifest, code: str | None) -> frozenset[str] | None:
+    """The job centres (partition values) whose citizens trial ``code`` randomised (None:
+    the dataset's one trial); None when they cannot be known or the dataset is not closed,
+    and an engine reads every partition."""
+    import polars as pl
+
+    trial, assigned = found.location("trial"), found.location("trial_assignment")
+    if not found.closed or not trial.is_dir() or not assigned.is_dir():
+        return None
+    trials = pl.read_parquet(sorted(trial.rglob("*.parquet")), columns=["id", "code"])
+    chosen = trials if code is None else trials.filter(pl.col("code") == code)
+    if chosen.height != 1:
+        return None
+    trial_id = chosen.get_column("id").item()
+    centres = set()
+    for folder in sorted(p for p in assigned.iterdir() if p.name.startswith(f"{PARTITION}=")):
+        ids = pl.read_parquet(sorted(folder.glob("*.parquet")), columns=["trial_id"])
+        if (ids.get_column("trial_id") == trial_id).any():
+            centres.add(folder.name)
+    return frozenset(centres)
+
+
+def pruned(found: Manifest, table: str, centres: frozenset[str] | None) -> list[Path] | None:
+    """The files of ``table`` in ``centres``' partitions (given as partition folder names,
+    ``jobcentre=<code>``) and in none; None: every file."""
+    where = found.location(table)
+    if centres is None or table not in found.partitioned or not where.is_dir():
+        return None
+    kept = centres | {partition_name(None)}
+    files = sorted(where.glob("*.parquet"))
+    for folder in sorted(where.iterdir()):
+        if folder.is_dir() and folder.name in kept:
+            files.extend(sorted(folder.glob("*.parquet")))
+    return files
+
+
+def _quoted(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def duckdb_engine(found: Manifest, centres: frozenset[str] | None = None) -> Engine:
+    """An in-memory DuckDB whose views read the dataset's Parquet files (only ``centres``'
+    partitions, when given: ``trial_centres``)."""
     try:
         import duckdb_engine as _duckdb_engine  # noqa: F401 - the dialect
     except ImportError:
         raise _missing("DuckDB") from None
     engine = create_engine("duckdb:///:memory:", poolclass=StaticPool)
+    options = "hive_partitioning = true, hive_types_autocast = false, union_by_name = true"
 
     def views(dbapi_connection: Any, _record: Any) -> None:
         for table in found.tables:
-            files = str(found.location(table) / "**" / "*.parquet").replace("'", "''")
-            dbapi_connection.execute(
-                f'CREATE OR REPLACE VIEW "{table}" AS SELECT * FROM read_parquet('
-                f"'{files}', hive_partitioning = true, hive_types_autocast = false, "
-                "union_by_name = true)"
-            )
+            every = _quoted(found.location(table) / "**" / "*.parquet")
+            files = pruned(found, table, centres)
+            if files is None:
+                source = f"read_parquet({every}, {options})"
+            elif files:
+                listed = ", ".join(_quoted(f) for f in files)
+                source = f"read_parquet([{listed}], {options})"
+            else:  # no rows in these centres: the table's columns, typed, and no rows
+                source = f"read_parquet({every}, {options}) LIMIT 0"
+            dbapi_connection.execute(f'CREATE OR REPLACE VIEW "{table}" AS SELECT * FROM {source}')
 
     event.listen(engine, "connect", views)
     return engine
@@ -188,10 +244,19 @@ def spark_session(
     return builder.getOrCreate()
 
 
-def spark_engine(found: Manifest, session: Any) -> Engine:
-    """An engine running the register's statements on ``session``, over the dataset."""
+def spark_engine(found: Manifest, session: Any, centres: frozenset[str] | None = None) -> Engine:
+    """An engine running the register's statements on ``session``, over the dataset (only
+    ``centres``' partitions, when given)."""
     for table in found.tables:
-        session.read.parquet(str(found.location(table))).createOrReplaceTempView(table)
+        root = str(found.location(table))
+        files = pruned(found, table, centres)
+        if files is None:
+            frame = session.read.parquet(root)
+        elif files:
+            frame = session.read.option("basePath", root).parquet(*map(str, files))
+        else:
+            frame = session.read.parquet(root).limit(0)
+        frame.createOrReplaceTempView(table)
     connection = _spark.Connection(session)
     return create_engine("spark://", creator=lambda: connection, poolclass=StaticPool)
 
@@ -203,11 +268,17 @@ def dataset_engine(
     master: str | None = None,
     memory: str = "1g",
     executors: str | None = None,
+    evaluating: bool = False,
+    trial: str | None = None,
 ) -> Iterator[Engine]:
-    """An engine over the dataset in ``folder`` on ``kind`` (duckdb or spark), closed after."""
+    """An engine over the dataset in ``folder`` on ``kind`` (duckdb or spark), closed after.
+    ``evaluating`` trial ``trial`` (its code; None: the dataset's one trial), it reads only
+    the partitions of the job centres the trial randomised in when the dataset is closed
+    (``Manifest.closed``): every row the evaluation joins, and no other."""
     found = manifest(folder)
+    centres = trial_centres(found, trial) if evaluating else None
     if kind == "duckdb":
-        engine = duckdb_engine(found)
+        engine = duckdb_engine(found, centres)
         try:
             yield engine
         finally:
@@ -223,7 +294,7 @@ def dataset_engine(
     session = spark_session(master or SPARK_DEFAULT, memory, executors)
     if hasattr(session, "sparkContext"):  # not on Spark Connect
         session.sparkContext.setLogLevel("ERROR")
-    engine = spark_engine(found, session)
+    engine = spark_engine(found, session, centres)
     try:
         yield engine
     finally:

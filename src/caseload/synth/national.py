@@ -485,7 +485,8 @@ def generate(
     for name, count in rows.items():
         if not count:  # an empty table is one empty file, its columns typed
             datasets.write_table(out, by_table[name], _empty(by_table[name]))
-    datasets.write_manifest(out, head_revision() or "", rows, sorted(split))
+    # each centre's rows name only its own rows (or the shared ones): a closed dataset
+    datasets.write_manifest(out, head_revision() or "", rows, sorted(split), closed=True)
     files = [p for p in out.rglob("*.parquet")]
     return National(
         folder=out,
