@@ -13,12 +13,15 @@ from dataclasses import dataclass
 from caseload.i18n import N_
 
 CASEWORKER, LEADER, ANALYST, ADMIN = "caseworker", "leader", "analyst", "admin"
-EVERYONE = frozenset({CASEWORKER, LEADER, ANALYST, ADMIN})
+REVIEWER = "reviewer"
+"""Reads only the cases a case review assigned to it, blinded (review/), and scores them."""
+EVERYONE = frozenset({CASEWORKER, LEADER, ANALYST, ADMIN, REVIEWER})
 ROLE_NAMES = {
     CASEWORKER: N_("caseworker"),
     LEADER: N_("leader"),
     ANALYST: N_("analyst"),
     ADMIN: N_("admin"),
+    REVIEWER: N_("reviewer"),
 }
 
 
@@ -51,6 +54,12 @@ RULES: dict[str, Rule] = {
     "register.manage": Rule(frozenset({ADMIN}), N_("manage departments, teams, caps and rules")),
     "accounts.manage": Rule(frozenset({ADMIN}), N_("manage accounts and API tokens")),
     "audit.read": Rule(frozenset({ADMIN}), N_("search and export the audit trail")),
+    "review.score": Rule(
+        frozenset({REVIEWER}), N_("read the cases assigned for review, blinded, and score them")
+    ),
+    "review.results": Rule(
+        frozenset({LEADER, ANALYST}), N_("read a case review's design, progress and results")
+    ),
 }
 
 

@@ -114,6 +114,11 @@ ARMS: Final = ("trial", "control")
 TRIAL_UNITS: Final = ("citizen", "caseworker", "team")
 
 # the serve face: who uses caseload, and what a case note is
-ACCOUNT_ROLES: Final = ("caseworker", "leader", "analyst", "admin")
+ACCOUNT_ROLES: Final = ("caseworker", "leader", "analyst", "admin", "reviewer")
+REVIEW_STRATA: Final = ("arm", "department", "caseworker")
+"""What a case review's sample is stratified by (the arm of the trial running on the day,
+the citizen's department, or their coordinating caseworker)."""
+ARM_GUESSES: Final = ("trial", "control", "unknown")
+"""A reviewer's guess of a case's arm (for Bang's blinding index)."""
 NOTE_KINDS: Final = ("note", "next_step")
 PLAN_KINDS: Final = ("rebalance", "assign")

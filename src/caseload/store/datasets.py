@@ -315,9 +315,14 @@ SERVE_TABLES = frozenset(
         "serve_secret",
         "case_note",
         "allocation_plan",
+        "review",
+        "review_case",
+        "review_assignment",
+        "review_score",
     }
 )
-"""The web app's own tables (accounts, sessions, the audit trail, notes, stored plans): not
+"""The web app's own tables (accounts, sessions, the audit trail, notes, stored plans, case
+reviews): not
 part of the register an analysis reads, never written to a dataset."""
 
 

@@ -611,3 +611,73 @@ allocation_plan = Table(
     Column("applied_by", String(200)),
     _one_of("kind", codes.PLAN_KINDS),
 )
+
+
+# --- case review: a sample of cases, their reviewers and scores (review/) ------------------
+
+review = Table(
+    "review",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(64), nullable=False, unique=True),
+    Column("as_of", Date, nullable=False),
+    # the period a reviewer reads (the case timeline) and the indicators cover
+    Column("window_start", Date, nullable=False),
+    Column("stratify_by", String(16), nullable=False),
+    _fk("trial_id", "trial", nullable=True),
+    Column("per_stratum", Integer, nullable=False),
+    Column("seed", String(64), nullable=False),
+    Column("reviewers_per_case", Integer, nullable=False),
+    # the rubric as it was when the review was drawn (JSON: review/rubric.py)
+    Column("rubric", Text, nullable=False),
+    Column("created_by", String(200)),
+    Column("created_at", DateTime, nullable=False),
+    _one_of("stratify_by", codes.REVIEW_STRATA),
+    CheckConstraint("per_stratum > 0", name="per_stratum_positive"),
+    CheckConstraint("reviewers_per_case BETWEEN 1 AND 5", name="reviewers_per_case_range"),
+    CheckConstraint("window_start <= as_of", name="window_ok"),
+)
+
+review_case = Table(
+    "review_case",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _fk("review_id", "review"),
+    _fk("citizen_id", "citizen"),
+    # what reviewers see instead of the citizen: a code in a seeded order, nothing derived
+    Column("label", String(16), nullable=False),
+    # the stratum (arm, department code or caseworker code): never shown to a reviewer
+    Column("stratum", String(200), nullable=False),
+    # its place in its stratum's seeded order (the sample is a prefix: it can be extended)
+    Column("draw", Integer, nullable=False),
+    UniqueConstraint("review_id", "citizen_id"),
+    UniqueConstraint("review_id", "label"),
+)
+
+review_assignment = Table(
+    "review_assignment",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _fk("review_case_id", "review_case"),
+    _fk("account_id", "account"),
+    # 1: the case's first rating, 2: its second (weighted kappa pairs them)
+    Column("slot", Integer, nullable=False),
+    Column("arm_guess", String(16)),
+    Column("saved_at", DateTime),
+    UniqueConstraint("review_case_id", "slot"),
+    UniqueConstraint("review_case_id", "account_id"),
+    CheckConstraint("slot > 0", name="slot_positive"),
+    _one_of("arm_guess", codes.ARM_GUESSES),
+)
+
+review_score = Table(
+    "review_score",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _fk("review_assignment_id", "review_assignment"),
+    Column("item", String(64), nullable=False),
+    Column("score", Integer, nullable=False),
+    Column("saved_at", DateTime, nullable=False),
+    UniqueConstraint("review_assignment_id", "item"),
+)
+
