@@ -16,7 +16,7 @@ from typing import Any
 
 import polars as pl
 from sqlalchemy import Connection, Float, and_, case, cast, func, or_, select
-from sqlalchemy.sql import Subquery
+from sqlalchemy.sql import ColumnElement, Select, Subquery
 
 from caseload.domain import codes
 from caseload.store import schema as s
@@ -61,6 +61,20 @@ def _department_of(last: date) -> Subquery:
     )
 
 
+def days_to_act(dialect: str) -> ColumnElement[int]:
+    """Days from a progress report's receipt to the action taken on it (null until acted
+    on): ``progress_report``'s columns, for ``dialect`` (``conn.dialect.name``)."""
+    pr = s.progress_report
+    return day_number(pr.c.acted_on_date, dialect) - day_number(pr.c.received_date, dialect)
+
+
+def days_to_follow_up(dialect: str) -> ColumnElement[int]:
+    """Days from the answer to a medical request to its follow-up (null until followed up):
+    ``medical_request``'s columns; within ``FOLLOW_UP_DAYS`` is the trial's standard."""
+    m = s.medical_request
+    return day_number(m.c.followed_up_date, dialect) - day_number(m.c.answered_date, dialect)
+
+
 def _frame(conn: Connection, query: Any) -> pl.DataFrame:
     result = conn.execute(query)
     return pl.DataFrame(
@@ -76,8 +90,7 @@ def reports(conn: Connection, period: Period) -> pl.DataFrame:
     due date, acted on, and the mean and longest days from receipt to action."""
     o, pr = s.supplier_order, s.progress_report
     dept = _department_of(period.last)
-    dialect = conn.dialect.name
-    wait = day_number(pr.c.acted_on_date, dialect) - day_number(pr.c.received_date, dialect)
+    wait = days_to_act(conn.dialect.name)
     return _frame(
         conn,
         (
@@ -113,7 +126,7 @@ def medical(conn: Connection, period: Period) -> pl.DataFrame:
     m = s.medical_request
     dept = _department_of(period.last)
     dialect = conn.dialect.name
-    wait = day_number(m.c.followed_up_date, dialect) - day_number(m.c.answered_date, dialect)
+    wait = days_to_follow_up(dialect)
     waiting = day_number(period.last, dialect) - day_number(m.c.answered_date, dialect)
     late_open = and_(
         m.c.answered_date.is_not(None), m.c.followed_up_date.is_(None), waiting > FOLLOW_UP_DAYS
@@ -204,38 +217,9 @@ def passive(conn: Connection, period: Period) -> tuple[pl.DataFrame, pl.DataFram
     """Days on a caseload in the period without an active effort (a supplier course or a
     company placement), per citizen, and per department: citizens, mean passive days, mean
     share of their days, and the mean gap between efforts."""
-    r = s.responsibility
-    on_caseload = _frame(
-        conn,
-        (
-            select(
-                r.c.citizen_id,
-                func.min(r.c.start_date).label("start"),
-                func.max(func.coalesce(r.c.end_date, period.last)).label("end"),
-            )
-            .where(
-                r.c.start_date <= period.last,
-                or_(r.c.end_date.is_(None), r.c.end_date >= period.first),
-            )
-            .group_by(r.c.citizen_id)
-        ),
-    )
+    on_caseload = _frame(conn, stays(period))
     efforts = pl.concat(
-        [
-            _frame(
-                conn,
-                select(
-                    t.c.citizen_id,
-                    t.c.start_date.label("start"),
-                    func.coalesce(t.c.end_date, period.last).label("end"),
-                ).where(
-                    t.c.start_date <= period.last,
-                    or_(t.c.end_date.is_(None), t.c.end_date >= period.first),
-                ),
-            )
-            for t in (s.supplier_order, s.company_placement)
-        ],
-        how="vertical_relaxed",
+        [_frame(conn, query) for query in effort_spans(period)], how="vertical_relaxed"
     )
     dept = _frame(conn, select(_department_of(period.last)))
     codes = _frame(
@@ -256,6 +240,43 @@ def passive(conn: Connection, period: Period) -> tuple[pl.DataFrame, pl.DataFram
         .sort("department", nulls_last=True)
     )
     return per_citizen, per_department
+
+
+def stays(period: Period, among: Any = None) -> Select[Any]:
+    """(citizen_id, start, end): per citizen with a responsibility in the period, the first
+    start and the last end (an open end is the period's last day) of those responsibilities:
+    the stay on a caseload ``passive_days`` counts in. ``among`` (a query of citizen ids)
+    limits the citizens."""
+    r = s.responsibility
+    query = select(
+        r.c.citizen_id,
+        func.min(r.c.start_date).label("start"),
+        func.max(func.coalesce(r.c.end_date, period.last)).label("end"),
+    ).where(
+        r.c.start_date <= period.last,
+        or_(r.c.end_date.is_(None), r.c.end_date >= period.first),
+    )
+    if among is not None:
+        query = query.where(r.c.citizen_id.in_(among))
+    return query.group_by(r.c.citizen_id)
+
+
+def effort_spans(period: Period, among: Any = None) -> tuple[Select[Any], ...]:
+    """(citizen_id, start, end) of each effort running in the period, a query per kind:
+    supplier courses (orders) and company placements; an open end is the period's last day.
+    ``among`` as for ``stays``."""
+    queries = []
+    for t in (s.supplier_order, s.company_placement):
+        query = select(
+            t.c.citizen_id,
+            t.c.start_date.label("start"),
+            func.coalesce(t.c.end_date, period.last).label("end"),
+        ).where(
+            t.c.start_date <= period.last,
+            or_(t.c.end_date.is_(None), t.c.end_date >= period.first),
+        )
+        queries.append(query if among is None else query.where(t.c.citizen_id.in_(among)))
+    return tuple(queries)
 
 
 def passive_days(on_caseload: pl.DataFrame, efforts: pl.DataFrame, period: Period) -> pl.DataFrame:

@@ -82,6 +82,33 @@ def rule_for(conn: Connection, citizen: int) -> MeetingRule:
     return rule_of(conn.execute(select(_rules(citizen))).one())
 
 
+def stay_on(day: Day) -> tuple[ColumnElement[Any], ColumnElement[bool]]:
+    """Two aggregates over a citizen's responsibilities that started by ``day`` (the caller
+    keeps ``start_date <= day`` and groups by citizen): their entry, the start of the latest
+    intake (else of the first responsibility), and whether one still runs on ``day``: on a
+    caseload that day."""
+    r = s.responsibility
+    entry = func.coalesce(
+        func.max(case((r.c.reason == "intake", r.c.start_date))), func.min(r.c.start_date)
+    )
+    running = func.max(case((or_(r.c.end_date.is_(None), r.c.end_date >= day), 1), else_=0)) == 1
+    return entry, running
+
+
+def missed_day(meeting: Any = None) -> ColumnElement[Any]:
+    """The day a missed meeting counts on: the day it was scheduled for, else its due date.
+    ``meeting`` is the meeting table or an alias of it."""
+    m = s.meeting if meeting is None else meeting
+    return func.coalesce(m.c.scheduled_date, m.c.due_date)
+
+
+def missed_by_citizen(status: Any, absence_accepted: Any) -> ColumnElement[bool]:
+    """A missed meeting that counts towards outreach (rule 5): cancelled by the citizen or a
+    no-show, and its absence not accepted; ``status`` and ``absence_accepted`` are a meeting
+    row's columns."""
+    return and_(absence_accepted == false(), status.in_(codes.CITIZEN_MISSED))
+
+
 def due_dates(
     dialect: str,
     day: Day,
@@ -95,16 +122,12 @@ def due_dates(
     (``conn.dialect.name``); ``day`` a date or a bound parameter, for a statement built once
     and run on many days."""
     r, m = s.responsibility, s.meeting
+    entry, running = stay_on(day)
     stretch = (
-        select(
-            r.c.citizen_id,
-            func.coalesce(
-                func.max(case((r.c.reason == "intake", r.c.start_date))), func.min(r.c.start_date)
-            ).label("entry"),
-        )
+        select(r.c.citizen_id, entry.label("entry"))
         .where(r.c.start_date <= day)
         .group_by(r.c.citizen_id)
-        .having(func.max(case((or_(r.c.end_date.is_(None), r.c.end_date >= day), 1), else_=0)) == 1)
+        .having(running)
     )
     if caseworker is not None:
         # their primary contact is among the citizens they hold a responsibility for
@@ -144,7 +167,7 @@ def due_dates(
     )
     last_held = case((held.c.held_max >= on.c.entry, held.c.held_max))
     # missed job meetings (few) are picked out of the meeting table once, then joined
-    when = func.coalesce(m.c.scheduled_date, m.c.due_date)
+    when = missed_day(m)
     missed_rows = (
         meetings(m.c.status.in_(codes.MISSED_STATUSES), when <= day)
         .add_columns(when.label("day"), m.c.status, m.c.absence_accepted)
@@ -159,7 +182,7 @@ def due_dates(
             mr.citizen_id,
             func.min(case((plain, mr.day))).label("first_missed"),
             func.max(case((accepted, mr.day))).label("last_accepted"),
-            func.sum(case((and_(plain, mr.status.in_(codes.CITIZEN_MISSED)), 1), else_=0)).label(
+            func.sum(case((missed_by_citizen(mr.status, mr.absence_accepted), 1), else_=0)).label(
                 "by_citizen"
             ),
         )

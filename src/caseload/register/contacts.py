@@ -4,6 +4,7 @@ covering for an absent one (reason ``cover``) comes first; ties go to the lowest
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any, TypeVar
 
@@ -27,25 +28,37 @@ def primary_contact(
     function: the same answer, several times faster on a large register.
     """
     r = s.responsibility
-    rank = case(
-        *((r.c.role == role, 2 * i) for i, role in enumerate(codes.ROLES)),
-        else_=2 * len(codes.ROLES),
-    ) + case((r.c.reason == "cover", 0), else_=1)
-    on_day = select(r.c.citizen_id, r.c.professional_id, rank.label("rank")).where(
+    on_day = select(r.c.citizen_id, r.c.professional_id, contact_rank().label("rank")).where(
         r.c.start_date <= day, or_(r.c.end_date.is_(None), r.c.end_date >= day)
     )
     if among is not None:
         on_day = on_day.where(r.c.citizen_id.in_(select(among.c.citizen_id)))
-    held = on_day.subquery(f"{name}_held")
-    best = (
-        select(held.c.citizen_id, func.min(held.c.rank).label("rank"))
-        .group_by(held.c.citizen_id)
-        .subquery(f"{name}_best")
-    )
+    return best_contact(on_day.subquery(f"{name}_held"), name=name)
+
+
+def contact_rank() -> ColumnElement[int]:
+    """A responsibility's place in the choice of the primary contact, lowest first: the role
+    in codes.ROLES order, and within a role a cover before the colleague it covers for."""
+    r = s.responsibility
+    return case(
+        *((r.c.role == role, 2 * i) for i, role in enumerate(codes.ROLES)),
+        else_=2 * len(codes.ROLES),
+    ) + case((r.c.reason == "cover", 0), else_=1)
+
+
+def best_contact(
+    held: Subquery, keys: Sequence[str] = ("citizen_id",), name: str = "primary_contact"
+) -> Subquery:
+    """(``keys``, professional_id): per value of ``keys`` in ``held`` (a subquery with those
+    columns, ``professional_id`` and ``rank``: ``contact_rank``), the professional of the
+    lowest rank, the lowest id among them. Keys beyond the citizen (a day) choose the
+    contact of many days in one statement."""
+    by = [held.c[key] for key in keys]
+    best = select(*by, func.min(held.c.rank).label("rank")).group_by(*by).subquery(f"{name}_best")
     return (
-        select(held.c.citizen_id, func.min(held.c.professional_id).label("professional_id"))
-        .join(best, and_(best.c.citizen_id == held.c.citizen_id, best.c.rank == held.c.rank))
-        .group_by(held.c.citizen_id)
+        select(*by, func.min(held.c.professional_id).label("professional_id"))
+        .join(best, and_(*(best.c[key] == held.c[key] for key in keys), best.c.rank == held.c.rank))
+        .group_by(*by)
         .subquery(name)
     )
 

@@ -79,6 +79,14 @@ def listed_texts(parameter: str, dialect: str) -> tuple[ColumnElement[str], Colu
     return rows.c.value, rows.c.position
 
 
+def listed_ids(parameter: str, dialect: str) -> ColumnElement[int]:
+    """The ids (integers) of a list given as one bound parameter ``parameter`` (the list as
+    JSON text, ``json.dumps``), a row each: ``listed_texts``' column as an integer, so it
+    compares with an id column on both databases (and an index on it is used)."""
+    value, _ = listed_texts(parameter, dialect)
+    return cast(value, Integer)
+
+
 def for_analysis(conn: Connection) -> None:
     """Before one wide analytical statement in this transaction: on PostgreSQL no JIT (its
     compile time outweighs the gain on these plans) and room for sorts and hashes in
