@@ -64,6 +64,7 @@ demo: $(STAMP) $(MOS)
 		--out $(dir $(DEMO_DB))sparring.html
 	$(BIN)/caseload rebalance --db $(DEMO_DB) --department JI1 --cap 50 --as-of 2019-06-01 \
 		--dry-run --plot $(dir $(DEMO_DB))rebalance-JI1.svg
+	$(BIN)/caseload review report --db $(DEMO_DB) --code R1 --out $(dir $(DEMO_DB))review --force
 	$(BIN)/caseload demo --db $(DEMO_DB) --serve --port $(DEMO_PORT)
 
 # the browser tests drive Debian's Chromium, never a downloaded browser: installed here when

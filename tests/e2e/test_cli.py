@@ -121,11 +121,11 @@ def test_command_help_is_the_summary_of_its_docstring() -> None:
 
 
 def test_the_groups_their_commands_and_their_help() -> None:
-    from caseload.cli import audit, notes, plan, users
+    from caseload.cli import audit, notes, plan, review, users
     from caseload.cli.main import GROUPS
 
-    assert [g.name for g in app.registered_groups] == ["note", "users", "audit", "plan"]
-    assert [name for name, _ in GROUPS] == ["note", "users", "audit", "plan"]
+    assert [g.name for g in app.registered_groups] == ["note", "users", "audit", "plan", "review"]
+    assert [name for name, _ in GROUPS] == ["note", "users", "audit", "plan", "review"]
     assert [name for name, _, _ in plan.COMMANDS] == ["caseload", "measured", "staffing"]
     assert [name for name, _, _ in notes.COMMANDS] == ["add", "edit", "list"]
     assert [name for name, _, _ in users.COMMANDS] == [
@@ -137,6 +137,7 @@ def test_the_groups_their_commands_and_their_help() -> None:
         "token",
     ]
     assert [name for name, _, _ in audit.COMMANDS] == ["search", "purge"]
+    assert [name for name, _, _ in review.COMMANDS] == ["sample", "scores", "report"]
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for group, module in GROUPS:
         for name, function, summary in module.COMMANDS:

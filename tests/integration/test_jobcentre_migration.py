@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from caseload.register import jobcentres
 from caseload.store.database import connect
-from caseload.store.migrate import current_revision, downgrade, head_revision, upgrade
+from caseload.store.migrate import current_revision, downgrade, upgrade
 
 ROWS_AT_0006 = (
     "INSERT INTO department (id, code, name, is_trial, role_model) VALUES "

@@ -106,7 +106,9 @@ def add_account(
     lang: str = "da",
 ) -> Account:
     """A new account; refused for a taken name, a weak password, a caseworker or leader
-    without their professional (or an analyst or admin with one)."""
+    without their professional (or an analyst or admin with one). A reviewer may name the
+    professional they are (a colleague reviewing cases): the review then never gives them
+    their own citizens or their department's."""
     name = _check_username(username)
     _check_role(role)
     if lang not in ("da", "en"):
@@ -125,6 +127,8 @@ def add_account(
                 )
             )
         professional_id, department_id = _professional(conn, staff)
+    elif staff and role == "reviewer":
+        professional_id, _ = _professional(conn, staff)
     elif staff:
         raise AccountError(
             Message("an {role}'s account belongs to no professional", {"role": role})

@@ -31,6 +31,7 @@ from caseload.operate.status import status
 from caseload.register.lookup import holds_citizens
 from caseload.store.database import connect, describe, resolve_url
 from caseload.store.migrate import downgrade, upgrade
+from caseload.synth.review import DEMO_REVIEW, demo_review
 
 DEFAULT_DEMO_DB = "caseload-demo.sqlite"
 SHOW_DAY = date(2019, 6, 30)
@@ -209,6 +210,17 @@ def demo(
             treated=translator(language).count(arms.get("trial", 0)),
             control=translator(language).count(arms.get("control", 0)),
             day=translator(language).date("2018-01-01"),
+        )
+    )
+    with engine.begin() as conn:
+        cases = demo_review(conn, SERVE_DAY, language)
+    console.print(
+        _(
+            "Case review {code}: {cases} cases drawn on {day}, scored by two reviewers each "
+            "(demo-reviewer's cases wait in the web app).",
+            code=DEMO_REVIEW,
+            cases=translator(language).count(cases),
+            day=translator(language).date(SERVE_DAY),
         )
     )
     with engine.connect() as conn:

@@ -28,6 +28,7 @@ from caseload.cli import (
     plan,
     randomise,
     register,
+    review,
     serve,
     simulate,
     users,
@@ -446,7 +447,13 @@ COMMANDS: tuple[tuple[str, Callable[..., None], str], ...] = (
 for name, function, summary in COMMANDS:
     app.command(name, cls=HelpCommand, help=help_text(summary))(function)
 # command groups, each module with its GROUP_HELP, COMMANDS and Typer app: `caseload note add …`
-GROUPS = (("note", notes), ("users", users), ("audit", audit), ("plan", plan))
+GROUPS = (
+    ("note", notes),
+    ("users", users),
+    ("audit", audit),
+    ("plan", plan),
+    ("review", review),
+)
 for group_name, module in GROUPS:
     for name, function, summary in module.COMMANDS:
         module.app.command(name, cls=HelpCommand, help=help_text(summary))(function)

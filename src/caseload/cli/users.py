@@ -47,7 +47,9 @@ def add(
     role: Annotated[
         str,
         typer.Option(
-            "--role", metavar="ROLE", help=help_text("caseworker, leader, analyst or admin")
+            "--role",
+            metavar="ROLE",
+            help=help_text("caseworker, leader, analyst, admin or reviewer"),
         ),
     ],
     staff: Annotated[
@@ -55,7 +57,9 @@ def add(
         typer.Option(
             "--staff",
             metavar="STAFF",
-            help=help_text("The professional's staff code (caseworkers and leaders)"),
+            help=help_text(
+                "The professional's staff code (caseworkers and leaders; a reviewer who is one)"
+            ),
         ),
     ] = None,
     department: Annotated[

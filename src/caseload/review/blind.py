@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from caseload.i18n import N_
 from caseload.operate.case import Case, case
 from caseload.store import schema as s
 
@@ -55,42 +56,43 @@ class BlindCase:
     """Newest first."""
 
 
-WHATS = (
-    "responsibility",
-    "meeting",
-    "spell",
-    "order",
-    "report",
-    "request",
-    "plan",
-    "recommendation",
-    "placement",
-    "note",
-)
-FACTS = (
-    "role",
-    "reason",
-    "kind",
-    "status",
-    "place",
-    "due",
-    "held",
-    "minutes",
-    "benefit",
-    "end",
-    "purpose",
-    "supplier",
-    "received",
-    "acted_on",
-    "questions",
-    "answered",
-    "followed_up",
-    "completed",
-    "recommendation",
-    "company",
-    "weekly_hours",
-    "text",
-)
+WHATS = {
+    "responsibility": N_("New professional in a role"),
+    "meeting": N_("Meeting"),
+    "spell": N_("Benefit spell"),
+    "order": N_("Supplier order"),
+    "report": N_("Progress report"),
+    "request": N_("Medical information requested"),
+    "plan": N_("Preparatory plan"),
+    "recommendation": N_("Rehabilitation team's recommendation"),
+    "placement": N_("Company placement"),
+    "note": N_("Note"),
+}
+"""Each entry's kind, in words (the page translates them)."""
+FACTS = {
+    "role": N_("role"),
+    "reason": N_("why"),
+    "kind": N_("kind"),
+    "status": N_("status"),
+    "place": N_("place"),
+    "due": N_("due"),
+    "held": N_("held"),
+    "minutes": N_("minutes"),
+    "benefit": N_("benefit"),
+    "end": N_("ended"),
+    "purpose": N_("purpose"),
+    "supplier": N_("supplier"),
+    "received": N_("received"),
+    "acted_on": N_("acted on"),
+    "questions": N_("questions"),
+    "answered": N_("answered"),
+    "followed_up": N_("followed up"),
+    "completed": N_("completed"),
+    "recommendation": N_("recommendation"),
+    "company": N_("company"),
+    "weekly_hours": N_("hours a week"),
+    "text": N_("text"),
+}
 
 
 def _redactor(conn: Connection) -> re.Pattern[str] | None:
@@ -173,4 +175,14 @@ def blinded(conn: Connection, review_case_id: int) -> BlindCase:
         target_group=found.target_group,
         complexity=found.complexity,
         entries=tuple(_entries(found, row.window_start, _redactor(conn))),
+    )
+
+
+def citizen_code(conn: Connection, review_case_id: int) -> str:
+    """The register's code of the case's citizen (for the audit trail, never shown)."""
+    rc, c = s.review_case, s.citizen
+    return str(
+        conn.execute(
+            select(c.c.code).join(rc, rc.c.citizen_id == c.c.id).where(rc.c.id == review_case_id)
+        ).scalar_one()
     )

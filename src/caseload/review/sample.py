@@ -164,7 +164,10 @@ def _excluded(
 ) -> dict[int, set[int]]:
     """Account id → the citizens it may not review: held by its professional in the window,
     or in a department a leader account of that professional leads (on the day)."""
-    people = {r[2]: r[0] for r in reviewers if r[2] is not None}
+    people: dict[int, list[int]] = defaultdict(list)  # professional → their reviewer accounts
+    for account, _, professional in reviewers:
+        if professional is not None:
+            people[professional].append(account)
     out: dict[int, set[int]] = {r[0]: set() for r in reviewers}
     if not people or not citizens:
         return out
@@ -175,13 +178,14 @@ def _excluded(
         or_(r.c.end_date.is_(None), r.c.end_date >= start),
     )
     for professional, citizen in conn.execute(held):
-        out[people[int(professional)]].add(int(citizen))
+        for account in people[int(professional)]:
+            out[account].add(int(citizen))
     a, ad = s.account, s.account_department
     led = select(a.c.professional_id, ad.c.department_id).join(ad, ad.c.account_id == a.c.id)
     led = led.where(a.c.role == "leader", a.c.professional_id.in_(list(people)))
     departments: dict[int, set[int]] = defaultdict(set)
     for professional, department in conn.execute(led):
-        departments[int(department)].add(people[int(professional)])
+        departments[int(department)].update(people[int(professional)])
     if departments:
         primary = primary_contact(day)
         p = s.professional

@@ -680,4 +680,3 @@ review_score = Table(
     Column("saved_at", DateTime, nullable=False),
     UniqueConstraint("review_assignment_id", "item"),
 )
-

@@ -1,7 +1,7 @@
 """Accounts for the demo job centre served by ``caseload demo --serve``: one per role, each
 with a password made at start (printed once, never a default): a coordinating caseworker of
 the trial department holding the most citizens on the day, the leader of that department,
-an analyst and an admin."""
+an analyst, an admin, and a reviewer (the demo's case review deals it cases: synth/review.py)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ USERNAMES = {
     "leader": "demo-leader",
     "analyst": "demo-analyst",
     "admin": "demo-admin",
+    "reviewer": "demo-reviewer",
 }
 
 

@@ -13,6 +13,7 @@ from caseload.serve.pages import (
     planning,
     plans,
     register,
+    review,
     sparring,
     trials,
 )
@@ -27,6 +28,7 @@ ROUTERS = [
     trials.router,
     admin.router,
     register.router,
+    review.router,
 ]
 
 

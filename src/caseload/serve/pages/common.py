@@ -17,6 +17,7 @@ HOME = {
     rules.LEADER: "/caseload",
     rules.ANALYST: "/trials",
     rules.ADMIN: "/admin/accounts",
+    rules.REVIEWER: "/review",
 }
 """Where each role lands after signing in (the pages their work starts from)."""
 
