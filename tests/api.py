@@ -25,6 +25,7 @@ ROLES = {
     "leader": {"staff": "VK-001"},
     "analyst": {},
     "admin": {},
+    "reviewer": {},
 }
 
 

@@ -30,6 +30,8 @@ PATH_VALUES = {
     "table": "departments",
     "username": "caseworker",
     "trial": "CPH-2018",
+    "review": "R1",
+    "case": "R1-001",
     "token": "1",
     "id": "1",
 }

@@ -14,6 +14,7 @@ from caseload.serve.routes import (
     notes,
     plans,
     registers,
+    reviews,
     session,
     trials,
 )
@@ -27,6 +28,7 @@ ROUTERS = [
     departments.router,
     plans.router,
     trials.router,
+    reviews.router,
     imports.router,
     exports.router,
     registers.router,
