@@ -17,6 +17,7 @@ KS = "coordinating_caseworker"
 def _job(engine: Any, job: tuple[str, ...]) -> str:
     from caseload.operate import allocation, casework, plans
     from caseload.operate.refusals import CannotPlace, Conflict, NotFound, Refused
+    from caseload.review.sample import ReviewError
 
     try:
         with engine.begin() as conn:
@@ -24,9 +25,17 @@ def _job(engine: Any, job: tuple[str, ...]) -> str:
                 casework.change_contact(conn, job[1], KS, job[2], DAY, "reallocation")
             elif job[0] == "apply":
                 plans.apply_plan(conn, job[1], by=f"worker-{job[2]}")
+            elif job[0] == "draw":
+                from caseload.review.sample import Design, draw
+
+                draw(conn, Design(job[1], DAY, "department", int(job[2]), "race", 2))
+            elif job[0] == "score":
+                from caseload.review import rubric, scores
+
+                scores.save_score(conn, rubric.default(), int(job[1]), job[2], int(job[3]))
             else:
                 allocation.rebalance(conn, job[1], DAY, KS, write=True)
-    except (Refused, CannotPlace, NotFound, Conflict) as refused:
+    except (Refused, CannotPlace, NotFound, Conflict, ReviewError) as refused:
         return f"refused:{type(refused).__name__}"
     except Exception as error:  # a deadlock or a crash: the test fails on it by name
         return f"error:{type(error).__name__}:{str(error).splitlines()[0][:200]}"

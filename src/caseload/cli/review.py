@@ -21,6 +21,7 @@ from caseload.cli.common import (
     login,
     open_register,
     optional_day,
+    refusals,
 )
 from caseload.cli.files import CannotWrite, forcing, save
 from caseload.cli.output import ForceOption
@@ -113,7 +114,7 @@ def sample(
     engine = open_register(db, language)
     try:
         chosen = None if rubric_file is None else rubric.load(rubric_file)
-        with engine.begin() as conn:
+        with refusals(language), engine.begin() as conn:
             drawn = sampling.draw(conn, design, chosen, pool, login())
     except Said as error:
         raise _refused(error, language) from None
@@ -132,7 +133,7 @@ def scores(
     language = lang_of(lang)
     engine = open_register(db, language)
     try:
-        with engine.begin() as conn:
+        with refusals(language), engine.begin() as conn:
             done = saving.import_scores(conn, code, file)
     except ImportRejected as error:
         render_register.rejected(errors, error, language)

@@ -145,6 +145,7 @@ def _values(results: Results, lang: str) -> dict[str, Any]:
         "level_words": lambda a: level_words(a.level, a.alpha, tr),
         "test_name": lambda t: tr.gettext(TESTS[t]),
         "indicator_name": lambda n: tr.gettext(measured.LABELS[n]),
+        "indicators": measured.INDICATORS,
         "isfinite": lambda v: v is not None and math.isfinite(v),
     }
 

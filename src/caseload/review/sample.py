@@ -201,7 +201,13 @@ def _excluded(
 
 
 def _stored(conn: Connection, code: str) -> Any:
-    return conn.execute(select(s.review).where(s.review.c.code == code)).first()
+    """The review's row, locked until the transaction ends (PostgreSQL: FOR UPDATE), so two
+    extensions of one review run one after the other; SQLite's writers take the database's
+    lock when they begin."""
+    query = select(s.review).where(s.review.c.code == code)
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    return conn.execute(query).first()
 
 
 def _same_design(row: Any, design: Design, trial_id: int | None) -> None:
@@ -253,6 +259,11 @@ def draw(
     if design.start > design.as_of:
         raise ReviewError(Message("--from must be on or before --as-of"))
     trial_id = _trial_id(conn, design)
+    if conn.dialect.name == "postgresql":
+        # two first draws of one code: the second waits here, then finds the first's row
+        conn.execute(
+            select(func.pg_advisory_xact_lock(func.hashtext(f"caseload-review:{design.code}")))
+        )
     row = _stored(conn, design.code)
     if row is None:
         chosen = rubric or rubrics.default()
@@ -349,7 +360,7 @@ def _assign(
         raise ReviewError(
             Message(
                 "{reviewers} reviewers per case need as many enabled reviewer accounts; "
-                "there are {found} (caseload users add --role reviewer)",
+                "there are {found} (caseload users add NAME --role reviewer)",
                 {"reviewers": design.reviewers, "found": len(reviewers)},
             )
         )

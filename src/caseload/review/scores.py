@@ -26,6 +26,7 @@ from caseload.register.problems import ImportRejected, Problem
 from caseload.review import rubric as rubrics
 from caseload.review.sample import ReviewError
 from caseload.store import schema as s
+from caseload.store.sql import upsert
 
 CASE, REVIEWER, GUESS = "case", "reviewer", "arm_guess"
 
@@ -139,23 +140,32 @@ def _check_score(found: rubrics.Rubric, item: str, score: int) -> Message | None
 def save_score(
     conn: Connection, found: rubrics.Rubric, assignment_id: int, item: str, score: int | None
 ) -> None:
-    """One item's score (None: clear it), as the review page saves it."""
+    """One item's score (None: clears it), as the review page saves it; one statement, so a
+    page that sends the same answer twice at once keeps one row."""
     sc = s.review_score
-    conn.execute(delete(sc).where(sc.c.review_assignment_id == assignment_id, sc.c.item == item))
     if score is None:
+        conn.execute(
+            delete(sc).where(sc.c.review_assignment_id == assignment_id, sc.c.item == item)
+        )
         return
     wrong = _check_score(found, item, score)
     if wrong is not None:
         raise ReviewError(wrong)
+    stamp = now()
+    values = {"review_assignment_id": assignment_id, "item": item, "score": score}
     conn.execute(
-        insert(sc).values(
-            review_assignment_id=assignment_id, item=item, score=score, saved_at=now()
+        upsert(
+            conn.dialect.name,
+            sc,
+            {**values, "saved_at": stamp},
+            ["review_assignment_id", "item"],
+            ["score", "saved_at"],
         )
     )
     conn.execute(
         update(s.review_assignment)
         .where(s.review_assignment.c.id == assignment_id)
-        .values(saved_at=now())
+        .values(saved_at=stamp)
     )
 
 

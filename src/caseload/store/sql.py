@@ -118,3 +118,22 @@ def rows_frame(conn: Connection, statement: Any) -> pl.DataFrame:
             for name, values in zip(keys, zip(*rows, strict=True), strict=True)
         }
     )
+
+
+def upsert(
+    dialect: str, table: Any, values: dict[str, Any], keys: list[str], updates: list[str]
+) -> Any:
+    """INSERT ``values`` into ``table``, or, when a row with the same ``keys`` (a unique
+    constraint) is there, set its ``updates`` columns: one statement, safe under concurrent
+    writers on either database (``ON CONFLICT … DO UPDATE``)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    if dialect == "postgresql":
+        on_pg = postgresql.insert(table).values(**values)
+        return on_pg.on_conflict_do_update(
+            index_elements=keys, set_={name: on_pg.excluded[name] for name in updates}
+        )
+    on_sqlite = sqlite.insert(table).values(**values)
+    return on_sqlite.on_conflict_do_update(
+        index_elements=keys, set_={name: on_sqlite.excluded[name] for name in updates}
+    )
