@@ -31,7 +31,6 @@ from caseload.operate.status import status
 from caseload.register.lookup import holds_citizens
 from caseload.store.database import connect, describe, resolve_url
 from caseload.store.migrate import downgrade, upgrade
-from caseload.synth.review import DEMO_REVIEW, demo_review
 
 DEFAULT_DEMO_DB = "caseload-demo.sqlite"
 SHOW_DAY = date(2019, 6, 30)
@@ -212,6 +211,8 @@ def demo(
             day=translator(language).date("2018-01-01"),
         )
     )
+    from caseload.synth.review import DEMO_REVIEW, demo_review
+
     with engine.begin() as conn:
         cases = demo_review(conn, SERVE_DAY, language)
     console.print(

@@ -26,7 +26,6 @@ from caseload.cli.common import (
 from caseload.cli.files import CannotWrite, forcing, save
 from caseload.cli.output import ForceOption
 from caseload.cli.render import register as render_register
-from caseload.cli.render import review as render
 from caseload.domain import codes
 from caseload.i18n import N_, Said, translator
 from caseload.register.problems import ImportRejected
@@ -103,6 +102,7 @@ def sample(
     lang: LangOption = "",
 ) -> None:
     """Draw a seeded, stratified sample of cases for review, two reviewers each."""
+    from caseload.cli.render import review as render
     from caseload.review import rubric
     from caseload.review import sample as sampling
 
@@ -128,6 +128,7 @@ def scores(
     lang: LangOption = "",
 ) -> None:
     """Import reviewers' scores and arm guesses: every row or none."""
+    from caseload.cli.render import review as render
     from caseload.review import scores as saving
 
     language = lang_of(lang)
@@ -161,6 +162,7 @@ def report(
     lang: LangOption = "",
 ) -> None:
     """The review's results: scores per group, agreement, indicators and blinding."""
+    from caseload.cli.render import review as render
     from caseload.review import report as reporting
     from caseload.review import results as resulting
 
