@@ -20,7 +20,7 @@ from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 
 from caseload.access import accounts
 from caseload.register.problems import ImportRejected
-from caseload.review import blind, results, sample, scores
+from caseload.review import blind, indicators, results, sample, scores
 from caseload.review.sample import Design, ReviewError
 from caseload.store import schema as s
 from caseload.store.database import reader
@@ -270,6 +270,10 @@ def test_results_find_a_known_difference_and_match_the_references(register: Engi
         null = results.results(conn, "R0")
         frame = results.ratings(conn, found.review.id)
     assert found.cases == 120 and found.rated == 120 and found.ratings == 240
+    # one row per case, its columns always in this order (cases.csv is re-written in place)
+    assert found.per_case.columns == [
+        "label", "group", *found.review.rubric.keys, "overall", *indicators.INDICATORS,
+    ]  # fmt: skip
     overall = next(c for c in found.comparisons if c.item == "overall")
     assert [g.group for g in overall.groups] == ["trial", "control"]
     assert overall.test == "welch" and overall.difference is not None

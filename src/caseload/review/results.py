@@ -299,5 +299,5 @@ def results(conn: Connection, code: str, alpha: float = ALPHA) -> Results:
         agreements,
         tuple(correlations),
         blinding,
-        table.drop("citizen_id", "case_id"),
+        table.select("label", "group", *keys, OVERALL, *measured.INDICATORS),
     )
