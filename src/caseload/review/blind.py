@@ -3,8 +3,9 @@
 The case (operate.case) as of the review's day, cut to its window, with everything that
 names the arm, the department or a professional left out: no trial arms, no staff codes or
 names, no district, no citizen code (the review's label stands for the citizen), no note's
-author; and in the notes' text every professional's name and code and every department's
-name and code in the register is replaced by ``[…]``. What the case did stays: its
+author; and in what people wrote (notes, an order's purpose, a supplier's or company's
+name) every professional's name and code and every department's name and code in the
+register is replaced by ``[…]``. What the case did stays: its
 meetings (kind, place, status, the dates), benefit spells, supplier orders and progress
 reports, medical requests and follow-up, preparatory plans and the rehabilitation team's
 recommendations, placements, and which role changed hands when (not to whom).
@@ -95,6 +96,11 @@ FACTS = {
 }
 
 
+FREE_TEXT = frozenset({"text", "purpose", "supplier", "company"})
+"""Facts written by people (a note, an order's purpose, a supplier's or company's name):
+redacted before a reviewer reads them."""
+
+
 def _redactor(conn: Connection) -> re.Pattern[str] | None:
     """Every professional's and department's name and code, longest first, as whole
     words."""
@@ -120,7 +126,11 @@ def _entries(found: Case, start: date, pattern: re.Pattern[str] | None) -> list[
 
     def add(day: date | None, what: str, **facts: Any) -> None:
         if day is not None and start <= day <= found.as_of:
-            kept = tuple(Fact(k, v) for k, v in facts.items() if v is not None)
+            kept = tuple(
+                Fact(k, redact(v, pattern) if k in FREE_TEXT and isinstance(v, str) else v)
+                for k, v in facts.items()
+                if v is not None
+            )
             out.append(Entry(day, what, kept))
 
     for r in found.responsibilities:
@@ -154,7 +164,7 @@ def _entries(found: Case, start: date, pattern: re.Pattern[str] | None) -> list[
         add(pc.start, "placement", kind=pc.kind, company=pc.company, end=pc.end,
             weekly_hours=pc.weekly_hours)  # fmt: skip
     for n in found.notes:
-        add(n.written_at.date(), "note", kind=n.kind, text=redact(n.body, pattern), due=n.due)
+        add(n.written_at.date(), "note", kind=n.kind, text=n.body, due=n.due)
     return sorted(out, key=lambda e: e.day, reverse=True)
 
 
