@@ -17,6 +17,15 @@ from caseload.store.database import reader
 from tests.api import DAY, PASSWORD, Api
 
 
+def every_case(engine: Engine, shown: int) -> bool:
+    """Whether ``shown`` is the number of R1's cases in the leader's departments."""
+    with reader(engine).connect() as conn:
+        leader = accounts.by_username(conn, "leader")
+        assert leader is not None
+        strata = list(conn.execute(select(s.review_case.c.stratum)).scalars())
+    return shown == sum(1 for st in strata if st in leader.departments)
+
+
 def test_a_reviewer_reads_and_scores_only_their_cases(api: Api, api_register: Engine) -> None:
     with api_register.begin() as conn:
         accounts.add_account(conn, "reviewer-2", "reviewer", PASSWORD, lang="en")
@@ -60,8 +69,21 @@ def test_a_reviewer_reads_and_scores_only_their_cases(api: Api, api_register: En
     results = api["leader"].get("/api/v1/reviews/R1/results")
     assert results.status_code == 200
     body = results.json()
-    assert body["review"] == "R1" and body["cases"] == len(mine) + len(theirs)
-    assert body["cases_rated"] == 1 and body["ratings"] == 1
+    assert body["review"] == "R1" and every_case(api_register, body["cases"])
     assert not [w for w in hidden[: len(hidden) // 3] if f'"{w}"' in json.dumps(body)]
     listed_reviews = api["analyst"].get("/api/v1/reviews")
     assert [r["code"] for r in listed_reviews.json()] == ["R1"]
+    # a review by department: the leader reads their own department's group only, the
+    # analyst every group
+    every = api["analyst"].get("/api/v1/reviews/R1/results").json()
+    groups = {g["group"] for c in every["comparisons"] for g in c["groups"]}
+    assert every["cases_rated"] == 1 and every["ratings"] == 1
+    with reader(api_register).connect() as conn:
+        leader = accounts.by_username(conn, "leader")
+        assert leader is not None
+        own = set(leader.departments)
+        strata = set(conn.execute(select(s.review_case.c.stratum)).scalars())
+    assert strata - own, "the test needs a group outside the leader's departments"
+    assert groups == strata
+    shown = {g["group"] for c in body["comparisons"] for g in c["groups"]}
+    assert shown == strata & own

@@ -76,3 +76,24 @@ def staff(conn: Connection, principal: Principal, code: str) -> int | None:
     if principal.role == LEADER:
         return int(row.id) if int(row.department_id) in account.department_ids else None
     return None
+
+
+def review_groups(
+    conn: Connection, principal: Principal, stratify_by: str
+) -> frozenset[str] | None:
+    """The groups of a case review the caller may read the results of: a leader the
+    departments they lead, or those departments' professionals, when the review is drawn
+    by department or by caseworker; None (every group) for an analyst and for a review by
+    arm (the trial's arms span departments)."""
+    if principal.role != LEADER or stratify_by not in ("department", "caseworker"):
+        return None
+    ids = list(principal.account.department_ids)
+    if stratify_by == "department":
+        d = s.department
+        return frozenset(
+            str(c) for c in conn.execute(select(d.c.code).where(d.c.id.in_(ids))).scalars()
+        )
+    p = s.professional
+    return frozenset(
+        str(c) for c in conn.execute(select(p.c.code).where(p.c.department_id.in_(ids))).scalars()
+    )

@@ -19,6 +19,7 @@ Reviewers' arm guesses give Bang's blinding index per arm.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -235,13 +236,20 @@ def item_agreement(frame: pl.DataFrame, item: str, scale: tuple[int, ...]) -> It
     return ItemAgreement(item, alpha_value, rated, kappa, low, high, pairs, _level(alpha_value))
 
 
-def results(conn: Connection, code: str, alpha: float = ALPHA) -> Results:
+def results(
+    conn: Connection, code: str, alpha: float = ALPHA, only: Collection[str] | None = None
+) -> Results:
+    """The review's results; ``only`` keeps the cases of those groups (a leader's own
+    departments or caseworkers: access.scope.review_groups)."""
     found = review(conn, code)
     frame = ratings(conn, found.id)
     rc = s.review_case
     cases = conn.execute(
         select(rc.c.id, rc.c.label, rc.c.stratum, rc.c.citizen_id).where(rc.c.review_id == found.id)
     ).all()
+    if only is not None:
+        cases = [c for c in cases if str(c.stratum) in only]
+        frame = frame.filter(pl.col("group").is_in(list(only)))
     keys = found.rubric.keys
     per_case = (
         frame.group_by("case_id", "item")

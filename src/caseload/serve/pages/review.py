@@ -10,7 +10,7 @@ from datetime import date
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from caseload.access import audit
+from caseload.access import audit, scope
 from caseload.domain.labels import label
 from caseload.i18n import Message, Said, translator
 from caseload.operate.refusals import NotFound
@@ -151,7 +151,9 @@ def review_results(
     """A review's results as its report shows them: labels and groups, never a citizen."""
     try:
         with db.reading(request) as conn:
-            found = results.results(conn, code)
+            design = scores.review(conn, code)
+            only = scope.review_groups(conn, caller.principal, design.stratify_by)
+            found = results.results(conn, code, only=only)
     except ReviewError:
         raise NotFound(Message("no case review {code}", {"code": code})) from None
     body = report.section(found, caller.lang)

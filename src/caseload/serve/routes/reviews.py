@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, Field
 
-from caseload.access import audit
+from caseload.access import audit, scope
 from caseload.i18n import Message
 from caseload.operate.refusals import NotFound, Refused
 from caseload.review import blind, report, results, scores
@@ -107,10 +107,13 @@ def review_results(
     request: Request, review: str = Review, caller: Caller = guard("review.results")
 ) -> dict[str, Any]:
     """The review's results as review.json: design, means per group, agreement per item,
-    the indicators' correlations, the blinding index. Labels and groups, never a citizen."""
+    the indicators' correlations, the blinding index. Labels and groups, never a citizen;
+    a leader reads the groups of their own departments (a review by arm: every group)."""
     with db.reading(request) as conn:
         _known(conn, review)
-        found = results.results(conn, review)
+        design = scores.review(conn, review)
+        only = scope.review_groups(conn, caller.principal, design.stratify_by)
+        found = results.results(conn, review, only=only)
     with db.writing(request) as conn:
         audit.record(conn, caller.event("review.results", None, 200, review=review))
     return report.to_json(found)
