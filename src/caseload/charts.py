@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 STYLE: dict[RcKeyType, Any] = {
     "svg.fonttype": "none",  # text stays text: searchable, and it takes the page's font
+    "svg.hashsalt": "caseload",  # the same figure gives the same SVG (ids of clip paths)
     # codes from the data ("JI$1", "a_b^2") are text, never matplotlib's maths notation
     "text.parse_math": False,
     "font.size": 9,
@@ -138,8 +139,10 @@ def svg(fig: Figure, words: Caption) -> str:
     buffer = io.StringIO()
     with matplotlib.rc_context(STYLE):
         _decorate(fig, words)
-        # the creator says who made it: a re-run may replace its own figure (cli/files.py)
-        fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Creator": "caseload"})
+        # the creator says who made it: a re-run may replace its own figure (cli/files.py);
+        # no date, so the same figure gives the same text run after run
+        metadata = {"Creator": "caseload", "Date": None}
+        fig.savefig(buffer, format="svg", bbox_inches="tight", metadata=metadata)
     text = buffer.getvalue()
     return text[text.index("<svg") :]
 

@@ -59,10 +59,25 @@ def test_kappa_matches_statsmodels(seed: int, weights: str | None) -> None:
     assert ours.kappa == pytest.approx(reference.kappa, abs=1e-12)
     # statsmodels: cohens_kappa(...).std_kappa (Fleiss, Cohen & Everitt 1969)
     assert ours.se == pytest.approx(reference.std_kappa, abs=1e-12)
-    # statsmodels: cohens_kappa(...).kappa_low, .kappa_upp (alpha=0.025 a side: 95 %)
+    # statsmodels: cohens_kappa(...).kappa_low, .kappa_upp (alpha=0.025 a side: 95 %),
+    # cut to kappa's range [-1, 1]
     assert (ours.ci_low, ours.ci_high) == pytest.approx(
-        (reference.kappa_low, reference.kappa_upp), abs=1e-12
+        (max(reference.kappa_low, -1.0), min(reference.kappa_upp, 1.0)), abs=1e-12
     )
+
+
+def test_the_kappa_interval_stays_within_kappas_range() -> None:
+    """Near-perfect agreement on few cases: the Wald interval reaches past 1 (statsmodels
+    says so too) and is cut at 1; its lower end is the Wald one."""
+    first = ["none", "some", "half", "most", "all", "half", "some", "all"]
+    second = ["none", "some", "half", "most", "all", "half", "some", "most"]
+    ours = weighted_kappa(first, second, SCALE, weights="quadratic")
+    # statsmodels: cohens_kappa(rating_table(first, second, SCALE), wt="quadratic")
+    reference = cohens_kappa(rating_table(first, second, SCALE), wt="quadratic")
+    assert reference.kappa_upp > 1.0
+    assert ours.ci_high == 1.0
+    assert ours.ci_low == pytest.approx(reference.kappa_low, abs=1e-12)
+    assert ours.kappa == pytest.approx(reference.kappa, abs=1e-12)
 
 
 def test_weights_change_kappa_in_the_expected_order() -> None:
@@ -255,6 +270,11 @@ def test_bang_index_extremes() -> None:
     assert blinding_index("control", Guesses(10, 0, 0)).index == -1.0  # every guess wrong
     none_guessed = blinding_index("trial", Guesses(0, 0, 12))
     assert (none_guessed.index, none_guessed.se) == (0.0, 0.0)
+    # 9 right, 1 "don't know" of 10: BI 0.9, SE = sqrt(0.9 * 0.1 / 10) = 0.0949, so the
+    # Wald interval 0.9 ± 1.96 SE reaches 1.086: cut at 1, its lower end 0.714 kept
+    nearly = blinding_index("trial", Guesses(9, 0, 1))
+    assert nearly.ci_high == 1.0
+    assert nearly.ci_low == pytest.approx(0.9 - 1.959964 * (0.9 * 0.1 / 10) ** 0.5, abs=1e-6)
 
 
 def test_bang_index_refuses_bad_input() -> None:

@@ -152,6 +152,16 @@ def test_every_figure_carries_its_title_axes_period_and_source(name: str, lang: 
     assert any(t.startswith(period) for t in shown), shown
 
 
+@pytest.mark.parametrize("name", ["km_curves", "forest"])
+def test_the_same_figure_gives_the_same_svg_run_after_run(name: str) -> None:
+    """No date and no random ids: a report written twice from the same register is the
+    same file, so a re-run changes nothing a reader or a diff would see."""
+    first, second = FIGURES[name](Words("en")), FIGURES[name](Words("en"))
+    assert first == second
+    assert "<dc:date>" not in first
+    assert 'id="p' in first  # clip paths: their ids come from the fixed salt
+
+
 def test_the_caption_of_a_day_names_it_beside_the_source() -> None:
     words = charts.caption("da", "T", "JI1", day=date(2019, 6, 30))
     assert words.period == "Dag: 30. jun. 2019"

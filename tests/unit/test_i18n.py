@@ -3,6 +3,7 @@ operate face's refusals read in either language without repeating a CPR number."
 
 from __future__ import annotations
 
+import functools
 import pickle
 import string
 from datetime import date
@@ -24,6 +25,7 @@ def _fields(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
+@functools.cache  # read once: a test per text (nearly 2,000) would read it each time
 def _danish() -> dict[tuple[str | None, str], str]:
     with LOCALE.joinpath("da", "LC_MESSAGES", "caseload.po").open("rb") as handle:
         catalog = read_po(handle)

@@ -19,10 +19,11 @@ Its large-sample variance (Fleiss, Cohen & Everitt 1969, Psychological Bulletin
 
     Var(κ) = [Σ p_ij (w_ij - (w̄_i. + w̄_.j)(1 - κ))² - (κ - p_e (1 - κ))²] / (n (1 - p_e)²)
 
-and the Wald interval κ ± z_{1-α/2} SE. These are statsmodels
+and the Wald interval κ ± z_{1-α/2} SE, cut to kappa's range [-1, 1] (near-perfect
+agreement on few cases would otherwise reach past 1). These are statsmodels
 ``cohens_kappa(table, wt="linear" | "quadratic")`` (its ``weights`` are disagreement
 weights or category scores, its ``wt`` names the kind) and its ``std_kappa``,
-``kappa_low`` and ``kappa_upp``.
+``kappa_low`` and ``kappa_upp`` (which are not cut).
 
 Krippendorff's alpha (``krippendorff_alpha``), any number of reviewers per case, missing
 ratings allowed (Krippendorff 2011, "Computing Krippendorff's Alpha-Reliability"). A case
@@ -48,7 +49,8 @@ Bang's blinding index (``blinding_index``; Bang, Ni & Davis 2004, Controlled Cli
 
 BI is 1 when every guess is right (no blinding), 0 for guessing at random (or no guesses
 at all, all "don't know"), -1 when every guess is wrong (guessing the opposite); Bang and
-colleagues take |BI| ≤ 0.2 as blinding kept. The interval is BI ± z_{1-α/2} SE.
+colleagues take |BI| ≤ 0.2 as blinding kept. The interval is BI ± z_{1-α/2} SE, cut to
+[-1, 1].
 """
 
 from __future__ import annotations
@@ -180,7 +182,8 @@ def kappa_from_table(
     variance = (spread - (kappa - expected * (1 - kappa)) ** 2) / (n * (1 - expected) ** 2)
     se = math.sqrt(max(float(variance), 0.0))
     half = _z(alpha) * se
-    return Kappa(kappa, se, kappa - half, kappa + half, weights, observed, expected, int(n), alpha)
+    low, high = max(kappa - half, -1.0), min(kappa + half, 1.0)
+    return Kappa(kappa, se, low, high, weights, observed, expected, int(n), alpha)
 
 
 def weighted_kappa(
@@ -383,7 +386,8 @@ def blinding_index(arm: Arm, guesses: Guesses, alpha: float = 0.05) -> BlindingI
     variance = (p_correct * (1 - p_correct) + p_wrong * (1 - p_wrong) + 2 * p_correct * p_wrong) / n
     se = math.sqrt(variance)
     half = _z(alpha) * se
-    return BlindingIndex(arm, index, se, index - half, index + half, guesses, alpha)
+    low, high = max(index - half, -1.0), min(index + half, 1.0)
+    return BlindingIndex(arm, index, se, low, high, guesses, alpha)
 
 
 def blinding_indices(
