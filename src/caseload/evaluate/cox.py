@@ -358,7 +358,10 @@ class _RiskSets:
         with_deaths = deaths > 0
         if kind == "km":
             at_risk = np.cumsum(sizes[::-1])[::-1]
-            after = np.cumsum(np.log1p(-deaths / at_risk))
+            # when every unit left dies at the last time, log1p(-1) = -inf there; only the
+            # survival *before* each time is used, so that value never enters g
+            with np.errstate(divide="ignore"):
+                after = np.cumsum(np.log1p(-deaths / at_risk))
             before = np.exp(np.concatenate(([0.0], after[:-1])))
             g = 1.0 - before
         elif kind == "rank":  # average rank of the tied events, as scipy.stats.rankdata
