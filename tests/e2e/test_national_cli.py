@@ -83,3 +83,66 @@ def test_demo_national_writes_a_dataset_that_evaluates_and_refuses_in_one_line(
         assert said in " ".join(refused.output.split()), refused.output
         assert "Traceback" not in refused.output
     assert not (tmp_path / "b").exists() and not (tmp_path / "c").exists()
+
+
+def test_a_damaged_dataset_is_refused_in_one_line_and_a_stray_file_is_not_read(
+    tmp_path: Path,
+) -> None:
+    """The manifest lists every file written; the engines read those and no other (a copy
+    left beside one would count its rows twice), refuse a listed file that is gone (its
+    rows would silently be missing) and name a file that is no Parquet."""
+    out = tmp_path / "national"
+    made = run("demo", "--national", "--jobcentres", "2", "--citizens", "600",
+               "--parquet", str(out), "--seed", "5", "--lang", "en")  # fmt: skip
+    assert made.exit_code == 0, made.output
+    listed = json.loads((out / "dataset.json").read_text(encoding="utf-8"))["files"]
+    on_disk = {
+        table: sorted(
+            p.relative_to(out / table).as_posix() for p in (out / table).rglob("*.parquet")
+        )
+        for table in listed
+    }
+    assert listed == on_disk and len(listed["meeting"]) == 2, listed["meeting"]
+
+    def evaluate(name: str) -> Any:
+        return run("evaluate", "--engine", "duckdb", "--data", str(out), "--out",
+                   str(tmp_path / name), "--json", str(tmp_path / f"{name}.json"))  # fmt: skip
+
+    clean = evaluate("clean")
+    assert clean.exit_code == 0, clean.output
+    meetings = out / "meeting" / listed["meeting"][0]
+    stray = meetings.with_name("copy.parquet")
+    stray.write_bytes(meetings.read_bytes())
+    with_stray = evaluate("stray")
+    assert with_stray.exit_code == 0, with_stray.output
+    a, b = (
+        json.loads((tmp_path / f"{n}.json").read_text(encoding="utf-8")) for n in ("clean", "stray")
+    )
+    assert differences(a, b) == []
+    stray.unlink()
+
+    kept = meetings.read_bytes()
+    meetings.write_bytes(b"junk")
+    broken = evaluate("junk")
+    said = " ".join(broken.output.split())
+    assert broken.exit_code == 2 and "Traceback" not in broken.output, broken.output
+    assert f"{out}: a file of the dataset cannot be read" in said, said
+    assert meetings.name in said and "write the dataset again" in said, said
+    meetings.unlink()
+    gone = evaluate("gone")
+    said = " ".join(gone.output.split())
+    assert gone.exit_code == 2 and "Traceback" not in gone.output, gone.output
+    name = meetings.relative_to(out).as_posix()
+    assert f"the dataset is incomplete: {name} is listed in dataset.json but is not there" in said
+    meetings.write_bytes(kept)
+
+    assigned = out / "trial_assignment" / listed["trial_assignment"][0]
+    assigned.write_bytes(b"junk")  # read first, to choose the trial's job centres
+    refused = evaluate("assigned")
+    assert refused.exit_code == 2 and "a file of the dataset cannot be read" in refused.output
+
+    manifest = json.loads((out / "dataset.json").read_text(encoding="utf-8"))
+    manifest["files"]["meeting"] = ["../../outside.parquet"]
+    (out / "dataset.json").write_text(json.dumps(manifest), encoding="utf-8")
+    outside = evaluate("outside")
+    assert outside.exit_code == 2 and "not a caseload dataset manifest" in outside.output

@@ -169,8 +169,11 @@ def _load_table(
     total = found.tables.get(table.name, 0)
     done = 0
     required = {c.name for c in table.columns if not c.nullable}
-    for path in sorted(found.location(table.name).rglob("*.parquet")):
-        frame = pl.read_parquet(path, hive_partitioning=False)
+    listed = found.written(table.name)  # the files written, not a stray copy beside them
+    paths = sorted(found.location(table.name).rglob("*.parquet")) if listed is None else listed
+    for path in paths:
+        with datasets.unreadable_said(found):
+            frame = pl.read_parquet(path, hive_partitioning=False)
         if frame.height == 0:
             continue
         frame = frame.select(

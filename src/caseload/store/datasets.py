@@ -4,6 +4,7 @@ Layout (what ``caseload export --format parquet --partition-by jobcentre`` and
 ``caseload demo --national --parquet`` write; docs/national.md):
 
     OUT/dataset.json                          the manifest: format, schema revision, tables
+                                               and their rows, every file written
     OUT/<table>/jobcentre=<code>/<part>.parquet    a table's rows of one job centre (part-0, or the
                                                centre's code when written centre by centre)
     OUT/<table>/part-0.parquet                tables that belong to no one job centre
@@ -68,9 +69,43 @@ class Manifest:
     """No row refers to rows of two job centres: a trial's rows, and every row they join,
     lie in the partitions of the job centres whose citizens it randomised (so an engine
     reads only those; ``pruned``)."""
+    files: dict[str, tuple[str, ...]] | None = None
+    """Table → its files (paths under the table's folder) as written; None in a manifest
+    written before files were listed (an engine then reads whatever files are there)."""
 
     def location(self, table: str) -> Path:
         return self.folder / table
+
+    def written(self, table: str) -> list[Path] | None:
+        """The files of ``table`` as written (None: not listed); a DatasetError when one of
+        them is gone, since the evaluation would silently lose its rows."""
+        if self.files is None:
+            return None
+        where = self.location(table)
+        listed = [where / name for name in self.files.get(table, ())]
+        for path in listed:
+            if not path.is_file():
+                raise DatasetError(
+                    Message(
+                        "{folder}: the dataset is incomplete: {file} is listed in {manifest} "
+                        "but is not there; write the dataset again",
+                        {
+                            "folder": str(self.folder),
+                            "file": path.relative_to(self.folder).as_posix(),
+                            "manifest": MANIFEST,
+                        },
+                    )
+                )
+        return listed
+
+
+def _files_under(folder: Path, tables: dict[str, int]) -> dict[str, list[str]]:
+    """Every Parquet file of each table, as paths under the table's folder."""
+    found: dict[str, list[str]] = {}
+    for table in tables:
+        where = folder / table
+        found[table] = sorted(p.relative_to(where).as_posix() for p in where.rglob("*.parquet"))
+    return found
 
 
 def write_manifest(
@@ -88,6 +123,7 @@ def write_manifest(
         "partitioned": sorted(partitioned),
         "closed": closed,
         "tables": tables,
+        "files": _files_under(folder, tables),
     }
     path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     return path
@@ -108,17 +144,31 @@ def manifest(folder: Path) -> Manifest:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("format") != FORMAT:
             raise ValueError(data.get("format"))
+        listed = data.get("files")
+        files = None
+        if listed is not None:
+            files = {str(t): tuple(_plain(str(n)) for n in names) for t, names in listed.items()}
         return Manifest(
             folder,
             str(data["schema_revision"]),
             {str(k): int(v) for k, v in data["tables"].items()},
             tuple(data.get("partitioned", ())),
             data.get("closed") is True,
+            files,
         )
     except (ValueError, KeyError, TypeError, AttributeError):
         raise DatasetError(
             Message("{path}: not a caseload dataset manifest", {"path": str(path)})
         ) from None
+
+
+def _plain(name: str) -> str:
+    """A file's path under its table's folder as the manifest gives it: relative, and never
+    out of the folder (a hand-edited manifest could say ``../../etc``)."""
+    parts = Path(name).parts
+    if not name.endswith(".parquet") or Path(name).is_absolute() or ".." in parts:
+        raise ValueError(name)
+    return name
 
 
 def _missing(what: str) -> DatasetError:
@@ -131,6 +181,54 @@ def _missing(what: str) -> DatasetError:
     )
 
 
+_FILE_IN_ERROR = re.compile(r"""['"]([^'"]+\.parquet)['"]""")
+
+
+def _read_failure(error: BaseException) -> str | None:
+    """The reason a dataset file could not be read, when ``error`` is that (DuckDB's or
+    Polars' or Spark's words for a file that is not Parquet, cut short or unreadable);
+    None for any other error, which is not the dataset's fault and goes up as it is."""
+    origin = getattr(error, "orig", None) or error
+    kind = type(origin).__name__
+    text = str(origin).strip().splitlines()[0] if str(origin).strip() else kind
+    readers = ("IOException", "InvalidInputException", "ComputeError", "ArrowInvalid")
+    spark = ("SparkException", "SparkRuntimeException", "Py4JJavaError", "AnalysisException")
+    if kind in readers or isinstance(origin, OSError):
+        return text
+    if kind in spark:
+        # Spark's first line names the Java call; the cause that names the file comes later
+        lines = [line.strip() for line in str(origin).splitlines()]
+        said = [
+            line
+            for line in lines
+            if not line.startswith("at ") and any(w in line.lower() for w in ("parquet", "footer"))
+        ]
+        if said:
+            return said[-1].removeprefix("Caused by: ")
+    return None
+
+
+@contextmanager
+def unreadable_said(found: Manifest) -> Iterator[None]:
+    """Turn a dataset file that cannot be read into a DatasetError naming the dataset and
+    the reason (the file's path is in it: a dataset holds no CPR number or free text)."""
+    try:
+        yield
+    except DatasetError:
+        raise
+    except Exception as error:
+        reason = _read_failure(error)
+        if reason is None:
+            raise
+        raise DatasetError(
+            Message(
+                "{folder}: a file of the dataset cannot be read ({reason}); write the dataset "
+                "again",
+                {"folder": str(found.folder), "reason": reason[:300]},
+            )
+        ) from None
+
+
 def trial_centres(found: Manifest, code: str | None) -> frozenset[str] | None:
     """The job centres (partition values) whose citizens trial ``code`` randomised (None:
     the dataset's one trial); None when they cannot be known or the dataset is not closed,
@@ -140,26 +238,37 @@ def trial_centres(found: Manifest, code: str | None) -> frozenset[str] | None:
     trial, assigned = found.location("trial"), found.location("trial_assignment")
     if not found.closed or not trial.is_dir() or not assigned.is_dir():
         return None
-    trials = pl.read_parquet(sorted(trial.rglob("*.parquet")), columns=["id", "code"])
-    chosen = trials if code is None else trials.filter(pl.col("code") == code)
-    if chosen.height != 1:
-        return None
-    trial_id = chosen.get_column("id").item()
-    centres = set()
-    for folder in sorted(p for p in assigned.iterdir() if p.name.startswith(f"{PARTITION}=")):
-        ids = pl.read_parquet(sorted(folder.glob("*.parquet")), columns=["trial_id"])
-        if (ids.get_column("trial_id") == trial_id).any():
-            centres.add(folder.name)
+    trial_files = found.written("trial") or sorted(trial.rglob("*.parquet"))
+    assigned_files = found.written("trial_assignment") or sorted(assigned.rglob("*.parquet"))
+    with unreadable_said(found):
+        trials = pl.read_parquet(trial_files, columns=["id", "code"])
+        chosen = trials if code is None else trials.filter(pl.col("code") == code)
+        if chosen.height != 1:
+            return None
+        trial_id = chosen.get_column("id").item()
+        centres = set()
+        for path in assigned_files:
+            if not path.parent.name.startswith(f"{PARTITION}=") or path.parent.name in centres:
+                continue
+            ids = pl.read_parquet(path, columns=["trial_id"])
+            if (ids.get_column("trial_id") == trial_id).any():
+                centres.add(path.parent.name)
     return frozenset(centres)
 
 
 def pruned(found: Manifest, table: str, centres: frozenset[str] | None) -> list[Path] | None:
     """The files of ``table`` in ``centres``' partitions (given as partition folder names,
-    ``jobcentre=<code>``) and in none; None: every file."""
+    ``jobcentre=<code>``) and in none, or every file of it when ``centres`` is None; None:
+    the manifest lists no files and no centres are chosen (read every file there)."""
     where = found.location(table)
-    if centres is None or table not in found.partitioned or not where.is_dir():
-        return None
+    listed = found.written(table)
+    if centres is None or table not in found.partitioned:
+        return listed
     kept = centres | {partition_name(None)}
+    if listed is not None:
+        return [f for f in listed if f.parent == where or f.parent.name in kept]
+    if not where.is_dir():
+        return None
     files = sorted(where.glob("*.parquet"))
     for folder in sorted(where.iterdir()):
         if folder.is_dir() and folder.name in kept:
@@ -169,6 +278,10 @@ def pruned(found: Manifest, table: str, centres: frozenset[str] | None) -> list[
 
 def _quoted(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
+
+
+def _listed(files: list[Path]) -> str:
+    return "[" + ", ".join(_quoted(f) for f in files) + "]"
 
 
 def duckdb_engine(found: Manifest, centres: frozenset[str] | None = None) -> Engine:
@@ -181,17 +294,21 @@ def duckdb_engine(found: Manifest, centres: frozenset[str] | None = None) -> Eng
     engine = create_engine("duckdb:///:memory:", poolclass=StaticPool)
     options = "hive_partitioning = true, hive_types_autocast = false, union_by_name = true"
 
+    sources = {}
+    for table in found.tables:  # chosen here, once: a missing file is said before any read
+        every = found.written(table)
+        glob = f"read_parquet({_quoted(found.location(table) / '**' / '*.parquet')}, {options})"
+        whole = glob if not every else f"read_parquet({_listed(every)}, {options})"
+        files = pruned(found, table, centres)
+        if files is None:
+            sources[table] = glob
+        elif files:
+            sources[table] = f"read_parquet({_listed(files)}, {options})"
+        else:  # no rows in these centres: the table's columns, typed, and no rows
+            sources[table] = f"{whole} LIMIT 0"
+
     def views(dbapi_connection: Any, _record: Any) -> None:
-        for table in found.tables:
-            every = _quoted(found.location(table) / "**" / "*.parquet")
-            files = pruned(found, table, centres)
-            if files is None:
-                source = f"read_parquet({every}, {options})"
-            elif files:
-                listed = ", ".join(_quoted(f) for f in files)
-                source = f"read_parquet([{listed}], {options})"
-            else:  # no rows in these centres: the table's columns, typed, and no rows
-                source = f"read_parquet({every}, {options}) LIMIT 0"
+        for table, source in sources.items():
             dbapi_connection.execute(f'CREATE OR REPLACE VIEW "{table}" AS SELECT * FROM {source}')
 
     event.listen(engine, "connect", views)
@@ -249,13 +366,17 @@ def spark_engine(found: Manifest, session: Any, centres: frozenset[str] | None =
     ``centres``' partitions, when given)."""
     for table in found.tables:
         root = str(found.location(table))
+        every = found.written(table)
         files = pruned(found, table, centres)
-        if files is None:
-            frame = session.read.parquet(root)
-        elif files:
-            frame = session.read.option("basePath", root).parquet(*map(str, files))
-        else:
-            frame = session.read.parquet(root).limit(0)
+        with unreadable_said(found):
+            if files is None:
+                frame = session.read.parquet(root)
+            elif files:
+                frame = session.read.option("basePath", root).parquet(*map(str, files))
+            elif every:
+                frame = session.read.option("basePath", root).parquet(*map(str, every)).limit(0)
+            else:
+                frame = session.read.parquet(root).limit(0)
         frame.createOrReplaceTempView(table)
     connection = _spark.Connection(session)
     return create_engine("spark://", creator=lambda: connection, poolclass=StaticPool)
@@ -280,7 +401,8 @@ def dataset_engine(
     if kind == "duckdb":
         engine = duckdb_engine(found, centres)
         try:
-            yield engine
+            with unreadable_said(found):
+                yield engine
         finally:
             engine.dispose()
         return
@@ -294,9 +416,14 @@ def dataset_engine(
     session = spark_session(master or SPARK_DEFAULT, memory, executors)
     if hasattr(session, "sparkContext"):  # not on Spark Connect
         session.sparkContext.setLogLevel("ERROR")
-    engine = spark_engine(found, session, centres)
     try:
-        yield engine
+        engine = spark_engine(found, session, centres)
+    except BaseException:
+        session.stop()
+        raise
+    try:
+        with unreadable_said(found):
+            yield engine
     finally:
         engine.dispose()
         session.stop()

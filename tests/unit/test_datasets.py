@@ -1,0 +1,77 @@
+"""A dataset's manifest and the words for a file an engine cannot read."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from caseload.store import datasets
+from caseload.store.datasets import DatasetError, Manifest
+
+
+def _manifest(folder: Path, **extra: object) -> Manifest:
+    data = {
+        "format": datasets.FORMAT,
+        "schema_revision": "0008",
+        "partitioned": ["meeting"],
+        "closed": True,
+        "tables": {"meeting": 3},
+        **extra,
+    }
+    (folder / datasets.MANIFEST).write_text(json.dumps(data), encoding="utf-8")
+    return datasets.manifest(folder)
+
+
+def test_a_manifest_written_before_files_were_listed_reads_what_is_there(tmp_path: Path) -> None:
+    found = _manifest(tmp_path)
+    assert found.files is None and found.written("meeting") is None
+    assert datasets.pruned(found, "meeting", None) is None
+
+
+def test_the_listed_files_are_read_and_only_the_chosen_centres(tmp_path: Path) -> None:
+    names = ["jobcentre=101/101.parquet", "jobcentre=751/751.parquet",
+             "jobcentre=__HIVE_DEFAULT_PARTITION__/shared.parquet"]  # fmt: skip
+    for name in names:
+        (tmp_path / "meeting" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "meeting" / name).write_bytes(b"")
+    found = _manifest(tmp_path, files={"meeting": names})
+    every = datasets.pruned(found, "meeting", None)
+    assert every == [tmp_path / "meeting" / n for n in names]
+    chosen = datasets.pruned(found, "meeting", frozenset({"jobcentre=101"}))
+    assert chosen == [tmp_path / "meeting" / names[0], tmp_path / "meeting" / names[2]]
+    (tmp_path / "meeting" / names[1]).unlink()
+    with pytest.raises(DatasetError, match=r"751/751\.parquet is listed in dataset\.json"):
+        datasets.pruned(found, "meeting", None)
+
+
+@pytest.mark.parametrize("name", ["../../etc/passwd.parquet", "/tmp/x.parquet", "notes.txt"])
+def test_a_manifest_naming_a_file_outside_its_table_is_refused(tmp_path: Path, name: str) -> None:
+    with pytest.raises(DatasetError, match="not a caseload dataset manifest"):
+        _manifest(tmp_path, files={"meeting": [name]})
+
+
+class Py4JJavaError(Exception):
+    """Named as PySpark's error from the JVM is: only its name and text are looked at."""
+
+
+def test_an_unreadable_file_is_said_in_the_engines_own_words(tmp_path: Path) -> None:
+    found = _manifest(tmp_path)
+    java = Py4JJavaError(
+        "An error occurred while calling o122.parquet.\n"
+        "\tat org.apache.spark.sql.execution.datasources.parquet.ParquetFileFormat.read\n"
+        "Caused by: java.lang.RuntimeException: file:/d/m.parquet is not a Parquet file\n"
+    )
+    with pytest.raises(DatasetError) as said, datasets.unreadable_said(found):
+        raise java
+    text = said.value.text("en")
+    assert text.startswith(f"{tmp_path}: a file of the dataset cannot be read (")
+    assert "java.lang.RuntimeException: file:/d/m.parquet is not a Parquet file" in text
+    with pytest.raises(DatasetError, match="Permission denied"), datasets.unreadable_said(found):
+        raise PermissionError("Permission denied: '/d/m.parquet'")
+    # any other error is not the dataset's: it goes up as it is
+    with pytest.raises(ZeroDivisionError), datasets.unreadable_said(found):
+        raise ZeroDivisionError("a bug")
+    with pytest.raises(Py4JJavaError), datasets.unreadable_said(found):
+        raise Py4JJavaError("An error occurred while calling o9.sql.\nAnalysisException: x")
