@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.resources import files
@@ -76,13 +76,16 @@ class Manifest:
     def location(self, table: str) -> Path:
         return self.folder / table
 
-    def written(self, table: str) -> list[Path] | None:
-        """The files of ``table`` as written (None: not listed); a DatasetError when one of
-        them is gone, since the evaluation would silently lose its rows."""
+    def written(self, table: str, keep: Callable[[Path], bool] | None = None) -> list[Path] | None:
+        """The files of ``table`` as written (those ``keep`` keeps; None: not listed); a
+        DatasetError when one of them is gone, since the evaluation would silently lose its
+        rows."""
         if self.files is None:
             return None
         where = self.location(table)
         listed = [where / name for name in self.files.get(table, ())]
+        if keep is not None:
+            listed = [path for path in listed if keep(path)]
         for path in listed:
             if not path.is_file():
                 raise DatasetError(
@@ -165,8 +168,7 @@ def manifest(folder: Path) -> Manifest:
 def _plain(name: str) -> str:
     """A file's path under its table's folder as the manifest gives it: relative, and never
     out of the folder (a hand-edited manifest could say ``../../etc``)."""
-    parts = Path(name).parts
-    if not name.endswith(".parquet") or Path(name).is_absolute() or ".." in parts:
+    if not name.endswith(".parquet") or name.startswith(("/", "\\")) or ".." in name:
         raise ValueError(name)
     return name
 
@@ -261,12 +263,11 @@ def pruned(found: Manifest, table: str, centres: frozenset[str] | None) -> list[
     ``jobcentre=<code>``) and in none, or every file of it when ``centres`` is None; None:
     the manifest lists no files and no centres are chosen (read every file there)."""
     where = found.location(table)
-    listed = found.written(table)
     if centres is None or table not in found.partitioned:
-        return listed
+        return found.written(table)
     kept = centres | {partition_name(None)}
-    if listed is not None:
-        return [f for f in listed if f.parent == where or f.parent.name in kept]
+    if found.files is not None:  # the centres' files, and those of no centre
+        return found.written(table, lambda f: f.parent == where or f.parent.name in kept)
     if not where.is_dir():
         return None
     files = sorted(where.glob("*.parquet"))
@@ -278,6 +279,15 @@ def pruned(found: Manifest, table: str, centres: frozenset[str] | None) -> list[
 
 def _quoted(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
+
+
+def _first_written(found: Manifest, table: str) -> list[Path] | None:
+    """The first file of ``table`` as written (for its columns); None: none listed."""
+    names = (found.files or {}).get(table, ())
+    if not names:
+        return None
+    head = found.location(table) / names[0]
+    return found.written(table, lambda f: f == head)
 
 
 def _listed(files: list[Path]) -> str:
@@ -296,16 +306,16 @@ def duckdb_engine(found: Manifest, centres: frozenset[str] | None = None) -> Eng
 
     sources = {}
     for table in found.tables:  # chosen here, once: a missing file is said before any read
-        every = found.written(table)
         glob = f"read_parquet({_quoted(found.location(table) / '**' / '*.parquet')}, {options})"
-        whole = glob if not every else f"read_parquet({_listed(every)}, {options})"
         files = pruned(found, table, centres)
         if files is None:
             sources[table] = glob
         elif files:
             sources[table] = f"read_parquet({_listed(files)}, {options})"
         else:  # no rows in these centres: the table's columns, typed, and no rows
-            sources[table] = f"{whole} LIMIT 0"
+            first = _first_written(found, table)
+            schema_of = f"read_parquet({_listed(first)}, {options})" if first else glob
+            sources[table] = f"{schema_of} LIMIT 0"
 
     def views(dbapi_connection: Any, _record: Any) -> None:
         for table, source in sources.items():
@@ -366,15 +376,15 @@ def spark_engine(found: Manifest, session: Any, centres: frozenset[str] | None =
     ``centres``' partitions, when given)."""
     for table in found.tables:
         root = str(found.location(table))
-        every = found.written(table)
         files = pruned(found, table, centres)
+        first = None if files else _first_written(found, table)
         with unreadable_said(found):
             if files is None:
                 frame = session.read.parquet(root)
             elif files:
                 frame = session.read.option("basePath", root).parquet(*map(str, files))
-            elif every:
-                frame = session.read.option("basePath", root).parquet(*map(str, every)).limit(0)
+            elif first:
+                frame = session.read.option("basePath", root).parquet(*map(str, first)).limit(0)
             else:
                 frame = session.read.parquet(root).limit(0)
         frame.createOrReplaceTempView(table)
