@@ -136,10 +136,19 @@ def test_a_damaged_dataset_is_refused_in_one_line_and_a_stray_file_is_not_read(
     assert f"the dataset is incomplete: {name} is listed in dataset.json but is not there" in said
     meetings.write_bytes(kept)
 
+    # a report folder that cannot be made is the report's problem, not the dataset's
+    nowhere = run("evaluate", "--engine", "duckdb", "--data", str(out), "--out",
+                  "/proc/no-such-folder/report")  # fmt: skip
+    said = " ".join(nowhere.output.split())
+    assert nowhere.exit_code == 2 and "Traceback" not in nowhere.output, nowhere.output
+    assert "/proc/no-such-folder" in said and "dataset" not in said, said
+
     assigned = out / "trial_assignment" / listed["trial_assignment"][0]
     assigned.write_bytes(b"junk")  # read first, to choose the trial's job centres
     refused = evaluate("assigned")
-    assert refused.exit_code == 2 and "a file of the dataset cannot be read" in refused.output
+    said = " ".join(refused.output.split())
+    assert refused.exit_code == 2 and "a file of the dataset cannot be read" in said, said
+    assert assigned.relative_to(out).as_posix() in said, said
 
     manifest = json.loads((out / "dataset.json").read_text(encoding="utf-8"))
     manifest["files"]["meeting"] = ["../../outside.parquet"]

@@ -58,19 +58,34 @@ class Py4JJavaError(Exception):
 
 def test_an_unreadable_file_is_said_in_the_engines_own_words(tmp_path: Path) -> None:
     found = _manifest(tmp_path)
+    inside = f"{found.folder}/meeting/jobcentre=101/101.parquet"
     java = Py4JJavaError(
         "An error occurred while calling o122.parquet.\n"
         "\tat org.apache.spark.sql.execution.datasources.parquet.ParquetFileFormat.read\n"
-        "Caused by: java.lang.RuntimeException: file:/d/m.parquet is not a Parquet file\n"
+        f"Caused by: java.lang.RuntimeException: file:{inside} is not a Parquet file\n"
     )
     with pytest.raises(DatasetError) as said, datasets.unreadable_said(found):
         raise java
     text = said.value.text("en")
-    assert text.startswith(f"{tmp_path}: a file of the dataset cannot be read (")
-    assert "java.lang.RuntimeException: file:/d/m.parquet is not a Parquet file" in text
+    assert text.startswith(f"{found.folder}: a file of the dataset cannot be read (")
+    assert f"java.lang.RuntimeException: file:{inside} is not a Parquet file" in text
     with pytest.raises(DatasetError, match="Permission denied"), datasets.unreadable_said(found):
-        raise PermissionError("Permission denied: '/d/m.parquet'")
-    # any other error is not the dataset's: it goes up as it is
+        raise PermissionError(13, "Permission denied", inside)
+    # reading one known file: whatever its reader says is about that file
+    one = found.folder / "meeting" / "jobcentre=101" / "101.parquet"
+    with pytest.raises(DatasetError) as said, datasets.unreadable_said(found, one):
+        raise OSError("parquet: File out of specification")
+    assert "(meeting/jobcentre=101/101.parquet: parquet: File out of specification)" in str(
+        said.value.text("en")
+    )
+
+
+def test_an_error_that_is_not_the_datasets_goes_up_as_it_is(tmp_path: Path) -> None:
+    """The report is written inside the engine's block: a report folder that cannot be
+    made, or a fault in a statement, is not a file of the dataset."""
+    found = _manifest(tmp_path)
+    with pytest.raises(FileNotFoundError), datasets.unreadable_said(found):
+        raise FileNotFoundError(2, "No such file or directory", "/proc/nope")
     with pytest.raises(ZeroDivisionError), datasets.unreadable_said(found):
         raise ZeroDivisionError("a bug")
     with pytest.raises(Py4JJavaError), datasets.unreadable_said(found):

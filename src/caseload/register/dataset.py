@@ -172,7 +172,7 @@ def _load_table(
     listed = found.written(table.name)  # the files written, not a stray copy beside them
     paths = sorted(found.location(table.name).rglob("*.parquet")) if listed is None else listed
     for path in paths:
-        with datasets.unreadable_said(found):
+        with datasets.unreadable_said(found, path):
             frame = pl.read_parquet(path, hive_partitioning=False)
         if frame.height == 0:
             continue

@@ -152,7 +152,7 @@ def manifest(folder: Path) -> Manifest:
         if listed is not None:
             files = {str(t): tuple(_plain(str(n)) for n in names) for t, names in listed.items()}
         return Manifest(
-            folder,
+            folder.resolve(),  # absolute: the engines name files by it in their errors
             str(data["schema_revision"]),
             {str(k): int(v) for k, v in data["tables"].items()},
             tuple(data.get("partitioned", ())),
@@ -168,7 +168,7 @@ def manifest(folder: Path) -> Manifest:
 def _plain(name: str) -> str:
     """A file's path under its table's folder as the manifest gives it: relative, and never
     out of the folder (a hand-edited manifest could say ``../../etc``)."""
-    if not name.endswith(".parquet") or name.startswith(("/", "\\")) or ".." in name:
+    if not name.endswith(".parquet") or name.startswith(("/", "\\")) or ".." in name.split("/"):
         raise ValueError(name)
     return name
 
@@ -183,43 +183,48 @@ def _missing(what: str) -> DatasetError:
     )
 
 
-_FILE_IN_ERROR = re.compile(r"""['"]([^'"]+\.parquet)['"]""")
-
-
-def _read_failure(error: BaseException) -> str | None:
-    """The reason a dataset file could not be read, when ``error`` is that (DuckDB's or
-    Polars' or Spark's words for a file that is not Parquet, cut short or unreadable);
-    None for any other error, which is not the dataset's fault and goes up as it is."""
+def _read_failure(error: BaseException, found: Manifest, path: Path | None) -> str | None:
+    """The reason a file of the dataset could not be read, when ``error`` is that: a
+    reader's error (DuckDB's, Polars', Spark's, the system's) about ``path``, the file being
+    read, or naming a file inside the dataset's folder. None for any other error (a report
+    folder that cannot be written, a fault in a statement), which goes up as it is."""
     origin = getattr(error, "orig", None) or error
     kind = type(origin).__name__
-    text = str(origin).strip().splitlines()[0] if str(origin).strip() else kind
+    lines = [line.strip() for line in str(origin).splitlines() if line.strip()]
     readers = ("IOException", "InvalidInputException", "ComputeError", "ArrowInvalid")
     spark = ("SparkException", "SparkRuntimeException", "Py4JJavaError", "AnalysisException")
-    if kind in readers or isinstance(origin, OSError):
-        return text
-    if kind in spark:
-        # Spark's first line names the Java call; the cause that names the file comes later
-        lines = [line.strip() for line in str(origin).splitlines()]
-        said = [
-            line
-            for line in lines
-            if not line.startswith("at ") and any(w in line.lower() for w in ("parquet", "footer"))
-        ]
-        if said:
-            return said[-1].removeprefix("Caused by: ")
-    return None
+    first = lines[0] if lines else kind
+    if path is not None and (isinstance(origin, OSError) or kind in readers or kind in spark):
+        return f"{path.relative_to(found.folder).as_posix()}: {first}"  # failed on this file
+    if isinstance(origin, OSError):
+        named = origin.filename
+        inside = named is not None and Path(named).resolve().is_relative_to(found.folder)
+        return first if inside else None
+    if kind not in readers and kind not in spark:
+        return None
+    # the lines naming a file of the dataset, less stack frames (Spark's "at …") and the
+    # statement echoed back (DuckDB's "LINE 1: …"); Spark's deepest cause is its last
+    said = [
+        line.removeprefix("Caused by: ")
+        for line in lines
+        if str(found.folder) in line and not line.startswith(("at ", "LINE "))
+    ]
+    if not said:
+        return None
+    return said[-1] if kind in spark else said[0]
 
 
 @contextmanager
-def unreadable_said(found: Manifest) -> Iterator[None]:
-    """Turn a dataset file that cannot be read into a DatasetError naming the dataset and
-    the reason (the file's path is in it: a dataset holds no CPR number or free text)."""
+def unreadable_said(found: Manifest, path: Path | None = None) -> Iterator[None]:
+    """Turn a file of the dataset that cannot be read (``path``, when one file is being
+    read) into a DatasetError naming the dataset and the reason (file paths may be in it: a
+    dataset holds no CPR number or free text)."""
     try:
         yield
     except DatasetError:
         raise
     except Exception as error:
-        reason = _read_failure(error)
+        reason = _read_failure(error, found, path)
         if reason is None:
             raise
         raise DatasetError(
@@ -242,19 +247,23 @@ def trial_centres(found: Manifest, code: str | None) -> frozenset[str] | None:
         return None
     trial_files = found.written("trial") or sorted(trial.rglob("*.parquet"))
     assigned_files = found.written("trial_assignment") or sorted(assigned.rglob("*.parquet"))
-    with unreadable_said(found):
-        trials = pl.read_parquet(trial_files, columns=["id", "code"])
-        chosen = trials if code is None else trials.filter(pl.col("code") == code)
-        if chosen.height != 1:
-            return None
-        trial_id = chosen.get_column("id").item()
-        centres = set()
-        for path in assigned_files:
-            if not path.parent.name.startswith(f"{PARTITION}=") or path.parent.name in centres:
-                continue
+    parts = []
+    for path in trial_files:
+        with unreadable_said(found, path):
+            parts.append(pl.read_parquet(path, columns=["id", "code"]))
+    trials = pl.concat(parts)
+    chosen = trials if code is None else trials.filter(pl.col("code") == code)
+    if chosen.height != 1:
+        return None
+    trial_id = chosen.get_column("id").item()
+    centres = set()
+    for path in assigned_files:
+        if not path.parent.name.startswith(f"{PARTITION}=") or path.parent.name in centres:
+            continue
+        with unreadable_said(found, path):
             ids = pl.read_parquet(path, columns=["trial_id"])
-            if (ids.get_column("trial_id") == trial_id).any():
-                centres.add(path.parent.name)
+        if (ids.get_column("trial_id") == trial_id).any():
+            centres.add(path.parent.name)
     return frozenset(centres)
 
 
