@@ -450,11 +450,8 @@ def timely_meetings(conn: Connection, found: Trial, win: Window) -> pl.DataFrame
         )
         .group_by(a.c.arm, m.c.due_date)
     )
-    rows = conn.execute(query).all()
-    daily = pl.DataFrame(
-        [(r.arm, r.due_date, int(r.held), int(r.timely)) for r in rows],
-        schema={"arm": pl.Utf8, "due": pl.Date, "held": pl.Int64, "timely": pl.Int64},
-        orient="row",
+    daily = rows_frame(
+        conn, query, {"arm": pl.Utf8, "due": pl.Date, "held": pl.Int64, "timely": pl.Int64}
     )
     return (
         daily.with_columns(pl.col("due").dt.truncate("1w").alias("week"))

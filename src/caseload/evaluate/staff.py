@@ -17,6 +17,7 @@ import polars as pl
 from sqlalchemy import Connection, select
 
 from caseload.store import schema as s
+from caseload.store.sql import rows_frame
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ def staff_table(
     query = select(
         p.c.id, d.c.code, d.c.is_trial, p.c.fte, p.c.start_date, p.c.end_date, p.c.exit_kind
     ).join(d, d.c.id == p.c.department_id)
+    absent = select(a.c.professional_id, a.c.start_date, a.c.days, a.c.term)
     if trial_id is not None:
         ta, c = s.trial_assignment, s.citizen
         centres = (
@@ -73,9 +75,17 @@ def staff_table(
             .distinct()
         )
         query = query.where(d.c.jobcentre_id.in_(centres))
-    people = pl.DataFrame(
-        [tuple(r) for r in conn.execute(query)],
-        schema={
+        absent = absent.where(
+            a.c.professional_id.in_(
+                select(p.c.id)
+                .join(d, d.c.id == p.c.department_id)
+                .where(d.c.jobcentre_id.in_(centres))
+            )
+        )
+    people = rows_frame(
+        conn,
+        query,
+        {
             "id": pl.Int64,
             "department": pl.Utf8,
             "is_trial": pl.Boolean,
@@ -84,15 +94,9 @@ def staff_table(
             "end_date": pl.Date,
             "exit_kind": pl.Utf8,
         },
-        orient="row",
     )
-    absence = pl.DataFrame(
-        [
-            tuple(r)
-            for r in conn.execute(select(a.c.professional_id, a.c.start_date, a.c.days, a.c.term))
-        ],
-        schema={"id": pl.Int64, "start_date": pl.Date, "days": pl.Float64, "term": pl.Utf8},
-        orient="row",
+    absence = rows_frame(
+        conn, absent, {"id": pl.Int64, "start_date": pl.Date, "days": pl.Float64, "term": pl.Utf8}
     ).join(people.select("id", "department"), on="id")
     rows = []
     for first, last in periods(start, end):

@@ -96,28 +96,36 @@ def for_analysis(conn: Connection) -> None:
         conn.exec_driver_sql("SET LOCAL work_mem = '128MB'")
 
 
-def rows_frame(conn: Connection, statement: Any) -> pl.DataFrame:
-    """A statement's rows as a Polars frame. DuckDB hands them over as Arrow (no Python
-    tuple per row; integers widened to 64 bits as the other engines' are); the others are
-    fetched and built column-wise (a third faster than row-wise for 200,000 wide rows)."""
+def rows_frame(
+    conn: Connection, statement: Any, schema: dict[str, Any] | None = None
+) -> pl.DataFrame:
+    """A statement's rows as a Polars frame; with ``schema`` (column name to Polars type,
+    in the statement's order) its columns have those types, with no rows too. DuckDB hands
+    the rows over as Arrow (no Python tuple per row; integers widened to 64 bits as the
+    other engines' are); the others are fetched and built column-wise (a third faster than
+    row-wise for 200,000 wide rows)."""
     result = conn.execute(statement)
     if conn.dialect.name == "duckdb":
         with warnings.catch_warnings():
             # DuckDB notes that Arrow from a DB-API result copies the rows once more than
             # its own relational API would; still far cheaper than a tuple per row
             warnings.filterwarnings("ignore", "Arrow output on a DB-API result")
-            frame = pl.from_arrow(result.cursor.to_arrow_table())
-        assert isinstance(frame, pl.DataFrame)
-        return frame.with_columns(pl.col(pl.Int8, pl.Int16, pl.Int32).cast(pl.Int64))
-    keys, rows = list(result.keys()), result.fetchall()
-    if not rows:
-        return pl.DataFrame(schema=dict.fromkeys(keys, pl.Null))
-    return pl.DataFrame(
-        {
-            name: pl.Series(name, list(values), strict=False)
-            for name, values in zip(keys, zip(*rows, strict=True), strict=True)
-        }
-    )
+            arrow = pl.from_arrow(result.cursor.to_arrow_table())
+        assert isinstance(arrow, pl.DataFrame)
+        frame = arrow.with_columns(pl.col(pl.Int8, pl.Int16, pl.Int32).cast(pl.Int64))
+    else:
+        keys, rows = list(result.keys()), result.fetchall()
+        if not rows:
+            return pl.DataFrame(schema=schema or dict.fromkeys(keys, pl.Null))
+        frame = pl.DataFrame(
+            {
+                name: pl.Series(name, list(values), strict=False)
+                for name, values in zip(keys, zip(*rows, strict=True), strict=True)
+            }
+        )
+    if schema is None:
+        return frame
+    return frame.rename(dict(zip(frame.columns, schema, strict=True))).cast(schema)
 
 
 def upsert(
