@@ -125,7 +125,7 @@ def rows_frame(
         )
     if schema is None:
         return frame
-    return frame.rename(dict(zip(frame.columns, schema, strict=True))).cast(schema)
+    return frame.rename(dict(zip(frame.columns, schema, strict=True))).cast(pl.Schema(schema))
 
 
 def upsert(
