@@ -25,6 +25,7 @@ from sqlalchemy import Engine, func, select
 from caseload.evaluate import cohort, evaluation, report
 from caseload.evaluate.staff import staff_table
 from caseload.operate.caseflow import Period, case_flow
+from caseload.register import dataset as dataset_module
 from caseload.register.dataset import FolderNotEmpty, load_dataset, write_dataset
 from caseload.store import datasets, schema
 from caseload.store.database import connect, reader
@@ -124,13 +125,15 @@ def spark_session() -> Iterator[Any]:
     session.stop()
 
 
-def _postgres_demo(request: pytest.FixtureRequest) -> Engine:
-    databases: _Databases = request.getfixturevalue("postgres_databases")
-    url = databases.new(template=request.getfixturevalue("postgres_template"))
-    databases.retire_at_end(url)
+@pytest.fixture(scope="module")
+def postgres_demo(postgres_databases: _Databases, postgres_template: str) -> Iterator[Engine]:
+    """The demo job centre written to a PostgreSQL register by the import path."""
+    url = postgres_databases.new(template=postgres_template)
+    postgres_databases.retire_at_end(url)
     engine = connect(url)
     jobcentre.write(engine, jobcentre.simulate(None, 2018))
-    return engine
+    yield engine
+    engine.dispose()
 
 
 @pytest.mark.parametrize("name", ENGINES)
@@ -145,9 +148,7 @@ def test_every_engine_gives_the_cohort_and_the_evaluation_of_sqlite(
     if name == "sqlite":
         other = evaluated(demo)
     elif name == "postgres":
-        engine = _postgres_demo(request)
-        other = evaluated(engine)
-        engine.dispose()
+        other = evaluated(request.getfixturevalue("postgres_demo"))
     elif name == "duckdb":
         with datasets.dataset_engine(demo_dataset, "duckdb") as engine:
             assert engine.dialect.name == "duckdb"
@@ -328,6 +329,36 @@ def test_a_standalone_spark_cluster_evaluates_the_dataset(
         assert all("Asked to launch executor" in text for text in launched), launched
     same_frames(reference[0], frame)
     assert differences(reference[1], document) == []
+
+
+@pytest.mark.parametrize("source", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_a_dataset_written_a_batch_at_a_time_holds_every_row_once(
+    source: str,
+    request: pytest.FixtureRequest,
+    demo: Engine,
+    demo_dataset: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``write_dataset`` reads and writes a batch of rows at a time (a server-side cursor on
+    PostgreSQL), so its memory is a batch's: the files hold the same rows, the same job
+    centres and the same manifest counts as the dataset written in one batch."""
+    monkeypatch.setattr(dataset_module, "BATCH_ROWS", 997)
+    engine = demo if source == "sqlite" else request.getfixturevalue("postgres_demo")
+    with reader(engine).connect() as conn:
+        write_dataset(conn, tmp_path / "batched", current_revision(engine) or "")
+    whole, batched = datasets.manifest(demo_dataset), datasets.manifest(tmp_path / "batched")
+    assert batched.tables == whole.tables and batched.closed == whole.closed
+    assert batched.partitioned == whole.partitioned
+    assert batched.files is not None and len(batched.files["meeting"]) > 10
+    for table in datasets.register_tables():
+        keys = [column.name for column in table.primary_key.columns]
+        one, many = (
+            pl.read_parquet(folder / table.name / "**" / "*.parquet", hive_partitioning=True)
+            for folder in (demo_dataset, tmp_path / "batched")
+        )
+        assert one.columns == many.columns, table.name
+        assert_frame_equal(one.sort(keys), many.sort(keys))
 
 
 def test_a_dataset_is_written_whole_and_read_by_its_manifest(

@@ -14,8 +14,9 @@ notes) are left out.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 from sqlalchemy import Connection, Engine, Table, func, select
@@ -38,6 +39,10 @@ class RegisterNotEmpty(Said, ValueError):
     """A dataset is loaded only into an empty register (or one of another revision)."""
 
 
+BATCH_ROWS = 200_000
+"""Rows read and written at a time by ``write_dataset``: its memory stays that of a batch
+(and the job centres of the rows that others refer to), not of the largest table."""
+
 WITHHELD = "-"
 """What a required free-text column holds after a load: the dataset leaves free text out."""
 
@@ -51,6 +56,16 @@ def _keys(table: Table, known: dict[str, pl.DataFrame]) -> list[tuple[str, str]]
         if fk.column.table.name in known and fk.column.name == "id"
     ]
     return sorted(keys, key=lambda k: (PREFERRED.index(k[0]) if k[0] in PREFERRED else 99, k[0]))
+
+
+def _at_least_one(batches: Iterable[pl.DataFrame], types: dict[str, Any]) -> Iterator[pl.DataFrame]:
+    """The batches, or one empty frame of the table's columns when it has no rows."""
+    empty = True
+    for frame in batches:
+        empty = False
+        yield frame
+    if empty:
+        yield pl.DataFrame(schema=types)
 
 
 def _with_centre(
@@ -93,18 +108,30 @@ def write_dataset(
     partitioned: list[str] = []
     closed = True
     for table in datasets.register_tables():
-        query = select(table).order_by(*table.primary_key.columns)
-        frame = pl.read_database(query, conn, schema_overrides=datasets.polars_schema(table))
-        if table.name == "jobcentre":
-            known["jobcentre"] = frame.select("id", pl.col("code").alias(PARTITION))
-        else:
-            frame, crossing = _with_centre(table, frame, known)
-            closed = closed and not crossing
-            if PARTITION in frame.columns:
-                partitioned.append(table.name)
-                if "id" in frame.columns:
-                    known[table.name] = frame.select("id", PARTITION)
-        written[table.name] = datasets.write_table(out, table, frame)
+        types = datasets.polars_schema(table)
+        query = (
+            select(table)
+            .order_by(*table.primary_key.columns)
+            .execution_options(stream_results=True)  # PostgreSQL: a server-side cursor
+        )
+        batches = pl.read_database(
+            query, conn, iter_batches=True, batch_size=BATCH_ROWS, schema_overrides=types
+        )
+        centres: list[pl.DataFrame] = []
+        written[table.name] = 0
+        for part, frame in enumerate(_at_least_one(batches, types)):
+            if table.name == "jobcentre":
+                centres.append(frame.select("id", pl.col("code").alias(PARTITION)))
+            else:
+                frame, crossing = _with_centre(table, frame, known)
+                closed = closed and not crossing
+                if PARTITION in frame.columns and "id" in frame.columns:
+                    centres.append(frame.select("id", PARTITION))
+                if PARTITION in frame.columns and part == 0:
+                    partitioned.append(table.name)
+            written[table.name] += datasets.write_table(out, table, frame, f"part-{part:05d}")
+        if centres:
+            known[table.name] = pl.concat(centres)
         if tick is not None:
             tick(table.name, written[table.name])
     datasets.write_manifest(out, revision, written, partitioned, closed)
