@@ -8,6 +8,7 @@ cell that a spreadsheet would run as a formula is written behind an apostrophe
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
@@ -41,10 +42,26 @@ def query(spec: TableSpec) -> Select[tuple[object, ...]]:
     return statement.order_by(table.c.id)
 
 
-def frame(conn: Connection, spec: TableSpec) -> pl.DataFrame:
-    result = conn.execute(query(spec))
+BATCH_ROWS = 200_000
+"""Rows fetched at a time: an export holds a batch of Python rows, not a whole table's."""
+
+
+def batches(conn: Connection, spec: TableSpec) -> Iterator[pl.DataFrame]:
+    """The table in the import format, a frame per batch of rows (at least one frame;
+    a server-side cursor on PostgreSQL)."""
+    result = conn.execute(query(spec).execution_options(stream_results=True))
     names = list(result.keys())
-    return pl.DataFrame(result.fetchall(), schema=names, orient="row", infer_schema_length=None)
+    empty = True
+    for rows in result.partitions(BATCH_ROWS):
+        empty = False
+        yield pl.DataFrame(rows, schema=names, orient="row", infer_schema_length=None)
+    if empty:
+        yield pl.DataFrame([], schema=names, orient="row")
+
+
+def frame(conn: Connection, spec: TableSpec) -> pl.DataFrame:
+    """The whole table in the import format (each column the type all its rows share)."""
+    return pl.concat(batches(conn, spec), how="vertical_relaxed")
 
 
 def export(
@@ -59,12 +76,18 @@ def export(
     for spec in catalogue.SPECS:
         if tables and spec.name not in tables:
             continue
-        data = frame(conn, spec)
         path = out / f"{spec.name}.{fmt}"
         if fmt == "csv":  # a text Excel would run as a formula goes behind an apostrophe
-            formulas.neutralise(data).write_csv(path, date_format="%Y-%m-%d")
-        else:
+            written[spec.name] = 0
+            with path.open("wb") as file:
+                for i, data in enumerate(batches(conn, spec)):
+                    formulas.neutralise(data).write_csv(
+                        file, include_header=i == 0, date_format="%Y-%m-%d"
+                    )
+                    written[spec.name] += data.height
+        else:  # Polars' columns (not Python rows) held until the one file is written
+            data = frame(conn, spec)
             data.write_parquet(path)
+            written[spec.name] = data.height
         path.chmod(0o600)
-        written[spec.name] = data.height
     return written
