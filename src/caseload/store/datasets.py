@@ -5,9 +5,10 @@ Layout (what ``caseload export --format parquet --partition-by jobcentre`` and
 
     OUT/dataset.json                          the manifest: format, schema revision, tables
                                                and their rows, every file written
-    OUT/<table>/jobcentre=<code>/<part>.parquet    a table's rows of one job centre (part-0, or the
-                                               centre's code when written centre by centre)
-    OUT/<table>/part-0.parquet                tables that belong to no one job centre
+    OUT/<table>/jobcentre=<code>/<part>.parquet    a table's rows of one job centre (a file per
+                                               batch written, part-00000…, or the centre's
+                                               code when written centre by centre)
+    OUT/<table>/part-00000.parquet            tables that belong to no one job centre
 
 A table holds the register's own columns (store/schema.py) with their internal ids, so the
 evaluation's statements run on it unchanged; its job centre is the partition column
