@@ -84,6 +84,24 @@ def looks_like_cpr(text: str) -> bool:
     return False
 
 
+MASK = "xxxxxx-xxxx"
+"""What ``masked`` writes in place of a CPR-like number."""
+
+
+def masked(text: str) -> str:
+    """``text`` with every run that ``looks_like_cpr`` would find written as ``MASK``: for
+    a message that repeats what a user typed (a code, a value in a file)."""
+
+    def one(match: re.Match[str]) -> str:
+        try:
+            parse(match.group(1) + match.group(2))
+        except CprError:
+            return match.group(0)
+        return MASK
+
+    return _CANDIDATE.sub(one, text)
+
+
 _CPR_SHAPE = re.compile(r"\d{6}\D?\d{4}")
 
 

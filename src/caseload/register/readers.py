@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -107,9 +108,20 @@ def _csv(path: Path, encoding: str | None, notes: list[Message] | None) -> pl.Da
     return formulas.restore(frame)
 
 
+def _rows(data: bytes, separator: str) -> Iterator[list[str]]:
+    """The file's rows as the csv module reads them, a cell as long as the file allowed
+    (its default limit is 128 KiB, a cell Polars reads)."""
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, len(data)))
+    try:
+        yield from csv.reader(io.StringIO(data.decode("utf-8")), delimiter=separator)
+    finally:
+        csv.field_size_limit(limit)
+
+
 def _short_rows(path: Path, data: bytes, separator: str) -> list[Problem]:
     """Every row (not blank) with fewer cells than the header names."""
-    rows = csv.reader(io.StringIO(data.decode("utf-8")), delimiter=separator)
+    rows = _rows(data, separator)
     columns = len(next(rows, []))
     return [
         Problem(
@@ -130,22 +142,34 @@ def _short_rows(path: Path, data: bytes, separator: str) -> list[Problem]:
 def _unreadable_csv(path: Path, data: bytes, separator: str, error: Exception) -> Problem:
     """Why Polars could not read the file, in the user's words where we can tell: the first
     row with more cells than the header names (the library's own text otherwise)."""
-    rows = csv.reader(io.StringIO(data.decode("utf-8")), delimiter=separator)
-    header = next(rows, [])
-    for number, row in enumerate(rows, start=2):
-        if len(row) > len(header):
-            return Problem(
-                number,
-                "-",
-                Message(
-                    "this row has {cells} cells but the header names {columns} columns",
-                    {"cells": len(row), "columns": len(header)},
-                ),
-                str(path),
-            )
+    rows = _rows(data, separator)
+    try:
+        header = next(rows, [])
+        for number, row in enumerate(rows, start=2):
+            if len(row) > len(header):
+                return Problem(
+                    number,
+                    "-",
+                    Message(
+                        "this row has {cells} cells but the header names {columns} columns",
+                        {"cells": len(row), "columns": len(header)},
+                    ),
+                    str(path),
+                )
+    except csv.Error:  # a quote left open, say: the library's reason below
+        pass
     return Problem(
-        0, "-", Message("not a readable CSV file: {error}", {"error": str(error)}), str(path)
+        0,
+        "-",
+        Message("not a readable CSV file: {error}", {"error": _first_line(error)}),
+        str(path),
     )
+
+
+def _first_line(error: BaseException) -> str:
+    """A library's reason, its first line only (Polars adds hints on the lines after)."""
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
 
 
 def _cell(value: object) -> str | None:
@@ -241,5 +265,10 @@ def _filled_rows(sheet: Any) -> list[tuple[Any, ...]]:
 
 
 def _parquet(path: Path) -> pl.DataFrame:
-    frame = pl.read_parquet(path)
-    return frame.with_columns(pl.col(c).cast(pl.Utf8) for c in frame.columns)
+    try:
+        frame = pl.read_parquet(path)
+        return frame.with_columns(pl.col(c).cast(pl.Utf8) for c in frame.columns)
+    except (pl.exceptions.PolarsError, OSError) as error:  # not Parquet, cut short, nested
+        raise _whole_file(
+            path, Message("not a readable Parquet file: {error}", {"error": _first_line(error)})
+        ) from None

@@ -13,6 +13,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from caseload.domain.cpr import masked
+
 PIPED_WIDTH = 10_000
 """Columns for output that is not a terminal: wider than any table the commands print, so
 none is cut (tables take the width they need, not this)."""
@@ -45,6 +47,14 @@ def console() -> Console:
     return Whole(width=None if sys.stdout.isatty() else PIPED_WIDTH)
 
 
+class Said(Whole):
+    """Standard error's console: a message never repeats a CPR-like number a user typed
+    (as a code, an option's value, a cell of a file), whatever the message."""
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        super().print(*(masked(o) if isinstance(o, str) else o for o in objects), **kwargs)
+
+
 def error_console() -> Console:
-    """Standard error: messages, one per line."""
-    return Whole(stderr=True, width=None if sys.stderr.isatty() else ERRORS_PIPED_WIDTH)
+    """Standard error: messages, one per line, CPR-like numbers masked."""
+    return Said(stderr=True, width=None if sys.stderr.isatty() else ERRORS_PIPED_WIDTH)
