@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.logging import RichHandler
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError, OperationalError
 from typer.core import TyperCommand, TyperGroup
 
 from caseload.cli import (
@@ -35,8 +35,8 @@ from caseload.cli import (
 )
 from caseload.cli.common import busy, errors, fail, help_text, lang_of
 from caseload.cli.files import CannotWrite, forcing
-from caseload.i18n import N_
-from caseload.store.database import is_busy
+from caseload.i18n import N_, translator
+from caseload.store.database import UnsupportedDatabase, is_busy, resolve_url
 
 
 def typer_words() -> None:
@@ -228,8 +228,17 @@ class HelpCommand(Words, TyperCommand):
             if not is_busy(error):
                 raise
             raise busy(lang_of(str(ctx.params.get("lang") or ""))) from None
-        except CannotWrite as error:
+        except (CannotWrite, UnsupportedDatabase) as error:
             raise fail(error.text(lang_of(str(ctx.params.get("lang") or "")))) from None
+        except DatabaseError as error:
+            if "file is not a database" not in str(error.orig):
+                raise
+            said = translator(lang_of(str(ctx.params.get("lang") or ""))).gettext(
+                "{path}: not a SQLite database (a caseload register is a SQLite file made "
+                "by `caseload init`, or a PostgreSQL URL)",
+                path=resolve_url(ctx.params.get("db")).removeprefix("sqlite:///"),
+            )
+            raise fail(said) from None
         except OSError as error:
             if not error.filename:
                 raise

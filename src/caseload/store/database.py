@@ -12,7 +12,9 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError
+
+from caseload.i18n import Message, Said
 
 DEFAULT_SQLITE_PATH = "caseload.sqlite"
 ENV_URL = "CASELOAD_DATABASE_URL"
@@ -45,11 +47,36 @@ MAINTENANCE_DATABASES = ("postgres", "template1")
 _DUPLICATE_DATABASE = "42P04"
 
 
+class UnsupportedDatabase(Said, ValueError):
+    """A database URL caseload does not keep a register in (or cannot read at all)."""
+
+
+KINDS = ("sqlite", "postgresql", "postgres")
+"""The URL schemes (before any ``+driver``) a register is kept in."""
+
+
 def resolve_url(db: str | None = None) -> str:
-    """Turn ``--db`` (a path or URL), the environment, or the default into a URL."""
+    """Turn ``--db`` (a path or URL), the environment, or the default into a URL; a URL of
+    another database, or none at all, is refused (``UnsupportedDatabase``)."""
     target = db or os.environ.get(ENV_URL) or DEFAULT_SQLITE_PATH
     if "://" in target:
-        url = make_url(target)
+        try:
+            url = make_url(target)
+        except ArgumentError:
+            raise UnsupportedDatabase(
+                Message("{url}: not a database URL", {"url": target.split("@")[-1]})
+            ) from None
+        if url.get_backend_name() not in KINDS:
+            raise UnsupportedDatabase(
+                Message(
+                    "{url}: caseload keeps its register in SQLite (a file) or PostgreSQL "
+                    "(postgresql://…), not {kind}",
+                    {
+                        "url": url.render_as_string(hide_password=True),
+                        "kind": url.get_backend_name(),
+                    },
+                )
+            )
         if url.drivername in ("postgresql", "postgres"):
             # psycopg 3 is the driver we ship; plain postgresql:// would ask for psycopg2
             url = url.set(drivername="postgresql+psycopg")
