@@ -86,7 +86,9 @@ def test_staffing_refuses_bad_options(db: str) -> None:
         (("--caseload", "-5"), "must be more than 0"),
         (("--caseload", "many"), "--caseload must be a number"),
         (("--caseload", "50", "--department", "NOPE"), "--department: NOPE: no such department"),
-        (("--caseload", "50", "--inflow", "-1"), "--inflow must not be negative"),
+        (("--caseload", "50", "--inflow", "-1"), "--inflow must be a number from 0 to 1000000"),
+        (("--caseload", "50", "--inflow", "nan"), "--inflow must be a number from 0 to 1000000"),
+        (("--caseload", "50", "--months", "1e308"), "--months must be a number from 0 to 1200"),
     ):
         result = run("plan", "staffing", *args, "--db", db, "--as-of", "2019-06-30")
         assert result.exit_code == 2, (args, result.output)

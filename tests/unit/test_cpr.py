@@ -208,3 +208,18 @@ def test_has_cpr_shape_counts_an_invalid_date_too() -> None:
     assert has_cpr_shape("310280-1234") and not looks_like_cpr("310280-1234")
     assert has_cpr_shape("3102801234")
     assert not has_cpr_shape("C0000042") and not has_cpr_shape("anna.holm")
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("no trial '010190-1234' in the register", "no trial 'xxxxxx-xxxx' in the register"),
+        ("case R1-001 is not assigned to 0101901234", "case R1-001 is not assigned to xxxxxx-xxxx"),
+        ("rows 1234567890 and 9999999999", "rows 1234567890 and 9999999999"),  # no birth date
+        ("/tmp/pytest-123456/1234.csv", "/tmp/pytest-123456/1234.csv"),  # a path, not a number
+        ("01019012345", "01019012345"),  # eleven digits
+    ],
+)
+def test_a_cpr_like_number_is_masked_in_a_message_and_nothing_else(text: str, shown: str) -> None:
+    assert cpr.masked(text) == shown
+    assert not cpr.looks_like_cpr(cpr.masked(text))

@@ -90,3 +90,17 @@ def test_an_error_that_is_not_the_datasets_goes_up_as_it_is(tmp_path: Path) -> N
         raise ZeroDivisionError("a bug")
     with pytest.raises(Py4JJavaError), datasets.unreadable_said(found):
         raise Py4JJavaError("An error occurred while calling o9.sql.\nAnalysisException: x")
+
+
+@pytest.mark.parametrize(
+    "master", ["local", "local[2]", "local[*]", "spark://10.0.0.5:7077,10.0.0.6:7077", "yarn",
+               "k8s://https://api:443", "sc://connect:15002", "local-cluster[2,1,1024]"],
+)  # fmt: skip
+def test_the_master_urls_spark_knows_are_taken(master: str) -> None:
+    assert datasets.MASTER.fullmatch(master)
+
+
+@pytest.mark.parametrize("master", ["bogus://x", "local[x]", "spark:/h:7077", ""])
+def test_a_master_url_spark_does_not_know_is_refused_before_a_jvm_starts(master: str) -> None:
+    with pytest.raises(DatasetError, match="not a Spark master"):
+        datasets.spark_session(master)

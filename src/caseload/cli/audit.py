@@ -51,7 +51,11 @@ def search(
     limit: Annotated[
         int,
         typer.Option(
-            "--limit", metavar="N", min=1, help=help_text("Show at most N events (newest first)")
+            "--limit",
+            metavar="N",
+            min=1,
+            max=100_000,
+            help=help_text("Show at most N events (newest first)"),
         ),
     ] = 100,
     csv_out: CsvFileOption = None,

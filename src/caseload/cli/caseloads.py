@@ -165,6 +165,7 @@ def rebalance(
         typer.Option(
             "--cap",
             min=1,
+            max=10_000,
             metavar="N",
             help=help_text("New cap for the department's role (e.g. 50)"),
         ),

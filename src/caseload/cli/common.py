@@ -106,12 +106,26 @@ def parse_day(value: str, option: str, lang: str) -> date:
     """The one date parser of the command line: ``YYYY-MM-DD``, else a clear line naming the
     option and exit code 2."""
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         said = translator(lang).gettext(
             "{option}: not a date (YYYY-MM-DD): {value}", option=option, value=repr(value)
         )
         raise fail(said) from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        said = translator(lang).gettext(
+            "{option}: {value} is outside the days a register covers ({first} to {last})",
+            option=option,
+            value=value,
+            first=FIRST_DAY.isoformat(),
+            last=LAST_DAY.isoformat(),
+        )
+        raise fail(said)
+    return day
+
+
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2199, 12, 31)
+"""The days a command takes (a year 1 would overflow the arithmetic on days before it)."""
 
 
 def optional_day(value: str | None, option: str, lang: str) -> date | None:

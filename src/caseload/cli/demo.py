@@ -90,6 +90,7 @@ def demo(
         typer.Option(
             "--citizens",
             metavar="N",
+            max=100_000_000,
             help=help_text(
                 "Scale to about this many citizens in the register (default: the "
                 "published 917 + 856, the control departments' other citizens and later "
@@ -165,6 +166,8 @@ def demo(
 
     language = lang_of(lang)
     _ = translator(language).gettext
+    if seed < 0:
+        raise fail(_("--seed must be 0 or more, not {value}", value=seed))
     if national or parquet is not None or jobcentres is not None or trial_centres is not None:
         _national(national, jobcentres, citizens, trial_centres, parquet, seed, serve or fresh,
                   language)  # fmt: skip

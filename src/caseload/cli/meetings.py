@@ -224,7 +224,11 @@ def overdue(
     within: Annotated[
         int,
         typer.Option(
-            "--within", min=0, metavar="DAYS", help=help_text("Days ahead counted as due")
+            "--within",
+            min=0,
+            max=3_650,
+            metavar="DAYS",
+            help=help_text("Days ahead counted as due"),
         ),
     ] = 14,
     as_of: AsOfOption = None,

@@ -330,10 +330,13 @@ def staffing(
     shown = shown_on(console, language, json_out, csv_out)
     try:
         plan.check_caseloads(loads)
-        if inflow is not None and inflow < 0:
-            raise fail(tr.gettext("--inflow must not be negative"))
-        if months is not None and months < 0:
-            raise fail(tr.gettext("--months must not be negative"))
+        for option, value, most in (("--inflow", inflow, 1_000_000), ("--months", months, 1_200)):
+            if value is not None and not 0 <= value <= most:  # NaN is neither
+                raise fail(
+                    tr.gettext(
+                        "{option} must be a number from 0 to {most}", option=option, most=most
+                    )
+                )
         engine = open_register(db, language)
         within_register(engine, day, language)
         with reader(engine).connect() as conn:

@@ -172,6 +172,8 @@ def randomise(
     _ = translator(language).gettext
     shown = shown_on(console, language, json_out, csv_out)
     blocks = list(block or [])
+    if seed is not None and seed < 0:
+        raise fail(_("--seed must be 0 or more, not {value}", value=seed))
     # a first run names its design: any design option, or who is eligible, or its start
     design_given = (
         any(v is not None for v in (scheme, prob, ratio, block_size, seed, start))

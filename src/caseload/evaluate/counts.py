@@ -109,6 +109,10 @@ def load(path: Path) -> list[BinaryResult]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise CountsError(Message("{path}: file not found", {"path": str(path)})) from None
+    except UnicodeDecodeError:
+        raise CountsError(
+            Message("{path}: not a JSON text file (it is not UTF-8)", {"path": str(path)})
+        ) from None
     except json.JSONDecodeError as error:
         raise CountsError(
             Message(

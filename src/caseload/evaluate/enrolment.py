@@ -210,6 +210,20 @@ def randomise(
 ) -> Run:
     """Create the trial (first run) or assign its later entrants; one transaction."""
     _refuse_long_texts(code, name, by)
+    if start is not None and end is not None and end < start:
+        raise DesignError(
+            Message(
+                "--end {end} is before --start {start}",
+                {"end": end.isoformat(), "start": start.isoformat()},
+            )
+        )
+    if start is not None and outcome_end is not None and outcome_end < start:
+        raise DesignError(
+            Message(
+                "--outcome-end {day} is before --start {start}",
+                {"day": outcome_end.isoformat(), "start": start.isoformat()},
+            )
+        )
     with engine.begin() as conn:
         stored = _stored(conn, code)
         created = stored is None

@@ -335,12 +335,24 @@ def duckdb_engine(found: Manifest, centres: frozenset[str] | None = None) -> Eng
     return engine
 
 
+MASTER = re.compile(r"local(\[(\*|\d+)(,\s*\d+)?\])?|local-cluster\[.+\]|yarn|(spark|k8s|sc)://.+")
+"""The master URLs Spark knows (spark-submit refuses any other with a Java trace)."""
+
+
 def spark_session(
     master: str, memory: str = "1g", executors: str | None = None, app: str = "caseload"
 ) -> Any:
     """A Spark session on ``master``: ``local[N]``, ``spark://host:port`` (standalone),
     ``yarn``, ``k8s://…``, or Spark Connect ``sc://host:port``; ``memory`` the driver's,
     ``executors`` each executor's (None: the cluster's default)."""
+    if not MASTER.fullmatch(master):
+        raise DatasetError(
+            Message(
+                "--spark-master {master}: not a Spark master (local[N], spark://host:port, "
+                "yarn, k8s://…, sc://host:port)",
+                {"master": master},
+            )
+        )
     try:
         from pyspark.sql import SparkSession
     except ImportError:
@@ -378,7 +390,16 @@ def spark_session(
     )
     if executors is not None:
         builder = builder.config("spark.executor.memory", executors)
-    return builder.getOrCreate()
+    try:
+        return builder.getOrCreate()
+    except Exception as error:  # the JVM did not start: a master URL Spark does not know, …
+        lines = str(error).strip().splitlines()
+        raise DatasetError(
+            Message(
+                "Spark did not start with --spark-master {master}: {reason}",
+                {"master": master, "reason": lines[0] if lines else type(error).__name__},
+            )
+        ) from None
 
 
 def spark_engine(found: Manifest, session: Any, centres: frozenset[str] | None = None) -> Engine:

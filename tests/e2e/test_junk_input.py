@@ -1,0 +1,103 @@
+"""Junk a user may give any command (found by a sweep of 444 bad inputs): each ends in one
+clear line and exit code 2, never a traceback, and a CPR-like number typed anywhere is never
+repeated in the message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import copy_register, run, write
+
+CPR = "010190-1234"
+
+
+@pytest.fixture
+def db(tmp_path: Path, examples_register: Path) -> str:
+    return copy_register(examples_register, tmp_path / "register.sqlite")
+
+
+def _files(tmp_path: Path) -> dict[str, Path]:
+    junk = bytes(range(256)) * 8
+    (tmp_path / "junk.parquet").write_bytes(junk)
+    (tmp_path / "junk.json").write_bytes(junk)
+    (tmp_path / "junk.sqlite").write_bytes(junk)
+    header = "citizen_id,birth_date,sex,origin,target_group,district,public_benefit_since,"
+    header += "kontanthjaelp_since\n"
+    huge = f"{header}C1,{'x' * 200_000},female,danish,activity_ready_30_plus,N,2012-09-01,\n"
+    return {
+        "junk_parquet": tmp_path / "junk.parquet",
+        "junk_json": tmp_path / "junk.json",
+        "junk_sqlite": tmp_path / "junk.sqlite",
+        "huge_csv": write(tmp_path, "huge.csv", huge),
+        "quote_csv": write(tmp_path, "quote.csv", 'a,b\n"unterminated,1\n'),
+    }
+
+
+CASES = [
+    (("import", "citizens", "{junk_parquet}"), "not a readable Parquet file"),
+    (
+        ("randomise", "{junk_parquet}", "--id", "unit", "--seed", "1", "--out", "{out}"),
+        "not a readable Parquet file",
+    ),
+    (("import", "citizens", "{huge_csv}"), "row 2, column birth_date: not a date"),
+    (("import", "citizens", "{quote_csv}"), "not a readable CSV file"),
+    (("analyze-counts", "{junk_json}"), "not a JSON text file (it is not UTF-8)"),
+    (("status", "--as-of", "0001-01-01"), "--as-of: 0001-01-01 is outside the days"),
+    (("caseflow", "--from", "0001-01-01", "--to", "0001-01-02"), "--from: 0001-01-01 is outside"),
+    (("overdue", "--within", "99999999999", "--as-of", "2019-06-30"), "at most 3650"),
+    (("audit", "search", "--limit", "99999999999999999999"), "at most 100000"),
+    (
+        (
+            "randomise",
+            "--trial",
+            "T",
+            "--start",
+            "2019-05-01",
+            "--end",
+            "2019-01-01",
+            "--seed",
+            "1",
+        ),
+        "--end 1 Jan 2019 is before --start 1 May 2019",
+    ),
+    (("evaluate", "--trial", CPR), "no trial 'xxxxxx-xxxx'"),
+    (("export", "--table", "0101901234", "--out", "{out}"), "Unknown table(s): xxxxxx-xxxx"),
+]
+"""(arguments, what the one line says); ``{name}`` is a file above, ``{out}`` a new path."""
+
+NO_REGISTER = [
+    (("status", "--db", "{junk_sqlite}"), "not a SQLite database"),
+    (("status", "--db", "foo://bar/baz"), "not foo"),
+    (("status", "--db", "mysql://user:secret@localhost/x"), "mysql://user:***@localhost/x"),
+    (("demo", "--db", "{out}", "--fresh", "--seed", "-1"), "--seed must be 0 or more, not -1"),
+    (("randomise", "{junk_json}", "--id", "u", "--seed", "-1", "--out", "{out}"), "--seed must be"),
+]
+"""The same, for a register that cannot be opened or made (no ``--db`` added)."""
+
+
+@pytest.mark.parametrize(("args", "said"), CASES, ids=[" ".join(c[0][:2]) for c in CASES])
+def test_junk_is_refused_in_one_line(
+    db: str, tmp_path: Path, args: tuple[str, ...], said: str
+) -> None:
+    files = _files(tmp_path)
+    given = [a.format(out=tmp_path / "out.csv", **files) for a in args]
+    with_db = [] if given[0] == "analyze-counts" else ["--db", db]
+    result = run(*given, *with_db)
+    assert result.exit_code == 2, result.output
+    assert said in " ".join(result.output.split()), result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "0101901234" not in result.output and CPR not in result.output
+
+
+@pytest.mark.parametrize(("args", "said"), NO_REGISTER, ids=[c[0][2] for c in NO_REGISTER])
+def test_a_register_that_cannot_be_opened_is_said_in_one_line(
+    tmp_path: Path, args: tuple[str, ...], said: str
+) -> None:
+    given = [a.format(out=tmp_path / "new.sqlite", **_files(tmp_path)) for a in args]
+    result = run(*given)
+    assert result.exit_code == 2, result.output
+    assert said in " ".join(result.output.split()), result.output
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert "secret" not in result.output
