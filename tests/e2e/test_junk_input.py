@@ -7,7 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from caseload.cli.main import app
 from tests.helpers import copy_register, run, write
 
 CPR = "010190-1234"
@@ -63,6 +65,26 @@ CASES = [
         "--end 1 Jan 2019 is before --start 1 May 2019",
     ),
     (("evaluate", "--trial", CPR), "no trial 'xxxxxx-xxxx'"),
+    (
+        (
+            "meeting",
+            "--id",
+            "M0000001",
+            "--correct",
+            f"wrong person {CPR}",
+            "--as-of",
+            "2018-03-01",
+        ),
+        "--correct holds what looks like a CPR number",
+    ),
+    (
+        ("meeting", "--id", "M0000001", "--correct", "typo", "--by", CPR, "--as-of", "2018-03-01"),
+        "--by holds what looks like a CPR number",
+    ),
+    (
+        ("randomise", "--trial", CPR, "--start", "2018-01-01", "--seed", "1", "--dry-run"),
+        "--trial holds what looks like a CPR number",
+    ),
     (("export", "--table", "0101901234", "--out", "{out}"), "Unknown table(s): xxxxxx-xxxx"),
 ]
 """(arguments, what the one line says); ``{name}`` is a file above, ``{out}`` a new path."""
@@ -101,3 +123,22 @@ def test_a_register_that_cannot_be_opened_is_said_in_one_line(
     assert said in " ".join(result.output.split()), result.output
     assert isinstance(result.exception, SystemExit), result.exception
     assert "secret" not in result.output
+
+
+def test_a_cpr_number_is_never_an_accounts_or_a_tokens_name(db: str) -> None:
+    password = "a long enough password\n"
+    said = CliRunner().invoke(
+        app,
+        ["users", "add", "bob", "--role", "analyst", "--name", CPR, "--password-stdin", "--db", db],
+        input=password,
+    )
+    assert said.exit_code == 2 and "never a CPR number" in said.output, said.output
+    made = CliRunner().invoke(
+        app, ["users", "add", "bob", "--role", "analyst", "--password-stdin", "--db", db],
+        input=password,
+    )  # fmt: skip
+    assert made.exit_code == 0, made.output
+    token = run("users", "token", "bob", "--name", "0101901234", "--db", db)
+    assert token.exit_code == 2 and "never a CPR number" in token.output, token.output
+    listed = run("users", "list", "--db", db)
+    assert "0101901234" not in listed.output and CPR not in listed.output

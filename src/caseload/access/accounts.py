@@ -111,6 +111,8 @@ def add_account(
     their own citizens or their department's."""
     name = _check_username(username)
     _check_role(role)
+    if display_name is not None and has_cpr_shape(display_name):
+        raise AccountError(Message("a name shown for an account is never a CPR number"))
     if lang not in ("da", "en"):
         raise AccountError(Message("the language is da or en"))
     passwords.check_strength(password)

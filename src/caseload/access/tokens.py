@@ -13,6 +13,7 @@ from sqlalchemy import Connection, insert, select, update
 from caseload.access.accounts import Account, by_id
 from caseload.access.clock import utcnow
 from caseload.access.errors import AccountError
+from caseload.domain.cpr import has_cpr_shape
 from caseload.i18n import Message
 from caseload.store import schema as s
 
@@ -49,6 +50,8 @@ def issue(
     label = name.strip()
     if not label or len(label) > 100:
         raise AccountError(Message("a token needs a name of 1–100 characters"))
+    if has_cpr_shape(label):
+        raise AccountError(Message("a token's name is never a CPR number"))
     token = PREFIX + secrets.token_urlsafe(32)
     t = s.api_token
     token_id = conn.execute(

@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import Connection, Engine, func, insert, or_, select
 
 from caseload.domain import codes
+from caseload.domain.cpr import looks_like_cpr
 from caseload.domain.dates import whole_years
 from caseload.evaluate.randomise import TRIAL, Design, DesignError, allocate
 from caseload.i18n import Message
@@ -192,6 +193,14 @@ def _refuse_long_texts(code: str, name: str | None, by: str) -> None:
         if value is not None and most is not None and len(value) > most:
             raise DesignError(
                 Message("{option} has at most {most} characters", {"option": option, "most": most})
+            )
+        if value is not None and looks_like_cpr(value):
+            raise DesignError(
+                Message(
+                    "{option} holds what looks like a CPR number, which is never stored: "
+                    "write it without the number",
+                    {"option": option},
+                )
             )
 
 

@@ -34,7 +34,7 @@ from caseload.domain.labels import word
 from caseload.domain.load import TOLERANCE
 from caseload.i18n import Message
 from caseload.operate.department import load_and_cap, on
-from caseload.operate.refusals import Conflict, NotFound, Refused, shown_id
+from caseload.operate.refusals import Conflict, NotFound, Refused, refuse_cpr, shown_id
 from caseload.register.lookup import crosses, trial_arms, trial_department
 from caseload.register.rules_in_force import caseload_rule
 from caseload.store import schema as s
@@ -164,6 +164,7 @@ def change_contact(
     broken.extend(_contamination(conn, cid, citizen, department, staff, day))
     if broken and not (override and override.strip()):
         raise Refused.of([*broken, Message("to go ahead anyway, give an override reason")])
+    refuse_cpr(override if broken else None, "--override")
     new_version = bump(conn, cid, version)
     stored_override = override if broken else None
     ended, started = _write_change(

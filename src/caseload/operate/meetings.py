@@ -30,7 +30,7 @@ from caseload.domain.rhythm import Contact, Due, MeetingRule, next_due
 from caseload.i18n import N_, Message
 from caseload.operate.casework import bump
 from caseload.operate.given_codes import code_taken, insert_with_code
-from caseload.operate.refusals import Conflict, NotFound, Refused, shown_id
+from caseload.operate.refusals import Conflict, NotFound, Refused, refuse_cpr, shown_id
 from caseload.operate.rhythm import rule_for
 from caseload.register.lookup import professional_id
 from caseload.store import schema as s
@@ -558,6 +558,8 @@ def correct_meeting(
         raise Refused(
             Message("who corrects it (--by) has at most {most} characters", {"most": 200})
         )
+    refuse_cpr(reason, "--correct")
+    refuse_cpr(by, "--by")
     _refuse_codes(kind, status, place)
     _refuse_sizes(code, minutes)
     row, owner, cid = _meeting_row(conn, code, citizen)

@@ -55,6 +55,20 @@ class Refused(_Said, ValueError):
     """The change breaks a rule; say which (and how to override it, if that is allowed)."""
 
 
+def refuse_cpr(value: str | None, option: str) -> None:
+    """Refuse a free text or name the user typed (an override reason, a correction's
+    reason, who made it) that holds what looks like a CPR number: it would be stored and
+    shown again. The number is not repeated."""
+    if value is not None and looks_like_cpr(value):
+        raise Refused(
+            Message(
+                "{option} holds what looks like a CPR number, which is never stored: write "
+                "it without the number",
+                {"option": option},
+            )
+        )
+
+
 class NotFound(_Said, LookupError):
     """A department, professional or citizen the command names is not in the register."""
 

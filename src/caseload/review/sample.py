@@ -28,6 +28,7 @@ import numpy as np
 from sqlalchemy import Connection, func, insert, or_, select
 
 from caseload.domain import codes
+from caseload.domain.cpr import looks_like_cpr
 from caseload.domain.dates import add_months
 from caseload.i18n import Message, Said
 from caseload.register.contacts import primary_contact
@@ -258,6 +259,12 @@ def draw(
         raise ReviewError(Message("--per-stratum must be 1 or more and --reviewers 1 to 5"))
     if design.start > design.as_of:
         raise ReviewError(Message("--from must be on or before --as-of"))
+    if not design.code.strip():
+        raise ReviewError(Message("a review needs a code (--code)"))
+    if looks_like_cpr(design.code):
+        raise ReviewError(
+            Message("--code holds what looks like a CPR number, which is never a review's code")
+        )
     trial_id = _trial_id(conn, design)
     if conn.dialect.name == "postgresql":
         # two first draws of one code: the second waits here, then finds the first's row
