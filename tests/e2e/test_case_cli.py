@@ -321,3 +321,18 @@ def test_values_beyond_the_columns_are_refused_alike_on_both_databases(
     with engine.connect() as conn:
         assert conn.execute(select(s.meeting.c.id)).all() == meetings
         assert conn.execute(select(s.trial.c.id)).all() == trials
+
+
+def test_a_correction_keeps_the_meetings_day_unless_day_is_given(loaded: str) -> None:
+    """--as-of is the day the command runs on, not a new day for the meeting: a correction
+    of its minutes leaves its held, planned and due days where they were."""
+    before = _meeting(loaded, "M0000001")
+    fixed = run(
+        "meeting", "--db", loaded, "--id", "M0000001", "--correct", "typo in the minutes",
+        "--minutes", "30", "--as-of", "2018-03-20",
+    )  # fmt: skip
+    assert fixed.exit_code == 0, fixed.output
+    after = _meeting(loaded, "M0000001")
+    days = ("held_date", "scheduled_date", "due_date")
+    assert [str(after[d]) for d in days] == [str(before[d]) for d in days]
+    assert (before["duration_minutes"], after["duration_minutes"]) == (60, 30)

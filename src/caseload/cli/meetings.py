@@ -167,7 +167,7 @@ def meeting(
                     by or login(),
                     kind=kind,
                     status=status,
-                    day=given,
+                    day=optional_day(day, "--day", language),  # not --as-of: kept unless given
                     minutes=minutes,
                     place=place,
                     staff=staff,
