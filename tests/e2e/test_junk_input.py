@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from caseload.cli.main import app
+from tests.conftest import EXAMPLES
 from tests.helpers import copy_register, run, write
 
 CPR = "010190-1234"
@@ -34,6 +35,9 @@ def _files(tmp_path: Path) -> dict[str, Path]:
         "junk_sqlite": tmp_path / "junk.sqlite",
         "huge_csv": write(tmp_path, "huge.csv", huge),
         "quote_csv": write(tmp_path, "quote.csv", 'a,b\n"unterminated,1\n'),
+        "units_csv": EXAMPLES / "evaluate" / "units.csv",
+        "citizens_csv": EXAMPLES / "citizens.csv",
+        "folder": tmp_path,
     }
 
 
@@ -64,6 +68,52 @@ CASES = [
         ),
         "--end 1 Jan 2019 is before --start 1 May 2019",
     ),
+    (
+        ("timeliness", "--from", "2018-03-01", "--to", "2018-01-01"),
+        "--to must not be before --from",
+    ),
+    (("caseflow", "--from", "2018-03-01", "--to", "2018-01-01"), "--to must not be before --from"),
+    (
+        (
+            "timeliness",
+            "--from",
+            "2018-01-01",
+            "--to",
+            "2018-03-01",
+            "--by",
+            "arm",
+            "--trial",
+            "NOPE",
+        ),
+        "no trial 'NOPE' in the register",
+    ),
+    (
+        ("status", "--department", "NOPE", "--as-of", "2018-03-01"),
+        "--department: NOPE: no such department in the register",
+    ),
+    (
+        (
+            "randomise",
+            "{units_csv}",
+            "--id",
+            "unit",
+            "--block",
+            "site",
+            "--block-size",
+            "0",
+            "--seed",
+            "1",
+            "--out",
+            "{out}",
+        ),
+        "--block-size must be 1 or more, not 0",
+    ),
+    (("evaluate", "--salary", "-1"), "--salary are amounts of 0 DKK or more"),
+    (
+        ("import", "citizens", "{citizens_csv}", "--json", "{folder}"),
+        "is a folder: give a file name",
+    ),
+    (("serve", "--trusted-proxy", "not-an-ip"), "not-an-ip: not an IP address or network"),
     (("evaluate", "--trial", CPR), "no trial 'xxxxxx-xxxx'"),
     (
         (

@@ -17,7 +17,7 @@ from caseload.cli.common import (
     help_text,
     lang_of,
     open_register,
-    parse_day,
+    period_of,
     within_register,
 )
 from caseload.cli.files import save
@@ -47,7 +47,7 @@ def caseflow(
     from caseload.operate.caseflow import Period, case_flow
 
     language = lang_of(lang)
-    period = Period(parse_day(first, "--from", language), parse_day(last, "--to", language))
+    period = Period(*period_of(first, last, language))
     shown = shown_on(console, language, json_out, folder_of(csv_out, language))
     engine = open_register(db, language)
     within_register(engine, period.last, language, "--to")

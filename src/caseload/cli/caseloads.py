@@ -39,6 +39,7 @@ from caseload.operate.optimise import Preferences
 from caseload.operate.plans import Proposal
 from caseload.operate.status import load_points, status
 from caseload.operate.weights import WeightsError, parse_preferences
+from caseload.register.lookup import department_exists
 from caseload.store.database import reader
 
 DepartmentOption = Annotated[
@@ -126,6 +127,12 @@ def status_(
     engine = open_register(db, language)
     within_register(engine, day, language)
     with reader(engine).connect() as conn:
+        if department is not None and not department_exists(conn, department):
+            raise fail(
+                translator(language).gettext(
+                    "--department: {code}: no such department in the register", code=department
+                )
+            )
         report = status(conn, day)
     render.status(shown, report, language, department, every)
     if json_out is not None:

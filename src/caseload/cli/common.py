@@ -128,6 +128,14 @@ FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2199, 12, 31)
 """The days a command takes (a year 1 would overflow the arithmetic on days before it)."""
 
 
+def period_of(first: str, last: str, lang: str) -> tuple[date, date]:
+    """The days ``--from`` and ``--to`` name, refused when ``--to`` is before ``--from``."""
+    start, end = parse_day(first, "--from", lang), parse_day(last, "--to", lang)
+    if end < start:
+        raise fail(translator(lang).gettext("--to must not be before --from"))
+    return start, end
+
+
 def optional_day(value: str | None, option: str, lang: str) -> date | None:
     return None if value is None else parse_day(value, option, lang)
 

@@ -210,6 +210,14 @@ def evaluate(
     if lag_months < 1 or not 0 < alpha < 1 or min(trial_caseload, control_caseload) <= 0:
         raise fail(_("--lag-months must be ≥ 1, --alpha in (0, 1) and caseloads > 0"))
     end = optional_day(outcome_end, "--outcome-end", language)
+    money = (monthly_transfer, monthly_activation, monthly_casework, salary)
+    if any(not 0 <= value < 1e12 for value in money):  # NaN is neither
+        raise fail(
+            translator(language).gettext(
+                "--monthly-transfer, --monthly-activation, --monthly-casework and --salary are "
+                "amounts of 0 DKK or more"
+            )
+        )
     settings = Settings(
         lag_months=lag_months,
         outcome_end=end,

@@ -124,6 +124,18 @@ def _failed(target: Path, error: OSError) -> CannotWrite:
     )
 
 
+def not_a_folder(*targets: Path | None) -> None:
+    """Refuse, before a command changes anything, a file to write that is a folder (the
+    same words ``save`` would say after the change)."""
+    for target in targets:
+        if target is not None and target != STDOUT and target.is_dir():
+            raise CannotWrite(
+                Message(
+                    "{path} is a folder: give a file name for it to write", {"path": str(target)}
+                )
+            )
+
+
 def save(text: str, target: Path, private: bool = True) -> None:
     """``text`` (UTF-8) into ``target``, or onto standard output for ``-``. A regular file
     is replaced whole (a temporary file beside it, renamed over it); anything else the

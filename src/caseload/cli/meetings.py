@@ -22,7 +22,7 @@ from caseload.cli.common import (
     login,
     open_register,
     optional_day,
-    parse_day,
+    period_of,
     refusals,
     within_register,
 )
@@ -312,11 +312,19 @@ def timeliness(
     _ = translator(language).gettext
     if by not in ("department", "arm") or (by == "arm" and not trial):
         raise fail(_("--by must be department, or arm with --trial CODE"))
-    start, end = parse_day(first, "--from", language), parse_day(last, "--to", language)
+    start, end = period_of(first, last, language)
     shown = shown_on(console, language, json_out, csv_out)
     engine = open_register(db, language)
     within_register(engine, end, language, "--to")
     with reader(engine).connect() as conn:
+        if trial is not None:
+            from caseload.evaluate.cohort import TrialNotFound
+            from caseload.evaluate.cohort import trial as stored_trial
+
+            try:
+                stored_trial(conn, trial)
+            except TrialNotFound as error:
+                raise fail(error.text(language)) from None
         weeks = run(conn, start, end, by, trial)
     totals = timeliness_over(weeks)
     render.timeliness(shown, totals, start, end, by, language)

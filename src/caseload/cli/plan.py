@@ -19,7 +19,7 @@ from caseload.cli.common import (
     help_text,
     lang_of,
     open_register,
-    parse_day,
+    period_of,
     within_register,
 )
 from caseload.cli.files import save
@@ -186,9 +186,7 @@ def measured(
     tr = translator(language)
     if by not in ("role", "department"):
         raise fail(tr.gettext("--by must be one of: {values}", values="role, department"))
-    start, end = parse_day(first, "--from", language), parse_day(last, "--to", language)
-    if end < start:
-        raise fail(tr.gettext("--to must not be before --from"))
+    start, end = period_of(first, last, language)
     model = models_of(config, None if config else [scenario], language)[0]
     shown = shown_on(console, language, json_out, csv_out)
     engine = open_register(db, language)

@@ -21,7 +21,7 @@ from caseload.cli.common import (
     optional_day,
     within_register,
 )
-from caseload.cli.files import unrelated
+from caseload.cli.files import not_a_folder, unrelated
 from caseload.cli.output import CsvFileOption, ForceOption, JsonOption, shown_on
 from caseload.cli.render import machine
 from caseload.cli.render import randomise as render
@@ -171,6 +171,7 @@ def randomise(
     language = lang_of(lang)
     _ = translator(language).gettext
     shown = shown_on(console, language, json_out, csv_out)
+    not_a_folder(json_out, csv_out)  # before a trial is stored
     blocks = list(block or [])
     if seed is not None and seed < 0:
         raise fail(_("--seed must be 0 or more, not {value}", value=seed))

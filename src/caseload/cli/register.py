@@ -22,7 +22,7 @@ from caseload.cli.common import (
     lang_of,
     open_register,
 )
-from caseload.cli.files import save
+from caseload.cli.files import not_a_folder, save
 from caseload.cli.output import CsvFileOption, ForceOption, JsonOption, shown_on
 from caseload.cli.render import machine
 from caseload.cli.render import register as render
@@ -164,6 +164,7 @@ def import_(
     """Import a file: every row or none; re-importing the same file changes nothing."""
     language = lang_of(lang)
     shown = shown_on(console, language, json_out)
+    not_a_folder(json_out)  # before the import changes the register
     if table not in catalogue.BY_NAME:
         raise fail(_unknown_table(table, language))
     engine = open_register(db, language)

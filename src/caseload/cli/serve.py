@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from typing import Annotated
 
@@ -13,6 +14,7 @@ from caseload.cli.common import (
     LangOption,
     PortOption,
     errors,
+    fail,
     help_text,
     lang_of,
     open_register,
@@ -64,6 +66,17 @@ def serve(
     """Serve the web app and the JSON API on a register (uvicorn; several workers on
     PostgreSQL) until Ctrl-C."""
     language = lang_of(lang)
+    for address in trusted_proxy or ():
+        try:
+            ipaddress.ip_network(address, strict=False)
+        except ValueError:
+            raise fail(
+                translator(language).gettext(
+                    "--trusted-proxy {address}: not an IP address or network (such as "
+                    "10.0.0.5 or 10.0.0.0/24)",
+                    address=address,
+                )
+            ) from None
     engine = open_register(db, language)
     where = describe(engine)
     engine.dispose()

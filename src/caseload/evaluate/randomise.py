@@ -69,6 +69,10 @@ class Design:
                     {"probability": self.probability},
                 )
             )
+        if self.block_size is not None and self.block_size < 1:
+            raise DesignError(
+                Message("--block-size must be 1 or more, not {size}", {"size": self.block_size})
+            )
         if self.scheme == "blocked":
             size = self.block_size or default_block_size(self.probability)
             places = self.probability * size

@@ -17,6 +17,12 @@ def professional_id(conn: Connection, code: str) -> int | None:
     return None if found is None else int(found[0])
 
 
+def department_exists(conn: Connection, code: str) -> bool:
+    """Whether a department with this code is in the register."""
+    d = s.department
+    return conn.execute(select(d.c.id).where(d.c.code == code)).first() is not None
+
+
 def holds_citizens(conn: Connection) -> bool:
     """Whether any citizen is stored (a register in use, not one to build a demo into)."""
     return bool(conn.execute(select(func.count()).select_from(s.citizen)).scalar_one())
