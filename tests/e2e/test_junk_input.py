@@ -4,6 +4,7 @@ repeated in the message."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -29,13 +30,18 @@ def _files(tmp_path: Path) -> dict[str, Path]:
     header = "citizen_id,birth_date,sex,origin,target_group,district,public_benefit_since,"
     header += "kontanthjaelp_since\n"
     huge = f"{header}C1,{'x' * 200_000},female,danish,activity_ready_30_plus,N,2012-09-01,\n"
+    with sqlite3.connect(tmp_path / "foreign.sqlite") as other:
+        other.execute("CREATE TABLE IF NOT EXISTS foo (x INTEGER)")
+    other.close()
     return {
+        "foreign_sqlite": tmp_path / "foreign.sqlite",
         "junk_parquet": tmp_path / "junk.parquet",
         "junk_json": tmp_path / "junk.json",
         "junk_sqlite": tmp_path / "junk.sqlite",
         "huge_csv": write(tmp_path, "huge.csv", huge),
         "quote_csv": write(tmp_path, "quote.csv", 'a,b\n"unterminated,1\n'),
         "units_csv": EXAMPLES / "evaluate" / "units.csv",
+        "cpr_units_csv": write(tmp_path, "cpr-units.csv", "unit,site\n0101901234,A\nU2,B\n"),
         "citizens_csv": EXAMPLES / "citizens.csv",
         "folder": tmp_path,
     }
@@ -114,6 +120,11 @@ CASES = [
         "is a folder: give a file name",
     ),
     (("serve", "--trusted-proxy", "not-an-ip"), "not-an-ip: not an IP address or network"),
+    (("audit", "purge", "--before", "2099-01-01"), "--before 2099-01-01 is after today"),
+    (
+        ("randomise", "{cpr_units_csv}", "--id", "unit", "--seed", "1", "--out", "{out}"),
+        "row 2, column unit: looks like a CPR number",
+    ),
     (("evaluate", "--trial", CPR), "no trial 'xxxxxx-xxxx'"),
     (
         (
@@ -141,6 +152,8 @@ CASES = [
 
 NO_REGISTER = [
     (("status", "--db", "{junk_sqlite}"), "not a SQLite database"),
+    (("init", "--db", "{foreign_sqlite}"), "holds another program's tables (foo)"),
+    (("demo", "--db", "{foreign_sqlite}"), "and no caseload register"),
     (("status", "--db", "foo://bar/baz"), "not foo"),
     (("status", "--db", "mysql://user:secret@localhost/x"), "mysql://user:***@localhost/x"),
     (("demo", "--db", "{out}", "--fresh", "--seed", "-1"), "--seed must be 0 or more, not -1"),

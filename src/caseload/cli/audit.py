@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Annotated
 
 import typer
@@ -13,6 +13,7 @@ from caseload.cli.common import (
     LangOption,
     console,
     errors,
+    fail,
     help_text,
     lang_of,
     open_register,
@@ -100,6 +101,14 @@ def purge(
     """Delete audit events older than the retention period; the purge is recorded."""
     language = lang_of(lang)
     day = parse_day(before, "--before", language)
+    if day > date.today():  # it would delete events of today, and the purge's own record
+        raise fail(
+            translator(language).gettext(
+                "--before {day} is after today: give a day in the past (the events before it "
+                "are deleted)",
+                day=day.isoformat(),
+            )
+        )
     engine = open_register(db, language)
     event = trail.Event(
         action="audit.purge", request_id="cli", client="cli", detail={"via": "command line"}

@@ -37,6 +37,7 @@ from caseload.cli.common import busy, errors, fail, help_text, lang_of
 from caseload.cli.files import CannotWrite, forcing
 from caseload.i18n import N_, translator
 from caseload.store.database import UnsupportedDatabase, is_busy, resolve_url
+from caseload.store.migrate import ForeignDatabase
 
 
 def typer_words() -> None:
@@ -228,7 +229,7 @@ class HelpCommand(Words, TyperCommand):
             if not is_busy(error):
                 raise
             raise busy(lang_of(str(ctx.params.get("lang") or ""))) from None
-        except (CannotWrite, UnsupportedDatabase) as error:
+        except (CannotWrite, UnsupportedDatabase, ForeignDatabase) as error:
             raise fail(error.text(lang_of(str(ctx.params.get("lang") or "")))) from None
         except DatabaseError as error:
             if "file is not a database" not in str(error.orig):

@@ -17,7 +17,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 
-from caseload.i18n import N_
+from caseload.i18n import N_, Message
 
 
 class CprError(ValueError):
@@ -82,6 +82,19 @@ def looks_like_cpr(text: str) -> bool:
             continue
         return True
     return False
+
+
+def held_in(value: str | None, option: str) -> Message | None:
+    """Why a text the user typed for ``option`` (a free text, a name, a code) is refused:
+    it holds what looks like a CPR number, which would be stored and shown again (the
+    number is not repeated); None when it does not."""
+    if value is None or not looks_like_cpr(value):
+        return None
+    return Message(
+        "{option} holds what looks like a CPR number, which is never stored: write it "
+        "without the number",
+        {"option": option},
+    )
 
 
 MASK = "xxxxxx-xxxx"

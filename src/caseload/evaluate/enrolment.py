@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import Connection, Engine, func, insert, or_, select
 
 from caseload.domain import codes
-from caseload.domain.cpr import looks_like_cpr
+from caseload.domain.cpr import held_in
 from caseload.domain.dates import whole_years
 from caseload.evaluate.randomise import TRIAL, Design, DesignError, allocate
 from caseload.i18n import Message
@@ -194,14 +194,9 @@ def _refuse_long_texts(code: str, name: str | None, by: str) -> None:
             raise DesignError(
                 Message("{option} has at most {most} characters", {"option": option, "most": most})
             )
-        if value is not None and looks_like_cpr(value):
-            raise DesignError(
-                Message(
-                    "{option} holds what looks like a CPR number, which is never stored: "
-                    "write it without the number",
-                    {"option": option},
-                )
-            )
+        refusal = held_in(value, option)
+        if refusal is not None:
+            raise DesignError(refusal)
 
 
 def randomise(

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import polars as pl
 
+from caseload.domain.cpr import looks_like_cpr
 from caseload.evaluate.randomise import Design, allocate
 from caseload.i18n import Message
 from caseload.register import readers
@@ -66,6 +67,11 @@ def randomise_file(
     return result
 
 
+CPR_IN_FILE = Message(
+    "looks like a CPR number; CPR numbers belong only in the cpr column (the text is not repeated)"
+)
+
+
 def _refuse_units(
     frame: pl.DataFrame,
     columns: list[str],
@@ -94,6 +100,9 @@ def _refuse_units(
     for name in columns:
         for row in frame.filter(pl.col(name).is_null()).get_column(readers.ROW).to_list():
             problems.append(Problem(row, name, Message("empty"), file))
+        for row, text in frame.select(readers.ROW, name).drop_nulls().iter_rows():
+            if looks_like_cpr(str(text)):  # it would be written to the unit list
+                problems.append(Problem(row, name, CPR_IN_FILE, file))
     if not clustered:
         repeated = frame.filter(pl.col(unit_col).is_duplicated() & pl.col(unit_col).is_not_null())
         for row, value in repeated.select(readers.ROW, unit_col).iter_rows():

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Self
 
-from caseload.domain.cpr import looks_like_cpr
+from caseload.domain.cpr import held_in, looks_like_cpr
 from caseload.i18n import Message, translator
 
 _LOOKS_LIKE_CPR = re.compile(r"^\D*\d{6}\D?\d{4}\D*$")
@@ -59,14 +59,9 @@ def refuse_cpr(value: str | None, option: str) -> None:
     """Refuse a free text or name the user typed (an override reason, a correction's
     reason, who made it) that holds what looks like a CPR number: it would be stored and
     shown again. The number is not repeated."""
-    if value is not None and looks_like_cpr(value):
-        raise Refused(
-            Message(
-                "{option} holds what looks like a CPR number, which is never stored: write "
-                "it without the number",
-                {"option": option},
-            )
-        )
+    refusal = held_in(value, option)
+    if refusal is not None:
+        raise Refused(refusal)
 
 
 class NotFound(_Said, LookupError):

@@ -9,9 +9,10 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect
 
-from caseload.store.database import reader
+from caseload.i18n import Message, Said
+from caseload.store.database import describe, reader
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -23,8 +24,23 @@ def _config(engine: Engine) -> Config:
     return config
 
 
+class ForeignDatabase(Said, ValueError):
+    """The database holds another program's tables and no caseload register."""
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the database to ``revision`` (creating every table on a new one)."""
+    """Bring the database to ``revision`` (creating every table on a new one); a database
+    that holds tables but no register (another program's) is refused, not added to."""
+    with reader(engine).connect() as conn:
+        tables = inspect(conn).get_table_names()
+    if tables and "alembic_version" not in tables:
+        raise ForeignDatabase(
+            Message(
+                "{where} holds another program's tables ({tables}) and no caseload register: "
+                "give a new file or an empty database",
+                {"where": describe(engine), "tables": ", ".join(sorted(tables)[:5])},
+            )
+        )
     command.upgrade(_config(engine), revision)
 
 
