@@ -14,14 +14,14 @@ notes) are left out.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 from sqlalchemy import Connection, Engine, Table, func, select
 
 from caseload.i18n import Message, Said
+from caseload.register.export import at_least_one
 from caseload.store import bulk, datasets, schema
 from caseload.store.database import describe
 from caseload.store.datasets import PARTITION
@@ -56,16 +56,6 @@ def _keys(table: Table, known: dict[str, pl.DataFrame]) -> list[tuple[str, str]]
         if fk.column.table.name in known and fk.column.name == "id"
     ]
     return sorted(keys, key=lambda k: (PREFERRED.index(k[0]) if k[0] in PREFERRED else 99, k[0]))
-
-
-def _at_least_one(batches: Iterable[pl.DataFrame], types: dict[str, Any]) -> Iterator[pl.DataFrame]:
-    """The batches, or one empty frame of the table's columns when it has no rows."""
-    empty = True
-    for frame in batches:
-        empty = False
-        yield frame
-    if empty:
-        yield pl.DataFrame(schema=types)
 
 
 def _with_centre(
@@ -119,7 +109,7 @@ def write_dataset(
         )
         centres: list[pl.DataFrame] = []
         written[table.name] = 0
-        for part, frame in enumerate(_at_least_one(batches, types)):
+        for part, frame in enumerate(at_least_one(batches, pl.DataFrame(schema=types))):
             if table.name == "jobcentre":
                 centres.append(frame.select("id", pl.col("code").alias(PARTITION)))
             else:

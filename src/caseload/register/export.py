@@ -8,7 +8,7 @@ cell that a spreadsheet would run as a formula is written behind an apostrophe
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import polars as pl
@@ -51,12 +51,21 @@ def batches(conn: Connection, spec: TableSpec) -> Iterator[pl.DataFrame]:
     a server-side cursor on PostgreSQL)."""
     result = conn.execute(query(spec).execution_options(stream_results=True))
     names = list(result.keys())
-    empty = True
-    for rows in result.partitions(BATCH_ROWS):
-        empty = False
-        yield pl.DataFrame(rows, schema=names, orient="row", infer_schema_length=None)
-    if empty:
-        yield pl.DataFrame([], schema=names, orient="row")
+    frames = (
+        pl.DataFrame(rows, schema=names, orient="row", infer_schema_length=None)
+        for rows in result.partitions(BATCH_ROWS)
+    )
+    return at_least_one(frames, pl.DataFrame([], schema=names, orient="row"))
+
+
+def at_least_one(frames: Iterable[pl.DataFrame], empty: pl.DataFrame) -> Iterator[pl.DataFrame]:
+    """The frames of a table read in batches, or ``empty`` (its columns) when it has none."""
+    none = True
+    for frame in frames:
+        none = False
+        yield frame
+    if none:
+        yield empty
 
 
 def frame(conn: Connection, spec: TableSpec) -> pl.DataFrame:
